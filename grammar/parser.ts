@@ -1,0 +1,78 @@
+// Loads the Aria tree-sitter grammar (wasm) once and hands out parsers; the only module that knows where the wasm lives.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Edit, Language, Parser, Query, type Tree } from 'web-tree-sitter';
+
+export type { Node, Tree, Point, Query } from 'web-tree-sitter';
+export { Edit };
+
+let loading: Promise<Language> | undefined;
+
+/** Finds a file shipped beside the bundle (dist/) or in the source tree (grammar/, node_modules/). */
+function locate(name: string): string {
+  const here = typeof __dirname === 'string' ? __dirname : dirname(new URL(import.meta.url).pathname);
+  const candidates = [
+    join(here, name),
+    join(here, '..', 'grammar', name),
+    join(here, '..', 'node_modules', 'web-tree-sitter', name),
+    join(here, '..', '..', 'node_modules', 'web-tree-sitter', name),
+  ];
+  return candidates.find(existsSync) ?? name;
+}
+
+/** The Aria language, loaded once per process. */
+export function loadAria(): Promise<Language> {
+  loading ??= (async () => {
+    await Parser.init({ locateFile: (file: string) => locate(file) });
+    return Language.load(locate('tree-sitter-aria.wasm'));
+  })();
+  return loading;
+}
+
+/** A new parser for Aria; callers keep it (parsers are cheap, the language is shared). */
+export async function createParser(): Promise<Parser> {
+  const language = await loadAria();
+  const parser = new Parser();
+  parser.setLanguage(language);
+  return parser;
+}
+
+/** Compiles a query against the Aria language. */
+export async function createQuery(source: string): Promise<Query> {
+  return new Query(await loadAria(), source);
+}
+
+/** Parses text in one go (convenience for tools and tests). */
+export async function parse(text: string): Promise<Tree> {
+  const parser = await createParser();
+  const tree = parser.parse(text);
+  if (!tree) throw new Error('tree-sitter returned no tree');
+  return tree;
+}
+
+/**
+ * Applies a text change to `tree` so that the next `parser.parse(newText, tree)` reuses what did not change.
+ * Offsets are UTF-16 code units, as web-tree-sitter counts them.
+ */
+export function editFor(oldText: string, start: number, oldEnd: number, newText: string): Edit {
+  const newEnd = start + (newText.length - (oldText.length - (oldEnd - start)));
+  return new Edit({
+    startIndex: start,
+    oldEndIndex: oldEnd,
+    newEndIndex: newEnd,
+    startPosition: pointAt(oldText, start),
+    oldEndPosition: pointAt(oldText, oldEnd),
+    newEndPosition: pointAt(newText, newEnd),
+  });
+}
+
+/** Row and column (UTF-16 code units) of an offset. */
+export function pointAt(text: string, offset: number): { row: number; column: number } {
+  let row = 0;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    row++;
+    lineStart = i + 1;
+  }
+  return { row, column: offset - lineStart };
+}
