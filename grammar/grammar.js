@@ -87,7 +87,7 @@ module.exports = grammar({
 
     type_parameters: $ => seq('[', commaSep1(field('parameter', $.identifier)), ']'),
 
-    parameter_list: $ => seq(token.immediate('('), commaSep($.parameter), optional(','), ')'),
+    parameter_list: $ => seq(token.immediate('('), commaSep(field('parameter', $.parameter)), optional(','), ')'),
 
     parameter: $ => seq(
       field('name', $.identifier),
@@ -226,7 +226,7 @@ module.exports = grammar({
 
     argument_list: $ => seq(
       token.immediate('('),
-      commaSep(choice($._expression, $.named_argument)),
+      commaSep(field('argument', choice($._expression, $.named_argument))),
       optional(','),
       ')',
     ),
@@ -279,7 +279,7 @@ module.exports = grammar({
 
     /** `|x, y| expr`, or `|x|` then a line break, statements and `end`. */
     lambda: $ => prec.right(PREC.lambda, seq(
-      choice('||', seq('|', commaSep1($.parameter), '|')),
+      choice('||', seq('|', commaSep1(field('parameter', $.parameter)), '|')),
       choice(
         field('body', $._expression),
         seq($._terminator, optional(field('body', $.block)), 'end'),
@@ -420,7 +420,9 @@ module.exports = grammar({
       token.immediate('"'),
     ),
 
-    string_content: _ => token.immediate(prec(1, choice(/[^"\\#]+/, '#'))),
+    /** Text between escapes and interpolations. Strings stay on one line (`\n` spells a line break), so
+     *  an unclosed quote breaks one line, not the rest of the file. A lone `#` is text. */
+    string_content: _ => token.immediate(prec(1, choice(/[^"\\#\n]+/, '#'))),
 
     escape_sequence: _ => token.immediate(prec(1, /\\(["\\#nrt0]|u\{[0-9a-fA-F]{1,6}\})/)),
 

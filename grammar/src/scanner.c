@@ -33,9 +33,14 @@ bool tree_sitter_aria_external_scanner_scan(void *payload, TSLexer *lexer, const
   if (lexer->lookahead != '\n') return false;
   lexer->advance(lexer, false);
   lexer->mark_end(lexer);
-  // Peek past blank lines: a leading `.` continues the expression.
+  // Peek past blank lines and comment lines: a leading `.` (but not `..`) continues the expression.
+  // Nothing past the first line break is part of the token (mark_end above).
   for (;;) {
     while (is_blank(lexer->lookahead) || lexer->lookahead == '\n') lexer->advance(lexer, false);
+    if (lexer->lookahead == '#') {
+      while (lexer->lookahead != '\n' && !lexer->eof(lexer)) lexer->advance(lexer, false);
+      continue;
+    }
     if (lexer->lookahead != '.') break;
     lexer->advance(lexer, false);
     if (lexer->lookahead == '.') break;
