@@ -1,6 +1,7 @@
 // Loads the Aria tree-sitter grammar (wasm) once and hands out parsers; the only module that knows where the wasm lives.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Edit, Language, Parser, Query, type Tree } from 'web-tree-sitter';
 
 export type { Node, Tree, Point, Query } from 'web-tree-sitter';
@@ -10,7 +11,10 @@ let loading: Promise<Language> | undefined;
 
 /** Finds a file shipped beside the bundle (dist/) or in the source tree (grammar/, node_modules/). */
 function locate(name: string): string {
-  const here = typeof __dirname === 'string' ? __dirname : dirname(new URL(import.meta.url).pathname);
+  // grammar/package.json must stay CommonJS (tree-sitter 0.22 loads grammar.js with require), so tsc types this
+  // file as CommonJS; bundles define __dirname, while vitest and tsx may run it as ESM with import.meta.
+  // @ts-expect-error TS1470: import.meta in a file typed as CommonJS
+  const here = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url));
   const candidates = [
     join(here, name),
     join(here, '..', 'grammar', name),
