@@ -1,0 +1,85 @@
+// The `aria` command line: dispatches `check | run | lsp | dap | parse` to the parts of the project that do the work.
+import { readFileSync } from 'node:fs';
+import { parse } from '../grammar/parser.js';
+import { lowerModule } from '../analysis/syntax/lower.js';
+
+/** Where a command writes; injected so tests can run commands in-process. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly cwd: string;
+}
+
+const defaultIo: CliIo = {
+  stdout: text => process.stdout.write(text),
+  stderr: text => process.stderr.write(text),
+  cwd: process.cwd(),
+};
+
+const USAGE = `usage: aria <command> [options]
+
+commands:
+  check [paths...] [--format text|json]   check effects; exit 1 when there are errors
+  run FILE [--workers N] [--seed S] [--flavor multi|single|wasm] [--trace out.json] [--stats] [--step-limit N]
+                                          run a program on the deterministic scheduler
+  lsp [--stdio | --node-ipc]              serve the Language Server Protocol
+  dap                                     serve the Debug Adapter Protocol on stdio
+  parse FILE                              print the syntax tree and any syntax errors
+  help, --help                            this text
+  version, --version                      the version
+`;
+
+type Command = (args: string[], io: CliIo) => Promise<number>;
+
+const commands: Readonly<Record<string, Command>> = {
+  parse: parseCommand,
+  help: async (_args, io) => {
+    io.stdout(USAGE);
+    return 0;
+  },
+  version: async (_args, io) => {
+    io.stdout(`aria ${VERSION}\n`);
+    return 0;
+  },
+};
+
+declare const ARIA_VERSION: string | undefined;
+const VERSION = typeof ARIA_VERSION === 'string' ? ARIA_VERSION : '0.1.0-dev';
+
+/** Runs the CLI with `argv` (without node and the script); resolves to the exit code. */
+export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h') return commands.help!([], io);
+  if (name === '--version' || name === '-v') return commands.version!([], io);
+  const command = commands[name];
+  if (!command) {
+    io.stderr(`aria: unknown command \`${name}\`\n\n${USAGE}`);
+    return 2;
+  }
+  return command(rest, io);
+}
+
+async function parseCommand(args: string[], io: CliIo): Promise<number> {
+  const file = args[0];
+  if (!file) {
+    io.stderr('aria parse: missing FILE\n');
+    return 2;
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    io.stderr(`aria parse: cannot read ${file}: ${(error as Error).message}\n`);
+    return 2;
+  }
+  const tree = await parse(text);
+  io.stdout(`${tree.rootNode.toString()}\n`);
+  const module = lowerModule(tree, text, file);
+  for (const error of module.syntaxErrors) {
+    const before = text.slice(0, error.span.start);
+    const line = before.split('\n').length;
+    const col = error.span.start - before.lastIndexOf('\n');
+    io.stderr(`${file}:${line}:${col}: error E0001: ${error.message}\n`);
+  }
+  return module.syntaxErrors.length ? 1 : 0;
+}
