@@ -23,12 +23,13 @@ const PREC = {
 module.exports = grammar({
   name: 'aria',
 
-  // The external scanner decides when a line break ends a statement (see src/scanner.c).
-  externals: $ => [$._newline, $._error_sentinel],
+  // The external scanner (src/scanner.c) decides when a line break ends a statement, and lexes
+  // identifiers so that it can refuse keywords: tree-sitter 0.22 has no reserved words, and would
+  // otherwise read a keyword as a name wherever the keyword itself cannot stand. `_error_sentinel`
+  // is never used by a rule: it is valid only during error recovery, which tells the scanner.
+  externals: $ => [$._newline, $._error_sentinel, $.identifier, $.wildcard_pattern],
 
   extras: $ => [/\s/, $.comment],
-
-  word: $ => $.identifier,
 
   supertypes: $ => [$._expression, $._statement, $._item, $._type, $._pattern],
 
@@ -66,7 +67,7 @@ module.exports = grammar({
 
     function_definition: $ => seq(
       'fn',
-      field('name', $.identifier),
+      field('name', $._function_name),
       optional(field('type_parameters', $.type_parameters)),
       field('parameters', $.parameter_list),
       optional($._return_signature),
@@ -75,6 +76,9 @@ module.exports = grammar({
         seq($._terminator, optional(field('body', $.block)), 'end'),
       ),
     ),
+
+    /** A function's or operation's name; `spawn` is a keyword but may name an operation (the seed's `Runtime`). */
+    _function_name: $ => choice($.identifier, alias('spawn', $.identifier)),
 
     /** `-> {E} T`, `-> <E> T`, `-> T` (row inferred) or `-> {E}` (returns Unit). */
     _return_signature: $ => seq(
@@ -107,7 +111,7 @@ module.exports = grammar({
 
     operation_signature: $ => seq(
       'fn',
-      field('name', $.identifier),
+      field('name', $._function_name),
       optional(field('type_parameters', $.type_parameters)),
       field('parameters', $.parameter_list),
       optional($._return_signature),
@@ -220,9 +224,19 @@ module.exports = grammar({
     list: $ => seq('[', commaSep(field('element', $._expression)), optional(','), ']'),
 
     call_expression: $ => prec(PREC.postfix, seq(
-      field('function', $._primary),
+      field('function', choice($._primary, alias($._spawn_method, $.member_expression))),
       field('arguments', $.argument_list),
     )),
+
+    /**
+     * `E.spawn(f)` (the `(` right after `spawn`) calls an operation named `spawn`; `scope.spawn f()`
+     * (a space, or no parenthesis) is a scoped spawn.
+     */
+    _spawn_method: $ => seq(
+      field('object', $._primary),
+      '.',
+      field('property', alias('spawn', $.identifier)),
+    ),
 
     argument_list: $ => seq(
       token.immediate('('),
@@ -347,8 +361,6 @@ module.exports = grammar({
       $.list_pattern,
     ),
 
-    wildcard_pattern: _ => '_',
-
     negative_pattern: $ => seq('-', field('value', choice($.integer, $.float))),
 
     constructor_pattern: $ => seq(
@@ -404,8 +416,6 @@ module.exports = grammar({
 
     _terminator: $ => choice($._newline, ';'),
 
-    identifier: _ => /[A-Za-z_][A-Za-z0-9_]*/,
-
     integer: _ => token(choice(/[0-9][0-9_]*/, /0x[0-9a-fA-F_]+/, /0b[01_]+/)),
 
     float: _ => token(/[0-9][0-9_]*\.[0-9][0-9_]*([eE][+-]?[0-9]+)?/),
@@ -421,8 +431,8 @@ module.exports = grammar({
     ),
 
     /** Text between escapes and interpolations. Strings stay on one line (`\n` spells a line break), so
-     *  an unclosed quote breaks one line, not the rest of the file. A lone `#` is text. */
-    string_content: _ => token.immediate(prec(1, choice(/[^"\\#\n]+/, '#'))),
+     *  an unclosed quote breaks one line, not the rest of the file. A `#` not followed by `{` is text. */
+    string_content: _ => token.immediate(prec(1, choice(/([^"\\#\n]|#[^{"\\#\n])+/, '#'))),
 
     escape_sequence: _ => token.immediate(prec(1, /\\(["\\#nrt0]|u\{[0-9a-fA-F]{1,6}\})/)),
 

@@ -1,12 +1,29 @@
-// External scanner for Aria: decides when a line break ends a statement.
+// External scanner for Aria: decides when a line break ends a statement, and lexes identifiers so that
+// keywords are reserved.
 //
-// A line break is a statement terminator only where the parser can accept one; elsewhere (after
-// an operator, a comma or an opening bracket) it is plain whitespace, so an expression continues
+// Line breaks. A line break is a statement terminator only where the parser can accept one; elsewhere
+// (after an operator, a comma or an opening bracket) it is plain whitespace, so an expression continues
 // on the next line. A line whose first character is `.` (but not `..`) continues the previous
-// expression too, so method chains can be broken before the dot.
+// expression too, so method chains can be broken before the dot; blank and comment lines may sit
+// between the two.
+//
+// Identifiers. Tree-sitter 0.22 treats a keyword as an identifier wherever the keyword itself cannot
+// stand (so `x = 1 +` followed by `end` would read `end` as the right operand and swallow the rest of
+// the file). Lexing identifiers here lets the scanner refuse reserved words outright: the internal
+// lexer then sees the keyword, and a keyword where a name belongs is a syntax error. A lone `_` is the
+// wildcard pattern where one may stand, else an identifier (`|_| 0`).
 #include "tree_sitter/parser.h"
 
-enum TokenType { NEWLINE, ERROR_SENTINEL };
+#include <string.h>
+
+enum TokenType { NEWLINE, ERROR_SENTINEL, IDENTIFIER, WILDCARD };
+
+// Keep in step with the keyword strings of grammar.js (test/grammar/fresh.test.ts checks it).
+static const char *const RESERVED[] = {
+  "and", "await", "break", "case", "continue", "effect", "elif", "else", "end", "false", "fn",
+  "for", "handler", "if", "import", "in", "loop", "match", "not", "or", "return", "spawn",
+  "struct", "true", "while", "with",
+};
 
 void *tree_sitter_aria_external_scanner_create(void) { return 0; }
 void tree_sitter_aria_external_scanner_destroy(void *payload) { (void)payload; }
@@ -19,33 +36,70 @@ void tree_sitter_aria_external_scanner_deserialize(void *payload, const char *bu
 }
 
 static bool is_blank(int32_t c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
+static bool is_word_start(int32_t c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+static bool is_word_char(int32_t c) { return is_word_start(c) || (c >= '0' && c <= '9'); }
+
+static bool is_reserved(const char *word) {
+  for (unsigned i = 0; i < sizeof RESERVED / sizeof RESERVED[0]; i++) {
+    if (strcmp(word, RESERVED[i]) == 0) return true;
+  }
+  return false;
+}
+
+// After a line break (already consumed and marked as the token's end): true when the next line that is
+// neither blank nor a comment starts with a single `.`, i.e. continues the expression.
+static bool continues_with_dot(TSLexer *lexer) {
+  for (;;) {
+    while (is_blank(lexer->lookahead) || lexer->lookahead == '\n') lexer->advance(lexer, false);
+    if (lexer->lookahead != '#') break;
+    while (lexer->lookahead != '\n' && !lexer->eof(lexer)) lexer->advance(lexer, false);
+  }
+  if (lexer->lookahead != '.') return false;
+  lexer->advance(lexer, false);
+  return lexer->lookahead != '.';
+}
+
+static bool scan_word(TSLexer *lexer, const bool *valid_symbols) {
+  char word[16];
+  unsigned length = 0;
+  while (is_word_char(lexer->lookahead)) {
+    if (length < sizeof word - 1) word[length] = (char)lexer->lookahead;
+    length++;
+    lexer->advance(lexer, false);
+  }
+  lexer->mark_end(lexer);
+  if (length < sizeof word) {
+    word[length] = 0;
+    if (length == 1 && word[0] == '_' && valid_symbols[WILDCARD]) {
+      lexer->result_symbol = WILDCARD;
+      return true;
+    }
+    if (is_reserved(word)) return false;
+  }
+  lexer->result_symbol = IDENTIFIER;
+  return valid_symbols[IDENTIFIER];
+}
 
 bool tree_sitter_aria_external_scanner_scan(void *payload, TSLexer *lexer, const bool *valid_symbols) {
   (void)payload;
-  if (!valid_symbols[NEWLINE]) return false;
   // During error recovery every symbol is valid; a line break still ends the broken statement,
   // which keeps recovery local to one line.
-  while (is_blank(lexer->lookahead)) lexer->advance(lexer, true);
-  if (lexer->eof(lexer)) {
-    lexer->result_symbol = NEWLINE;
-    return true;
-  }
-  if (lexer->lookahead != '\n') return false;
-  lexer->advance(lexer, false);
-  lexer->mark_end(lexer);
-  // Peek past blank lines and comment lines: a leading `.` (but not `..`) continues the expression.
-  // Nothing past the first line break is part of the token (mark_end above).
-  for (;;) {
-    while (is_blank(lexer->lookahead) || lexer->lookahead == '\n') lexer->advance(lexer, false);
-    if (lexer->lookahead == '#') {
-      while (lexer->lookahead != '\n' && !lexer->eof(lexer)) lexer->advance(lexer, false);
-      continue;
+  if (valid_symbols[NEWLINE]) {
+    while (is_blank(lexer->lookahead)) lexer->advance(lexer, true);
+    if (lexer->eof(lexer)) {
+      lexer->result_symbol = NEWLINE;
+      return true;
     }
-    if (lexer->lookahead != '.') break;
-    lexer->advance(lexer, false);
-    if (lexer->lookahead == '.') break;
-    return false;
+    if (lexer->lookahead == '\n') {
+      lexer->advance(lexer, false);
+      lexer->mark_end(lexer);
+      if (continues_with_dot(lexer)) return false;
+      lexer->result_symbol = NEWLINE;
+      return true;
+    }
   }
-  lexer->result_symbol = NEWLINE;
-  return true;
+  if (!valid_symbols[IDENTIFIER] && !valid_symbols[WILDCARD]) return false;
+  while (is_blank(lexer->lookahead) || lexer->lookahead == '\n') lexer->advance(lexer, true);
+  if (!is_word_start(lexer->lookahead)) return false;
+  return scan_word(lexer, valid_symbols);
 }
