@@ -1,0 +1,343 @@
+// Caches, per file of the workspace, its text, tree-sitter tree (open documents, reparsed incrementally), AST and name index.
+import { readdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { editFor, type Tree } from '../grammar/parser.js';
+import type { Parser } from 'web-tree-sitter';
+import type * as A from '../analysis/syntax/ast.js';
+import { lowerModule } from '../analysis/syntax/lower.js';
+import {
+  resolveModule, sameTarget, type AriaSymbol, type FileIndex, type Reference, type Span, type Target,
+} from './ide/resolver.js';
+
+/** One file the server knows: an open document or a `.aria` file found in the workspace. */
+export interface FileState {
+  /** The URI as the client spells it (answers use it). */
+  readonly uri: string;
+  /** The file system path (used by the AST and in messages). */
+  readonly path: string;
+  /** Text, version and line table; positions are UTF-16 code units, as LSP's default encoding. */
+  readonly doc: TextDocument;
+  /** Open in the editor (else read from disk). */
+  readonly open: boolean;
+  /** Kept for open documents only, so that edits reparse incrementally and closed files cost no wasm memory. */
+  readonly tree?: Tree;
+  readonly module: A.Module;
+  readonly index: FileIndex;
+  /** Bumped on every change of this file. */
+  readonly revision: number;
+}
+
+/** A text change in offsets of the text it applies to. */
+export interface TextChange {
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+/** A reference found anywhere in the workspace. */
+export interface Located<T> {
+  readonly file: FileState;
+  readonly item: T;
+}
+
+/** The canonical key of a URI, so that two spellings of one file meet. */
+export function uriKey(uri: string): string {
+  if (!uri.startsWith('file:')) return uri;
+  try {
+    return pathToFileURL(fileURLToPath(uri)).href;
+  } catch {
+    return uri;
+  }
+}
+
+export function uriToPath(uri: string): string {
+  try {
+    return uri.startsWith('file:') ? fileURLToPath(uri) : uri;
+  } catch {
+    return uri;
+  }
+}
+
+export function pathToUri(path: string): string {
+  return pathToFileURL(path).href;
+}
+
+export class Analyzer {
+  private readonly files = new Map<string, FileState>();
+  private roots: string[] = [];
+  private revisionCounter = 0;
+  /** Listeners told after a file changes (the server re-checks and refreshes). */
+  readonly listeners: ((file: FileState) => void)[] = [];
+
+  constructor(private readonly parser: Parser) {}
+
+  setRoots(roots: readonly string[]): void {
+    this.roots = [...roots];
+  }
+
+  get workspaceRoots(): readonly string[] {
+    return this.roots;
+  }
+
+  get(uri: string): FileState | undefined {
+    return this.files.get(uriKey(uri));
+  }
+
+  all(): FileState[] {
+    return [...this.files.values()];
+  }
+
+  /** A document opened in the editor: its text replaces what the disk has. */
+  open(uri: string, text: string, version: number): FileState {
+    const old = this.files.get(uriKey(uri));
+    old?.tree?.delete();
+    const doc = TextDocument.create(uri, 'aria', version, text);
+    return this.store(uri, doc, true, this.parse(text, undefined));
+  }
+
+  /** Applies LSP content changes in order (each in the coordinates of the text before it). */
+  change(uri: string, changes: readonly ({ range: { start: { line: number; character: number }; end: { line: number; character: number } }; text: string } | { text: string })[], version: number): FileState | undefined {
+    const file = this.files.get(uriKey(uri));
+    if (!file) return undefined;
+    const doc = file.doc;
+    let tree = file.tree;
+    for (const change of changes) {
+      const before = doc.getText();
+      if ('range' in change) {
+        const start = doc.offsetAt(change.range.start);
+        const end = doc.offsetAt(change.range.end);
+        TextDocument.update(doc, [change], version);
+        tree?.edit(editFor(before, start, end, doc.getText()));
+      } else {
+        TextDocument.update(doc, [change], version);
+        tree?.delete();
+        tree = undefined;
+      }
+    }
+    const next = this.parse(doc.getText(), tree);
+    if (tree && tree !== next) tree.delete();
+    return this.store(file.uri, doc, true, next);
+  }
+
+  /** Closed in the editor: the file falls back to its disk contents (or leaves the workspace if none). */
+  async close(uri: string): Promise<FileState | undefined> {
+    const file = this.files.get(uriKey(uri));
+    if (!file) return undefined;
+    file.tree?.delete();
+    this.files.delete(uriKey(uri));
+    const text = await readFile(file.path, 'utf8').catch(() => undefined);
+    if (text === undefined || !this.inWorkspace(file.path)) return undefined;
+    return this.setDiskFile(file.uri, text);
+  }
+
+  /** A workspace file that is not open: parsed, lowered and indexed, its tree dropped. */
+  setDiskFile(uri: string, text: string): FileState {
+    const existing = this.files.get(uriKey(uri));
+    if (existing?.open) return existing;
+    const tree = this.parse(text, undefined);
+    const doc = TextDocument.create(uri, 'aria', 0, text);
+    const file = this.store(uri, doc, false, tree);
+    tree.delete();
+    return file;
+  }
+
+  removeDiskFile(uri: string): void {
+    const existing = this.files.get(uriKey(uri));
+    if (existing && !existing.open) this.files.delete(uriKey(uri));
+  }
+
+  /** Every `.aria` file under the workspace roots (skipping node_modules and dot-folders). */
+  async scanWorkspace(shouldStop: () => boolean = () => false, onFile?: (done: number, total: number) => void): Promise<FileState[]> {
+    const paths: string[] = [];
+    for (const root of this.roots) await collect(root, paths, shouldStop);
+    const out: FileState[] = [];
+    let done = 0;
+    for (const path of paths) {
+      if (shouldStop()) break;
+      const uri = pathToUri(path);
+      const existing = this.get(uri);
+      if (existing?.open) {
+        out.push(existing);
+      } else {
+        const text = await readFile(path, 'utf8').catch(() => undefined);
+        if (text !== undefined) out.push(this.setDiskFile(uri, text));
+      }
+      onFile?.(++done, paths.length);
+    }
+    return out;
+  }
+
+  private inWorkspace(path: string): boolean {
+    return this.roots.some(root => path.startsWith(root.endsWith('/') ? root : `${root}/`));
+  }
+
+  private parse(text: string, old: Tree | undefined): Tree {
+    const tree = this.parser.parse(text, old ?? null);
+    if (!tree) throw new Error('tree-sitter returned no tree');
+    return tree;
+  }
+
+  private store(uri: string, doc: TextDocument, open: boolean, tree: Tree): FileState {
+    const path = uriToPath(uri);
+    const module = lowerModule(tree, doc.getText(), path);
+    const index = resolveModule(module, path);
+    const file: FileState = { uri, path, doc, open, tree: open ? tree : undefined, module, index, revision: ++this.revisionCounter };
+    this.files.set(uriKey(uri), file);
+    for (const listener of this.listeners) listener(file);
+    return file;
+  }
+
+  // ---------------------------------------------------------------- workspace-wide resolution
+
+  /** The file an import path names, seen from `from`: beside it first, then at each workspace root. */
+  importedFile(importPath: readonly string[], from: FileState): FileState | undefined {
+    const rel = `${join(...importPath)}.aria`;
+    const candidates = [join(dirname(from.path), rel), ...this.roots.map(root => join(root, rel))];
+    for (const candidate of candidates) {
+      const file = this.get(pathToUri(candidate));
+      if (file) return file;
+    }
+    return undefined;
+  }
+
+  /** The files `file` imports. */
+  imports(file: FileState): FileState[] {
+    const out: FileState[] = [];
+    for (const item of file.module.items) {
+      if (item.kind !== 'Import') continue;
+      const target = this.importedFile(item.path.map(p => p.name), file);
+      if (target) out.push(target);
+    }
+    return out;
+  }
+
+  /** The declaration a target stands for, following imports; undefined for built-ins and unknown names. */
+  resolve(target: Target, from: FileState): Located<AriaSymbol> | undefined {
+    switch (target.kind) {
+      case 'symbol': {
+        const file = target.symbol.path === from.path ? from : this.all().find(f => f.path === target.symbol.path);
+        if (!file) return undefined;
+        // A module symbol stands for the file it imports.
+        return { file, item: target.symbol };
+      }
+      case 'builtin':
+        return undefined;
+      case 'external': {
+        const file = this.importedFile(target.importPath, from);
+        const symbol = file?.index.symbols.find(s => !s.local && s.name === target.name && s.kind !== 'operation' && s.kind !== 'field' && s.kind !== 'handler-operation');
+        return file && symbol ? { file, item: symbol } : undefined;
+      }
+      case 'external-op': {
+        const effect = this.findGlobal(target.effect, from, s => s.kind === 'effect');
+        if (!effect) return undefined;
+        const op = effect.file.index.symbols.find(s => s.kind === 'operation' && s.container === effect.item && s.name === target.name);
+        return op ? { file: effect.file, item: op } : undefined;
+      }
+      case 'global':
+        return this.findGlobal(target.name, from, s => target.as === 'effect' ? s.kind === 'effect' : target.as === 'type' ? s.kind === 'struct' || s.kind === 'effect' : s.kind !== 'module');
+      default: {
+        const _exhaustive: never = target;
+        return _exhaustive;
+      }
+    }
+  }
+
+  /** A top-level declaration named `name` in a file that `from` imports (directly or not). */
+  private findGlobal(name: string, from: FileState, accept: (s: AriaSymbol) => boolean): Located<AriaSymbol> | undefined {
+    const seen = new Set<string>([from.path]);
+    const queue = this.imports(from);
+    while (queue.length) {
+      const file = queue.shift()!;
+      if (seen.has(file.path)) continue;
+      seen.add(file.path);
+      const symbol = file.index.symbols.find(s => !s.local && !s.container && s.name === name && accept(s));
+      if (symbol) return { file, item: symbol };
+      queue.push(...this.imports(file));
+    }
+    return undefined;
+  }
+
+  /** The declaration under `offset`, or the target of the reference there (built-ins included). */
+  targetAt(file: FileState, offset: number): { ref: Reference; target: Target; decl?: Located<AriaSymbol> } | undefined {
+    const ref = referenceAtOffset(file.index, offset);
+    if (!ref) return undefined;
+    let target = ref.target;
+    // A handler's operation stands for the effect operation it implements.
+    if (target.kind === 'symbol' && target.symbol.kind === 'handler-operation' && target.symbol.implements) {
+      target = { kind: 'symbol', symbol: target.symbol.implements };
+    }
+    const decl = this.resolve(target, file);
+    return { ref, target: decl ? { kind: 'symbol', symbol: decl.item } : target, decl };
+  }
+
+  /** Every reference to the declaration `symbol` in the workspace (its declaration included). */
+  references(symbol: Located<AriaSymbol>, shouldStop: () => boolean = () => false): Located<Reference>[] {
+    const out: Located<Reference>[] = [];
+    const files = symbol.item.local ? [symbol.file] : this.all();
+    const wanted: Target = { kind: 'symbol', symbol: symbol.item };
+    for (const file of files) {
+      if (shouldStop()) break;
+      for (const ref of file.index.references) {
+        if (sameTarget(ref.target, wanted)) {
+          out.push({ file, item: ref });
+        } else if (ref.target.kind !== 'symbol' && ref.target.kind !== 'builtin' && file !== symbol.file && mayName(ref.target, symbol.item)) {
+          const resolved = this.resolve(ref.target, file);
+          if (resolved && resolved.item === symbol.item) out.push({ file, item: ref });
+        }
+      }
+    }
+    return out;
+  }
+}
+
+/** Cheap filter before resolving a cross-file target. */
+function mayName(target: Target, symbol: AriaSymbol): boolean {
+  switch (target.kind) {
+    case 'external':
+    case 'external-op':
+    case 'global':
+      return target.name === symbol.name;
+    default:
+      return false;
+  }
+}
+
+/** The reference at `offset`, preferring the innermost (references do not nest, but spans touch). */
+export function referenceAtOffset(index: FileIndex, offset: number): Reference | undefined {
+  const refs = index.references;
+  let lo = 0;
+  let hi = refs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (refs[mid]!.span.start <= offset) lo = mid + 1;
+    else hi = mid;
+  }
+  // refs[lo - 1] is the last reference starting at or before offset.
+  for (let i = lo - 1; i >= 0 && i >= lo - 4; i--) {
+    const ref = refs[i]!;
+    if (ref.span.start <= offset && offset <= ref.span.end) return ref;
+  }
+  return undefined;
+}
+
+export function containsSpan(outer: Span, offset: number): boolean {
+  return outer.start <= offset && offset <= outer.end;
+}
+
+async function collect(dir: string, out: string[], shouldStop: () => boolean): Promise<void> {
+  if (shouldStop()) return;
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) await collect(full, out, shouldStop);
+    else if (entry.isFile() && entry.name.endsWith('.aria')) out.push(full);
+  }
+}

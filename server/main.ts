@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// Entry point of the Aria language server: `--stdio`, `--node-ipc` or `--socket=N`, as vscode-languageserver reads them from argv.
+import { startServer } from './server.js';
+
+startServer();

@@ -1,0 +1,78 @@
+// The effect facts the server asks of the checker (rows, origins, handlers, diagnostics), as plain data.
+import type { FileState } from './analyzer.js';
+import type { Span } from './ide/resolver.js';
+
+export interface CheckedDiagnostic {
+  readonly code: string;
+  readonly severity: 'error' | 'warning';
+  readonly message: string;
+  readonly span: Span;
+  readonly related: readonly { readonly path: string; readonly span: Span; readonly message: string }[];
+  /** The effect a row diagnostic is about (for code actions). */
+  readonly effect?: string;
+  /** The function whose row is concerned. */
+  readonly function?: string;
+}
+
+/** One step of the chain that explains why a function performs an effect. */
+export interface ChainStep {
+  readonly label: string;
+  readonly path: string;
+  readonly span: Span;
+}
+
+export interface EffectOrigin {
+  readonly effect: string;
+  /** From the function's own call site down to the construct that performs the effect. */
+  readonly chain: readonly ChainStep[];
+}
+
+export interface FunctionRow {
+  /** The declared row as written (`{Async, IO}`), if any. */
+  readonly declared?: string;
+  /** What the body performs, less what it discharges, as a row (`{Async, Cancel}`). */
+  readonly inferred: string;
+  readonly effects: readonly string[];
+}
+
+/** A handler serving a performed effect: an enclosing `with`, or a caller's. */
+export interface HandlerSite {
+  readonly label: string;
+  readonly path: string;
+  readonly span: Span;
+  readonly effect: string;
+  /** For a user handler: where its declaration is (so navigation can show the operation body). */
+  readonly declaration?: { readonly path: string; readonly span: Span };
+}
+
+/** A construct inside a `with` whose effect the handler discharges. */
+export interface DischargedSite {
+  readonly label: string;
+  readonly path: string;
+  readonly span: Span;
+  readonly effect: string;
+}
+
+export interface Semantics {
+  /** Re-checks after files changed (cheap when nothing changed). */
+  refresh(): void;
+  diagnostics(file: FileState): readonly CheckedDiagnostic[];
+  /** The row of the function declared at `nameStart` (the offset of its name). */
+  functionRow(file: FileState, nameStart: number): FunctionRow | undefined;
+  /** Why the function declared at `nameStart` performs each of its effects. */
+  origins(file: FileState, nameStart: number): readonly EffectOrigin[];
+  /** The handlers serving the effects of the construct at `offset`. */
+  handlersFor(file: FileState, offset: number): readonly HandlerSite[];
+  /** The constructs inside the `with` starting at `withStart` whose effect it discharges. */
+  dischargedBy(file: FileState, withStart: number): readonly DischargedSite[];
+}
+
+/** Until the checker answers: syntax-level features still work, effect features answer nothing. */
+export const NO_SEMANTICS: Semantics = {
+  refresh: () => {},
+  diagnostics: () => [],
+  functionRow: () => undefined,
+  origins: () => [],
+  handlersFor: () => [],
+  dischargedBy: () => [],
+};

@@ -1,0 +1,231 @@
+// The Aria language server: registers every LSP handler and glues the analyzer, the checker and the features together.
+import {
+  DidChangeConfigurationNotification, DidChangeWatchedFilesNotification, FileChangeType, ProposedFeatures,
+  TextDocumentSyncKind, createConnection, type Connection, type DocumentDiagnosticReport, type InitializeParams,
+  type InitializeResult, type WorkspaceDocumentDiagnosticReport,
+} from 'vscode-languageserver/node';
+import { readFile } from 'node:fs/promises';
+import { createParser } from '../grammar/parser.js';
+import { Analyzer, uriToPath, type FileState } from './analyzer.js';
+import { cancellationCheck, createContext, guarded, type ServerContext } from './context.js';
+import { fileDiagnostics } from './features/diagnostics.js';
+import { NO_SEMANTICS, type Semantics } from './semantics.js';
+import { readSettings } from './settings.js';
+
+export const SERVER_NAME = 'aria-language-server';
+export const SERVER_VERSION = '0.1.0';
+
+/**
+ * Starts the server on `connection`, or on one made from the process arguments (`--stdio`, `--node-ipc`,
+ * `--socket=N`). Resolves once the handlers are registered and the connection listens.
+ */
+export async function startServer(connection: Connection = createConnection(ProposedFeatures.all) as unknown as Connection): Promise<void> {
+  const parser = await createParser();
+  const analyzer = new Analyzer(parser);
+  const ctx = createContext(connection, analyzer);
+  const server = new AriaServer(ctx, NO_SEMANTICS);
+  server.register();
+  connection.listen();
+}
+
+class AriaServer {
+  private pullDiagnostics = false;
+  private configurationSupport = false;
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Diagnostics last published per URI (to clear them when a file leaves). */
+  private readonly published = new Set<string>();
+  private shuttingDown = false;
+
+  constructor(private readonly ctx: ServerContext, private readonly semantics: Semantics) {}
+
+  private get connection(): Connection {
+    return this.ctx.connection;
+  }
+
+  private get analyzer(): Analyzer {
+    return this.ctx.analyzer;
+  }
+
+  register(): void {
+    const { connection } = this;
+    connection.onInitialize(params => this.initialize(params));
+    connection.onInitialized(() => void this.initialized());
+    connection.onShutdown(() => {
+      this.shuttingDown = true;
+      for (const timer of this.timers.values()) clearTimeout(timer);
+    });
+
+    connection.onDidOpenTextDocument(params => {
+      const file = this.analyzer.open(params.textDocument.uri, params.textDocument.text, params.textDocument.version);
+      this.changed(file, 0);
+    });
+    connection.onDidChangeTextDocument(params => {
+      const file = this.analyzer.change(params.textDocument.uri, params.contentChanges, params.textDocument.version);
+      if (file) this.changed(file, this.ctx.settings.diagnostics.debounceMs);
+    });
+    connection.onDidCloseTextDocument(params => void this.closed(params.textDocument.uri));
+    connection.onDidChangeConfiguration(params => void this.configure(params.settings));
+    connection.onDidChangeWatchedFiles(params => void this.watched(params.changes));
+
+    connection.languages.diagnostics.on(guarded(this.ctx, 'diagnostics', { kind: 'full', items: [] } as DocumentDiagnosticReport, params => {
+      const file = this.analyzer.get(params.textDocument.uri);
+      return { kind: 'full', items: file ? this.diagnosticsOf(file) : [] } satisfies DocumentDiagnosticReport;
+    }));
+    connection.languages.diagnostics.onWorkspace(guarded(this.ctx, 'workspace diagnostics', { items: [] }, async (_params, token) => {
+      const check = cancellationCheck(token, 16);
+      const items: WorkspaceDocumentDiagnosticReport[] = [];
+      for (const file of this.analyzer.all()) {
+        await check();
+        items.push({ kind: 'full', uri: file.uri, version: file.open ? file.doc.version : null, items: this.diagnosticsOf(file) });
+      }
+      return { items };
+    }));
+  }
+
+  private initialize(params: InitializeParams): InitializeResult {
+    const caps = params.capabilities;
+    this.ctx.capabilities = caps;
+    this.pullDiagnostics = caps.textDocument?.diagnostic !== undefined;
+    this.configurationSupport = caps.workspace?.configuration === true;
+    const roots = (params.workspaceFolders ?? []).map(f => uriToPath(f.uri));
+    if (!roots.length && params.rootUri) roots.push(uriToPath(params.rootUri));
+    this.analyzer.setRoots(roots);
+    if (params.initializationOptions && typeof params.initializationOptions === 'object') {
+      this.ctx.settings = readSettings((params.initializationOptions as Record<string, unknown>).settings ?? params.initializationOptions);
+    }
+    return {
+      serverInfo: { name: SERVER_NAME, version: SERVER_VERSION },
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        diagnosticProvider: this.pullDiagnostics
+          ? { identifier: 'aria', interFileDependencies: true, workspaceDiagnostics: true }
+          : undefined,
+        workspace: { workspaceFolders: { supported: true, changeNotifications: false } },
+      },
+    };
+  }
+
+  private async initialized(): Promise<void> {
+    const caps = this.ctx.capabilities;
+    if (caps.workspace?.didChangeConfiguration?.dynamicRegistration) {
+      void this.connection.client.register(DidChangeConfigurationNotification.type, { section: 'aria' }).catch(() => {});
+    }
+    if (caps.workspace?.didChangeWatchedFiles?.dynamicRegistration) {
+      void this.connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.aria' }] }).catch(() => {});
+    }
+    await this.configure(undefined);
+    await this.scanWorkspace();
+  }
+
+  /** Reads the `aria` settings (pulled when the client supports it, else taken from the notification). */
+  private async configure(pushed: unknown): Promise<void> {
+    let raw: unknown = pushed && typeof pushed === 'object' ? (pushed as Record<string, unknown>).aria : undefined;
+    if (this.configurationSupport) {
+      raw = await this.connection.workspace.getConfiguration('aria').catch(() => raw);
+    }
+    if (raw !== undefined && raw !== null) this.ctx.settings = readSettings(raw);
+    this.refreshAll();
+  }
+
+  /** Reads every `.aria` file of the workspace and reports its diagnostics, with work-done progress. */
+  private async scanWorkspace(): Promise<void> {
+    if (!this.analyzer.workspaceRoots.length) return;
+    const progress = await this.connection.window.createWorkDoneProgress().catch(() => undefined);
+    progress?.begin('Aria: checking the workspace', 0, 'scanning', false);
+    try {
+      await this.analyzer.scanWorkspace(() => this.shuttingDown, (done, total) => {
+        if (done % 20 === 0 || done === total) progress?.report(Math.round((done / Math.max(1, total)) * 100), `${done}/${total} files`);
+      });
+      this.semantics.refresh();
+      this.refreshAll();
+    } finally {
+      progress?.done();
+    }
+  }
+
+  private async closed(uri: string): Promise<void> {
+    const file = await this.analyzer.close(uri);
+    if (file) {
+      this.changed(file, 0);
+    } else if (!this.pullDiagnostics) {
+      void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+      this.published.delete(uri);
+    }
+  }
+
+  private async watched(changes: readonly { uri: string; type: number }[]): Promise<void> {
+    for (const change of changes) {
+      const existing = this.analyzer.get(change.uri);
+      if (existing?.open) continue;
+      if (change.type === FileChangeType.Deleted) {
+        this.analyzer.removeDiskFile(change.uri);
+        if (!this.pullDiagnostics) void this.connection.sendDiagnostics({ uri: change.uri, diagnostics: [] });
+        continue;
+      }
+      const text = await readFile(uriToPath(change.uri), 'utf8').catch(() => undefined);
+      if (text !== undefined) this.analyzer.setDiskFile(change.uri, text);
+    }
+    this.semantics.refresh();
+    this.refreshAll();
+  }
+
+  // ---------------------------------------------------------------- diagnostics
+
+  private diagnosticsOf(file: FileState) {
+    this.semantics.refresh();
+    return fileDiagnostics(this.ctx, this.semantics, file);
+  }
+
+  /** A file changed: its diagnostics (and those of the files that may depend on it) are due after `delay` ms. */
+  private changed(file: FileState, delay: number): void {
+    if (this.pullDiagnostics) {
+      if (this.ctx.capabilities.workspace?.diagnostics?.refreshSupport) {
+        this.schedule('refresh', delay, () => void this.connection.languages.diagnostics.refresh().catch(() => {}));
+      }
+      return;
+    }
+    this.schedule(file.uri, delay, () => {
+      this.semantics.refresh();
+      this.publish(file.uri);
+      for (const other of this.analyzer.all()) if (other.uri !== file.uri && this.published.has(other.uri)) this.publish(other.uri);
+    });
+  }
+
+  private schedule(key: string, delay: number, run: () => void): void {
+    const pending = this.timers.get(key);
+    if (pending) clearTimeout(pending);
+    const go = () => {
+      this.timers.delete(key);
+      if (this.shuttingDown) return;
+      try {
+        run();
+      } catch (error) {
+        this.connection.console.error(`diagnostics failed: ${error instanceof Error ? error.stack : String(error)}`);
+      }
+    };
+    if (delay <= 0) {
+      this.timers.delete(key);
+      queueMicrotask(go);
+    } else {
+      this.timers.set(key, setTimeout(go, delay));
+    }
+  }
+
+  private publish(uri: string): void {
+    const file = this.analyzer.get(uri);
+    if (!file) return;
+    const diagnostics = fileDiagnostics(this.ctx, this.semantics, file);
+    if (diagnostics.length === 0 && !this.published.has(file.uri) && !file.open) return;
+    this.published.add(file.uri);
+    void this.connection.sendDiagnostics({ uri: file.uri, version: file.open ? file.doc.version : undefined, diagnostics });
+  }
+
+  private refreshAll(): void {
+    if (this.pullDiagnostics) {
+      if (this.ctx.capabilities.workspace?.diagnostics?.refreshSupport) void this.connection.languages.diagnostics.refresh().catch(() => {});
+      return;
+    }
+    this.semantics.refresh();
+    for (const file of this.analyzer.all()) this.publish(file.uri);
+  }
+}
