@@ -1,0 +1,34 @@
+// VS Code extension entry: starts the Aria language server and wires the status bar item and commands to it.
+import * as vscode from 'vscode';
+import { registerCommands } from './commands.js';
+import { CLIENT_NAME, ServerController } from './server-controller.js';
+import { AriaStatusBar } from './status.js';
+
+let controller: ServerController | undefined;
+
+export function activate(context: vscode.ExtensionContext): void {
+  const output = vscode.window.createOutputChannel(CLIENT_NAME, { log: true });
+  controller = new ServerController(context, output);
+  const status = new AriaStatusBar(controller);
+  const running = controller;
+  context.subscriptions.push(
+    output,
+    status,
+    ...registerCommands(context, running),
+    vscode.workspace.onDidChangeConfiguration(event => {
+      // the other aria.* settings reach the running server through workspace/didChangeConfiguration
+      if (event.affectsConfiguration('aria.server.path')) {
+        output.info('aria.server.path changed; restarting the language server');
+        void running.restart();
+      }
+    }),
+  );
+  // activation must not wait for the server: the status item shows "starting" until it is ready
+  void running.start();
+}
+
+export async function deactivate(): Promise<void> {
+  const current = controller;
+  controller = undefined;
+  await current?.stop();
+}
