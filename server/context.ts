@@ -49,6 +49,7 @@ export function guarded<P, R>(
       if (token.isCancellationRequested) return new ResponseError<never>(LSPErrorCodes.RequestCancelled, `${name} cancelled`);
       return result;
     } catch (error) {
+      if (error instanceof ResponseError) return error as ResponseError<never>;
       if (error instanceof Cancelled) return new ResponseError<never>(LSPErrorCodes.RequestCancelled, `${name} cancelled`);
       ctx.connection.console.error(`${name} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
       return fallback;

@@ -2,13 +2,16 @@
 import {
   DidChangeConfigurationNotification, DidChangeWatchedFilesNotification, FileChangeType, ProposedFeatures,
   TextDocumentSyncKind, createConnection, type Connection, type DocumentDiagnosticReport, type InitializeParams,
-  type InitializeResult, type WorkspaceDocumentDiagnosticReport,
+  type InitializeResult, type Position, type WorkspaceDocumentDiagnosticReport,
 } from 'vscode-languageserver/node';
 import { readFile } from 'node:fs/promises';
 import { createParser } from '../grammar/parser.js';
 import { Analyzer, uriToPath, type FileState } from './analyzer.js';
 import { cancellationCheck, createContext, guarded, type ServerContext } from './context.js';
 import { fileDiagnostics } from './features/diagnostics.js';
+import { hover } from './features/hover.js';
+import { definition, highlights, prepareRename, references, rename } from './features/navigation.js';
+import { documentSymbols, workspaceSymbols } from './features/symbols.js';
 import { NO_SEMANTICS, type Semantics } from './semantics.js';
 import { readSettings } from './settings.js';
 
@@ -35,8 +38,13 @@ class AriaServer {
   /** Diagnostics last published per URI (to clear them when a file leaves). */
   private readonly published = new Set<string>();
   private shuttingDown = false;
+  /** Settles once the start-up scan has read the workspace: cross-file requests wait for it. */
+  private scanned: Promise<void>;
+  private markScanned: () => void = () => {};
 
-  constructor(private readonly ctx: ServerContext, private readonly semantics: Semantics) {}
+  constructor(private readonly ctx: ServerContext, private readonly semantics: Semantics) {
+    this.scanned = new Promise(resolve => (this.markScanned = resolve));
+  }
 
   private get connection(): Connection {
     return this.ctx.connection;
@@ -67,6 +75,8 @@ class AriaServer {
     connection.onDidChangeConfiguration(params => void this.configure(params.settings));
     connection.onDidChangeWatchedFiles(params => void this.watched(params.changes));
 
+    this.registerFeatures();
+
     connection.languages.diagnostics.on(guarded(this.ctx, 'diagnostics', { kind: 'full', items: [] } as DocumentDiagnosticReport, params => {
       const file = this.analyzer.get(params.textDocument.uri);
       return { kind: 'full', items: file ? this.diagnosticsOf(file) : [] } satisfies DocumentDiagnosticReport;
@@ -79,6 +89,53 @@ class AriaServer {
         items.push({ kind: 'full', uri: file.uri, version: file.open ? file.doc.version : null, items: this.diagnosticsOf(file) });
       }
       return { items };
+    }));
+  }
+
+  /** The file and offset a position request is about (undefined for a file the server does not know). */
+  private at(params: { textDocument: { uri: string }; position: Position }): { file: FileState; offset: number } | undefined {
+    const file = this.analyzer.get(params.textDocument.uri);
+    return file ? { file, offset: file.doc.offsetAt(params.position) } : undefined;
+  }
+
+  private registerFeatures(): void {
+    const { connection, ctx, semantics } = this;
+    connection.onHover(guarded(ctx, 'hover', null, async params => {
+      await this.scanned;
+      const at = this.at(params);
+      return at ? hover(ctx, semantics, at.file, at.offset) : null;
+    }));
+    connection.onDefinition(guarded(ctx, 'definition', [], async params => {
+      await this.scanned;
+      const at = this.at(params);
+      return at ? definition(ctx, at.file, at.offset) : [];
+    }));
+    connection.onReferences(guarded(ctx, 'references', [], async (params, token) => {
+      await this.scanned;
+      const at = this.at(params);
+      return at ? references(ctx, semantics, at.file, at.offset, params.context.includeDeclaration, () => token.isCancellationRequested) : [];
+    }));
+    connection.onDocumentHighlight(guarded(ctx, 'documentHighlight', [], params => {
+      const at = this.at(params);
+      return at ? highlights(ctx, semantics, at.file, at.offset) : [];
+    }));
+    connection.onPrepareRename(guarded(ctx, 'prepareRename', null, async params => {
+      await this.scanned;
+      const at = this.at(params);
+      return at ? prepareRename(ctx, at.file, at.offset) : null;
+    }));
+    connection.onRenameRequest(guarded(ctx, 'rename', null, async (params, token) => {
+      await this.scanned;
+      const at = this.at(params);
+      return at ? rename(ctx, at.file, at.offset, params.newName, () => token.isCancellationRequested) : null;
+    }));
+    connection.onDocumentSymbol(guarded(ctx, 'documentSymbol', [], params => {
+      const file = this.analyzer.get(params.textDocument.uri);
+      return file ? documentSymbols(file) : [];
+    }));
+    connection.onWorkspaceSymbol(guarded(ctx, 'workspaceSymbol', [], async (params, token) => {
+      await this.scanned;
+      return workspaceSymbols(ctx, params.query, cancellationCheck(token, 8));
     }));
   }
 
@@ -100,6 +157,13 @@ class AriaServer {
         diagnosticProvider: this.pullDiagnostics
           ? { identifier: 'aria', interFileDependencies: true, workspaceDiagnostics: true }
           : undefined,
+        hoverProvider: true,
+        definitionProvider: true,
+        referencesProvider: true,
+        documentHighlightProvider: true,
+        renameProvider: { prepareProvider: true },
+        documentSymbolProvider: { label: 'Aria' },
+        workspaceSymbolProvider: true,
         workspace: { workspaceFolders: { supported: true, changeNotifications: false } },
       },
     };
@@ -113,8 +177,12 @@ class AriaServer {
     if (caps.workspace?.didChangeWatchedFiles?.dynamicRegistration) {
       void this.connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.aria' }] }).catch(() => {});
     }
-    await this.configure(undefined);
-    await this.scanWorkspace();
+    try {
+      await this.configure(undefined);
+      await this.scanWorkspace();
+    } finally {
+      this.markScanned();
+    }
   }
 
   /** Reads the `aria` settings (pulled when the client supports it, else taken from the notification). */
