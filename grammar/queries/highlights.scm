@@ -162,6 +162,12 @@
   (unit)
 ] @constant.builtin
 
+(unit
+  [
+    "("
+    ")"
+  ] @constant.builtin)
+
 (string) @string
 
 (escape_sequence) @string.escape

@@ -41,6 +41,61 @@
   path: (module_path
     (identifier) @local.definition .))
 
-; References
+; References: a name where an expression stands (so not a property, a named argument's name or a type).
 
-(identifier) @local.reference
+(_
+  left: (identifier) @local.reference)
+
+(_
+  right: (identifier) @local.reference)
+
+(_
+  value: (identifier) @local.reference)
+
+(_
+  condition: (identifier) @local.reference)
+
+(_
+  iterable: (identifier) @local.reference)
+
+(_
+  expression: (identifier) @local.reference)
+
+(_
+  function: (identifier) @local.reference)
+
+(_
+  argument: (identifier) @local.reference)
+
+(_
+  object: (identifier) @local.reference)
+
+(_
+  index: (identifier) @local.reference)
+
+(_
+  scope: (identifier) @local.reference)
+
+(_
+  body: (identifier) @local.reference)
+
+(_
+  operand: (identifier) @local.reference)
+
+(_
+  guard: (identifier) @local.reference)
+
+(_
+  handler: (identifier) @local.reference)
+
+(_
+  element: (identifier) @local.reference)
+
+(_
+  default: (identifier) @local.reference)
+
+(block
+  (identifier) @local.reference)
+
+(source_file
+  (identifier) @local.reference)
