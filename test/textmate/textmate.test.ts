@@ -90,6 +90,8 @@ describe('language configuration', () => {
     ['match recv(ch)', true, false],
     ['result = match safe_div(a, b)', true, false],
     ['x = if ok', true, false],
+    ['  return match shape', true, false],
+    ['returned = 1', false, false],
     ['with Runtime.multi_threaded(workers: 4)', true, false],
     ['with Async.scope |scope|', true, false],
     ['case Ok(body) =>', true, true],
