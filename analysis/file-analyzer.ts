@@ -1,0 +1,1385 @@
+// Builds one file's semantic model: scopes, symbols and references, name and arity checks, and the effect sites of every body.
+import {
+  BUILTIN_CONSTANTS,
+  BUILTIN_CONSTRUCTORS,
+  BUILTIN_EFFECT_INFO,
+  DURATION_UNITS,
+  builtinFunction,
+  builtinHandler,
+  isBuiltinEffect,
+  type BuiltinFunction,
+  type BuiltinHandler,
+} from './builtins.js';
+import { compareDiagnostics, diagnostic, type Diagnostic, type DiagnosticCode, type RelatedInformation } from './diagnostics.js';
+import type { DeclaredRow, EffectKey, FnId, FnNode, Latent, Site, WithFrame } from './effect-graph.js';
+import {
+  fnSignature,
+  functionId,
+  handlerId,
+  handlerOpId,
+  paramsText,
+  rowText,
+  typeText,
+  type ExportItem,
+  type ModuleExports,
+  type ParamInfo,
+} from './module-exports.js';
+import type { Reference, ScopeEntry, ScopeRecord, SymbolInfo, SymbolKind } from './symbols.js';
+import type * as A from './syntax/ast.js';
+
+/** What a file's analysis needs from the rest of the workspace. */
+export interface FileContext {
+  /** The file `import a.b` names, seen from this file, if the workspace has it. */
+  resolveImport(segments: readonly string[]): string | undefined;
+  exportsOf(path: string): ModuleExports | undefined;
+}
+
+export interface ResolvedImport {
+  readonly decl: A.ImportDecl;
+  /** The name the module is bound to (the last segment). */
+  readonly name: string;
+  readonly target?: string;
+  readonly symbol: string;
+}
+
+export interface FileAnalysis {
+  readonly path: string;
+  readonly imports: readonly ResolvedImport[];
+  /** Symbols declared in this file, by id. */
+  readonly symbols: ReadonlyMap<string, SymbolInfo>;
+  /** Every resolved name use and declaration, sorted by start offset. */
+  readonly references: readonly Reference[];
+  readonly scopes: readonly ScopeRecord[];
+  readonly nodes: readonly FnNode[];
+  /** Name resolution and structural diagnostics (not the effect rules that need the whole workspace). */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+// ---------------------------------------------------------------- bindings
+
+interface ParamBinding {
+  readonly kind: 'parameter';
+  readonly symbol: string;
+  /** The node whose parameter it is (undefined for lambda and handler parameters: calling them is dynamic). */
+  readonly owner?: FnId;
+  readonly index: number;
+  /** Effects known from a function type. */
+  readonly concrete: readonly EffectKey[];
+  /** Calling it performs its caller-supplied latent effects (untyped, or a function type with a row variable). */
+  readonly poly: boolean;
+}
+
+interface LocalBinding {
+  readonly kind: 'local';
+  readonly symbol: string;
+  /** Lambdas assigned to it: calling it performs them. */
+  readonly lambdas: Latent[];
+}
+
+interface LocalFnBinding {
+  readonly kind: 'local-function';
+  readonly symbol: string;
+  readonly id: FnId;
+  readonly params: readonly ParamInfo[];
+}
+
+type Binding = ParamBinding | LocalBinding | LocalFnBinding;
+
+class LexScope {
+  readonly names = new Map<string, Binding>();
+  constructor(readonly parent: LexScope | undefined, readonly record: number) {}
+
+  lookup(name: string): Binding | undefined {
+    for (let s: LexScope | undefined = this; s; s = s.parent) {
+      const b = s.names.get(name);
+      if (b) return b;
+    }
+    return undefined;
+  }
+}
+
+/** What a name means at module level. */
+type ModuleName =
+  | { readonly kind: 'item'; readonly item: ExportItem }
+  | { readonly kind: 'module'; readonly imp: ResolvedImport }
+  | { readonly kind: 'builtin-function'; readonly fn: BuiltinFunction }
+  | { readonly kind: 'builtin-constructor'; readonly name: string; readonly arity: number }
+  | { readonly kind: 'builtin-effect'; readonly name: string };
+
+interface NodeBuilder {
+  readonly id: FnId;
+  readonly kind: FnNode['kind'];
+  readonly name: string;
+  readonly span: A.Span;
+  readonly nameSpan: A.Span;
+  readonly declared?: DeclaredRow;
+  readonly params: readonly string[];
+  readonly polyParams: readonly number[];
+  readonly untypedParams: readonly number[];
+  readonly sites: Site[];
+  readonly frames: WithFrame[];
+  unresolved: boolean;
+  readonly ambient?: readonly EffectKey[];
+  readonly parent?: FnId;
+}
+
+interface Ctx {
+  readonly node: NodeBuilder;
+  readonly scope: LexScope;
+  /** Where sites go: the node's body or a lambda's. */
+  readonly sink: Site[];
+  readonly frame?: number;
+  readonly asyncContext: boolean;
+}
+
+const PROGRAM_AMBIENT: readonly EffectKey[] = ['Async', 'IO', 'Blocking'];
+
+export function builtinSymbolId(kind: 'fn' | 'effect' | 'handler' | 'ctor' | 'const' | 'op', name: string): string {
+  return `builtin:${kind}:${name}`;
+}
+
+/** Analyses one lowered file against the exports of the files it imports. Never throws on user input. */
+export function analyzeFile(module: A.Module, own: ModuleExports, ctx: FileContext): FileAnalysis {
+  return new FileAnalyzer(module, own, ctx).run();
+}
+
+class FileAnalyzer {
+  private readonly path: string;
+  private readonly diagnostics: Diagnostic[] = [];
+  private readonly symbols = new Map<string, SymbolInfo>();
+  private readonly references: Reference[] = [];
+  private readonly scopes: { span: A.Span; parent?: number; bindings: { entry: ScopeEntry; from: number }[] }[] = [];
+  private readonly nodes: NodeBuilder[] = [];
+  private readonly imports: ResolvedImport[] = [];
+  private readonly moduleNames = new Map<string, ModuleName>();
+  /** Field names of the structs this file can see: a method call `a.f()` may call a field. */
+  private readonly fieldNames = new Set<string>();
+
+  constructor(private readonly module: A.Module, private readonly own: ModuleExports, private readonly ctx: FileContext) {
+    this.path = module.path;
+  }
+
+  run(): FileAnalysis {
+    this.bindModule();
+    for (const item of this.module.items) this.item(item);
+    this.program();
+    this.references.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
+    this.diagnostics.sort(compareDiagnostics);
+    const nodes: FnNode[] = this.nodes.map(n => ({ ...n, path: this.path }));
+    return {
+      path: this.path,
+      imports: this.imports,
+      symbols: this.symbols,
+      references: this.references,
+      scopes: this.scopes,
+      nodes,
+      diagnostics: this.diagnostics,
+    };
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private report(code: DiagnosticCode, span: A.Span, message: string, related: readonly RelatedInformation[] = []): void {
+    this.diagnostics.push(diagnostic(code, this.path, span, message, related));
+  }
+
+  private ref(span: A.Span, symbol: string, isDeclaration = false): void {
+    this.references.push({ span, symbol, isDeclaration });
+  }
+
+  private declare(info: SymbolInfo): void {
+    if (!this.symbols.has(info.id)) this.symbols.set(info.id, info);
+    if (info.nameSpan) this.ref(info.nameSpan, info.id, true);
+  }
+
+  private newScope(span: A.Span, parent: LexScope | undefined): LexScope {
+    this.scopes.push({ span, parent: parent?.record, bindings: [] });
+    return new LexScope(parent, this.scopes.length - 1);
+  }
+
+  private bind(scope: LexScope, name: string, binding: Binding, kind: SymbolKind, detail: string, from: number): void {
+    scope.names.set(name, binding);
+    this.scopes[scope.record]!.bindings.push({ entry: { name, kind, symbol: binding.symbol, detail }, from });
+  }
+
+  private newNode(init: Omit<NodeBuilder, 'sites' | 'frames' | 'unresolved'>): NodeBuilder {
+    const node: NodeBuilder = { ...init, sites: [], frames: [], unresolved: false };
+    this.nodes.push(node);
+    return node;
+  }
+
+  // ---------------------------------------------------------------- module level
+
+  private bindModule(): void {
+    const seen = new Map<string, A.Ident>();
+    for (const item of this.module.items) {
+      if (item.kind === 'Import') continue;
+      const name = item.name.name;
+      if (name === '') continue;
+      const first = seen.get(name);
+      if (first) {
+        this.report('E0105', item.name.span, `\`${name}\` is already defined in this file`, [
+          { path: this.path, span: first.span, message: `the first definition of \`${name}\`` },
+        ]);
+      } else {
+        seen.set(name, item.name);
+      }
+    }
+    for (const item of this.own.items.values()) {
+      this.moduleNames.set(item.name, { kind: 'item', item });
+      if (item.kind === 'struct') for (const p of item.params) this.fieldNames.add(p.name);
+    }
+    const importedTypes: ExportItem[] = [];
+    for (const item of this.module.items) {
+      if (item.kind !== 'Import' || item.path.length === 0) continue;
+      const segments = item.path.map(p => p.name);
+      const name = segments[segments.length - 1]!;
+      const target = this.ctx.resolveImport(segments);
+      const symbol = `${this.path}#import:${name}`;
+      const imp: ResolvedImport = { decl: item, name, target, symbol };
+      this.imports.push(imp);
+      const exports = target ? this.ctx.exportsOf(target) : undefined;
+      const last = item.path[item.path.length - 1]!;
+      if (!target) {
+        this.report('E0103', { start: item.path[0]!.span.start, end: last.span.end },
+          `cannot find module \`${segments.join('.')}\` (looked for ${segments.join('/')}.aria)`);
+      }
+      const existing = this.moduleNames.get(name);
+      if (existing && (existing.kind === 'module' || existing.kind === 'item')) {
+        this.report('E0105', last.span, `\`${name}\` is already defined in this file`);
+        continue;
+      }
+      this.moduleNames.set(name, { kind: 'module', imp });
+      this.declare({ id: symbol, kind: 'module', name, path: this.path, nameSpan: last.span, span: item.span, detail: `import ${segments.join('.')}` });
+      if (exports) {
+        for (const x of exports.items.values()) {
+          if (x.kind !== 'function') importedTypes.push(x);
+          if (x.kind === 'struct') for (const p of x.params) this.fieldNames.add(p.name);
+        }
+      }
+    }
+    // Capitalised items of imported modules (effects, handlers, structs) are visible unqualified, after this file's own.
+    for (const x of importedTypes) if (!this.moduleNames.has(x.name)) this.moduleNames.set(x.name, { kind: 'item', item: x });
+  }
+
+  private lookupModule(name: string): ModuleName | undefined {
+    const found = this.moduleNames.get(name);
+    if (found) return found;
+    const fn = builtinFunction(name);
+    if (fn) return { kind: 'builtin-function', fn };
+    const ctor = BUILTIN_CONSTRUCTORS.find(c => c.name === name);
+    if (ctor) return { kind: 'builtin-constructor', name, arity: ctor.arity };
+    if (isBuiltinEffect(name)) return { kind: 'builtin-effect', name };
+    return undefined;
+  }
+
+  private moduleNameSymbol(m: ModuleName): string {
+    switch (m.kind) {
+      case 'item':
+        return m.item.id;
+      case 'module':
+        return m.imp.symbol;
+      case 'builtin-function':
+        return builtinSymbolId('fn', m.fn.name);
+      case 'builtin-constructor':
+        return builtinSymbolId('ctor', m.name);
+      case 'builtin-effect':
+        return builtinSymbolId('effect', m.name);
+      default: {
+        const never: never = m;
+        return never;
+      }
+    }
+  }
+
+  /** The key of an effect name as written in a row or an operation call, or undefined. */
+  private effectKey(name: string): { key: EffectKey; symbol: string } | undefined {
+    const m = this.moduleNames.get(name);
+    if (m?.kind === 'item' && m.item.kind === 'effect') return { key: m.item.key, symbol: m.item.id };
+    if (isBuiltinEffect(name)) return { key: name, symbol: builtinSymbolId('effect', name) };
+    return undefined;
+  }
+
+  /** Resolves every effect name of a row (rule 1), recording references. */
+  private row(row: A.EffectRow, owner: string): DeclaredRow {
+    const effects: { key: EffectKey; span: A.Span }[] = [];
+    for (const e of row.effects) {
+      const found = this.effectKey(e.name);
+      if (!found) {
+        this.report('E0201', e.span, `unknown effect \`${e.name}\` in the row of \`${owner}\`: declare it with \`effect ${e.name} { ... }\``);
+        continue;
+      }
+      this.ref(e.span, found.symbol);
+      effects.push({ key: found.key, span: e.span });
+    }
+    const variables = [...row.variables.map(v => v.name), ...(row.tail ? [row.tail.name] : [])];
+    return { span: row.span, text: rowText(row), effects, variables };
+  }
+
+  /** Checks the rows inside a type (function types), recording effect references. */
+  private typeRows(t: A.TypeExpr | undefined, owner: string): void {
+    if (!t) return;
+    switch (t.kind) {
+      case 'TypeName':
+        return;
+      case 'TypeApp':
+        for (const a of t.args) this.typeRows(a, owner);
+        return;
+      case 'FnType':
+        for (const p of t.params) this.typeRows(p, owner);
+        if (t.effects) this.row(t.effects, owner);
+        this.typeRows(t.result, owner);
+        return;
+      default: {
+        const never: never = t;
+        return never;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- items
+
+  private item(item: A.Item): void {
+    switch (item.kind) {
+      case 'Fn':
+        this.topFn(item);
+        return;
+      case 'Effect':
+        this.effectDecl(item);
+        return;
+      case 'Handler':
+        this.handlerDecl(item);
+        return;
+      case 'Struct':
+        this.structDecl(item);
+        return;
+      case 'Import':
+        return;
+      default: {
+        const never: never = item;
+        return never;
+      }
+    }
+  }
+
+  private isFirst(item: A.FnDecl | A.EffectDecl | A.HandlerDecl | A.StructDecl): boolean {
+    return this.own.items.get(item.name.name)?.decl === item;
+  }
+
+  private topFn(fn: A.FnDecl): void {
+    const first = this.isFirst(fn);
+    const id = first ? functionId(this.path, fn.name.name) : `${this.path}#fn:${fn.name.name}@${fn.span.start}`;
+    this.declare({ id, kind: 'function', name: fn.name.name, path: this.path, nameSpan: fn.name.span, span: fn.span, detail: fnSignature(fn), doc: fn.doc });
+    const moduleScope = undefined;
+    this.fnBody(fn, id, 'function', moduleScope, undefined);
+  }
+
+  /** A function-like body with parameters: a top-level or local function, or a handler operation. */
+  private fnBody(fn: A.FnDecl, id: FnId, kind: FnNode['kind'], parentScope: LexScope | undefined, parent: FnId | undefined,
+    handlerParams?: readonly A.Param[], label = fn.name.name): NodeBuilder {
+    const declared = fn.effects ? this.row(fn.effects, label) : undefined;
+    for (const p of fn.params) this.typeRows(p.type, label);
+    this.typeRows(fn.returnType, label);
+    const rowVars = new Set(declared?.variables ?? []);
+    const polyParams: number[] = [];
+    const untypedParams: number[] = [];
+    fn.params.forEach((p, i) => {
+      if (!p.type) untypedParams.push(i);
+      else if (p.type.kind === 'FnType' && p.type.effects && rowVariables(p.type.effects).some(v => rowVars.has(v))) polyParams.push(i);
+    });
+    const node = this.newNode({
+      id, kind, name: label, span: fn.span, nameSpan: fn.name.span, declared,
+      params: fn.params.map(p => p.name.name), polyParams, untypedParams, parent,
+    });
+    const scope = this.newScope(fn.span, parentScope);
+    if (handlerParams) this.bindParams(handlerParams, scope, undefined, fn.span.start);
+    this.bindParams(fn.params, scope, id, fn.span.start);
+    const ctx: Ctx = { node, scope, sink: node.sites, asyncContext: false };
+    for (const p of fn.params) if (p.default) this.expr(p.default, ctx);
+    this.hoist(fn.body.stmts, scope, ctx);
+    this.block(fn.body, ctx);
+    return node;
+  }
+
+  private bindParams(params: readonly A.Param[], scope: LexScope, owner: FnId | undefined, from: number): void {
+    const seen = new Set<string>();
+    params.forEach((p, index) => {
+      const name = p.name.name;
+      if (name === '') return;
+      if (seen.has(name)) this.report('E0105', p.name.span, `parameter \`${name}\` is declared twice`);
+      seen.add(name);
+      const symbol = owner ? `${owner}.param:${name}` : `${this.path}#local:${p.name.span.start}`;
+      let concrete: EffectKey[] = [];
+      let poly = p.type === undefined;
+      if (p.type?.kind === 'FnType') {
+        const row = p.type.effects;
+        if (row) {
+          concrete = row.effects.map(e => this.effectKey(e.name)?.key).filter((k): k is EffectKey => k !== undefined);
+          poly = rowVariables(row).length > 0;
+        }
+      }
+      const detail = `${name}${p.type ? `: ${typeText(p.type)}` : ''}`;
+      this.bind(scope, name, { kind: 'parameter', symbol, owner, index, concrete, poly }, 'parameter', detail, from);
+      this.declare({ id: symbol, kind: 'parameter', name, path: this.path, nameSpan: p.name.span, span: p.span, detail: `(parameter) ${detail}` });
+    });
+  }
+
+  private effectDecl(e: A.EffectDecl): void {
+    const name = e.name.name;
+    const first = this.isFirst(e);
+    const id = `${this.path}#effect:${name}`;
+    if (first) this.declare({ id, kind: 'effect', name, path: this.path, nameSpan: e.name.span, span: e.span, detail: `effect ${name}`, doc: e.doc });
+    if (isBuiltinEffect(name)) {
+      this.report('W0203', e.name.span, `\`effect ${name}\` restates the built-in effect \`${name}\`: its operations here replace the built-in ones in this file, and the built-in handlers (such as \`${name === 'Cancel' ? 'Cancel.timeout' : 'Async.default'}\`) still discharge it`);
+    }
+    const seen = new Set<string>();
+    for (const op of e.ops) {
+      const opName = op.name.name;
+      if (opName === '') continue;
+      if (seen.has(opName)) {
+        this.report('E0105', op.name.span, `operation \`${opName}\` is declared twice in \`effect ${name}\``);
+        continue;
+      }
+      seen.add(opName);
+      const opId = `${id}.${opName}`;
+      if (first) this.declare({ id: opId, kind: 'operation', name: opName, path: this.path, nameSpan: op.name.span, span: op.span, detail: fnSignature(op, `${name}.`), doc: op.doc, container: name });
+      for (const p of op.params) this.typeRows(p.type, `${name}.${opName}`);
+      if (op.effects) this.row(op.effects, `${name}.${opName}`);
+      this.typeRows(op.returnType, `${name}.${opName}`);
+    }
+  }
+
+  private structDecl(s: A.StructDecl): void {
+    const name = s.name.name;
+    const id = `${this.path}#struct:${name}`;
+    if (this.isFirst(s)) this.declare({ id, kind: 'struct', name, path: this.path, nameSpan: s.name.span, span: s.span, detail: `struct ${name}(${paramsText(s.fields)})`, doc: s.doc });
+    const seen = new Set<string>();
+    const node = this.newNode({ id: `${id}#defaults`, kind: 'program', name, span: s.span, nameSpan: s.name.span, params: [], polyParams: [], untypedParams: [] });
+    const scope = this.newScope(s.span, undefined);
+    for (const f of s.fields) {
+      if (f.name.name === '') continue;
+      if (seen.has(f.name.name)) this.report('E0105', f.name.span, `field \`${f.name.name}\` is declared twice in \`struct ${name}\``);
+      seen.add(f.name.name);
+      const fid = `${id}.param:${f.name.name}`;
+      this.declare({ id: fid, kind: 'field', name: f.name.name, path: this.path, nameSpan: f.name.span, span: f.span, detail: `(field) ${f.name.name}${f.type ? `: ${typeText(f.type)}` : ''}`, container: name });
+      this.typeRows(f.type, name);
+      if (f.default) this.expr(f.default, { node, scope, sink: node.sites, asyncContext: false });
+    }
+    this.nodes.splice(this.nodes.indexOf(node), 1);
+  }
+
+  private handlerDecl(h: A.HandlerDecl): void {
+    const name = h.name.name;
+    const first = this.isFirst(h);
+    const id = first ? handlerId(this.path, name) : `${this.path}#handler:${name}@${h.span.start}`;
+    this.declare({
+      id, kind: 'handler', name, path: this.path, nameSpan: h.name.span, span: h.span,
+      detail: `handler ${name}${h.params ? `(${paramsText(h.params)})` : ''} for ${h.effect.name}`, doc: h.doc,
+    });
+    const handlerScope = this.newScope(h.span, undefined);
+    if (h.params) {
+      this.bindParams(h.params, handlerScope, id, h.span.start);
+      for (const p of h.params) this.typeRows(p.type, name);
+    }
+    // The effect it handles, and its operations.
+    let ops: ReadonlyMap<string, { params: readonly ParamInfo[] }> | undefined;
+    const effectName = h.effect.name;
+    const target = effectName === '' ? undefined : this.moduleNames.get(effectName);
+    if (target?.kind === 'item' && target.item.kind === 'effect') {
+      this.ref(h.effect.span, target.item.id);
+      ops = target.item.ops;
+    } else if (isBuiltinEffect(effectName)) {
+      this.ref(h.effect.span, builtinSymbolId('effect', effectName));
+      ops = new Map(BUILTIN_EFFECT_INFO[effectName].ops.map(o => [o.name, { params: o.params.map(p => ({ name: p, optional: false })) }]));
+    } else if (effectName !== '') {
+      this.report('E0208', h.effect.span, `handler \`${name}\` is for \`${effectName}\`, which is not an effect`);
+    }
+    const node = this.newNode({ id, kind: 'handler', name, span: h.span, nameSpan: h.name.span, params: [], polyParams: [], untypedParams: [] });
+    const seen = new Set<string>();
+    for (const op of h.ops) {
+      const opName = op.name.name;
+      if (opName === '') continue;
+      const opId = first ? handlerOpId(this.path, name, opName) : `${id}.${opName}`;
+      if (seen.has(opName)) {
+        this.report('E0105', op.name.span, `operation \`${opName}\` is implemented twice in handler \`${name}\``);
+        continue;
+      }
+      seen.add(opName);
+      this.declare({ id: opId, kind: 'handler-operation', name: opName, path: this.path, nameSpan: op.name.span, span: op.span, detail: fnSignature(op, `${name}.`), doc: op.doc, container: name });
+      if (ops) {
+        const sig = ops.get(opName);
+        if (!sig) {
+          this.report('E0209', op.name.span, `handler \`${name}\` implements \`${opName}\`, but effect \`${effectName}\` has no operation \`${opName}\``);
+        } else if (sig.params.length !== op.params.length) {
+          this.report('E0207', op.name.span, `\`${name}.${opName}\` takes ${plural(op.params.length, 'parameter')}, but \`${effectName}.${opName}\` declares ${sig.params.length}`);
+        }
+      }
+      this.fnBody(op, opId, 'operation', handlerScope, undefined, undefined, `${name}.${opName}`);
+      node.sites.push({ span: op.name.span, label: `${name}.${opName}`, own: [], callee: opId, asyncContext: false });
+    }
+    if (ops) {
+      const missing = [...ops.keys()].filter(o => !seen.has(o));
+      if (missing.length) {
+        this.report('E0206', h.name.span, `handler \`${name}\` does not implement ${missing.map(m => `\`${effectName}.${m}\``).join(', ')}: a handler must implement every operation of its effect`);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- the program
+
+  private program(): void {
+    const span = this.module.span;
+    const node = this.newNode({
+      id: `${this.path}#program`, kind: 'program', name: '(top level)', span, nameSpan: { start: span.start, end: span.start },
+      params: [], polyParams: [], untypedParams: [], ambient: PROGRAM_AMBIENT,
+    });
+    const scope = this.newScope(span, undefined);
+    const ctx: Ctx = { node, scope, sink: node.sites, asyncContext: true };
+    if (this.module.statements.length === 0) {
+      const main = this.own.items.get('main');
+      if (main?.kind === 'function') node.sites.push({ span: main.decl.name.span, label: 'main', own: [], callee: main.id, asyncContext: true });
+      return;
+    }
+    this.hoist(this.module.statements, scope, ctx);
+    for (const s of this.module.statements) this.stmt(s, ctx);
+  }
+
+  // ---------------------------------------------------------------- hoisting
+
+  /** Declares the locals a body assigns, binds or loops over (the first assignment declares; locals are function-wide). */
+  private hoist(stmts: readonly A.Stmt[], scope: LexScope, ctx: Ctx): void {
+    const declareLocal = (name: string, span: A.Span) => {
+      if (name === '' || name === '_') return;
+      if (scope.lookup(name)) return;
+      const symbol = `${this.path}#local:${span.start}`;
+      this.bind(scope, name, { kind: 'local', symbol, lambdas: [] }, 'local', name, span.start);
+      this.declare({ id: symbol, kind: 'local', name, path: this.path, nameSpan: span, span, detail: `(local) ${name}` });
+    };
+    const pattern = (p: A.Pattern): void => {
+      switch (p.kind) {
+        case 'BindPat':
+          declareLocal(p.name, p.span);
+          return;
+        case 'CtorPat':
+          p.args.forEach(pattern);
+          return;
+        case 'ListPat':
+          p.elements.forEach(pattern);
+          return;
+        case 'WildcardPat':
+        case 'LiteralPat':
+          return;
+        default: {
+          const never: never = p;
+          return never;
+        }
+      }
+    };
+    const block = (b: A.Block) => b.stmts.forEach(stmt);
+    const expr = (e: A.Expr | undefined): void => {
+      if (!e) return;
+      switch (e.kind) {
+        case 'If':
+          for (const br of e.branches) {
+            expr(br.condition);
+            block(br.body);
+          }
+          if (e.otherwise) block(e.otherwise);
+          return;
+        case 'Match':
+          expr(e.value);
+          for (const arm of e.arms) {
+            pattern(arm.pattern);
+            expr(arm.guard);
+            block(arm.body);
+          }
+          return;
+        case 'With':
+          expr(e.handler);
+          if (e.binder) declareLocal(e.binder.name, e.binder.span);
+          block(e.body);
+          return;
+        case 'Call':
+          expr(e.callee);
+          e.args.forEach(a => expr(a.value));
+          return;
+        case 'Member':
+          expr(e.object);
+          return;
+        case 'Index':
+          expr(e.object);
+          expr(e.index);
+          return;
+        case 'Await':
+          expr(e.value);
+          return;
+        case 'Spawn':
+          expr(e.scope);
+          expr(e.body);
+          return;
+        case 'Unary':
+          expr(e.operand);
+          return;
+        case 'Binary':
+          expr(e.left);
+          expr(e.right);
+          return;
+        case 'List':
+          e.elements.forEach(expr);
+          return;
+        case 'String':
+          for (const p of e.parts) if (typeof p !== 'string') expr(p);
+          return;
+        case 'Lambda':
+        case 'Name':
+        case 'Int':
+        case 'Float':
+        case 'Bool':
+        case 'Unit':
+        case 'Error':
+          return;
+        default: {
+          const never: never = e;
+          return never;
+        }
+      }
+    };
+    const stmt = (s: A.Stmt): void => {
+      switch (s.kind) {
+        case 'ExprStmt':
+          expr(s.expr);
+          return;
+        case 'Assign':
+          if (s.target.kind === 'Name') declareLocal(s.target.name, s.target.span);
+          else expr(s.target);
+          expr(s.value);
+          return;
+        case 'Return':
+          expr(s.value);
+          return;
+        case 'Break':
+        case 'Continue':
+          return;
+        case 'While':
+          expr(s.condition);
+          block(s.body);
+          return;
+        case 'Loop':
+          block(s.body);
+          return;
+        case 'For':
+          declareLocal(s.variable.name, s.variable.span);
+          expr(s.iterable);
+          block(s.body);
+          return;
+        case 'LocalFn': {
+          const name = s.fn.name.name;
+          if (name === '') return;
+          const id = `${this.path}#local:${s.fn.name.span.start}`;
+          this.bind(scope, name, { kind: 'local-function', symbol: id, id, params: s.fn.params.map(p => ({ name: p.name.name, optional: p.default !== undefined })) },
+            'local-function', fnSignature(s.fn), scope === ctx.scope ? this.scopes[scope.record]!.span.start : s.span.start);
+          this.declare({ id, kind: 'local-function', name, path: this.path, nameSpan: s.fn.name.span, span: s.fn.span, detail: fnSignature(s.fn), doc: s.fn.doc });
+          return;
+        }
+        default: {
+          const never: never = s;
+          return never;
+        }
+      }
+    };
+    stmts.forEach(stmt);
+  }
+
+  // ---------------------------------------------------------------- statements
+
+  private block(b: A.Block, ctx: Ctx): void {
+    for (const s of b.stmts) this.stmt(s, ctx);
+  }
+
+  private stmt(s: A.Stmt, ctx: Ctx): void {
+    switch (s.kind) {
+      case 'ExprStmt':
+        this.expr(s.expr, ctx);
+        return;
+      case 'Assign': {
+        if (s.target.kind === 'Name') {
+          const b = ctx.scope.lookup(s.target.name);
+          if (b) this.ref(s.target.span, b.symbol, b.symbol === `${this.path}#local:${s.target.span.start}`);
+          const latent = this.valueLatent(s.value, ctx);
+          if (latent?.sites && b?.kind === 'local') b.lambdas.push(latent);
+        } else {
+          this.expr(s.target, ctx);
+          this.expr(s.value, ctx);
+        }
+        return;
+      }
+      case 'Return':
+        if (s.value) this.expr(s.value, ctx);
+        return;
+      case 'Break':
+      case 'Continue':
+        return;
+      case 'While':
+        this.expr(s.condition, ctx);
+        this.block(s.body, ctx);
+        return;
+      case 'Loop':
+        this.block(s.body, ctx);
+        return;
+      case 'For': {
+        const b = ctx.scope.lookup(s.variable.name);
+        if (b) this.ref(s.variable.span, b.symbol, b.symbol === `${this.path}#local:${s.variable.span.start}`);
+        this.expr(s.iterable, ctx);
+        this.block(s.body, ctx);
+        return;
+      }
+      case 'LocalFn': {
+        const fn = s.fn;
+        const id = `${this.path}#local:${fn.name.span.start}`;
+        this.fnBody(fn, id, 'local-function', ctx.scope, ctx.node.id);
+        return;
+      }
+      default: {
+        const never: never = s;
+        return never;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- expressions
+
+  private site(ctx: Ctx, site: Omit<Site, 'frame' | 'asyncContext'>): void {
+    ctx.sink.push({ ...site, frame: ctx.frame, asyncContext: ctx.asyncContext });
+  }
+
+  private undefinedName(name: string, span: A.Span, ctx: Ctx, what = 'name'): void {
+    ctx.node.unresolved = true;
+    this.report('E0101', span, `undefined ${what} \`${name}\``);
+  }
+
+  /** Resolves a name in value position, recording the reference; reports it when undefined. */
+  private nameRef(name: string, span: A.Span, ctx: Ctx): Binding | ModuleName | undefined {
+    const b = ctx.scope.lookup(name);
+    if (b) {
+      this.ref(span, b.symbol);
+      return b;
+    }
+    const m = this.lookupModule(name);
+    if (m) {
+      this.ref(span, this.moduleNameSymbol(m));
+      return m;
+    }
+    this.undefinedName(name, span, ctx);
+    return undefined;
+  }
+
+  private expr(e: A.Expr, ctx: Ctx): void {
+    switch (e.kind) {
+      case 'Name':
+        this.nameRef(e.name, e.span, ctx);
+        return;
+      case 'Int':
+      case 'Float':
+      case 'Bool':
+      case 'Unit':
+      case 'Error':
+        return;
+      case 'String':
+        for (const p of e.parts) if (typeof p !== 'string') this.expr(p, ctx);
+        return;
+      case 'List':
+        for (const x of e.elements) this.valueLatent(x, ctx);
+        return;
+      case 'Call':
+        this.call(e, ctx);
+        return;
+      case 'Member':
+        this.member(e, ctx);
+        return;
+      case 'Index':
+        this.expr(e.object, ctx);
+        this.expr(e.index, ctx);
+        return;
+      case 'Await':
+        this.expr(e.value, ctx);
+        this.site(ctx, { span: e.span, label: '.await', own: ['Async'] });
+        return;
+      case 'Spawn': {
+        if (e.scope) this.expr(e.scope, ctx);
+        this.site(ctx, { span: e.span, label: e.scope ? 'scope.spawn' : 'spawn', own: ['Async'] });
+        this.expr(e.body, { ...ctx, asyncContext: true });
+        return;
+      }
+      case 'Unary':
+        this.expr(e.operand, ctx);
+        return;
+      case 'Binary':
+        this.expr(e.left, ctx);
+        this.expr(e.right, ctx);
+        return;
+      case 'Lambda':
+        this.lambda(e, ctx);
+        return;
+      case 'If':
+        for (const br of e.branches) {
+          this.expr(br.condition, ctx);
+          this.block(br.body, ctx);
+        }
+        if (e.otherwise) this.block(e.otherwise, ctx);
+        return;
+      case 'Match':
+        this.expr(e.value, ctx);
+        for (const arm of e.arms) {
+          this.pattern(arm.pattern, ctx);
+          if (arm.guard) this.expr(arm.guard, ctx);
+          this.block(arm.body, ctx);
+        }
+        return;
+      case 'With':
+        this.withExpr(e, ctx);
+        return;
+      default: {
+        const never: never = e;
+        return never;
+      }
+    }
+  }
+
+  private pattern(p: A.Pattern, ctx: Ctx): void {
+    switch (p.kind) {
+      case 'BindPat': {
+        const b = ctx.scope.lookup(p.name);
+        if (b) this.ref(p.span, b.symbol, b.symbol === `${this.path}#local:${p.span.start}`);
+        return;
+      }
+      case 'CtorPat': {
+        const name = p.name.name;
+        const m = name === '' ? undefined : this.lookupModule(name);
+        let arity: { min: number; max: number } | undefined;
+        if (m?.kind === 'item' && m.item.kind === 'struct') {
+          arity = { min: m.item.params.filter(x => !x.optional).length, max: m.item.params.length };
+        } else if (m?.kind === 'builtin-constructor') {
+          arity = { min: m.arity, max: m.arity };
+        }
+        if (m && arity) {
+          this.ref(p.name.span, this.moduleNameSymbol(m));
+          if (p.args.length < arity.min || p.args.length > arity.max) {
+            this.report('E0102', p.span, `the pattern \`${name}\` needs ${rangeText(arity.min, arity.max)} ${arity.max === 1 ? 'field' : 'fields'}, but has ${p.args.length}`);
+          }
+        } else if (name !== '') {
+          this.undefinedName(name, p.name.span, ctx, 'constructor');
+        }
+        for (const a of p.args) this.pattern(a, ctx);
+        return;
+      }
+      case 'ListPat':
+        for (const x of p.elements) this.pattern(x, ctx);
+        return;
+      case 'WildcardPat':
+      case 'LiteralPat':
+        return;
+      default: {
+        const never: never = p;
+        return never;
+      }
+    }
+  }
+
+  private lambda(e: A.LambdaExpr, ctx: Ctx): Latent {
+    const scope = this.newScope(e.span, ctx.scope);
+    this.bindParams(e.params, scope, undefined, e.span.start);
+    const sites: Site[] = [];
+    const inner: Ctx = { node: ctx.node, scope, sink: sites, asyncContext: false };
+    for (const p of e.params) if (p.default) this.expr(p.default, inner);
+    this.hoist(e.body.stmts, scope, inner);
+    this.block(e.body, inner);
+    return { span: e.span, label: 'lambda', sites };
+  }
+
+  /** Walks an expression that may be called later (an argument, a bound value) and returns its latent effects. */
+  private valueLatent(e: A.Expr, ctx: Ctx): Latent | undefined {
+    if (e.kind === 'Lambda') return this.lambda(e, ctx);
+    if (e.kind === 'Name') {
+      const r = this.nameRef(e.name, e.span, ctx);
+      return r ? this.latentOfResolved(r, e.name, e.span, ctx) : undefined;
+    }
+    if (e.kind === 'Member' && e.object.kind === 'Name' && !ctx.scope.lookup(e.object.name)) {
+      const m = this.moduleNames.get(e.object.name);
+      if (m?.kind === 'module') {
+        this.member(e, ctx);
+        const x = m.imp.target ? this.ctx.exportsOf(m.imp.target)?.items.get(e.property.name) : undefined;
+        return x?.kind === 'function' ? { span: e.span, label: `${m.imp.name}.${x.name}`, fn: x.id } : undefined;
+      }
+    }
+    this.expr(e, ctx);
+    return undefined;
+  }
+
+  private latentOfResolved(r: Binding | ModuleName, name: string, span: A.Span, ctx: Ctx): Latent | undefined {
+    switch (r.kind) {
+      case 'parameter':
+        if (r.owner !== ctx.node.id) return undefined;
+        return { span, label: name, param: r.poly ? r.index : undefined, effects: r.concrete };
+      case 'local':
+        return r.lambdas.length === 1 ? r.lambdas[0] : r.lambdas.length ? { span, label: name, sites: r.lambdas.flatMap(l => l.sites ?? []) } : undefined;
+      case 'local-function':
+        return { span, label: name, fn: r.id };
+      case 'item':
+        return r.item.kind === 'function' ? { span, label: name, fn: r.item.id } : undefined;
+      case 'builtin-function':
+        return r.fn.effects.length ? { span, label: name, effects: r.fn.effects } : undefined;
+      case 'module':
+      case 'builtin-constructor':
+      case 'builtin-effect':
+        return undefined;
+      default: {
+        const never: never = r;
+        return never;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- calls
+
+  /**
+   * Matches arguments to parameters (positional first, then by name), reporting arity and name errors.
+   * Returns, for each argument, the index of its parameter.
+   */
+  private bindArgs(call: A.Span, args: readonly A.Arg[], params: readonly ParamInfo[], what: string, variadic = false, leading = 0, opCode: DiagnosticCode = 'E0102'): (number | undefined)[] {
+    const filled = new Set<number>();
+    const out: (number | undefined)[] = [];
+    let positional = leading;
+    for (let i = 0; i < leading; i++) filled.add(i);
+    let tooMany = false;
+    for (const a of args) {
+      if (a.name) {
+        const idx = params.findIndex(p => p.name === a.name!.name);
+        if (idx === -1) {
+          this.report('E0106', a.name.span, `${what} has no parameter \`${a.name.name}\``);
+          out.push(undefined);
+        } else if (filled.has(idx)) {
+          this.report('E0106', a.name.span, `parameter \`${a.name.name}\` of ${what} is given twice`);
+          out.push(undefined);
+        } else {
+          filled.add(idx);
+          out.push(idx);
+        }
+      } else {
+        const idx = positional++;
+        if (idx >= params.length && !variadic) {
+          tooMany = true;
+          out.push(undefined);
+        } else {
+          filled.add(Math.min(idx, params.length - 1));
+          out.push(idx < params.length ? idx : undefined);
+        }
+      }
+    }
+    const min = params.filter(p => !p.optional).length;
+    const max = params.length;
+    const given = args.length + leading;
+    const missing = params.map((p, i) => (!p.optional && !filled.has(i) ? p.name : undefined)).filter((x): x is string => x !== undefined);
+    if (tooMany || missing.length) {
+      const expects = variadic ? `at least ${min}` : rangeText(min, max);
+      const detail = missing.length && !tooMany ? ` (missing ${missing.map(m => `\`${m}\``).join(', ')})` : '';
+      this.report(opCode, call, `${what} expects ${expects} ${max === 1 && !variadic ? 'argument' : 'arguments'}, but got ${given}${detail}`);
+    }
+    return out;
+  }
+
+  /** Walks arguments; returns the latent effects of each, by parameter index. */
+  private argLatents(args: readonly A.Arg[], paramOf: readonly (number | undefined)[], ctx: Ctx, leading: (Latent | undefined)[] = []): (Latent | undefined)[] {
+    const out: (Latent | undefined)[] = [...leading];
+    args.forEach((a, i) => {
+      const latent = this.valueLatent(a.value, ctx);
+      const idx = paramOf[i];
+      if (idx !== undefined && latent) out[idx] = latent;
+    });
+    return out;
+  }
+
+  private plainArgs(args: readonly A.Arg[], ctx: Ctx): void {
+    for (const a of args) this.valueLatent(a.value, ctx);
+  }
+
+  private call(e: A.CallExpr, ctx: Ctx): void {
+    const callee = e.callee;
+    if (callee.kind === 'Name') {
+      const r = this.nameRef(callee.name, callee.span, ctx);
+      if (!r) {
+        this.plainArgs(e.args, ctx);
+        return;
+      }
+      this.callResolved(e, r, callee.name, ctx, []);
+      return;
+    }
+    if (callee.kind === 'Member') {
+      this.methodCall(e, callee, ctx);
+      return;
+    }
+    this.expr(callee, ctx);
+    this.plainArgs(e.args, ctx);
+  }
+
+  /** A call of something resolved: `leading` holds the receiver of a uniform method call. */
+  private callResolved(e: A.CallExpr, r: Binding | ModuleName, name: string, ctx: Ctx, leading: (Latent | undefined)[]): void {
+    const lead = leading.length;
+    switch (r.kind) {
+      case 'parameter': {
+        this.plainArgs(e.args, ctx);
+        if (r.owner === ctx.node.id) {
+          if (r.concrete.length || r.poly) {
+            this.site(ctx, { span: e.span, label: name, own: r.concrete, paramCall: r.poly ? r.index : undefined });
+          }
+        }
+        return;
+      }
+      case 'local': {
+        this.plainArgs(e.args, ctx);
+        if (r.lambdas.length) this.site(ctx, { span: e.span, label: name, own: [], performs: r.lambdas });
+        return;
+      }
+      case 'local-function': {
+        const paramOf = this.bindArgs(e.span, e.args, r.params, `\`${name}\``, false, lead);
+        const args = this.argLatents(e.args, paramOf, ctx, leading);
+        this.site(ctx, { span: e.span, label: name, own: [], callee: r.id, args });
+        return;
+      }
+      case 'item': {
+        const item = r.item;
+        switch (item.kind) {
+          case 'function': {
+            const paramOf = this.bindArgs(e.span, e.args, item.params, `\`${name}\``, false, lead);
+            const args = this.argLatents(e.args, paramOf, ctx, leading);
+            this.site(ctx, { span: e.span, label: name, own: [], callee: item.id, args });
+            return;
+          }
+          case 'struct':
+            this.bindArgs(e.span, e.args, item.params, `\`${name}\``, false, lead);
+            this.plainArgs(e.args, ctx);
+            return;
+          case 'handler':
+            this.bindArgs(e.span, e.args, item.params ?? [], `handler \`${name}\``, false, lead);
+            this.plainArgs(e.args, ctx);
+            return;
+          case 'effect':
+            this.plainArgs(e.args, ctx);
+            return;
+          default: {
+            const never: never = item;
+            return never;
+          }
+        }
+      }
+      case 'builtin-function': {
+        const fn = r.fn;
+        const variadic = fn.params.some(p => p.startsWith('...'));
+        const params = fn.params.filter(p => !p.startsWith('...')).map((p, i) => ({ name: p, optional: i >= fn.required }));
+        const paramOf = this.bindArgs(e.span, e.args, params, `\`${name}\``, variadic, lead);
+        const args = this.argLatents(e.args, paramOf, ctx, leading);
+        const performs = (fn.callsArgs ?? []).map(i => args[i]).filter((l): l is Latent => l !== undefined);
+        this.site(ctx, { span: e.span, label: name, own: fn.effects, performs: performs.length ? performs : undefined, discharges: fn.discharges });
+        return;
+      }
+      case 'builtin-constructor': {
+        const params = Array.from({ length: r.arity }, (_, i) => ({ name: `value${i}`, optional: false }));
+        this.bindArgs(e.span, e.args, params, `\`${name}\``, false, lead);
+        this.plainArgs(e.args, ctx);
+        return;
+      }
+      case 'module':
+      case 'builtin-effect':
+        this.plainArgs(e.args, ctx);
+        return;
+      default: {
+        const never: never = r;
+        return never;
+      }
+    }
+  }
+
+  private builtinHandlerAt(e: A.MemberExpr, ctx: Ctx): BuiltinHandler | undefined {
+    if (e.object.kind !== 'Name' || ctx.scope.lookup(e.object.name)) return undefined;
+    return builtinHandler(`${e.object.name}.${e.property.name}`);
+  }
+
+  /** `E.op(...)`, `m.f(...)`, `Cancel.timeout(d)` outside a `with`, or the uniform call `a.f(...)`. */
+  private methodCall(e: A.CallExpr, callee: A.MemberExpr, ctx: Ctx): void {
+    const handler = this.builtinHandlerAt(callee, ctx);
+    if (handler) {
+      this.ref(callee.span, builtinSymbolId('handler', handler.name));
+      this.builtinHandlerArgs(handler, e, ctx);
+      return;
+    }
+    const obj = callee.object;
+    const prop = callee.property;
+    if (obj.kind === 'Name' && !ctx.scope.lookup(obj.name)) {
+      const effect = this.effectKey(obj.name);
+      const m = this.moduleNames.get(obj.name);
+      if (effect) {
+        this.ref(obj.span, effect.symbol);
+        this.operationCall(e, obj.name, effect.key, prop, ctx);
+        return;
+      }
+      if (m?.kind === 'module') {
+        this.ref(obj.span, m.imp.symbol);
+        const exports = m.imp.target ? this.ctx.exportsOf(m.imp.target) : undefined;
+        if (!exports) {
+          ctx.node.unresolved = true;
+          this.plainArgs(e.args, ctx);
+          return;
+        }
+        const x = exports.items.get(prop.name);
+        if (!x) {
+          ctx.node.unresolved = true;
+          this.report('E0104', prop.span, `module \`${m.imp.name}\` has no item \`${prop.name}\``);
+          this.plainArgs(e.args, ctx);
+          return;
+        }
+        this.ref(prop.span, x.id);
+        this.callResolved(e, { kind: 'item', item: x }, `${m.imp.name}.${prop.name}`, ctx, []);
+        return;
+      }
+    }
+    // Uniform call: a.f(x) is f(a, x) when f is a function; otherwise a field of `a` may hold something callable.
+    const name = prop.name;
+    if (name === '') {
+      this.expr(obj, ctx);
+      this.plainArgs(e.args, ctx);
+      return;
+    }
+    const b = ctx.scope.lookup(name);
+    const r: Binding | ModuleName | undefined = b && b.kind !== 'parameter' ? b : this.lookupModule(name);
+    const callable = r && (r.kind === 'local-function' || (r.kind === 'local' && r.lambdas.length > 0) || r.kind === 'builtin-function'
+      || (r.kind === 'item' && r.item.kind === 'function'));
+    if (r && callable) {
+      const receiver = this.valueLatent(obj, ctx);
+      this.ref(prop.span, 'symbol' in r ? r.symbol : this.moduleNameSymbol(r));
+      this.callResolved(e, r, name, ctx, [receiver]);
+      return;
+    }
+    this.expr(obj, ctx);
+    this.plainArgs(e.args, ctx);
+    if (!this.fieldNames.has(name)) {
+      ctx.node.unresolved = true;
+      this.report('E0101', prop.span, `undefined function \`${name}\` (\`a.${name}(...)\` calls \`${name}(a, ...)\` unless a field \`${name}\` holds a function)`);
+    }
+  }
+
+  private operationCall(e: A.CallExpr, effectName: string, key: EffectKey, prop: A.Ident, ctx: Ctx): void {
+    const opName = prop.name;
+    const m = this.moduleNames.get(effectName);
+    let params: readonly ParamInfo[] | undefined;
+    let symbol: string | undefined;
+    if (m?.kind === 'item' && m.item.kind === 'effect') {
+      const op = m.item.ops.get(opName);
+      if (op) {
+        params = op.params;
+        symbol = op.symbol;
+      }
+    } else if (isBuiltinEffect(effectName)) {
+      const op = BUILTIN_EFFECT_INFO[effectName].ops.find(o => o.name === opName);
+      if (op) {
+        params = op.params.map((p, i) => ({ name: p, optional: i >= op.required }));
+        symbol = builtinSymbolId('op', `${effectName}.${opName}`);
+      }
+    }
+    if (!params || !symbol) {
+      if (opName !== '') {
+        ctx.node.unresolved = true;
+        this.report('E0204', prop.span, `effect \`${effectName}\` has no operation \`${opName}\``);
+      }
+      this.plainArgs(e.args, ctx);
+      return;
+    }
+    this.ref(prop.span, symbol);
+    this.bindArgs(e.span, e.args, params, `operation \`${effectName}.${opName}\``, false, 0, 'E0205');
+    this.plainArgs(e.args, ctx);
+    this.site(ctx, { span: e.span, label: `${effectName}.${opName}()`, own: [key] });
+  }
+
+  private builtinHandlerArgs(h: BuiltinHandler, call: A.CallExpr | undefined, ctx: Ctx, at?: A.Span): void {
+    const what = `\`${h.name}\``;
+    if (!call) {
+      if ((h.required ?? 0) > 0) this.report('E0102', at!, `${what} expects ${plural(h.required ?? 0, 'argument')}: \`${h.signature}\``);
+      return;
+    }
+    if (!h.params) {
+      if (call.args.length) this.report('E0102', call.span, `${what} takes no arguments`);
+      this.plainArgs(call.args, ctx);
+      return;
+    }
+    const params = h.params.map((p, i) => ({ name: p, optional: i >= (h.required ?? 0) }));
+    this.bindArgs(call.span, call.args, params, what);
+    this.plainArgs(call.args, ctx);
+  }
+
+  private member(e: A.MemberExpr, ctx: Ctx): void {
+    const obj = e.object;
+    const prop = e.property;
+    if (obj.kind === 'Int' || obj.kind === 'Float') {
+      if (prop.name !== '' && !(prop.name in DURATION_UNITS)) {
+        this.report('E0107', prop.span, `unknown duration unit \`${prop.name}\` (use ${Object.keys(DURATION_UNITS).map(u => `\`${u}\``).join(', ')})`);
+      }
+      return;
+    }
+    if (obj.kind === 'Name' && !ctx.scope.lookup(obj.name)) {
+      const qualified = `${obj.name}.${prop.name}`;
+      const constant = BUILTIN_CONSTANTS.find(c => c.name === qualified);
+      if (constant) {
+        this.ref(e.span, builtinSymbolId('const', qualified));
+        return;
+      }
+      const handler = builtinHandler(qualified);
+      if (handler) {
+        this.ref(e.span, builtinSymbolId('handler', qualified));
+        return;
+      }
+      const effect = this.effectKey(obj.name);
+      if (effect) {
+        this.ref(obj.span, effect.symbol);
+        const m = this.moduleNames.get(obj.name);
+        const op = m?.kind === 'item' && m.item.kind === 'effect' ? m.item.ops.get(prop.name)?.symbol
+          : isBuiltinEffect(obj.name) && BUILTIN_EFFECT_INFO[obj.name].ops.some(o => o.name === prop.name) ? builtinSymbolId('op', qualified) : undefined;
+        if (op) this.ref(prop.span, op);
+        else if (prop.name !== '') this.report('E0204', prop.span, `effect \`${obj.name}\` has no operation \`${prop.name}\``);
+        return;
+      }
+      const m = this.moduleNames.get(obj.name);
+      if (m?.kind === 'module') {
+        this.ref(obj.span, m.imp.symbol);
+        const exports = m.imp.target ? this.ctx.exportsOf(m.imp.target) : undefined;
+        const x = exports?.items.get(prop.name);
+        if (x) this.ref(prop.span, x.id);
+        else if (exports && prop.name !== '') this.report('E0104', prop.span, `module \`${m.imp.name}\` has no item \`${prop.name}\``);
+        return;
+      }
+    }
+    this.expr(obj, ctx);
+  }
+
+  // ---------------------------------------------------------------- with
+
+  private withExpr(e: A.WithExpr, ctx: Ctx): void {
+    const h = e.handler;
+    const call = h.kind === 'Call' ? h : undefined;
+    const target = call ? call.callee : h;
+    let discharges: EffectKey[] = [];
+    let dynamic = false;
+    let label = '';
+    let handled = false;
+    let async = false;
+    if (target.kind === 'Member') {
+      const builtin = this.builtinHandlerAt(target, ctx);
+      if (builtin) {
+        this.ref(target.span, builtinSymbolId('handler', builtin.name));
+        this.builtinHandlerArgs(builtin, call, ctx, target.span);
+        discharges = [...builtin.discharges];
+        label = builtin.name;
+        async = builtin.role === 'runtime';
+        handled = true;
+      } else if (target.object.kind === 'Name' && !ctx.scope.lookup(target.object.name)) {
+        const m = this.moduleNames.get(target.object.name);
+        if (m?.kind === 'module') {
+          this.ref(target.object.span, m.imp.symbol);
+          const x = m.imp.target ? this.ctx.exportsOf(m.imp.target)?.items.get(target.property.name) : undefined;
+          if (x) {
+            this.ref(target.property.span, x.id);
+            const r = this.userHandler(x, `${m.imp.name}.${x.name}`, call, target.span, ctx);
+            discharges = r.discharges;
+            dynamic = r.dynamic;
+          } else {
+            dynamic = true;
+            ctx.node.unresolved = true;
+            if (m.imp.target) this.report('E0104', target.property.span, `module \`${m.imp.name}\` has no item \`${target.property.name}\``);
+            if (call) this.plainArgs(call.args, ctx);
+          }
+          label = `${m.imp.name}.${target.property.name}`;
+          handled = true;
+        } else if (/^[A-Z]/.test(target.object.name) && !this.effectKey(target.object.name) && !m) {
+          this.report('E0210', target.span, `\`${target.object.name}.${target.property.name}\` is not a handler: the built-in handlers are ${builtinHandlerList()}`);
+          ctx.node.unresolved = true;
+          dynamic = true;
+          label = `${target.object.name}.${target.property.name}`;
+          if (call) this.plainArgs(call.args, ctx);
+          handled = true;
+        }
+      }
+    } else if (target.kind === 'Name') {
+      const r = this.nameRef(target.name, target.span, ctx);
+      label = target.name;
+      handled = true;
+      if (!r) {
+        dynamic = true;
+        if (call) this.plainArgs(call.args, ctx);
+      } else if (r.kind === 'item') {
+        const out = this.userHandler(r.item, target.name, call, target.span, ctx);
+        discharges = out.discharges;
+        dynamic = out.dynamic;
+      } else if (r.kind === 'local' || r.kind === 'parameter' || r.kind === 'local-function') {
+        dynamic = true;
+        ctx.node.unresolved = true;
+        if (call) this.plainArgs(call.args, ctx);
+      } else {
+        this.report('E0210', target.span, `\`${target.name}\` is not a handler: \`with\` needs a handler such as ${builtinHandlerList()} or a \`handler ... for ...\` of this workspace`);
+        dynamic = true;
+        ctx.node.unresolved = true;
+        if (call) this.plainArgs(call.args, ctx);
+      }
+    }
+    if (!handled) {
+      this.expr(h, ctx);
+      dynamic = true;
+      ctx.node.unresolved = true;
+      label = 'handler';
+    }
+    const frames = ctx.node.frames;
+    frames.push({ span: e.span, handlerSpan: h.span, label, discharges, dynamic, parent: ctx.frame });
+    const frame = frames.length - 1;
+    if (e.binder) {
+      const b = ctx.scope.lookup(e.binder.name);
+      if (b) this.ref(e.binder.span, b.symbol, b.symbol === `${this.path}#local:${e.binder.span.start}`);
+    }
+    this.block(e.body, { ...ctx, frame, asyncContext: ctx.asyncContext || async });
+  }
+
+  /** `with H(args)` for a user handler item: checks it is a handler, its arguments, and adds the site of its operations. */
+  private userHandler(x: ExportItem, label: string, call: A.CallExpr | undefined, at: A.Span, ctx: Ctx): { discharges: EffectKey[]; dynamic: boolean } {
+    if (x.kind !== 'handler') {
+      this.report('E0210', at, `\`${label}\` is ${x.kind === 'effect' ? 'an effect' : x.kind === 'struct' ? 'a struct' : 'a function'}, not a handler: \`with\` needs a handler such as ${builtinHandlerList()} or a \`handler ... for ...\``);
+      ctx.node.unresolved = true;
+      if (call) this.plainArgs(call.args, ctx);
+      return { discharges: [], dynamic: true };
+    }
+    const params = x.params ?? [];
+    if (call) {
+      if (!x.params && call.args.length) this.report('E0102', call.span, `handler \`${label}\` takes no arguments`);
+      else this.bindArgs(call.span, call.args, params, `handler \`${label}\``);
+      this.plainArgs(call.args, ctx);
+    } else if (params.some(p => !p.optional)) {
+      this.report('E0102', at, `handler \`${label}\` expects ${plural(params.filter(p => !p.optional).length, 'argument')}: \`${x.detail}\``);
+    }
+    const handlerPath = x.id.slice(0, x.id.lastIndexOf('#handler:'));
+    const exports = handlerPath === this.path ? this.own : this.ctx.exportsOf(handlerPath);
+    const effect = exports?.items.get(x.effect);
+    const key = effect?.kind === 'effect' ? effect.key : isBuiltinEffect(x.effect) ? x.effect : this.effectKey(x.effect)?.key;
+    this.site(ctx, { span: call?.span ?? at, label, own: [], callee: x.id });
+    return { discharges: key ? [key] : [], dynamic: false };
+  }
+}
+
+function rowVariables(row: A.EffectRow): string[] {
+  return [...row.variables.map(v => v.name), ...(row.tail ? [row.tail.name] : [])];
+}
+
+function rangeText(min: number, max: number): string {
+  return min === max ? `${min}` : `${min} to ${max}`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function builtinHandlerList(): string {
+  return '`Async.default`, `Runtime.multi_threaded(...)`, `Cancel.timeout(d)`';
+}

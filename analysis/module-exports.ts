@@ -1,0 +1,175 @@
+// The items a file offers to its importers (and to itself): names, kinds, parameters, effect keys, node ids.
+import { isBuiltinEffect } from './builtins.js';
+import type { EffectKey, FnId } from './effect-graph.js';
+import type * as A from './syntax/ast.js';
+
+export interface ParamInfo {
+  readonly name: string;
+  readonly optional: boolean;
+}
+
+export interface OpInfo {
+  readonly name: string;
+  readonly params: readonly ParamInfo[];
+  readonly nameSpan: A.Span;
+  readonly span: A.Span;
+  readonly symbol: string;
+  readonly detail: string;
+  readonly doc?: string;
+}
+
+export type ExportItem =
+  | {
+    readonly kind: 'function';
+    readonly name: string;
+    readonly id: FnId;
+    readonly params: readonly ParamInfo[];
+    readonly decl: A.FnDecl;
+    readonly detail: string;
+  }
+  | {
+    readonly kind: 'effect';
+    readonly name: string;
+    readonly id: string;
+    readonly key: EffectKey;
+    readonly ops: ReadonlyMap<string, OpInfo>;
+    readonly decl: A.EffectDecl;
+    readonly detail: string;
+  }
+  | {
+    readonly kind: 'handler';
+    readonly name: string;
+    readonly id: FnId;
+    readonly effect: string;
+    /** Absent when the handler has no parameter list. */
+    readonly params?: readonly ParamInfo[];
+    readonly decl: A.HandlerDecl;
+    readonly detail: string;
+  }
+  | {
+    readonly kind: 'struct';
+    readonly name: string;
+    readonly id: string;
+    readonly params: readonly ParamInfo[];
+    readonly decl: A.StructDecl;
+    readonly detail: string;
+  };
+
+export interface ModuleExports {
+  readonly path: string;
+  /** The first item of each name (later duplicates are reported by the file's own analysis). */
+  readonly items: ReadonlyMap<string, ExportItem>;
+  /** Changes exactly when what importers can see changes (names, kinds, parameters, operations); spans excluded. */
+  readonly signature: string;
+}
+
+export function functionId(path: string, name: string): FnId {
+  return `${path}#fn:${name}`;
+}
+
+export function handlerId(path: string, name: string): FnId {
+  return `${path}#handler:${name}`;
+}
+
+export function handlerOpId(path: string, handler: string, op: string): FnId {
+  return `${path}#handler:${handler}.${op}`;
+}
+
+/** A user effect named like a built-in one is the built-in effect (its declaration only restates the operations). */
+export function userEffectKey(path: string, name: string): EffectKey {
+  return isBuiltinEffect(name) ? name : `${path}#${name}`;
+}
+
+export function paramInfos(params: readonly A.Param[]): ParamInfo[] {
+  return params.map(p => ({ name: p.name.name, optional: p.default !== undefined }));
+}
+
+export function typeText(t: A.TypeExpr): string {
+  switch (t.kind) {
+    case 'TypeName':
+      return t.name;
+    case 'TypeApp':
+      return `${t.name.name}[${t.args.map(typeText).join(', ')}]`;
+    case 'FnType':
+      return `(${t.params.map(typeText).join(', ')}) -> ${t.effects ? `${rowText(t.effects)} ` : ''}${typeText(t.result)}`;
+    default: {
+      const never: never = t;
+      return String(never);
+    }
+  }
+}
+
+/** A row in the brace spelling, whichever spelling the source used. */
+export function rowText(row: A.EffectRow): string {
+  const entries = [...row.effects, ...row.variables].sort((a, b) => a.span.start - b.span.start).map(e => e.name);
+  return `{${entries.join(', ')}${row.tail ? `${entries.length ? ' ' : ''}| ${row.tail.name}` : ''}}`;
+}
+
+export function paramsText(params: readonly A.Param[]): string {
+  return params.map(p => `${p.name.name}${p.type ? `: ${typeText(p.type)}` : ''}${p.default ? ' = …' : ''}`).join(', ');
+}
+
+export function fnSignature(fn: A.FnDecl | A.OpSig, prefix = ''): string {
+  const tps = fn.typeParams.length ? `[${fn.typeParams.map(t => t.name).join(', ')}]` : '';
+  const ret = fn.effects || fn.returnType
+    ? ` -> ${fn.effects ? rowText(fn.effects) : ''}${fn.effects && fn.returnType ? ' ' : ''}${fn.returnType ? typeText(fn.returnType) : ''}`
+    : '';
+  return `fn ${prefix}${fn.name.name}${tps}(${paramsText(fn.params)})${ret}`;
+}
+
+export function moduleExports(module: A.Module): ModuleExports {
+  const path = module.path;
+  const items = new Map<string, ExportItem>();
+  const sig: string[] = [];
+  for (const item of module.items) {
+    if (item.kind === 'Import' || item.name.name === '' || items.has(item.name.name)) continue;
+    const name = item.name.name;
+    switch (item.kind) {
+      case 'Fn': {
+        const params = paramInfos(item.params);
+        items.set(name, { kind: 'function', name, id: functionId(path, name), params, decl: item, detail: fnSignature(item) });
+        sig.push(`f ${name}(${params.map(p => p.name + (p.optional ? '?' : '')).join(',')})`);
+        break;
+      }
+      case 'Effect': {
+        const ops = new Map<string, OpInfo>();
+        for (const op of item.ops) {
+          if (ops.has(op.name.name) || op.name.name === '') continue;
+          ops.set(op.name.name, {
+            name: op.name.name, params: paramInfos(op.params), nameSpan: op.name.span, span: op.span,
+            symbol: `${path}#effect:${name}.${op.name.name}`, detail: fnSignature(op, `${name}.`), doc: op.doc,
+          });
+        }
+        items.set(name, {
+          kind: 'effect', name, id: `${path}#effect:${name}`, key: userEffectKey(path, name), ops, decl: item,
+          detail: `effect ${name}`,
+        });
+        sig.push(`e ${name}{${[...ops.values()].map(o => `${o.name}/${o.params.length}`).join(',')}}`);
+        break;
+      }
+      case 'Handler': {
+        const params = item.params ? paramInfos(item.params) : undefined;
+        items.set(name, {
+          kind: 'handler', name, id: handlerId(path, name), effect: item.effect.name, params, decl: item,
+          detail: `handler ${name}${item.params ? `(${paramsText(item.params)})` : ''} for ${item.effect.name}`,
+        });
+        sig.push(`h ${name}(${params ? params.map(p => p.name + (p.optional ? '?' : '')).join(',') : '-'}) ${item.effect.name}`);
+        break;
+      }
+      case 'Struct': {
+        const params = paramInfos(item.fields);
+        items.set(name, {
+          kind: 'struct', name, id: `${path}#struct:${name}`, params, decl: item,
+          detail: `struct ${name}(${paramsText(item.fields)})`,
+        });
+        sig.push(`s ${name}(${params.map(p => p.name + (p.optional ? '?' : '')).join(',')})`);
+        break;
+      }
+      default: {
+        const never: never = item;
+        return never;
+      }
+    }
+  }
+  return { path, items, signature: sig.join(';') };
+}

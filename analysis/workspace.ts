@@ -1,0 +1,870 @@
+// The analysis entry point: a workspace of Aria files, re-checked incrementally, answering editor queries in plain data.
+/*
+ * Usage (see docs/analysis.md):
+ *
+ *   const ws = await Workspace.create({ root: '/project', readFile: p => (existsSync(p) ? readFileSync(p, 'utf8') : undefined) });
+ *   ws.setFile('/project/main.aria', text);          // parses (incrementally when the file is known)
+ *   ws.updateFile('/project/main.aria', newText);     // the same; `edits` optional (start/end/text, applied in order)
+ *   ws.diagnostics('/project/main.aria');             // syntax (E0001), names, arity, effect rules
+ *   ws.symbolAt(path, offset); ws.definition(path, offset); ws.references(path, offset);
+ *   ws.scopeAt(path, offset);                         // completion candidates
+ *   ws.functionRows(path); ws.effectOrigins(path, 'fetch_all'); ws.handlersFor(path, offset); ws.dischargedBy(path, offset);
+ *   ws.documentSymbols(path); ws.workspaceSymbols('fetch'); ws.callHierarchyItem / incomingCalls / outgoingCalls
+ *
+ * Paths are file-system paths (relative ones are taken from the root); spans are UTF-16 offsets [start, end).
+ * Nothing here throws on user input. Queries compute lazily what edits invalidated: a file's tree, AST, exports
+ * and analysis are cached per file and redone only when its text or its imports' exports change; rows are
+ * re-solved only for the functions that depend on what changed. A query given a cancelled token returns an
+ * empty answer and leaves the work for the next call.
+ */
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { createParser, editFor } from '../grammar/parser.js';
+import type { Parser, Tree } from 'web-tree-sitter';
+import {
+  BUILTIN_CONSTANTS,
+  BUILTIN_CONSTRUCTORS,
+  BUILTIN_EFFECT_INFO,
+  BUILTIN_EFFECTS,
+  BUILTIN_FUNCTIONS,
+  BUILTIN_HANDLERS,
+  isBuiltinEffect,
+} from './builtins.js';
+import { compareDiagnostics, diagnostic, type Diagnostic } from './diagnostics.js';
+import { allSites, EffectChecker } from './effect-checker.js';
+import { effectName, type EffectKey, type FnId, type FnNode, type Site } from './effect-graph.js';
+import { dependents, solve, type CancellationToken, type ChainStep, type EffectSolution, type Summary } from './effect-solver.js';
+import { analyzeFile, builtinSymbolId, type FileAnalysis } from './file-analyzer.js';
+import { LineIndex } from './line-index.js';
+import { moduleExports, type ModuleExports } from './module-exports.js';
+import type { Location, Reference, ScopeEntry, SymbolInfo, SymbolKind } from './symbols.js';
+import type { Module, Span } from './syntax/ast.js';
+import { lowerModule } from './syntax/lower.js';
+
+export type { CancellationToken, ChainStep } from './effect-solver.js';
+export type { Diagnostic, RelatedInformation, Severity, DiagnosticCode } from './diagnostics.js';
+export type { Location, ScopeEntry, SymbolInfo, SymbolKind } from './symbols.js';
+
+export interface WorkspaceOptions {
+  /** Imports resolve from here first (`import net.http` is `<root>/net/http.aria`), then from the importing file's folder. */
+  readonly root: string;
+  /** Reads a file the workspace does not hold yet (an import target); undefined when it does not exist. */
+  readonly readFile?: (path: string) => string | undefined;
+}
+
+/** A change of a file's text: replace [start, end) of the text as it stands before this edit. */
+export interface TextEdit {
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+export interface SymbolAt {
+  readonly symbol: SymbolInfo;
+  /** The span of the name under the offset. */
+  readonly span: Span;
+  readonly isDeclaration: boolean;
+  /** For functions and operations: the declared and the inferred row. */
+  readonly row?: FunctionRow;
+}
+
+export interface FunctionRow {
+  readonly name: string;
+  readonly kind: 'function' | 'local-function' | 'operation';
+  readonly id: string;
+  readonly nameSpan: Span;
+  readonly span: Span;
+  /** The declared row in brace spelling (`{Async, IO | e}`), if any. */
+  readonly declared?: string;
+  /** What the body performs, as a row: `{Async, IO}`. For a function with no declared row, its inferred row. */
+  readonly inferred: string;
+  readonly effects: readonly string[];
+  /** Parameters whose latent effects the function performs (its row variables, instantiated at each call). */
+  readonly latentParams: readonly string[];
+}
+
+export interface EffectOrigin {
+  readonly effect: string;
+  /** Each place in the body that performs the effect, with the chain down to where it is performed. */
+  readonly origins: readonly { readonly span: Span; readonly label: string; readonly chain: readonly ChainStep[] }[];
+}
+
+export interface HandlerRef {
+  readonly path: string;
+  /** The `with` block, or the top level's span for the ambient runtime. */
+  readonly span: Span;
+  readonly handlerSpan: Span;
+  readonly label: string;
+  readonly effects: readonly string[];
+  /** True for the program's ambient runtime (Async and IO at the top level). */
+  readonly ambient: boolean;
+}
+
+export interface DischargedCall {
+  readonly path: string;
+  readonly span: Span;
+  readonly label: string;
+  readonly effects: readonly string[];
+}
+
+export interface DocumentSymbol {
+  readonly name: string;
+  readonly kind: SymbolKind;
+  readonly span: Span;
+  readonly nameSpan: Span;
+  readonly detail: string;
+  readonly children: readonly DocumentSymbol[];
+}
+
+export interface WorkspaceSymbol {
+  readonly name: string;
+  readonly kind: SymbolKind;
+  readonly path: string;
+  readonly span: Span;
+  readonly nameSpan: Span;
+  readonly container?: string;
+}
+
+export interface CallHierarchyItem {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: SymbolKind;
+  readonly path: string;
+  readonly span: Span;
+  readonly nameSpan: Span;
+  readonly detail: string;
+}
+
+export interface CallHierarchyCall {
+  readonly item: CallHierarchyItem;
+  /** The call sites: in the caller (incoming) or in this function (outgoing). */
+  readonly spans: readonly Span[];
+}
+
+interface FileState {
+  readonly path: string;
+  text: string;
+  tree: Tree;
+  module?: Module;
+  lines?: LineIndex;
+  exports?: ModuleExports;
+  analysis?: FileAnalysis;
+  analysisKey?: string;
+  /** Loaded to resolve an import, not added by the client. */
+  implicit: boolean;
+  effectDiagnostics?: { readonly key: string; readonly diagnostics: readonly Diagnostic[] };
+}
+
+const KIND_OF_NODE: Readonly<Record<FnNode['kind'], SymbolKind>> = {
+  function: 'function',
+  'local-function': 'local-function',
+  operation: 'handler-operation',
+  handler: 'handler',
+  program: 'module',
+};
+
+export class Workspace {
+  private readonly files = new Map<string, FileState>();
+  private readonly root: string;
+  private dirty = true;
+  private solution?: EffectSolution;
+  private nodes = new Map<FnId, FnNode>();
+  private rev = 0;
+  private readonly summaryText = new WeakMap<Summary, string>();
+
+  private constructor(private readonly parser: Parser, private readonly options: WorkspaceOptions) {
+    this.root = resolve(options.root);
+  }
+
+  static async create(options: WorkspaceOptions): Promise<Workspace> {
+    return new Workspace(await createParser(), options);
+  }
+
+  /** Increases with every change of the workspace's files. */
+  get revision(): number {
+    return this.rev;
+  }
+
+  /** The normalised path the workspace uses for `path`. */
+  path(path: string): string {
+    return isAbsolute(path) ? resolve(path) : resolve(this.root, path);
+  }
+
+  // ---------------------------------------------------------------- files
+
+  /** Adds or replaces a file. A known file is re-parsed incrementally (the change is found by diffing). */
+  setFile(path: string, text: string): void {
+    this.updateFile(path, text);
+  }
+
+  /** Replaces a file's text; `edits`, if given, describe the change (applied in order) so the parse can reuse the old tree. */
+  updateFile(path: string, text: string, edits?: readonly TextEdit[]): void {
+    const key = this.path(path);
+    const old = this.files.get(key);
+    if (old && old.text === text) {
+      old.implicit = false;
+      return;
+    }
+    let tree: Tree | null = null;
+    if (old) {
+      const steps = edits ?? [diffEdit(old.text, text)];
+      let current = old.text;
+      for (const e of steps) {
+        const start = clamp(e.start, 0, current.length);
+        const end = clamp(e.end, start, current.length);
+        const next = current.slice(0, start) + e.text + current.slice(end);
+        old.tree.edit(editFor(current, start, end, next));
+        current = next;
+      }
+      tree = current === text ? this.parser.parse(text, old.tree) : null;
+      old.tree.delete();
+    }
+    tree ??= this.parser.parse(text);
+    if (!tree) return;
+    this.files.set(key, { path: key, text, tree, implicit: false });
+    this.changed();
+  }
+
+  removeFile(path: string): void {
+    const key = this.path(path);
+    const old = this.files.get(key);
+    if (!old) return;
+    old.tree.delete();
+    this.files.delete(key);
+    this.changed();
+  }
+
+  hasFile(path: string): boolean {
+    return this.files.has(this.path(path));
+  }
+
+  /** The files added by the client (not those loaded only to resolve imports). */
+  filePaths(): string[] {
+    return [...this.files.values()].filter(f => !f.implicit).map(f => f.path).sort();
+  }
+
+  text(path: string): string | undefined {
+    return this.files.get(this.path(path))?.text;
+  }
+
+  lineIndex(path: string): LineIndex | undefined {
+    const f = this.files.get(this.path(path));
+    if (!f) return undefined;
+    f.lines ??= new LineIndex(f.text);
+    return f.lines;
+  }
+
+  /** The lowered AST of a file. */
+  module(path: string): Module | undefined {
+    const f = this.files.get(this.path(path));
+    return f ? this.lowered(f) : undefined;
+  }
+
+  private changed(): void {
+    this.dirty = true;
+    this.rev++;
+  }
+
+  private lowered(f: FileState): Module {
+    f.module ??= lowerModule(f.tree, f.text, f.path);
+    return f.module;
+  }
+
+  private exportsOfState(f: FileState): ModuleExports {
+    f.exports ??= moduleExports(this.lowered(f));
+    return f.exports;
+  }
+
+  /** `import a.b` from `from`: the root first, then the importing file's folder; loads it through `readFile` if needed. */
+  private resolveImport(from: string, segments: readonly string[]): string | undefined {
+    const relative = `${join(...segments)}.aria`;
+    const candidates = [resolve(this.root, relative), resolve(dirname(from), relative)];
+    for (const c of candidates) if (this.files.has(c)) return c;
+    for (const c of candidates) {
+      const text = this.options.readFile?.(c);
+      if (text === undefined) continue;
+      const tree = this.parser.parse(text);
+      if (!tree) continue;
+      this.files.set(c, { path: c, text, tree, implicit: true });
+      this.dirty = true;
+      return c;
+    }
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------- analysis
+
+  /** Brings analyses and rows up to date. Returns false when cancelled. */
+  private ensure(token?: CancellationToken): boolean {
+    if (!this.dirty && this.solution) return true;
+    const changedFiles = new Set<string>();
+    // Resolving an import may load a file (setting `dirty` again): repeat until nothing new appears.
+    do {
+      this.dirty = false;
+      for (const f of [...this.files.values()]) {
+        if (token?.isCancellationRequested) {
+          this.dirty = true;
+          return false;
+        }
+        const module = this.lowered(f);
+        const key = this.dependencyKey(f, module);
+        if (f.analysis && f.analysisKey === key) continue;
+        f.analysis = analyzeFile(module, this.exportsOfState(f), {
+          resolveImport: segments => this.resolveImport(f.path, segments),
+          exportsOf: p => {
+            const target = this.files.get(p);
+            return target ? this.exportsOfState(target) : undefined;
+          },
+        });
+        f.analysisKey = key;
+        f.effectDiagnostics = undefined;
+        changedFiles.add(f.path);
+      }
+    } while (this.dirty);
+    // Files removed since the last solve.
+    const live = new Set(this.files.keys());
+    const oldNodes = this.nodes;
+    const changedNodes = new Set<FnId>();
+    for (const node of oldNodes.values()) {
+      if (!live.has(node.path) || changedFiles.has(node.path)) changedNodes.add(node.id);
+    }
+    if (changedFiles.size === 0 && changedNodes.size === 0 && this.solution) return true;
+    const nodes = new Map<FnId, FnNode>();
+    for (const f of this.files.values()) {
+      for (const n of f.analysis?.nodes ?? []) {
+        nodes.set(n.id, n);
+        if (changedFiles.has(f.path)) changedNodes.add(n.id);
+      }
+    }
+    const stale = dependents(new Map([...oldNodes, ...nodes]), changedNodes);
+    const keep = new Set<FnId>();
+    for (const id of nodes.keys()) if (!stale.has(id)) keep.add(id);
+    const solution = solve(nodes, this.solution ? { summaries: this.solution.summaries, keep } : undefined, token);
+    if (!solution) {
+      this.dirty = true;
+      // The per-file analyses are kept; forget the partial rows so the next call re-solves what changed.
+      this.nodes = new Map();
+      this.solution = undefined;
+      return false;
+    }
+    this.nodes = nodes;
+    this.solution = solution;
+    return true;
+  }
+
+  /** What a file's analysis depends on besides its own text: where its imports resolve and what they export. */
+  private dependencyKey(f: FileState, module: Module): string {
+    const parts: string[] = [];
+    for (const item of module.items) {
+      if (item.kind !== 'Import' || item.path.length === 0) continue;
+      const segments = item.path.map(p => p.name);
+      const target = this.resolveImport(f.path, segments);
+      const t = target ? this.files.get(target) : undefined;
+      parts.push(`${segments.join('.')}=${target ?? '?'}:${t ? this.exportsOfState(t).signature : ''}`);
+    }
+    return parts.join('\n');
+  }
+
+  private analysis(path: string, token?: CancellationToken): { file: FileState; analysis: FileAnalysis; solution: EffectSolution } | undefined {
+    const f = this.files.get(this.path(path));
+    if (!f) return undefined;
+    if (!this.ensure(token)) return undefined;
+    if (!f.analysis || !this.solution) return undefined;
+    return { file: f, analysis: f.analysis, solution: this.solution };
+  }
+
+  // ---------------------------------------------------------------- diagnostics
+
+  /** Every diagnostic of a file: syntax errors (E0001), names and arity, and the effect rules. Sorted by position. */
+  diagnostics(path: string, token?: CancellationToken): Diagnostic[] {
+    const a = this.analysis(path, token);
+    if (!a) return [];
+    const { file, analysis, solution } = a;
+    const key = this.effectKey(analysis, solution);
+    if (file.effectDiagnostics?.key !== key) {
+      file.effectDiagnostics = { key, diagnostics: new EffectChecker(solution).check(analysis.nodes) };
+    }
+    const syntax = this.lowered(file).syntaxErrors.map(e => diagnostic('E0001', file.path, e.span, e.message));
+    return [...syntax, ...analysis.diagnostics, ...file.effectDiagnostics.diagnostics].sort(compareDiagnostics);
+  }
+
+  /** Diagnostics of every file the client added, by path. */
+  allDiagnostics(token?: CancellationToken): Map<string, Diagnostic[]> {
+    const out = new Map<string, Diagnostic[]>();
+    for (const p of this.filePaths()) {
+      if (token?.isCancellationRequested) break;
+      out.set(p, this.diagnostics(p, token));
+    }
+    return out;
+  }
+
+  /** Identifies the rows a file's effect diagnostics depend on: its own nodes' and their callees' summaries. */
+  private effectKey(analysis: FileAnalysis, solution: EffectSolution): string {
+    const ids = new Set<FnId>();
+    for (const n of analysis.nodes) {
+      ids.add(n.id);
+      for (const s of allSites(n)) {
+        if (s.callee) ids.add(s.callee);
+        for (const l of [...(s.args ?? []), ...(s.performs ?? [])]) if (l?.fn) ids.add(l.fn);
+      }
+    }
+    const parts: string[] = [];
+    for (const id of ids) parts.push(`${id}=${this.summaryString(solution.summary(id))}`);
+    return parts.join(';');
+  }
+
+  private summaryString(s: Summary): string {
+    let text = this.summaryText.get(s);
+    if (text === undefined) {
+      text = `${[...s.effects].sort().join(',')}|${[...s.calledParams].sort().join(',')}`;
+      this.summaryText.set(s, text);
+    }
+    return text;
+  }
+
+  // ---------------------------------------------------------------- symbols
+
+  /** The description of a symbol by id (built-ins included). */
+  symbolInfo(id: string): SymbolInfo | undefined {
+    if (id.startsWith('builtin:')) return builtinSymbol(id);
+    const hash = id.indexOf('#');
+    const path = hash === -1 ? id : id.slice(0, hash);
+    this.ensure();
+    return this.files.get(path)?.analysis?.symbols.get(id);
+  }
+
+  private referenceAt(analysis: FileAnalysis, offset: number): Reference | undefined {
+    let best: Reference | undefined;
+    for (const r of analysis.references) {
+      if (r.span.start > offset) break;
+      if (offset <= r.span.end && (!best || r.span.end - r.span.start <= best.span.end - best.span.start)) best = r;
+    }
+    return best;
+  }
+
+  /** The symbol named at an offset (a use or a declaration). */
+  symbolAt(path: string, offset: number, token?: CancellationToken): SymbolAt | undefined {
+    const a = this.analysis(path, token);
+    if (!a) return undefined;
+    const ref = this.referenceAt(a.analysis, offset);
+    if (!ref) return undefined;
+    const symbol = this.symbolInfo(ref.symbol);
+    if (!symbol) return undefined;
+    const node = this.nodes.get(ref.symbol);
+    const row = node ? this.rowOf(node, a.solution) : undefined;
+    return { symbol, span: ref.span, isDeclaration: ref.isDeclaration, row };
+  }
+
+  definition(path: string, offset: number, token?: CancellationToken): Location[] {
+    const at = this.symbolAt(path, offset, token);
+    if (!at?.symbol.path || !at.symbol.nameSpan) return [];
+    return [{ path: at.symbol.path, span: at.symbol.nameSpan }];
+  }
+
+  /** Every use of the symbol at an offset, across the workspace (the declaration too, unless told otherwise). */
+  references(path: string, offset: number, includeDeclaration = true, token?: CancellationToken): Location[] {
+    const a = this.analysis(path, token);
+    if (!a) return [];
+    const ref = this.referenceAt(a.analysis, offset);
+    if (!ref) return [];
+    const out: Location[] = [];
+    const local = ref.symbol.includes('#local:');
+    const files = local ? [a.file] : [...this.files.values()];
+    for (const f of files) {
+      for (const r of f.analysis?.references ?? []) {
+        if (r.symbol !== ref.symbol || (!includeDeclaration && r.isDeclaration)) continue;
+        out.push({ path: f.path, span: r.span });
+      }
+    }
+    return out.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : x.span.start - y.span.start));
+  }
+
+  /** What is in scope at an offset, innermost first: locals and parameters, the file's items, imports, built-ins. */
+  scopeAt(path: string, offset: number, token?: CancellationToken): ScopeEntry[] {
+    const a = this.analysis(path, token);
+    if (!a) return [];
+    const { analysis } = a;
+    const out: ScopeEntry[] = [];
+    const seen = new Set<string>();
+    const add = (e: ScopeEntry) => {
+      if (seen.has(e.name) || e.name === '') return;
+      seen.add(e.name);
+      out.push(e);
+    };
+    let innermost: number | undefined;
+    analysis.scopes.forEach((s, i) => {
+      if (s.span.start <= offset && offset <= s.span.end) {
+        const cur = innermost === undefined ? undefined : analysis.scopes[innermost]!;
+        if (!cur || s.span.end - s.span.start <= cur.span.end - cur.span.start) innermost = i;
+      }
+    });
+    for (let i = innermost; i !== undefined; i = analysis.scopes[i]!.parent) {
+      for (const b of analysis.scopes[i]!.bindings) if (b.from <= offset || b.entry.kind === 'parameter') add(b.entry);
+    }
+    const exports = this.exportsOfState(a.file);
+    for (const item of exports.items.values()) add({ name: item.name, kind: item.kind, symbol: item.id, detail: item.detail });
+    for (const imp of analysis.imports) {
+      add({ name: imp.name, kind: 'module', symbol: imp.symbol, detail: `import ${imp.decl.path.map(p => p.name).join('.')}` });
+    }
+    for (const imp of analysis.imports) {
+      const target = imp.target ? this.files.get(imp.target) : undefined;
+      if (!target) continue;
+      for (const item of this.exportsOfState(target).items.values()) {
+        if (item.kind !== 'function') add({ name: item.name, kind: item.kind, symbol: item.id, detail: item.detail });
+      }
+    }
+    for (const fn of BUILTIN_FUNCTIONS) add({ name: fn.name, kind: 'builtin-function', symbol: builtinSymbolId('fn', fn.name), detail: fn.signature });
+    for (const e of BUILTIN_EFFECTS) add({ name: e, kind: 'builtin-effect', symbol: builtinSymbolId('effect', e), detail: `effect ${e}` });
+    for (const c of BUILTIN_CONSTRUCTORS) add({ name: c.name, kind: 'builtin-constructor', symbol: builtinSymbolId('ctor', c.name), detail: `${c.name}(${c.arity ? 'value' : ''})` });
+    for (const prefix of new Set([...BUILTIN_HANDLERS.map(h => h.name), ...BUILTIN_CONSTANTS.map(c => c.name)].map(n => n.split('.')[0]!))) {
+      if (!isBuiltinEffect(prefix)) add({ name: prefix, kind: 'builtin-handler', symbol: `builtin:namespace:${prefix}`, detail: prefix });
+    }
+    return out;
+  }
+
+  /** Members after `X.` for completion: an effect's operations, a module's items, the built-in handlers and constants. */
+  membersOf(path: string, name: string, token?: CancellationToken): ScopeEntry[] {
+    const a = this.analysis(path, token);
+    if (!a) return [];
+    const out: ScopeEntry[] = [];
+    for (const h of BUILTIN_HANDLERS) {
+      const [prefix, member] = h.name.split('.') as [string, string];
+      if (prefix === name) out.push({ name: member, kind: 'builtin-handler', symbol: builtinSymbolId('handler', h.name), detail: h.signature });
+    }
+    for (const c of BUILTIN_CONSTANTS) {
+      const [prefix, member] = c.name.split('.') as [string, string];
+      if (prefix === name) out.push({ name: member, kind: 'builtin-constant', symbol: builtinSymbolId('const', c.name), detail: c.name });
+    }
+    const own = this.exportsOfState(a.file).items.get(name);
+    const imported = a.analysis.imports.find(i => i.name === name);
+    if (own?.kind === 'effect') {
+      for (const op of own.ops.values()) out.push({ name: op.name, kind: 'operation', symbol: op.symbol, detail: op.detail });
+    } else if (isBuiltinEffect(name)) {
+      for (const op of BUILTIN_EFFECT_INFO[name].ops) out.push({ name: op.name, kind: 'builtin-operation', symbol: builtinSymbolId('op', `${name}.${op.name}`), detail: op.signature });
+    } else if (imported?.target) {
+      const t = this.files.get(imported.target);
+      if (t) for (const item of this.exportsOfState(t).items.values()) out.push({ name: item.name, kind: item.kind, symbol: item.id, detail: item.detail });
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- rows and effects
+
+  private rowOf(node: FnNode, solution: EffectSolution): FunctionRow | undefined {
+    if (node.kind !== 'function' && node.kind !== 'local-function' && node.kind !== 'operation') return undefined;
+    const summary = solution.summary(node.id);
+    const body = node.declared ? solution.bodyEffects(node) : new Set(summary.effects);
+    const effects = [...body].map(effectName).sort();
+    const latentParams = [...summary.calledParams].sort((x, y) => x - y).map(i => node.params[i] ?? `#${i}`);
+    return {
+      name: node.name, kind: node.kind, id: node.id, nameSpan: node.nameSpan, span: node.span,
+      declared: node.declared?.text, inferred: `{${effects.join(', ')}}`, effects, latentParams,
+    };
+  }
+
+  /** The declared and the inferred row of every function, local function and handler operation of a file. */
+  functionRows(path: string, token?: CancellationToken): FunctionRow[] {
+    const a = this.analysis(path, token);
+    if (!a) return [];
+    return a.analysis.nodes.map(n => this.rowOf(n, a.solution)).filter((r): r is FunctionRow => r !== undefined);
+  }
+
+  private nodeAt(analysis: FileAnalysis, fnNameOrOffset: string | number): FnNode | undefined {
+    if (typeof fnNameOrOffset === 'string') {
+      return analysis.nodes.find(n => n.name === fnNameOrOffset && n.kind !== 'handler')
+        ?? (fnNameOrOffset === '(top level)' ? analysis.nodes.find(n => n.kind === 'program') : undefined);
+    }
+    let best: FnNode | undefined;
+    for (const n of analysis.nodes) {
+      if (n.kind === 'handler') continue;
+      if (n.span.start <= fnNameOrOffset && fnNameOrOffset <= n.span.end && (!best || n.span.end - n.span.start < best.span.end - best.span.start)) best = n;
+    }
+    return best;
+  }
+
+  /** For each effect a function (by name, or the innermost one around an offset) performs: where it comes from. */
+  effectOrigins(path: string, fnNameOrOffset: string | number, token?: CancellationToken): EffectOrigin[] {
+    const a = this.analysis(path, token);
+    if (!a) return [];
+    const node = this.nodeAt(a.analysis, fnNameOrOffset);
+    if (!node) return [];
+    const byEffect = new Map<EffectKey, { span: Span; label: string; chain: ChainStep[] }[]>();
+    for (const site of node.sites) {
+      for (const k of a.solution.residual(node, site)) {
+        let list = byEffect.get(k);
+        if (!list) byEffect.set(k, (list = []));
+        list.push({ span: site.span, label: site.label, chain: a.solution.chain(node, site, k) });
+      }
+    }
+    return [...byEffect].map(([k, origins]) => ({ effect: effectName(k), origins })).sort((x, y) => (x.effect < y.effect ? -1 : 1));
+  }
+
+  /** The innermost site (operation, call, spawn, await) around an offset, with its node. */
+  private siteAt(analysis: FileAnalysis, offset: number): { node: FnNode; site: Site } | undefined {
+    let best: { node: FnNode; site: Site } | undefined;
+    for (const node of analysis.nodes) {
+      if (node.kind === 'handler' || offset < node.span.start || offset > node.span.end) continue;
+      for (const site of allSites(node)) {
+        if (site.span.start <= offset && offset <= site.span.end
+          && (!best || site.span.end - site.span.start < best.site.span.end - best.site.span.start)) best = { node, site };
+      }
+    }
+    return best;
+  }
+
+  /**
+   * For the operation or effectful call at an offset: the `with` blocks that discharge its effects, looking
+   * through the enclosing function's callers when the function passes them on, up to the program's ambient runtime.
+   */
+  handlersFor(path: string, offset: number, token?: CancellationToken): HandlerRef[] {
+    const a = this.analysis(path, token);
+    if (!a) return [];
+    const found = this.siteAt(a.analysis, offset);
+    if (!found) return [];
+    const solution = a.solution;
+    const out: HandlerRef[] = [];
+    const seen = new Set<string>();
+    const callers = this.callerIndex();
+    const visit = (node: FnNode, site: Site, effects: Set<EffectKey>, depth: number) => {
+      const remaining = new Set(effects);
+      for (let f = site.frame; f !== undefined && remaining.size; f = node.frames[f]!.parent) {
+        const frame = node.frames[f]!;
+        const hit = frame.discharges.filter(k => remaining.delete(k));
+        if (hit.length) {
+          const key = `${node.path}:${frame.span.start}`;
+          if (!seen.has(key)) {
+            seen.add(key);
+            out.push({ path: node.path, span: frame.span, handlerSpan: frame.handlerSpan, label: frame.label, effects: hit.map(effectName), ambient: false });
+          }
+        }
+      }
+      if (!remaining.size) return;
+      if (node.kind === 'program' && node.ambient) {
+        const hit = [...remaining].filter(k => node.ambient!.includes(k));
+        const key = `${node.path}:ambient`;
+        if (hit.length && !seen.has(key)) {
+          seen.add(key);
+          out.push({ path: node.path, span: node.span, handlerSpan: { start: node.span.start, end: node.span.start }, label: 'the default runtime', effects: hit.map(effectName), ambient: true });
+        }
+        return;
+      }
+      if (depth > 8) return;
+      for (const c of callers.get(node.id) ?? []) {
+        const passed = new Set([...solution.siteEffects(c.node, c.site)].filter(k => remaining.has(k)));
+        if (passed.size) visit(c.node, c.site, passed, depth + 1);
+      }
+    };
+    visit(found.node, found.site, solution.siteEffects(found.node, found.site), 0);
+    return out;
+  }
+
+  private callerIndex(): Map<FnId, { node: FnNode; site: Site }[]> {
+    const out = new Map<FnId, { node: FnNode; site: Site }[]>();
+    for (const node of this.nodes.values()) {
+      for (const site of allSites(node)) {
+        const targets = [site.callee, ...[...(site.args ?? []), ...(site.performs ?? [])].map(l => l?.fn)];
+        for (const t of targets) {
+          if (!t) continue;
+          let list = out.get(t);
+          if (!list) out.set(t, (list = []));
+          list.push({ node, site });
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The calls inside the `with` block around an offset whose effects that `with` discharges. */
+  dischargedBy(path: string, withOffset: number, token?: CancellationToken): DischargedCall[] {
+    const a = this.analysis(path, token);
+    if (!a) return [];
+    let best: { node: FnNode; frame: number } | undefined;
+    for (const node of a.analysis.nodes) {
+      node.frames.forEach((f, i) => {
+        if (f.span.start <= withOffset && withOffset <= f.span.end) {
+          const cur = best ? best.node.frames[best.frame]!.span : undefined;
+          if (!cur || f.span.end - f.span.start < cur.end - cur.start) best = { node, frame: i };
+        }
+      });
+    }
+    if (!best) return [];
+    const { node, frame } = best;
+    const out: DischargedCall[] = [];
+    for (const site of allSites(node)) {
+      const remaining = a.solution.siteEffects(node, site);
+      for (let f = site.frame; f !== undefined && remaining.size; f = node.frames[f]!.parent) {
+        const hit = node.frames[f]!.discharges.filter(k => remaining.delete(k));
+        if (f === frame && hit.length) out.push({ path: node.path, span: site.span, label: site.label, effects: hit.map(effectName) });
+      }
+    }
+    return out.sort((x, y) => x.span.start - y.span.start);
+  }
+
+  // ---------------------------------------------------------------- outlines and call hierarchy
+
+  documentSymbols(path: string): DocumentSymbol[] {
+    const f = this.files.get(this.path(path));
+    if (!f) return [];
+    const out: DocumentSymbol[] = [];
+    for (const item of this.lowered(f).items) {
+      switch (item.kind) {
+        case 'Fn':
+          out.push({ name: item.name.name, kind: 'function', span: item.span, nameSpan: item.name.span, detail: detailOf(this.exportsOfState(f), item.name.name), children: [] });
+          break;
+        case 'Effect':
+          out.push({
+            name: item.name.name, kind: 'effect', span: item.span, nameSpan: item.name.span, detail: `effect ${item.name.name}`,
+            children: item.ops.map(op => ({ name: op.name.name, kind: 'operation', span: op.span, nameSpan: op.name.span, detail: '', children: [] })),
+          });
+          break;
+        case 'Handler':
+          out.push({
+            name: item.name.name, kind: 'handler', span: item.span, nameSpan: item.name.span, detail: `for ${item.effect.name}`,
+            children: item.ops.map(op => ({ name: op.name.name, kind: 'handler-operation', span: op.span, nameSpan: op.name.span, detail: '', children: [] })),
+          });
+          break;
+        case 'Struct':
+          out.push({
+            name: item.name.name, kind: 'struct', span: item.span, nameSpan: item.name.span, detail: '',
+            children: item.fields.map(fd => ({ name: fd.name.name, kind: 'field', span: fd.span, nameSpan: fd.name.span, detail: '', children: [] })),
+          });
+          break;
+        case 'Import':
+          break;
+        default: {
+          const never: never = item;
+          return never;
+        }
+      }
+    }
+    return out.filter(s => s.name !== '');
+  }
+
+  /** Top-level items and operations of every file whose name contains the query's characters in order (case-insensitive). */
+  workspaceSymbols(query: string, limit = 200): WorkspaceSymbol[] {
+    const q = query.toLowerCase();
+    const matches = (name: string) => {
+      let i = 0;
+      for (const ch of name.toLowerCase()) if (ch === q[i]) i++;
+      return i === q.length;
+    };
+    const out: WorkspaceSymbol[] = [];
+    for (const f of [...this.files.values()].sort((x, y) => (x.path < y.path ? -1 : 1))) {
+      for (const s of this.documentSymbols(f.path)) {
+        if (matches(s.name)) out.push({ name: s.name, kind: s.kind, path: f.path, span: s.span, nameSpan: s.nameSpan });
+        for (const c of s.children) {
+          if (c.kind !== 'field' && matches(c.name)) out.push({ name: c.name, kind: c.kind, path: f.path, span: c.span, nameSpan: c.nameSpan, container: s.name });
+        }
+        if (out.length >= limit) return out;
+      }
+    }
+    return out;
+  }
+
+  private hierarchyItem(node: FnNode): CallHierarchyItem {
+    const detail = this.symbolInfoFromFiles(node.id)?.detail ?? node.name;
+    return { id: node.id, name: node.name, kind: KIND_OF_NODE[node.kind], path: node.path, span: node.span, nameSpan: node.nameSpan, detail };
+  }
+
+  private symbolInfoFromFiles(id: string): SymbolInfo | undefined {
+    for (const f of this.files.values()) {
+      const s = f.analysis?.symbols.get(id);
+      if (s) return s;
+    }
+    return undefined;
+  }
+
+  /** The function (or handler operation, or the program) at an offset, for a call hierarchy. */
+  callHierarchyItem(path: string, offset: number, token?: CancellationToken): CallHierarchyItem | undefined {
+    const a = this.analysis(path, token);
+    if (!a) return undefined;
+    const ref = this.referenceAt(a.analysis, offset);
+    const target = ref ? this.nodes.get(ref.symbol) : undefined;
+    const node = target ?? this.nodeAt(a.analysis, offset);
+    return node ? this.hierarchyItem(node) : undefined;
+  }
+
+  incomingCalls(item: CallHierarchyItem, token?: CancellationToken): CallHierarchyCall[] {
+    if (!this.ensure(token)) return [];
+    const byCaller = new Map<FnId, { node: FnNode; spans: Span[] }>();
+    for (const c of this.callerIndex().get(item.id) ?? []) {
+      let entry = byCaller.get(c.node.id);
+      if (!entry) byCaller.set(c.node.id, (entry = { node: c.node, spans: [] }));
+      entry.spans.push(c.site.span);
+    }
+    return [...byCaller.values()].map(e => ({ item: this.hierarchyItem(e.node), spans: e.spans }));
+  }
+
+  outgoingCalls(item: CallHierarchyItem, token?: CancellationToken): CallHierarchyCall[] {
+    if (!this.ensure(token)) return [];
+    const node = this.nodes.get(item.id);
+    if (!node) return [];
+    const byCallee = new Map<FnId, Span[]>();
+    for (const site of allSites(node)) {
+      if (!site.callee) continue;
+      let spans = byCallee.get(site.callee);
+      if (!spans) byCallee.set(site.callee, (spans = []));
+      spans.push(site.span);
+    }
+    const out: CallHierarchyCall[] = [];
+    for (const [id, spans] of byCallee) {
+      const callee = this.nodes.get(id);
+      if (callee) out.push({ item: this.hierarchyItem(callee), spans });
+    }
+    return out;
+  }
+}
+
+function detailOf(exports: ModuleExports, name: string): string {
+  return exports.items.get(name)?.detail ?? '';
+}
+
+function clamp(n: number, lo: number, hi: number): number {
+  return Math.max(lo, Math.min(hi, n));
+}
+
+/** The single edit that turns `a` into `b`: the common prefix and suffix stay. */
+function diffEdit(a: string, b: string): TextEdit {
+  let start = 0;
+  const min = Math.min(a.length, b.length);
+  while (start < min && a.charCodeAt(start) === b.charCodeAt(start)) start++;
+  let endA = a.length;
+  let endB = b.length;
+  while (endA > start && endB > start && a.charCodeAt(endA - 1) === b.charCodeAt(endB - 1)) {
+    endA--;
+    endB--;
+  }
+  return { start, end: endA, text: b.slice(start, endB) };
+}
+
+function builtinSymbol(id: string): SymbolInfo | undefined {
+  const [, kind, name] = id.split(':') as [string, string, string];
+  switch (kind) {
+    case 'fn': {
+      const fn = BUILTIN_FUNCTIONS.find(f => f.name === name);
+      return fn && { id, kind: 'builtin-function', name, detail: fn.signature, doc: fn.doc };
+    }
+    case 'effect':
+      return isBuiltinEffect(name) ? { id, kind: 'builtin-effect', name, detail: `effect ${name} (built-in)`, doc: BUILTIN_EFFECT_INFO[name].doc } : undefined;
+    case 'handler': {
+      const h = BUILTIN_HANDLERS.find(x => x.name === name);
+      return h && { id, kind: 'builtin-handler', name, detail: `${h.signature} (discharges ${h.discharges.length ? h.discharges.join(', ') : 'nothing'})`, doc: h.doc };
+    }
+    case 'ctor': {
+      const c = BUILTIN_CONSTRUCTORS.find(x => x.name === name);
+      return c && { id, kind: 'builtin-constructor', name, detail: `${name}(${c.arity ? 'value' : ''})`, doc: c.doc };
+    }
+    case 'const': {
+      const c = BUILTIN_CONSTANTS.find(x => x.name === name);
+      return c && { id, kind: 'builtin-constant', name, detail: `${name} = ${c.value}`, doc: c.doc };
+    }
+    case 'op': {
+      const [effect, op] = name.split('.') as [string, string];
+      const info = isBuiltinEffect(effect) ? BUILTIN_EFFECT_INFO[effect].ops.find(o => o.name === op) : undefined;
+      return info && { id, kind: 'builtin-operation', name: op, detail: info.signature, doc: info.doc, container: effect };
+    }
+    case 'namespace':
+      return { id, kind: 'builtin-handler', name, detail: `${name} (built-in handlers)` };
+    default:
+      return undefined;
+  }
+}
