@@ -982,7 +982,7 @@ class FileAnalyzer {
     if (tooMany || missing.length) {
       const expects = variadic ? `at least ${min}` : rangeText(min, max);
       const detail = missing.length && !tooMany ? ` (missing ${missing.map(m => `\`${m}\``).join(', ')})` : '';
-      this.report(opCode, call, `${what} expects ${expects} ${max === 1 && !variadic ? 'argument' : 'arguments'}, but got ${given}${detail}`);
+      this.report(opCode, call, `${what} expects ${expects} ${max === 1 && min === 1 && !variadic ? 'argument' : 'arguments'}, but got ${given}${detail}`);
     }
     return out;
   }

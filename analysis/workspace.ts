@@ -383,8 +383,18 @@ export class Workspace {
     if (file.effectDiagnostics?.key !== key) {
       file.effectDiagnostics = { key, diagnostics: new EffectChecker(solution).check(analysis.nodes) };
     }
-    const syntax = this.lowered(file).syntaxErrors.map(e => diagnostic('E0001', file.path, e.span, e.message));
-    return [...syntax, ...analysis.diagnostics, ...file.effectDiagnostics.diagnostics].sort(compareDiagnostics);
+    const errors = this.lowered(file).syntaxErrors;
+    const syntax = errors.map(e => diagnostic('E0001', file.path, e.span, e.message));
+    // A syntax error leaves half-parsed code on its lines: other reports there would be noise.
+    const lines = this.lineIndex(file.path)!;
+    const broken = errors.map(e => ({ start: lines.position(e.span.start).line, end: lines.position(e.span.end).line }));
+    const quiet = (d: Diagnostic) => {
+      const start = lines.position(d.span.start).line;
+      const end = lines.position(d.span.end).line;
+      return !broken.some(b => start <= b.end && end >= b.start);
+    };
+    const semantic = [...analysis.diagnostics, ...file.effectDiagnostics.diagnostics].filter(d => broken.length === 0 || quiet(d));
+    return [...syntax, ...semantic].sort(compareDiagnostics);
   }
 
   /** Diagnostics of every file the client added, by path. */
