@@ -1,0 +1,60 @@
+// Shared wording of the debug views: task and thread names, virtual times, state icons.
+import type { RuntimeStateBody, TaskRow, TaskStateName } from '../../debug/protocol.js';
+import type { ViewIcon } from './view-node.js';
+
+/** "#3 fetch": the same name the adapter gives the task's thread. */
+export function taskLabel(task: Pick<TaskRow, 'id' | 'name'>): string {
+  return `#${task.id} ${task.name}`;
+}
+
+/** Virtual milliseconds as text: "0 ms", "250 ms", "1.5 s", "0.25 ms". */
+export function formatMs(ms: number): string {
+  if (ms !== 0 && Math.abs(ms) < 1) return `${trim(ms, 3)} ms`;
+  if (Math.abs(ms) >= 10_000) return `${trim(ms / 1000, 2)} s`;
+  return `${trim(ms, 2)} ms`;
+}
+
+export function formatUs(us: number): string {
+  return formatMs(us / 1000);
+}
+
+function trim(x: number, digits: number): string {
+  return String(Number(x.toFixed(digits)));
+}
+
+/** The id of the runtime that owns the program (the default one): the first listed. */
+export function defaultRuntime(state: Pick<RuntimeStateBody, 'runtimes'>): number {
+  return state.runtimes[0]?.id ?? -1;
+}
+
+/** "worker 1", "blocking 0", prefixed by the runtime when it is not the default one ("rt 2 worker 0"). */
+export function threadLabel(state: Pick<RuntimeStateBody, 'runtimes' | 'workers' | 'blockingThreads'>, thread: number): string {
+  const w = state.workers.find(x => x.id === thread);
+  const rtPrefix = (rt: number) => (rt === defaultRuntime(state) ? '' : `rt ${rt} `);
+  if (w) return `${rtPrefix(w.runtime)}worker ${w.index}`;
+  const b = state.blockingThreads.find(x => x.id === thread);
+  if (b) {
+    const index = state.blockingThreads.filter(x => x.runtime === b.runtime).indexOf(b);
+    return `${rtPrefix(b.runtime)}blocking ${index}`;
+  }
+  return thread < 0 ? 'no thread' : `thread ${thread}`;
+}
+
+export const STATE_ICONS: Readonly<Record<TaskStateName, ViewIcon>> = {
+  running: { id: 'play-circle', color: 'charts.green' },
+  scheduled: { id: 'circle-large-outline', color: 'charts.blue' },
+  blocked: { id: 'debug-pause', color: 'charts.yellow' },
+  completed: { id: 'pass', color: 'testing.iconPassed' },
+  failed: { id: 'error', color: 'testing.iconFailed' },
+  cancelled: { id: 'circle-slash', color: 'disabledForeground' },
+};
+
+/** The icon of a task: a blocked task that sleeps shows a watch. */
+export function taskIcon(task: Pick<TaskRow, 'state' | 'waitsOn'>): ViewIcon {
+  if (task.state === 'blocked' && task.waitsOn?.startsWith('sleep')) return { id: 'watch', color: 'charts.yellow' };
+  return STATE_ICONS[task.state];
+}
+
+export function isLive(state: TaskStateName): boolean {
+  return state === 'scheduled' || state === 'running' || state === 'blocked';
+}

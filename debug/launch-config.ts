@@ -1,0 +1,85 @@
+// Reads and validates the `launch` request's arguments (launch.json attributes of the "aria" debugger) into a config.
+
+export type OtherTasksMode = 'hold' | 'run';
+
+export interface LaunchConfig {
+  /** Absolute or cwd-relative path of the .aria program. */
+  readonly program: string;
+  readonly args: readonly string[];
+  /** Worker threads of the default runtime (ignored by the single and wasm flavours). */
+  readonly workers: number;
+  readonly seed: number;
+  readonly flavor: 'multi' | 'single' | 'wasm';
+  readonly stopOnEntry: boolean;
+  /** Statements after which the run fails with `step-limit` (0: no limit). */
+  readonly stepLimit: number;
+  /** While one task steps (next/stepIn/stepOut), the other tasks are held where they are, or run as scheduled. */
+  readonly otherTasks: OtherTasksMode;
+  /** `noDebug`: run to the end, ignoring breakpoints (VS Code's "Run Without Debugging"). */
+  readonly noDebug: boolean;
+  /** Stop at the first step of every new task. */
+  readonly stopOnSpawn: boolean;
+  readonly cwd?: string;
+}
+
+export const DEFAULT_WORKERS = 4;
+export const DEFAULT_SEED = 1;
+export const MAX_WORKERS = 64;
+
+export type LaunchResult = { readonly ok: true; readonly config: LaunchConfig } | { readonly ok: false; readonly error: string };
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** Validates raw launch arguments; every problem is a message naming the attribute, never an exception. */
+export function readLaunchConfig(raw: unknown): LaunchResult {
+  if (!isObject(raw)) return { ok: false, error: 'launch arguments must be an object' };
+  const fail = (error: string): LaunchResult => ({ ok: false, error });
+  const program = raw['program'];
+  if (typeof program !== 'string' || program.trim() === '') {
+    return fail('the launch configuration needs "program": the path of an .aria file');
+  }
+  const args = raw['args'] ?? [];
+  if (!Array.isArray(args) || !args.every(a => typeof a === 'string')) return fail('"args" must be a list of strings');
+  const workers = raw['workers'] ?? DEFAULT_WORKERS;
+  if (typeof workers !== 'number' || !Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) {
+    return fail(`"workers" must be an integer from 1 to ${MAX_WORKERS}`);
+  }
+  const seed = raw['seed'] ?? DEFAULT_SEED;
+  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    return fail('"seed" must be an integer from 0 to 4294967295');
+  }
+  const flavor = raw['flavor'] ?? 'multi';
+  if (flavor !== 'multi' && flavor !== 'single' && flavor !== 'wasm') return fail('"flavor" must be "multi", "single" or "wasm"');
+  const stepLimit = raw['stepLimit'] ?? 0;
+  if (typeof stepLimit !== 'number' || !Number.isInteger(stepLimit) || stepLimit < 0) {
+    return fail('"stepLimit" must be a non-negative integer (0: no limit)');
+  }
+  const otherTasks = raw['otherTasks'] ?? 'hold';
+  if (otherTasks !== 'hold' && otherTasks !== 'run') return fail('"otherTasks" must be "hold" or "run"');
+  const bools: Record<string, boolean> = {};
+  for (const key of ['stopOnEntry', 'noDebug', 'stopOnSpawn']) {
+    const v = raw[key] ?? false;
+    if (typeof v !== 'boolean') return fail(`"${key}" must be true or false`);
+    bools[key] = v;
+  }
+  const cwd = raw['cwd'];
+  if (cwd !== undefined && typeof cwd !== 'string') return fail('"cwd" must be a path');
+  return {
+    ok: true,
+    config: {
+      program,
+      args: args as string[],
+      workers,
+      seed,
+      flavor,
+      stopOnEntry: bools['stopOnEntry']!,
+      stepLimit,
+      otherTasks,
+      noDebug: bools['noDebug']!,
+      stopOnSpawn: bools['stopOnSpawn']!,
+      ...(cwd !== undefined ? { cwd } : {}),
+    },
+  };
+}

@@ -1,0 +1,184 @@
+// The Aria debug adapter's custom DAP messages (requests `aria/*`, events `aria/*`) as plain types, shared with client/debug.
+
+/** Custom request: the whole runtime state at the current stop (see docs/debugging.md). */
+export const RUNTIME_STATE_REQUEST = 'aria/runtimeState';
+/** Custom request: the recorded polls and spawns for the timeline webview. */
+export const TIMELINE_REQUEST = 'aria/timeline';
+/** Custom request: focus a task's thread in the Call Stack (the adapter answers with a `stopped` event for it). */
+export const FOCUS_TASK_REQUEST = 'aria/focusTask';
+/** Custom event: sent after every `stopped` event (and when the run ends) so views refresh. */
+export const RUNTIME_CHANGED_EVENT = 'aria/runtimeChanged';
+
+export type TaskStateName = 'scheduled' | 'running' | 'blocked' | 'completed' | 'failed' | 'cancelled';
+export type TaskKindName = 'main' | 'async' | 'blocking';
+export type FlavorName = 'multi' | 'single' | 'wasm';
+
+/** A source position, one-based. */
+export interface SourcePoint {
+  readonly path: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+export interface TaskRow {
+  /** The task id; also its DAP thread id. */
+  readonly id: number;
+  readonly name: string;
+  readonly kind: TaskKindName;
+  /** The spawning task (0: none, for the main task). */
+  readonly parent: number;
+  /** The structured scope it was spawned into (`s.spawn`), or 0 for a plain `spawn`. */
+  readonly scope: number;
+  readonly runtime: number;
+  readonly state: TaskStateName;
+  /** The thread (worker or blocking thread) it runs or last ran on, -1 if never polled. */
+  readonly thread: number;
+  /** What a blocked task waits on, in words ("task #3", "sleep until 250 ms"); absent unless blocked. */
+  readonly waitsOn?: string;
+  /** The task ids it waits on, for linking rows (join, race, scope). */
+  readonly waitsOnTasks?: readonly number[];
+  readonly polls: number;
+  readonly steps: number;
+  /** Cancellation requested (its token or an ancestor's is cancelled, or it was aborted). */
+  readonly cancelRequested: boolean;
+  readonly spawnedAtUs: number;
+  /** When it finished, -1 while live. */
+  readonly endedAtUs: number;
+  readonly busyUs: number;
+  readonly spawnSite?: SourcePoint;
+  /** Where it is now (its innermost Aria frame), when it has a stack. */
+  readonly location?: SourcePoint & { readonly fn: string };
+  /** The failure message of a failed or cancelled task. */
+  readonly failure?: string;
+}
+
+export interface WorkerRow {
+  /** The thread id (unique across runtimes). */
+  readonly id: number;
+  readonly runtime: number;
+  /** Worker index within its runtime. */
+  readonly index: number;
+  /** The task being polled, -1 when idle. */
+  readonly current: number;
+  /** Task ids in the local run queue, front first. */
+  readonly localQueue: readonly number[];
+  readonly localQueueCapacity: number;
+  /** The LIFO slot's task, -1 when empty. */
+  readonly lifoSlot: number;
+  readonly parked: boolean;
+  readonly searching: boolean;
+  /** Blocked by a blocking call (`thread_sleep`) until this virtual time, else -1. */
+  readonly blockedUntilUs: number;
+  readonly pollCount: number;
+  /** Tasks stolen by this worker, and the steal operations that took them. */
+  readonly stealCount: number;
+  readonly stealOperations: number;
+  readonly parkCount: number;
+  readonly overflowCount: number;
+  readonly busyUs: number;
+}
+
+export interface BlockingThreadRow {
+  readonly id: number;
+  readonly runtime: number;
+  readonly current: number;
+  readonly closed: boolean;
+  readonly tasksRun: number;
+  readonly busyUs: number;
+}
+
+export interface RuntimeRow {
+  readonly id: number;
+  readonly flavor: FlavorName;
+  readonly workers: number;
+  /** The task whose `with` started it, -1 for the program's default runtime. */
+  readonly owner: number;
+  /** Task ids in the global injection queue, front first. */
+  readonly globalQueue: readonly number[];
+  /** Task ids waiting for a blocking-pool thread. */
+  readonly blockingQueue: readonly number[];
+  readonly blockingThreadsCap: number;
+  readonly closed: boolean;
+}
+
+export interface TimerRow {
+  readonly id: number;
+  /** Absolute deadline, virtual milliseconds. */
+  readonly deadlineMs: number;
+  /** The task the timer wakes or belongs to (0: none). */
+  readonly owner: number;
+  readonly purpose: string;
+  /** Where the timer sits in the hierarchical wheel; level -1 means overdue (fires at the next poll). */
+  readonly level: number;
+  readonly slot: number;
+}
+
+export interface RuntimeStateBody {
+  /** Statements executed so far (the run's step counter). */
+  readonly step: number;
+  /** The virtual clock, milliseconds and microseconds. */
+  readonly clockMs: number;
+  readonly clockUs: number;
+  readonly seed: number;
+  /** Why the run is stopped now ("breakpoint", "step", ...) or "terminated". */
+  readonly reason: string;
+  /** The task the stop is about (0: none). */
+  readonly focusTask: number;
+  readonly runtimes: readonly RuntimeRow[];
+  readonly tasks: readonly TaskRow[];
+  readonly workers: readonly WorkerRow[];
+  readonly blockingThreads: readonly BlockingThreadRow[];
+  readonly timers: readonly TimerRow[];
+  /** The timer wheel's own notion of now (ms): every deadline at or before it has fired. */
+  readonly wheelElapsedMs: number;
+  /** The program's output so far is not repeated here; only how many lines were written. */
+  readonly outputLines: number;
+}
+
+export interface TimelinePoll {
+  readonly task: number;
+  readonly thread: number;
+  readonly startUs: number;
+  readonly endUs: number;
+  /** 'ready' | 'pending' | 'yield' | 'preempted' | 'failed' | 'cancelled' | 'moved' | 'open' (still running at the stop) */
+  readonly outcome: string;
+}
+
+export interface TimelineSpawn {
+  readonly parent: number;
+  readonly child: number;
+  readonly atUs: number;
+  /** The thread the parent was on when it spawned, -1 if unknown (the top level before any poll). */
+  readonly thread: number;
+}
+
+export interface TimelineThread {
+  readonly id: number;
+  readonly runtime: number;
+  readonly kind: 'worker' | 'blocking';
+  readonly label: string;
+}
+
+export interface TimelineBody {
+  readonly nowUs: number;
+  readonly threads: readonly TimelineThread[];
+  readonly tasks: readonly { readonly id: number; readonly name: string; readonly state: TaskStateName }[];
+  readonly polls: readonly TimelinePoll[];
+  readonly spawns: readonly TimelineSpawn[];
+  /** True when older polls were dropped to keep the recording bounded. */
+  readonly truncated: boolean;
+}
+
+export interface RuntimeChangedBody {
+  readonly reason: string;
+  readonly step: number;
+  readonly clockMs: number;
+  readonly focusTask: number;
+  readonly liveTasks: number;
+  /** False once the run has ended (the views keep the last state). */
+  readonly running: boolean;
+}
+
+export interface FocusTaskArguments {
+  readonly task: number;
+}
