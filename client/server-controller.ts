@@ -50,14 +50,19 @@ export class ServerController implements vscode.Disposable {
     return this.state === 'ready' ? this.client : undefined;
   }
 
-  /** Counts the diagnostics the server published, over all documents. */
+  /**
+   * Counts errors and warnings on Aria files. Read from VS Code's merged view rather than `client.diagnostics`,
+   * which holds only pushed diagnostics: a server answering pull requests fills a separate collection.
+   */
   diagnosticCounts(): DiagnosticCounts {
+    const ariaOpen = new Set(vscode.workspace.textDocuments.filter(d => d.languageId === 'aria').map(d => d.uri.toString()));
     const severities: Array<'error' | 'warning' | 'other'> = [];
-    this.client?.diagnostics?.forEach((_uri, diagnostics) => {
+    for (const [uri, diagnostics] of vscode.languages.getDiagnostics()) {
+      if (!uri.path.endsWith('.aria') && !ariaOpen.has(uri.toString())) continue;
       for (const d of diagnostics) {
         severities.push(d.severity === vscode.DiagnosticSeverity.Error ? 'error' : d.severity === vscode.DiagnosticSeverity.Warning ? 'warning' : 'other');
       }
-    });
+    }
     return countSeverities(severities);
   }
 

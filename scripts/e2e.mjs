@@ -1,0 +1,213 @@
+// The real-editor e2e: packages aria.vsix, installs it into code-server, and checks diagnostics, highlighting, hover and commands.
+//
+//   npm run test:e2e          (node scripts/e2e.mjs)
+// Env: ARIA_E2E_TOOLS   the shared editor-e2e harness (default: <repo>/../shared/tools/editor-e2e)
+//      HARNESS_HOME     where code-server and playwright-core are installed (default /tmp/aria-editor-e2e)
+//      ARIA_E2E_PORT    code-server port (default: a free one)
+//      ARIA_E2E_NO_BUILD=1  reuse the existing aria.vsix
+// Prints one PASS/FAIL/SKIP line per check and ends with `N passed, N failed`; exits 1 on any failure.
+// A SKIP is printed only when the bundled server itself does not offer the feature yet (asked over stdio first).
+import { execFile, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { startLspServer } from '../test/e2e/lsp-stdio.mjs';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const e2eDir = join(repoRoot, 'test', 'e2e');
+const outDir = join(e2eDir, 'out');
+const tools = resolve(process.env.ARIA_E2E_TOOLS ?? resolve(repoRoot, '..', 'shared', 'tools', 'editor-e2e'));
+const vsix = join(repoRoot, 'aria.vsix');
+const run = promisify(execFile);
+
+/** The files the editor opens: a syntax error that any parser reports, and an effect-error example. */
+const SYNTAX_FILE = join(e2eDir, 'fixtures', 'syntax-error.aria');
+const EFFECT_FILE = join(repoRoot, 'examples', 'errors', 'missing-io.aria');
+const COMMAND_TITLES = ['Aria: Restart Language Server', 'Aria: Show Output', 'Aria: Explain Effect', 'Aria: Run File', 'Aria: Debug File'];
+
+const results = [];
+const record = (name, status, detail = '') => {
+  results.push({ name, status, detail });
+  const line = `${status.toUpperCase().padEnd(4)} ${name}${detail && status !== 'pass' ? `\n     ${String(detail).split('\n').join('\n     ')}` : ''}`;
+  process.stdout.write(`${line}\n`);
+};
+
+function finish() {
+  const passed = results.filter(r => r.status === 'pass').length;
+  const failed = results.filter(r => r.status === 'fail').length;
+  const skipped = results.filter(r => r.status === 'skip').length;
+  if (skipped) process.stdout.write(`${skipped} skipped (see SKIP lines)\n`);
+  process.stdout.write(`${passed} passed, ${failed} failed\n`);
+  process.exit(failed || passed === 0 ? 1 : 0);
+}
+
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** 1-based line and column of the first match of `re` (group 1 if present) in `text`. */
+function positionOf(text, re) {
+  const m = re.exec(text);
+  if (!m) return undefined;
+  const offset = m.index + (m[1] ? m[0].indexOf(m[1]) : 0);
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return { line, col: offset - before.lastIndexOf('\n'), word: m[1] ?? m[0] };
+}
+
+/** Asks the bundled server (over stdio) what the editor should show for each file. */
+async function askServer(files) {
+  const server = startLspServer(join(repoRoot, 'dist', 'server.js'));
+  try {
+    const init = await server.request('initialize', {
+      processId: process.pid,
+      rootUri: null,
+      workspaceFolders: null,
+      capabilities: { textDocument: { hover: { contentFormat: ['markdown', 'plaintext'] }, publishDiagnostics: {} } },
+    });
+    server.notify('initialized', {});
+    const answers = {};
+    for (const file of files) {
+      const uri = pathToFileURL(file).href;
+      server.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'aria', version: 1, text: readFileSync(file, 'utf8') } });
+      const diagnostics = (await server.diagnosticsFor(uri)) ?? [];
+      answers[file] = { uri, errors: diagnostics.filter(d => d.severity === 1).map(d => ({ line: d.range.start.line + 1, message: d.message })) };
+    }
+    let explainSupported = true;
+    try {
+      await server.request('aria/explainEffect', { textDocument: { uri: pathToFileURL(files[0]).href }, position: { line: 0, character: 0 } });
+    } catch (error) {
+      if (error.code === -32601) explainSupported = false;
+    }
+    return { capabilities: init.capabilities ?? {}, answers, explainSupported };
+  } finally {
+    await server.close();
+  }
+}
+
+async function main() {
+  process.stdout.write(`Aria real-editor e2e (harness: ${tools})\n`);
+  if (!existsSync(join(tools, 'install-code-server.sh'))) {
+    record('shared editor-e2e harness found', 'fail', `no install-code-server.sh in ${tools}; set ARIA_E2E_TOOLS`);
+    return finish();
+  }
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+
+  if (process.env.ARIA_E2E_NO_BUILD !== '1') {
+    try {
+      await run('npm', ['run', 'package'], { cwd: repoRoot, maxBuffer: 16 << 20 });
+      record('npm run package builds aria.vsix', existsSync(vsix) ? 'pass' : 'fail', 'aria.vsix missing');
+    } catch (error) {
+      record('npm run package builds aria.vsix', 'fail', `${error.stderr || error.message}`.slice(-1500));
+      return finish();
+    }
+  }
+
+  let server;
+  try {
+    server = await askServer([SYNTAX_FILE, EFFECT_FILE]);
+    record('bundled server answers over stdio (preflight)', 'pass');
+  } catch (error) {
+    record('bundled server answers over stdio (preflight)', 'fail', error.message);
+    return finish();
+  }
+
+  // the workspace: the two files, nothing else
+  const workspace = mkdtempSync(join(tmpdir(), 'aria-e2e-ws-'));
+  for (const file of [SYNTAX_FILE, EFFECT_FILE]) cpSync(file, join(workspace, basename(file)));
+
+  const syntaxText = readFileSync(SYNTAX_FILE, 'utf8');
+  const effectText = readFileSync(EFFECT_FILE, 'utf8');
+  const syntaxErrors = server.answers[SYNTAX_FILE].errors;
+  const effectErrors = server.answers[EFFECT_FILE].errors;
+  const hoverAt = positionOf(effectText, /^fn (\w+)\([^)]*\) -> \{IO\}/m);
+  const explainAt = positionOf(effectText, /^fn (sum_and_log)\b/m) ?? positionOf(effectText, /^fn (\w+)/m);
+  const inspectAt = positionOf(syntaxText, /^(fn) greet/m);
+  if (syntaxErrors.length === 0) {
+    record('bundled server reports the syntax error in fixtures/syntax-error.aria', 'fail', 'no error diagnostics over stdio');
+  }
+
+  const plan = {
+    outDir,
+    timeoutMs: 120_000,
+    files: [
+      {
+        name: basename(SYNTAX_FILE),
+        status: true,
+        // keyword, function name, type, string and comment each get their own colour (in any theme); the effect
+        // name and the duration are coloured too (their colour may equal the type's, depending on the theme)
+        tokens: { distinct: ['fn', 'greet', 'String', '"hello', '# A file'], coloured: ['IO', 'Async', '250'], inspect: { line: inspectAt.line, col: inspectAt.col, scope: '(keyword|storage)\\.[\\w.]+\\.aria' } },
+        errors: syntaxErrors.length ? syntaxErrors : [{ line: 0, message: '(the server reported none over stdio)' }],
+        minProblemErrors: 1,
+      },
+      {
+        name: basename(EFFECT_FILE),
+        errors: effectErrors,
+        errorsSkip: `the bundled server reports no errors for ${basename(EFFECT_FILE)} over stdio yet (effect checking not in the server)`,
+        minProblemErrors: effectErrors.length,
+        hover: hoverAt && {
+          word: hoverAt.word,
+          line: hoverAt.line,
+          col: hoverAt.col + 1,
+          expect: '{IO}',
+          skip: server.capabilities.hoverProvider ? undefined : 'the bundled server has no hoverProvider yet',
+        },
+        explain: explainAt && {
+          word: explainAt.word,
+          line: explainAt.line,
+          col: explainAt.col + 1,
+          skip: server.explainSupported ? undefined : 'the bundled server does not handle aria/explainEffect yet',
+        },
+      },
+    ],
+    commands: COMMAND_TITLES,
+    output: true,
+  };
+  const planPath = join(outDir, 'plan.json');
+  const resultPath = join(outDir, 'result.json');
+  writeFileSync(planPath, JSON.stringify(plan, null, 2));
+
+  const port = process.env.ARIA_E2E_PORT ?? String(await freePort());
+  const code = await new Promise(done => {
+    const child = spawn('bash', [join(e2eDir, 'vscode-session.sh'), '--tools', tools, '--ext', vsix, '--workspace', workspace, '--port', port, '--',
+      process.execPath, join(e2eDir, 'aria-driver.mjs'), '--plan', planPath, '--result', resultPath], { stdio: ['ignore', 'inherit', 'pipe'] });
+    let log = '';
+    child.stderr.on('data', chunk => {
+      log += String(chunk);
+      if (process.env.ARIA_E2E_VERBOSE === '1') process.stderr.write(chunk);
+    });
+    child.on('exit', c => {
+      writeFileSync(join(outDir, 'session.log'), log);
+      done(c ?? 1);
+    });
+  });
+  rmSync(workspace, { recursive: true, force: true });
+
+  if (code === 2 || !existsSync(resultPath)) {
+    record('code-server starts with aria.vsix installed', 'fail', `exit ${code}; see ${join(outDir, 'session.log')}`);
+    return finish();
+  }
+  record('code-server starts with aria.vsix installed', 'pass');
+  const result = JSON.parse(readFileSync(resultPath, 'utf8'));
+  for (const c of result.checks) {
+    record(c.name, c.status, typeof c.detail === 'string' ? c.detail : '');
+  }
+  process.stdout.write(`screenshots: ${outDir}\n`);
+  return finish();
+}
+
+main().catch(error => {
+  record('e2e runner', 'fail', error && error.stack ? error.stack : String(error));
+  finish();
+});

@@ -1,0 +1,341 @@
+// Drives the Aria extension in code-server with headless Chromium (playwright-core) through a plan; writes checks as JSON.
+//
+//   VSCODE_URL=... node aria-driver.mjs --plan plan.json --result result.json
+// The plan (written by scripts/e2e.mjs) names the files to open and what each must show. Every check ends as
+// pass, fail or skip (skip only where the plan says why); a failing step does not stop the later, independent ones.
+// Modelled on the shared harness's vscode-e2e.mjs (same launch options, Quick Open, hover and Problems steps).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+
+const HARNESS_HOME = process.env.HARNESS_HOME || '/tmp/aria-editor-e2e';
+const { chromium } = createRequire(path.join(HARNESS_HOME, 'noop.js'))('playwright-core');
+
+const argv = process.argv.slice(2);
+const opt = name => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const plan = JSON.parse(fs.readFileSync(opt('plan'), 'utf8'));
+const resultPath = opt('result');
+const url = process.env.VSCODE_URL;
+if (!url) throw new Error('VSCODE_URL is not set (run me through vscode-session.sh)');
+const timeoutMs = plan.timeoutMs ?? 90_000;
+const outDir = plan.outDir;
+fs.mkdirSync(outDir, { recursive: true });
+
+const t0 = Date.now();
+const log = (...a) => console.error(`[aria-e2e +${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
+const checks = [];
+const screenshots = [];
+
+const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'aria-e2e-chromium-'));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  viewport: { width: 1400, height: 900 },
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+});
+const page = context.pages()[0] || (await context.newPage());
+const consoleErrors = [];
+page.on('pageerror', e => consoleErrors.push(`pageerror: ${String(e).slice(0, 300)}`));
+const key = k => page.keyboard.press(k);
+const quickInput = '.quick-input-widget:not([style*="display: none"])';
+
+/** Records one check. `fn` returns a detail object; throwing fails the check. */
+async function check(name, fn, { skip } = {}) {
+  if (skip) {
+    checks.push({ name, status: 'skip', detail: skip });
+    log('SKIP', name, '-', skip);
+    return undefined;
+  }
+  const started = Date.now();
+  try {
+    const detail = (await fn()) ?? {};
+    checks.push({ name, status: 'pass', ms: Date.now() - started, detail });
+    log('PASS', name, `${Date.now() - started}ms`);
+    return detail;
+  } catch (error) {
+    checks.push({ name, status: 'fail', ms: Date.now() - started, detail: String(error && error.message ? error.message : error).slice(0, 800) });
+    log('FAIL', name, String(error).slice(0, 300));
+    await shot(`fail-${name.replace(/[^\w]+/g, '-').slice(0, 40)}`);
+    return undefined;
+  }
+}
+
+async function shot(name) {
+  const file = path.join(outDir, `${name}.png`);
+  try {
+    await page.screenshot({ path: file });
+    screenshots.push(file);
+  } catch {}
+  return file;
+}
+
+async function until(what, probe, ms = timeoutMs) {
+  const deadline = Date.now() + ms;
+  let last;
+  while (Date.now() < deadline) {
+    last = await probe();
+    if (last && last.ok) return last;
+    await page.waitForTimeout(400);
+  }
+  throw new Error(`${what}: not seen within ${ms} ms; last state ${JSON.stringify(last)}`);
+}
+
+async function openQuickInput(keys) {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    for (const k of keys) await key(k);
+    try {
+      await page.waitForSelector(`${quickInput} input`, { timeout: 5000 });
+      return;
+    } catch {
+      await key('Escape');
+    }
+  }
+  throw new Error(`quick input did not open with ${keys.join(' ')}`);
+}
+
+async function closeQuickInput() {
+  await key('Escape');
+  await page.waitForTimeout(200);
+}
+
+async function openFile(name) {
+  await page.click('.part.statusbar', { position: { x: 5, y: 5 } }).catch(() => {});
+  await openQuickInput(['Control+P']);
+  await page.keyboard.type(name, { delay: 20 });
+  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${name}"]`, { timeout: 20_000 });
+  await key('Enter');
+  await page.waitForSelector(`.tabs-container .tab.active[aria-label*="${name}"]`, { timeout: 20_000 });
+  await page.waitForTimeout(500);
+}
+
+/** Moves the cursor with Go to Line (1-based line and column). */
+async function goTo(line, col) {
+  await page.click('.editor-instance .monaco-editor .view-lines');
+  await openQuickInput(['Control+G']);
+  await page.keyboard.type(`${line}:${col}`, { delay: 20 });
+  await key('Enter');
+  await page.waitForTimeout(300);
+}
+
+async function runCommand(title) {
+  await openQuickInput(['F1']);
+  await page.keyboard.type(title, { delay: 15 });
+  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${title}"]`, { timeout: 15_000 });
+  await key('Enter');
+}
+
+const activeEditor = '.editor-group-container.active .monaco-editor';
+
+async function editorState() {
+  return page.evaluate(sel => {
+    const editor = document.querySelector(sel);
+    const prob = document.querySelector('#status\\.problems');
+    const aria = [...document.querySelectorAll('.statusbar-item')].find(e =>
+      (e.getAttribute('aria-label') || '').startsWith('Aria language server'));
+    return {
+      squiggles: editor ? editor.querySelectorAll('.squiggly-error').length : 0,
+      problems: prob ? (prob.getAttribute('aria-label') || prob.textContent || '').trim() : null,
+      languageMode: (document.querySelector('#status\\.editor\\.mode')?.textContent || '').trim(),
+      ariaStatus: aria ? { label: aria.getAttribute('aria-label'), text: (aria.textContent || '').trim(), icons: [...aria.querySelectorAll('.codicon')].map(i => [...i.classList].find(c => c.startsWith('codicon-') && c !== 'codicon-modifier-spin') || '') } : null,
+    };
+  }, activeEditor);
+}
+
+try {
+  await check('workbench loads', async () => {
+    await page.goto(url, { waitUntil: 'domcontentloaded', timeout: timeoutMs });
+    await page.waitForSelector('.monaco-workbench .part.statusbar', { timeout: timeoutMs });
+    await page.waitForTimeout(1500);
+  });
+
+  for (const file of plan.files) {
+    const opened = await check(`${file.name}: opens as Aria`, async () => {
+      await openFile(file.name);
+      const state = await until('language mode Aria', async () => {
+        const s = await editorState();
+        return { ...s, ok: s.languageMode === 'Aria' };
+      }, 20_000);
+      return { languageMode: state.languageMode };
+    });
+    if (!opened) continue;
+
+    if (file.status) {
+      await check('status bar item reaches ready', async () => {
+        const state = await until('Aria status item "ready"', async () => {
+          const s = await editorState();
+          return { ...s, ok: Boolean(s.ariaStatus && /ready$/.test(s.ariaStatus.label) && s.ariaStatus.icons.includes('codicon-check')) };
+        });
+        return state.ariaStatus;
+      });
+    }
+
+    if (file.tokens) {
+      await check(`${file.name}: TextMate highlighting gives tokens distinct colours`, async () => {
+        const { spans, plain } = await page.evaluate(sel => {
+          const out = [];
+          for (const line of document.querySelectorAll(`${sel} .view-lines .view-line`)) {
+            for (const span of line.querySelectorAll('span > span')) {
+              // the editor renders spaces as no-break spaces
+              const text = (span.textContent || '').replace(/\u00a0/g, ' ').trim();
+              if (text) out.push({ text, color: getComputedStyle(span).color, cls: span.className });
+            }
+          }
+          const lines = document.querySelector(`${sel} .view-lines`);
+          return { spans: out, plain: lines ? getComputedStyle(lines).color : '' };
+        }, activeEditor);
+        const colorOf = text => (spans.find(s => s.text === text) ?? spans.find(s => s.text.startsWith(text)))?.color;
+        const distinct = new Set(spans.map(s => s.color));
+        const sample = Object.fromEntries(file.tokens.distinct.map(t => [t, colorOf(t)]));
+        const missing = file.tokens.distinct.filter(t => !sample[t]);
+        if (missing.length) throw new Error(`tokens not found in the editor DOM: ${missing.join(', ')}`);
+        const colours = new Set(Object.values(sample));
+        if (colours.size !== file.tokens.distinct.length) throw new Error(`expected ${file.tokens.distinct.length} distinct colours, got ${JSON.stringify(sample)}`);
+        const uncoloured = (file.tokens.coloured ?? []).filter(t => !colorOf(t) || colorOf(t) === plain);
+        if (uncoloured.length) throw new Error(`no colour (editor foreground ${plain}) on: ${uncoloured.join(', ')}`);
+        if (distinct.size < 4) throw new Error(`only ${distinct.size} colours in the editor`);
+        return { colours: distinct.size, plain, sample };
+      });
+      await shot(`${file.name.replace(/\.aria$/, '')}-highlighting`);
+
+      await check(`${file.name}: token inspector shows source.aria scopes`, async () => {
+        await goTo(file.tokens.inspect.line, file.tokens.inspect.col);
+        await runCommand('Developer: Inspect Editor Tokens and Scopes');
+        await page.waitForSelector('.token-inspect-widget', { timeout: 10_000 });
+        await page.waitForTimeout(500);
+        const text = await page.$eval('.token-inspect-widget', e => e.innerText);
+        await shot(`${file.name.replace(/\.aria$/, '')}-token-inspector`);
+        await key('Escape');
+        const want = new RegExp(file.tokens.inspect.scope);
+        if (!text.includes('source.aria') || !want.test(text)) throw new Error(`inspector text lacks source.aria or /${file.tokens.inspect.scope}/: ${text.slice(0, 400)}`);
+        return { scopes: text.split('\n').filter(l => /\.aria|source/.test(l)).slice(0, 6) };
+      });
+    }
+
+    await check(`${file.name}: ${file.errors.length} error(s) as squiggles and in the status bar`, async () => {
+      const state = await until('error squiggles', async () => {
+        const s = await editorState();
+        const m = /(\d+)\s*Errors?/i.exec(s.problems || '') || /Errors?:\s*(\d+)/i.exec(s.problems || '');
+        return { ...s, errors: m ? Number(m[1]) : 0, ok: s.squiggles > 0 && (m ? Number(m[1]) : 0) >= file.minProblemErrors };
+      });
+      return { squiggles: state.squiggles, problems: state.problems, ariaStatus: state.ariaStatus?.text };
+    }, { skip: file.errors.length === 0 ? file.errorsSkip : undefined });
+
+    if (file.status && file.errors.length) {
+      await check('status bar item counts the errors', async () => {
+        // the item text is "Aria" plus "<n>" after an error icon once diagnostics arrived
+        const state = await until('error count in the Aria item', async () => {
+          const s = await editorState();
+          const n = s.ariaStatus && s.ariaStatus.icons.includes('codicon-error') ? Number((/(\d+)/.exec(s.ariaStatus.text) || [])[1]) : 0;
+          return { ...s, n, ok: n >= file.errors.length };
+        }, 20_000);
+        return { text: state.ariaStatus.text, icons: state.ariaStatus.icons };
+      });
+    }
+
+    if (file.errors.length) {
+      await check(`${file.name}: Problems panel lists the server's errors`, async () => {
+        await key('Control+Shift+M');
+        await page.waitForSelector('.markers-panel .monaco-list-row', { timeout: 15_000 });
+        const rows = await until('problem rows', async () => {
+          const labels = await page.$$eval('.markers-panel .monaco-list-row', els => els.map(e => e.getAttribute('aria-label') || e.textContent || ''));
+          const missing = file.errors.filter(err => !labels.some(l => l.includes(err.message) && l.includes(`line ${err.line} `)));
+          return { ok: missing.length === 0, labels, missing };
+        }, 20_000);
+        await shot(`${file.name.replace(/\.aria$/, '')}-problems`);
+        await key('Control+Shift+M');
+        return { rows: rows.labels };
+      });
+    }
+
+    if (file.hover) {
+      await check(`${file.name}: hover on ${file.hover.word} shows ${file.hover.expect}`, async () => {
+        await goTo(file.hover.line, file.hover.col);
+        let texts = [];
+        for (let attempt = 0; attempt < 5; attempt++) {
+          await key('Control+K');
+          await key('Control+I');
+          try {
+            await page.waitForSelector('.monaco-hover:not(.hidden) .hover-contents', { state: 'visible', timeout: 3000 });
+            texts = await page.$$eval('.monaco-hover:not(.hidden) .hover-contents', els => els.map(e => e.innerText.trim()).filter(Boolean));
+            if (texts.some(t => t.includes(file.hover.expect))) break;
+          } catch {}
+          await key('Escape');
+          await page.waitForTimeout(500);
+        }
+        await page.waitForTimeout(400);
+        await shot(`${file.name.replace(/\.aria$/, '')}-hover`);
+        await key('Escape');
+        if (!texts.some(t => t.includes(file.hover.expect))) throw new Error(`hover texts ${JSON.stringify(texts)} lack ${file.hover.expect}`);
+        return { texts };
+      }, { skip: file.hover.skip });
+    }
+
+    if (file.explain) {
+      await check(`${file.name}: Explain Effect lists the chain for ${file.explain.word}`, async () => {
+        await goTo(file.explain.line, file.explain.col);
+        await runCommand('Aria: Explain Effect');
+        const state = await until('explain quick pick', async () => {
+          const s = await page.evaluate(() => {
+            const widget = document.querySelector('.quick-input-widget:not([style*="display: none"])');
+            return {
+              title: (widget?.querySelector('.quick-input-title')?.textContent || '').trim(),
+              rows: [...(widget?.querySelectorAll('.quick-input-list .monaco-list-row') || [])].map(r => r.getAttribute('aria-label') || ''),
+            };
+          });
+          return { ...s, ok: s.title.startsWith('Why ') && s.rows.length > 0 };
+        }, 20_000);
+        await shot(`${file.name.replace(/\.aria$/, '')}-explain-effect`);
+        await closeQuickInput();
+        if (!state.title.includes(file.explain.word)) throw new Error(`title ${state.title} does not name ${file.explain.word}`);
+        return { title: state.title, rows: state.rows };
+      }, { skip: file.explain.skip });
+    }
+  }
+
+  if (plan.commands) {
+    await check('Aria commands are in the command palette', async () => {
+      await openQuickInput(['F1']);
+      await page.keyboard.type('Aria: ', { delay: 15 });
+      await page.waitForTimeout(800);
+      const labels = await page.$$eval('.quick-input-list .monaco-list-row', els => els.map(e => e.getAttribute('aria-label') || ''));
+      await shot('command-palette');
+      await closeQuickInput();
+      const missing = plan.commands.filter(title => !labels.some(l => l.includes(title)));
+      if (missing.length) throw new Error(`missing ${missing.join(', ')} in ${JSON.stringify(labels)}`);
+      return { labels };
+    });
+  }
+
+  if (plan.output) {
+    await check('clicking the status item shows the server output', async () => {
+      const item = page.locator('.statusbar-item[aria-label^="Aria language server"]').first();
+      await item.click();
+      const state = await until('output channel text', async () => {
+        const s = await page.evaluate(() => {
+          const panel = document.querySelector('.part.panel');
+          const lines = [...(panel?.querySelectorAll('.monaco-editor .view-line') || [])].map(l => l.textContent || '');
+          const select = panel?.querySelector('select.monaco-select-box, .monaco-select-box');
+          return { lines, channel: select ? (select.value || select.textContent || '') : '' };
+        });
+        return { ...s, ok: s.lines.some(l => l.includes('Starting') && l.includes('server.js')) };
+      }, 20_000);
+      await shot('output-channel');
+      return { lines: state.lines.slice(0, 5), channel: state.channel };
+    });
+  }
+} catch (error) {
+  checks.push({ name: 'driver', status: 'fail', detail: String(error).slice(0, 800) });
+} finally {
+  await shot('final');
+  await context.close().catch(() => {});
+  fs.rmSync(profile, { recursive: true, force: true });
+}
+
+const result = { url, checks, screenshots, consoleErrors: consoleErrors.slice(0, 20), totalMs: Date.now() - t0 };
+if (resultPath) fs.writeFileSync(resultPath, JSON.stringify(result, null, 2));
+process.exit(checks.some(c => c.status === 'fail') ? 1 : 0);
