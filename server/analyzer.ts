@@ -169,6 +169,22 @@ export class Analyzer {
     return out;
   }
 
+  /** The tree of a file: the cached one of an open document, else a fresh parse the caller must `delete()`. */
+  treeOf(file: FileState): { tree: Tree; owned: boolean } {
+    if (file.tree) return { tree: file.tree, owned: false };
+    return { tree: this.parse(file.doc.getText(), undefined), owned: true };
+  }
+
+  /** Runs `use` on the file's tree, deleting a temporary one afterwards. */
+  withTree<T>(file: FileState, use: (tree: Tree) => T): T {
+    const { tree, owned } = this.treeOf(file);
+    try {
+      return use(tree);
+    } finally {
+      if (owned) tree.delete();
+    }
+  }
+
   private inWorkspace(path: string): boolean {
     return this.roots.some(root => path.startsWith(root.endsWith('/') ? root : `${root}/`));
   }

@@ -12,8 +12,12 @@ import { fileDiagnostics } from './features/diagnostics.js';
 import { hover } from './features/hover.js';
 import { definition, highlights, prepareRename, references, rename } from './features/navigation.js';
 import { documentSymbols, workspaceSymbols } from './features/symbols.js';
+import { foldingRanges, selectionRanges } from './features/structure.js';
+import { LEGEND, SemanticTokensCache, classifyTokens } from './features/semantic-tokens.js';
+import { formatTree, minimalEdit } from './format/formatter.js';
 import { NO_SEMANTICS, type Semantics } from './semantics.js';
 import { readSettings } from './settings.js';
+import { rangeOf } from './convert.js';
 
 export const SERVER_NAME = 'aria-language-server';
 export const SERVER_VERSION = '0.1.0';
@@ -38,6 +42,7 @@ class AriaServer {
   /** Diagnostics last published per URI (to clear them when a file leaves). */
   private readonly published = new Set<string>();
   private shuttingDown = false;
+  private readonly semanticTokens = new SemanticTokensCache();
   /** Settles once the start-up scan has read the workspace: cross-file requests wait for it. */
   private scanned: Promise<void>;
   private markScanned: () => void = () => {};
@@ -133,6 +138,30 @@ class AriaServer {
       const file = this.analyzer.get(params.textDocument.uri);
       return file ? documentSymbols(file) : [];
     }));
+    connection.onFoldingRanges(guarded(ctx, 'foldingRange', [], params => {
+      const file = this.analyzer.get(params.textDocument.uri);
+      return file ? this.analyzer.withTree(file, tree => foldingRanges(file, tree)) : [];
+    }));
+    connection.onSelectionRanges(guarded(ctx, 'selectionRange', [], params => {
+      const file = this.analyzer.get(params.textDocument.uri);
+      return file ? this.analyzer.withTree(file, tree => selectionRanges(file, tree, params.positions)) : [];
+    }));
+    connection.languages.semanticTokens.on(guarded(ctx, 'semanticTokens', { data: [] }, params => {
+      const file = this.analyzer.get(params.textDocument.uri);
+      return file ? this.semanticTokens.full(file, classifyTokens(file)) : { data: [] };
+    }));
+    connection.languages.semanticTokens.onDelta(guarded(ctx, 'semanticTokens/delta', { data: [] }, params => {
+      const file = this.analyzer.get(params.textDocument.uri);
+      return file ? this.semanticTokens.delta(file, params.previousResultId, classifyTokens(file)) : { data: [] };
+    }));
+    connection.onDocumentFormatting(guarded(ctx, 'formatting', [], params => {
+      const file = this.analyzer.get(params.textDocument.uri);
+      if (!file) return [];
+      const text = file.doc.getText();
+      const formatted = this.analyzer.withTree(file, tree => formatTree(tree, text));
+      const edit = formatted === undefined ? undefined : minimalEdit(text, formatted);
+      return edit ? [{ range: rangeOf(file.doc, edit), newText: edit.text }] : [];
+    }));
     connection.onWorkspaceSymbol(guarded(ctx, 'workspaceSymbol', [], async (params, token) => {
       await this.scanned;
       return workspaceSymbols(ctx, params.query, cancellationCheck(token, 8));
@@ -164,6 +193,10 @@ class AriaServer {
         renameProvider: { prepareProvider: true },
         documentSymbolProvider: { label: 'Aria' },
         workspaceSymbolProvider: true,
+        foldingRangeProvider: true,
+        selectionRangeProvider: true,
+        semanticTokensProvider: { legend: LEGEND, full: { delta: true }, range: false },
+        documentFormattingProvider: true,
         workspace: { workspaceFolders: { supported: true, changeNotifications: false } },
       },
     };
@@ -212,6 +245,7 @@ class AriaServer {
   }
 
   private async closed(uri: string): Promise<void> {
+    this.semanticTokens.forget(uri);
     const file = await this.analyzer.close(uri);
     if (file) {
       this.changed(file, 0);

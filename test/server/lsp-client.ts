@@ -88,8 +88,8 @@ export class LspClient {
         }
       }
     });
-    connection.onNotification('$/progress', (params: unknown) => client.progress.push(params));
-    connection.onNotification('window/logMessage', (params: { message: string }) => client.logs.push(params.message));
+    connection.onNotification('$/progress', (params: unknown) => { client.progress.push(params); });
+    connection.onNotification('window/logMessage', (params: { message: string }) => { client.logs.push(params.message); });
     connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) =>
       params.items.map(item => (item.section === 'aria' ? client.settings : null)));
     connection.onRequest('window/workDoneProgress/create', () => null);
