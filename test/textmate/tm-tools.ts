@@ -1,7 +1,6 @@
 // Runs vscode-tmgrammar-test's unit and snapshot tools over the TextMate grammar, as child processes.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,18 +17,19 @@ export interface ToolRun {
 
 /** Every `.aria` file under examples/ (seed, errors and lib included), as paths relative to examples/. */
 export function exampleFiles(): string[] {
-  const walk = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap(entry => {
-      const full = join(dir, entry.name);
-      if (entry.isDirectory()) return walk(full);
-      return entry.name.endsWith('.aria') ? [full] : [];
-    });
-  return walk(examplesDir).map(full => relative(examplesDir, full)).sort();
+  return walkAria(examplesDir).map(full => relative(examplesDir, full));
 }
 
-/** The committed snapshot of an example (mirrors the examples/ tree). */
-export function snapshotFor(example: string): string {
-  return join(snapshotsDir, `${example}.snap`);
+/** Every `.aria` file under `dir`, sorted. */
+function walkAria(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap(entry => {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) return walkAria(full);
+      return entry.name.endsWith('.aria') ? [full] : [];
+    })
+    .sort();
 }
 
 /** Runs one of the package's bins with node, from the repository root (so package.json supplies the grammar). */
@@ -47,32 +47,27 @@ export function runUnitTests(): ToolRun {
   return runTool('unit.js', ['--config', 'package.json', 'test/textmate/unit/*.aria-test']);
 }
 
+/** The `.aria` fixtures frozen under snapshots/ (copies of the examples), relative to that folder. */
+export function snapshotFixtures(): string[] {
+  return walkAria(snapshotsDir).map(full => relative(snapshotsDir, full));
+}
+
 /**
- * Snapshot-tests every example. The tool keeps `X.snap` beside `X`, so the examples and their committed snapshots
- * are laid out together in a scratch folder; with `update`, the tool's fresh snapshots are copied back.
+ * Snapshot-tests the frozen copies of the examples in snapshots/ against their committed `.snap` files. The copies
+ * keep this test about the grammar: editing an example (its expected output, its error codes) does not break it.
  */
-export function runSnapshots(options: { readonly update?: boolean } = {}): ToolRun & { readonly missing: string[] } {
-  const examples = exampleFiles();
-  const scratch = mkdtempSync(join(tmpdir(), 'aria-tm-snap-'));
-  try {
-    const missing: string[] = [];
-    for (const example of examples) {
-      const target = join(scratch, example);
-      mkdirSync(dirname(target), { recursive: true });
-      copyFileSync(join(examplesDir, example), target);
-      if (existsSync(snapshotFor(example))) copyFileSync(snapshotFor(example), `${target}.snap`);
-      else missing.push(example);
-    }
-    const args = ['--config', 'package.json', ...(options.update ? ['--updateSnapshot'] : []), `${scratch}/**/*.aria`];
-    const run = runTool('snapshot.js', args);
-    if (options.update) {
-      for (const example of examples) {
-        mkdirSync(dirname(snapshotFor(example)), { recursive: true });
-        copyFileSync(join(scratch, `${example}.snap`), snapshotFor(example));
-      }
-    }
-    return { ...run, missing: options.update ? [] : missing };
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
+export function runSnapshots(): ToolRun & { readonly missing: string[] } {
+  const missing = snapshotFixtures().filter(fixture => !existsSync(join(snapshotsDir, `${fixture}.snap`)));
+  return { ...runTool('snapshot.js', ['--config', 'package.json', 'test/textmate/snapshots/**/*.aria']), missing };
+}
+
+/** After an intended grammar change or to take in new examples: copies the examples afresh and rewrites every snapshot. */
+export function refreshSnapshots(): ToolRun {
+  rmSync(snapshotsDir, { recursive: true, force: true });
+  for (const example of exampleFiles()) {
+    const target = join(snapshotsDir, example);
+    mkdirSync(dirname(target), { recursive: true });
+    copyFileSync(join(examplesDir, example), target);
   }
+  return runTool('snapshot.js', ['--config', 'package.json', '--updateSnapshot', 'test/textmate/snapshots/**/*.aria']);
 }

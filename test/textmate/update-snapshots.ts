@@ -1,6 +1,6 @@
-// Regenerates test/textmate/snapshots/ from the examples after an intended grammar change: `npx tsx test/textmate/update-snapshots.ts`.
-import { runSnapshots } from './tm-tools.js';
+// Re-copies the examples into test/textmate/snapshots/ and rewrites their snapshots: `npx tsx test/textmate/update-snapshots.ts`.
+import { refreshSnapshots } from './tm-tools.js';
 
-const run = runSnapshots({ update: true });
+const run = refreshSnapshots();
 process.stdout.write(run.output);
 process.exit(run.code ?? 1);
