@@ -32,6 +32,8 @@ commands:
 type Command = (args: string[], io: CliIo) => Promise<number>;
 
 const commands: Readonly<Record<string, Command>> = {
+  check: async (args, io) => (await import('./check.js')).runCheck(args, io),
+  lsp: lspCommand,
   parse: parseCommand,
   help: async (_args, io) => {
     io.stdout(USAGE);
@@ -82,4 +84,16 @@ async function parseCommand(args: string[], io: CliIo): Promise<number> {
     io.stderr(`${file}:${line}:${col}: error E0001: ${error.message}\n`);
   }
   return module.syntaxErrors.length ? 1 : 0;
+}
+
+/** `aria lsp [--stdio | --node-ipc | --socket=N]`: the transport is read from argv by vscode-languageserver. */
+async function lspCommand(args: string[], io: CliIo): Promise<number> {
+  if (!args.some(a => a === '--stdio' || a === '--node-ipc' || a.startsWith('--socket=') || a.startsWith('--pipe='))) {
+    io.stderr('aria lsp: choose a transport: --stdio, --node-ipc or --socket=PORT\n');
+    return 2;
+  }
+  const { startServer } = await import('../server/server.js');
+  await startServer();
+  // The connection keeps the process alive; it exits when the client sends `exit` or closes the stream.
+  return new Promise<number>(() => {});
 }
