@@ -7,6 +7,7 @@ import { editFor, type Tree } from '../grammar/parser.js';
 import type { Parser } from 'web-tree-sitter';
 import type * as A from '../analysis/syntax/ast.js';
 import { lowerModule } from '../analysis/syntax/lower.js';
+import type { Workspace } from '../analysis/workspace.js';
 import {
   resolveModule, sameTarget, type AriaSymbol, type FileIndex, type Reference, type Span, type Target,
 } from './ide/resolver.js';
@@ -52,12 +53,14 @@ export function uriKey(uri: string): string {
   }
 }
 
+/** The file system path of a URI; a document that is not a file (`untitled:`) gets a stand-in path. */
 export function uriToPath(uri: string): string {
   try {
-    return uri.startsWith('file:') ? fileURLToPath(uri) : uri;
+    if (uri.startsWith('file:')) return fileURLToPath(uri);
   } catch {
-    return uri;
+    // fall through
   }
+  return `/${encodeURIComponent(uri)}`;
 }
 
 export function pathToUri(path: string): string {
@@ -71,7 +74,20 @@ export class Analyzer {
   /** Listeners told after a file changes (the server re-checks and refreshes). */
   readonly listeners: ((file: FileState) => void)[] = [];
 
+  /** The effect checker's workspace, kept in step with every file the server knows (absent in syntax-only mode). */
+  private engine?: Workspace;
+
   constructor(private readonly parser: Parser) {}
+
+  /** Hands every file to the checker from now on (and those known so far). */
+  attach(engine: Workspace): void {
+    this.engine = engine;
+    for (const file of this.files.values()) engine.setFile(file.path, file.doc.getText());
+  }
+
+  get checker(): Workspace | undefined {
+    return this.engine;
+  }
 
   setRoots(roots: readonly string[]): void {
     this.roots = [...roots];
@@ -94,6 +110,7 @@ export class Analyzer {
     const old = this.files.get(uriKey(uri));
     old?.tree?.delete();
     const doc = TextDocument.create(uri, 'aria', version, text);
+    this.engine?.setFile(uriToPath(uri), text);
     return this.store(uri, doc, true, this.parse(text, undefined));
   }
 
@@ -103,6 +120,7 @@ export class Analyzer {
     if (!file) return undefined;
     const doc = file.doc;
     let tree = file.tree;
+    const edits: TextChange[] = [];
     for (const change of changes) {
       const before = doc.getText();
       if ('range' in change) {
@@ -110,12 +128,15 @@ export class Analyzer {
         const end = doc.offsetAt(change.range.end);
         TextDocument.update(doc, [change], version);
         tree?.edit(editFor(before, start, end, doc.getText()));
+        edits.push({ start, end, text: change.text });
       } else {
         TextDocument.update(doc, [change], version);
         tree?.delete();
         tree = undefined;
+        edits.push({ start: 0, end: before.length, text: change.text });
       }
     }
+    this.engine?.updateFile(file.path, doc.getText(), edits);
     const next = this.parse(doc.getText(), tree);
     if (tree && tree !== next) tree.delete();
     return this.store(file.uri, doc, true, next);
@@ -128,7 +149,10 @@ export class Analyzer {
     file.tree?.delete();
     this.files.delete(uriKey(uri));
     const text = await readFile(file.path, 'utf8').catch(() => undefined);
-    if (text === undefined || !this.inWorkspace(file.path)) return undefined;
+    if (text === undefined || !this.inWorkspace(file.path)) {
+      this.engine?.removeFile(file.path);
+      return undefined;
+    }
     return this.setDiskFile(file.uri, text);
   }
 
@@ -138,6 +162,7 @@ export class Analyzer {
     if (existing?.open) return existing;
     const tree = this.parse(text, undefined);
     const doc = TextDocument.create(uri, 'aria', 0, text);
+    this.engine?.setFile(uriToPath(uri), text);
     const file = this.store(uri, doc, false, tree);
     tree.delete();
     return file;
@@ -145,7 +170,10 @@ export class Analyzer {
 
   removeDiskFile(uri: string): void {
     const existing = this.files.get(uriKey(uri));
-    if (existing && !existing.open) this.files.delete(uriKey(uri));
+    if (existing && !existing.open) {
+      this.files.delete(uriKey(uri));
+      this.engine?.removeFile(existing.path);
+    }
   }
 
   /** Every `.aria` file under the workspace roots (skipping node_modules and dot-folders). */
@@ -197,7 +225,8 @@ export class Analyzer {
 
   private store(uri: string, doc: TextDocument, open: boolean, tree: Tree): FileState {
     const path = uriToPath(uri);
-    const module = lowerModule(tree, doc.getText(), path);
+    // The checker lowers the file anyway: share its AST rather than lowering twice.
+    const module = this.engine?.module(path) ?? lowerModule(tree, doc.getText(), path);
     const index = resolveModule(module, path);
     const file: FileState = { uri, path, doc, open, tree: open ? tree : undefined, module, index, revision: ++this.revisionCounter };
     this.files.set(uriKey(uri), file);
@@ -210,7 +239,8 @@ export class Analyzer {
   /** The file an import path names, seen from `from`: beside it first, then at each workspace root. */
   importedFile(importPath: readonly string[], from: FileState): FileState | undefined {
     const rel = `${join(...importPath)}.aria`;
-    const candidates = [join(dirname(from.path), rel), ...this.roots.map(root => join(root, rel))];
+    // As the checker resolves them: from the workspace root first, then beside the importing file.
+    const candidates = [...this.roots.map(root => join(root, rel)), join(dirname(from.path), rel)];
     for (const candidate of candidates) {
       const file = this.get(pathToUri(candidate));
       if (file) return file;

@@ -25,6 +25,8 @@ export interface EffectOrigin {
   readonly effect: string;
   /** From the function's own call site down to the construct that performs the effect. */
   readonly chain: readonly ChainStep[];
+  /** How many places of the body perform it (the chain follows the first). */
+  readonly sites: number;
 }
 
 export interface FunctionRow {
@@ -35,12 +37,22 @@ export interface FunctionRow {
   readonly effects: readonly string[];
 }
 
+export interface NamedRow extends FunctionRow {
+  readonly name: string;
+  readonly nameSpan: Span;
+  readonly span: Span;
+}
+
 /** A handler serving a performed effect: an enclosing `with`, or a caller's. */
 export interface HandlerSite {
   readonly label: string;
   readonly path: string;
   readonly span: Span;
   readonly effect: string;
+  /** The program's default runtime (Async and IO at the top level), not a `with`. */
+  readonly ambient: boolean;
+  /** The whole `with` block (the top level for the ambient runtime). */
+  readonly block: Span;
   /** For a user handler: where its declaration is (so navigation can show the operation body). */
   readonly declaration?: { readonly path: string; readonly span: Span };
 }
@@ -59,6 +71,8 @@ export interface Semantics {
   diagnostics(file: FileState): readonly CheckedDiagnostic[];
   /** The row of the function declared at `nameStart` (the offset of its name). */
   functionRow(file: FileState, nameStart: number): FunctionRow | undefined;
+  /** The rows of every function, local function and handler operation of a file. */
+  rows(file: FileState): readonly NamedRow[];
   /** Why the function declared at `nameStart` performs each of its effects. */
   origins(file: FileState, nameStart: number): readonly EffectOrigin[];
   /** The handlers serving the effects of the construct at `offset`. */
@@ -72,6 +86,7 @@ export const NO_SEMANTICS: Semantics = {
   refresh: () => {},
   diagnostics: () => [],
   functionRow: () => undefined,
+  rows: () => [],
   origins: () => [],
   handlersFor: () => [],
   dischargedBy: () => [],

@@ -15,7 +15,10 @@ import { documentSymbols, workspaceSymbols } from './features/symbols.js';
 import { foldingRanges, selectionRanges } from './features/structure.js';
 import { LEGEND, SemanticTokensCache, classifyTokens } from './features/semantic-tokens.js';
 import { formatTree, minimalEdit } from './format/formatter.js';
-import { NO_SEMANTICS, type Semantics } from './semantics.js';
+import type { Semantics } from './semantics.js';
+import { CheckerSemantics } from './checker-semantics.js';
+import { Workspace } from '../analysis/workspace.js';
+import { existsSync, readFileSync } from 'node:fs';
 import { readSettings } from './settings.js';
 import { rangeOf } from './convert.js';
 
@@ -30,7 +33,7 @@ export async function startServer(connection: Connection = createConnection(Prop
   const parser = await createParser();
   const analyzer = new Analyzer(parser);
   const ctx = createContext(connection, analyzer);
-  const server = new AriaServer(ctx, NO_SEMANTICS);
+  const server = new AriaServer(ctx, new CheckerSemantics(analyzer));
   server.register();
   connection.listen();
 }
@@ -61,7 +64,20 @@ class AriaServer {
 
   register(): void {
     const { connection } = this;
-    connection.onInitialize(params => this.initialize(params));
+    connection.onInitialize(async params => {
+      const result = this.initialize(params);
+      // The checker resolves imports from one root: the first workspace folder.
+      const root = this.analyzer.workspaceRoots[0] ?? process.cwd();
+      const readFromDisk = (path: string) => {
+        try {
+          return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+        } catch {
+          return undefined;
+        }
+      };
+      this.analyzer.attach(await Workspace.create({ root, readFile: readFromDisk }));
+      return result;
+    });
     connection.onInitialized(() => void this.initialized());
     connection.onShutdown(() => {
       this.shuttingDown = true;
@@ -82,11 +98,13 @@ class AriaServer {
 
     this.registerFeatures();
 
-    connection.languages.diagnostics.on(guarded(this.ctx, 'diagnostics', { kind: 'full', items: [] } as DocumentDiagnosticReport, params => {
+    connection.languages.diagnostics.on(guarded(this.ctx, 'diagnostics', { kind: 'full', items: [] } as DocumentDiagnosticReport, async params => {
+      await this.scanned;
       const file = this.analyzer.get(params.textDocument.uri);
       return { kind: 'full', items: file ? this.diagnosticsOf(file) : [] } satisfies DocumentDiagnosticReport;
     }));
     connection.languages.diagnostics.onWorkspace(guarded(this.ctx, 'workspace diagnostics', { items: [] }, async (_params, token) => {
+      await this.scanned;
       const check = cancellationCheck(token, 16);
       const items: WorkspaceDocumentDiagnosticReport[] = [];
       for (const file of this.analyzer.all()) {

@@ -1,0 +1,121 @@
+// End-to-end over stdio: the checker's diagnostics for every example (as its `# error:`/`# warning:` markers say),
+// workspace diagnostics at start-up with progress, pull diagnostics, and settings.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import type { Diagnostic, DocumentDiagnosticReport, InitializeResult } from 'vscode-languageserver-protocol';
+import { FULL_CAPABILITIES, LspClient, REPO, fileUri } from './lsp-client.js';
+
+function ariaFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap(name => {
+    const full = join(dir, name);
+    return statSync(full).isDirectory() ? ariaFiles(full) : name.endsWith('.aria') ? [full] : [];
+  });
+}
+
+/** `line:CODE` for every `# error: CODE` / `# warning: CODE` marker. */
+function expectedMarkers(text: string): string[] {
+  return text.split('\n').flatMap((line, i) => {
+    const m = /#\s*(error|warning):\s*([EW]\d{4})/.exec(line);
+    return m ? [`${i}:${m[2]}`] : [];
+  }).sort();
+}
+
+/** The checker's own expectations for the seed snippets (which use names the snippets never define). */
+const seedExpectations = JSON.parse(readFileSync(resolve(REPO, 'test/checker/seed-expectations.json'), 'utf8')) as Record<string, string[]>;
+
+function expected(file: string, text: string): string[] {
+  if (file.includes('/seed/')) {
+    return (seedExpectations[file.slice(file.lastIndexOf('/') + 1)] ?? []).map(e => {
+      const [line, code] = e.split(':').map(s => s.trim());
+      return `${Number(line) - 1}:${code}`;
+    }).sort();
+  }
+  return expectedMarkers(text);
+}
+
+const actual = (diagnostics: Diagnostic[]) => diagnostics.map(d => `${d.range.start.line}:${String(d.code)}`).sort();
+
+const examples = resolve(REPO, 'examples');
+const files = ariaFiles(examples);
+
+describe('diagnostics of every example match its markers', () => {
+  let client: LspClient;
+  beforeAll(async () => {
+    client = await LspClient.start({ root: examples });
+  });
+  afterAll(async () => {
+    await client?.stop();
+  });
+
+  test.each(files.map(f => [relative(examples, f), f]))('%s', async (_name, file) => {
+    const text = readFileSync(file, 'utf8');
+    const uri = fileUri(file);
+    await client.open(uri, text);
+    const diagnostics = await client.waitForDiagnostics(uri, d => d.version === 1);
+    expect(actual(diagnostics)).toEqual(expected(file, text));
+    for (const d of diagnostics) {
+      expect(d.source).toBe('aria');
+      expect(d.severity).toBe(String(d.code).startsWith('E') ? 1 : 2);
+    }
+  });
+
+  test('an effect error carries the call chain as related information', async () => {
+    const file = resolve(examples, 'errors/missing-io.aria');
+    const diagnostics = await client.waitForDiagnostics(fileUri(file));
+    const viaLogLine = diagnostics.find(d => d.message.includes('sum_and_log'))!;
+    expect(viaLogLine.message).toMatch(/log_line/);
+    expect(viaLogLine.relatedInformation?.some(r => r.location.uri === fileUri(file))).toBe(true);
+  });
+});
+
+describe('workspace diagnostics at start-up', () => {
+  test('every file of the workspace is checked with work-done progress, without opening any', async () => {
+    const client = await LspClient.start({ root: resolve(examples, 'errors') });
+    try {
+      const missing = fileUri(resolve(examples, 'errors/missing-io.aria'));
+      const diagnostics = await client.waitForDiagnostics(missing, d => d.diagnostics.length > 0);
+      expect(actual(diagnostics)).toEqual(expectedMarkers(readFileSync(resolve(examples, 'errors/missing-io.aria'), 'utf8')));
+      const kinds = () => client.progress.map(p => (p as { value: { kind: string } }).value.kind);
+      for (let i = 0; i < 50 && !kinds().includes('end'); i++) await new Promise(r => setTimeout(r, 20));
+      expect(kinds()[0]).toBe('begin');
+      expect(kinds()).toContain('end');
+    } finally {
+      await client.stop();
+    }
+  });
+
+  test('warnings become errors with aria.checker.warningsAsErrors', async () => {
+    const client = await LspClient.start({ root: resolve(examples, 'errors'), settings: { checker: { warningsAsErrors: true } } });
+    try {
+      const uri = fileUri(resolve(examples, 'errors/unused-effect.aria'));
+      const diagnostics = await client.waitForDiagnostics(uri, d => d.diagnostics.length > 0);
+      expect(diagnostics.every(d => d.severity === 1)).toBe(true);
+      expect(diagnostics.some(d => d.code === 'W0201')).toBe(true);
+    } finally {
+      await client.stop();
+    }
+  });
+});
+
+describe('pull diagnostics', () => {
+  test('a client that pulls gets a diagnostic provider and full reports, and no pushes', async () => {
+    const capabilities = { ...FULL_CAPABILITIES, textDocument: { ...FULL_CAPABILITIES.textDocument, diagnostic: { dynamicRegistration: false } } };
+    const client = await LspClient.start({ root: resolve(examples, 'errors'), capabilities });
+    try {
+      expect((client.initializeResult as InitializeResult).capabilities.diagnosticProvider).toMatchObject({ interFileDependencies: true, workspaceDiagnostics: true });
+      const file = resolve(examples, 'errors/unknown-effect.aria');
+      const text = readFileSync(file, 'utf8');
+      await client.open(fileUri(file), text);
+      const report = await client.request<DocumentDiagnosticReport>('textDocument/diagnostic', { textDocument: { uri: fileUri(file) } });
+      expect(report.kind).toBe('full');
+      expect(actual((report as { items: Diagnostic[] }).items)).toEqual(expectedMarkers(text));
+      const workspace = await client.request<{ items: { uri: string; items: Diagnostic[] }[] }>('workspace/diagnostic', { previousResultIds: [] });
+      expect(workspace.items.find(i => i.uri === fileUri(resolve(examples, 'errors/missing-io.aria')))?.items.length).toBe(3);
+      await new Promise(r => setTimeout(r, 200));
+      expect(client.diagnostics.size).toBe(0);
+    } finally {
+      await client.stop();
+    }
+  });
+});
