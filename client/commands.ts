@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { COMMANDS } from './command-ids.js';
 import { explainEffect } from './explain-effect.js';
 import { contributesDebugger, debugConfiguration, resolveRunTarget, runProcess } from './run-target.js';
+import { startRunTerminal } from './run-terminal.js';
 import type { ServerController } from './server-controller.js';
 
 export function registerCommands(context: vscode.ExtensionContext, controller: ServerController): vscode.Disposable[] {
@@ -71,17 +72,7 @@ async function runProgram(context: vscode.ExtensionContext, target: unknown): Pr
     void vscode.window.showErrorMessage(`Aria: the bundled CLI is missing (${cli}). Rebuild the extension with \`npm run build\`.`);
     return undefined;
   }
-  const spec = runProcess(process.execPath, cli, file);
-  const terminal = vscode.window.createTerminal({
-    name: spec.name,
-    shellPath: spec.shellPath,
-    shellArgs: [...spec.shellArgs],
-    cwd: dirname(file),
-    env: { ...spec.env },
-    iconPath: new vscode.ThemeIcon('play'),
-  });
-  terminal.show();
-  return terminal;
+  return startRunTerminal({ ...runProcess(process.execPath, cli, file), cwd: dirname(file) });
 }
 
 async function debugProgram(target: unknown): Promise<boolean> {

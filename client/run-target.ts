@@ -89,3 +89,14 @@ export function contributesDebugger(manifests: Iterable<unknown>, type: string):
   }
   return false;
 }
+
+/** Program output as terminal text: a terminal needs CR LF where the program wrote LF. */
+export function toTerminalText(text: string): string {
+  return text.replace(/\r?\n/g, '\r\n');
+}
+
+/** The closing line of a Run terminal. */
+export function exitLine(code: number | null, signal: string | null): string {
+  if (signal) return `[the program was stopped by ${signal}]`;
+  return code === 0 ? '[the program exited normally]' : `[the program exited with code ${code ?? 'unknown'}]`;
+}

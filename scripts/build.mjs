@@ -1,6 +1,6 @@
 // Bundles the extension, language server, CLI and debug adapter into CommonJS files under dist/ (or --outdir).
 //
-//   node scripts/build.mjs [--outdir DIR] [--minify] [--no-sourcemap] [--quiet]
+//   node scripts/build.mjs [--outdir DIR] [--only extension,server,cli,debug] [--minify] [--no-sourcemap] [--quiet]
 //
 // Entry points that do not exist yet (the server, the debug adapter) are skipped with a note, so the build works
 // while the project is being assembled. The package is "type": "module", so the output folder gets its own
@@ -71,7 +71,7 @@ export class BuildError extends Error {
 
 /**
  * Builds every entry that exists into `outdir`; returns what was built and what was skipped.
- * @param {{ outdir?: string, minify?: boolean, sourcemap?: boolean, log?: (line: string) => void }} [options]
+ * @param {{ outdir?: string, only?: string[], minify?: boolean, sourcemap?: boolean, log?: (line: string) => void }} [options]
  */
 export async function build(options = {}) {
   const outdir = resolve(options.outdir ?? join(repoRoot, 'dist'));
@@ -84,6 +84,7 @@ export async function build(options = {}) {
   const skipped = [];
   const failed = [];
   for (const entry of entries) {
+    if (options.only && !options.only.includes(entry.name)) continue;
     const source = join(repoRoot, entry.source);
     if (!existsSync(source)) {
       skipped.push(entry.name);
@@ -146,6 +147,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const quiet = args.includes('--quiet');
   build({
     outdir: value('--outdir'),
+    only: value('--only')?.split(','),
     minify: args.includes('--minify'),
     sourcemap: !args.includes('--no-sourcemap'),
     log: quiet ? () => {} : undefined,

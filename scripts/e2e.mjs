@@ -26,6 +26,7 @@ const run = promisify(execFile);
 /** The files the editor opens: a syntax error that any parser reports, and an effect-error example. */
 const SYNTAX_FILE = join(e2eDir, 'fixtures', 'syntax-error.aria');
 const EFFECT_FILE = join(repoRoot, 'examples', 'errors', 'missing-io.aria');
+const RUN_FILE = join(repoRoot, 'examples', 'hello-main.aria');
 const COMMAND_TITLES = ['Aria: Restart Language Server', 'Aria: Show Output', 'Aria: Explain Effect', 'Aria: Run File', 'Aria: Debug File'];
 
 const results = [];
@@ -125,7 +126,14 @@ async function main() {
 
   // the workspace: the two files, nothing else
   const workspace = mkdtempSync(join(tmpdir(), 'aria-e2e-ws-'));
-  for (const file of [SYNTAX_FILE, EFFECT_FILE]) cpSync(file, join(workspace, basename(file)));
+  for (const file of [SYNTAX_FILE, EFFECT_FILE, RUN_FILE]) cpSync(file, join(workspace, basename(file)));
+
+  // what the terminal must show: the last line the bundled CLI prints for the program when run directly (the
+  // terminal's visible rows are its end), and the exit code it ended with
+  const direct = await run(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'run', join(workspace, basename(RUN_FILE))], { cwd: workspace })
+    .then(r => ({ text: `${r.stderr}\n${r.stdout}`, code: 0 }), e => ({ text: `${e.stderr ?? ''}\n${e.stdout ?? ''}`, code: e.code }));
+  const lastLine = direct.text.split('\n').map(l => l.trim()).filter(Boolean).pop() ?? '';
+  const exitText = direct.code === 0 ? '[the program exited normally]' : `[the program exited with code ${direct.code}]`;
 
   const syntaxText = readFileSync(SYNTAX_FILE, 'utf8');
   const effectText = readFileSync(EFFECT_FILE, 'utf8');
@@ -171,6 +179,7 @@ async function main() {
         },
       },
     ],
+    run: { file: basename(RUN_FILE), title: `Aria: ${basename(RUN_FILE)}`, expect: lastLine.slice(0, 60), exit: exitText },
     commands: COMMAND_TITLES,
     output: true,
   };
@@ -180,7 +189,8 @@ async function main() {
 
   const port = process.env.ARIA_E2E_PORT ?? String(await freePort());
   const code = await new Promise(done => {
-    const child = spawn('bash', [join(e2eDir, 'vscode-session.sh'), '--tools', tools, '--ext', vsix, '--workspace', workspace, '--port', port, '--',
+    const child = spawn('bash', [join(e2eDir, 'vscode-session.sh'), '--tools', tools, '--ext', vsix, '--workspace', workspace, '--port', port,
+      '--settings', JSON.stringify({ 'terminal.integrated.gpuAcceleration': 'off' }), '--',
       process.execPath, join(e2eDir, 'aria-driver.mjs'), '--plan', planPath, '--result', resultPath], { stdio: ['ignore', 'inherit', 'pipe'] });
     let log = '';
     child.stderr.on('data', chunk => {

@@ -2,7 +2,7 @@
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readExplainEffectResult } from '../../client/protocol.js';
-import { contributesDebugger, debugConfiguration, resolveRunTarget, runProcess, type UriLike } from '../../client/run-target.js';
+import { contributesDebugger, debugConfiguration, exitLine, resolveRunTarget, runProcess, toTerminalText, type UriLike } from '../../client/run-target.js';
 import { countSeverities, statusView } from '../../client/status-model.js';
 
 const range = { start: { line: 3, character: 2 }, end: { line: 3, character: 9 } };
@@ -94,6 +94,13 @@ describe('run and debug', () => {
     expect(spec.shellArgs).toEqual(['/ext/dist/cli.js', 'run', '/w/hello.aria']);
     expect(spec.env['ELECTRON_RUN_AS_NODE']).toBe('1');
     expect(spec.name).toBe('Aria: hello.aria');
+  });
+
+  it('turns program output into terminal text and says how the program ended', () => {
+    expect(toTerminalText('a\nb\r\nc')).toBe('a\r\nb\r\nc');
+    expect(exitLine(0, null)).toBe('[the program exited normally]');
+    expect(exitLine(2, null)).toBe('[the program exited with code 2]');
+    expect(exitLine(null, 'SIGINT')).toBe('[the program was stopped by SIGINT]');
   });
 
   it('launches a debug session of type aria', () => {

@@ -297,6 +297,25 @@ try {
     }
   }
 
+  if (plan.run) {
+    await check(`Aria: Run File runs ${plan.run.file} in a terminal`, async () => {
+      await openFile(plan.run.file);
+      await runCommand('Aria: Run File');
+      // terminal.integrated.gpuAcceleration is off (session settings), so xterm renders rows as DOM text
+      const state = await until('terminal output', async () => {
+        const s = await page.evaluate(() => {
+          const panel = document.querySelector('.part.panel');
+          const rows = [...(panel?.querySelectorAll('.xterm-rows > div') || [])].map(r => (r.textContent || '').replace(/\u00a0/g, ' ').trimEnd());
+          return { panelText: (panel?.innerText || '').slice(0, 2000), rows: rows.filter(Boolean) };
+        });
+        // the terminal stays open after the program ends and says how it ended
+        return { ...s, ok: s.panelText.includes(plan.run.title) && s.rows.some(r => r.includes(plan.run.expect)) && s.rows.some(r => r.includes(plan.run.exit)) };
+      }, 30_000);
+      await shot('run-terminal');
+      return { title: plan.run.title, rows: state.rows.slice(-8) };
+    });
+  }
+
   if (plan.commands) {
     await check('Aria commands are in the command palette', async () => {
       await openQuickInput(['F1']);
