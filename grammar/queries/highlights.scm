@@ -260,5 +260,7 @@
 ; Annotations
 
 (annotation
-  "@" @attribute
+  "@" @attribute)
+
+(annotation
   name: (identifier) @attribute)
