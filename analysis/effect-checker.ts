@@ -16,12 +16,13 @@ export class EffectChecker {
   private checkNode(node: FnNode, out: Diagnostic[]): void {
     const s = this.solution;
     const blockingErrors = new Set<Site>();
+    // One pass for what the body performs; per-site work only where something is wrong.
+    const performed = s.bodyEffects(node);
     if (node.declared) {
       const allowed = new Set(node.declared.effects.map(e => e.key));
-      const performed = new Set<EffectKey>();
-      for (const site of node.sites) {
+      const offending = [...performed].some(k => !allowed.has(k));
+      for (const site of offending ? node.sites : []) {
         for (const k of s.residual(node, site)) {
-          performed.add(k);
           if (allowed.has(k)) continue;
           if (k === 'Blocking') blockingErrors.add(site);
           const chain = s.chain(node, site, k);
@@ -39,7 +40,8 @@ export class EffectChecker {
       }
     } else if (node.kind === 'program' && node.ambient) {
       const ambient = new Set(node.ambient);
-      for (const site of node.sites) {
+      const offending = [...performed].some(k => !ambient.has(k));
+      for (const site of offending ? node.sites : []) {
         for (const k of s.residual(node, site)) {
           if (ambient.has(k)) continue;
           const chain = s.chain(node, site, k);
@@ -50,7 +52,7 @@ export class EffectChecker {
         }
       }
     }
-    this.blocking(node, blockingErrors, out);
+    if (performed.has('Blocking') || node.frames.some(f => f.discharges.includes('Blocking'))) this.blocking(node, blockingErrors, out);
     if (!node.unresolved) this.idleHandlers(node, out);
   }
 

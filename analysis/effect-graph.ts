@@ -46,6 +46,8 @@ export interface FnNode {
   readonly ambient?: readonly EffectKey[];
   /** The enclosing node of a local function. */
   readonly parent?: FnId;
+  /** Every function whose summary this node's summary depends on (callees and functions passed as values). */
+  readonly callees: readonly FnId[];
 }
 
 /** A `with` block inside a node's body. */

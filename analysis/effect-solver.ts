@@ -1,5 +1,5 @@
 // Infers the rows of a workspace's functions: a least fixed point over the call graph (recursion included), and the chains that explain an effect.
-import type { EffectKey, FnId, FnNode, Latent, Site } from './effect-graph.js';
+import type { EffectKey, FnId, FnNode, Latent, Site, WithFrame } from './effect-graph.js';
 
 /** What calling a function performs: its effects, plus the latent effects of the arguments it calls. */
 export interface Summary {
@@ -28,6 +28,8 @@ export class EffectSolution {
   constructor(
     readonly nodes: ReadonlyMap<FnId, FnNode>,
     readonly summaries: ReadonlyMap<FnId, Summary>,
+    /** What the bodies of declared-row nodes perform (for inferred rows that is the summary's effects). */
+    readonly bodies: ReadonlyMap<FnId, ReadonlySet<EffectKey>>,
   ) {}
 
   summary(id: FnId): Summary {
@@ -45,10 +47,8 @@ export class EffectSolution {
   }
 
   /** What a node's body performs (for declared rows: what the body really does, not the declaration). */
-  bodyEffects(node: FnNode): Set<EffectKey> {
-    const out = new Set<EffectKey>();
-    for (const s of node.sites) for (const k of this.residual(node, s)) out.add(k);
-    return out;
+  bodyEffects(node: FnNode): ReadonlySet<EffectKey> {
+    return this.bodies.get(node.id) ?? (node.declared ? bodyEffects(node, id => this.summary(id), undefined) : this.summary(node.id).effects);
   }
 
   latentEffects(node: FnNode, latent: Latent): Set<EffectKey> {
@@ -123,53 +123,91 @@ export class EffectSolution {
 
 type Lookup = (id: FnId) => Summary;
 
-function siteEffects(node: FnNode, site: Site, lookup: Lookup, params: Set<number> | undefined): Set<EffectKey> {
-  const out = new Set<EffectKey>(site.own);
+/**
+ * What stands between an effect and the body it reaches: the `with` frames around a site (walked through
+ * their parents) and the discharges of a built-in that performs a latent term, innermost first.
+ */
+interface Filter {
+  readonly frames?: readonly WithFrame[];
+  readonly frame?: number;
+  readonly discharges?: readonly EffectKey[];
+  readonly next: Filter | undefined;
+}
+
+function blocked(k: EffectKey, filter: Filter | undefined): boolean {
+  for (let f = filter; f; f = f.next) {
+    if (f.discharges && f.discharges.includes(k)) return true;
+    if (f.frames) for (let i = f.frame; i !== undefined; i = f.frames[i]!.parent) if (f.frames[i]!.discharges.includes(k)) return true;
+  }
+  return false;
+}
+
+/**
+ * Adds what a site performs to `out`, as seen through `filter`; with `ownFrame`, the site's own `with`
+ * frames apply too (the residual), else not (what the construct itself performs).
+ */
+function collectSite(node: FnNode, site: Site, lookup: Lookup, params: Set<number> | undefined, out: Set<EffectKey>, filter: Filter | undefined, ownFrame: boolean): void {
+  const f: Filter | undefined = ownFrame && site.frame !== undefined ? { frames: node.frames, frame: site.frame, next: filter } : filter;
+  for (const k of site.own) if (!out.has(k) && !blocked(k, f)) out.add(k);
   if (site.paramCall !== undefined) params?.add(site.paramCall);
   if (site.callee) {
     const s = lookup(site.callee);
-    for (const k of s.effects) out.add(k);
-    for (const i of s.calledParams) {
-      const arg = site.args?.[i];
-      if (arg) for (const k of latentEffects(node, arg, lookup, params)) out.add(k);
+    for (const k of s.effects) if (!out.has(k) && !blocked(k, f)) out.add(k);
+    if (s.calledParams.size) {
+      for (const i of s.calledParams) {
+        const arg = site.args?.[i];
+        if (arg) collectLatent(node, arg, lookup, params, out, f);
+      }
     }
   }
   if (site.performs) {
-    const blocked = site.discharges;
-    for (const l of site.performs) {
-      for (const k of latentEffects(node, l, lookup, params)) if (!blocked?.includes(k)) out.add(k);
-    }
+    const g: Filter | undefined = site.discharges?.length ? { discharges: site.discharges, next: f } : f;
+    for (const l of site.performs) collectLatent(node, l, lookup, params, out, g);
   }
+}
+
+function collectLatent(node: FnNode, latent: Latent, lookup: Lookup, params: Set<number> | undefined, out: Set<EffectKey>, filter: Filter | undefined): void {
+  if (latent.effects) for (const k of latent.effects) if (!out.has(k) && !blocked(k, filter)) out.add(k);
+  if (latent.param !== undefined) params?.add(latent.param);
+  if (latent.fn) for (const k of lookup(latent.fn).effects) if (!out.has(k) && !blocked(k, filter)) out.add(k);
+  if (latent.sites) for (const s of latent.sites) collectSite(node, s, lookup, params, out, filter, true);
+}
+
+function siteEffects(node: FnNode, site: Site, lookup: Lookup, params: Set<number> | undefined): Set<EffectKey> {
+  const out = new Set<EffectKey>();
+  collectSite(node, site, lookup, params, out, undefined, false);
   return out;
 }
 
 function residual(node: FnNode, site: Site, lookup: Lookup, params: Set<number> | undefined): Set<EffectKey> {
-  const out = siteEffects(node, site, lookup, params);
-  for (let f = site.frame; f !== undefined && out.size; f = node.frames[f]!.parent) {
-    for (const k of node.frames[f]!.discharges) out.delete(k);
-  }
+  const out = new Set<EffectKey>();
+  collectSite(node, site, lookup, params, out, undefined, true);
   return out;
 }
 
 function latentEffects(node: FnNode, latent: Latent, lookup: Lookup, params: Set<number> | undefined): Set<EffectKey> {
-  const out = new Set<EffectKey>(latent.effects ?? []);
-  if (latent.param !== undefined) params?.add(latent.param);
-  if (latent.fn) for (const k of lookup(latent.fn).effects) out.add(k);
-  if (latent.sites) for (const s of latent.sites) for (const k of residual(node, s, lookup, params)) out.add(k);
+  const out = new Set<EffectKey>();
+  collectLatent(node, latent, lookup, params, out, undefined);
   return out;
 }
 
-/** The summary a node offers its callers, computed from its body (inferred rows) or its declaration. */
-function evaluate(node: FnNode, lookup: Lookup): Summary {
+/** What a node's body performs after its own `with` frames (and the latent parameters it calls). */
+function bodyEffects(node: FnNode, lookup: Lookup, params: Set<number> | undefined): Set<EffectKey> {
+  const out = new Set<EffectKey>();
+  for (const s of node.sites) collectSite(node, s, lookup, params, out, undefined, true);
+  return out;
+}
+
+/** The summary a node offers its callers, computed from its body (inferred rows) or its declaration; and its body's effects. */
+function evaluate(node: FnNode, lookup: Lookup): { summary: Summary; body: ReadonlySet<EffectKey> } {
   const params = new Set<number>();
-  const effects = new Set<EffectKey>();
-  for (const s of node.sites) for (const k of residual(node, s, lookup, params)) effects.add(k);
+  const effects = bodyEffects(node, lookup, params);
   if (node.declared) {
     const called = new Set(node.polyParams);
     for (const i of params) if (node.untypedParams.includes(i)) called.add(i);
-    return { effects: new Set(node.declared.effects.map(e => e.key)), calledParams: called };
+    return { summary: { effects: new Set(node.declared.effects.map(e => e.key)), calledParams: called }, body: effects };
   }
-  return { effects, calledParams: params };
+  return { summary: { effects, calledParams: params }, body: effects };
 }
 
 function sameSummary(a: Summary, b: Summary): boolean {
@@ -179,82 +217,114 @@ function sameSummary(a: Summary, b: Summary): boolean {
   return true;
 }
 
-/** Callees a node's summary depends on. */
-function dependencies(node: FnNode): Set<FnId> {
-  const out = new Set<FnId>();
-  const latent = (l: Latent) => {
-    if (l.fn) out.add(l.fn);
-    if (l.sites) l.sites.forEach(site);
-  };
-  const site = (s: Site) => {
-    if (s.callee) out.add(s.callee);
-    s.args?.forEach(a => a && latent(a));
-    s.performs?.forEach(latent);
-  };
-  node.sites.forEach(site);
-  return out;
-}
-
 /**
- * Solves every node's summary: a worklist iteration from the empty row up to the least fixed point, so that
- * recursion and mutual recursion converge. `previous` seeds nodes that are known not to have changed and whose
- * dependencies did not change either (`keep`). Returns undefined when cancelled.
+ * Solves every node's summary: the least fixed point, computed strongly connected component by component
+ * (callees first, so a function outside a cycle is evaluated once; a cycle iterates from the empty row until
+ * it is stable, so recursion and mutual recursion converge). `previous` supplies the summaries of nodes in
+ * `keep`, which must not depend on anything that changed. Returns undefined when cancelled.
  */
 export function solve(
   nodes: ReadonlyMap<FnId, FnNode>,
-  previous?: { readonly summaries: ReadonlyMap<FnId, Summary>; readonly keep: ReadonlySet<FnId> },
+  previous?: { readonly solution: EffectSolution; readonly keep: ReadonlySet<FnId> },
   token?: CancellationToken,
 ): EffectSolution | undefined {
   const summaries = new Map<FnId, Summary>();
-  const callers = new Map<FnId, FnId[]>();
+  const bodies = new Map<FnId, ReadonlySet<EffectKey>>();
+  const todo: FnNode[] = [];
   for (const node of nodes.values()) {
-    for (const dep of dependencies(node)) {
-      let list = callers.get(dep);
-      if (!list) callers.set(dep, (list = []));
-      list.push(node.id);
-    }
-  }
-  const work: FnId[] = [];
-  const queued = new Set<FnId>();
-  for (const node of nodes.values()) {
-    const prev = previous?.keep.has(node.id) ? previous.summaries.get(node.id) : undefined;
+    const prev = previous?.keep.has(node.id) ? previous.solution.summaries.get(node.id) : undefined;
     if (prev) {
       summaries.set(node.id, prev);
+      const body = previous!.solution.bodies.get(node.id);
+      if (body) bodies.set(node.id, body);
     } else {
-      work.push(node.id);
-      queued.add(node.id);
+      todo.push(node);
     }
   }
   const lookup: Lookup = id => summaries.get(id) ?? EMPTY;
   let steps = 0;
-  while (work.length) {
-    if ((++steps & 255) === 0 && token?.isCancellationRequested) return undefined;
-    const id = work.pop()!;
-    queued.delete(id);
-    const node = nodes.get(id);
-    if (!node) continue;
-    const next = evaluate(node, lookup);
-    const prev = summaries.get(id);
-    if (prev && sameSummary(prev, next)) continue;
-    summaries.set(id, next);
-    for (const caller of callers.get(id) ?? []) {
-      if (!queued.has(caller)) {
-        queued.add(caller);
-        work.push(caller);
+  for (const component of components(todo, nodes)) {
+    if ((++steps & 63) === 0 && token?.isCancellationRequested) return undefined;
+    const cyclic = component.length > 1 || component[0]!.callees.includes(component[0]!.id);
+    for (let changed = true; changed;) {
+      changed = false;
+      for (const node of component) {
+        const next = evaluate(node, lookup);
+        if (node.declared) bodies.set(node.id, next.body);
+        const prev = summaries.get(node.id);
+        if (prev && sameSummary(prev, next.summary)) continue;
+        summaries.set(node.id, next.summary);
+        changed = cyclic;
       }
     }
   }
-  return new EffectSolution(nodes, summaries);
+  return new EffectSolution(nodes, summaries, bodies);
 }
 
-/** The nodes whose summaries may depend on `changed` (they and their transitive callers). */
-export function dependents(nodes: ReadonlyMap<FnId, FnNode>, changed: ReadonlySet<FnId>): Set<FnId> {
+/**
+ * Tarjan's strongly connected components of `todo` (edges: callees, restricted to `todo`), in reverse
+ * topological order: every component comes after the components it calls. Iterative, so deep chains do not
+ * overflow the stack.
+ */
+function components(todo: readonly FnNode[], nodes: ReadonlyMap<FnId, FnNode>): FnNode[][] {
+  const inTodo = new Set(todo.map(n => n.id));
+  const index = new Map<FnId, number>();
+  const low = new Map<FnId, number>();
+  const onStack = new Set<FnId>();
+  const stack: FnId[] = [];
+  const out: FnNode[][] = [];
+  let counter = 0;
+  for (const root of todo) {
+    if (index.has(root.id)) continue;
+    const frames: { id: FnId; edges: readonly FnId[]; next: number }[] = [];
+    const enter = (id: FnId) => {
+      index.set(id, counter);
+      low.set(id, counter);
+      counter++;
+      stack.push(id);
+      onStack.add(id);
+      frames.push({ id, edges: nodes.get(id)?.callees ?? [], next: 0 });
+    };
+    enter(root.id);
+    while (frames.length) {
+      const top = frames[frames.length - 1]!;
+      if (top.next < top.edges.length) {
+        const w = top.edges[top.next++]!;
+        if (!inTodo.has(w)) continue;
+        if (!index.has(w)) enter(w);
+        else if (onStack.has(w)) low.set(top.id, Math.min(low.get(top.id)!, index.get(w)!));
+        continue;
+      }
+      frames.pop();
+      if (frames.length) {
+        const parent = frames[frames.length - 1]!;
+        low.set(parent.id, Math.min(low.get(parent.id)!, low.get(top.id)!));
+      }
+      if (low.get(top.id) === index.get(top.id)) {
+        const component: FnNode[] = [];
+        for (;;) {
+          const id = stack.pop()!;
+          onStack.delete(id);
+          component.push(nodes.get(id)!);
+          if (id === top.id) break;
+        }
+        out.push(component);
+      }
+    }
+  }
+  return out;
+}
+
+/** The nodes whose summaries may depend on `changed` (they and their transitive callers), over several node maps. */
+export function dependents(graphs: readonly ReadonlyMap<FnId, FnNode>[], changed: ReadonlySet<FnId>): Set<FnId> {
   const callers = new Map<FnId, FnId[]>();
-  for (const node of nodes.values()) {
-    for (const dep of dependencies(node)) {
-      let list = callers.get(dep);
-      if (!list) callers.set(dep, (list = []));
-      list.push(node.id);
+  for (const nodes of graphs) {
+    for (const node of nodes.values()) {
+      for (const dep of node.callees) {
+        let list = callers.get(dep);
+        if (!list) callers.set(dep, (list = []));
+        list.push(node.id);
+      }
     }
   }
   const out = new Set<FnId>(changed);

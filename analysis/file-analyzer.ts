@@ -165,7 +165,11 @@ class FileAnalyzer {
     this.program();
     this.references.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
     this.diagnostics.sort(compareDiagnostics);
-    const nodes: FnNode[] = this.nodes.map(n => ({ ...n, path: this.path }));
+    const nodes: FnNode[] = this.nodes.map(n => ({
+      id: n.id, kind: n.kind, name: n.name, path: this.path, span: n.span, nameSpan: n.nameSpan, declared: n.declared,
+      params: n.params, polyParams: n.polyParams, untypedParams: n.untypedParams, sites: n.sites, frames: n.frames,
+      unresolved: n.unresolved, ambient: n.ambient, parent: n.parent, callees: calleesOf(n.sites),
+    }));
     return {
       path: this.path,
       imports: this.imports,
@@ -203,7 +207,11 @@ class FileAnalyzer {
   }
 
   private newNode(init: Omit<NodeBuilder, 'sites' | 'frames' | 'unresolved'>): NodeBuilder {
-    const node: NodeBuilder = { ...init, sites: [], frames: [], unresolved: false };
+    const node: NodeBuilder = {
+      id: init.id, kind: init.kind, name: init.name, span: init.span, nameSpan: init.nameSpan, declared: init.declared,
+      params: init.params, polyParams: init.polyParams, untypedParams: init.untypedParams, sites: [], frames: [],
+      unresolved: false, ambient: init.ambient, parent: init.parent,
+    };
     this.nodes.push(node);
     return node;
   }
@@ -515,7 +523,7 @@ class FileAnalyzer {
         }
       }
       this.fnBody(op, opId, 'operation', handlerScope, undefined, undefined, `${name}.${opName}`);
-      node.sites.push({ span: op.name.span, label: `${name}.${opName}`, own: [], callee: opId, asyncContext: false });
+      this.site({ node, scope: handlerScope, sink: node.sites, asyncContext: false }, { span: op.name.span, label: `${name}.${opName}`, own: [], callee: opId });
     }
     if (ops) {
       const missing = [...ops.keys()].filter(o => !seen.has(o));
@@ -537,7 +545,7 @@ class FileAnalyzer {
     const ctx: Ctx = { node, scope, sink: node.sites, asyncContext: true };
     if (this.module.statements.length === 0) {
       const main = this.own.items.get('main');
-      if (main?.kind === 'function') node.sites.push({ span: main.decl.name.span, label: 'main', own: [], callee: main.id, asyncContext: true });
+      if (main?.kind === 'function') this.site(ctx, { span: main.decl.name.span, label: 'main', own: [], callee: main.id });
       return;
     }
     this.hoist(this.module.statements, scope, ctx);
@@ -749,7 +757,10 @@ class FileAnalyzer {
   // ---------------------------------------------------------------- expressions
 
   private site(ctx: Ctx, site: Omit<Site, 'frame' | 'asyncContext'>): void {
-    ctx.sink.push({ ...site, frame: ctx.frame, asyncContext: ctx.asyncContext });
+    ctx.sink.push({
+      span: site.span, label: site.label, own: site.own, callee: site.callee, args: site.args, performs: site.performs,
+      discharges: site.discharges, paramCall: site.paramCall, frame: ctx.frame, asyncContext: ctx.asyncContext,
+    });
   }
 
   private undefinedName(name: string, span: A.Span, ctx: Ctx, what = 'name'): void {
@@ -946,6 +957,13 @@ class FileAnalyzer {
    * Returns, for each argument, the index of its parameter.
    */
   private bindArgs(call: A.Span, args: readonly A.Arg[], params: readonly ParamInfo[], what: string, variadic = false, leading = 0, opCode: DiagnosticCode = 'E0102'): (number | undefined)[] {
+    // The common case, all positional and a fitting count, without bookkeeping.
+    let required = 0;
+    for (const p of params) if (!p.optional) required++;
+    const count = args.length + leading;
+    if (count >= required && (variadic || count <= params.length) && args.every(a => !a.name)) {
+      return args.map((_, i) => (i + leading < params.length ? i + leading : undefined));
+    }
     const filled = new Set<number>();
     const out: (number | undefined)[] = [];
     let positional = leading;
@@ -1366,6 +1384,25 @@ class FileAnalyzer {
     this.site(ctx, { span: call?.span ?? at, label, own: [], callee: x.id });
     return { discharges: key ? [key] : [], dynamic: false };
   }
+}
+
+/** The functions a body's summary depends on: callees and functions passed as values, inside lambdas too. */
+function calleesOf(sites: readonly Site[]): FnId[] {
+  const out = new Set<FnId>();
+  const seen = new Set<Latent>();
+  const latent = (l: Latent | undefined) => {
+    if (!l || seen.has(l)) return;
+    seen.add(l);
+    if (l.fn) out.add(l.fn);
+    l.sites?.forEach(site);
+  };
+  const site = (s: Site) => {
+    if (s.callee) out.add(s.callee);
+    s.args?.forEach(latent);
+    s.performs?.forEach(latent);
+  };
+  sites.forEach(site);
+  return [...out];
 }
 
 function rowVariables(row: A.EffectRow): string[] {

@@ -151,7 +151,8 @@ interface FileState {
   analysisKey?: string;
   /** Loaded to resolve an import, not added by the client. */
   implicit: boolean;
-  effectDiagnostics?: { readonly key: string; readonly diagnostics: readonly Diagnostic[] };
+  /** Cached effect diagnostics; `generation` matters only when they point into other files (`foreign`). */
+  effectDiagnostics?: { readonly key: string; readonly generation: number; readonly foreign: boolean; readonly diagnostics: readonly Diagnostic[] };
 }
 
 const KIND_OF_NODE: Readonly<Record<FnNode['kind'], SymbolKind>> = {
@@ -169,7 +170,10 @@ export class Workspace {
   private solution?: EffectSolution;
   private nodes = new Map<FnId, FnNode>();
   private rev = 0;
+  /** Counts re-analyses of any file: chains in related information may point into them. */
+  private generation = 0;
   private readonly summaryText = new WeakMap<Summary, string>();
+  private readonly effectDependencies = new WeakMap<FileAnalysis, readonly FnId[]>();
 
   private constructor(private readonly parser: Parser, private readonly options: WorkspaceOptions) {
     this.root = resolve(options.root);
@@ -318,6 +322,7 @@ export class Workspace {
         f.analysisKey = key;
         f.effectDiagnostics = undefined;
         changedFiles.add(f.path);
+        this.generation++;
       }
     } while (this.dirty);
     // Files removed since the last solve.
@@ -335,10 +340,15 @@ export class Workspace {
         if (changedFiles.has(f.path)) changedNodes.add(n.id);
       }
     }
-    const stale = dependents(new Map([...oldNodes, ...nodes]), changedNodes);
-    const keep = new Set<FnId>();
-    for (const id of nodes.keys()) if (!stale.has(id)) keep.add(id);
-    const solution = solve(nodes, this.solution ? { summaries: this.solution.summaries, keep } : undefined, token);
+    let previous: { solution: EffectSolution; keep: Set<FnId> } | undefined;
+    if (this.solution) {
+      // Old callers of a removed node still name it; new callers of a new node are in `nodes`.
+      const stale = dependents([oldNodes, nodes], changedNodes);
+      const keep = new Set<FnId>();
+      for (const id of nodes.keys()) if (!stale.has(id)) keep.add(id);
+      previous = { solution: this.solution, keep };
+    }
+    const solution = solve(nodes, previous, token);
     if (!solution) {
       this.dirty = true;
       // The per-file analyses are kept; forget the partial rows so the next call re-solves what changed.
@@ -380,8 +390,11 @@ export class Workspace {
     if (!a) return [];
     const { file, analysis, solution } = a;
     const key = this.effectKey(analysis, solution);
-    if (file.effectDiagnostics?.key !== key) {
-      file.effectDiagnostics = { key, diagnostics: new EffectChecker(solution).check(analysis.nodes) };
+    const cached = file.effectDiagnostics;
+    if (cached?.key !== key || (cached.foreign && cached.generation !== this.generation)) {
+      const diagnostics = new EffectChecker(solution).check(analysis.nodes);
+      const foreign = diagnostics.some(d => d.related.some(r => r.path !== file.path));
+      file.effectDiagnostics = { key, generation: this.generation, foreign, diagnostics };
     }
     const errors = this.lowered(file).syntaxErrors;
     const syntax = errors.map(e => diagnostic('E0001', file.path, e.span, e.message));
@@ -393,7 +406,7 @@ export class Workspace {
       const end = lines.position(d.span.end).line;
       return !broken.some(b => start <= b.end && end >= b.start);
     };
-    const semantic = [...analysis.diagnostics, ...file.effectDiagnostics.diagnostics].filter(d => broken.length === 0 || quiet(d));
+    const semantic = [...analysis.diagnostics, ...(file.effectDiagnostics?.diagnostics ?? [])].filter(d => broken.length === 0 || quiet(d));
     return [...syntax, ...semantic].sort(compareDiagnostics);
   }
 
@@ -409,17 +422,22 @@ export class Workspace {
 
   /** Identifies the rows a file's effect diagnostics depend on: its own nodes' and their callees' summaries. */
   private effectKey(analysis: FileAnalysis, solution: EffectSolution): string {
-    const ids = new Set<FnId>();
-    for (const n of analysis.nodes) {
-      ids.add(n.id);
-      for (const s of allSites(n)) {
-        if (s.callee) ids.add(s.callee);
-        for (const l of [...(s.args ?? []), ...(s.performs ?? [])]) if (l?.fn) ids.add(l.fn);
+    let ids = this.effectDependencies.get(analysis);
+    if (!ids) {
+      const set = new Set<FnId>();
+      for (const n of analysis.nodes) {
+        set.add(n.id);
+        for (const c of n.callees) set.add(c);
       }
+      ids = [...set];
+      this.effectDependencies.set(analysis, ids);
     }
-    const parts: string[] = [];
-    for (const id of ids) parts.push(`${id}=${this.summaryString(solution.summary(id))}`);
-    return parts.join(';');
+    let key = '';
+    for (const id of ids) {
+      const body = solution.bodies.get(id);
+      key += `${this.summaryString(solution.summary(id))}${body ? `/${[...body].sort().join(',')}` : ''};`;
+    }
+    return key;
   }
 
   private summaryString(s: Summary): string {

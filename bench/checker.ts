@@ -1,0 +1,144 @@
+// Benchmarks the checker on a generated 10,000-line workspace: full check vs parsing the same files, and re-checks after one-line edits.
+import { performance } from 'node:perf_hooks';
+import { createParser } from '../grammar/parser.js';
+import { Workspace } from '../analysis/workspace.js';
+
+const FILES = 100;
+const CHAIN = 6;
+
+/** Module i: an effect and its handler, a chain of inferred functions with recursion, lambdas, spawns, and calls into two imports. */
+export function moduleText(i: number): string {
+  const imports = [i - 1, i - 7].filter(j => j >= 0);
+  const lines: string[] = [`# Generated module ${i}: effects everywhere, deep call chains across files.`];
+  for (const j of imports) lines.push(`import pkg${j % 10}.m${j}`);
+  lines.push(
+    '',
+    `effect E${i} {`,
+    '  fn note(x: Int) -> Unit',
+    '  fn level() -> Int',
+    '}',
+    '',
+    `handler H${i} for E${i} {`,
+    '  fn note(x) = print(x)',
+    '  fn level() = 1',
+    '}',
+    '',
+    `struct P${i}(a: Int, b: Int)`,
+    '',
+    `# The entry point: declared row; imported chains run under their handlers.`,
+    `fn c${i}_0(n: Int) -> {Async, IO, E${i}} Int`,
+    '  total = 0',
+  );
+  for (const j of imports) lines.push(`  with H${j}`, `    total += m${j}.c${j}_0(n - 1)`, '  end');
+  lines.push('  with Cancel.timeout(1.seconds)', `    total += c${i}_1(n)`, '  end', '  total', 'end', '');
+  for (let k = 1; k < CHAIN; k++) {
+    const next = k + 1 < CHAIN ? k + 1 : 1;
+    lines.push(
+      `fn c${i}_${k}(n)`,
+      '  if n <= 0',
+      '    return 0',
+      '  end',
+      '  acc = 0',
+      '  for x in range(0, 2)',
+      `    acc += c${i}_${next}(n - 1)`,
+      '  end',
+    );
+    if (k % 3 === 1) lines.push(`  E${i}.note(acc)`);
+    if (k % 3 === 2) lines.push('  sleep(1.ms)');
+    if (k === 5) lines.push('  Cancel.check()');
+    if (k === 7) lines.push('  t = spawn c' + i + '_8(n - 1)', '  acc += t.await');
+    lines.push(
+      `  ys = map([1, 2, 3], |y| y * acc + E${i}.level())`,
+      `  each(ys, |y| print("#{y}"))`,
+      `  p = P${i}(acc, len(ys))`,
+      '  acc + p.a',
+      'end',
+      '',
+    );
+  }
+  lines.push(`with H${i}`, `  print(c${i}_0(3))`, 'end', '');
+  return lines.join('\n');
+}
+
+export function workspaceFiles(): Map<string, string> {
+  const files = new Map<string, string>();
+  for (let i = 0; i < FILES; i++) files.set(`/bench/pkg${i % 10}/m${i}.aria`, moduleText(i));
+  return files;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+async function main(): Promise<void> {
+  const files = workspaceFiles();
+  const totalLines = [...files.values()].reduce((n, t) => n + t.split('\n').length, 0);
+  const parser = await createParser();
+
+  const parseTimes: number[] = [];
+  for (let run = 0; run < 7; run++) {
+    const t0 = performance.now();
+    for (const text of files.values()) parser.parse(text)?.delete();
+    parseTimes.push(performance.now() - t0);
+  }
+
+  const checkTimes: number[] = [];
+  let counts = { errors: 0, warnings: 0 };
+  let ws: Workspace | undefined;
+  for (let run = 0; run < 7; run++) {
+    const t0 = performance.now();
+    const w = await Workspace.create({ root: '/bench' });
+    for (const [p, text] of files) w.setFile(p, text);
+    const all = w.allDiagnostics();
+    checkTimes.push(performance.now() - t0);
+    const ds = [...all.values()].flat();
+    counts = { errors: ds.filter(d => d.severity === 'error').length, warnings: ds.filter(d => d.severity === 'warning').length };
+    ws = w;
+  }
+
+  // One-line edits in the middle of the import chain: a body edit (exports unchanged) and an edit that changes a row.
+  const target = '/bench/pkg0/m50.aria';
+  const original = files.get(target)!;
+  const bodyEdit = (n: number) => original.replace('  acc = 0\n', `  acc = ${n}\n`);
+  const rowEdit = (n: number) => (n % 2 ? original.replace('  E50.note(acc)\n', '  E50.note(acc)\n  t0 = spawn 1\n') : original);
+  const measure = (edit: (n: number) => string, all: boolean) => {
+    const times: number[] = [];
+    for (let n = 1; n <= 41; n++) {
+      const t0 = performance.now();
+      ws!.updateFile(target, edit(n));
+      if (all) ws!.allDiagnostics();
+      else ws!.diagnostics(target);
+      times.push(performance.now() - t0);
+    }
+    ws!.updateFile(target, original);
+    ws!.allDiagnostics();
+    return median(times.slice(1));
+  };
+  const bodyOne = measure(bodyEdit, false);
+  const bodyAll = measure(bodyEdit, true);
+  const rowOne = measure(rowEdit, false);
+  const rowAll = measure(rowEdit, true);
+  const exportEdit = (n: number) => `${original}\nfn extra_${n}() = ${n}\n`;
+  const exportOne = measure(exportEdit, false);
+
+  const parse = median(parseTimes);
+  const check = median(checkTimes);
+  const report = {
+    files: files.size,
+    lines: totalLines,
+    diagnostics: counts,
+    parseMs: +parse.toFixed(1),
+    fullCheckMs: +check.toFixed(1),
+    ratio: +(check / parse).toFixed(2),
+    recheckBodyEditMs: +bodyOne.toFixed(2),
+    recheckBodyEditAllFilesMs: +bodyAll.toFixed(2),
+    recheckRowEditMs: +rowOne.toFixed(2),
+    recheckRowEditAllFilesMs: +rowAll.toFixed(2),
+    recheckExportEditMs: +exportOne.toFixed(2),
+  };
+  console.log(JSON.stringify(report, null, 2));
+  console.log(`targets: full check within 3x parse (${report.ratio}x), re-check after a one-line edit under 20 ms (median ${report.recheckBodyEditMs} ms)`);
+}
+
+if (process.argv[1]?.endsWith(`checker.ts`)) await main();
