@@ -27,7 +27,7 @@ export interface TaskRow {
   readonly kind: TaskKindName;
   /** The spawning task (0: none, for the main task). */
   readonly parent: number;
-  /** The structured scope it was spawned into (`s.spawn`), or 0 for a plain `spawn`. */
+  /** The structured scope it was spawned into (`s.spawn`), or -1 for a plain `spawn`. */
   readonly scope: number;
   readonly runtime: number;
   readonly state: TaskStateName;

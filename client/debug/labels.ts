@@ -2,24 +2,11 @@
 import type { RuntimeStateBody, TaskRow, TaskStateName } from '../../debug/protocol.js';
 import type { ViewIcon } from './view-node.js';
 
+export { formatMs, formatUs } from '../../debug/format.js';
+
 /** "#3 fetch": the same name the adapter gives the task's thread. */
 export function taskLabel(task: Pick<TaskRow, 'id' | 'name'>): string {
   return `#${task.id} ${task.name}`;
-}
-
-/** Virtual milliseconds as text: "0 ms", "250 ms", "1.5 s", "0.25 ms". */
-export function formatMs(ms: number): string {
-  if (ms !== 0 && Math.abs(ms) < 1) return `${trim(ms, 3)} ms`;
-  if (Math.abs(ms) >= 10_000) return `${trim(ms / 1000, 2)} s`;
-  return `${trim(ms, 2)} ms`;
-}
-
-export function formatUs(us: number): string {
-  return formatMs(us / 1000);
-}
-
-function trim(x: number, digits: number): string {
-  return String(Number(x.toFixed(digits)));
 }
 
 /** The id of the runtime that owns the program (the default one): the first listed. */

@@ -26,7 +26,7 @@ export function taskTooltip(state: RuntimeStateBody, task: TaskRow): string {
   const lines = [
     `${taskLabel(task)} (${task.kind} task)`,
     `state: ${task.state}${task.waitsOn ? `, waiting on ${task.waitsOn}` : ''}`,
-    `parent: ${task.parent > 0 ? `#${task.parent}` : 'none'}${task.scope > 0 ? `, scope #${task.scope}` : ''}`,
+    `parent: ${task.parent > 0 ? `#${task.parent}` : 'none'}${task.scope >= 0 ? `, scope #${task.scope}` : ''}`,
     `thread: ${threadLabel(state, task.thread)}`,
     `polls: ${task.polls}, steps: ${task.steps}, busy ${formatUs(task.busyUs)}`,
     `spawned at ${formatUs(task.spawnedAtUs)}${task.endedAtUs >= 0 ? `, ended at ${formatUs(task.endedAtUs)}` : ''}`,
@@ -72,10 +72,10 @@ export function tasksTree(state: RuntimeStateBody | undefined, options: TasksMod
   };
   const node = (t: TaskRow): ViewNode => {
     const kids = (children.get(t.id) ?? []).filter(kept);
-    const plain = kids.filter(k => k.scope <= 0);
+    const plain = kids.filter(k => k.scope < 0);
     const scopes = new Map<number, TaskRow[]>();
     for (const k of kids) {
-      if (k.scope <= 0) continue;
+      if (k.scope < 0) continue;
       let list = scopes.get(k.scope);
       if (!list) scopes.set(k.scope, (list = []));
       list.push(k);

@@ -3,7 +3,7 @@ import type { RuntimeStateBody, TaskRow, TimelineBody, WorkerRow } from '../../d
 
 export function task(id: number, name: string, over: Partial<TaskRow> = {}): TaskRow {
   return {
-    id, name, kind: 'async', parent: 1, scope: 0, runtime: 1, state: 'scheduled', thread: -1, polls: 0, steps: 0,
+    id, name, kind: 'async', parent: 1, scope: -1, runtime: 1, state: 'scheduled', thread: -1, polls: 0, steps: 0,
     cancelRequested: false, spawnedAtUs: 0, endedAtUs: -1, busyUs: 0, ...over,
   };
 }

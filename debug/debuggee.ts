@@ -1,0 +1,465 @@
+// Drives one run of the runtime for the debugger: resumes in slices (so pause always lands), steps one task, stops at breakpoints and failures.
+import type { Program } from '../runtime/index.js';
+import { Machine, snapshot, type StopCondition, type StopReason } from '../runtime/index.js';
+import type { RuntimeEvent } from '../runtime/events.js';
+import type { Failure, FailureKind } from '../runtime/task.js';
+import type { Task } from '../runtime/task.js';
+import { Op } from '../runtime/bytecode.js';
+import { Cell, show, type Value } from '../runtime/values.js';
+import { BreakpointTable, PRELUDE_MODULE, parseHitCondition, parseLogMessage, type ActiveBreakpoint } from './breakpoints.js';
+import type { LaunchConfig } from './launch-config.js';
+import type { RuntimeStateBody, TimelineBody } from './protocol.js';
+import { TimelineRecorder, runtimeStateBody } from './runtime-state.js';
+
+/** Statements run between two looks at the message queue while the program runs freely. */
+export const SLICE_STEPS = 20_000;
+
+export type StopReasonName = 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'pause' | 'exception' | 'goto';
+
+/** The exception breakpoint filters (see docs/debugging.md). */
+export const EXCEPTION_FILTERS = [
+  { filter: 'uncaught', label: 'Uncaught Failures', description: 'A failure that ends the program, or that no task awaits', default: true },
+  { filter: 'failure', label: 'All Task Failures', description: 'Any task failing (panic, assertion, division by zero...), even when awaited', default: false },
+  { filter: 'cancellation', label: 'Task Cancellation', description: 'A task being cancelled (timeout, race, a failing scope sibling)', default: false },
+  { filter: 'unhandled', label: 'Unhandled Operation', description: 'An effect operation performed where no handler serves it', default: true },
+  { filter: 'deadlock', label: 'Deadlock', description: 'Every task blocked and no timer pending', default: true },
+] as const;
+
+export type ExceptionFilter = (typeof EXCEPTION_FILTERS)[number]['filter'];
+
+export interface ExceptionStop {
+  readonly filter: ExceptionFilter;
+  readonly failure: Failure | { readonly kind: 'cancelled'; readonly message: string; readonly task: number; readonly taskName: string; readonly stack: Failure['stack'] };
+}
+
+export interface Stop {
+  readonly reason: StopReasonName;
+  /** The task the stop is about (its thread gets the focus). */
+  readonly task: number;
+  readonly stmt: number;
+  readonly breakpoints?: readonly number[];
+  readonly exception?: ExceptionStop;
+  readonly description?: string;
+}
+
+export type Outcome =
+  | { readonly kind: 'stopped'; readonly stop: Stop }
+  | { readonly kind: 'ended'; readonly exitCode: number; readonly failure?: Failure };
+
+export type ResumeMode =
+  | { readonly kind: 'continue' }
+  | { readonly kind: 'next' | 'stepIn' | 'stepOut'; readonly task: number };
+
+export interface FrameInfo {
+  readonly index: number;
+  readonly fn: string;
+  readonly path: string;
+  readonly line: number;
+  readonly column: number;
+  readonly prelude: boolean;
+}
+
+export interface DebuggeeHooks {
+  /** Program output (category stdout) and adapter messages (console). */
+  output(text: string, category: 'stdout' | 'console' | 'stderr'): void;
+  /** Tasks that started and ended since the last call (batched per slice). */
+  threads(started: readonly { id: number; name: string }[], exited: readonly number[]): void;
+  /** Evaluates a breakpoint condition or logpoint expression in the stopped task's top frame. */
+  evaluate?(task: number, expression: string): { ok: true; value: Value } | { ok: false; error: string };
+}
+
+/** Yields to the event loop so requests (pause, disconnect) are read between slices. */
+const yieldToLoop = () => new Promise<void>(resolve => setImmediate(resolve));
+
+export class Debuggee {
+  readonly machine: Machine;
+  readonly recorder: TimelineRecorder;
+  readonly breakpoints: BreakpointTable;
+  exceptionFilters = new Set<ExceptionFilter>(EXCEPTION_FILTERS.filter(f => f.default).map(f => f.filter));
+  /** Where the run is stopped now (undefined while running or before the start). */
+  current: Stop | undefined;
+  ended: Outcome | undefined;
+  outputLines = 0;
+  private running = false;
+  private pauseRequested = false;
+  private cancelled = false;
+  private pendingException: ExceptionStop | undefined;
+  /** The task being stepped: when it ends, the step stops at the next statement of any task. */
+  private steppingTask = 0;
+  private reportedFinalFailure = false;
+  private started = new Map<number, string>();
+  private exited: number[] = [];
+
+  constructor(readonly config: LaunchConfig, readonly program: Program, private readonly hooks: DebuggeeHooks, breakpoints?: BreakpointTable) {
+    this.recorder = new TimelineRecorder();
+    this.breakpoints = breakpoints ?? new BreakpointTable(program);
+    this.machine = new Machine(program, { write: text => this.write(text) }, {
+      workers: config.workers, seed: config.seed, flavor: config.flavor, ...(config.stepLimit > 0 ? { stepLimit: config.stepLimit } : {}),
+    });
+    this.machine.listener = this.onEvent;
+    // the main task exists before the first event listener was attached
+    this.started.set(this.machine.s.mainTask, 'main');
+    this.recorder.onEvent({ kind: 'spawn', step: 0, us: 0, task: this.machine.s.mainTask, name: 'main', parent: 0, runtime: 0, blocking: false, site: '' });
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  private write(text: string): void {
+    for (const c of text) if (c === '\n') this.outputLines++;
+    this.hooks.output(text, 'stdout');
+  }
+
+  private readonly onEvent = (e: RuntimeEvent): void => {
+    this.recorder.onEvent(e);
+    switch (e.kind) {
+      case 'spawn':
+        this.started.set(e.task, e.name);
+        break;
+      case 'complete':
+        this.exited.push(e.task);
+        this.taskEnded(e.task);
+        break;
+      case 'fail': {
+        this.exited.push(e.task);
+        const f = e.failure;
+        const filter: ExceptionFilter | undefined =
+          f.kind === 'unhandled-operation' && this.exceptionFilters.has('unhandled') ? 'unhandled'
+            : f.kind === 'cancelled' && this.exceptionFilters.has('cancellation') ? 'cancellation'
+              : f.kind !== 'cancelled' && this.exceptionFilters.has('failure') ? 'failure' : undefined;
+        if (filter && !this.pendingException) this.armException({ filter, failure: f });
+        this.taskEnded(e.task);
+        break;
+      }
+      case 'cancel': {
+        this.exited.push(e.task);
+        if (this.exceptionFilters.has('cancellation') && !this.pendingException) {
+          const t = this.machine.s.tasks[e.task];
+          this.armException({ filter: 'cancellation', failure: { kind: 'cancelled', message: `task #${e.task} cancelled: ${e.reason}`, task: e.task, taskName: t?.name ?? '', stack: t?.failure?.stack ?? [] } });
+        }
+        this.taskEnded(e.task);
+        break;
+      }
+      default:
+        break;
+    }
+  };
+
+  private taskEnded(task: number): void {
+    if (task === this.steppingTask && this.machine.stop) {
+      // the stepped task is gone: stop wherever the program goes next
+      this.machine.stop = { breakpoints: this.machine.stop.breakpoints, task: -1 };
+    }
+  }
+
+  /** Remembers an exception stop and makes the machine stop at the next statement of any task. */
+  private armException(x: ExceptionStop): void {
+    this.pendingException = x;
+    this.machine.stop = { breakpoints: this.breakpoints.statementSet(), task: -1 };
+  }
+
+  private flushThreads(): void {
+    if (this.started.size === 0 && this.exited.length === 0) return;
+    const exitedSet = new Set(this.exited);
+    // a task that started and ended within one slice is reported as neither
+    const started = [...this.started].filter(([id]) => !exitedSet.has(id)).map(([id, name]) => ({ id, name }));
+    const exited = this.exited.filter(id => !this.started.has(id));
+    this.started.clear();
+    this.exited = [];
+    if (started.length > 0 || exited.length > 0) this.hooks.threads(started, exited);
+  }
+
+  requestPause(): void {
+    if (this.running) this.pauseRequested = true;
+  }
+
+  /** Ends the run loop at the next slice (terminate, disconnect). */
+  cancel(): void {
+    this.cancelled = true;
+  }
+
+  /** Starts the run: stops on entry, or runs to the first stop. */
+  start(stopOnEntry: boolean): Promise<Outcome> {
+    if (stopOnEntry) {
+      return this.drive({ breakpoints: this.breakpoints.statementSet(), task: -1 }, 'entry');
+    }
+    return this.resume({ kind: 'continue' });
+  }
+
+  resume(mode: ResumeMode): Promise<Outcome> {
+    const bps = this.config.noDebug ? new Set<number>() : this.breakpoints.statementSet();
+    const from = this.current;
+    const resumeFrom = from && from.stmt >= 0 ? { task: from.task, stmt: from.stmt } : undefined;
+    switch (mode.kind) {
+      case 'continue':
+        return this.drive({ breakpoints: bps, ...(resumeFrom ? { resumeFrom } : {}) }, 'breakpoint');
+      case 'stepIn':
+        return this.drive({ breakpoints: bps, task: mode.task, skip: this.pausedBeforeStatement(mode.task) ? 1 : 0, ...(resumeFrom ? { resumeFrom } : {}) }, 'step', mode.task);
+      case 'next': {
+        const depth = this.depth(mode.task);
+        return this.drive({ breakpoints: bps, task: mode.task, maxDepth: depth, skip: this.pausedBeforeStatement(mode.task) ? 1 : 0, ...(resumeFrom ? { resumeFrom } : {}) }, 'step', mode.task);
+      }
+      case 'stepOut': {
+        const depth = this.depth(mode.task);
+        return this.drive({ breakpoints: bps, task: mode.task, maxDepth: Math.max(0, depth - 1), ...(resumeFrom ? { resumeFrom } : {}) }, 'step', mode.task);
+      }
+      default: {
+        const never: never = mode;
+        throw new Error(String(never));
+      }
+    }
+  }
+
+  /** Frame depth of a task as the VM counts it at a statement. */
+  depth(task: number): number {
+    return this.machine.s.tasks[task]?.frames.length ?? 0;
+  }
+
+  /** Whether the task sits right before a statement (so resuming it first re-checks that statement). */
+  private pausedBeforeStatement(task: number): boolean {
+    const t = this.machine.s.tasks[task];
+    if (!t || t.done || t.frames.length === 0) return false;
+    const f = t.frames[t.frames.length - 1]!;
+    return f.proto.code[f.pc] === Op.Stmt;
+  }
+
+  /**
+   * Runs the machine under `cond` until something worth stopping for. Breakpoint conditions, hit counts and
+   * logpoints are decided here; steps that land in the prelude keep going until they reach user code.
+   */
+  private async drive(cond: StopCondition, defaultReason: StopReasonName, stepTask = 0): Promise<Outcome> {
+    if (this.ended) return this.ended;
+    if (this.running) throw new Error('the program is already running');
+    this.running = true;
+    this.current = undefined;
+    this.pauseRequested = false;
+    this.steppingTask = stepTask;
+    const m = this.machine;
+    m.stop = cond;
+    let pausing = false;
+    let skipLeft = cond.skip ?? 0;
+    const stepsAtStart = stepTask > 0 ? (this.task(stepTask)?.steps ?? 0) : 0;
+    try {
+      for (;;) {
+        if (this.cancelled) return (this.ended = { kind: 'ended', exitCode: 1 });
+        if (this.pauseRequested && !pausing) {
+          pausing = true;
+          m.stop = { breakpoints: cond.breakpoints, task: -1 };
+        }
+        const r: StopReason = m.run(SLICE_STEPS);
+        this.flushThreads();
+        // run() re-reads `skip` each call: once the stepped task has run a statement, the skip is spent
+        if (skipLeft > 0 && (this.task(stepTask)?.steps ?? 0) > stepsAtStart) {
+          skipLeft = 0;
+          if (m.stop?.skip) m.stop = { ...m.stop, skip: 0 };
+        }
+        switch (r.kind) {
+          case 'steps':
+            await yieldToLoop();
+            continue;
+          case 'stuck':
+            await yieldToLoop();
+            continue;
+          case 'done':
+          case 'failed': {
+            const failure = r.kind === 'failed' ? r.failure : undefined;
+            const exceptionStop = this.finalException(failure);
+            if (exceptionStop) return this.stopAt(exceptionStop);
+            const s = m.s;
+            const unobserved = s.unobserved.length > 0;
+            return (this.ended = { kind: 'ended', exitCode: failure || unobserved ? 1 : 0, ...(failure ? { failure } : {}) });
+          }
+          case 'stop': {
+            if (this.pendingException) {
+              const x = this.pendingException;
+              this.pendingException = undefined;
+              return this.stopAt({ reason: 'exception', task: x.failure.task > 0 ? x.failure.task : r.task, stmt: r.stmt, exception: x, description: x.failure.message });
+            }
+            if (pausing) return this.stopAt({ reason: 'pause', task: r.task, stmt: r.stmt });
+            const inPrelude = m.program.stmts[r.stmt]?.module === PRELUDE_MODULE;
+            if (r.cause === 'step') {
+              if (defaultReason === 'entry') return this.stopAt({ reason: 'entry', task: r.task, stmt: r.stmt });
+              if (inPrelude) {
+                // library code: keep stepping in until user code runs again in this task
+                m.stop = { breakpoints: cond.breakpoints, task: r.task, skip: 1 };
+                continue;
+              }
+              return this.stopAt({ reason: 'step', task: r.task, stmt: r.stmt });
+            }
+            const decision = this.breakpointDecision(r.task, r.stmt);
+            if (decision.stop) {
+              const fn = decision.hit.every(b => b.kind === 'function');
+              return this.stopAt({ reason: fn ? 'function breakpoint' : 'breakpoint', task: r.task, stmt: r.stmt, breakpoints: decision.hit.map(b => b.id) });
+            }
+            // not stopping here: pass this statement once and keep the original condition
+            m.stop = { ...cond, resumeFrom: { task: r.task, stmt: r.stmt }, skip: skipLeft };
+            continue;
+          }
+          default: {
+            const never: never = r;
+            throw new Error(String(never));
+          }
+        }
+      }
+    } finally {
+      this.running = false;
+      this.steppingTask = 0;
+      m.stop = null;
+    }
+  }
+
+  /** A run that ended with a failure stops first when an exception filter asks for it (once). */
+  private finalException(failure: Failure | undefined): Stop | undefined {
+    if (this.reportedFinalFailure) return undefined;
+    const s = this.machine.s;
+    let x: ExceptionStop | undefined = this.pendingException;
+    this.pendingException = undefined;
+    if (!x && failure) {
+      if (failure.kind === 'deadlock' && this.exceptionFilters.has('deadlock')) x = { filter: 'deadlock', failure };
+      else if (failure.kind === 'unhandled-operation' && this.exceptionFilters.has('unhandled')) x = { filter: 'unhandled', failure };
+      else if (failure.kind !== 'deadlock' && this.exceptionFilters.has('uncaught')) x = { filter: 'uncaught', failure };
+    }
+    if (!x && s.unobserved.length > 0 && this.exceptionFilters.has('uncaught')) {
+      const f = s.tasks[s.unobserved[0]!]?.failure;
+      if (f) x = { filter: 'uncaught', failure: f };
+    }
+    if (!x) return undefined;
+    this.reportedFinalFailure = true;
+    const task = x.failure.task > 0 ? x.failure.task : this.firstBlockedTask(x.failure) ?? s.mainTask;
+    return { reason: 'exception', task, stmt: -1, exception: x, description: x.failure.message };
+  }
+
+  private firstBlockedTask(f: ExceptionStop['failure']): number | undefined {
+    return 'blocked' in f && f.blocked && f.blocked.length > 0 ? f.blocked[0]!.task : undefined;
+  }
+
+  private stopAt(stop: Stop): Outcome {
+    this.current = stop;
+    return { kind: 'stopped', stop };
+  }
+
+  /** Counts the hit and decides: a logpoint logs and goes on, a condition must hold, a hit condition must match. */
+  private breakpointDecision(task: number, stmt: number): { stop: boolean; hit: ActiveBreakpoint[] } {
+    const hit: ActiveBreakpoint[] = [];
+    for (const bp of this.breakpoints.at(stmt)) {
+      if (bp.condition) {
+        const r = this.hooks.evaluate?.(task, bp.condition);
+        if (!r) continue;
+        if (!r.ok) {
+          this.hooks.output(`breakpoint condition \`${bp.condition}\` failed: ${r.error}\n`, 'stderr');
+          hit.push(bp); // a broken condition stops, so the user sees it
+          continue;
+        }
+        if (r.value !== true) continue;
+      }
+      bp.hits++;
+      if (bp.hitCondition) {
+        const test = parseHitCondition(bp.hitCondition);
+        if (test && !test(bp.hits)) continue;
+      }
+      if (bp.logMessage !== undefined) {
+        this.hooks.output(`${this.formatLog(task, bp.logMessage)}\n`, 'console');
+        continue;
+      }
+      hit.push(bp);
+    }
+    return { stop: hit.length > 0, hit };
+  }
+
+  formatLog(task: number, message: string): string {
+    return parseLogMessage(message).map(p => {
+      if ('text' in p) return p.text;
+      const r = this.hooks.evaluate?.(task, p.expr);
+      if (!r) return `{${p.expr}}`;
+      return r.ok ? show(r.value) : `<${r.error}>`;
+    }).join('');
+  }
+
+  // ------------------------------------------------------------ inspection
+
+  task(id: number): Task | undefined {
+    return this.machine.s.tasks[id];
+  }
+
+  /** Live tasks, plus the task of the current stop (a failed task keeps its thread while the stop lasts). */
+  threads(): { id: number; name: string }[] {
+    const out: { id: number; name: string }[] = [];
+    const focus = this.current?.task ?? 0;
+    for (const t of this.machine.s.tasks) {
+      if (!t) continue;
+      if (!t.done || t.id === focus) out.push({ id: t.id, name: `#${t.id} ${t.name}` });
+    }
+    return out;
+  }
+
+  /** The Aria frames of a task, innermost first; a finished task shows its failure's stack. */
+  stack(taskId: number): FrameInfo[] {
+    const t = this.task(taskId);
+    if (!t) return [];
+    const frames = t.done ? (t.failure?.stack ?? []) : this.machine.stackOf(t);
+    return frames.map((f, index) => ({ index, fn: f.fn, path: f.module, line: f.line, column: f.column, prelude: f.module === PRELUDE_MODULE }));
+  }
+
+  /** The locals of a frame (its visible local slots and captured variables), by name; unassigned ones are left out. */
+  locals(taskId: number, frameIndex: number): { name: string; value: Value }[] {
+    const t = this.task(taskId);
+    if (!t || t.done) return [];
+    const frames = t.frames.filter(f => f.proto.kind !== 'entry');
+    const f = frames[frames.length - 1 - frameIndex];
+    if (!f) return [];
+    const out: { name: string; value: Value }[] = [];
+    const seen = new Set<string>();
+    f.proto.locals.forEach((info, slot) => {
+      if (info.hidden || info.name.startsWith('%')) return;
+      let v = t.stack[f.base + slot] as Value | Cell | null | undefined;
+      if (v instanceof Cell) v = v.v;
+      if (v === null) return;
+      if (seen.has(info.name)) {
+        // a shadowing binding later in the function: the last one assigned wins
+        const i = out.findIndex(o => o.name === info.name);
+        out[i] = { name: info.name, value: v as Value };
+        return;
+      }
+      seen.add(info.name);
+      out.push({ name: info.name, value: v as Value });
+    });
+    if (f.closure) {
+      f.closure.ups.forEach((cell, i) => {
+        const name = f.proto.captures[i]?.name;
+        if (!name || seen.has(name) || cell.v === null) return;
+        seen.add(name);
+        out.push({ name, value: cell.v as Value });
+      });
+    }
+    return out;
+  }
+
+  /** A global of the program by name. */
+  global(name: string): Value | undefined {
+    const i = this.program.globalNames.indexOf(name);
+    return i >= 0 ? this.program.globals[i] : undefined;
+  }
+
+  state(reason: string): RuntimeStateBody {
+    return runtimeStateBody(snapshot(this.machine), {
+      seed: this.config.seed, reason, focusTask: this.current?.task ?? 0, outputLines: this.outputLines, times: this.recorder,
+    });
+  }
+
+  timeline(): TimelineBody {
+    const s = this.machine.s;
+    const threads = s.threads.map(th => {
+      const rtIndex = s.runtimes.findIndex(r => r.id === th.runtime);
+      const prefix = rtIndex > 0 ? `rt ${th.runtime} ` : '';
+      const blockingIndex = th.kind === 'blocking' ? s.runtimes[rtIndex]!.blockingThreads.indexOf(th.id) : 0;
+      return { id: th.id, runtime: th.runtime, kind: th.kind as 'worker' | 'blocking', label: th.kind === 'worker' ? `${prefix}worker ${th.index}` : `${prefix}blocking ${blockingIndex}` };
+    });
+    const tasks = s.tasks.filter((t): t is Task => !!t).map(t => ({ id: t.id, name: t.name, state: t.state }));
+    return this.recorder.body(s.us, threads, tasks);
+  }
+
+  failureKind(): FailureKind | undefined {
+    return this.machine.s.failure?.kind;
+  }
+}
