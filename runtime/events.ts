@@ -1,0 +1,40 @@
+// The typed event stream a run emits: scheduling, timers and task lifecycle, for traces, stats and the debugger.
+import type { Failure, WaitReason } from './task.js';
+
+/** Every event carries the step count and the virtual time (microseconds) at which it happened. */
+interface At {
+  readonly step: number;
+  readonly us: number;
+}
+
+export type RuntimeEvent =
+  | (At & { readonly kind: 'spawn'; readonly task: number; readonly name: string; readonly parent: number; readonly runtime: number; readonly blocking: boolean; readonly site: string })
+  | (At & { readonly kind: 'poll-start'; readonly task: number; readonly thread: number })
+  | (At & { readonly kind: 'poll-end'; readonly task: number; readonly thread: number; readonly outcome: PollOutcome; readonly statements: number })
+  | (At & { readonly kind: 'block'; readonly task: number; readonly on: WaitReason })
+  | (At & { readonly kind: 'wake'; readonly task: number; readonly by: number; readonly remote: boolean })
+  | (At & { readonly kind: 'steal'; readonly thread: number; readonly victim: number; readonly count: number })
+  | (At & { readonly kind: 'overflow'; readonly thread: number; readonly count: number })
+  | (At & { readonly kind: 'park'; readonly thread: number })
+  | (At & { readonly kind: 'unpark'; readonly thread: number })
+  | (At & { readonly kind: 'timer-set'; readonly timer: number; readonly deadline: number; readonly owner: number; readonly purpose: TimerPurpose })
+  | (At & { readonly kind: 'timer-fire'; readonly timer: number; readonly deadline: number; readonly owner: number; readonly purpose: TimerPurpose })
+  | (At & { readonly kind: 'complete'; readonly task: number })
+  | (At & { readonly kind: 'cancel'; readonly task: number; readonly reason: string })
+  | (At & { readonly kind: 'fail'; readonly task: number; readonly failure: Failure })
+  | (At & { readonly kind: 'blocking-start'; readonly task: number; readonly thread: number })
+  | (At & { readonly kind: 'thread-block'; readonly thread: number; readonly task: number; readonly until: number })
+  | (At & { readonly kind: 'runtime-start'; readonly runtime: number; readonly flavor: Flavor; readonly workers: number })
+  | (At & { readonly kind: 'runtime-stop'; readonly runtime: number })
+  | (At & { readonly kind: 'clock'; readonly fromUs: number; readonly toUs: number })
+  | (At & { readonly kind: 'output'; readonly task: number; readonly text: string });
+
+export type PollOutcome = 'ready' | 'pending' | 'yield' | 'preempted' | 'failed' | 'cancelled' | 'moved';
+
+export type TimerPurpose = 'sleep' | 'timeout' | 'cancel-token' | 'thread-sleep' | 'connection';
+
+export type Flavor = 'multi' | 'single' | 'wasm';
+
+export type EventKind = RuntimeEvent['kind'];
+
+export type EventListener = (event: RuntimeEvent) => void;

@@ -1,0 +1,222 @@
+// The runtime's entry points: load and compile a program, run it (the CLI's `aria run`), and the stepping API.
+import type * as A from '../analysis/syntax/ast.js';
+import { lowerModule } from '../analysis/syntax/lower.js';
+import { parse } from '../grammar/parser.js';
+import { Compiler, lineColumn, type Program } from './compiler.js';
+import type { EventListener, Flavor, RuntimeEvent } from './events.js';
+import { Machine, type Host, type MachineOptions } from './machine.js';
+import { PRELUDE_SOURCE } from './natives.js';
+import { collectStats, formatStats, type RunStats } from './stats.js';
+import type { Failure } from './task.js';
+import { toChromeTrace, type ChromeTrace } from './trace.js';
+
+export { Machine, type Host, type MachineOptions, type StopReason, type StopCondition } from './machine.js';
+
+export type { RuntimeEvent, EventListener, Flavor } from './events.js';
+export type { Failure, AriaFrame, TaskState, WaitReason } from './task.js';
+export type { Program } from './compiler.js';
+export { toChromeTrace, type ChromeTrace } from './trace.js';
+export { collectStats, formatStats, type RunStats } from './stats.js';
+export * from './snapshot.js';
+
+/** A problem that stops a program from running (a syntax error, an effect error from the checker). */
+export interface Diagnostic {
+  readonly severity: 'error' | 'warning' | 'info' | 'hint';
+  readonly message: string;
+  readonly file?: string;
+  readonly span?: A.Span;
+  readonly code?: string;
+}
+
+/** The parsed modules of a program, by path: what a checker gets. */
+export interface LoadedProgram {
+  readonly entry: string;
+  readonly modules: ReadonlyMap<string, { readonly ast: A.Module; readonly text: string }>;
+}
+
+export type Checker = (program: LoadedProgram) => readonly Diagnostic[];
+
+export interface LoadOptions {
+  /** The entry file's path (for messages and for resolving imports); default `main.aria`. */
+  readonly path?: string;
+  /** Reads an imported module by path (`import lib.geometry` from `dir/main.aria` asks for `dir/lib/geometry.aria`). */
+  readonly readModule?: (path: string) => string | undefined;
+  /** Module texts by path, consulted before `readModule`. */
+  readonly files?: ReadonlyMap<string, string> | Readonly<Record<string, string>>;
+}
+
+function dirOf(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i < 0 ? '' : path.slice(0, i + 1);
+}
+
+/** `import a.b` from the module at `from`: the file `a/b.aria` beside the entry module's directory. */
+function importPath(root: string, segments: readonly string[]): string {
+  return `${root}${segments.join('/')}.aria`;
+}
+
+/** Parses the entry module and everything it imports (transitively). */
+export async function loadProgram(source: string, options: LoadOptions = {}): Promise<{ program: LoadedProgram; diagnostics: Diagnostic[] }> {
+  const entry = options.path ?? 'main.aria';
+  const root = dirOf(entry);
+  const files = options.files instanceof Map ? options.files : new Map(Object.entries(options.files ?? {}));
+  const modules = new Map<string, { ast: A.Module; text: string }>();
+  const diagnostics: Diagnostic[] = [];
+  const pending: { path: string; text: string }[] = [{ path: entry, text: source }];
+  while (pending.length > 0) {
+    const { path, text } = pending.shift()!;
+    if (modules.has(path)) continue;
+    const tree = await parse(text);
+    const ast = lowerModule(tree, text, path);
+    tree.delete();
+    modules.set(path, { ast, text });
+    for (const e of ast.syntaxErrors) diagnostics.push({ severity: 'error', message: e.message, file: path, span: e.span });
+    for (const item of ast.items) {
+      if (item.kind !== 'Import') continue;
+      const target = importPath(root, item.path.map(p => p.name));
+      if (modules.has(target) || pending.some(p => p.path === target)) continue;
+      const body = files.get(target) ?? options.readModule?.(target);
+      if (body === undefined) {
+        diagnostics.push({ severity: 'error', message: `cannot find module ${item.path.map(p => p.name).join('.')} (${target})`, file: path, span: item.span });
+        continue;
+      }
+      pending.push({ path: target, text: body });
+    }
+  }
+  return { program: { entry, modules }, diagnostics };
+}
+
+/** Compiles a loaded program together with the prelude. */
+export async function compileProgram(loaded: LoadedProgram): Promise<Program> {
+  const preludeTree = await parse(PRELUDE_SOURCE);
+  const prelude = { ast: lowerModule(preludeTree, PRELUDE_SOURCE, '<prelude>'), text: PRELUDE_SOURCE };
+  preludeTree.delete();
+  const root = dirOf(loaded.entry);
+  return new Compiler().compile(loaded.entry, loaded.modules, (_from, segments) => importPath(root, segments), prelude);
+}
+
+export interface RunOptions extends LoadOptions {
+  readonly workers?: number;
+  readonly seed?: number | string;
+  readonly flavor?: Flavor;
+  readonly stepLimit?: number;
+  /** Collect the event stream (for `--trace`); the result then holds `events` and `trace`. */
+  readonly trace?: boolean;
+  /** Compute the per-worker and per-task summary (for `--stats`). */
+  readonly stats?: boolean;
+  /** Host I/O; output is also collected into the result. */
+  readonly host?: Partial<Host>;
+  /** The effect checker's seam: a program with an error diagnostic does not run. */
+  readonly check?: Checker;
+  /** Receives every event as it happens. */
+  readonly onEvent?: EventListener;
+  readonly machine?: Omit<MachineOptions, 'workers' | 'seed' | 'flavor' | 'stepLimit'>;
+}
+
+export interface RunResult {
+  /** Everything the program printed. */
+  readonly output: string;
+  /** 0 on success; 1 when the program failed, a task failed unobserved, or it did not compile. */
+  readonly exitCode: number;
+  readonly failure?: Failure;
+  /** The failure as text: message, Aria stack with file:line:column, causes. */
+  readonly failureText?: string;
+  /** Failures of tasks nobody awaited (each also in `failureText`). */
+  readonly taskFailures: readonly Failure[];
+  readonly diagnostics: readonly Diagnostic[];
+  readonly events?: readonly RuntimeEvent[];
+  readonly trace?: ChromeTrace;
+  readonly stats?: RunStats;
+  readonly statsText?: string;
+  readonly steps: number;
+  /** Virtual time at the end, in milliseconds. */
+  readonly virtualMs: number;
+}
+
+/** Runs a program to the end: what `aria run` does. */
+export async function runProgram(source: string, options: RunOptions = {}): Promise<RunResult> {
+  const { program: loaded, diagnostics } = await loadProgram(source, options);
+  const all: Diagnostic[] = [...diagnostics];
+  if (options.check) all.push(...options.check(loaded));
+  if (all.some(d => d.severity === 'error')) {
+    return { output: '', exitCode: 1, diagnostics: all, taskFailures: [], steps: 0, virtualMs: 0, failureText: formatDiagnostics(all, loaded) };
+  }
+  const program = await compileProgram(loaded);
+  let output = '';
+  const host: Host = {
+    ...options.host,
+    write: text => {
+      output += text;
+      options.host?.write?.(text);
+    },
+  };
+  const machine = new Machine(program, host, {
+    ...options.machine, workers: options.workers, seed: options.seed, flavor: options.flavor, stepLimit: options.stepLimit,
+  });
+  const events: RuntimeEvent[] | undefined = options.trace || options.stats ? [] : undefined;
+  if (events || options.onEvent) {
+    machine.listener = e => {
+      events?.push(e);
+      options.onEvent?.(e);
+    };
+  }
+  machine.run();
+  const s = machine.s;
+  const taskFailures = s.unobserved.map(id => s.tasks[id]!.failure!).filter(Boolean);
+  const failure = s.failure ?? undefined;
+  const texts: string[] = [];
+  if (failure) texts.push(formatFailure(failure, program));
+  for (const f of taskFailures) texts.push(formatFailure(f, program, 'a task failed and nobody awaited it'));
+  const stats = options.stats ? collectStats(machine, events ?? []) : undefined;
+  return {
+    output,
+    exitCode: failure || taskFailures.length > 0 ? 1 : 0,
+    failure,
+    failureText: texts.length > 0 ? texts.join('\n') : undefined,
+    taskFailures,
+    diagnostics: all,
+    events: options.trace ? events : undefined,
+    trace: options.trace && events ? toChromeTrace(events, machine) : undefined,
+    stats,
+    statsText: stats ? formatStats(stats) : undefined,
+    steps: s.steps,
+    virtualMs: s.us / 1000,
+  };
+}
+
+function formatDiagnostics(ds: readonly Diagnostic[], loaded: LoadedProgram): string {
+  return ds.map(d => {
+    const m = d.file ? loaded.modules.get(d.file) : undefined;
+    if (!d.span || !m) return `${d.severity}: ${d.message}`;
+    const { line, column } = lineColumn({ path: d.file!, text: m.text, lineStarts: lineStartsCache(m.text) }, d.span.start);
+    return `${d.file}:${line + 1}:${column + 1}: ${d.severity}: ${d.message}`;
+  }).join('\n');
+}
+
+function lineStartsCache(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+/** A failure as a report: the message, the Aria stack (innermost first) and what caused it. */
+export function formatFailure(f: Failure, program: Program, heading?: string): string {
+  const lines: string[] = [];
+  if (heading) lines.push(`${heading}:`);
+  let cur: Failure | undefined = f;
+  let first = true;
+  while (cur) {
+    const who = cur.task > 0 ? ` in task #${cur.task} (${cur.taskName})` : '';
+    lines.push(`${first ? 'error' : 'caused by'}: ${cur.message}${who}`);
+    for (const fr of cur.stack) lines.push(`    at ${fr.fn} (${fr.module}:${fr.line}:${fr.column})`);
+    if (cur.blocked) {
+      for (const b of cur.blocked) {
+        lines.push(`    task #${b.task} (${b.name}) waits on ${b.waitsOn}${b.at ? ` at ${b.at.module}:${b.at.line}:${b.at.column}` : ''}`);
+      }
+    }
+    cur = cur.cause;
+    first = false;
+  }
+  void program;
+  return lines.join('\n');
+}

@@ -1,0 +1,315 @@
+// Tokio's scheduling policies over plain state: local queues with a LIFO slot, injection, stealing, searching and parking.
+import type { Flavor, RuntimeEvent } from './events.js';
+import type { Prng } from './prng.js';
+import { Deque, InjectQueue, LOCAL_QUEUE_CAPACITY, LocalQueue } from './queues.js';
+
+/** tokio/src/runtime/scheduler/multi_thread/worker.rs `MAX_LIFO_POLLS_PER_TICK`. */
+export const MAX_LIFO_POLLS_PER_TICK = 3;
+/** tokio/src/runtime/builder.rs: `Builder::new(Kind::MultiThread, 61)` (global queue interval of the multi-threaded flavour). */
+export const MULTI_THREAD_GLOBAL_QUEUE_INTERVAL = 61;
+/** tokio/src/runtime/scheduler/current_thread/mod.rs `DEFAULT_GLOBAL_QUEUE_INTERVAL`. */
+export const CURRENT_THREAD_GLOBAL_QUEUE_INTERVAL = 31;
+/** tokio/src/task/coop/mod.rs `Budget::initial()`: `Budget(Some(128))`. */
+export const COOP_BUDGET = 128;
+/** tokio/src/runtime/builder.rs: `max_blocking_threads: 512`. */
+export const DEFAULT_MAX_BLOCKING_THREADS = 512;
+/** tokio/src/runtime/blocking/pool.rs `KEEP_ALIVE` (10 s), in milliseconds. */
+export const BLOCKING_KEEP_ALIVE_MS = 10_000;
+
+export interface RuntimeConfig {
+  readonly flavor: Flavor;
+  readonly workers: number;
+  readonly blockingThreads: number;
+  /** Timer deadlines round up to a multiple of this many milliseconds. */
+  readonly timerResolution: number;
+  readonly globalQueueInterval: number;
+  readonly lifo: boolean;
+  readonly stealing: boolean;
+}
+
+export function runtimeConfig(flavor: Flavor, workers = 4, blockingThreads?: number, timerResolution = 1): RuntimeConfig {
+  switch (flavor) {
+    case 'multi':
+      return {
+        flavor, workers: Math.max(1, Math.floor(workers)), blockingThreads: blockingThreads ?? DEFAULT_MAX_BLOCKING_THREADS,
+        timerResolution: Math.max(1, timerResolution), globalQueueInterval: MULTI_THREAD_GLOBAL_QUEUE_INTERVAL, lifo: true, stealing: true,
+      };
+    case 'single':
+      return {
+        flavor, workers: 1, blockingThreads: blockingThreads ?? DEFAULT_MAX_BLOCKING_THREADS, timerResolution: Math.max(1, timerResolution),
+        globalQueueInterval: CURRENT_THREAD_GLOBAL_QUEUE_INTERVAL, lifo: false, stealing: false,
+      };
+    case 'wasm':
+      return {
+        flavor, workers: 1, blockingThreads: 0, timerResolution: Math.max(1, timerResolution),
+        globalQueueInterval: CURRENT_THREAD_GLOBAL_QUEUE_INTERVAL, lifo: false, stealing: false,
+      };
+    default: {
+      const never: never = flavor;
+      throw new Error(String(never));
+    }
+  }
+}
+
+/** Per-worker counters, named after Tokio's `RuntimeMetrics::worker_*` accessors. */
+export class WorkerMetrics {
+  pollCount = 0;
+  parkCount = 0;
+  parkUnparkCount = 0;
+  noopCount = 0;
+  stealCount = 0;
+  stealOperations = 0;
+  localScheduleCount = 0;
+  overflowCount = 0;
+  /** Virtual microseconds spent polling tasks. */
+  totalBusyUs = 0;
+}
+
+export class WorkerState {
+  readonly kind = 'worker';
+  readonly queue: LocalQueue;
+  /** The LIFO slot: the task most recently woken or spawned by this worker (not stealable). */
+  lifo = -1;
+  lifoEnabled: boolean;
+  /** LIFO polls in a row in the current tick. */
+  lifoPolls = 0;
+  current = -1;
+  /** The cooperative budget left in the current poll. */
+  budget = COOP_BUDGET;
+  tick = 0;
+  searching = false;
+  parked = false;
+  /** A blocking call (`thread_sleep`) holds this thread until then (virtual µs), else -1. */
+  blockedUntilUs = -1;
+  readonly metrics = new WorkerMetrics();
+
+  constructor(readonly id: number, readonly runtime: number, readonly index: number, capacity: number, lifo: boolean) {
+    this.queue = new LocalQueue(capacity);
+    this.lifoEnabled = lifo;
+  }
+}
+
+export class BlockingThreadState {
+  readonly kind = 'blocking';
+  current = -1;
+  blockedUntilUs = -1;
+  idleSinceUs = 0;
+  /** Closed after idling for the keep-alive time, or at runtime shutdown. */
+  closed = false;
+  tasksRun = 0;
+  busyUs = 0;
+  constructor(readonly id: number, readonly runtime: number) {}
+}
+
+export type ThreadState = WorkerState | BlockingThreadState;
+
+/** Runtime-wide counters, named after Tokio's `RuntimeMetrics`. */
+export class RuntimeMetrics {
+  spawnedTasksCount = 0;
+  remoteScheduleCount = 0;
+  budgetForcedYieldCount = 0;
+}
+
+export class RuntimeState {
+  readonly inject = new InjectQueue();
+  /** Thread ids of the workers, by worker index. */
+  readonly workers: number[] = [];
+  /** Parked workers, most recently parked last (Tokio keeps a stack of sleepers). */
+  readonly sleepers: number[] = [];
+  numSearching = 0;
+  readonly blockingThreads: number[] = [];
+  readonly blockingQueue = new Deque();
+  readonly metrics = new RuntimeMetrics();
+  closed = false;
+  constructor(
+    readonly id: number,
+    readonly config: RuntimeConfig,
+    /** The task whose `with` started this runtime (-1 for the program's default runtime). */
+    readonly owner: number,
+  ) {}
+}
+
+/** What the policies need from the machine. */
+export interface SchedulerContext {
+  readonly threads: ThreadState[];
+  readonly runtimes: RuntimeState[];
+  readonly prng: Prng;
+  /** Emits an event (the machine stamps the step and the time); absent when nobody listens. */
+  readonly emit: ((e: DistributiveOmit<RuntimeEvent, 'step' | 'us'>) => void) | undefined;
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+export type UnstampedEvent = DistributiveOmit<RuntimeEvent, 'step' | 'us'>;
+
+export function createWorkers(ctx: SchedulerContext, rt: RuntimeState): void {
+  for (let i = 0; i < rt.config.workers; i++) {
+    const id = ctx.threads.length;
+    const capacity = rt.config.flavor === 'multi' ? LOCAL_QUEUE_CAPACITY : Infinity;
+    ctx.threads.push(new WorkerState(id, rt.id, i, capacity, rt.config.lifo));
+    rt.workers.push(id);
+  }
+}
+
+function worker(ctx: SchedulerContext, id: number): WorkerState {
+  return ctx.threads[id] as WorkerState;
+}
+
+/**
+ * Schedules a task that became ready. From a worker of the same runtime it goes to that worker (its LIFO
+ * slot unless it is a yield); from anywhere else it goes to the injection queue and wakes a parked worker.
+ */
+export function scheduleTask(ctx: SchedulerContext, rt: RuntimeState, task: number, from: ThreadState | null, isYield: boolean): void {
+  if (from && from.kind === 'worker' && from.runtime === rt.id && from.current !== -1) {
+    scheduleLocal(ctx, rt, from, task, isYield);
+    return;
+  }
+  rt.inject.push(task);
+  rt.metrics.remoteScheduleCount++;
+  notifyParked(ctx, rt);
+}
+
+function scheduleLocal(ctx: SchedulerContext, rt: RuntimeState, w: WorkerState, task: number, isYield: boolean): void {
+  w.metrics.localScheduleCount++;
+  let shouldNotify: boolean;
+  if (isYield || !w.lifoEnabled) {
+    pushBackOrOverflow(ctx, rt, w, task);
+    shouldNotify = true;
+  } else {
+    const prev = w.lifo;
+    if (prev !== -1) pushBackOrOverflow(ctx, rt, w, prev);
+    w.lifo = task;
+    shouldNotify = prev !== -1;
+  }
+  if (shouldNotify && rt.config.stealing) notifyParked(ctx, rt);
+}
+
+/** Pushes to the back of the local queue; when it is full, half of it and the task move to the injection queue. */
+export function pushBackOrOverflow(ctx: SchedulerContext, rt: RuntimeState, w: WorkerState, task: number): void {
+  if (!w.queue.full) {
+    w.queue.push(task);
+    return;
+  }
+  const moved = w.queue.shiftMany(Math.floor(w.queue.capacity / 2));
+  for (const id of moved) rt.inject.push(id);
+  rt.inject.push(task);
+  w.metrics.overflowCount++;
+  ctx.emit?.({ kind: 'overflow', thread: w.id, count: moved.length + 1 });
+  notifyParked(ctx, rt);
+}
+
+/** Wakes one parked worker if none is searching (Tokio's `notify_parked`); it starts out searching. */
+export function notifyParked(ctx: SchedulerContext, rt: RuntimeState): void {
+  if (rt.numSearching > 0 || rt.sleepers.length === 0) return;
+  const id = rt.sleepers.pop()!;
+  const w = worker(ctx, id);
+  w.parked = false;
+  w.searching = true;
+  rt.numSearching++;
+  w.metrics.parkUnparkCount++;
+  ctx.emit?.({ kind: 'unpark', thread: id });
+}
+
+/** Wakes every parked worker of a runtime (used when the run would otherwise stall). */
+export function unparkAll(ctx: SchedulerContext, rt: RuntimeState): void {
+  while (rt.sleepers.length > 0) {
+    const id = rt.sleepers.pop()!;
+    const w = worker(ctx, id);
+    w.parked = false;
+    w.metrics.parkUnparkCount++;
+    ctx.emit?.({ kind: 'unpark', thread: id });
+  }
+}
+
+/** Tokio's `Core::next_task`: every `global_queue_interval` ticks the injection queue first, else local work first. */
+export function nextTask(ctx: SchedulerContext, rt: RuntimeState, w: WorkerState): number {
+  if (w.tick % rt.config.globalQueueInterval === 0) {
+    const t = rt.inject.shift();
+    if (t !== undefined) return t;
+    return nextLocalTask(w);
+  }
+  const local = nextLocalTask(w);
+  if (local !== -1) return local;
+  if (rt.inject.length === 0) return -1;
+  // Take a batch from the injection queue, at most half a local queue, so other workers get some too.
+  const cap = Math.min(w.queue.remainingSlots(), Math.floor(w.queue.capacity / 2));
+  const n = Math.max(1, Math.min(Math.floor(rt.inject.length / rt.workers.length) + 1, cap));
+  const batch = rt.inject.shiftMany(n);
+  const first = batch.shift()!;
+  for (const id of batch) w.queue.push(id);
+  return first;
+}
+
+function nextLocalTask(w: WorkerState): number {
+  if (w.lifo !== -1) {
+    const t = w.lifo;
+    w.lifo = -1;
+    return t;
+  }
+  return w.queue.shift() ?? -1;
+}
+
+/** Tokio's `transition_to_searching`: at most half the workers search at once. */
+export function transitionToSearching(rt: RuntimeState, w: WorkerState): boolean {
+  if (w.searching) return true;
+  if (2 * rt.numSearching >= rt.workers.length) return false;
+  w.searching = true;
+  rt.numSearching++;
+  return true;
+}
+
+/** Leaves the searching state; the last searcher to find work wakes another worker to keep looking. */
+export function transitionFromSearching(ctx: SchedulerContext, rt: RuntimeState, w: WorkerState): void {
+  if (!w.searching) return;
+  w.searching = false;
+  rt.numSearching--;
+  if (rt.numSearching === 0) notifyParked(ctx, rt);
+}
+
+/** Tokio's `steal_work`: from a random victim on, take half of the first non-empty local queue; else the injection queue. */
+export function stealWork(ctx: SchedulerContext, rt: RuntimeState, w: WorkerState): number {
+  if (!rt.config.stealing) return rt.inject.shift() ?? -1;
+  if (!transitionToSearching(rt, w)) return -1;
+  const n = rt.workers.length;
+  const start = ctx.prng.below(n);
+  for (let i = 0; i < n; i++) {
+    const victimIndex = (start + i) % n;
+    if (victimIndex === w.index) continue;
+    const victim = worker(ctx, rt.workers[victimIndex]!);
+    const t = stealInto(ctx, victim, w);
+    if (t !== -1) return t;
+  }
+  return rt.inject.shift() ?? -1;
+}
+
+/** Moves half (rounded up) of `src`'s local queue to `dst`, returning the last one to run at once. */
+export function stealInto(ctx: SchedulerContext, src: WorkerState, dst: WorkerState): number {
+  const available = src.queue.length;
+  if (available === 0) return -1;
+  // Like Tokio, give up when the destination is more than half full.
+  if (dst.queue.length > Math.floor(dst.queue.capacity / 2)) return -1;
+  const n = available - Math.floor(available / 2);
+  const stolen = src.queue.shiftMany(n);
+  const ret = stolen.pop()!;
+  for (const id of stolen) dst.queue.push(id);
+  dst.metrics.stealCount += n;
+  dst.metrics.stealOperations++;
+  ctx.emit?.({ kind: 'steal', thread: dst.id, victim: src.id, count: n });
+  return ret;
+}
+
+/** Parks an idle worker until work is scheduled for it. */
+export function park(ctx: SchedulerContext, rt: RuntimeState, w: WorkerState): void {
+  if (w.searching) {
+    w.searching = false;
+    rt.numSearching--;
+  }
+  w.parked = true;
+  w.metrics.parkCount++;
+  rt.sleepers.push(w.id);
+  ctx.emit?.({ kind: 'park', thread: w.id });
+}
+
+/** Whether a worker has work it could poll without searching. */
+export function hasLocalWork(w: WorkerState): boolean {
+  return w.lifo !== -1 || w.queue.length > 0;
+}

@@ -1,0 +1,154 @@
+// Tasks as plain data: explicit frames, an operand stack, a state and what the task waits on.
+import type { Span } from '../analysis/syntax/ast.js';
+import type { FnProto } from './bytecode.js';
+import type { TimerEntry } from './timer-wheel.js';
+import type { Closure, HandlerVal, TokenVal, Value } from './values.js';
+
+export type TaskState = 'scheduled' | 'running' | 'blocked' | 'completed' | 'failed' | 'cancelled';
+
+/** What a blocked task waits on (shown by snapshots and deadlock reports). */
+export type WaitReason =
+  | { readonly kind: 'sleep'; readonly until: number }
+  | { readonly kind: 'join'; readonly task: number }
+  | { readonly kind: 'join-any'; readonly tasks: readonly number[] }
+  | { readonly kind: 'timeout'; readonly task: number; readonly until: number }
+  | { readonly kind: 'send'; readonly channel: number }
+  | { readonly kind: 'recv'; readonly channel: number }
+  | { readonly kind: 'scope'; readonly scope: number; readonly live: readonly number[] }
+  | { readonly kind: 'runtime'; readonly runtime: number; readonly action: 'enter' | 'leave' }
+  | { readonly kind: 'accept' }
+  | { readonly kind: 'read'; readonly conn: number };
+
+/** A node of the handler chain: immutable, so frames and tasks share tails. */
+export interface HandlerNode {
+  readonly effect: string;
+  /** A user handler; absent for `Cancel.timeout`, whose node only carries a token. */
+  readonly handler: HandlerVal | null;
+  readonly token: TokenVal | null;
+  readonly next: HandlerNode | null;
+}
+
+export interface Frame {
+  proto: FnProto;
+  /** The next instruction (for a caller: just after its call). */
+  pc: number;
+  /** Stack index of local 0. */
+  base: number;
+  /** Where the result goes when this frame returns. */
+  retSp: number;
+  closure: Closure | null;
+  handlers: HandlerNode | null;
+}
+
+/** One frame of an Aria stack: what a failure report and the debugger show. */
+export interface AriaFrame {
+  readonly fn: string;
+  readonly module: string;
+  readonly span: Span;
+  /** One-based line and column. */
+  readonly line: number;
+  readonly column: number;
+}
+
+export type FailureKind =
+  | 'panic'
+  | 'assertion'
+  | 'division-by-zero'
+  | 'stack-overflow'
+  | 'unhandled-operation'
+  | 'no-match'
+  | 'type-error'
+  | 'index-out-of-range'
+  | 'unknown-name'
+  | 'arity'
+  | 'cancelled'
+  | 'task-failed'
+  | 'channel-closed'
+  | 'deadlock'
+  | 'step-limit'
+  | 'unsupported';
+
+/** A program failure: an Aria stack and source spans, never a JS stack. */
+export interface Failure {
+  readonly kind: FailureKind;
+  readonly message: string;
+  /** The task that failed (0 when the failure belongs to the whole run: a deadlock, the step limit). */
+  readonly task: number;
+  readonly taskName: string;
+  /** Innermost frame first. */
+  readonly stack: readonly AriaFrame[];
+  /** The failure of an awaited task or a scope child that this one propagates. */
+  readonly cause?: Failure;
+  /** For a deadlock: every blocked task and what it waits on. */
+  readonly blocked?: readonly { readonly task: number; readonly name: string; readonly waitsOn: string; readonly at?: AriaFrame }[];
+}
+
+export type TaskKind = 'main' | 'async' | 'blocking';
+
+export class Task {
+  state: TaskState = 'scheduled';
+  wait: WaitReason | null = null;
+  /** The timer a sleeping or timed wait holds, cancelled when the wait ends another way. */
+  waitTimer: TimerEntry<unknown> | null = null;
+  /** The thread the task runs or last ran on (-1: never). */
+  thread = -1;
+  frames: Frame[] = [];
+  stack: Value[] = [];
+  sp = 0;
+  result: Value = undefined;
+  failure: Failure | null = null;
+  /** Delivered on the next poll: a cancellation or the failure of what the task awaited. */
+  pendingFailure: Failure | null = null;
+  /** Tasks blocked until this one ends (join, race, timeout). */
+  joiners: number[] | null = null;
+  /** Cancellation was requested: the task stops at its next suspension point. */
+  aborted = false;
+  polls = 0;
+  /** Virtual microseconds spent running (statements executed). */
+  busyUs = 0;
+  endUs = -1;
+  /** Order in which tasks finished (what `race` compares), -1 while running. */
+  endSeq = -1;
+  /** The failure was seen by an awaiter or a scope (an unobserved failure is reported at the end). */
+  observed = false;
+  /** Steps (statements) the task has executed. */
+  steps = 0;
+
+  constructor(
+    readonly id: number,
+    readonly name: string,
+    readonly kind: TaskKind,
+    readonly parent: number,
+    /** The runtime the task belongs to now (a task moves while it runs a `with` of a runtime handler). */
+    public runtime: number,
+    readonly scope: number,
+    readonly token: TokenVal,
+    readonly spawnModule: string,
+    readonly spawnSpan: Span,
+    readonly spawnUs: number,
+    readonly spawnStep: number,
+  ) {}
+
+  get done(): boolean {
+    return this.state === 'completed' || this.state === 'failed' || this.state === 'cancelled';
+  }
+}
+
+export function describeWait(w: WaitReason): string {
+  switch (w.kind) {
+    case 'sleep': return `sleep until ${w.until} ms`;
+    case 'join': return `task #${w.task}`;
+    case 'join-any': return `the first of tasks ${w.tasks.map(t => `#${t}`).join(', ')}`;
+    case 'timeout': return `task #${w.task} (timeout at ${w.until} ms)`;
+    case 'send': return `space in channel #${w.channel}`;
+    case 'recv': return `a value from channel #${w.channel}`;
+    case 'scope': return `scope #${w.scope} (children ${w.live.map(t => `#${t}`).join(', ')})`;
+    case 'runtime': return w.action === 'enter' ? `runtime #${w.runtime} to start` : `runtime #${w.runtime} to shut down`;
+    case 'accept': return 'a connection (accept)';
+    case 'read': return `data on connection #${w.conn}`;
+    default: {
+      const never: never = w;
+      return String(never);
+    }
+  }
+}
