@@ -55,6 +55,13 @@ function describeError(node: Node, root: Node): A.SyntaxError {
   return { message, span: { start: node.startIndex, end: node.endIndex } };
 }
 
+/** Node types complete enough to lower when they turn up loose inside an ERROR node. */
+const RECOVERABLE = new Set([
+  'function_definition', 'effect_declaration', 'handler_declaration', 'struct_declaration', 'import_declaration',
+  'annotated', 'assignment', 'return_statement', 'while_statement', 'loop_statement', 'for_statement',
+  'call_expression', 'if_expression', 'match_expression', 'with_expression', 'spawn_expression', 'await_expression',
+]);
+
 const ESCAPES: Readonly<Record<string, string>> = { n: '\n', r: '\r', t: '\t', '0': '\0', '"': '"', '\\': '\\', '#': '#' };
 
 class Lowerer {
@@ -67,11 +74,12 @@ class Lowerer {
     const items: A.Item[] = [];
     const statements: A.Stmt[] = [];
     for (const child of root.namedChildren) {
-      if (child.type === 'comment' || child.isError) continue;
-      const lowered = this.topLevel(child, []);
-      if (!lowered) continue;
-      if (isItem(lowered)) items.push(lowered);
-      else statements.push(lowered);
+      if (child.type === 'comment') continue;
+      for (const lowered of child.isError ? this.recover(child) : [this.topLevel(child, [])]) {
+        if (!lowered) continue;
+        if (isItem(lowered)) items.push(lowered);
+        else statements.push(lowered);
+      }
     }
     const errors = [...syntaxErrors(root), ...this.misplaced].sort((a, b) => a.span.start - b.span.start);
     return { path: this.path, items, statements, syntaxErrors: errors, span: this.span(root) };
@@ -242,18 +250,60 @@ class Lowerer {
     }
     const stmts: A.Stmt[] = [];
     for (const child of node.namedChildren) {
-      if (child.type === 'comment' || child.isError) continue;
-      const lowered = this.topLevel(child, []);
-      if (!lowered) continue;
-      if (isItem(lowered)) {
-        if (lowered.kind === 'Fn') stmts.push({ kind: 'LocalFn', span: lowered.span, fn: lowered });
-        const what = lowered.kind === 'Import' ? 'an import' : `${article(lowered.kind.toLowerCase())} ${lowered.kind.toLowerCase()} declaration`;
-        this.misplaced.push({ message: `${what} may stand only at the top level of a file`, span: lowered.span });
-        continue;
+      if (child.type === 'comment') continue;
+      for (const lowered of child.isError ? this.recover(child) : [this.topLevel(child, [])]) {
+        if (!lowered) continue;
+        if (isItem(lowered)) {
+          if (lowered.kind === 'Fn') {
+            stmts.push({ kind: 'LocalFn', span: lowered.span, fn: lowered });
+            continue;
+          }
+          const what = lowered.kind === 'Import' ? 'an import' : `${article(lowered.kind.toLowerCase())} ${lowered.kind.toLowerCase()} declaration`;
+          this.misplaced.push({ message: `${what} may stand only at the top level of a file`, span: lowered.span });
+          continue;
+        }
+        stmts.push(lowered);
       }
-      stmts.push(lowered);
     }
     return { span: this.span(node), stmts };
+  }
+
+  /**
+   * Salvages what an ERROR node still holds, so that a file being typed keeps its symbols: a function whose
+   * `end` is missing (tree-sitter keeps its name, parameters, row and statements as loose children) becomes a
+   * function again; other complete statements and items inside are lowered as they are.
+   */
+  private recover(node: Node): (A.Item | A.Stmt | undefined)[] {
+    const children = node.children.filter((c): c is Node => c !== null);
+    const fnAt = children.findIndex(c => c.type === 'fn' && !c.isNamed);
+    const name = fnAt >= 0 ? children[fnAt + 1] : undefined;
+    const params = children.find(c => c.type === 'parameter_list');
+    if (fnAt >= 0 && name?.type === 'identifier' && params) {
+      const effects = children.find(c => c.type === 'effect_row' && c.startIndex > params.startIndex);
+      const ret = children.find(c => c.startIndex > params.endIndex && ['type_identifier', 'generic_type', 'function_type'].includes(c.type));
+      const headerEnd = Math.max(params.endIndex, effects?.endIndex ?? 0, ret?.endIndex ?? 0);
+      const stmts: A.Stmt[] = [];
+      for (const child of children) {
+        if (!child.isNamed || child.startIndex < headerEnd || child.type === 'comment') continue;
+        const lowered = child.isError ? undefined : this.topLevel(child, []);
+        if (!lowered) continue;
+        if (isItem(lowered)) {
+          if (lowered.kind === 'Fn') stmts.push({ kind: 'LocalFn', span: lowered.span, fn: lowered });
+        } else {
+          stmts.push(lowered);
+        }
+      }
+      const fn: A.FnDecl = {
+        kind: 'Fn', span: this.span(node), name: this.ident(name, node), typeParams: [], params: this.params(params),
+        effects: effects ? this.row(effects) : undefined, returnType: ret ? this.type(ret) : undefined,
+        body: { span: { start: headerEnd, end: node.endIndex }, stmts }, exprBody: false, annotations: [],
+        doc: this.doc(node, []),
+      };
+      return [fn];
+    }
+    return node.namedChildren
+      .filter(c => !c.isError && c.type !== 'comment' && RECOVERABLE.has(c.type))
+      .map(c => this.topLevel(c, []));
   }
 
   private exprBlock(node: Node): A.Block {

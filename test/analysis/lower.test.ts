@@ -118,3 +118,22 @@ describe('lowering', () => {
     for (const e of m.syntaxErrors) expect(e.span.end).toBeLessThanOrEqual(src.length);
   });
 });
+
+describe('recovery from broken input', () => {
+  test('a function whose end is missing at the end of the file keeps its name, row and statements', async () => {
+    const m = await lower('fn a()\n  print(1)\nend\nfn f(a, b) -> {IO} Unit\n  x = 1\n  if x\n    print(x)\n  end\n');
+    expect(m.items.map(i => i.kind === 'Fn' ? i.name.name : i.kind)).toEqual(['a', 'f']);
+    const f = m.items[1] as A.FnDecl;
+    expect(f.params.map(p => p.name.name)).toEqual(['a', 'b']);
+    expect(f.effects?.effects.map(e => e.name)).toEqual(['IO']);
+    expect(f.body.stmts.map(s => s.kind === 'ExprStmt' ? s.expr.kind : s.kind)).toEqual(['Assign', 'If']);
+    expect(m.syntaxErrors.map(e => e.message)).toEqual(['expected `end` to close this `fn`']);
+  });
+
+  test('a local function is a statement, not a misplaced item', async () => {
+    const m = await lower('fn outer()\n  fn inner(x) = x + 1\n  inner(1)\nend\n');
+    expect(m.syntaxErrors).toEqual([]);
+    const outer = m.items[0] as A.FnDecl;
+    expect(outer.body.stmts.map(s => s.kind)).toEqual(['LocalFn', 'ExprStmt']);
+  });
+});
