@@ -401,10 +401,12 @@ export class Workspace {
     // A syntax error leaves half-parsed code on its lines: other reports there would be noise.
     const lines = this.lineIndex(file.path)!;
     const broken = errors.map(e => ({ start: lines.position(e.span.start).line, end: lines.position(e.span.end).line }));
+    const swallowed = errors.length ? errorRegions(file.tree) : [];
     const quiet = (d: Diagnostic) => {
       const start = lines.position(d.span.start).line;
       const end = lines.position(d.span.end).line;
-      return !broken.some(b => start <= b.end && end >= b.start);
+      return !broken.some(b => start <= b.end && end >= b.start)
+        && !swallowed.some(r => d.span.start >= r.start && d.span.end <= r.end);
     };
     const semantic = [...analysis.diagnostics, ...(file.effectDiagnostics?.diagnostics ?? [])].filter(d => broken.length === 0 || quiet(d));
     return [...syntax, ...semantic].sort(compareDiagnostics);
@@ -717,11 +719,27 @@ export class Workspace {
     if (!best) return [];
     const { node, frame } = best;
     const out: DischargedCall[] = [];
+    const solution = a.solution;
+    const seen = new Set<Site>();
+    const add = (site: Site, hit: readonly EffectKey[]) => {
+      if (seen.has(site)) return;
+      seen.add(site);
+      out.push({ path: node.path, span: site.span, label: site.label, effects: hit.map(effectName) });
+      // Inside the lambdas the site performs: the operations whose effects reach this `with` through it.
+      const latents = [...(site.performs ?? [])];
+      if (site.callee) for (const i of solution.summary(site.callee).calledParams) if (site.args?.[i]) latents.push(site.args[i]!);
+      for (const l of latents) {
+        for (const inner of l.sites ?? []) {
+          const through = [...solution.residual(node, inner)].filter(k => hit.includes(k) && !site.discharges?.includes(k));
+          if (through.length) add(inner, through);
+        }
+      }
+    };
     for (const site of allSites(node)) {
-      const remaining = a.solution.siteEffects(node, site);
+      const remaining = solution.siteEffects(node, site);
       for (let f = site.frame; f !== undefined && remaining.size; f = node.frames[f]!.parent) {
         const hit = node.frames[f]!.discharges.filter(k => remaining.delete(k));
-        if (f === frame && hit.length) out.push({ path: node.path, span: site.span, label: site.label, effects: hit.map(effectName) });
+        if (f === frame && hit.length) add(site, hit);
       }
     }
     return out.sort((x, y) => x.span.start - y.span.start);
@@ -840,6 +858,21 @@ export class Workspace {
     }
     return out;
   }
+}
+
+/** The spans of the outermost ERROR nodes of a tree: text the parser could not place. */
+function errorRegions(tree: Tree): Span[] {
+  const out: Span[] = [];
+  const visit = (node: import('web-tree-sitter').Node) => {
+    if (node.isError) {
+      out.push({ start: node.startIndex, end: node.endIndex });
+      return;
+    }
+    if (!node.hasError) return;
+    for (const child of node.children) if (child) visit(child);
+  };
+  visit(tree.rootNode);
+  return out;
 }
 
 function detailOf(exports: ModuleExports, name: string): string {

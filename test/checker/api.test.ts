@@ -1,0 +1,251 @@
+// The Workspace queries the language server uses: each answered in plain data, on small sources.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe as suite, expect, test } from 'vitest';
+import { DIAGNOSTIC_CODES } from '../../analysis/diagnostics.js';
+import { memoryWorkspace } from './harness.js';
+
+const SOURCE = `effect Log {
+  fn log(message: String) -> Unit
+}
+
+handler Console for Log {
+  fn log(message) = print(message)
+}
+
+fn fetch_a() -> {Async, Cancel} Int
+  Cancel.check()
+  sleep(1.ms)
+  1
+end
+
+fn fetch_all() -> {Async} Int
+  fetch_a()
+end
+
+fn helper(x)
+  Log.log("x")
+  sleep(2.ms)
+  x
+end
+
+with Console
+  result = helper(1)
+end
+print(result)
+`;
+
+/** The offset of the n-th occurrence of `needle` (plus `delta`). */
+function at(text: string, needle: string, n = 0, delta = 0): number {
+  let i = -1;
+  for (let k = 0; k <= n; k++) {
+    i = text.indexOf(needle, i + 1);
+    if (i === -1) throw new Error(`no ${needle} #${n}`);
+  }
+  return i + delta;
+}
+
+const slice = (text: string, span: { start: number; end: number }) => text.slice(span.start, span.end);
+
+suite('diagnostics', () => {
+  test('an effect outside the declared row: code, range of the offending call, message, chain as related information', async () => {
+    const ws = await memoryWorkspace({ 'main.aria': SOURCE });
+    const ds = ws.diagnostics('main.aria');
+    expect(ds.map(d => d.code)).toEqual(['E0202']);
+    const d = ds[0]!;
+    expect(d.severity).toBe('error');
+    expect(d.path).toBe(ws.path('main.aria'));
+    expect(slice(SOURCE, d.span)).toBe('fetch_a()');
+    expect(d.message).toContain('`fetch_all`');
+    expect(d.message).toContain('`Cancel`');
+    expect(d.message).toContain('fetch_all -> fetch_a -> Cancel.check()');
+    expect(d.related.map(r => slice(SOURCE, r.span))).toEqual(['Cancel.check()', '{Async}']);
+  });
+
+  test('syntax errors come as E0001 with the rest of the file still checked', async () => {
+    const text = 'fn f(x) -> {} Int\n  y = (x +\nend\n\nfn g() -> {} Unit = sleep(1.ms)\n';
+    const ws = await memoryWorkspace({ 'a.aria': text });
+    expect(ws.diagnostics('a.aria').map(d => d.code)).toEqual(['E0001', 'E0202']);
+    // Text swallowed by a syntax error reports nothing else: no `undefined name` for half-parsed code.
+    const swallowed = 'fn f() -> {} Unit\n  x = (1 +\nend\nfn g() -> {} Unit = sleep(1.ms)\n';
+    ws.setFile('b.aria', swallowed);
+    expect(ws.diagnostics('b.aria').map(d => d.code)).toEqual(['E0001']);
+  });
+
+  test('a chain across files points into the other file', async () => {
+    const ws = await memoryWorkspace({
+      'lib/net.aria': 'fn fetch() -> {Async, Cancel} Int\n  Cancel.check()\n  1\nend\n',
+      'main.aria': 'import lib.net\nfn run() -> {Async} Int = net.fetch()\n',
+    });
+    const [d] = ws.diagnostics('main.aria');
+    expect(d!.code).toBe('E0202');
+    expect(d!.related[0]!.path).toBe(ws.path('lib/net.aria'));
+    expect(slice(ws.text('lib/net.aria')!, d!.related[0]!.span)).toBe('Cancel.check()');
+  });
+
+  test('every code is documented in docs/diagnostics.md with a section', () => {
+    const here = dirname(fileURLToPath(import.meta.url));
+    const doc = readFileSync(join(here, '..', '..', 'docs', 'diagnostics.md'), 'utf8');
+    for (const code of Object.keys(DIAGNOSTIC_CODES)) expect(doc, code).toContain(`### ${code} `);
+  });
+});
+
+suite('rows and effect origins', () => {
+  test('functionRows: declared and inferred rows', async () => {
+    const ws = await memoryWorkspace({ 'main.aria': SOURCE });
+    const rows = Object.fromEntries(ws.functionRows('main.aria').map(r => [r.name, r]));
+    expect(rows['helper']).toMatchObject({ declared: undefined, inferred: '{Async, Log}', effects: ['Async', 'Log'] });
+    expect(rows['fetch_all']).toMatchObject({ declared: '{Async}', inferred: '{Async, Cancel}' });
+    expect(rows['fetch_a']).toMatchObject({ declared: '{Async, Cancel}', inferred: '{Async, Cancel}' });
+    expect(rows['Console.log']).toMatchObject({ kind: 'operation', inferred: '{IO}' });
+    expect(slice(SOURCE, rows['helper']!.nameSpan)).toBe('helper');
+  });
+
+  test('the angle spelling is shown in the brace spelling', async () => {
+    const ws = await memoryWorkspace({ 'a.aria': 'fn f(g: () -> {e} Unit) -> <IO | e> Unit\n  print(1)\n  g()\nend\n' });
+    const [row] = ws.functionRows('a.aria');
+    expect(row).toMatchObject({ declared: '{IO | e}', inferred: '{IO}', latentParams: ['g'] });
+  });
+
+  test('effectOrigins: each effect with the chain it comes through', async () => {
+    const ws = await memoryWorkspace({ 'main.aria': SOURCE });
+    const origins = ws.effectOrigins('main.aria', 'fetch_all');
+    expect(origins.map(o => o.effect)).toEqual(['Async', 'Cancel']);
+    const cancel = origins.find(o => o.effect === 'Cancel')!;
+    expect(cancel.origins[0]!.chain.map(c => c.label)).toEqual(['fetch_a', 'Cancel.check()']);
+    expect(cancel.origins[0]!.chain.map(c => c.inFunction)).toEqual(['fetch_all', 'fetch_a']);
+    // By offset: the innermost function around it.
+    expect(ws.effectOrigins('main.aria', at(SOURCE, 'sleep(2.ms)')).map(o => o.effect)).toEqual(['Async', 'Log']);
+  });
+});
+
+suite('symbols', () => {
+  test('symbolAt, definition and references of a function', async () => {
+    const ws = await memoryWorkspace({ 'main.aria': SOURCE });
+    const use = at(SOURCE, 'fetch_a()', 1, 2);
+    const s = ws.symbolAt('main.aria', use)!;
+    expect(s.symbol).toMatchObject({ kind: 'function', name: 'fetch_a' });
+    expect(s.symbol.detail).toBe('fn fetch_a() -> {Async, Cancel} Int');
+    expect(s.isDeclaration).toBe(false);
+    expect(s.row).toMatchObject({ declared: '{Async, Cancel}' });
+    const [def] = ws.definition('main.aria', use);
+    expect(def!.span.start).toBe(at(SOURCE, 'fetch_a() -> {'));
+    expect(ws.references('main.aria', use).map(r => r.span.start)).toEqual([at(SOURCE, 'fetch_a() -> {'), at(SOURCE, 'fetch_a()', 1)]);
+    expect(ws.references('main.aria', use, false)).toHaveLength(1);
+  });
+
+  test('locals, parameters, operations, built-ins', async () => {
+    const ws = await memoryWorkspace({ 'main.aria': SOURCE });
+    expect(ws.symbolAt('main.aria', at(SOURCE, 'x\nend'))!.symbol).toMatchObject({ kind: 'parameter', name: 'x' });
+    expect(ws.references('main.aria', at(SOURCE, 'x\nend'))).toHaveLength(2);
+    const local = ws.symbolAt('main.aria', at(SOURCE, 'result)'))!;
+    expect(local.symbol).toMatchObject({ kind: 'local', name: 'result' });
+    expect(ws.definition('main.aria', at(SOURCE, 'result)'))[0]!.span.start).toBe(at(SOURCE, 'result ='));
+    expect(ws.symbolAt('main.aria', at(SOURCE, 'log("x")'))!.symbol).toMatchObject({ kind: 'operation', name: 'log', container: 'Log' });
+    const print = ws.symbolAt('main.aria', at(SOURCE, 'print(result)'))!;
+    expect(print.symbol).toMatchObject({ kind: 'builtin-function', name: 'print' });
+    expect(print.symbol.path).toBeUndefined();
+    expect(ws.definition('main.aria', at(SOURCE, 'print(result)'))).toEqual([]);
+    expect(ws.symbolAt('main.aria', at(SOURCE, 'Cancel.check', 0, 8))!.symbol).toMatchObject({ kind: 'builtin-operation', name: 'check' });
+    expect(ws.symbolAt('main.aria', at(SOURCE, 'with Console', 0, 6))!.symbol).toMatchObject({ kind: 'handler', name: 'Console' });
+  });
+
+  test('definition and references across files', async () => {
+    const lib = 'fn get(url) = url\n';
+    const main = 'import lib.http\nx = http.get("a")\ny = http.get("b")\n';
+    const ws = await memoryWorkspace({ 'lib/http.aria': lib, 'main.aria': main });
+    const [def] = ws.definition('main.aria', at(main, 'get'));
+    expect(def).toEqual({ path: ws.path('lib/http.aria'), span: { start: 3, end: 6 } });
+    const refs = ws.references('lib/http.aria', 4);
+    expect(refs.map(r => r.path)).toEqual([ws.path('lib/http.aria'), ws.path('main.aria'), ws.path('main.aria')]);
+    expect(ws.symbolAt('main.aria', at(main, 'http.get'))!.symbol).toMatchObject({ kind: 'module', name: 'http' });
+  });
+
+  test('scopeAt: locals before the offset, parameters, items, imports, built-ins; no program variables inside functions', async () => {
+    const ws = await memoryWorkspace({ 'main.aria': SOURCE });
+    const inHelper = ws.scopeAt('main.aria', at(SOURCE, 'sleep(2.ms)'));
+    const names = inHelper.map(e => e.name);
+    expect(names).toEqual(expect.arrayContaining(['x', 'helper', 'fetch_a', 'Log', 'Console', 'print', 'Async', 'Ok']));
+    expect(names).not.toContain('result');
+    expect(names.indexOf('x')).toBeLessThan(names.indexOf('helper'));
+    expect(inHelper.find(e => e.name === 'x')!.kind).toBe('parameter');
+    const atTop = ws.scopeAt('main.aria', at(SOURCE, 'print(result)')).map(e => e.name);
+    expect(atTop).toContain('result');
+    const beforeAssignment = ws.scopeAt('main.aria', at(SOURCE, 'with Console')).map(e => e.name);
+    expect(beforeAssignment).not.toContain('result');
+  });
+
+  test('membersOf: operations, built-in handlers, module items', async () => {
+    const ws = await memoryWorkspace({ 'lib/m.aria': 'fn f() = 1\nstruct P(a: Int)\n', 'main.aria': `import lib.m\n${SOURCE}` });
+    expect(ws.membersOf('main.aria', 'Log').map(m => m.name)).toEqual(['log']);
+    expect(ws.membersOf('main.aria', 'Async').map(m => m.name)).toEqual(expect.arrayContaining(['default', 'scope', 'configure', 'wasm', 'single_threaded']));
+    expect(ws.membersOf('main.aria', 'Cancel').map(m => m.name)).toEqual(expect.arrayContaining(['timeout', 'check', 'token']));
+    expect(ws.membersOf('main.aria', 'm').map(m => m.name)).toEqual(['f', 'P']);
+    expect(ws.membersOf('main.aria', 'CPU').map(m => m.name)).toEqual(['count']);
+  });
+
+  test('symbolInfo describes built-ins by id', async () => {
+    const ws = await memoryWorkspace({ 'main.aria': SOURCE });
+    expect(ws.symbolInfo('builtin:handler:Cancel.timeout')!.detail).toContain('discharges Cancel');
+    expect(ws.symbolInfo('builtin:fn:spawn_blocking')!.doc).toContain('Blocking');
+    expect(ws.symbolInfo('builtin:fn:nope')).toBeUndefined();
+  });
+});
+
+suite('handlers', () => {
+  test('handlersFor: the with block that discharges an operation, through the callers, and the ambient runtime', async () => {
+    const ws = await memoryWorkspace({ 'main.aria': SOURCE });
+    const inHelper = ws.handlersFor('main.aria', at(SOURCE, 'Log.log'));
+    expect(inHelper).toHaveLength(1);
+    expect(inHelper[0]).toMatchObject({ label: 'Console', effects: ['Log'], ambient: false });
+    expect(slice(SOURCE, inHelper[0]!.handlerSpan)).toBe('Console');
+    const sleep = ws.handlersFor('main.aria', at(SOURCE, 'sleep(2'));
+    expect(sleep).toEqual([expect.objectContaining({ ambient: true, effects: ['Async'] })]);
+  });
+
+  test('dischargedBy: the calls inside a with whose effects it discharges', async () => {
+    const ws = await memoryWorkspace({ 'main.aria': SOURCE });
+    const calls = ws.dischargedBy('main.aria', at(SOURCE, 'with Console'));
+    expect(calls.map(c => [slice(SOURCE, c.span), c.effects])).toEqual([['helper(1)', ['Log']]]);
+  });
+
+  test('a lambda passed to a polymorphic built-in is discharged by the with around the call', async () => {
+    const text = 'effect E {\n  fn op() -> Unit\n}\nhandler H for E {\n  fn op() = ()\n}\nwith H\n  each([1], |x| E.op())\nend\n';
+    const ws = await memoryWorkspace({ 'a.aria': text });
+    expect(ws.diagnostics('a.aria')).toEqual([]);
+    const calls = ws.dischargedBy('a.aria', at(text, 'with H'));
+    expect(calls.map(c => slice(text, c.span))).toEqual(['each([1], |x| E.op())', 'E.op()']);
+    expect(ws.handlersFor('a.aria', at(text, 'E.op()'))).toHaveLength(0);
+  });
+});
+
+suite('outlines and call hierarchy', () => {
+  test('documentSymbols and workspaceSymbols', async () => {
+    const ws = await memoryWorkspace({ 'main.aria': SOURCE, 'other.aria': 'fn fetch_more() = 1\n' });
+    const outline = ws.documentSymbols('main.aria');
+    expect(outline.map(s => [s.name, s.kind])).toEqual([['Log', 'effect'], ['Console', 'handler'], ['fetch_a', 'function'], ['fetch_all', 'function'], ['helper', 'function']]);
+    expect(outline[0]!.children.map(c => c.name)).toEqual(['log']);
+    expect(ws.workspaceSymbols('ftch').map(s => s.name)).toEqual(['fetch_a', 'fetch_all', 'fetch_more']);
+    expect(ws.workspaceSymbols('log').map(s => [s.name, s.container])).toEqual([['Log', undefined], ['log', 'Log'], ['log', 'Console']]);
+  });
+
+  test('incoming and outgoing calls', async () => {
+    const ws = await memoryWorkspace({ 'main.aria': SOURCE });
+    const item = ws.callHierarchyItem('main.aria', at(SOURCE, 'fetch_a() ->'))!;
+    expect(item).toMatchObject({ name: 'fetch_a', kind: 'function' });
+    expect(ws.incomingCalls(item).map(c => [c.item.name, c.spans.map(s => slice(SOURCE, s))])).toEqual([['fetch_all', ['fetch_a()']]]);
+    const all = ws.callHierarchyItem('main.aria', at(SOURCE, 'fetch_all'))!;
+    expect(ws.outgoingCalls(all).map(c => c.item.name)).toEqual(['fetch_a']);
+    const helper = ws.callHierarchyItem('main.aria', at(SOURCE, 'helper(x)'))!;
+    expect(ws.incomingCalls(helper).map(c => c.item.name)).toEqual(['(top level)']);
+  });
+});
+
+suite('cancellation', () => {
+  test('a cancelled token gets an empty answer; the next call does the work', async () => {
+    const ws = await memoryWorkspace({ 'main.aria': SOURCE });
+    expect(ws.diagnostics('main.aria', { isCancellationRequested: true })).toEqual([]);
+    expect(ws.diagnostics('main.aria').map(d => d.code)).toEqual(['E0202']);
+  });
+});
