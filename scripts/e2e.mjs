@@ -147,7 +147,7 @@ async function main() {
   }
 
   const plan = {
-    outDir,
+    outDir: join(outDir, 'trusted'),
     timeoutMs: 120_000,
     files: [
       {
@@ -183,14 +183,42 @@ async function main() {
     commands: COMMAND_TITLES,
     output: true,
   };
-  const planPath = join(outDir, 'plan.json');
-  const resultPath = join(outDir, 'result.json');
-  writeFileSync(planPath, JSON.stringify(plan, null, 2));
+  await session('trusted', workspace, plan, []);
+  rmSync(workspace, { recursive: true, force: true });
 
+  // Restricted Mode: the same extension in an untrusted folder whose settings point aria.server.path at a
+  // missing file. Language features must still work (the restricted setting is ignored); Run and Debug refuse.
+  const untrusted = mkdtempSync(join(tmpdir(), 'aria-e2e-untrusted-'));
+  cpSync(SYNTAX_FILE, join(untrusted, basename(SYNTAX_FILE)));
+  mkdirSync(join(untrusted, '.vscode'));
+  writeFileSync(join(untrusted, '.vscode', 'settings.json'), JSON.stringify({ 'aria.server.path': '/nonexistent/not-a-server.js' }, null, 2));
+  await session('restricted', untrusted, {
+    outDir: join(outDir, 'restricted'),
+    timeoutMs: 120_000,
+    restricted: true,
+    files: [{ name: basename(SYNTAX_FILE), status: true, errors: plan.files[0].errors, minProblemErrors: 1 }],
+    refusals: [
+      { file: basename(SYNTAX_FILE), command: 'Aria: Run File', expect: 'running Aria programs is disabled because this workspace is not trusted', forbidden: `Aria: ${basename(SYNTAX_FILE)}` },
+      { file: basename(SYNTAX_FILE), command: 'Aria: Debug File', expect: 'debugging Aria programs is disabled because this workspace is not trusted' },
+    ],
+  }, ['--restricted']);
+  rmSync(untrusted, { recursive: true, force: true });
+
+  process.stdout.write(`screenshots: ${outDir}\n`);
+  return finish();
+}
+
+/** One code-server session driven through `plan`; its checks are recorded with `label` in front. */
+async function session(label, workspace, plan, flags) {
+  const dir = plan.outDir;
+  mkdirSync(dir, { recursive: true });
+  const planPath = join(dir, 'plan.json');
+  const resultPath = join(dir, 'result.json');
+  writeFileSync(planPath, JSON.stringify(plan, null, 2));
   const port = process.env.ARIA_E2E_PORT ?? String(await freePort());
   const code = await new Promise(done => {
     const child = spawn('bash', [join(e2eDir, 'vscode-session.sh'), '--tools', tools, '--ext', vsix, '--workspace', workspace, '--port', port,
-      '--settings', JSON.stringify({ 'terminal.integrated.gpuAcceleration': 'off' }), '--',
+      '--settings', JSON.stringify({ 'terminal.integrated.gpuAcceleration': 'off' }), ...flags, '--',
       process.execPath, join(e2eDir, 'aria-driver.mjs'), '--plan', planPath, '--result', resultPath], { stdio: ['ignore', 'inherit', 'pipe'] });
     let log = '';
     child.stderr.on('data', chunk => {
@@ -198,23 +226,17 @@ async function main() {
       if (process.env.ARIA_E2E_VERBOSE === '1') process.stderr.write(chunk);
     });
     child.on('exit', c => {
-      writeFileSync(join(outDir, 'session.log'), log);
+      writeFileSync(join(dir, 'session.log'), log);
       done(c ?? 1);
     });
   });
-  rmSync(workspace, { recursive: true, force: true });
-
   if (code === 2 || !existsSync(resultPath)) {
-    record('code-server starts with aria.vsix installed', 'fail', `exit ${code}; see ${join(outDir, 'session.log')}`);
-    return finish();
+    record(`${label}: code-server starts with aria.vsix installed`, 'fail', `exit ${code}; see ${join(dir, 'session.log')}`);
+    return;
   }
-  record('code-server starts with aria.vsix installed', 'pass');
+  record(`${label}: code-server starts with aria.vsix installed`, 'pass');
   const result = JSON.parse(readFileSync(resultPath, 'utf8'));
-  for (const c of result.checks) {
-    record(c.name, c.status, typeof c.detail === 'string' ? c.detail : '');
-  }
-  process.stdout.write(`screenshots: ${outDir}\n`);
-  return finish();
+  for (const c of result.checks) record(`${label}: ${c.name}`, c.status, typeof c.detail === 'string' ? c.detail : '');
 }
 
 main().catch(error => {

@@ -153,6 +153,16 @@ try {
     await page.waitForTimeout(1500);
   });
 
+  if (plan.restricted) {
+    await check('the workspace opens in Restricted Mode', async () => {
+      const state = await until('Restricted Mode indicator', async () => {
+        const text = await page.evaluate(() => document.querySelector('.monaco-workbench')?.innerText || '');
+        return { ok: /Restricted Mode/i.test(text) };
+      }, 30_000);
+      return state;
+    });
+  }
+
   for (const file of plan.files) {
     const opened = await check(`${file.name}: opens as Aria`, async () => {
       await openFile(file.name);
@@ -313,6 +323,25 @@ try {
       }, 30_000);
       await shot('run-terminal');
       return { title: plan.run.title, rows: state.rows.slice(-8) };
+    });
+  }
+
+  for (const refusal of plan.refusals ?? []) {
+    await check(`${refusal.command} refuses with a message`, async () => {
+      await openFile(refusal.file);
+      await runCommand('Notifications: Clear All Notifications');
+      await page.waitForTimeout(300);
+      await runCommand(refusal.command);
+      const state = await until('refusal notification', async () => {
+        const toasts = await page.$$eval('.notifications-toasts .notification-toast', els => els.map(e => e.innerText.replace(/\s+/g, ' ').trim()));
+        return { toasts, ok: toasts.some(t => t.includes(refusal.expect)) };
+      }, 20_000);
+      await shot(`refused-${refusal.command.replace(/[^\w]+/g, '-').toLowerCase()}`);
+      // and nothing was started
+      await page.waitForTimeout(1500);
+      const panelText = await page.evaluate(() => document.querySelector('.part.panel')?.innerText || '');
+      if (refusal.forbidden && panelText.includes(refusal.forbidden)) throw new Error(`"${refusal.forbidden}" appeared although the command refused`);
+      return { toasts: state.toasts };
     });
   }
 

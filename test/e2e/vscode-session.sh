@@ -8,10 +8,11 @@
 #     --ext FILE      a .vsix, installed with --install-extension into a fresh extensions dir
 #     --workspace DIR folder to open
 #     --settings JSON extra user settings merged over the harness defaults
+#     --restricted    keep workspace trust on and never prompt, so the folder opens in Restricted Mode
 # Exit: the command's exit code; 2 = setup failure (install, port busy, code-server not up).
 set -euo pipefail
 export HARNESS_HOME="${HARNESS_HOME:-/tmp/aria-editor-e2e}"
-TOOLS="" EXT="" WS="" PORT=8080 EXTRA_SETTINGS='{}'
+TOOLS="" EXT="" WS="" PORT=8080 EXTRA_SETTINGS='{}' RESTRICTED=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --tools) TOOLS="$2"; shift 2 ;;
@@ -19,6 +20,7 @@ while [ $# -gt 0 ]; do
     --workspace) WS="$2"; shift 2 ;;
     --port) PORT="$2"; shift 2 ;;
     --settings) EXTRA_SETTINGS="$2"; shift 2 ;;
+    --restricted) RESTRICTED=1; shift ;;
     --) shift; break ;;
     *) echo "unknown arg $1" >&2; exit 2 ;;
   esac
@@ -41,8 +43,12 @@ node -e '
     "telemetry.telemetryLevel": "off", "update.mode": "none", "security.workspace.trust.enabled": false,
     "git.enabled": false, "chat.disableAIFeatures": true, "workbench.secondarySideBar.defaultVisibility": "hidden",
   };
-  process.stdout.write(JSON.stringify({ ...base, ...JSON.parse(process.argv[1]) }, null, 2));
-' "$EXTRA_SETTINGS" > "$RUN/data/User/settings.json"
+  const trust = process.argv[2] === "1"
+    ? { "security.workspace.trust.enabled": true, "security.workspace.trust.startupPrompt": "never",
+        "security.workspace.trust.banner": "always", "security.workspace.trust.untrustedFiles": "open" }
+    : {};
+  process.stdout.write(JSON.stringify({ ...base, ...trust, ...JSON.parse(process.argv[1]) }, null, 2));
+' "$EXTRA_SETTINGS" "$RESTRICTED" > "$RUN/data/User/settings.json"
 export XDG_CONFIG_HOME="$RUN/cfg" XDG_DATA_HOME="$RUN/xdg-data" XDG_CACHE_HOME="$RUN/xdg-cache" XDG_STATE_HOME="$RUN/xdg-state"
 # the marketplace points at a closed loopback port so nothing reaches the network
 export EXTENSIONS_GALLERY='{"serviceUrl":"http://127.0.0.1:9/gallery","itemUrl":"http://127.0.0.1:9/item"}'
@@ -52,8 +58,10 @@ log "installing $EXT"
 
 if curl -s -o /dev/null "http://127.0.0.1:$PORT/"; then echo "port $PORT already in use" >&2; exit 2; fi
 log "starting code-server on 127.0.0.1:$PORT (logs: $RUN/server.log)"
+TRUST_FLAG=--disable-workspace-trust
+[ "$RESTRICTED" = 1 ] && TRUST_FLAG=""
 setsid "$CS" --bind-addr "127.0.0.1:$PORT" --auth none --disable-telemetry --disable-update-check \
-  --disable-workspace-trust --disable-getting-started-override \
+  $TRUST_FLAG --disable-getting-started-override \
   --user-data-dir "$RUN/data" --extensions-dir "$RUN/ext" "$WS" > "$RUN/server.log" 2>&1 < /dev/null &
 CS_PID=$!
 stop_server() {
