@@ -257,6 +257,11 @@ export class Workspace {
     return f.lines;
   }
 
+  /** The tree-sitter tree of a file (owned by the workspace: do not edit or delete it). */
+  syntaxTree(path: string): Tree | undefined {
+    return this.files.get(this.path(path))?.tree;
+  }
+
   /** The lowered AST of a file. */
   module(path: string): Module | undefined {
     const f = this.files.get(this.path(path));
