@@ -60,9 +60,7 @@ export class CheckerSemantics implements Semantics {
     if (!ws) return [];
     return ws.effectOrigins(file.path, nameStart).map(o => {
       const first = o.origins[0];
-      const chain = first
-        ? [{ label: first.label, path: file.path, span: first.span }, ...first.chain.slice(1).map(c => ({ label: c.label, path: c.path, span: c.span }))]
-        : [];
+      const chain = first ? first.chain.map(c => ({ label: c.label, path: c.path, span: c.span, inFunction: c.inFunction })) : [];
       return { effect: o.effect, chain, sites: o.origins.length };
     });
   }

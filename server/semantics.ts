@@ -19,6 +19,8 @@ export interface ChainStep {
   readonly label: string;
   readonly path: string;
   readonly span: Span;
+  /** The function the step stands in. */
+  readonly inFunction: string;
 }
 
 export interface EffectOrigin {

@@ -1,6 +1,6 @@
 // The Aria language server: registers every LSP handler and glues the analyzer, the checker and the features together.
 import {
-  DidChangeConfigurationNotification, DidChangeWatchedFilesNotification, FileChangeType, ProposedFeatures,
+  CodeActionKind, DidChangeConfigurationNotification, DidChangeWatchedFilesNotification, FileChangeType, ProposedFeatures,
   TextDocumentSyncKind, createConnection, type Connection, type DocumentDiagnosticReport, type InitializeParams,
   type InitializeResult, type Position, type WorkspaceDocumentDiagnosticReport,
 } from 'vscode-languageserver/node';
@@ -15,12 +15,33 @@ import { documentSymbols, workspaceSymbols } from './features/symbols.js';
 import { foldingRanges, selectionRanges } from './features/structure.js';
 import { LEGEND, SemanticTokensCache, classifyTokens } from './features/semantic-tokens.js';
 import { formatTree, minimalEdit } from './format/formatter.js';
+import { codeActions } from './features/code-actions.js';
+import { completion, resolveCompletion } from './features/completion.js';
+import { signatureHelp } from './features/signature-help.js';
+import { incomingCalls, outgoingCalls, prepareCallHierarchy } from './features/call-hierarchy.js';
+import { codeLenses } from './features/code-lens.js';
+import { inlayHints } from './features/inlay-hints.js';
+import { dischargedBy, explainArguments, explainEffect, handlersFor, implementation } from './features/effect-navigation.js';
 import type { Semantics } from './semantics.js';
 import { CheckerSemantics } from './checker-semantics.js';
 import { Workspace } from '../analysis/workspace.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { readSettings } from './settings.js';
 import { rangeOf } from './convert.js';
+
+/** Custom requests (see docs/server.md): each takes `{textDocument: {uri}, position}`. */
+export const HANDLERS_FOR = 'aria/handlersFor';
+export const DISCHARGED_BY = 'aria/dischargedBy';
+export const EXPLAIN_EFFECT = 'aria/explainEffect';
+/** The command behind `aria/explainEffect`, for clients that only run commands. */
+export const EXPLAIN_COMMAND = 'aria.explainEffect';
+
+/** `{textDocument: {uri}, position}` as LSP requests have it, or the shorter `{uri, position}`. */
+interface PositionParams {
+  readonly textDocument?: { readonly uri: string };
+  readonly uri?: string;
+  readonly position: Position;
+}
 
 export const SERVER_NAME = 'aria-language-server';
 export const SERVER_VERSION = '0.1.0';
@@ -116,9 +137,10 @@ class AriaServer {
   }
 
   /** The file and offset a position request is about (undefined for a file the server does not know). */
-  private at(params: { textDocument: { uri: string }; position: Position }): { file: FileState; offset: number } | undefined {
-    const file = this.analyzer.get(params.textDocument.uri);
-    return file ? { file, offset: file.doc.offsetAt(params.position) } : undefined;
+  private at(params: { textDocument?: { uri: string }; uri?: string; position: Position }): { file: FileState; offset: number } | undefined {
+    const uri = params.textDocument?.uri ?? params.uri;
+    const file = uri ? this.analyzer.get(uri) : undefined;
+    return file && params.position ? { file, offset: file.doc.offsetAt(params.position) } : undefined;
   }
 
   private registerFeatures(): void {
@@ -180,6 +202,73 @@ class AriaServer {
       const edit = formatted === undefined ? undefined : minimalEdit(text, formatted);
       return edit ? [{ range: rangeOf(file.doc, edit), newText: edit.text }] : [];
     }));
+    connection.onCompletion(guarded(ctx, 'completion', null, async params => {
+      await this.scanned;
+      const at = this.at(params);
+      const snippets = ctx.capabilities.textDocument?.completion?.completionItem?.snippetSupport === true;
+      return at ? completion(ctx, semantics, at.file, at.offset, snippets) : null;
+    }));
+    connection.onCompletionResolve(item => {
+      try {
+        return resolveCompletion(ctx, semantics, item);
+      } catch (error) {
+        connection.console.error(`completionItem/resolve failed: ${error instanceof Error ? error.stack : String(error)}`);
+        return item;
+      }
+    });
+    connection.onSignatureHelp(guarded(ctx, 'signatureHelp', null, async params => {
+      await this.scanned;
+      const at = this.at(params);
+      return at ? signatureHelp(ctx, at.file, at.offset) : null;
+    }));
+    connection.languages.callHierarchy.onPrepare(guarded(ctx, 'callHierarchy/prepare', null, async params => {
+      await this.scanned;
+      const at = this.at(params);
+      return at ? prepareCallHierarchy(ctx, at.file, at.offset) : null;
+    }));
+    connection.languages.callHierarchy.onIncomingCalls(guarded(ctx, 'callHierarchy/incomingCalls', null, params => incomingCalls(ctx, params.item)));
+    connection.languages.callHierarchy.onOutgoingCalls(guarded(ctx, 'callHierarchy/outgoingCalls', null, params => outgoingCalls(ctx, params.item)));
+    connection.onCodeAction(guarded(ctx, 'codeAction', [], async params => {
+      await this.scanned;
+      const file = this.analyzer.get(params.textDocument.uri);
+      return file ? codeActions(ctx, file, params.context.diagnostics, params.context.only) : [];
+    }));
+    connection.onCodeLens(guarded(ctx, 'codeLens', [], params => {
+      const file = this.analyzer.get(params.textDocument.uri);
+      return file && ctx.settings.codeLens.enable ? codeLenses(file) : [];
+    }));
+    connection.languages.inlayHint.on(guarded(ctx, 'inlayHint', [], async params => {
+      await this.scanned;
+      const file = this.analyzer.get(params.textDocument.uri);
+      return file ? inlayHints(file, semantics, ctx.settings, params.range) : [];
+    }));
+    connection.onImplementation(guarded(ctx, 'implementation', [], async params => {
+      await this.scanned;
+      const at = this.at(params);
+      return at ? implementation(ctx, semantics, at.file, at.offset) : [];
+    }));
+    connection.onRequest(HANDLERS_FOR, guarded(ctx, HANDLERS_FOR, [], async (params: PositionParams) => {
+      await this.scanned;
+      const at = this.at(params);
+      return at ? handlersFor(ctx, semantics, at.file, at.offset) : [];
+    }));
+    connection.onRequest(DISCHARGED_BY, guarded(ctx, DISCHARGED_BY, [], async (params: PositionParams) => {
+      await this.scanned;
+      const at = this.at(params);
+      return at ? dischargedBy(ctx, semantics, at.file, at.offset) : [];
+    }));
+    connection.onRequest(EXPLAIN_EFFECT, guarded(ctx, EXPLAIN_EFFECT, null, async (params: PositionParams & { effect?: string }) => {
+      await this.scanned;
+      const at = this.at(params);
+      return at ? explainEffect(ctx, semantics, at.file, at.offset, params.effect) : null;
+    }));
+    connection.onExecuteCommand(guarded(ctx, 'executeCommand', null, async params => {
+      await this.scanned;
+      if (params.command !== EXPLAIN_COMMAND) return null;
+      const args = explainArguments(params.arguments);
+      const at = args ? this.at({ textDocument: { uri: args.uri }, position: args.position }) : undefined;
+      return at ? explainEffect(ctx, semantics, at.file, at.offset, args!.effect) : null;
+    }));
     connection.onWorkspaceSymbol(guarded(ctx, 'workspaceSymbol', [], async (params, token) => {
       await this.scanned;
       return workspaceSymbols(ctx, params.query, cancellationCheck(token, 8));
@@ -211,6 +300,14 @@ class AriaServer {
         renameProvider: { prepareProvider: true },
         documentSymbolProvider: { label: 'Aria' },
         workspaceSymbolProvider: true,
+        implementationProvider: true,
+        completionProvider: { triggerCharacters: ['.', '{'], resolveProvider: true },
+        signatureHelpProvider: { triggerCharacters: ['(', ','], retriggerCharacters: [':'] },
+        callHierarchyProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        codeLensProvider: { resolveProvider: false },
+        inlayHintProvider: { resolveProvider: false },
+        executeCommandProvider: { commands: [EXPLAIN_COMMAND] },
         foldingRangeProvider: true,
         selectionRangeProvider: true,
         semanticTokensProvider: { legend: LEGEND, full: { delta: true }, range: false },
@@ -302,10 +399,12 @@ class AriaServer {
       if (this.ctx.capabilities.workspace?.diagnostics?.refreshSupport) {
         this.schedule('refresh', delay, () => void this.connection.languages.diagnostics.refresh().catch(() => {}));
       }
+      this.schedule('views', 250, () => this.refreshViews());
       return;
     }
     this.schedule(file.uri, delay, () => {
       this.semantics.refresh();
+      this.schedule('views', 250, () => this.refreshViews());
       this.publish(file.uri);
       for (const other of this.analyzer.all()) if (other.uri !== file.uri && this.published.has(other.uri)) this.publish(other.uri);
     });
@@ -340,7 +439,15 @@ class AriaServer {
     void this.connection.sendDiagnostics({ uri: file.uri, version: file.open ? file.doc.version : undefined, diagnostics });
   }
 
+  /** Asks the client to re-request what other files' changes may have made stale (rows in hints, lenses). */
+  private refreshViews(): void {
+    const ws = this.ctx.capabilities.workspace;
+    if (ws?.inlayHint?.refreshSupport) void this.connection.languages.inlayHint.refresh().catch(() => {});
+    if (ws?.codeLens?.refreshSupport) void this.connection.sendRequest('workspace/codeLens/refresh').catch(() => {});
+  }
+
   private refreshAll(): void {
+    this.refreshViews();
     if (this.pullDiagnostics) {
       if (this.ctx.capabilities.workspace?.diagnostics?.refreshSupport) void this.connection.languages.diagnostics.refresh().catch(() => {});
       return;

@@ -3,7 +3,7 @@
 export interface Settings {
   readonly trace: { readonly server: 'off' | 'messages' | 'verbose' };
   readonly checker: { readonly warningsAsErrors: boolean };
-  readonly inlayHints: { readonly inferredRows: boolean; readonly parameterNames: boolean; readonly handlerScopes: boolean };
+  readonly inlayHints: { readonly inferredRows: boolean; readonly parameterNames: boolean };
   readonly diagnostics: { readonly debounceMs: number };
   readonly codeLens: { readonly enable: boolean };
 }
@@ -11,7 +11,7 @@ export interface Settings {
 export const DEFAULT_SETTINGS: Settings = {
   trace: { server: 'off' },
   checker: { warningsAsErrors: false },
-  inlayHints: { inferredRows: true, parameterNames: false, handlerScopes: true },
+  inlayHints: { inferredRows: true, parameterNames: false },
   diagnostics: { debounceMs: 30 },
   codeLens: { enable: true },
 };
@@ -38,7 +38,6 @@ export function readSettings(raw: unknown): Settings {
     inlayHints: {
       inferredRows: bool(['inlayHints', 'inferredRows'], DEFAULT_SETTINGS.inlayHints.inferredRows),
       parameterNames: bool(['inlayHints', 'parameterNames'], DEFAULT_SETTINGS.inlayHints.parameterNames),
-      handlerScopes: bool(['inlayHints', 'handlerScopes'], DEFAULT_SETTINGS.inlayHints.handlerScopes),
     },
     diagnostics: {
       debounceMs: typeof debounce === 'number' && Number.isFinite(debounce) && debounce >= 0 ? Math.min(debounce, 5000) : DEFAULT_SETTINGS.diagnostics.debounceMs,

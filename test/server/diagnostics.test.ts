@@ -63,7 +63,7 @@ describe('diagnostics of every example match its markers', () => {
   test('an effect error carries the call chain as related information', async () => {
     const file = resolve(examples, 'errors/missing-io.aria');
     const diagnostics = await client.waitForDiagnostics(fileUri(file));
-    const viaLogLine = diagnostics.find(d => d.message.includes('sum_and_log'))!;
+    const viaLogLine = diagnostics.find(d => String(d.message).includes('sum_and_log'))!;
     expect(viaLogLine.message).toMatch(/log_line/);
     expect(viaLogLine.relatedInformation?.some(r => r.location.uri === fileUri(file))).toBe(true);
   });

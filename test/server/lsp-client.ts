@@ -137,7 +137,7 @@ export class LspClient {
   }
 
   /** The next diagnostics published for `uri` that pass `test` (or the current ones, if they already do and `fresh` is false). */
-  waitForDiagnostics(uri: string, test: (d: PublishDiagnosticsParams) => boolean = () => true, fresh = false, timeoutMs = 10_000): Promise<Diagnostic[]> {
+  waitForDiagnostics(uri: string, test: (d: PublishDiagnosticsParams) => boolean = () => true, fresh = false, timeoutMs = 30_000): Promise<Diagnostic[]> {
     const current = this.diagnostics.get(uri);
     if (!fresh && current && test(current)) return Promise.resolve(current.diagnostics);
     return new Promise((resolvePromise, reject) => {

@@ -1,0 +1,216 @@
+// Quick fixes for effect diagnostics: add a missing effect to a row, remove an unused one, wrap a call in a handler, complete a handler.
+import { CodeActionKind, type CodeAction, type Diagnostic, type TextEdit } from 'vscode-languageserver/node';
+import type * as A from '../../analysis/syntax/ast.js';
+import { BUILTIN_EFFECT_INFO, BUILTIN_HANDLERS, isBuiltinEffect } from '../../analysis/builtins.js';
+import type { FileState } from '../analyzer.js';
+import { rangeOf } from '../convert.js';
+import type { ServerContext } from '../context.js';
+import type { DiagnosticData } from './diagnostics.js';
+
+export function codeActions(ctx: ServerContext, file: FileState, diagnostics: readonly Diagnostic[], only?: readonly string[]): CodeAction[] {
+  if (only && !only.some(k => CodeActionKind.QuickFix.startsWith(k) || k.startsWith(CodeActionKind.QuickFix))) return [];
+  const out: CodeAction[] = [];
+  for (const diagnostic of diagnostics) {
+    const data = diagnostic.data as DiagnosticData | undefined;
+    const code = String(diagnostic.code ?? data?.code ?? '');
+    const offset = file.doc.offsetAt(diagnostic.range.start);
+    switch (code) {
+      case 'E0202': {
+        const effect = data?.effect;
+        const fn = enclosingFunction(file, offset, data?.function);
+        if (effect && fn?.effects) {
+          out.push(fix(`Add \`${effect}\` to the row of \`${fn.name.name}\``, file, diagnostic, [addToRow(file, fn.effects, effect)], true));
+        }
+        if (effect) out.push(...wrapActions(ctx, file, diagnostic, offset, effect));
+        break;
+      }
+      case 'W0201': {
+        const fn = enclosingFunction(file, offset, data?.function);
+        const entry = fn?.effects?.effects.find(e => e.span.start === offset);
+        if (fn?.effects && entry) out.push(fix(`Remove \`${entry.name}\` from the row of \`${fn.name.name}\``, file, diagnostic, [removeFromRow(file, fn.effects, entry)], true));
+        break;
+      }
+      case 'E0203': {
+        const effect = data?.effect;
+        if (effect) out.push(...wrapActions(ctx, file, diagnostic, offset, effect));
+        break;
+      }
+      case 'E0206': {
+        const action = completeHandler(ctx, file, offset, diagnostic);
+        if (action) out.push(action);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
+function fix(title: string, file: FileState, diagnostic: Diagnostic, edits: TextEdit[], preferred = false): CodeAction {
+  return { title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: preferred, edit: { changes: { [file.uri]: edits } } };
+}
+
+/** The innermost function (item, local function or handler operation) around `offset`, preferring one named `name`. */
+function enclosingFunction(file: FileState, offset: number, name?: string): A.FnDecl | undefined {
+  let best: A.FnDecl | undefined;
+  for (const fn of file.index.functions.keys()) {
+    if (fn.span.start > offset || offset > fn.span.end) continue;
+    if (name && fn.name.name !== name) continue;
+    if (!best || fn.span.end - fn.span.start < best.span.end - best.span.start) best = fn;
+  }
+  return best;
+}
+
+/** Inserts `effect` into a declared row, keeping its spelling: `{}` → `{IO}`, `{Async}` → `{Async, IO}`, `{Async | e}` → `{Async, IO | e}`. */
+export function addToRow(file: FileState, row: A.EffectRow, effect: string): TextEdit {
+  const entries = [...row.effects, ...row.variables].sort((a, b) => a.span.start - b.span.start);
+  const last = entries[entries.length - 1];
+  if (last) {
+    return { range: rangeOf(file.doc, { start: last.span.end, end: last.span.end }), newText: `, ${effect}` };
+  }
+  // Empty, or only a tail: right after the opening bracket.
+  const at = row.span.start + 1;
+  return { range: rangeOf(file.doc, { start: at, end: at }), newText: row.tail ? `${effect} ` : effect };
+}
+
+/** Removes one entry of a row with the separator on one side. */
+export function removeFromRow(file: FileState, row: A.EffectRow, entry: A.Ident): TextEdit {
+  const text = file.doc.getText();
+  let start = entry.span.start;
+  let end = entry.span.end;
+  const after = /^\s*,\s*/.exec(text.slice(end, row.span.end));
+  if (after) {
+    end += after[0].length;
+  } else {
+    const before = /,\s*$/.exec(text.slice(row.span.start + 1, start));
+    if (before) start -= before[0].length;
+    else {
+      const tailSpace = /^\s*/.exec(text.slice(end, row.span.end));
+      if (row.tail && tailSpace) end += tailSpace[0].length;
+    }
+  }
+  return { range: rangeOf(file.doc, { start, end }), newText: '' };
+}
+
+/** `with H` for each handler that discharges `effect`: `Cancel.timeout(1.seconds)`, user handlers by name. */
+function handlerChoices(ctx: ServerContext, file: FileState, effect: string): string[] {
+  if (isBuiltinEffect(effect)) {
+    return BUILTIN_HANDLERS.filter(h => h.discharges.includes(effect as keyof typeof BUILTIN_EFFECT_INFO)).map(h => {
+      if (h.name === 'Cancel.timeout') return 'Cancel.timeout(1.seconds)';
+      return h.params ? `${h.name}()` : h.name;
+    }).slice(0, 3);
+  }
+  const out: string[] = [];
+  // Handlers this file can name: its own and those of the files it imports.
+  for (const source of [file, ...ctx.analyzer.imports(file)]) {
+    for (const item of source.module.items) {
+      if (item.kind !== 'Handler' || item.effect.name !== effect) continue;
+      const required = (item.params ?? []).filter(p => !p.default).map(p => `${p.name.name}: ${placeholder(p)}`);
+      out.push(item.params ? `${item.name.name}(${required.join(', ')})` : item.name.name);
+    }
+  }
+  return [...new Set(out)];
+}
+
+function placeholder(param: A.Param): string {
+  const type = param.type?.kind === 'TypeName' ? param.type.name : undefined;
+  switch (type) {
+    case 'String': return '""';
+    case 'Int': return '0';
+    case 'Bool': return 'false';
+    case 'Duration': return '1.seconds';
+    default: return '()';
+  }
+}
+
+/** Wraps the statement holding the call in `with H ... end`, indented like the statement. */
+function wrapActions(ctx: ServerContext, file: FileState, diagnostic: Diagnostic, offset: number, effect: string): CodeAction[] {
+  const stmt = statementAt(file, offset);
+  if (!stmt) return [];
+  const text = file.doc.getText();
+  const lineStart = text.lastIndexOf('\n', stmt.start - 1) + 1;
+  const indent = /^[ \t]*/.exec(text.slice(lineStart))![0];
+  if (lineStart + indent.length !== stmt.start) return [];
+  const lineEnd = text.indexOf('\n', stmt.end);
+  const end = lineEnd === -1 ? text.length : lineEnd;
+  const body = text.slice(lineStart, end).split('\n').map(l => (l.trim() === '' ? l : `  ${l}`)).join('\n');
+  return handlerChoices(ctx, file, effect).map(handler => ({
+    title: `Wrap in \`with ${handler}\``,
+    kind: CodeActionKind.QuickFix,
+    diagnostics: [diagnostic],
+    edit: { changes: { [file.uri]: [{ range: rangeOf(file.doc, { start: lineStart, end }), newText: `${indent}with ${handler}\n${body}\n${indent}end` }] } },
+  }));
+}
+
+/** The span of the innermost statement around `offset` (in any block of the file). */
+function statementAt(file: FileState, offset: number): A.Span | undefined {
+  let best: A.Span | undefined;
+  const visitBlock = (stmts: readonly A.Stmt[]) => {
+    for (const stmt of stmts) {
+      if (stmt.span.start > offset || offset > stmt.span.end) continue;
+      if (!best || stmt.span.end - stmt.span.start <= best.end - best.start) best = stmt.span;
+      for (const inner of innerBlocks(stmt)) visitBlock(inner.stmts);
+    }
+  };
+  visitBlock(file.module.statements);
+  for (const fn of file.index.functions.keys()) if (fn.span.start <= offset && offset <= fn.span.end) visitBlock(fn.body.stmts);
+  return best;
+}
+
+function innerBlocks(stmt: A.Stmt): A.Block[] {
+  switch (stmt.kind) {
+    case 'While':
+    case 'Loop':
+    case 'For':
+      return [stmt.body];
+    case 'ExprStmt':
+    case 'Assign':
+    case 'Return': {
+      const expr = stmt.kind === 'ExprStmt' ? stmt.expr : stmt.kind === 'Assign' ? stmt.value : stmt.value;
+      if (!expr) return [];
+      switch (expr.kind) {
+        case 'If': return [...expr.branches.map(b => b.body), ...(expr.otherwise ? [expr.otherwise] : [])];
+        case 'Match': return expr.arms.map(a => a.body);
+        case 'With': return [expr.body];
+        default: return [];
+      }
+    }
+    default:
+      return [];
+  }
+}
+
+/** E0206: adds a stub for each operation the handler misses, before its closing brace. */
+function completeHandler(ctx: ServerContext, file: FileState, offset: number, diagnostic: Diagnostic): CodeAction | undefined {
+  const handler = file.module.items.find((i): i is A.HandlerDecl => i.kind === 'Handler' && i.span.start <= offset && offset <= i.span.end);
+  if (!handler) return undefined;
+  const effect = findEffect(ctx, file, handler.effect.name);
+  const have = new Set(handler.ops.map(op => op.name.name));
+  const ops: { name: string; params: string[] }[] = effect
+    ? effect.ops.filter(op => !have.has(op.name.name)).map(op => ({ name: op.name.name, params: op.params.map(p => p.name.name) }))
+    : isBuiltinEffect(handler.effect.name)
+      ? BUILTIN_EFFECT_INFO[handler.effect.name].ops.filter(op => !have.has(op.name)).map(op => ({ name: op.name, params: [...op.params] }))
+      : [];
+  if (!ops.length) return undefined;
+  const text = file.doc.getText();
+  const close = handler.span.end - 1;
+  if (text[close] !== '}') return undefined;
+  const lineStart = text.lastIndexOf('\n', close - 1) + 1;
+  const handlerLine = text.slice(text.lastIndexOf('\n', handler.span.start - 1) + 1);
+  const baseIndent = /^[ \t]*/.exec(handlerLine)![0];
+  const opIndent = handler.ops[0] ? /^[ \t]*/.exec(text.slice(text.lastIndexOf('\n', handler.ops[0].span.start - 1) + 1))![0] : `${baseIndent}  `;
+  const stubs = ops.map(op => `${opIndent}fn ${op.name}(${op.params.join(', ')}) = panic("${handler.name.name}.${op.name} is not implemented")\n`).join('');
+  const closeOnOwnLine = text.slice(lineStart, close).trim() === '';
+  const edit: TextEdit = closeOnOwnLine
+    ? { range: rangeOf(file.doc, { start: lineStart, end: lineStart }), newText: stubs }
+    : { range: rangeOf(file.doc, { start: close, end: close }), newText: `\n${stubs}${baseIndent}` };
+  return fix(`Add the missing operation${ops.length > 1 ? 's' : ''} ${ops.map(o => `\`${o.name}\``).join(', ')}`, file, diagnostic, [edit], true);
+}
+
+function findEffect(ctx: ServerContext, file: FileState, name: string): A.EffectDecl | undefined {
+  const local = file.module.items.find((i): i is A.EffectDecl => i.kind === 'Effect' && i.name.name === name);
+  if (local) return local;
+  const found = ctx.analyzer.resolve({ kind: 'global', name, as: 'effect' }, file);
+  return found?.item.decl as A.EffectDecl | undefined;
+}

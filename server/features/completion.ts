@@ -1,0 +1,325 @@
+// Completion: keywords, locals and items, effect names inside a row, operations after `Effect.`, handlers after `with`, named arguments.
+import {
+  CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem, type CompletionList,
+} from 'vscode-languageserver/node';
+import type * as A from '../../analysis/syntax/ast.js';
+import {
+  BUILTIN_CONSTANTS, BUILTIN_CONSTRUCTORS, BUILTIN_EFFECT_INFO, BUILTIN_EFFECTS, BUILTIN_FUNCTIONS, BUILTIN_HANDLERS,
+  DURATION_UNITS, builtinFunction, isBuiltinEffect,
+} from '../../analysis/builtins.js';
+import type { FileState } from '../analyzer.js';
+import type { ServerContext } from '../context.js';
+import { visibleAt, type AriaSymbol } from '../ide/resolver.js';
+import { fnSignature } from '../ide/signature.js';
+import type { Semantics } from '../semantics.js';
+import { builtinMarkdown, symbolMarkdown } from './hover.js';
+import { enclosingCall } from './signature-help.js';
+import { symbolDetail } from './symbols.js';
+
+/** What `completionItem/resolve` needs to find the item's documentation again. */
+export type CompletionData =
+  | { readonly kind: 'symbol'; readonly uri: string; readonly nameStart: number }
+  | { readonly kind: 'builtin'; readonly what: string; readonly name: string };
+
+const KEYWORD_SNIPPETS: readonly [string, string][] = [
+  ['fn', 'fn ${1:name}(${2}) -> {${3}} ${4:Unit}\n\t$0\nend'],
+  ['effect', 'effect ${1:Name} {\n\tfn ${2:op}(${3}) -> ${4:Unit}\n}'],
+  ['handler', 'handler ${1:Name} for ${2:Effect} {\n\tfn ${3:op}(${4}) = $0\n}'],
+  ['struct', 'struct ${1:Name}(${2})'],
+  ['import', 'import ${1:module}'],
+  ['if', 'if ${1:condition}\n\t$0\nend'],
+  ['while', 'while ${1:condition}\n\t$0\nend'],
+  ['for', 'for ${1:x} in ${2:xs}\n\t$0\nend'],
+  ['loop', 'loop\n\t$0\nend'],
+  ['match', 'match ${1:value}\ncase ${2:_} => $0\nend'],
+  ['with', 'with ${1:Async.default}\n\t$0\nend'],
+];
+const PLAIN_KEYWORDS = ['end', 'elif', 'else', 'case', 'return', 'break', 'continue', 'spawn', 'and', 'or', 'not', 'true', 'false', 'in'];
+const NAMESPACES = ['Async', 'Cancel', 'Runtime', 'CPU'];
+
+export function completion(ctx: ServerContext, semantics: Semantics, file: FileState, offset: number, snippets: boolean): CompletionList {
+  const text = file.doc.getText();
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const prefix = text.slice(lineStart, offset);
+  const items = complete(ctx, semantics, file, offset, prefix, snippets);
+  return { isIncomplete: false, items };
+}
+
+function inCommentOrString(prefix: string): boolean {
+  let inString = false;
+  let interp = 0;
+  for (let i = 0; i < prefix.length; i++) {
+    const ch = prefix[i];
+    if (inString) {
+      if (ch === '\\') i++;
+      else if (ch === '#' && prefix[i + 1] === '{') { interp++; inString = false; i++; }
+      else if (ch === '"') inString = false;
+    } else if (ch === '"') {
+      inString = true;
+    } else if (ch === '}' && interp > 0) {
+      interp--;
+      inString = true;
+    } else if (ch === '#') {
+      return true;
+    }
+  }
+  return inString;
+}
+
+function complete(ctx: ServerContext, semantics: Semantics, file: FileState, offset: number, prefix: string, snippets: boolean): CompletionItem[] {
+  if (inCommentOrString(prefix)) return [];
+
+  // `with H`: the handlers.
+  const withMatch = /\bwith\s+([A-Za-z_][\w.]*)?$/.exec(prefix);
+  if (withMatch) return handlerItems(ctx, file, snippets);
+
+  // Inside an effect row: effect names and row variables.
+  if (/->\s*[{<][^}>]*$/.test(prefix) || /\(\s*[^()]*\)\s*->\s*[{<][^}>]*$/.test(prefix)) return effectItems(ctx, file, offset);
+
+  // `X.member`
+  const member = /([A-Za-z_][A-Za-z0-9_]*|\d+|[)\]])\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)?$/.exec(prefix) ?? /^\s*\.([A-Za-z_][A-Za-z0-9_]*)?$/.exec(prefix);
+  if (member) {
+    const object = member.length === 3 ? member[1]! : ')';
+    return memberItems(ctx, file, offset, object, snippets);
+  }
+
+  const items: CompletionItem[] = [];
+  // Named arguments of the call around the cursor, at the start of an argument.
+  if (/[(,]\s*[A-Za-z_]*$/.test(prefix)) items.push(...namedArgumentItems(ctx, file, offset));
+  items.push(...scopeItems(ctx, file, offset, snippets));
+  const atStatementStart = /^\s*[A-Za-z_]*$/.test(prefix);
+  for (const [keyword, body] of KEYWORD_SNIPPETS) {
+    if (!atStatementStart && keyword !== 'if' && keyword !== 'match' && keyword !== 'with') continue;
+    items.push(snippets
+      ? { label: keyword, kind: CompletionItemKind.Snippet, insertText: body, insertTextFormat: InsertTextFormat.Snippet, detail: `${keyword} … end`, sortText: `4${keyword}`, filterText: keyword }
+      : { label: keyword, kind: CompletionItemKind.Keyword, sortText: `4${keyword}` });
+  }
+  for (const keyword of PLAIN_KEYWORDS) items.push({ label: keyword, kind: CompletionItemKind.Keyword, sortText: `5${keyword}` });
+  return dedupe(items);
+}
+
+function dedupe(items: CompletionItem[]): CompletionItem[] {
+  const seen = new Set<string>();
+  return items.filter(item => {
+    const key = `${item.label}\u0000${item.kind}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function kindOf(symbol: AriaSymbol): CompletionItemKind {
+  switch (symbol.kind) {
+    case 'function': return CompletionItemKind.Function;
+    case 'effect': return CompletionItemKind.Interface;
+    case 'operation':
+    case 'handler-operation': return CompletionItemKind.Method;
+    case 'handler': return CompletionItemKind.Class;
+    case 'struct': return CompletionItemKind.Struct;
+    case 'field': return CompletionItemKind.Field;
+    case 'module': return CompletionItemKind.Module;
+    case 'parameter':
+    case 'variable': return CompletionItemKind.Variable;
+    case 'type-parameter':
+    case 'row-variable': return CompletionItemKind.TypeParameter;
+    default: {
+      const _exhaustive: never = symbol.kind;
+      return _exhaustive;
+    }
+  }
+}
+
+/** `name(${1:a}, ${2:b})` for the required parameters. */
+function callSnippet(name: string, params: readonly string[], snippets: boolean): Pick<CompletionItem, 'insertText' | 'insertTextFormat'> {
+  if (!snippets) return { insertText: name };
+  const placeholders = params.map((p, i) => `\${${i + 1}:${p.replace(/[$}\\]/g, '')}}`).join(', ');
+  return { insertText: `${name}(${placeholders})$0`, insertTextFormat: InsertTextFormat.Snippet };
+}
+
+function requiredParams(params: readonly A.Param[]): string[] {
+  return params.filter(p => !p.default).map(p => p.name.name);
+}
+
+function symbolItem(file: FileState, symbol: AriaSymbol, sort: string, snippets: boolean, uri = file.uri): CompletionItem {
+  const item: CompletionItem = {
+    label: symbol.name, kind: kindOf(symbol), detail: symbolDetail(symbol, file.doc.getText()) || undefined, sortText: `${sort}${symbol.name}`,
+    data: { kind: 'symbol', uri, nameStart: symbol.nameSpan.start } satisfies CompletionData,
+  };
+  const decl = symbol.decl;
+  if ((symbol.kind === 'function' || symbol.kind === 'operation') && decl) Object.assign(item, callSnippet(symbol.name, requiredParams((decl as A.FnDecl).params), snippets));
+  if (symbol.kind === 'struct' && decl) Object.assign(item, callSnippet(symbol.name, requiredParams((decl as A.StructDecl).fields), snippets));
+  return item;
+}
+
+function builtinFunctionItem(name: string, sort: string, snippets: boolean): CompletionItem {
+  const fn = builtinFunction(name)!;
+  return {
+    label: name, kind: CompletionItemKind.Function, detail: fn.signature, sortText: `${sort}${name}`,
+    data: { kind: 'builtin', what: 'function', name } satisfies CompletionData,
+    ...callSnippet(name, fn.params.slice(0, fn.required).filter(p => !p.startsWith('...')), snippets),
+  };
+}
+
+function scopeItems(ctx: ServerContext, file: FileState, offset: number, snippets: boolean): CompletionItem[] {
+  const items: CompletionItem[] = [];
+  for (const symbol of visibleAt(file.index, offset)) {
+    if (symbol.kind === 'row-variable' || symbol.kind === 'type-parameter' || symbol.name === '') continue;
+    items.push(symbolItem(file, symbol, symbol.local ? '0' : '1', snippets));
+  }
+  for (const fn of BUILTIN_FUNCTIONS) items.push(builtinFunctionItem(fn.name, '3', snippets));
+  for (const c of BUILTIN_CONSTRUCTORS) {
+    items.push({ label: c.name, kind: CompletionItemKind.Constructor, detail: `${c.name}(${c.arity ? 'value' : ''})`, sortText: `3${c.name}`, data: { kind: 'builtin', what: 'constructor', name: c.name } satisfies CompletionData });
+  }
+  for (const ns of NAMESPACES) items.push({ label: ns, kind: isBuiltinEffect(ns) ? CompletionItemKind.Interface : CompletionItemKind.Module, sortText: `3${ns}`, data: { kind: 'builtin', what: 'effect', name: ns } satisfies CompletionData });
+  // User effects of imported files (for `Effect.op`).
+  for (const other of importedFiles(ctx, file)) {
+    for (const s of other.index.symbols) {
+      if (s.kind === 'effect') items.push(symbolItem(other, s, '2', snippets, other.uri));
+    }
+  }
+  return items;
+}
+
+function importedFiles(ctx: ServerContext, file: FileState): FileState[] {
+  const seen = new Set<string>([file.path]);
+  const queue = ctx.analyzer.imports(file);
+  const out: FileState[] = [];
+  while (queue.length) {
+    const next = queue.shift()!;
+    if (seen.has(next.path)) continue;
+    seen.add(next.path);
+    out.push(next);
+    queue.push(...ctx.analyzer.imports(next));
+  }
+  return out;
+}
+
+function effectItems(ctx: ServerContext, file: FileState, offset: number): CompletionItem[] {
+  const items: CompletionItem[] = BUILTIN_EFFECTS.map(name => ({
+    label: name, kind: CompletionItemKind.Interface, detail: 'built-in effect', sortText: `1${name}`,
+    data: { kind: 'builtin', what: 'effect', name } satisfies CompletionData,
+  }));
+  for (const source of [file, ...importedFiles(ctx, file)]) {
+    for (const s of source.index.symbols) {
+      if (s.kind === 'effect') items.push(symbolItem(source, s, '0', false, source.uri));
+    }
+  }
+  // Row variables already bound by the signature around the cursor.
+  for (const s of file.index.symbols) {
+    if (s.kind !== 'row-variable' || s.nameSpan.start > offset) continue;
+    const owner = s.container?.decl;
+    if (owner && 'span' in owner && owner.span.start <= offset && offset <= owner.span.end) {
+      items.push({ label: s.name, kind: CompletionItemKind.TypeParameter, detail: 'row variable', sortText: `2${s.name}` });
+    }
+  }
+  return dedupe(items);
+}
+
+function handlerItems(ctx: ServerContext, file: FileState, snippets: boolean): CompletionItem[] {
+  const items: CompletionItem[] = BUILTIN_HANDLERS.map(h => {
+    let insert = h.name;
+    if (snippets && h.params?.length) insert = `${h.name}(${h.params.map((p, i) => `${p}: \${${i + 1}}`).join(', ')})`;
+    if (snippets && h.name === 'Cancel.timeout') insert = 'Cancel.timeout(${1:1.seconds})';
+    if (snippets && h.binds) insert = `${h.name} |\${1:scope}|`;
+    return {
+      label: h.name, kind: CompletionItemKind.Class, detail: `discharges ${h.discharges.join(', ') || 'nothing'}`, sortText: `1${h.name}`,
+      insertText: insert, insertTextFormat: snippets ? InsertTextFormat.Snippet : InsertTextFormat.PlainText, filterText: h.name,
+      data: { kind: 'builtin', what: 'handler', name: h.name } satisfies CompletionData,
+    };
+  });
+  for (const source of ctx.analyzer.all()) {
+    if (source !== file && !importedFiles(ctx, file).includes(source)) continue;
+    for (const s of source.index.symbols) {
+      if (s.kind !== 'handler') continue;
+      const decl = s.decl as A.HandlerDecl;
+      const item = symbolItem(source, s, '0', snippets, source.uri);
+      item.detail = `for ${decl.effect.name}`;
+      if (decl.params) Object.assign(item, callSnippet(s.name, requiredParams(decl.params), snippets));
+      items.push(item);
+    }
+  }
+  return items;
+}
+
+function memberItems(ctx: ServerContext, file: FileState, offset: number, object: string, snippets: boolean): CompletionItem[] {
+  // `5.` then a duration unit.
+  if (/^\d+$/.test(object)) {
+    return Object.entries(DURATION_UNITS).map(([unit, ms]) => ({ label: unit, kind: CompletionItemKind.Unit, detail: `${ms} ms each`, sortText: `${String(ms).padStart(6, '0')}${unit}` }));
+  }
+  const items: CompletionItem[] = [];
+  const symbol = /^[A-Za-z_]/.test(object) ? visibleAt(file.index, offset).find(s => s.name === object) : undefined;
+  if (symbol?.kind === 'effect') {
+    for (const s of file.index.symbols) if (s.kind === 'operation' && s.container === symbol) items.push(symbolItem(file, s, '0', snippets));
+    return items;
+  }
+  if (symbol?.kind === 'module' && symbol.importPath) {
+    const target = ctx.analyzer.importedFile(symbol.importPath, file);
+    for (const s of target?.index.symbols ?? []) {
+      if (!s.local && !s.container && s.kind !== 'module') items.push(symbolItem(target!, s, '0', snippets, target!.uri));
+    }
+    return items;
+  }
+  if (!symbol && /^[A-Z]/.test(object)) {
+    // Built-in namespaces, and effects declared in imported files.
+    if (isBuiltinEffect(object)) {
+      for (const op of BUILTIN_EFFECT_INFO[object].ops) {
+        items.push({ label: op.name, kind: CompletionItemKind.Method, detail: op.signature, sortText: `0${op.name}`, data: { kind: 'builtin', what: 'operation', name: `${object}.${op.name}` } satisfies CompletionData, ...callSnippet(op.name, op.params, snippets) });
+      }
+    }
+    for (const h of BUILTIN_HANDLERS) {
+      const [ns, name] = h.name.split('.') as [string, string];
+      if (ns === object) items.push({ label: name, kind: CompletionItemKind.Class, detail: `handler: discharges ${h.discharges.join(', ') || 'nothing'}`, sortText: `1${name}`, data: { kind: 'builtin', what: 'handler', name: h.name } satisfies CompletionData });
+    }
+    for (const c of BUILTIN_CONSTANTS) {
+      const [ns, name] = c.name.split('.') as [string, string];
+      if (ns === object) items.push({ label: name, kind: CompletionItemKind.Constant, detail: `= ${c.value}`, data: { kind: 'builtin', what: 'constant', name: c.name } satisfies CompletionData });
+    }
+    for (const other of importedFiles(ctx, file)) {
+      const effect = other.index.symbols.find(s => s.kind === 'effect' && s.name === object);
+      if (effect) for (const s of other.index.symbols) if (s.kind === 'operation' && s.container === effect) items.push(symbolItem(other, s, '0', snippets, other.uri));
+    }
+    return items;
+  }
+  // A value: `.await`, `.spawn`, and functions called uniformly (`xs.len()` is `len(xs)`).
+  items.push({ label: 'await', kind: CompletionItemKind.Keyword, detail: 'waits for the task', sortText: '0await' });
+  for (const s of visibleAt(file.index, offset)) {
+    if (s.kind !== 'function') continue;
+    const params = (s.decl as A.FnDecl | undefined)?.params ?? [];
+    if (!params.length) continue;
+    items.push({ ...symbolItem(file, s, '1', snippets), ...callSnippet(s.name, requiredParams(params).slice(1), snippets) });
+  }
+  for (const fn of BUILTIN_FUNCTIONS) {
+    if (!fn.params.length) continue;
+    items.push({ ...builtinFunctionItem(fn.name, '2', snippets), ...callSnippet(fn.name, fn.params.slice(1, fn.required).filter(p => !p.startsWith('...')), snippets) });
+  }
+  return items;
+}
+
+function namedArgumentItems(ctx: ServerContext, file: FileState, offset: number): CompletionItem[] {
+  const call = enclosingCall(ctx, file, offset);
+  if (!call?.params) return [];
+  const given = new Set(call.namedGiven);
+  return call.params.filter(p => !p.startsWith('...') && !given.has(p)).map(p => ({
+    label: `${p}:`, kind: CompletionItemKind.Field, detail: `named argument of ${call.label}`, insertText: `${p}: `, sortText: `00${p}`, filterText: p,
+  }));
+}
+
+export function resolveCompletion(ctx: ServerContext, semantics: Semantics, item: CompletionItem): CompletionItem {
+  const data = item.data as CompletionData | undefined;
+  if (!data) return item;
+  let value: string | undefined;
+  if (data.kind === 'builtin') {
+    value = builtinMarkdown(data.what, data.name);
+  } else {
+    const file = ctx.analyzer.get(data.uri);
+    const symbol = file?.index.symbols.find(s => s.nameSpan.start === data.nameStart);
+    if (file && symbol) {
+      value = symbolMarkdown(ctx, semantics, file, symbol);
+      if (!item.detail && (symbol.kind === 'function' || symbol.kind === 'operation') && symbol.decl) {
+        item.detail = fnSignature(symbol.decl as A.FnDecl, file.doc.getText());
+      }
+    }
+  }
+  if (value) item.documentation = { kind: MarkupKind.Markdown, value };
+  return item;
+}
