@@ -83,10 +83,12 @@ export class Debuggee {
   private running = false;
   private pauseRequested = false;
   private cancelled = false;
-  private pendingException: ExceptionStop | undefined;
+  /** Exception stops waiting to be reported, oldest first (a failure cascades: the task, then its awaiter). */
+  private exceptionQueue: ExceptionStop[] = [];
+  /** Failures already reported as stops, so the run's final failure is not shown twice. */
+  private readonly reported = new Set<string>();
   /** The task being stepped: when it ends, the step stops at the next statement of any task. */
   private steppingTask = 0;
-  private reportedFinalFailure = false;
   private started = new Map<number, string>();
   private exited: number[] = [];
 
@@ -128,13 +130,13 @@ export class Debuggee {
           f.kind === 'unhandled-operation' && this.exceptionFilters.has('unhandled') ? 'unhandled'
             : f.kind === 'cancelled' && this.exceptionFilters.has('cancellation') ? 'cancellation'
               : f.kind !== 'cancelled' && this.exceptionFilters.has('failure') ? 'failure' : undefined;
-        if (filter && !this.pendingException) this.armException({ filter, failure: f });
+        if (filter) this.armException({ filter, failure: f });
         this.taskEnded(e.task);
         break;
       }
       case 'cancel': {
         this.exited.push(e.task);
-        if (this.exceptionFilters.has('cancellation') && !this.pendingException) {
+        if (this.exceptionFilters.has('cancellation')) {
           const t = this.machine.s.tasks[e.task];
           this.armException({ filter: 'cancellation', failure: { kind: 'cancelled', message: `task #${e.task} cancelled: ${e.reason}`, task: e.task, taskName: t?.name ?? '', stack: t?.failure?.stack ?? [] } });
         }
@@ -155,8 +157,24 @@ export class Debuggee {
 
   /** Remembers an exception stop and makes the machine stop at the next statement of any task. */
   private armException(x: ExceptionStop): void {
-    this.pendingException = x;
+    this.exceptionQueue.push(x);
     this.machine.stop = { breakpoints: this.breakpoints.statementSet(), task: -1 };
+  }
+
+  private static failureKey(f: ExceptionStop['failure']): string {
+    return `${f.task}:${f.kind}:${f.message}`;
+  }
+
+  /** The next queued exception not reported yet. */
+  private nextQueued(): ExceptionStop | undefined {
+    for (;;) {
+      const x = this.exceptionQueue.shift();
+      if (!x) return undefined;
+      const key = Debuggee.failureKey(x.failure);
+      if (this.reported.has(key)) continue;
+      this.reported.add(key);
+      return x;
+    }
   }
 
   private flushThreads(): void {
@@ -271,9 +289,8 @@ export class Debuggee {
             return (this.ended = { kind: 'ended', exitCode: failure || unobserved ? 1 : 0, ...(failure ? { failure } : {}) });
           }
           case 'stop': {
-            if (this.pendingException) {
-              const x = this.pendingException;
-              this.pendingException = undefined;
+            const x = this.nextQueued();
+            if (x) {
               return this.stopAt({ reason: 'exception', task: x.failure.task > 0 ? x.failure.task : r.task, stmt: r.stmt, exception: x, description: x.failure.message });
             }
             if (pausing) return this.stopAt({ reason: 'pause', task: r.task, stmt: r.stmt });
@@ -309,23 +326,26 @@ export class Debuggee {
     }
   }
 
-  /** A run that ended with a failure stops first when an exception filter asks for it (once). */
+  /** A run that ended stops first for queued exceptions, then for its final failure when a filter asks (each once). */
   private finalException(failure: Failure | undefined): Stop | undefined {
-    if (this.reportedFinalFailure) return undefined;
     const s = this.machine.s;
-    let x: ExceptionStop | undefined = this.pendingException;
-    this.pendingException = undefined;
-    if (!x && failure) {
+    let x: ExceptionStop | undefined = this.nextQueued();
+    if (!x && failure && !this.reported.has(Debuggee.failureKey(failure))) {
       if (failure.kind === 'deadlock' && this.exceptionFilters.has('deadlock')) x = { filter: 'deadlock', failure };
       else if (failure.kind === 'unhandled-operation' && this.exceptionFilters.has('unhandled')) x = { filter: 'unhandled', failure };
       else if (failure.kind !== 'deadlock' && this.exceptionFilters.has('uncaught')) x = { filter: 'uncaught', failure };
     }
-    if (!x && s.unobserved.length > 0 && this.exceptionFilters.has('uncaught')) {
-      const f = s.tasks[s.unobserved[0]!]?.failure;
-      if (f) x = { filter: 'uncaught', failure: f };
+    if (!x && this.exceptionFilters.has('uncaught')) {
+      for (const id of s.unobserved) {
+        const f = s.tasks[id]?.failure;
+        if (f && !this.reported.has(Debuggee.failureKey(f))) {
+          x = { filter: 'uncaught', failure: f };
+          break;
+        }
+      }
     }
     if (!x) return undefined;
-    this.reportedFinalFailure = true;
+    this.reported.add(Debuggee.failureKey(x.failure));
     const task = x.failure.task > 0 ? x.failure.task : this.firstBlockedTask(x.failure) ?? s.mainTask;
     return { reason: 'exception', task, stmt: -1, exception: x, description: x.failure.message };
   }

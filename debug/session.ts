@@ -164,7 +164,7 @@ export class AriaDebugSession extends LoggingDebugSession {
 
   protected override launchRequest(response: DebugProtocol.LaunchResponse, args: DebugProtocol.LaunchRequestArguments): void {
     this.handle(response, async () => {
-      const read = readLaunchConfig(args);
+      const read = readLaunchConfig(args ?? {});
       if (!read.ok) throw new RequestError(ERR.launch, `Aria launch configuration: ${read.error}`);
       await this.load(read.config);
       this.sendEvent(new InitializedEvent());

@@ -1,0 +1,370 @@
+// The debug adapter through @vscode/debugadapter-testsupport's DebugClient, against the bundled adapter on stdio.
+import type { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { RuntimeStateBody, TimelineBody } from '../../debug/protocol.js';
+import {
+  buildAdapter, collectOutput, frames, launchToStop, lineOf, locals, program, resumeToStop, scopeVariables, startClient, topFrame,
+} from './harness.js';
+
+let adapter = '';
+let cleanup = () => {};
+const clients: DebugClient[] = [];
+
+beforeAll(async () => {
+  ({ adapter, cleanup } = await buildAdapter());
+}, 120_000);
+
+afterAll(() => cleanup());
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map(c => c.stop()));
+});
+
+async function client(): Promise<DebugClient> {
+  const c = await startClient(adapter);
+  clients.push(c);
+  return c;
+}
+
+async function expectError(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('the request succeeded but should have failed');
+}
+
+describe('launch', () => {
+  it('stops on entry at the first statement, with the main task as the only thread', async () => {
+    const c = await client();
+    const stop = await launchToStop(c, { program: program('calls.aria'), stopOnEntry: true });
+    expect(stop.body.reason).toBe('entry');
+    expect(stop.body.threadId).toBe(1);
+    const top = await topFrame(c, 1);
+    expect(top.line).toBe(lineOf('calls.aria', 'main-first'));
+    expect(top.source?.path).toBe(program('calls.aria'));
+    const threads = await c.threadsRequest();
+    expect(threads.body.threads).toEqual([{ id: 1, name: '#1 main' }]);
+  });
+
+  it('refuses a program that does not parse, naming the position', async () => {
+    const c = await client();
+    const message = await expectError(c.launch({ program: program('broken.aria') }));
+    expect(message).toMatch(/broken\.aria does not parse/);
+    expect(message).toMatch(/broken\.aria:3:\d+: /);
+  });
+
+  it('refuses a program that fails the effect check', async () => {
+    const c = await client();
+    const message = await expectError(c.launch({ program: program('unhandled-cancel.aria') }));
+    expect(message).toMatch(/fails the effect check/);
+    expect(message).toMatch(/Cancel/);
+  });
+
+  it('refuses bad launch attributes and a missing file', async () => {
+    const c = await client();
+    expect(await expectError(c.launch({}))).toMatch(/needs "program"/);
+    expect(await expectError(c.launchRequest({ program: program('calls.aria'), workers: 0 } as DebugProtocol.LaunchRequestArguments))).toMatch(/"workers"/);
+    expect(await expectError(c.launchRequest({ program: program('calls.aria'), flavor: 'turbo' } as DebugProtocol.LaunchRequestArguments))).toMatch(/"flavor"/);
+    expect(await expectError(c.launchRequest({ program: program('nope.aria') } as DebugProtocol.LaunchRequestArguments))).toMatch(/cannot read the program/);
+  });
+});
+
+describe('breakpoints', () => {
+  it('stops in two tasks at a breakpoint in the function they both run', async () => {
+    const c = await client();
+    const line = lineOf('two-tasks.aria', 'worker-start');
+    const first = await launchToStop(c, { program: program('two-tasks.aria') }, { breakpoints: { 'two-tasks.aria': [line] } });
+    expect(first.body.reason).toBe('breakpoint');
+    expect(first.body.hitBreakpointIds).toHaveLength(1);
+    expect(first.body.threadId).toBe(2); // worker "a" sleeps 10 ms, "b" 20 ms
+    expect((await topFrame(c, 2)).line).toBe(line);
+    expect((await locals(c, 2))['name']).toBe('"a"');
+    const second = await resumeToStop(c, () => c.continueRequest({ threadId: 2 }));
+    expect(second.body.threadId).toBe(3);
+    expect((await topFrame(c, 3)).line).toBe(line);
+    expect((await locals(c, 3))['name']).toBe('"b"');
+  });
+
+  it('moves a breakpoint on a comment or blank line to the next statement, and refuses one past the last', async () => {
+    const c = await client();
+    await launchToStop(c, { program: program('calls.aria'), stopOnEntry: true });
+    const res = await c.setBreakpointsRequest({ source: { path: program('calls.aria') }, breakpoints: [{ line: 1 }, { line: 7 }, { line: 500 }] });
+    const [a, b, far] = res.body.breakpoints;
+    expect(a).toMatchObject({ verified: true, line: lineOf('calls.aria', 'square-body') });
+    expect(b).toMatchObject({ verified: true, line: lineOf('calls.aria', 'norm-first') });
+    expect(far!.verified).toBe(false);
+    expect(far!.message).toMatch(/no statement/);
+    const locations = await c.customRequest('breakpointLocations', { source: { path: program('calls.aria') }, line: 1, endLine: 8 });
+    expect((locations.body as DebugProtocol.BreakpointLocationsResponse['body']).breakpoints.map(b => b.line)).toEqual([5, 6]);
+  });
+
+  it('honours conditions and hit counts', async () => {
+    const c = await client();
+    const loop = lineOf('two-tasks.aria', 'worker-loop');
+    const stop = await launchToStop(c, { program: program('two-tasks.aria') }, {
+      breakpoints: { 'two-tasks.aria': [{ line: loop, condition: 'i == 2' }] },
+    });
+    expect(stop.body.threadId).toBe(2);
+    expect(await locals(c, 2)).toMatchObject({ i: '2', total: '1' });
+    const next = await resumeToStop(c, () => c.continueRequest({ threadId: 2 }));
+    expect(next.body.threadId).toBe(3);
+    expect(await locals(c, 3)).toMatchObject({ i: '2', total: '1' });
+
+    const d = await client();
+    const hit = await launchToStop(d, { program: program('two-tasks.aria') }, {
+      breakpoints: { 'two-tasks.aria': [{ line: loop, hitCondition: '>= 3' }] },
+    });
+    expect(hit.body.threadId).toBe(2);
+    expect((await locals(d, 2))['i']).toBe('2'); // the third pass through the loop of worker a
+  });
+
+  it('logs a logpoint message with interpolated values and does not stop', async () => {
+    const c = await client();
+    const out = collectOutput(c, 'console');
+    const loop = lineOf('two-tasks.aria', 'worker-loop');
+    const terminated = c.waitForEvent('terminated');
+    await Promise.all([
+      c.waitForEvent('initialized').then(async () => {
+        await c.setBreakpointsRequest({ source: { path: program('two-tasks.aria') }, breakpoints: [{ line: loop, logMessage: '{name}: i={i} total={total}' }] });
+        await c.configurationDoneRequest();
+      }),
+      c.launch({ program: program('two-tasks.aria') }),
+    ]);
+    await terminated;
+    const lines = out.text().split('\n').filter(l => l.includes('i='));
+    expect(lines).toEqual(['a: i=0 total=0', 'a: i=1 total=0', 'a: i=2 total=1', 'b: i=0 total=0', 'b: i=1 total=0', 'b: i=2 total=1']);
+  });
+
+  it('stops at a function breakpoint', async () => {
+    const c = await client();
+    const stop = await launchToStop(c, { program: program('calls.aria') }, { functionBreakpoints: ['square'] });
+    expect(stop.body.reason).toBe('function breakpoint');
+    expect(await frames(c, stop.body.threadId)).toEqual([
+      `square:${lineOf('calls.aria', 'square-body')}`,
+      `norm:${lineOf('calls.aria', 'norm-first')}`,
+      `<main>:${lineOf('calls.aria', 'main-call')}`,
+    ]);
+    const res = await c.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'nosuch' }] });
+    expect(res.body.breakpoints[0]!.verified).toBe(false);
+  });
+});
+
+describe('stepping', () => {
+  it('steps in, out and over through nested calls', async () => {
+    const c = await client();
+    const line = (m: string) => lineOf('calls.aria', m);
+    await launchToStop(c, { program: program('calls.aria') }, { breakpoints: { 'calls.aria': [line('main-call')] } });
+    const at = async () => (await topFrame(c, 1)).line;
+    const step = async (kind: 'stepIn' | 'stepOut' | 'next') => {
+      const s = await resumeToStop(c, () => (kind === 'stepIn' ? c.stepInRequest({ threadId: 1 }) : kind === 'stepOut' ? c.stepOutRequest({ threadId: 1 }) : c.nextRequest({ threadId: 1 })));
+      expect(s.body.reason).toBe('step');
+      expect(s.body.threadId).toBe(1);
+      return at();
+    };
+    expect(await step('stepIn')).toBe(line('norm-first'));
+    expect(await step('stepIn')).toBe(line('square-body'));
+    expect(await locals(c, 1)).toEqual({ n: '3' });
+    expect(await step('stepOut')).toBe(line('norm-first') + 1);
+    expect((await locals(c, 1))['a']).toBe('9');
+    expect(await step('next')).toBe(line('norm-sum'));
+    expect(await locals(c, 1)).toMatchObject({ a: '9', b: '16' });
+    expect(await step('next')).toBe(line('main-print'));
+    expect((await locals(c, 1))['total']).toBe('25');
+  });
+
+  it('steps one task while another sleeps on a timer', async () => {
+    const c = await client();
+    const start = lineOf('two-tasks.aria', 'worker-start');
+    await launchToStop(c, { program: program('two-tasks.aria') }, { breakpoints: { 'two-tasks.aria': [start] } });
+    await c.setBreakpointsRequest({ source: { path: program('two-tasks.aria') }, breakpoints: [] });
+    const lines: number[] = [];
+    const print = lineOf('two-tasks.aria', 'worker-print');
+    while (lines.length < 12 && lines[lines.length - 1] !== print) {
+      const s = await resumeToStop(c, () => c.nextRequest({ threadId: 2 }));
+      expect(s.body.threadId).toBe(2);
+      lines.push((await topFrame(c, 2)).line);
+    }
+    const loop = lineOf('two-tasks.aria', 'worker-loop');
+    // the `for` header is a statement of each iteration, as in most debuggers
+    expect(lines).toEqual([loop - 1, loop, loop - 1, loop, loop - 1, loop, loop - 1, print]);
+    const state = (await c.customRequest('aria/runtimeState')).body as RuntimeStateBody;
+    const sleeper = state.tasks.find(t => t.name === 'sleeper')!;
+    expect(sleeper.state).toBe('blocked');
+    expect(sleeper.waitsOn).toMatch(/^sleep until 500/);
+    expect(state.clockMs).toBeLessThan(500);
+    expect(state.timers.some(t => t.owner === sleeper.id && t.purpose === 'sleep' && t.deadlineMs === 500)).toBe(true);
+  });
+
+  it('pauses an endless loop', async () => {
+    const c = await client();
+    const paused = c.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+    await Promise.all([c.configurationSequence(), c.launch({ program: program('spin.aria') })]);
+    await new Promise(r => setTimeout(r, 300));
+    await c.pauseRequest({ threadId: 1 });
+    const stop = await paused;
+    expect(stop.body.reason).toBe('pause');
+    const top = await topFrame(c, 1);
+    expect([lineOf('spin.aria', 'spin')]).toContain(top.line);
+    const n = await c.evaluateRequest({ expression: 'n > 1000', frameId: top.id, context: 'watch' });
+    expect(n.body.result).toBe('true');
+  });
+});
+
+describe('inspection', () => {
+  it('shows structured locals lazily and evaluates expressions in a frame', async () => {
+    const c = await client();
+    const stop = await launchToStop(c, { program: program('calls.aria') }, { breakpoints: { 'calls.aria': [lineOf('calls.aria', 'norm-sum')] } });
+    const top = await topFrame(c, stop.body.threadId);
+    const scopes = await c.scopesRequest({ frameId: top.id });
+    expect(scopes.body.scopes.map(s => s.name)).toEqual(['Locals', 'Task', 'Runtime']);
+    const vars = await c.variablesRequest({ variablesReference: scopes.body.scopes[0]!.variablesReference });
+    const p = vars.body.variables.find(v => v.name === 'p')!;
+    expect(p.value).toBe('Point(3, 4)');
+    expect(p.variablesReference).toBeGreaterThan(0);
+    const fields = await c.variablesRequest({ variablesReference: p.variablesReference });
+    expect(fields.body.variables.map(v => `${v.name}=${v.value}`)).toEqual(['x=3', 'y=4']);
+    const evaluate = async (expression: string, frameId = top.id) => (await c.evaluateRequest({ expression, frameId, context: 'hover' })).body.result;
+    expect(await evaluate('a + b')).toBe('25');
+    expect(await evaluate('p.x * 10 + len("abc")')).toBe('33');
+    expect(await evaluate('"sum #{a + b}"')).toBe('"sum 25"');
+    const mainFrame = (await c.stackTraceRequest({ threadId: 1 })).body.stackFrames[1]!;
+    expect(await evaluate('xs[2]', mainFrame.id)).toBe('3');
+    expect(await expectError(c.evaluateRequest({ expression: 'nosuch + 1', frameId: top.id, context: 'watch' }))).toMatch(/no variable named nosuch/);
+    expect(await expectError(c.evaluateRequest({ expression: 'print(1)', frameId: top.id, context: 'repl' }))).toMatch(/side effects/);
+    const task = await scopeVariables(c, top.id, 'Task');
+    expect(task).toMatchObject({ id: '1', name: 'main', state: 'running', parent: 'none', cancellation: 'not requested' });
+    const runtime = await scopeVariables(c, top.id, 'Runtime');
+    expect(runtime['workers']).toBe('4');
+    expect(runtime['seed']).toBe('1');
+  });
+
+  it('matches the task tree, workers and timers of the program at a stop', async () => {
+    const c = await client();
+    const changed = c.waitForEvent('aria/runtimeChanged');
+    await launchToStop(c, { program: program('scopes.aria'), workers: 2 }, { breakpoints: { 'scopes.aria': [lineOf('scopes.aria', 'checkpoint')] } });
+    expect((await changed).body).toMatchObject({ reason: 'breakpoint', focusTask: 1, liveTasks: 5, running: true });
+    const threads = await c.threadsRequest();
+    expect(threads.body.threads.map(t => t.name)).toEqual(['#1 main', '#2 parent', '#3 child', '#4 child', '#5 child']);
+    const state = (await c.customRequest('aria/runtimeState')).body as RuntimeStateBody;
+    expect(state.clockMs).toBeGreaterThanOrEqual(50);
+    expect(state.clockMs).toBeLessThan(51);
+    const tasks = Object.fromEntries(state.tasks.map(t => [t.id, t]));
+    expect(tasks[1]).toMatchObject({ name: 'main', parent: 0, state: 'running' });
+    expect(tasks[2]).toMatchObject({ name: 'parent', parent: 1, scope: -1, state: 'blocked', waitsOnTasks: [4] });
+    expect(tasks[3]).toMatchObject({ name: 'child', parent: 1, scope: -1, state: 'blocked' });
+    expect(tasks[4]).toMatchObject({ parent: 2, state: 'blocked' });
+    expect(tasks[5]).toMatchObject({ parent: 2, state: 'blocked', scope: tasks[4]!.scope });
+    expect(tasks[4]!.scope).toBeGreaterThanOrEqual(0);
+    expect(tasks[3]!.waitsOn).toMatch(/^sleep until 300/);
+    expect(state.timers.map(t => [t.owner, t.deadlineMs, t.purpose]).sort((a, b) => (a[1] as number) - (b[1] as number))).toEqual([
+      [4, 100, 'sleep'], [5, 200, 'sleep'], [3, 300, 'sleep'],
+    ]);
+    for (const t of state.timers) expect(t.level).toBeGreaterThanOrEqual(0);
+    expect(state.workers).toHaveLength(2);
+    expect(state.workers.filter(w => w.current === 1)).toHaveLength(1); // main runs on one worker
+    const timeline = (await c.customRequest('aria/timeline')).body as TimelineBody;
+    expect(timeline.threads.map(t => t.label)).toEqual(['worker 0', 'worker 1']);
+    expect(timeline.spawns.map(s => [s.parent, s.child])).toEqual([[1, 2], [1, 3], [2, 4], [2, 5]]);
+    expect(new Set(timeline.polls.map(p => p.task))).toEqual(new Set([1, 2, 3, 4, 5]));
+    expect(timeline.polls.filter(p => p.outcome === 'open').map(p => p.task)).toEqual([1]);
+  });
+
+  it('focuses a task on request with a stopped event for its thread', async () => {
+    const c = await client();
+    await launchToStop(c, { program: program('scopes.aria') }, { breakpoints: { 'scopes.aria': [lineOf('scopes.aria', 'checkpoint')] } });
+    const focused = await resumeToStop(c, () => c.customRequest('aria/focusTask', { task: 4 }));
+    expect(focused.body.threadId).toBe(4);
+    expect(focused.body.preserveFocusHint).toBe(false);
+    expect(await expectError(c.customRequest('aria/focusTask', { task: 99 }))).toMatch(/no task #99/);
+  });
+});
+
+describe('exceptions', () => {
+  it('stops where a task fails, with exceptionInfo, and again when the failure reaches main', async () => {
+    const c = await client();
+    const stop = await launchToStop(c, { program: program('failure.aria') }, { exceptionFilters: ['failure'] });
+    expect(stop.body.reason).toBe('exception');
+    expect(stop.body.threadId).toBe(2);
+    expect(await frames(c, 2)).toEqual([`boom:${lineOf('failure.aria', 'panic')}`]);
+    const info = await c.exceptionInfoRequest({ threadId: 2 });
+    expect(info.body).toMatchObject({ exceptionId: 'panic', description: 'too big: 5', breakMode: 'always' });
+    expect(info.body.details?.stackTrace).toMatch(/at boom \(.*failure\.aria:\d+:\d+\)/);
+    const again = await resumeToStop(c, () => c.continueRequest({ threadId: 2 }));
+    expect(again.body.reason).toBe('exception');
+    expect(again.body.threadId).toBe(1);
+    expect(again.body.text).toMatch(/too big: 5/);
+    const terminated = c.waitForEvent('terminated');
+    const exited = c.waitForEvent('exited');
+    await c.continueRequest({ threadId: 1 });
+    expect((await exited).body.exitCode).toBe(1);
+    await terminated;
+  });
+
+  it('stops on an uncaught failure by default, and the adapter keeps answering', async () => {
+    const c = await client();
+    const stop = await launchToStop(c, { program: program('failure.aria') });
+    expect(stop.body.reason).toBe('exception');
+    const info = await c.exceptionInfoRequest({ threadId: stop.body.threadId });
+    expect(info.body.breakMode).toBe('unhandled');
+    expect(info.body.details?.innerException?.[0]?.message).toBe('too big: 5');
+    const state = (await c.customRequest('aria/runtimeState')).body as RuntimeStateBody;
+    expect(state.tasks.find(t => t.id === 2)).toMatchObject({ state: 'failed', failure: 'too big: 5' });
+    expect((await c.threadsRequest()).body.threads.length).toBeGreaterThan(0);
+  });
+
+  it('stops on a deadlock with every blocked task named', async () => {
+    const c = await client();
+    const stop = await launchToStop(c, { program: program('deadlock.aria') }, { exceptionFilters: ['deadlock'] });
+    expect(stop.body.reason).toBe('exception');
+    const info = await c.exceptionInfoRequest({ threadId: stop.body.threadId });
+    expect(info.body.exceptionId).toBe('deadlock');
+    expect(info.body.details?.stackTrace).toMatch(/task #1 \(main\) waits on task #2/);
+    expect(info.body.details?.stackTrace).toMatch(/task #2 \(recv\) waits on a value from channel/);
+  });
+});
+
+describe('robustness', () => {
+  it('answers malformed requests with errors and keeps going', async () => {
+    const c = await client();
+    await launchToStop(c, { program: program('calls.aria'), stopOnEntry: true });
+    expect(await expectError(c.stackTraceRequest({} as DebugProtocol.StackTraceArguments))).toMatch(/"threadId"/);
+    expect(await expectError(c.stackTraceRequest({ threadId: 77 }))).toMatch(/no task #77/);
+    expect(await expectError(c.variablesRequest({ variablesReference: 12345 }))).toMatch(/unknown variablesReference/);
+    expect(await expectError(c.nextRequest({ threadId: 42 }))).toMatch(/no task #42/);
+    expect(await expectError(c.scopesRequest({ frameId: -5 }))).toMatch(/unknown frame/);
+    expect(await expectError(c.customRequest('aria/nonsense'))).toMatch(/unknown request/);
+    expect(await expectError(c.evaluateRequest({ expression: 'x = 1', context: 'repl' }))).toMatch(/assignment/);
+    expect((await c.threadsRequest()).body.threads).toEqual([{ id: 1, name: '#1 main' }]);
+    const s = await resumeToStop(c, () => c.nextRequest({ threadId: 1 }));
+    expect(s.body.reason).toBe('step');
+  });
+
+  it('terminates cleanly while running and while stopped', async () => {
+    const c = await client();
+    await Promise.all([c.configurationSequence(), c.launch({ program: program('spin.aria') })]);
+    const terminated = c.waitForEvent('terminated');
+    await c.terminateRequest({});
+    await terminated;
+
+    const d = await client();
+    await launchToStop(d, { program: program('calls.aria'), stopOnEntry: true });
+    const t2 = d.waitForEvent('terminated');
+    await d.terminateRequest({});
+    await t2;
+  });
+
+  it('restarts from the beginning', async () => {
+    const c = await client();
+    await launchToStop(c, { program: program('calls.aria'), stopOnEntry: true });
+    await resumeToStop(c, () => c.nextRequest({ threadId: 1 }));
+    expect((await topFrame(c, 1)).line).toBe(lineOf('calls.aria', 'main-first') + 1);
+    const again = await resumeToStop(c, () => c.restartRequest({ arguments: { program: program('calls.aria'), stopOnEntry: true } } as DebugProtocol.RestartArguments));
+    expect(again.body.reason).toBe('entry');
+    expect((await topFrame(c, 1)).line).toBe(lineOf('calls.aria', 'main-first'));
+    const state = (await c.customRequest('aria/runtimeState')).body as RuntimeStateBody;
+    expect(state.step).toBe(0);
+  });
+});
