@@ -1,4 +1,4 @@
-// Caches, per file of the workspace, its text, tree-sitter tree (open documents, reparsed incrementally), AST and name index.
+// Caches, per file of the workspace, its text, tree (reparsed incrementally on edits), AST and name index; keeps the checker in step.
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -22,7 +22,10 @@ export interface FileState {
   readonly doc: TextDocument;
   /** Open in the editor (else read from disk). */
   readonly open: boolean;
-  /** Kept for open documents only, so that edits reparse incrementally and closed files cost no wasm memory. */
+  /**
+   * The server's own tree, kept for open documents only when no checker is attached (with one, the checker's
+   * tree is used: one incremental parse per edit, not two).
+   */
   readonly tree?: Tree;
   readonly module: A.Module;
   readonly index: FileIndex;
@@ -82,7 +85,11 @@ export class Analyzer {
   /** Hands every file to the checker from now on (and those known so far). */
   attach(engine: Workspace): void {
     this.engine = engine;
-    for (const file of this.files.values()) engine.setFile(file.path, file.doc.getText());
+    for (const file of this.files.values()) {
+      engine.setFile(file.path, file.doc.getText());
+      file.tree?.delete();
+      this.files.set(uriKey(file.uri), { ...file, tree: undefined });
+    }
   }
 
   get checker(): Workspace | undefined {
@@ -110,7 +117,10 @@ export class Analyzer {
     const old = this.files.get(uriKey(uri));
     old?.tree?.delete();
     const doc = TextDocument.create(uri, 'aria', version, text);
-    this.engine?.setFile(uriToPath(uri), text);
+    if (this.engine) {
+      this.engine.setFile(uriToPath(uri), text);
+      return this.store(uri, doc, true, undefined);
+    }
     return this.store(uri, doc, true, this.parse(text, undefined));
   }
 
@@ -136,7 +146,10 @@ export class Analyzer {
         edits.push({ start: 0, end: before.length, text: change.text });
       }
     }
-    this.engine?.updateFile(file.path, doc.getText(), edits);
+    if (this.engine) {
+      this.engine.updateFile(file.path, doc.getText(), edits);
+      return this.store(file.uri, doc, true, undefined);
+    }
     const next = this.parse(doc.getText(), tree);
     if (tree && tree !== next) tree.delete();
     return this.store(file.uri, doc, true, next);
@@ -160,9 +173,12 @@ export class Analyzer {
   setDiskFile(uri: string, text: string): FileState {
     const existing = this.files.get(uriKey(uri));
     if (existing?.open) return existing;
-    const tree = this.parse(text, undefined);
     const doc = TextDocument.create(uri, 'aria', 0, text);
-    this.engine?.setFile(uriToPath(uri), text);
+    if (this.engine) {
+      this.engine.setFile(uriToPath(uri), text);
+      return this.store(uri, doc, false, undefined);
+    }
+    const tree = this.parse(text, undefined);
     const file = this.store(uri, doc, false, tree);
     tree.delete();
     return file;
@@ -197,9 +213,10 @@ export class Analyzer {
     return out;
   }
 
-  /** The tree of a file: the cached one of an open document, else a fresh parse the caller must `delete()`. */
+  /** The tree of a file: the checker's or the cached one, else a fresh parse the caller must `delete()`. */
   treeOf(file: FileState): { tree: Tree; owned: boolean } {
-    if (file.tree) return { tree: file.tree, owned: false };
+    const shared = this.engine?.syntaxTree(file.path) ?? file.tree;
+    if (shared) return { tree: shared, owned: false };
     return { tree: this.parse(file.doc.getText(), undefined), owned: true };
   }
 
@@ -223,10 +240,10 @@ export class Analyzer {
     return tree;
   }
 
-  private store(uri: string, doc: TextDocument, open: boolean, tree: Tree): FileState {
+  private store(uri: string, doc: TextDocument, open: boolean, tree: Tree | undefined): FileState {
     const path = uriToPath(uri);
     // The checker lowers the file anyway: share its AST rather than lowering twice.
-    const module = this.engine?.module(path) ?? lowerModule(tree, doc.getText(), path);
+    const module = this.engine?.module(path) ?? lowerWith(tree ?? this.parse(doc.getText(), undefined), doc.getText(), path, tree === undefined);
     const index = resolveModule(module, path);
     const file: FileState = { uri, path, doc, open, tree: open ? tree : undefined, module, index, revision: ++this.revisionCounter };
     this.files.set(uriKey(uri), file);
@@ -335,6 +352,15 @@ export class Analyzer {
       }
     }
     return out;
+  }
+}
+
+/** Lowers a tree, deleting it afterwards when it was parsed only for this. */
+function lowerWith(tree: Tree, text: string, path: string, temporary: boolean): A.Module {
+  try {
+    return lowerModule(tree, text, path);
+  } finally {
+    if (temporary) tree.delete();
   }
 }
 
