@@ -31,6 +31,19 @@ export class EffectChecker {
             [...chainRelated(chain, k), { path: node.path, span: node.declared.span, message: `the row of \`${node.name}\`` }]));
         }
       }
+      // A parameter whose function type has its own row variable: calling it performs effects the row cannot name.
+      if (node.escapingParams.length) {
+        for (const site of node.sites) {
+          const params = new Set<number>();
+          s.residual(node, site, params);
+          for (const i of params) {
+            if (!node.escapingParams.includes(i)) continue;
+            out.push(diagnostic('E0202', node.path, site.span,
+              `\`${node.name}\` performs the effects of its parameter \`${node.params[i]}\` (through \`${site.label}\`), but its row ${node.declared.text} does not hold the row variable of \`${node.params[i]}\`'s type`,
+              [{ path: node.path, span: node.declared.span, message: `the row of \`${node.name}\`` }]));
+          }
+        }
+      }
       if (!node.unresolved) {
         for (const e of node.declared.effects) {
           if (performed.has(e.key)) continue;

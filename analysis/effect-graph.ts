@@ -38,6 +38,8 @@ export interface FnNode {
   readonly polyParams: readonly number[];
   /** Untyped parameters: calling one makes the function polymorphic in it, whatever the row says. */
   readonly untypedParams: readonly number[];
+  /** Parameters whose function type has row variables that the declared row does not hold: calling them escapes the row. */
+  readonly escapingParams: readonly number[];
   readonly sites: readonly Site[];
   readonly frames: readonly WithFrame[];
   /** The body calls something the checker could not resolve: unused-effect warnings would be guesses. */

@@ -116,6 +116,7 @@ interface NodeBuilder {
   readonly params: readonly string[];
   readonly polyParams: readonly number[];
   readonly untypedParams: readonly number[];
+  readonly escapingParams: readonly number[];
   readonly sites: Site[];
   readonly frames: WithFrame[];
   unresolved: boolean;
@@ -167,7 +168,7 @@ class FileAnalyzer {
     this.diagnostics.sort(compareDiagnostics);
     const nodes: FnNode[] = this.nodes.map(n => ({
       id: n.id, kind: n.kind, name: n.name, path: this.path, span: n.span, nameSpan: n.nameSpan, declared: n.declared,
-      params: n.params, polyParams: n.polyParams, untypedParams: n.untypedParams, sites: n.sites, frames: n.frames,
+      params: n.params, polyParams: n.polyParams, untypedParams: n.untypedParams, escapingParams: n.escapingParams, sites: n.sites, frames: n.frames,
       unresolved: n.unresolved, ambient: n.ambient, parent: n.parent, callees: calleesOf(n.sites),
     }));
     return {
@@ -209,7 +210,7 @@ class FileAnalyzer {
   private newNode(init: Omit<NodeBuilder, 'sites' | 'frames' | 'unresolved'>): NodeBuilder {
     const node: NodeBuilder = {
       id: init.id, kind: init.kind, name: init.name, span: init.span, nameSpan: init.nameSpan, declared: init.declared,
-      params: init.params, polyParams: init.polyParams, untypedParams: init.untypedParams, sites: [], frames: [],
+      params: init.params, polyParams: init.polyParams, untypedParams: init.untypedParams, escapingParams: init.escapingParams, sites: [], frames: [],
       unresolved: false, ambient: init.ambient, parent: init.parent,
     };
     this.nodes.push(node);
@@ -391,13 +392,18 @@ class FileAnalyzer {
     const rowVars = new Set(declared?.variables ?? []);
     const polyParams: number[] = [];
     const untypedParams: number[] = [];
+    const escapingParams: number[] = [];
     fn.params.forEach((p, i) => {
       if (!p.type) untypedParams.push(i);
-      else if (p.type.kind === 'FnType' && p.type.effects && rowVariables(p.type.effects).some(v => rowVars.has(v))) polyParams.push(i);
+      else if (p.type.kind === 'FnType' && p.type.effects) {
+        const vars = rowVariables(p.type.effects);
+        if (vars.some(v => rowVars.has(v))) polyParams.push(i);
+        else if (vars.length && declared) escapingParams.push(i);
+      }
     });
     const node = this.newNode({
       id, kind, name: label, span: fn.span, nameSpan: fn.name.span, declared,
-      params: fn.params.map(p => p.name.name), polyParams, untypedParams, parent,
+      params: fn.params.map(p => p.name.name), polyParams, untypedParams, escapingParams, parent,
     });
     const scope = this.newScope(fn.span, parentScope);
     if (handlerParams) this.bindParams(handlerParams, scope, undefined, fn.span.start);
@@ -462,7 +468,7 @@ class FileAnalyzer {
     const id = `${this.path}#struct:${name}`;
     if (this.isFirst(s)) this.declare({ id, kind: 'struct', name, path: this.path, nameSpan: s.name.span, span: s.span, detail: `struct ${name}(${paramsText(s.fields)})`, doc: s.doc });
     const seen = new Set<string>();
-    const node = this.newNode({ id: `${id}#defaults`, kind: 'program', name, span: s.span, nameSpan: s.name.span, params: [], polyParams: [], untypedParams: [] });
+    const node = this.newNode({ id: `${id}#defaults`, kind: 'program', name, span: s.span, nameSpan: s.name.span, params: [], polyParams: [], untypedParams: [], escapingParams: [] });
     const scope = this.newScope(s.span, undefined);
     for (const f of s.fields) {
       if (f.name.name === '') continue;
@@ -502,7 +508,7 @@ class FileAnalyzer {
     } else if (effectName !== '') {
       this.report('E0208', h.effect.span, `handler \`${name}\` is for \`${effectName}\`, which is not an effect`);
     }
-    const node = this.newNode({ id, kind: 'handler', name, span: h.span, nameSpan: h.name.span, params: [], polyParams: [], untypedParams: [] });
+    const node = this.newNode({ id, kind: 'handler', name, span: h.span, nameSpan: h.name.span, params: [], polyParams: [], untypedParams: [], escapingParams: [] });
     const seen = new Set<string>();
     for (const op of h.ops) {
       const opName = op.name.name;
@@ -539,7 +545,7 @@ class FileAnalyzer {
     const span = this.module.span;
     const node = this.newNode({
       id: `${this.path}#program`, kind: 'program', name: '(top level)', span, nameSpan: { start: span.start, end: span.start },
-      params: [], polyParams: [], untypedParams: [], ambient: PROGRAM_AMBIENT,
+      params: [], polyParams: [], untypedParams: [], escapingParams: [], ambient: PROGRAM_AMBIENT,
     });
     const scope = this.newScope(span, undefined);
     const ctx: Ctx = { node, scope, sink: node.sites, asyncContext: true };
