@@ -165,7 +165,7 @@ export function renderTimeline(data: TimelineBody, options: TimelineLayoutOption
     const cls = ['poll', `outcome-${p.outcome}`, options.focusTask === p.task ? 'focus' : ''].filter(Boolean).join(' ');
     const title = `#${p.task} ${name}: ${formatUs(p.startUs)} to ${formatUs(p.endUs)}, ${p.outcome}`;
     out.push(`<g class="${cls}" data-task="${p.task}"><title>${escapeXml(title)}</title>`);
-    out.push(`<rect x="${f(x1)}" y="${y}" width="${f(w)}" height="${LANE_PX - 10}" rx="2" style="fill:hsl(${hue},60%,52%)"/>`);
+    out.push(`<rect x="${f(x1)}" y="${y}" width="${f(w)}" height="${LANE_PX - 10}" rx="2" fill="hsl(${hue},60%,52%)"/>`);
     if (w >= 26) out.push(`<text class="poll-label" x="${f(x1 + 3)}" y="${y + 14}">${escapeXml(w >= 70 && name ? `#${p.task} ${name}` : `#${p.task}`)}</text>`);
     out.push('</g>');
     bars.push({ task: p.task, thread: p.thread, x: x1, width: w, lane });

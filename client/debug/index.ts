@@ -1,0 +1,107 @@
+// Wires the Aria debugger into VS Code: the inline adapter, launch configurations, and the Tasks, Workers, Timers and timeline views.
+import * as vscode from 'vscode';
+import { AriaDebugSession } from '../../debug/session.js';
+import { FOCUS_TASK_REQUEST } from '../../debug/protocol.js';
+import {
+  DEBUG_TYPE, FOCUS_TASK_COMMAND, HAS_STATE_CONTEXT, HIDE_FINISHED_COMMAND, SHOW_FINISHED_COMMAND, SHOW_FINISHED_CONTEXT, SHOW_TIMELINE_COMMAND,
+  TASKS_VIEW, TIMERS_VIEW, WORKERS_VIEW,
+} from './commands.js';
+import { INITIAL_CONFIGURATIONS, resolveAriaConfiguration } from './configuration.js';
+import { taskCounts, tasksTree } from './tasks-model.js';
+import { TimelinePanel } from './timeline-panel.js';
+import { timersTree } from './timers-model.js';
+import { NodeTreeProvider } from './tree-provider.js';
+import { DebugViewsState } from './views-state.js';
+import { workersTree } from './workers-model.js';
+
+/** Registers everything debugging needs; the extension's activate() calls it once. */
+export function activateDebug(context: vscode.ExtensionContext): void {
+  const state = new DebugViewsState();
+  let showFinished = true;
+  const tasks = new NodeTreeProvider(() => tasksTree(state.snapshot.state, { showFinished }));
+  const workers = new NodeTreeProvider(() => workersTree(state.snapshot.state));
+  const timers = new NodeTreeProvider(() => timersTree(state.snapshot.state));
+  const tasksView = vscode.window.createTreeView(TASKS_VIEW, { treeDataProvider: tasks, showCollapseAll: true });
+  const workersView = vscode.window.createTreeView(WORKERS_VIEW, { treeDataProvider: workers });
+  const timersView = vscode.window.createTreeView(TIMERS_VIEW, { treeDataProvider: timers });
+
+  const sessionById = new Map<string, vscode.DebugSession>();
+  const requester = (session: vscode.DebugSession) => (command: string, args?: unknown) => Promise.resolve(session.customRequest(command, args));
+  const currentSession = () => {
+    const id = state.snapshot.sessionId;
+    return id ? sessionById.get(id) : undefined;
+  };
+  const focusTask = (task: number) => {
+    const session = currentSession();
+    if (!session || state.snapshot.ended) return;
+    session.customRequest(FOCUS_TASK_REQUEST, { task }).then(undefined, (error: Error) => {
+      void vscode.window.showInformationMessage(`Aria: ${error.message}`);
+    });
+  };
+  const timeline = new TimelinePanel(state, async () => {
+    const session = currentSession();
+    if (session) await state.fetchTimeline(requester(session));
+  }, focusTask);
+
+  state.onChange(s => {
+    tasks.refresh();
+    workers.refresh();
+    timers.refresh();
+    const counts = taskCounts(s.state);
+    tasksView.description = s.ended ? `ended · ${counts}` : counts;
+    timersView.description = s.state ? `clock ${Math.round(s.state.clockMs * 1000) / 1000} ms` : undefined;
+    workersView.description = s.state ? `step ${s.state.step}` : undefined;
+    tasksView.message = s.error ? `Could not read the runtime state: ${s.error}` : undefined;
+    void vscode.commands.executeCommand('setContext', HAS_STATE_CONTEXT, s.state !== undefined);
+  });
+  void vscode.commands.executeCommand('setContext', SHOW_FINISHED_CONTEXT, showFinished);
+
+  const setShowFinished = (value: boolean) => {
+    showFinished = value;
+    void vscode.commands.executeCommand('setContext', SHOW_FINISHED_CONTEXT, value);
+    tasks.refresh();
+  };
+
+  context.subscriptions.push(
+    tasks, workers, timers, tasksView, workersView, timersView, timeline,
+    vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, {
+      createDebugAdapterDescriptor: () => new vscode.DebugAdapterInlineImplementation(new AriaDebugSession()),
+    }),
+    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, {
+      provideDebugConfigurations: () => INITIAL_CONFIGURATIONS.map(c => ({ ...c })),
+      resolveDebugConfiguration: (folder, config) => {
+        const editor = vscode.window.activeTextEditor;
+        const active = editor?.document.languageId === 'aria' && editor.document.uri.scheme === 'file' ? editor.document.uri.fsPath : undefined;
+        const r = resolveAriaConfiguration(config, active);
+        if (!r.ok) {
+          void vscode.window.showErrorMessage(r.message);
+          return undefined;
+        }
+        if (r.config['cwd'] === undefined && folder) r.config['cwd'] = folder.uri.fsPath;
+        return r.config;
+      },
+    }),
+    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, {
+      provideDebugConfigurations: () => INITIAL_CONFIGURATIONS.map(c => ({ ...c })),
+    }, vscode.DebugConfigurationProviderTriggerKind.Dynamic),
+    vscode.debug.onDidStartDebugSession(s => {
+      if (s.type === DEBUG_TYPE) sessionById.set(s.id, s);
+    }),
+    vscode.debug.onDidReceiveDebugSessionCustomEvent(e => {
+      if (e.session.type !== DEBUG_TYPE) return;
+      sessionById.set(e.session.id, e.session);
+      void state.onCustomEvent(e.session.id, e.event, e.body, requester(e.session));
+    }),
+    vscode.debug.onDidTerminateDebugSession(s => {
+      if (s.type !== DEBUG_TYPE) return;
+      state.sessionEnded(s.id);
+      sessionById.delete(s.id);
+    }),
+    vscode.commands.registerCommand(FOCUS_TASK_COMMAND, (task: unknown) => {
+      if (typeof task === 'number') focusTask(task);
+    }),
+    vscode.commands.registerCommand(SHOW_TIMELINE_COMMAND, () => timeline.show()),
+    vscode.commands.registerCommand(SHOW_FINISHED_COMMAND, () => setShowFinished(true)),
+    vscode.commands.registerCommand(HIDE_FINISHED_COMMAND, () => setShowFinished(false)),
+  );
+}
