@@ -33,6 +33,7 @@ type Command = (args: string[], io: CliIo) => Promise<number>;
 
 const commands: Readonly<Record<string, Command>> = {
   check: async (args, io) => (await import('./check.js')).runCheck(args, io),
+  run: async (args, io) => (await import('./run.js')).runRun(args, io),
   lsp: lspCommand,
   parse: parseCommand,
   help: async (_args, io) => {
