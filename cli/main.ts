@@ -35,6 +35,11 @@ const commands: Readonly<Record<string, Command>> = {
   check: async (args, io) => (await import('./check.js')).runCheck(args, io),
   run: async (args, io) => (await import('./run.js')).runRun(args, io),
   lsp: lspCommand,
+  dap: async () => {
+    const { runDebugAdapter } = await import('../debug/main.js');
+    await runDebugAdapter();
+    return 0;
+  },
   parse: parseCommand,
   help: async (_args, io) => {
     io.stdout(USAGE);
