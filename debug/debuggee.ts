@@ -10,6 +10,10 @@ import { BreakpointTable, PRELUDE_MODULE, parseHitCondition, parseLogMessage, ty
 import type { LaunchConfig } from './launch-config.js';
 import type { RuntimeStateBody, TimelineBody } from './protocol.js';
 import { TimelineRecorder, runtimeStateBody } from './runtime-state.js';
+import { CHECKPOINT_INTERVAL, CheckpointStore } from './time-travel.js';
+
+/** A stop takes a checkpoint when this many steps ran since the last one (cheap stepBack after a few steps). */
+const STOP_CHECKPOINT_MIN = 2_000;
 
 /** Statements run between two looks at the message queue while the program runs freely. */
 export const SLICE_STEPS = 20_000;
@@ -73,7 +77,10 @@ const yieldToLoop = () => new Promise<void>(resolve => setImmediate(resolve));
 
 export class Debuggee {
   readonly machine: Machine;
-  readonly recorder: TimelineRecorder;
+  recorder: TimelineRecorder;
+  readonly checkpoints: CheckpointStore;
+  /** Replaying history to step back: no output, no thread events, no exception stops. */
+  private replaying = false;
   readonly breakpoints: BreakpointTable;
   exceptionFilters = new Set<ExceptionFilter>(EXCEPTION_FILTERS.filter(f => f.default).map(f => f.filter));
   /** Where the run is stopped now (undefined while running or before the start). */
@@ -102,6 +109,8 @@ export class Debuggee {
     // the main task exists before the first event listener was attached
     this.started.set(this.machine.s.mainTask, 'main');
     this.recorder.onEvent({ kind: 'spawn', step: 0, us: 0, task: this.machine.s.mainTask, name: 'main', parent: 0, runtime: 0, blocking: false, site: '' });
+    this.checkpoints = new CheckpointStore(program);
+    this.checkpoints.take(this.machine, this.recorder, 0);
   }
 
   get isRunning(): boolean {
@@ -110,11 +119,12 @@ export class Debuggee {
 
   private write(text: string): void {
     for (const c of text) if (c === '\n') this.outputLines++;
-    this.hooks.output(text, 'stdout');
+    if (!this.replaying) this.hooks.output(text, 'stdout');
   }
 
   private readonly onEvent = (e: RuntimeEvent): void => {
     this.recorder.onEvent(e);
+    if (this.replaying) return;
     switch (e.kind) {
       case 'spawn':
         this.started.set(e.task, e.name);
@@ -274,6 +284,7 @@ export class Debuggee {
         }
         switch (r.kind) {
           case 'steps':
+            if (m.s.steps - this.checkpoints.latestStep >= CHECKPOINT_INTERVAL) this.checkpoints.take(m, this.recorder, this.outputLines);
             await yieldToLoop();
             continue;
           case 'stuck':
@@ -356,7 +367,131 @@ export class Debuggee {
 
   private stopAt(stop: Stop): Outcome {
     this.current = stop;
+    if (this.machine.s.steps - this.checkpoints.latestStep >= STOP_CHECKPOINT_MIN) this.checkpoints.take(this.machine, this.recorder, this.outputLines);
     return { kind: 'stopped', stop };
+  }
+
+  // ------------------------------------------------------------ stepping backwards
+
+  /** The live tasks now, by id (for thread events after a jump in time). */
+  private liveTasks(): Map<number, string> {
+    const out = new Map<number, string>();
+    for (const t of this.machine.s.tasks) if (t && !t.done) out.set(t.id, t.name);
+    return out;
+  }
+
+  /** Puts the machine at a checkpoint (no output, no events to the client). */
+  private restore(c: import('./time-travel.js').Checkpoint): void {
+    this.recorder = this.checkpoints.restore(this.machine, c);
+    this.outputLines = c.outputLines;
+  }
+
+  /**
+   * Replays from the checkpoint before `step` to exactly `step`, where `task` is about to begin a statement.
+   * Returns that statement, or -1 if the replay did not land there (it always does for a point that was seen).
+   */
+  private replayTo(step: number, task: number): number {
+    const m = this.machine;
+    const c = this.checkpoints.atOrBefore(step);
+    if (!c) return -1;
+    this.restore(c);
+    m.stop = null;
+    if (step > m.s.steps) m.run(step - m.s.steps);
+    // the thread whose turn it is may stop short of the statement: let the task reach its statement check
+    m.stop = { breakpoints: new Set(), task };
+    const r = m.run(1);
+    m.stop = null;
+    return r.kind === 'stop' && r.task === task && m.s.steps === step ? r.stmt : -1;
+  }
+
+  /**
+   * Scans the history before `until` for the last point matching `cond`: each checkpoint interval, newest first,
+   * is replayed with `cond` armed, and every stop before `until` is a candidate.
+   */
+  private lastStopBefore(until: number, cond: StopCondition, accept: (task: number, stmt: number) => boolean): { step: number; task: number; stmt: number } | undefined {
+    const m = this.machine;
+    let bound = until;
+    for (const c of this.checkpoints.before(until)) {
+      this.restore(c);
+      let found: { step: number; task: number; stmt: number } | undefined;
+      m.stop = cond;
+      for (;;) {
+        const left = bound - m.s.steps;
+        if (left <= 0) break;
+        const r = m.run(left);
+        if (r.kind !== 'stop') break;
+        if (m.s.steps >= bound) break;
+        if (accept(r.task, r.stmt)) found = { step: m.s.steps, task: r.task, stmt: r.stmt };
+        m.stop = { ...cond, resumeFrom: { task: r.task, stmt: r.stmt }, ...(cond.task !== undefined ? { skip: 1 } : {}) };
+      }
+      m.stop = null;
+      if (found) return found;
+      bound = c.step;
+    }
+    return undefined;
+  }
+
+  private async travel(find: () => { step: number; task: number; reason: StopReasonName } | undefined): Promise<Outcome> {
+    if (this.ended) return this.ended;
+    if (this.running) throw new Error('the program is already running');
+    const from = this.current;
+    const home = this.checkpoints.capture(this.machine, this.recorder, this.outputLines);
+    const before = this.liveTasks();
+    this.running = true;
+    this.replaying = true;
+    let outcome: Outcome;
+    try {
+      const target = find();
+      let landed: Stop | undefined;
+      if (target) {
+        const stmt = this.replayTo(target.step, target.task);
+        if (stmt >= 0) landed = { reason: target.reason, task: target.task, stmt };
+      }
+      if (!landed) {
+        // nothing earlier: stay where we were
+        this.restore(home);
+        landed = { ...(from ?? { task: this.machine.s.mainTask, stmt: -1 }), reason: 'step', description: 'No earlier point to go back to' };
+      }
+      this.exceptionQueue = [];
+      this.reported.clear();
+      this.current = landed;
+      outcome = { kind: 'stopped', stop: landed };
+    } finally {
+      this.replaying = false;
+      this.running = false;
+      this.machine.stop = null;
+    }
+    const after = this.liveTasks();
+    const started = [...after].filter(([id]) => !before.has(id)).map(([id, name]) => ({ id, name }));
+    const exited = [...before.keys()].filter(id => !after.has(id));
+    if (started.length > 0 || exited.length > 0) this.hooks.threads(started, exited);
+    return outcome;
+  }
+
+  /** Steps `task` back to its previous statement at the same depth or shallower (reverse of `next`). */
+  stepBack(task: number): Promise<Outcome> {
+    const now = this.machine.s.steps;
+    const depth = this.depth(task);
+    return this.travel(() => {
+      const found = this.lastStopBefore(now, { breakpoints: new Set(), task, maxDepth: Math.max(depth, 1) }, () => true);
+      return found ? { step: found.step, task, reason: 'step' } : undefined;
+    });
+  }
+
+  /** Runs backwards to the previous breakpoint hit (conditions hold, hit counts and logpoints are not replayed), else to the start. */
+  reverseContinue(): Promise<Outcome> {
+    const now = this.machine.s.steps;
+    const bps = this.breakpoints.statementSet();
+    return this.travel(() => {
+      const found = this.lastStopBefore(now, { breakpoints: bps }, (task, stmt) => this.breakpoints.at(stmt).some(bp => {
+        if (bp.logMessage !== undefined) return false;
+        if (!bp.condition) return true;
+        const r = this.hooks.evaluate?.(task, bp.condition);
+        return !r || !r.ok || r.value === true;
+      }));
+      if (found) return { step: found.step, task: found.task, reason: 'breakpoint' };
+      return { step: 0, task: this.machine.s.mainTask, reason: 'entry' };
+    });
   }
 
   /** Counts the hit and decides: a logpoint logs and goes on, a condition must hold, a hit condition must match. */

@@ -140,7 +140,7 @@ export class AriaDebugSession extends LoggingDebugSession {
       supportsHitConditionalBreakpoints: true,
       supportsLogPoints: true,
       supportsEvaluateForHovers: true,
-      supportsStepBack: false,
+      supportsStepBack: true,
       supportsRestartRequest: true,
       supportsTerminateRequest: true,
       supportsExceptionInfoRequest: true,
@@ -289,6 +289,23 @@ export class AriaDebugSession extends LoggingDebugSession {
 
   protected override stepOutRequest(response: DebugProtocol.StepOutResponse, args: DebugProtocol.StepOutArguments): void {
     this.resume(response, { kind: 'stepOut', task: intArg(args, 'threadId') });
+  }
+
+  protected override stepBackRequest(response: DebugProtocol.StepBackResponse, args: DebugProtocol.StepBackArguments): void {
+    this.travel(response, d => d.stepBack(intArg(args, 'threadId')), intArg(args, 'threadId'));
+  }
+
+  protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse): void {
+    this.travel(response, d => d.reverseContinue());
+  }
+
+  private travel(response: DebugProtocol.Response, go: (d: Debuggee) => Promise<Outcome>, task?: number): void {
+    this.handle(response, () => {
+      const d = this.requireStopped();
+      if (task !== undefined && !d.task(task)) throw new RequestError(ERR.unknownThread, `no task #${task}`);
+      this.resetStopState();
+      setImmediate(() => void this.guard(() => go(d)).then(o => this.report(o)));
+    });
   }
 
   protected override pauseRequest(response: DebugProtocol.PauseResponse): void {

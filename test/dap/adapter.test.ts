@@ -41,7 +41,7 @@ describe('launch', () => {
     const c = await client();
     const stop = await launchToStop(c, { program: program('calls.aria'), stopOnEntry: true });
     expect(stop.body.reason).toBe('entry');
-    expect(stop.body.threadId).toBe(1);
+    expect(stop.body.threadId!).toBe(1);
     const top = await topFrame(c, 1);
     expect(top.line).toBe(lineOf('calls.aria', 'main-first'));
     expect(top.source?.path).toBe(program('calls.aria'));
@@ -107,7 +107,7 @@ describe('breakpoints', () => {
     const stop = await launchToStop(c, { program: program('two-tasks.aria') }, {
       breakpoints: { 'two-tasks.aria': [{ line: loop, condition: 'i == 2' }] },
     });
-    expect(stop.body.threadId).toBe(2);
+    expect(stop.body.threadId!).toBe(2);
     expect(await locals(c, 2)).toMatchObject({ i: '2', total: '1' });
     const next = await resumeToStop(c, () => c.continueRequest({ threadId: 2 }));
     expect(next.body.threadId).toBe(3);
@@ -142,7 +142,7 @@ describe('breakpoints', () => {
     const c = await client();
     const stop = await launchToStop(c, { program: program('calls.aria') }, { functionBreakpoints: ['square'] });
     expect(stop.body.reason).toBe('function breakpoint');
-    expect(await frames(c, stop.body.threadId)).toEqual([
+    expect(await frames(c, stop.body.threadId!)).toEqual([
       `square:${lineOf('calls.aria', 'square-body')}`,
       `norm:${lineOf('calls.aria', 'norm-first')}`,
       `<main>:${lineOf('calls.aria', 'main-call')}`,
@@ -217,7 +217,7 @@ describe('inspection', () => {
   it('shows structured locals lazily and evaluates expressions in a frame', async () => {
     const c = await client();
     const stop = await launchToStop(c, { program: program('calls.aria') }, { breakpoints: { 'calls.aria': [lineOf('calls.aria', 'norm-sum')] } });
-    const top = await topFrame(c, stop.body.threadId);
+    const top = await topFrame(c, stop.body.threadId!);
     const scopes = await c.scopesRequest({ frameId: top.id });
     expect(scopes.body.scopes.map(s => s.name)).toEqual(['Locals', 'Task', 'Runtime']);
     const vars = await c.variablesRequest({ variablesReference: scopes.body.scopes[0]!.variablesReference });
@@ -287,7 +287,7 @@ describe('exceptions', () => {
     const c = await client();
     const stop = await launchToStop(c, { program: program('failure.aria') }, { exceptionFilters: ['failure'] });
     expect(stop.body.reason).toBe('exception');
-    expect(stop.body.threadId).toBe(2);
+    expect(stop.body.threadId!).toBe(2);
     expect(await frames(c, 2)).toEqual([`boom:${lineOf('failure.aria', 'panic')}`]);
     const info = await c.exceptionInfoRequest({ threadId: 2 });
     expect(info.body).toMatchObject({ exceptionId: 'panic', description: 'too big: 5', breakMode: 'always' });
@@ -307,7 +307,7 @@ describe('exceptions', () => {
     const c = await client();
     const stop = await launchToStop(c, { program: program('failure.aria') });
     expect(stop.body.reason).toBe('exception');
-    const info = await c.exceptionInfoRequest({ threadId: stop.body.threadId });
+    const info = await c.exceptionInfoRequest({ threadId: stop.body.threadId! });
     expect(info.body.breakMode).toBe('unhandled');
     expect(info.body.details?.innerException?.[0]?.message).toBe('too big: 5');
     const state = (await c.customRequest('aria/runtimeState')).body as RuntimeStateBody;
@@ -319,10 +319,79 @@ describe('exceptions', () => {
     const c = await client();
     const stop = await launchToStop(c, { program: program('deadlock.aria') }, { exceptionFilters: ['deadlock'] });
     expect(stop.body.reason).toBe('exception');
-    const info = await c.exceptionInfoRequest({ threadId: stop.body.threadId });
+    const info = await c.exceptionInfoRequest({ threadId: stop.body.threadId! });
     expect(info.body.exceptionId).toBe('deadlock');
     expect(info.body.details?.stackTrace).toMatch(/task #1 \(main\) waits on task #2/);
     expect(info.body.details?.stackTrace).toMatch(/task #2 \(recv\) waits on a value from channel/);
+  });
+});
+
+describe('stepping backwards', () => {
+  /** Everything the client can see at a stop: the runtime state, the timeline, every thread's stack and locals. */
+  async function picture(c: DebugClient): Promise<unknown> {
+    const state = (await c.customRequest('aria/runtimeState')).body as RuntimeStateBody;
+    const timeline = (await c.customRequest('aria/timeline')).body as TimelineBody;
+    const threads = (await c.threadsRequest()).body.threads;
+    const stacks: Record<number, unknown> = {};
+    for (const t of threads) {
+      const st = await c.stackTraceRequest({ threadId: t.id });
+      stacks[t.id] = { frames: st.body.stackFrames.map(f => `${f.name}:${f.line}:${f.column}`), locals: st.body.stackFrames.length ? await locals(c, t.id) : {} };
+    }
+    return { state: { ...state, reason: '' }, timeline, threads, stacks };
+  }
+
+  it('lands on exactly the previous state, step by step, without repeating output', async () => {
+    const c = await client();
+    const out = collectOutput(c);
+    await launchToStop(c, { program: program('two-tasks.aria') }, { breakpoints: { 'two-tasks.aria': [lineOf('two-tasks.aria', 'worker-loop')] } });
+    await c.setBreakpointsRequest({ source: { path: program('two-tasks.aria') }, breakpoints: [] });
+    const pictures: unknown[] = [await picture(c)];
+    for (let i = 0; i < 7; i++) {
+      await resumeToStop(c, () => c.nextRequest({ threadId: 2 }));
+      pictures.push(await picture(c));
+    }
+    const printed = out.text();
+    expect(printed).toContain('a done');
+    for (let i = pictures.length - 2; i >= 0; i--) {
+      const s = await resumeToStop(c, () => c.stepBackRequest({ threadId: 2 }));
+      expect(s.body.reason).toBe('step');
+      expect(s.body.threadId).toBe(2);
+      expect(await picture(c)).toEqual(pictures[i]);
+    }
+    expect(out.text()).toBe(printed);
+    // and forwards again: the same future
+    await resumeToStop(c, () => c.nextRequest({ threadId: 2 }));
+    expect(await picture(c)).toEqual(pictures[1]);
+  });
+
+  it('reverse-continues to the previous breakpoint hit in another task, and to the start', async () => {
+    const c = await client();
+    const line = lineOf('two-tasks.aria', 'worker-start');
+    await launchToStop(c, { program: program('two-tasks.aria') }, { breakpoints: { 'two-tasks.aria': [line] } });
+    const first = await picture(c);
+    const second = await resumeToStop(c, () => c.continueRequest({ threadId: 2 }));
+    expect(second.body.threadId).toBe(3);
+    const back = await resumeToStop(c, () => c.reverseContinueRequest({ threadId: 3 }));
+    expect(back.body.reason).toBe('breakpoint');
+    expect(back.body.threadId).toBe(2);
+    expect(await picture(c)).toEqual(first);
+    const start = await resumeToStop(c, () => c.reverseContinueRequest({ threadId: 2 }));
+    expect(start.body.reason).toBe('entry');
+    expect((await topFrame(c, 1)).line).toBe(lineOf('two-tasks.aria', 'spawn-a'));
+    expect(((await c.customRequest('aria/runtimeState')).body as RuntimeStateBody).step).toBe(0);
+  });
+
+  it('steps back from the end of a long loop to its last iteration', async () => {
+    const c = await client();
+    await launchToStop(c, { program: program('counter.aria') }, { breakpoints: { 'counter.aria': [lineOf('counter.aria', 'done')] } });
+    expect(await locals(c, 1)).toEqual({ n: '100000' });
+    // the `while` header is a statement of each iteration: first its last check, then the last increment
+    await resumeToStop(c, () => c.stepBackRequest({ threadId: 1 }));
+    expect((await topFrame(c, 1)).line).toBe(lineOf('counter.aria', 'count') - 1);
+    expect(await locals(c, 1)).toEqual({ n: '100000' });
+    await resumeToStop(c, () => c.stepBackRequest({ threadId: 1 }));
+    expect((await topFrame(c, 1)).line).toBe(lineOf('counter.aria', 'count'));
+    expect(await locals(c, 1)).toEqual({ n: '99999' });
   });
 });
 
