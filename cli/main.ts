@@ -36,8 +36,8 @@ const commands: Readonly<Record<string, Command>> = {
   run: async (args, io) => (await import('./run.js')).runRun(args, io),
   lsp: lspCommand,
   dap: async () => {
-    const { runDebugAdapter } = await import('../debug/main.js');
-    await runDebugAdapter();
+    // Serves DAP on stdio until the client disconnects, then exits (pending virtual-time timers must not linger).
+    await (await import('../debug/main.js')).start();
     return 0;
   },
   parse: parseCommand,
