@@ -3,6 +3,9 @@ import {
   BUILTIN_CONSTANTS,
   BUILTIN_CONSTRUCTORS,
   BUILTIN_EFFECT_INFO,
+  BUILTIN_EFFECTS,
+  BUILTIN_FUNCTIONS,
+  BUILTIN_HANDLERS,
   DURATION_UNITS,
   builtinFunction,
   builtinHandler,
@@ -135,13 +138,25 @@ interface Ctx {
 
 const PROGRAM_AMBIENT: readonly EffectKey[] = ['Async', 'IO', 'Blocking'];
 
-export function builtinSymbolId(kind: 'fn' | 'effect' | 'handler' | 'ctor' | 'const' | 'op', name: string): string {
-  return `builtin:${kind}:${name}`;
+type BuiltinKind = 'fn' | 'effect' | 'handler' | 'ctor' | 'const' | 'op';
+
+/** Every built-in's symbol id, built once (so that references share the strings). */
+const BUILTIN_IDS: ReadonlyMap<string, string> = new Map([
+  ...BUILTIN_FUNCTIONS.map(f => ['fn', f.name]),
+  ...BUILTIN_EFFECTS.map(e => ['effect', e]),
+  ...BUILTIN_HANDLERS.map(h => ['handler', h.name]),
+  ...BUILTIN_CONSTRUCTORS.map(c => ['ctor', c.name]),
+  ...BUILTIN_CONSTANTS.map(c => ['const', c.name]),
+  ...BUILTIN_EFFECTS.flatMap(e => BUILTIN_EFFECT_INFO[e].ops.map(o => ['op', `${e}.${o.name}`])),
+].map(([kind, name]) => [`${kind}:${name}`, `builtin:${kind}:${name}`]));
+
+export function builtinSymbolId(kind: BuiltinKind, name: string): string {
+  return BUILTIN_IDS.get(`${kind}:${name}`) ?? `builtin:${kind}:${name}`;
 }
 
 /** Analyses one lowered file against the exports of the files it imports. Never throws on user input. */
-export function analyzeFile(module: A.Module, own: ModuleExports, ctx: FileContext): FileAnalysis {
-  return new FileAnalyzer(module, own, ctx).run();
+export function analyzeFile(module: A.Module, own: ModuleExports, ctx: FileContext, options: { readonly navigation?: boolean } = {}): FileAnalysis {
+  return new FileAnalyzer(module, own, ctx, options.navigation ?? true).run();
 }
 
 class FileAnalyzer {
@@ -156,7 +171,11 @@ class FileAnalyzer {
   /** Field names of the structs this file can see: a method call `a.f()` may call a field. */
   private readonly fieldNames = new Set<string>();
 
-  constructor(private readonly module: A.Module, private readonly own: ModuleExports, private readonly ctx: FileContext) {
+  /**
+   * @param nav whether to record what navigation needs (symbols, references, scopes); checking alone does not,
+   * and keeping that out of the checking pass keeps it cheap. Diagnostics and nodes are the same either way.
+   */
+  constructor(private readonly module: A.Module, private readonly own: ModuleExports, private readonly ctx: FileContext, private readonly nav: boolean) {
     this.path = module.path;
   }
 
@@ -189,7 +208,7 @@ class FileAnalyzer {
   }
 
   private ref(span: A.Span, symbol: string, isDeclaration = false): void {
-    this.references.push({ span, symbol, isDeclaration });
+    if (this.nav) this.references.push({ span, symbol, isDeclaration });
   }
 
   private declare(info: SymbolInfo): void {
@@ -198,13 +217,16 @@ class FileAnalyzer {
   }
 
   private newScope(span: A.Span, parent: LexScope | undefined): LexScope {
+    if (!this.nav) return new LexScope(parent, -1);
     this.scopes.push({ span, parent: parent?.record, bindings: [] });
     return new LexScope(parent, this.scopes.length - 1);
   }
 
-  private bind(scope: LexScope, name: string, binding: Binding, kind: SymbolKind, detail: string, from: number): void {
+  /** Binds a name; in navigation mode also records it (with its detail, computed only then) for completion. */
+  private bind(scope: LexScope, name: string, binding: Binding, kind: SymbolKind, detail: string | (() => string), from: number): void {
     scope.names.set(name, binding);
-    this.scopes[scope.record]!.bindings.push({ entry: { name, kind, symbol: binding.symbol, detail }, from });
+    if (!this.nav) return;
+    this.scopes[scope.record]!.bindings.push({ entry: { name, kind, symbol: binding.symbol, detail: typeof detail === 'string' ? detail : detail() }, from });
   }
 
   private newNode(init: Omit<NodeBuilder, 'sites' | 'frames' | 'unresolved'>): NodeBuilder {
@@ -259,7 +281,7 @@ class FileAnalyzer {
         continue;
       }
       this.moduleNames.set(name, { kind: 'module', imp });
-      this.declare({ id: symbol, kind: 'module', name, path: this.path, nameSpan: last.span, span: item.span, detail: `import ${segments.join('.')}` });
+      if (this.nav) this.declare({ id: symbol, kind: 'module', name, path: this.path, nameSpan: last.span, span: item.span, detail: `import ${segments.join('.')}` });
       if (exports) {
         for (const x of exports.items.values()) {
           if (x.kind !== 'function') importedTypes.push(x);
@@ -378,7 +400,7 @@ class FileAnalyzer {
   private topFn(fn: A.FnDecl): void {
     const first = this.isFirst(fn);
     const id = first ? functionId(this.path, fn.name.name) : `${this.path}#fn:${fn.name.name}@${fn.span.start}`;
-    this.declare({ id, kind: 'function', name: fn.name.name, path: this.path, nameSpan: fn.name.span, span: fn.span, detail: fnSignature(fn), doc: fn.doc });
+    if (this.nav) this.declare({ id, kind: 'function', name: fn.name.name, path: this.path, nameSpan: fn.name.span, span: fn.span, detail: fnSignature(fn), doc: fn.doc });
     const moduleScope = undefined;
     this.fnBody(fn, id, 'function', moduleScope, undefined);
   }
@@ -422,7 +444,7 @@ class FileAnalyzer {
       if (name === '') return;
       if (seen.has(name)) this.report('E0105', p.name.span, `parameter \`${name}\` is declared twice`);
       seen.add(name);
-      const symbol = owner ? `${owner}.param:${name}` : `${this.path}#local:${p.name.span.start}`;
+      const symbol = !this.nav ? '' : owner ? `${owner}.param:${name}` : `${this.path}#local:${p.name.span.start}`;
       let concrete: EffectKey[] = [];
       let poly = p.type === undefined;
       if (p.type?.kind === 'FnType') {
@@ -432,9 +454,9 @@ class FileAnalyzer {
           poly = rowVariables(row).length > 0;
         }
       }
-      const detail = `${name}${p.type ? `: ${typeText(p.type)}` : ''}`;
+      const detail = () => `${name}${p.type ? `: ${typeText(p.type)}` : ''}`;
       this.bind(scope, name, { kind: 'parameter', symbol, owner, index, concrete, poly }, 'parameter', detail, from);
-      this.declare({ id: symbol, kind: 'parameter', name, path: this.path, nameSpan: p.name.span, span: p.span, detail: `(parameter) ${detail}` });
+      if (this.nav) this.declare({ id: symbol, kind: 'parameter', name, path: this.path, nameSpan: p.name.span, span: p.span, detail: `(parameter) ${detail()}` });
     });
   }
 
@@ -442,7 +464,7 @@ class FileAnalyzer {
     const name = e.name.name;
     const first = this.isFirst(e);
     const id = `${this.path}#effect:${name}`;
-    if (first) this.declare({ id, kind: 'effect', name, path: this.path, nameSpan: e.name.span, span: e.span, detail: `effect ${name}`, doc: e.doc });
+    if (first && this.nav) this.declare({ id, kind: 'effect', name, path: this.path, nameSpan: e.name.span, span: e.span, detail: `effect ${name}`, doc: e.doc });
     if (isBuiltinEffect(name)) {
       this.report('W0203', e.name.span, `\`effect ${name}\` restates the built-in effect \`${name}\`: its operations here replace the built-in ones in this file, and the built-in handlers (such as \`${name === 'Cancel' ? 'Cancel.timeout' : 'Async.default'}\`) still discharge it`);
     }
@@ -456,7 +478,7 @@ class FileAnalyzer {
       }
       seen.add(opName);
       const opId = `${id}.${opName}`;
-      if (first) this.declare({ id: opId, kind: 'operation', name: opName, path: this.path, nameSpan: op.name.span, span: op.span, detail: fnSignature(op, `${name}.`), doc: op.doc, container: name });
+      if (first && this.nav) this.declare({ id: opId, kind: 'operation', name: opName, path: this.path, nameSpan: op.name.span, span: op.span, detail: fnSignature(op, `${name}.`), doc: op.doc, container: name });
       for (const p of op.params) this.typeRows(p.type, `${name}.${opName}`);
       if (op.effects) this.row(op.effects, `${name}.${opName}`);
       this.typeRows(op.returnType, `${name}.${opName}`);
@@ -466,7 +488,7 @@ class FileAnalyzer {
   private structDecl(s: A.StructDecl): void {
     const name = s.name.name;
     const id = `${this.path}#struct:${name}`;
-    if (this.isFirst(s)) this.declare({ id, kind: 'struct', name, path: this.path, nameSpan: s.name.span, span: s.span, detail: `struct ${name}(${paramsText(s.fields)})`, doc: s.doc });
+    if (this.nav && this.isFirst(s)) this.declare({ id, kind: 'struct', name, path: this.path, nameSpan: s.name.span, span: s.span, detail: `struct ${name}(${paramsText(s.fields)})`, doc: s.doc });
     const seen = new Set<string>();
     const node = this.newNode({ id: `${id}#defaults`, kind: 'program', name, span: s.span, nameSpan: s.name.span, params: [], polyParams: [], untypedParams: [], escapingParams: [] });
     const scope = this.newScope(s.span, undefined);
@@ -475,7 +497,7 @@ class FileAnalyzer {
       if (seen.has(f.name.name)) this.report('E0105', f.name.span, `field \`${f.name.name}\` is declared twice in \`struct ${name}\``);
       seen.add(f.name.name);
       const fid = `${id}.param:${f.name.name}`;
-      this.declare({ id: fid, kind: 'field', name: f.name.name, path: this.path, nameSpan: f.name.span, span: f.span, detail: `(field) ${f.name.name}${f.type ? `: ${typeText(f.type)}` : ''}`, container: name });
+      if (this.nav) this.declare({ id: fid, kind: 'field', name: f.name.name, path: this.path, nameSpan: f.name.span, span: f.span, detail: `(field) ${f.name.name}${f.type ? `: ${typeText(f.type)}` : ''}`, container: name });
       this.typeRows(f.type, name);
       if (f.default) this.expr(f.default, { node, scope, sink: node.sites, asyncContext: false });
     }
@@ -486,7 +508,7 @@ class FileAnalyzer {
     const name = h.name.name;
     const first = this.isFirst(h);
     const id = first ? handlerId(this.path, name) : `${this.path}#handler:${name}@${h.span.start}`;
-    this.declare({
+    if (this.nav) this.declare({
       id, kind: 'handler', name, path: this.path, nameSpan: h.name.span, span: h.span,
       detail: `handler ${name}${h.params ? `(${paramsText(h.params)})` : ''} for ${h.effect.name}`, doc: h.doc,
     });
@@ -519,7 +541,7 @@ class FileAnalyzer {
         continue;
       }
       seen.add(opName);
-      this.declare({ id: opId, kind: 'handler-operation', name: opName, path: this.path, nameSpan: op.name.span, span: op.span, detail: fnSignature(op, `${name}.`), doc: op.doc, container: name });
+      if (this.nav) this.declare({ id: opId, kind: 'handler-operation', name: opName, path: this.path, nameSpan: op.name.span, span: op.span, detail: fnSignature(op, `${name}.`), doc: op.doc, container: name });
       if (ops) {
         const sig = ops.get(opName);
         if (!sig) {
@@ -565,9 +587,9 @@ class FileAnalyzer {
     const declareLocal = (name: string, span: A.Span) => {
       if (name === '' || name === '_') return;
       if (scope.lookup(name)) return;
-      const symbol = `${this.path}#local:${span.start}`;
+      const symbol = this.nav ? `${this.path}#local:${span.start}` : '';
       this.bind(scope, name, { kind: 'local', symbol, lambdas: [] }, 'local', name, span.start);
-      this.declare({ id: symbol, kind: 'local', name, path: this.path, nameSpan: span, span, detail: `(local) ${name}` });
+      if (this.nav) this.declare({ id: symbol, kind: 'local', name, path: this.path, nameSpan: span, span, detail: `(local) ${name}` });
     };
     const pattern = (p: A.Pattern): void => {
       switch (p.kind) {
@@ -691,8 +713,8 @@ class FileAnalyzer {
           if (name === '') return;
           const id = `${this.path}#local:${s.fn.name.span.start}`;
           this.bind(scope, name, { kind: 'local-function', symbol: id, id, params: s.fn.params.map(p => ({ name: p.name.name, optional: p.default !== undefined })) },
-            'local-function', fnSignature(s.fn), scope === ctx.scope ? this.scopes[scope.record]!.span.start : s.span.start);
-          this.declare({ id, kind: 'local-function', name, path: this.path, nameSpan: s.fn.name.span, span: s.fn.span, detail: fnSignature(s.fn), doc: s.fn.doc });
+            'local-function', () => fnSignature(s.fn), s.span.start);
+          if (this.nav) this.declare({ id, kind: 'local-function', name, path: this.path, nameSpan: s.fn.name.span, span: s.fn.span, detail: fnSignature(s.fn), doc: s.fn.doc });
           return;
         }
         default: {
@@ -718,7 +740,7 @@ class FileAnalyzer {
       case 'Assign': {
         if (s.target.kind === 'Name') {
           const b = ctx.scope.lookup(s.target.name);
-          if (b) this.ref(s.target.span, b.symbol, b.symbol === `${this.path}#local:${s.target.span.start}`);
+          if (b && this.nav) this.ref(s.target.span, b.symbol, b.symbol === `${this.path}#local:${s.target.span.start}`);
           const latent = this.valueLatent(s.value, ctx);
           if (latent?.sites && b?.kind === 'local') b.lambdas.push(latent);
         } else {
@@ -742,7 +764,7 @@ class FileAnalyzer {
         return;
       case 'For': {
         const b = ctx.scope.lookup(s.variable.name);
-        if (b) this.ref(s.variable.span, b.symbol, b.symbol === `${this.path}#local:${s.variable.span.start}`);
+        if (b && this.nav) this.ref(s.variable.span, b.symbol, b.symbol === `${this.path}#local:${s.variable.span.start}`);
         this.expr(s.iterable, ctx);
         this.block(s.body, ctx);
         return;
@@ -866,7 +888,7 @@ class FileAnalyzer {
     switch (p.kind) {
       case 'BindPat': {
         const b = ctx.scope.lookup(p.name);
-        if (b) this.ref(p.span, b.symbol, b.symbol === `${this.path}#local:${p.span.start}`);
+        if (b && this.nav) this.ref(p.span, b.symbol, b.symbol === `${this.path}#local:${p.span.start}`);
         return;
       }
       case 'CtorPat': {
@@ -1362,7 +1384,7 @@ class FileAnalyzer {
     const frame = frames.length - 1;
     if (e.binder) {
       const b = ctx.scope.lookup(e.binder.name);
-      if (b) this.ref(e.binder.span, b.symbol, b.symbol === `${this.path}#local:${e.binder.span.start}`);
+      if (b && this.nav) this.ref(e.binder.span, b.symbol, b.symbol === `${this.path}#local:${e.binder.span.start}`);
     }
     this.block(e.body, { ...ctx, frame, asyncContext: ctx.asyncContext || async });
   }

@@ -18,6 +18,7 @@
  * empty answer and leaves the work for the next call.
  */
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { createParser, editFor } from '../grammar/parser.js';
 import type { Parser, Tree } from 'web-tree-sitter';
 import {
@@ -33,7 +34,7 @@ import { compareDiagnostics, diagnostic, type Diagnostic } from './diagnostics.j
 import { allSites, EffectChecker } from './effect-checker.js';
 import { effectName, type EffectKey, type FnId, type FnNode, type Site } from './effect-graph.js';
 import { dependents, solve, type CancellationToken, type ChainStep, type EffectSolution, type Summary } from './effect-solver.js';
-import { analyzeFile, builtinSymbolId, type FileAnalysis } from './file-analyzer.js';
+import { analyzeFile, builtinSymbolId, type FileAnalysis, type FileContext } from './file-analyzer.js';
 import { LineIndex } from './line-index.js';
 import { moduleExports, type ModuleExports } from './module-exports.js';
 import type { Location, Reference, ScopeEntry, SymbolInfo, SymbolKind } from './symbols.js';
@@ -148,6 +149,8 @@ interface FileState {
   lines?: LineIndex;
   exports?: ModuleExports;
   analysis?: FileAnalysis;
+  /** The same analysis with symbols, references and scopes recorded: computed when a query needs them. */
+  navigation?: FileAnalysis;
   analysisKey?: string;
   /** Loaded to resolve an import, not added by the client. */
   implicit: boolean;
@@ -183,6 +186,9 @@ export class Workspace {
     return new Workspace(await createParser(), options);
   }
 
+  /** Time spent so far in each phase (milliseconds), for benchmarks and logs. */
+  readonly timings = { parseMs: 0, lowerMs: 0, analyzeMs: 0, solveMs: 0, checkMs: 0 };
+
   /** Increases with every change of the workspace's files. */
   get revision(): number {
     return this.rev;
@@ -209,6 +215,7 @@ export class Workspace {
       return;
     }
     let tree: Tree | null = null;
+    const t0 = performance.now();
     if (old) {
       const steps = edits ?? [diffEdit(old.text, text)];
       let current = old.text;
@@ -223,6 +230,7 @@ export class Workspace {
       old.tree.delete();
     }
     tree ??= this.parser.parse(text);
+    this.timings.parseMs += performance.now() - t0;
     if (!tree) return;
     this.files.set(key, { path: key, text, tree, implicit: false });
     this.changed();
@@ -234,6 +242,15 @@ export class Workspace {
     if (!old) return;
     old.tree.delete();
     this.files.delete(key);
+    this.changed();
+  }
+
+  /** Frees the parse trees (wasm memory); the workspace is empty afterwards. */
+  dispose(): void {
+    for (const f of this.files.values()) f.tree.delete();
+    this.files.clear();
+    this.nodes = new Map();
+    this.solution = undefined;
     this.changed();
   }
 
@@ -274,7 +291,11 @@ export class Workspace {
   }
 
   private lowered(f: FileState): Module {
-    f.module ??= lowerModule(f.tree, f.text, f.path);
+    if (!f.module) {
+      const t0 = performance.now();
+      f.module = lowerModule(f.tree, f.text, f.path);
+      this.timings.lowerMs += performance.now() - t0;
+    }
     return f.module;
   }
 
@@ -317,13 +338,10 @@ export class Workspace {
         const module = this.lowered(f);
         const key = this.dependencyKey(f, module);
         if (f.analysis && f.analysisKey === key) continue;
-        f.analysis = analyzeFile(module, this.exportsOfState(f), {
-          resolveImport: segments => this.resolveImport(f.path, segments),
-          exportsOf: p => {
-            const target = this.files.get(p);
-            return target ? this.exportsOfState(target) : undefined;
-          },
-        });
+        const t0 = performance.now();
+        f.analysis = analyzeFile(module, this.exportsOfState(f), this.fileContext(f), { navigation: false });
+        f.navigation = undefined;
+        this.timings.analyzeMs += performance.now() - t0;
         f.analysisKey = key;
         f.effectDiagnostics = undefined;
         changedFiles.add(f.path);
@@ -353,7 +371,9 @@ export class Workspace {
       for (const id of nodes.keys()) if (!stale.has(id)) keep.add(id);
       previous = { solution: this.solution, keep };
     }
+    const t0 = performance.now();
     const solution = solve(nodes, previous, token);
+    this.timings.solveMs += performance.now() - t0;
     if (!solution) {
       this.dirty = true;
       // The per-file analyses are kept; forget the partial rows so the next call re-solves what changed.
@@ -364,6 +384,23 @@ export class Workspace {
     this.nodes = nodes;
     this.solution = solution;
     return true;
+  }
+
+  private fileContext(f: FileState): FileContext {
+    return {
+      resolveImport: segments => this.resolveImport(f.path, segments),
+      exportsOf: p => {
+        const target = this.files.get(p);
+        return target ? this.exportsOfState(target) : undefined;
+      },
+    };
+  }
+
+  /** A file's symbols, references and scopes (a second, recording pass over the file, done on demand). */
+  private navigation(f: FileState): FileAnalysis | undefined {
+    if (!f.analysis) return undefined;
+    f.navigation ??= analyzeFile(this.lowered(f), this.exportsOfState(f), this.fileContext(f), { navigation: true });
+    return f.navigation;
   }
 
   /** What a file's analysis depends on besides its own text: where its imports resolve and what they export. */
@@ -397,13 +434,16 @@ export class Workspace {
     const key = this.effectKey(analysis, solution);
     const cached = file.effectDiagnostics;
     if (cached?.key !== key || (cached.foreign && cached.generation !== this.generation)) {
+      const t0 = performance.now();
       const diagnostics = new EffectChecker(solution).check(analysis.nodes);
+      this.timings.checkMs += performance.now() - t0;
       const foreign = diagnostics.some(d => d.related.some(r => r.path !== file.path));
       file.effectDiagnostics = { key, generation: this.generation, foreign, diagnostics };
     }
     const errors = this.lowered(file).syntaxErrors;
     const syntax = errors.map(e => diagnostic('E0001', file.path, e.span, e.message));
     // A syntax error leaves half-parsed code on its lines: other reports there would be noise.
+    if (errors.length === 0) return [...analysis.diagnostics, ...(file.effectDiagnostics?.diagnostics ?? [])].sort(compareDiagnostics);
     const lines = this.lineIndex(file.path)!;
     const broken = errors.map(e => ({ start: lines.position(e.span.start).line, end: lines.position(e.span.end).line }));
     const swallowed = errors.length ? errorRegions(file.tree) : [];
@@ -464,7 +504,8 @@ export class Workspace {
     const hash = id.indexOf('#');
     const path = hash === -1 ? id : id.slice(0, hash);
     this.ensure();
-    return this.files.get(path)?.analysis?.symbols.get(id);
+    const f = this.files.get(path);
+    return f ? this.navigation(f)?.symbols.get(id) : undefined;
   }
 
   private referenceAt(analysis: FileAnalysis, offset: number): Reference | undefined {
@@ -479,8 +520,9 @@ export class Workspace {
   /** The symbol named at an offset (a use or a declaration). */
   symbolAt(path: string, offset: number, token?: CancellationToken): SymbolAt | undefined {
     const a = this.analysis(path, token);
-    if (!a) return undefined;
-    const ref = this.referenceAt(a.analysis, offset);
+    const nav = a && this.navigation(a.file);
+    if (!a || !nav) return undefined;
+    const ref = this.referenceAt(nav, offset);
     if (!ref) return undefined;
     const symbol = this.symbolInfo(ref.symbol);
     if (!symbol) return undefined;
@@ -498,14 +540,16 @@ export class Workspace {
   /** Every use of the symbol at an offset, across the workspace (the declaration too, unless told otherwise). */
   references(path: string, offset: number, includeDeclaration = true, token?: CancellationToken): Location[] {
     const a = this.analysis(path, token);
-    if (!a) return [];
-    const ref = this.referenceAt(a.analysis, offset);
+    const nav = a && this.navigation(a.file);
+    if (!a || !nav) return [];
+    const ref = this.referenceAt(nav, offset);
     if (!ref) return [];
     const out: Location[] = [];
     const local = ref.symbol.includes('#local:');
     const files = local ? [a.file] : [...this.files.values()];
     for (const f of files) {
-      for (const r of f.analysis?.references ?? []) {
+      if (token?.isCancellationRequested) return [];
+      for (const r of this.navigation(f)?.references ?? []) {
         if (r.symbol !== ref.symbol || (!includeDeclaration && r.isDeclaration)) continue;
         out.push({ path: f.path, span: r.span });
       }
@@ -516,8 +560,8 @@ export class Workspace {
   /** What is in scope at an offset, innermost first: locals and parameters, the file's items, imports, built-ins. */
   scopeAt(path: string, offset: number, token?: CancellationToken): ScopeEntry[] {
     const a = this.analysis(path, token);
-    if (!a) return [];
-    const { analysis } = a;
+    const analysis = a && this.navigation(a.file);
+    if (!a || !analysis) return [];
     const out: ScopeEntry[] = [];
     const seen = new Set<string>();
     const add = (e: ScopeEntry) => {
@@ -812,23 +856,16 @@ export class Workspace {
   }
 
   private hierarchyItem(node: FnNode): CallHierarchyItem {
-    const detail = this.symbolInfoFromFiles(node.id)?.detail ?? node.name;
+    const detail = this.symbolInfo(node.id)?.detail ?? node.name;
     return { id: node.id, name: node.name, kind: KIND_OF_NODE[node.kind], path: node.path, span: node.span, nameSpan: node.nameSpan, detail };
-  }
-
-  private symbolInfoFromFiles(id: string): SymbolInfo | undefined {
-    for (const f of this.files.values()) {
-      const s = f.analysis?.symbols.get(id);
-      if (s) return s;
-    }
-    return undefined;
   }
 
   /** The function (or handler operation, or the program) at an offset, for a call hierarchy. */
   callHierarchyItem(path: string, offset: number, token?: CancellationToken): CallHierarchyItem | undefined {
     const a = this.analysis(path, token);
-    if (!a) return undefined;
-    const ref = this.referenceAt(a.analysis, offset);
+    const nav = a && this.navigation(a.file);
+    if (!a || !nav) return undefined;
+    const ref = this.referenceAt(nav, offset);
     const target = ref ? this.nodes.get(ref.symbol) : undefined;
     const node = target ?? this.nodeAt(a.analysis, offset);
     return node ? this.hierarchyItem(node) : undefined;
