@@ -483,7 +483,7 @@ export class Debuggee {
     const now = this.machine.s.steps;
     const bps = this.breakpoints.statementSet();
     return this.travel(() => {
-      const found = this.lastStopBefore(now, { breakpoints: bps }, (task, stmt) => this.breakpoints.at(stmt).some(bp => {
+      const found = bps.size === 0 ? undefined : this.lastStopBefore(now, { breakpoints: bps }, (task, stmt) => this.breakpoints.at(stmt).some(bp => {
         if (bp.logMessage !== undefined) return false;
         if (!bp.condition) return true;
         const r = this.hooks.evaluate?.(task, bp.condition);
