@@ -56,7 +56,7 @@ export function readLaunchConfig(raw: unknown): LaunchResult {
   if (typeof stepLimit !== 'number' || !Number.isInteger(stepLimit) || stepLimit < 0) {
     return fail('"stepLimit" must be a non-negative integer (0: no limit)');
   }
-  const otherTasks = raw['otherTasks'] ?? 'hold';
+  const otherTasks = raw['otherTasks'] ?? 'run';
   if (otherTasks !== 'hold' && otherTasks !== 'run') return fail('"otherTasks" must be "hold" or "run"');
   const bools: Record<string, boolean> = {};
   for (const key of ['stopOnEntry', 'noDebug', 'stopOnSpawn']) {
