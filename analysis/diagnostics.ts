@@ -45,6 +45,9 @@ export interface Diagnostic {
   readonly path: string;
   readonly span: Span;
   readonly related: readonly RelatedInformation[];
+  /** For the effect rules: the effect and the function (or `(top level)`) the message names. */
+  readonly effect?: string;
+  readonly function?: string;
 }
 
 export function diagnostic(
@@ -53,8 +56,10 @@ export function diagnostic(
   span: Span,
   message: string,
   related: readonly RelatedInformation[] = [],
+  names: { readonly effect?: string; readonly function?: string } = {},
 ): Diagnostic {
-  return { code, severity: DIAGNOSTIC_CODES[code].severity, message, path, span, related };
+  const d: Diagnostic = { code, severity: DIAGNOSTIC_CODES[code].severity, message, path, span, related };
+  return names.effect === undefined && names.function === undefined ? d : { ...d, effect: names.effect, function: names.function };
 }
 
 /** Orders diagnostics by position, then code, so that output is stable. */

@@ -28,7 +28,8 @@ export class EffectChecker {
           const chain = s.chain(node, site, k);
           out.push(diagnostic('E0202', node.path, site.span,
             `\`${node.name}\` performs \`${effectName(k)}\` (${chainText(node, chain)}), but its row ${node.declared.text} does not include it`,
-            [...chainRelated(chain, k), { path: node.path, span: node.declared.span, message: `the row of \`${node.name}\`` }]));
+            [...chainRelated(chain, k), { path: node.path, span: node.declared.span, message: `the row of \`${node.name}\`` }],
+            { effect: effectName(k), function: node.name }));
         }
       }
       // A parameter whose function type has its own row variable: calling it performs effects the row cannot name.
@@ -40,7 +41,7 @@ export class EffectChecker {
             if (!node.escapingParams.includes(i)) continue;
             out.push(diagnostic('E0202', node.path, site.span,
               `\`${node.name}\` performs the effects of its parameter \`${node.params[i]}\` (through \`${site.label}\`), but its row ${node.declared.text} does not hold the row variable of \`${node.params[i]}\`'s type`,
-              [{ path: node.path, span: node.declared.span, message: `the row of \`${node.name}\`` }]));
+              [{ path: node.path, span: node.declared.span, message: `the row of \`${node.name}\`` }], { function: node.name }));
           }
         }
       }
@@ -48,7 +49,8 @@ export class EffectChecker {
         for (const e of node.declared.effects) {
           if (performed.has(e.key)) continue;
           out.push(diagnostic('W0201', node.path, e.span,
-            `\`${node.name}\` declares \`${effectName(e.key)}\` but never performs it; remove it from the row`));
+            `\`${node.name}\` declares \`${effectName(e.key)}\` but never performs it; remove it from the row`, [],
+            { effect: effectName(e.key), function: node.name }));
         }
       }
     } else if (node.kind === 'program' && node.ambient) {
@@ -61,7 +63,7 @@ export class EffectChecker {
           const fix = k === 'Cancel' ? ' (wrap it in `with Cancel.timeout(d) ... end`)' : ` (wrap it in \`with\` a handler for \`${effectName(k)}\`)`;
           out.push(diagnostic('E0203', node.path, site.span,
             `\`${effectName(k)}\` is not handled: ${chainText(node, chain)} performs it at the top level, which provides only Async and IO${fix}`,
-            chainRelated(chain, k)));
+            chainRelated(chain, k), { effect: effectName(k), function: node.name }));
         }
       }
     }
@@ -80,7 +82,7 @@ export class EffectChecker {
       const chain = s.chain(node, site, 'Blocking');
       out.push(diagnostic('W0202', node.path, site.span,
         `blocking call in an async context: ${chainText(node, chain)} blocks a worker thread of \`${node.name}\`; run it with \`spawn_blocking(|| ...)\``,
-        chainRelated(chain, 'Blocking')));
+        chainRelated(chain, 'Blocking'), { effect: 'Blocking', function: node.name }));
     }
   }
 

@@ -61,6 +61,8 @@ export interface WithFrame {
   readonly discharges: readonly EffectKey[];
   /** The handler could not be determined statically (a variable, a call of a function). */
   readonly dynamic: boolean;
+  /** The user handler's node id (its declaration), when the handler is one. */
+  readonly handler?: FnId;
   /** Frames are nested: the enclosing frame of the same body, if any. */
   readonly parent?: number;
 }

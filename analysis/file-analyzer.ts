@@ -1315,6 +1315,7 @@ class FileAnalyzer {
     let label = '';
     let handled = false;
     let async = false;
+    let handlerNode: FnId | undefined;
     if (target.kind === 'Member') {
       const builtin = this.builtinHandlerAt(target, ctx);
       if (builtin) {
@@ -1333,6 +1334,7 @@ class FileAnalyzer {
             this.ref(target.property.span, x.id);
             const r = this.userHandler(x, `${m.imp.name}.${x.name}`, call, target.span, ctx);
             discharges = r.discharges;
+            handlerNode = x.kind === 'handler' ? x.id : undefined;
             dynamic = r.dynamic;
           } else {
             dynamic = true;
@@ -1360,6 +1362,7 @@ class FileAnalyzer {
         if (call) this.plainArgs(call.args, ctx);
       } else if (r.kind === 'item') {
         const out = this.userHandler(r.item, target.name, call, target.span, ctx);
+        handlerNode = r.item.kind === 'handler' ? r.item.id : undefined;
         discharges = out.discharges;
         dynamic = out.dynamic;
       } else if (r.kind === 'local' || r.kind === 'parameter' || r.kind === 'local-function') {
@@ -1380,7 +1383,7 @@ class FileAnalyzer {
       label = 'handler';
     }
     const frames = ctx.node.frames;
-    frames.push({ span: e.span, handlerSpan: h.span, label, discharges, dynamic, parent: ctx.frame });
+    frames.push({ span: e.span, handlerSpan: h.span, label, discharges, dynamic, parent: ctx.frame, handler: handlerNode });
     const frame = frames.length - 1;
     if (e.binder) {
       const b = ctx.scope.lookup(e.binder.name);

@@ -98,6 +98,8 @@ export interface HandlerRef {
   readonly effects: readonly string[];
   /** True for the program's ambient runtime (Async and IO at the top level). */
   readonly ambient: boolean;
+  /** Where a user handler is declared (its name). */
+  readonly declaration?: Location;
 }
 
 export interface DischargedCall {
@@ -712,7 +714,11 @@ export class Workspace {
           const key = `${node.path}:${frame.span.start}`;
           if (!seen.has(key)) {
             seen.add(key);
-            out.push({ path: node.path, span: frame.span, handlerSpan: frame.handlerSpan, label: frame.label, effects: hit.map(effectName), ambient: false });
+            const decl = frame.handler ? this.nodes.get(frame.handler) : undefined;
+            out.push({
+              path: node.path, span: frame.span, handlerSpan: frame.handlerSpan, label: frame.label, effects: hit.map(effectName), ambient: false,
+              declaration: decl ? { path: decl.path, span: decl.nameSpan } : undefined,
+            });
           }
         }
       }

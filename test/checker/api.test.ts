@@ -60,6 +60,7 @@ suite('diagnostics', () => {
     expect(d.message).toContain('`fetch_all`');
     expect(d.message).toContain('`Cancel`');
     expect(d.message).toContain('fetch_all -> fetch_a -> Cancel.check()');
+    expect(d).toMatchObject({ effect: 'Cancel', function: 'fetch_all' });
     expect(d.related.map(r => slice(SOURCE, r.span))).toEqual(['Cancel.check()', '{Async}']);
   });
 
@@ -200,6 +201,7 @@ suite('handlers', () => {
     expect(inHelper).toHaveLength(1);
     expect(inHelper[0]).toMatchObject({ label: 'Console', effects: ['Log'], ambient: false });
     expect(slice(SOURCE, inHelper[0]!.handlerSpan)).toBe('Console');
+    expect(inHelper[0]!.declaration).toEqual({ path: ws.path('main.aria'), span: { start: at(SOURCE, 'Console for'), end: at(SOURCE, 'Console for') + 7 } });
     const sleep = ws.handlersFor('main.aria', at(SOURCE, 'sleep(2'));
     expect(sleep).toEqual([expect.objectContaining({ ambient: true, effects: ['Async'] })]);
   });
