@@ -13,25 +13,58 @@ import {
 } from './ide/resolver.js';
 
 /** One file the server knows: an open document or a `.aria` file found in the workspace. */
-export interface FileState {
-  /** The URI as the client spells it (answers use it). */
-  readonly uri: string;
-  /** The file system path (used by the AST and in messages). */
-  readonly path: string;
-  /** Text, version and line table; positions are UTF-16 code units, as LSP's default encoding. */
-  readonly doc: TextDocument;
-  /** Open in the editor (else read from disk). */
-  readonly open: boolean;
-  /**
-   * The server's own tree, kept for open documents only when no checker is attached (with one, the checker's
-   * tree is used: one incremental parse per edit, not two).
-   */
-  readonly tree?: Tree;
-  readonly module: A.Module;
-  readonly index: FileIndex;
-  /** Bumped on every change of this file. */
-  readonly revision: number;
+export class FileState {
+  private cachedModule?: A.Module;
+  private cachedIndex?: FileIndex;
+
+  constructor(
+    /** The URI as the client spells it (answers use it). */
+    readonly uri: string,
+    /** The file system path (used by the AST and in messages). */
+    readonly path: string,
+    /** Text, version and line table; positions are UTF-16 code units, as LSP's default encoding. */
+    readonly doc: TextDocument,
+    /** Open in the editor (else read from disk). */
+    readonly open: boolean,
+    /**
+     * The server's own tree, kept for open documents only when no checker is attached (with one, the checker's
+     * tree is used: one incremental parse per edit, not two).
+     */
+    readonly tree: Tree | undefined,
+    /** Bumped on every change of this file. */
+    readonly revision: number,
+    private readonly host: { moduleOf(file: FileState): A.Module; indexed(file: FileState): void },
+    module?: A.Module,
+  ) {
+    this.cachedModule = module;
+  }
+
+  /** The AST (the checker's, shared; lowered on first use). */
+  get module(): A.Module {
+    return (this.cachedModule ??= this.host.moduleOf(this));
+  }
+
+  /** The name index, computed on first use: an edit pays for it only when a request needs it. */
+  get index(): FileIndex {
+    if (!this.cachedIndex) {
+      this.cachedIndex = resolveModule(this.module, this.path);
+      this.host.indexed(this);
+    }
+    return this.cachedIndex;
+  }
+
+  get indexed(): boolean {
+    return this.cachedIndex !== undefined;
+  }
+
+  /** Forgets the index (of a closed file, to bound memory); it is recomputed when next needed. */
+  dropIndex(): void {
+    this.cachedIndex = undefined;
+  }
 }
+
+/** How many closed files keep their name index between requests. */
+const CLOSED_INDEX_CACHE = 24;
 
 /** A text change in offsets of the text it applies to. */
 export interface TextChange {
@@ -74,8 +107,12 @@ export class Analyzer {
   private readonly files = new Map<string, FileState>();
   private roots: string[] = [];
   private revisionCounter = 0;
-  /** Listeners told after a file changes (the server re-checks and refreshes). */
-  readonly listeners: ((file: FileState) => void)[] = [];
+  /** Closed files holding an index, oldest first. */
+  private readonly closedIndexed: FileState[] = [];
+  private readonly host = {
+    moduleOf: (file: FileState) => this.engine?.module(file.path) ?? this.lowerFresh(file),
+    indexed: (file: FileState) => this.noteIndexed(file),
+  };
 
   /** The effect checker's workspace, kept in step with every file the server knows (absent in syntax-only mode). */
   private engine?: Workspace;
@@ -85,10 +122,10 @@ export class Analyzer {
   /** Hands every file to the checker from now on (and those known so far). */
   attach(engine: Workspace): void {
     this.engine = engine;
-    for (const file of this.files.values()) {
+    for (const file of [...this.files.values()]) {
       engine.setFile(file.path, file.doc.getText());
       file.tree?.delete();
-      this.files.set(uriKey(file.uri), { ...file, tree: undefined });
+      this.store(file.uri, file.doc, file.open, undefined);
     }
   }
 
@@ -242,13 +279,27 @@ export class Analyzer {
 
   private store(uri: string, doc: TextDocument, open: boolean, tree: Tree | undefined): FileState {
     const path = uriToPath(uri);
-    // The checker lowers the file anyway: share its AST rather than lowering twice.
-    const module = this.engine?.module(path) ?? lowerWith(tree ?? this.parse(doc.getText(), undefined), doc.getText(), path, tree === undefined);
-    const index = resolveModule(module, path);
-    const file: FileState = { uri, path, doc, open, tree: open ? tree : undefined, module, index, revision: ++this.revisionCounter };
+    // With a checker, the AST is the checker's (it lowers the file anyway), taken when first needed. Without one,
+    // lower now, while the tree is at hand.
+    const module = this.engine ? undefined : lowerModule(tree ?? this.parse(doc.getText(), undefined), doc.getText(), path);
+    const file = new FileState(uri, path, doc, open, open ? tree : undefined, ++this.revisionCounter, this.host, module);
     this.files.set(uriKey(uri), file);
-    for (const listener of this.listeners) listener(file);
     return file;
+  }
+
+  private lowerFresh(file: FileState): A.Module {
+    const tree = file.tree ?? this.parse(file.doc.getText(), undefined);
+    try {
+      return lowerModule(tree, file.doc.getText(), file.path);
+    } finally {
+      if (tree !== file.tree) tree.delete();
+    }
+  }
+
+  private noteIndexed(file: FileState): void {
+    if (file.open) return;
+    this.closedIndexed.push(file);
+    while (this.closedIndexed.length > CLOSED_INDEX_CACHE) this.closedIndexed.shift()!.dropIndex();
   }
 
   // ---------------------------------------------------------------- workspace-wide resolution
@@ -342,6 +393,8 @@ export class Analyzer {
     const wanted: Target = { kind: 'symbol', symbol: symbol.item };
     for (const file of files) {
       if (shouldStop()) break;
+      // Most files never spell the name: skip them without indexing them.
+      if (file !== symbol.file && !file.doc.getText().includes(symbol.item.name)) continue;
       for (const ref of file.index.references) {
         if (sameTarget(ref.target, wanted)) {
           out.push({ file, item: ref });
@@ -352,15 +405,6 @@ export class Analyzer {
       }
     }
     return out;
-  }
-}
-
-/** Lowers a tree, deleting it afterwards when it was parsed only for this. */
-function lowerWith(tree: Tree, text: string, path: string, temporary: boolean): A.Module {
-  try {
-    return lowerModule(tree, text, path);
-  } finally {
-    if (temporary) tree.delete();
   }
 }
 

@@ -82,6 +82,7 @@ export class CheckerSemantics implements Semantics {
     const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(label)?.[0];
     if (!name) return undefined;
     for (const file of this.analyzer.all()) {
+      if (!file.doc.getText().includes(`handler ${name}`)) continue;
       const symbol = file.index.symbols.find(s => s.kind === 'handler' && s.name === name);
       if (symbol) return { path: file.path, span: symbol.nameSpan };
     }

@@ -10,7 +10,6 @@ import {
 import type { FileState } from '../analyzer.js';
 import type { ServerContext } from '../context.js';
 import { visibleAt, type AriaSymbol } from '../ide/resolver.js';
-import { fnSignature } from '../ide/signature.js';
 import type { Semantics } from '../semantics.js';
 import { builtinMarkdown, symbolMarkdown } from './hover.js';
 import { enclosingCall } from './signature-help.js';
@@ -141,8 +140,9 @@ function requiredParams(params: readonly A.Param[]): string[] {
 }
 
 function symbolItem(file: FileState, symbol: AriaSymbol, sort: string, snippets: boolean, uri = file.uri): CompletionItem {
+  // The detail (a signature) is left to `completionItem/resolve`: a long file offers hundreds of names.
   const item: CompletionItem = {
-    label: symbol.name, kind: kindOf(symbol), detail: symbolDetail(symbol, file.doc.getText()) || undefined, sortText: `${sort}${symbol.name}`,
+    label: symbol.name, kind: kindOf(symbol), sortText: `${sort}${symbol.name}`,
     data: { kind: 'symbol', uri, nameStart: symbol.nameSpan.start } satisfies CompletionData,
   };
   const decl = symbol.decl;
@@ -315,9 +315,7 @@ export function resolveCompletion(ctx: ServerContext, semantics: Semantics, item
     const symbol = file?.index.symbols.find(s => s.nameSpan.start === data.nameStart);
     if (file && symbol) {
       value = symbolMarkdown(ctx, semantics, file, symbol);
-      if (!item.detail && (symbol.kind === 'function' || symbol.kind === 'operation') && symbol.decl) {
-        item.detail = fnSignature(symbol.decl as A.FnDecl, file.doc.getText());
-      }
+      item.detail ??= symbolDetail(symbol, file.doc.getText()) || undefined;
     }
   }
   if (value) item.documentation = { kind: MarkupKind.Markdown, value };

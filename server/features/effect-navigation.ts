@@ -79,6 +79,7 @@ export function implementation(ctx: ServerContext, semantics: Semantics, file: F
     for (const h of handlers) {
       const name = /^[A-Za-z_]\w*/.exec(h.label)?.[0];
       for (const other of ctx.analyzer.all()) {
+        if (!name || !other.doc.getText().includes(`handler ${name}`)) continue;
         for (const s of other.index.symbols) {
           if (s.kind === 'handler-operation' && s.implements === op && s.container?.name === name) push({ uri: other.uri, range: rangeOf(other.doc, s.nameSpan) });
         }

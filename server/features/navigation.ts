@@ -49,7 +49,10 @@ export async function references(
   } else {
     // Built-ins and unresolved names: every use of the same name.
     refs = [];
+    const name = 'name' in found.target ? found.target.name.split('.').pop()! : '';
     for (const other of ctx.analyzer.all()) {
+      if (shouldStop()) break;
+      if (!other.doc.getText().includes(name)) continue;
       for (const ref of other.index.references) if (sameTarget(ref.target, found.target)) refs.push({ file: other, item: ref });
     }
   }

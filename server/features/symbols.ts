@@ -114,6 +114,19 @@ function fnDetail(fn: A.FnDecl | A.OpSig, source: string): string {
   return fn.effects ? rowText(fn.effects) : fnSignature(fn, source, '').slice(fn.name.name.length);
 }
 
+function checkerKind(kind: string): SymbolKind {
+  switch (kind) {
+    case 'effect': return SymbolKind.Interface;
+    case 'operation':
+    case 'handler-operation': return SymbolKind.Method;
+    case 'handler': return SymbolKind.Class;
+    case 'struct': return SymbolKind.Struct;
+    case 'field': return SymbolKind.Field;
+    case 'module': return SymbolKind.Module;
+    default: return SymbolKind.Function;
+  }
+}
+
 /** Whether `query` matches `name` as a case-insensitive subsequence (what editors' symbol pickers expect). */
 export function fuzzyMatch(query: string, name: string): boolean {
   if (!query) return true;
@@ -125,6 +138,16 @@ export function fuzzyMatch(query: string, name: string): boolean {
 }
 
 export async function workspaceSymbols(ctx: ServerContext, query: string, check: () => Promise<void>): Promise<SymbolInformation[]> {
+  const checker = ctx.analyzer.checker;
+  if (checker) {
+    // The checker keeps every file's outline: no need to index closed files here.
+    await check();
+    const files = new Map(ctx.analyzer.all().map(f => [f.path, f]));
+    return checker.workspaceSymbols(query, 500).flatMap(s => {
+      const file = files.get(s.path);
+      return file ? [{ name: s.name, kind: checkerKind(s.kind), containerName: s.container, location: { uri: file.uri, range: rangeOf(file.doc, s.nameSpan) } }] : [];
+    });
+  }
   const out: SymbolInformation[] = [];
   for (const file of ctx.analyzer.all()) {
     await check();
