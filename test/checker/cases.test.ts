@@ -3,6 +3,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe as suite, expect, test } from 'vitest';
+import { DIAGNOSTIC_CODES } from '../../analysis/diagnostics.js';
 import { actualMarkers, ariaFilesUnder, describe, expectedMarkers, uncodedMarkers, workspaceOf } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -29,6 +30,12 @@ suite('single-file cases (test/checker/cases)', () => {
       await check(dir, [file], fromMarkers);
     });
   }
+});
+
+test('every diagnostic code has a case that expects it', () => {
+  const texts = [...ariaFilesUnder(join(here, 'cases')), ...ariaFilesUnder(join(here, 'multi'))].map(f => readFileSync(f, 'utf8'));
+  const expected = new Set(texts.flatMap(t => expectedMarkers(t).map(m => m.split(': ')[1]!)));
+  expect(Object.keys(DIAGNOSTIC_CODES).filter(code => !expected.has(code))).toEqual([]);
 });
 
 suite('multi-file cases (test/checker/multi)', () => {
