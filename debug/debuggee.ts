@@ -97,6 +97,8 @@ export class Debuggee {
   /** The task being stepped: when it ends, the step stops at the next statement of any task. */
   private steppingTask = 0;
   private started = new Map<number, string>();
+  /** New tasks waiting for their first statement (`stopOnSpawn`). */
+  private readonly spawnStops = new Set<number>();
   private exited: number[] = [];
 
   constructor(readonly config: LaunchConfig, readonly program: Program, private readonly hooks: DebuggeeHooks, breakpoints?: BreakpointTable) {
@@ -128,6 +130,11 @@ export class Debuggee {
     switch (e.kind) {
       case 'spawn':
         this.started.set(e.task, e.name);
+        if (this.config.stopOnSpawn && this.running && !this.config.noDebug) {
+          // stop at the new task's first statement: watch every task's next statement until it comes
+          this.spawnStops.add(e.task);
+          this.machine.stop = { breakpoints: this.machine.stop?.breakpoints ?? new Set(), task: -1 };
+        }
         break;
       case 'complete':
         this.exited.push(e.task);
@@ -265,6 +272,10 @@ export class Debuggee {
     this.steppingTask = stepTask;
     const m = this.machine;
     m.stop = cond;
+    if (this.spawnStops.size > 0 && cond.task === undefined) {
+      // new tasks still owe their first stop: watch every statement (passing the one we resume from)
+      m.stop = { ...cond, task: -1, skip: cond.resumeFrom ? 1 : 0 };
+    }
     let pausing = false;
     let skipLeft = cond.skip ?? 0;
     const stepsAtStart = stepTask > 0 ? (this.task(stepTask)?.steps ?? 0) : 0;
@@ -308,6 +319,14 @@ export class Debuggee {
             const inPrelude = m.program.stmts[r.stmt]?.module === PRELUDE_MODULE;
             if (r.cause === 'step') {
               if (defaultReason === 'entry') return this.stopAt({ reason: 'entry', task: r.task, stmt: r.stmt });
+              if (this.spawnStops.delete(r.task)) {
+                return this.stopAt({ reason: 'entry', task: r.task, stmt: r.stmt, description: `Task #${r.task} started` });
+              }
+              if (this.spawnStops.size > 0 && !(stepTask === r.task && !inPrelude)) {
+                // watching for a new task's first statement: pass this one
+                m.stop = { breakpoints: cond.breakpoints, task: -1, skip: 1, resumeFrom: { task: r.task, stmt: r.stmt } };
+                continue;
+              }
               if (inPrelude) {
                 // library code: keep stepping in until user code runs again in this task
                 m.stop = { breakpoints: cond.breakpoints, task: r.task, skip: 1 };

@@ -198,6 +198,25 @@ describe('stepping', () => {
     expect(state.timers.some(t => t.owner === sleeper.id && t.purpose === 'sleep' && t.deadlineMs === 500)).toBe(true);
   });
 
+  it('stops at the first statement of each new task with stopOnSpawn', async () => {
+    const c = await client();
+    const firstLine: Record<number, number> = {
+      2: lineOf('two-tasks.aria', 'worker-start') - 1, 3: lineOf('two-tasks.aria', 'worker-start') - 1, 4: lineOf('two-tasks.aria', 'sleeper-sleep'),
+    };
+    let stop = await launchToStop(c, { program: program('two-tasks.aria'), stopOnSpawn: true });
+    const seen: number[] = [];
+    for (;;) {
+      const task = stop.body.threadId!;
+      expect(stop.body).toMatchObject({ reason: 'entry', description: `Task #${task} started` });
+      expect((await topFrame(c, task)).line).toBe(firstLine[task]);
+      seen.push(task);
+      if (seen.length === 3) break;
+      stop = await resumeToStop(c, () => c.continueRequest({ threadId: task }));
+    }
+    // the last task spawned runs first: it sits in the worker's LIFO slot
+    expect(seen).toEqual([4, 2, 3]);
+  });
+
   it('pauses an endless loop', async () => {
     const c = await client();
     const paused = c.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
