@@ -1187,6 +1187,17 @@ class FileAnalyzer {
         return;
       }
     }
+    // `m.E.op(...)`: an operation of an effect of an imported module.
+    if (obj.kind === 'Member' && obj.object.kind === 'Name' && !ctx.scope.lookup(obj.object.name)) {
+      const m = this.moduleNames.get(obj.object.name);
+      const x = m?.kind === 'module' && m.imp.target ? this.ctx.exportsOf(m.imp.target)?.items.get(obj.property.name) : undefined;
+      if (m?.kind === 'module' && x?.kind === 'effect') {
+        this.ref(obj.object.span, m.imp.symbol);
+        this.ref(obj.property.span, x.id);
+        this.operationCall(e, x.name, x.key, prop, ctx, x);
+        return;
+      }
+    }
     // Uniform call: a.f(x) is f(a, x) when f is a function; otherwise a field of `a` may hold something callable.
     const name = prop.name;
     if (name === '') {
@@ -1212,9 +1223,9 @@ class FileAnalyzer {
     }
   }
 
-  private operationCall(e: A.CallExpr, effectName: string, key: EffectKey, prop: A.Ident, ctx: Ctx): void {
+  private operationCall(e: A.CallExpr, effectName: string, key: EffectKey, prop: A.Ident, ctx: Ctx, item?: ExportItem): void {
     const opName = prop.name;
-    const m = this.moduleNames.get(effectName);
+    const m: ModuleName | undefined = item ? { kind: 'item', item } : this.moduleNames.get(effectName);
     let params: readonly ParamInfo[] | undefined;
     let symbol: string | undefined;
     if (m?.kind === 'item' && m.item.kind === 'effect') {
