@@ -13,7 +13,7 @@ import { hover } from './features/hover.js';
 import { definition, highlights, prepareRename, references, rename } from './features/navigation.js';
 import { documentSymbols, workspaceSymbols } from './features/symbols.js';
 import { foldingRanges, selectionRanges } from './features/structure.js';
-import { LEGEND, SemanticTokensCache, classifyTokens } from './features/semantic-tokens.js';
+import { LEGEND, SemanticTokensCache, classifyTokens, effectfulCalls } from './features/semantic-tokens.js';
 import { formatTree, minimalEdit } from './format/formatter.js';
 import { codeActions } from './features/code-actions.js';
 import { completion, resolveCompletion } from './features/completion.js';
@@ -188,11 +188,11 @@ class AriaServer {
     }));
     connection.languages.semanticTokens.on(guarded(ctx, 'semanticTokens', { data: [] }, params => {
       const file = this.analyzer.get(params.textDocument.uri);
-      return file ? this.semanticTokens.full(file, classifyTokens(file)) : { data: [] };
+      return file ? this.semanticTokens.full(file, classifyTokens(file, effectfulCalls(file, semantics))) : { data: [] };
     }));
     connection.languages.semanticTokens.onDelta(guarded(ctx, 'semanticTokens/delta', { data: [] }, params => {
       const file = this.analyzer.get(params.textDocument.uri);
-      return file ? this.semanticTokens.delta(file, params.previousResultId, classifyTokens(file)) : { data: [] };
+      return file ? this.semanticTokens.delta(file, params.previousResultId, classifyTokens(file, effectfulCalls(file, semantics))) : { data: [] };
     }));
     connection.onDocumentFormatting(guarded(ctx, 'formatting', [], params => {
       const file = this.analyzer.get(params.textDocument.uri);

@@ -1,8 +1,10 @@
 // Semantic tokens: every name classified by what it resolves to (effects, operations, handlers...), full and delta.
 import { SemanticTokensBuilder, type SemanticTokens, type SemanticTokensDelta, type SemanticTokensLegend } from 'vscode-languageserver/node';
 import { isBuiltinEffect } from '../../analysis/builtins.js';
+import { builtinFunction } from '../../analysis/builtins.js';
 import type { FileState } from '../analyzer.js';
 import type { Reference, Target } from '../ide/resolver.js';
+import type { Semantics } from '../semantics.js';
 
 export const TOKEN_TYPES = [
   'namespace', 'type', 'struct', 'interface', 'class', 'typeParameter', 'parameter', 'variable', 'property', 'function',
@@ -90,6 +92,21 @@ export function classifyTokens(file: FileState, effectful: (ref: Reference) => b
     for (const ann of item.annotations) out.push({ start: ann.span.start, length: ann.name.span.end - ann.span.start, type: 'decorator', modifiers: [] });
   }
   return out.sort((a, b) => a.start - b.start);
+}
+
+/**
+ * Which calls perform effects: operations, effectful built-ins, and functions of this file whose row is not empty
+ * (rows of other files' functions are not consulted here, to keep tokens cheap).
+ */
+export function effectfulCalls(file: FileState, semantics: Semantics): (ref: Reference) => boolean {
+  const rows = new Map(semantics.rows(file).map(r => [r.nameSpan.start, r.effects.length > 0]));
+  return ref => {
+    const t = ref.target;
+    if (ref.role === 'perform') return true;
+    if (t.kind === 'builtin') return t.what === 'operation' || (t.what === 'function' && (builtinFunction(t.name)?.effects.length ?? 0) > 0);
+    if (t.kind === 'symbol' && t.symbol.path === file.path) return rows.get(t.symbol.nameSpan.start) === true;
+    return false;
+  };
 }
 
 function push(builder: SemanticTokensBuilder, file: FileState, tokens: readonly ClassifiedToken[]): void {

@@ -69,9 +69,10 @@ describe('syntax features', () => {
       return decoded.find(t => t.line === p.line && t.character === p.character);
     };
     expect(at('Log {')).toMatchObject({ type: 'interface', modifiers: expect.arrayContaining(['effect', 'declaration']) });
-    expect(at('Log.warn("amount', 4)).toMatchObject({ text: 'warn', type: 'method', modifiers: ['effect'] });
+    expect(at('Log.warn("amount', 4)).toMatchObject({ text: 'warn', type: 'method', modifiers: ['effect', 'effectful'] });
     expect(at('Console(prefix: "bank')).toMatchObject({ type: 'class', modifiers: ['handler'] });
-    expect(at('print("#{prefix}')).toMatchObject({ type: 'function', modifiers: ['defaultLibrary'] });
+    expect(at('print("#{prefix}')).toMatchObject({ type: 'function', modifiers: ['defaultLibrary', 'effectful'] });
+    expect(at('transfer("alice"')).toMatchObject({ type: 'function', modifiers: ['effectful'] });
     expect(at('amount > 100')).toMatchObject({ type: 'parameter' });
     expect(at('{Log} Bool', 1)).toMatchObject({ type: 'interface', text: 'Log' });
   });
@@ -89,7 +90,10 @@ describe('syntax features', () => {
     for (const edit of [...delta.edits].sort((a, b) => b.start - a.start)) data.splice(edit.start, edit.deleteCount, ...(edit.data ?? []));
     const full = await client.request<SemanticTokens>('textDocument/semanticTokens/full', { textDocument: { uri } });
     expect(data).toEqual(full.data);
-    expect(decode(data, legend, 'fn f(x) = x\ny = f(1)\nz = y\n').map(t => t.text)).toEqual(['f', 'x', 'x', 'y', 'f', 'z', 'y']);
+    const decoded = decode(data, legend, 'fn f(x) = x\ny = f(1)\nz = y\n');
+    expect(decoded.map(t => t.text)).toEqual(['f', 'x', 'x', 'y', 'f', 'z', 'y']);
+    // A call of a pure function is not marked effectful.
+    expect(decoded[4]).toMatchObject({ type: 'function', modifiers: [] });
   });
 
   test('formatting answers the smallest edit, and nothing for broken code', async () => {
