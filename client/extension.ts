@@ -1,6 +1,7 @@
-// VS Code extension entry: starts the Aria language server and wires the status bar item and commands to it.
+// VS Code extension entry: starts the Aria language server, wires the status bar item and commands to it, and the debugger.
 import * as vscode from 'vscode';
 import { registerCommands } from './commands.js';
+import { activateDebug } from './debug/index.js';
 import { CLIENT_NAME, ServerController } from './server-controller.js';
 import { AriaStatusBar } from './status.js';
 
@@ -23,6 +24,7 @@ export function activate(context: vscode.ExtensionContext): void {
       }
     }),
   );
+  activateDebug(context);
   // activation must not wait for the server: the status item shows "starting" until it is ready
   void running.start();
 }

@@ -4,6 +4,7 @@ import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
 import {
   CloseAction,
+  ExecuteCommandRequest,
   LanguageClient,
   RevealOutputChannelOn,
   State,
@@ -14,6 +15,7 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
+import { COMMANDS } from './command-ids.js';
 import { countSeverities, type DiagnosticCounts, type ServerState } from './status-model.js';
 
 /** The client id: vscode-languageclient reads `<id>.trace.server` for its message tracing. */
@@ -119,6 +121,7 @@ export class ServerController implements vscode.Disposable {
       debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
     };
     const client = new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, this.clientOptions());
+    leaveOwnCommandsToExtension(client);
     this.client = client;
     this.stopping = false;
     this.clientSubscriptions.push(
@@ -199,4 +202,20 @@ export class ServerController implements vscode.Disposable {
     this.state = state;
     this.stateEmitter.fire(state);
   }
+}
+
+/**
+ * The server offers some of the extension's command ids through executeCommandProvider (`aria.explainEffect`, for
+ * editors that can only run server commands). vscode-languageclient registers a VS Code command for each one, which
+ * fails when the extension already registered that id and aborts the client's start. The extension's own command
+ * (a Quick Pick over the `aria/explainEffect` request) is the one VS Code users want, so those ids are dropped here.
+ */
+function leaveOwnCommandsToExtension(client: LanguageClient): void {
+  const owned = new Set<string>(Object.values(COMMANDS));
+  const feature = client.getFeature(ExecuteCommandRequest.method);
+  const register = feature.register.bind(feature);
+  feature.register = data => {
+    const commands = (data.registerOptions.commands ?? []).filter(command => !owned.has(command));
+    register({ ...data, registerOptions: { ...data.registerOptions, commands } });
+  };
 }

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../client/command-ids.js';
+import { DEBUG_COMMANDS } from '../../client/debug/commands.js';
 import { DEFAULT_SETTINGS } from '../../server/settings.js';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..');
@@ -34,7 +35,7 @@ function leaves(value: unknown, prefix: string): Array<[string, unknown]> {
 
 describe('commands', () => {
   it('declares exactly the commands the client registers, each with category Aria', () => {
-    expect(contributes.commands.map(c => c.command).sort()).toEqual(Object.values(COMMANDS).sort());
+    expect(contributes.commands.map(c => c.command).sort()).toEqual([...Object.values(COMMANDS), ...DEBUG_COMMANDS].sort());
     for (const c of contributes.commands) expect(c.category, c.command).toBe('Aria');
   });
 
@@ -45,13 +46,18 @@ describe('commands', () => {
     expect(title(COMMANDS.explainEffect)).toBe('Explain Effect');
   });
 
-  it('refers only to declared commands from menus and keybindings, scoped to Aria editors', () => {
+  it('refers only to declared commands from menus and keybindings', () => {
     const declared = new Set(contributes.commands.map(c => c.command));
-    const used = [...Object.values(contributes.menus).flat(), ...contributes.keybindings];
-    for (const entry of used) {
+    for (const entry of [...Object.values(contributes.menus).flat(), ...contributes.keybindings]) {
       expect(declared.has(entry.command), entry.command).toBe(true);
-      expect(entry.when ?? '', entry.command).toMatch(/(editorLangId|resourceLangId) == aria/);
     }
+  });
+
+  it('shows the editor commands only for Aria files', () => {
+    const editorCommands = new Set<string>([COMMANDS.explainEffect, COMMANDS.run, COMMANDS.debug]);
+    const entries = [...Object.values(contributes.menus).flat(), ...contributes.keybindings].filter(e => editorCommands.has(e.command));
+    expect(entries.length).toBeGreaterThan(3);
+    for (const entry of entries) expect(entry.when ?? '', entry.command).toMatch(/(editorLangId|resourceLangId) == aria/);
   });
 });
 

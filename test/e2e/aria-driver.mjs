@@ -308,9 +308,13 @@ try {
   }
 
   if (plan.run) {
-    await check(`Aria: Run File runs ${plan.run.file} in a terminal`, async () => {
+    await check(`the Run code lens runs ${plan.run.file} in a terminal`, async () => {
       await openFile(plan.run.file);
-      await runCommand('Aria: Run File');
+      // through the server's code lens above the program's entry (the palette's Run File is the same command)
+      const lens = page.locator(`${activeEditor} .codelens-decoration a`, { hasText: 'Run' }).first();
+      await lens.waitFor({ state: 'visible', timeout: 30_000 });
+      await shot('run-code-lens');
+      await lens.click();
       // terminal.integrated.gpuAcceleration is off (session settings), so xterm renders rows as DOM text
       const state = await until('terminal output', async () => {
         const s = await page.evaluate(() => {
