@@ -6,6 +6,7 @@ export type Severity = 'error' | 'warning';
 /** Every code the checker reports; `docs/diagnostics.md` has a section (meaning and example) per code. */
 export const DIAGNOSTIC_CODES = {
   E0001: { severity: 'error', title: 'syntax error' },
+  E0002: { severity: 'error', title: 'nesting too deep to analyse' },
   E0101: { severity: 'error', title: 'undefined name' },
   E0102: { severity: 'error', title: 'wrong number of arguments' },
   E0103: { severity: 'error', title: 'unresolved import' },

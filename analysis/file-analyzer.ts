@@ -137,6 +137,8 @@ interface Ctx {
 }
 
 const PROGRAM_AMBIENT: readonly EffectKey[] = ['Async', 'IO', 'Blocking'];
+/** Lambdas nested deeper than this keep no latent effects (see `lambda`). */
+const MAX_LAMBDA_DEPTH = 64;
 
 type BuiltinKind = 'fn' | 'effect' | 'handler' | 'ctor' | 'const' | 'op';
 
@@ -170,6 +172,7 @@ class FileAnalyzer {
   private readonly moduleNames = new Map<string, ModuleName>();
   /** Field names of the structs this file can see: a method call `a.f()` may call a field. */
   private readonly fieldNames = new Set<string>();
+  private lambdaDepth = 0;
 
   /**
    * @param nav whether to record what navigation needs (symbols, references, scopes); checking alone does not,
@@ -929,10 +932,14 @@ class FileAnalyzer {
     this.bindParams(e.params, scope, undefined, e.span.start);
     const sites: Site[] = [];
     const inner: Ctx = { node: ctx.node, scope, sink: sites, asyncContext: false };
+    this.lambdaDepth++;
     for (const p of e.params) if (p.default) this.expr(p.default, inner);
     this.hoist(e.body.stmts, scope, inner);
     this.block(e.body, inner);
-    return { span: e.span, label: 'lambda', sites };
+    this.lambdaDepth--;
+    // Latent terms nest as deep as the lambdas; past a sane depth they are dropped so that the solver's
+    // recursion stays bounded (the names inside are still checked).
+    return { span: e.span, label: 'lambda', sites: this.lambdaDepth >= MAX_LAMBDA_DEPTH ? [] : sites };
   }
 
   /** Walks an expression that may be called later (an argument, a bound value) and returns its latent effects. */

@@ -156,6 +156,8 @@ interface FileState {
   analysisKey?: string;
   /** Loaded to resolve an import, not added by the client. */
   implicit: boolean;
+  /** Lowering ran out of stack: the file is checked as empty and reports E0002. */
+  tooDeep?: boolean;
   /** Cached effect diagnostics; `generation` matters only when they point into other files (`foreign`). */
   effectDiagnostics?: { readonly key: string; readonly generation: number; readonly foreign: boolean; readonly diagnostics: readonly Diagnostic[] };
 }
@@ -295,7 +297,10 @@ export class Workspace {
   private lowered(f: FileState): Module {
     if (!f.module) {
       const t0 = performance.now();
-      f.module = lowerModule(f.tree, f.text, f.path);
+      f.module = guarded(() => lowerModule(f.tree, f.text, f.path), () => {
+        f.tooDeep = true;
+        return emptyModule(f);
+      });
       this.timings.lowerMs += performance.now() - t0;
     }
     return f.module;
@@ -341,7 +346,7 @@ export class Workspace {
         const key = this.dependencyKey(f, module);
         if (f.analysis && f.analysisKey === key) continue;
         const t0 = performance.now();
-        f.analysis = analyzeFile(module, this.exportsOfState(f), this.fileContext(f), { navigation: false });
+        f.analysis = guarded(() => analyzeFile(module, this.exportsOfState(f), this.fileContext(f), { navigation: false }), () => failedAnalysis(f.path));
         f.navigation = undefined;
         this.timings.analyzeMs += performance.now() - t0;
         f.analysisKey = key;
@@ -401,7 +406,7 @@ export class Workspace {
   /** A file's symbols, references and scopes (a second, recording pass over the file, done on demand). */
   private navigation(f: FileState): FileAnalysis | undefined {
     if (!f.analysis) return undefined;
-    f.navigation ??= analyzeFile(this.lowered(f), this.exportsOfState(f), this.fileContext(f), { navigation: true });
+    f.navigation ??= guarded(() => analyzeFile(this.lowered(f), this.exportsOfState(f), this.fileContext(f), { navigation: true }), () => failedAnalysis(f.path));
     return f.navigation;
   }
 
@@ -444,8 +449,9 @@ export class Workspace {
     }
     const errors = this.lowered(file).syntaxErrors;
     const syntax = errors.map(e => diagnostic('E0001', file.path, e.span, e.message));
+    if (file.tooDeep) syntax.unshift(diagnostic('E0002', file.path, { start: 0, end: 0 }, TOO_DEEP));
     // A syntax error leaves half-parsed code on its lines: other reports there would be noise.
-    if (errors.length === 0) return [...analysis.diagnostics, ...(file.effectDiagnostics?.diagnostics ?? [])].sort(compareDiagnostics);
+    if (errors.length === 0) return [...syntax, ...analysis.diagnostics, ...(file.effectDiagnostics?.diagnostics ?? [])].sort(compareDiagnostics);
     const lines = this.lineIndex(file.path)!;
     const broken = errors.map(e => ({ start: lines.position(e.span.start).line, end: lines.position(e.span.end).line }));
     const swallowed = errors.length ? errorRegions(file.tree) : [];
@@ -906,6 +912,32 @@ export class Workspace {
     }
     return out;
   }
+}
+
+const TOO_DEEP = 'this file nests too deeply to analyse (the analysis ran out of stack); split the deepest expression';
+
+/**
+ * Runs a recursive pass over user input. Recursion follows the nesting of the source, so absurdly deep
+ * nesting can exhaust the stack: that, and only that, becomes the fallback (reported as E0002).
+ */
+function guarded<T>(run: () => T, fallback: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof RangeError) return fallback();
+    throw error;
+  }
+}
+
+function emptyModule(f: { readonly path: string; readonly text: string }): Module {
+  return { path: f.path, items: [], statements: [], syntaxErrors: [], span: { start: 0, end: f.text.length } };
+}
+
+function failedAnalysis(path: string): FileAnalysis {
+  return {
+    path, imports: [], symbols: new Map(), references: [], scopes: [], nodes: [],
+    diagnostics: [diagnostic('E0002', path, { start: 0, end: 0 }, TOO_DEEP)],
+  };
 }
 
 /** The spans of the outermost ERROR nodes of a tree: text the parser could not place. */

@@ -74,6 +74,17 @@ suite('diagnostics', () => {
     expect(ws.diagnostics('b.aria').map(d => d.code)).toEqual(['E0001']);
   });
 
+  test('absurd nesting is E0002 for that file only, never an exception', async () => {
+    const deep = `x = ${'('.repeat(20_000)}1${')'.repeat(20_000)}\nprint(x)\n`;
+    const lambdas = `f = ${'|| '.repeat(5_000)}1\n`;
+    const ws = await memoryWorkspace({ 'deep.aria': deep, 'lambdas.aria': lambdas, 'fine.aria': 'fn f() -> {} Unit = print(1)\n' });
+    expect(ws.diagnostics('deep.aria').map(d => d.code)).toEqual(['E0002']);
+    expect(ws.diagnostics('lambdas.aria').map(d => d.code)).toEqual(['E0002']);
+    expect(ws.diagnostics('fine.aria').map(d => d.code)).toEqual(['E0202']);
+    expect(ws.symbolAt('deep.aria', 5)).toBeUndefined();
+    expect(ws.scopeAt('lambdas.aria', 5).length).toBeGreaterThan(0);
+  });
+
   test('a chain across files points into the other file', async () => {
     const ws = await memoryWorkspace({
       'lib/net.aria': 'fn fetch() -> {Async, Cancel} Int\n  Cancel.check()\n  1\nend\n',

@@ -35,7 +35,8 @@ suite('single-file cases (test/checker/cases)', () => {
 test('every diagnostic code has a case that expects it', () => {
   const texts = [...ariaFilesUnder(join(here, 'cases')), ...ariaFilesUnder(join(here, 'multi'))].map(f => readFileSync(f, 'utf8'));
   const expected = new Set(texts.flatMap(t => expectedMarkers(t).map(m => m.split(': ')[1]!)));
-  expect(Object.keys(DIAGNOSTIC_CODES).filter(code => !expected.has(code))).toEqual([]);
+  // E0002 needs thousands of nesting levels: api.test.ts generates such a file instead.
+  expect(Object.keys(DIAGNOSTIC_CODES).filter(code => !expected.has(code) && code !== 'E0002')).toEqual([]);
 });
 
 suite('multi-file cases (test/checker/multi)', () => {
