@@ -1,8 +1,9 @@
 // A real editor as the client: headless Neovim's built-in LSP client (the shared nvim-lsp.sh harness) gets diagnostics and a hover.
 import { describe, expect, test } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { REPO, serverCommand } from './lsp-client.js';
 
 const harness = '/work/shared/tools/editor-e2e/nvim-lsp.sh';
@@ -41,5 +42,57 @@ describe.skipIf(skipReason !== undefined)(`Neovim (${version ?? 'absent'}) attac
     const hover = result.responses.find(r => r.method === 'textDocument/hover');
     expect(hover?.error).toBeUndefined();
     expect(hover?.result?.contents.value).toContain('print(values...) -> Unit');
+  });
+});
+
+/** The Lua snippet of docs/server.md, between its markers. */
+function docSnippet(): string {
+  const doc = readFileSync(resolve(REPO, 'docs/server.md'), 'utf8');
+  const block = /<!-- nvim-setup:begin -->\s*```lua\n([\s\S]*?)```\s*<!-- nvim-setup:end -->/.exec(doc);
+  if (!block) throw new Error('docs/server.md has no nvim-setup block');
+  return block[1]!;
+}
+
+const hasCc = spawnSync('cc', ['--version']).status === 0;
+
+describe.skipIf(skipReason !== undefined || !hasCc)('the Neovim setup of docs/server.md', () => {
+  test('attaches the server and tree-sitter highlighting to an Aria buffer', () => {
+    const home = mkdtempSync(join(tmpdir(), 'aria-nvim-'));
+    try {
+      const site = join(home, 'data', 'nvim', 'site');
+      mkdirSync(join(site, 'parser'), { recursive: true });
+      mkdirSync(join(site, 'queries', 'aria'), { recursive: true });
+      const grammar = resolve(REPO, 'grammar');
+      const cc = spawnSync('cc', ['-O2', '-shared', '-fPIC', '-I', join(grammar, 'src'), '-o', join(site, 'parser', 'aria.so'),
+        join(grammar, 'src', 'parser.c'), join(grammar, 'src', 'scanner.c')], { encoding: 'utf8' });
+      expect(cc.status, cc.stderr).toBe(0);
+      for (const q of readdirSync(join(grammar, 'queries'))) copyFileSync(join(grammar, 'queries', q), join(site, 'queries', 'aria', q));
+      const init = join(home, 'init.lua');
+      // Neovim starts the server in its own working directory; under tsx, grammar/parser.ts finds the wasm only
+      // from the repository root, so the source-tree command is wrapped in a `cd` (a bundle needs none).
+      const shell = (args: string[]) => args.map(a => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+      const cmd = process.env.ARIA_LSP_CMD ? serverCommand() : ['sh', '-c', `cd ${shell([REPO])} && exec ${shell(serverCommand())}`];
+      const command = cmd.map(a => JSON.stringify(a)).join(', ');
+      writeFileSync(init, `vim.g.aria_lsp_cmd = { ${command} }\n${docSnippet()}`);
+      const probe = join(home, 'probe.lua');
+      writeFileSync(probe, [
+        'local buf = vim.api.nvim_get_current_buf()',
+        'local got = vim.wait(30000, function() return #vim.diagnostic.get(buf) >= 3 end, 50)',
+        'local hl = vim.treesitter.highlighter.active[buf] ~= nil',
+        'local clients = #vim.tbl_keys(vim.lsp.buf_get_clients(buf))',
+        'io.stdout:write(vim.fn.json_encode({ got = got, highlighted = hl, clients = clients, filetype = vim.bo[buf].filetype, diagnostics = #vim.diagnostic.get(buf) }) .. "\\n")',
+        'vim.cmd("qa!")',
+      ].join('\n'));
+      const file = resolve(REPO, 'examples/errors/missing-io.aria');
+      const run = spawnSync('nvim', ['--headless', '-u', init, '-i', 'NONE', '-n', file, '-c', `luafile ${probe}`], {
+        encoding: 'utf8', timeout: 60_000, cwd: resolve(REPO, 'examples'),
+        env: { ...process.env, XDG_DATA_HOME: join(home, 'data'), XDG_CONFIG_HOME: join(home, 'config'), XDG_STATE_HOME: join(home, 'state'), XDG_CACHE_HOME: join(home, 'cache') },
+      });
+      const line = run.stdout.trim().split('\n').filter(l => l.startsWith('{')).pop();
+      expect(line, run.stderr).toBeDefined();
+      expect(JSON.parse(line!)).toEqual({ got: true, highlighted: true, clients: 1, filetype: 'aria', diagnostics: 3 });
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });
