@@ -42,3 +42,67 @@ describe('text sync and diagnostics', () => {
     expect(await client.waitForDiagnostics(uri, d => d.version === 3)).toEqual([]);
   });
 });
+
+describe('incremental edits', () => {
+  test('after many small edits the server sees exactly what a fresh open of the same text sees', async () => {
+    const { readFileSync } = await import('node:fs');
+    const original = readFileSync(resolve(REPO, 'examples/log-effect.aria'), 'utf8');
+    const uri = fileUri('/tmp/aria-sync/edited.aria');
+    await client.open(uri, original);
+    let text = original;
+    let seed = 12345;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const position = (offset: number) => {
+      const before = text.slice(0, offset);
+      return { line: before.split('\n').length - 1, character: offset - (before.lastIndexOf('\n') + 1) };
+    };
+    const pieces = ['x', ' ', '\n', '(', ')', 'end', 'Log.log("a")', '# note', 'é', '😀'];
+    let version = 1;
+    for (let i = 0; i < 60; i++) {
+      const start = Math.floor(next() * text.length);
+      const end = Math.min(text.length, start + Math.floor(next() * 6));
+      const insert = next() < 0.5 ? pieces[Math.floor(next() * pieces.length)]! : '';
+      const range = { start: position(start), end: position(end) };
+      text = text.slice(0, start) + insert + text.slice(end);
+      version = await client.change(uri, [{ range, text: insert }]);
+    }
+    const edited = await client.waitForDiagnostics(uri, d => d.version === version);
+    const freshUri = fileUri('/tmp/aria-sync/fresh.aria');
+    await client.open(freshUri, text);
+    const fresh = await client.waitForDiagnostics(freshUri, d => d.version === 1);
+    expect(edited).toEqual(fresh);
+    const symbols = async (u: string) => client.request('textDocument/documentSymbol', { textDocument: { uri: u } });
+    expect(await symbols(uri)).toEqual(await symbols(freshUri));
+    const tokens = async (u: string) => (await client.request<{ data: number[] }>('textDocument/semanticTokens/full', { textDocument: { uri: u } })).data;
+    expect(await tokens(uri)).toEqual(await tokens(freshUri));
+  });
+});
+
+describe('node IPC transport', () => {
+  test('the server answers initialize and publishes diagnostics over --node-ipc', async () => {
+    const { spawn } = await import('node:child_process');
+    const { IPCMessageReader, IPCMessageWriter, createMessageConnection } = await import('vscode-jsonrpc/node');
+    const { serverCommand } = await import('./lsp-client.js');
+    const [command, ...args] = serverCommand();
+    const child = spawn(command!, args.map(a => (a === '--stdio' ? '--node-ipc' : a)), { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe', 'ipc'] });
+    const connection = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
+    try {
+      const published = new Promise<{ uri: string; diagnostics: unknown[] }>(done => {
+        connection.onNotification('textDocument/publishDiagnostics', (p: { uri: string; diagnostics: unknown[] }) => { if (p.diagnostics.length) done(p); });
+      });
+      connection.listen();
+      const result = await connection.sendRequest<{ serverInfo: { name: string } }>('initialize', { processId: process.pid, rootUri: null, capabilities: {} });
+      expect(result.serverInfo.name).toBe('aria-language-server');
+      await connection.sendNotification('initialized', {});
+      const uri = fileUri('/tmp/aria-ipc/a.aria');
+      await connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'aria', version: 1, text: 'fn f() -> {} Unit\n  print(1)\nend\n' } });
+      const p = await published;
+      expect(p.uri).toBe(uri);
+      await connection.sendRequest('shutdown');
+      await connection.sendNotification('exit');
+    } finally {
+      connection.dispose();
+      child.kill();
+    }
+  });
+});
