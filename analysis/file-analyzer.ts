@@ -137,6 +137,14 @@ interface Ctx {
 }
 
 const PROGRAM_AMBIENT: readonly EffectKey[] = ['Async', 'IO', 'Blocking'];
+/** The parameters of each built-in function, as calls bind them. */
+const BUILTIN_PARAMS: ReadonlyMap<BuiltinFunction, { readonly params: readonly ParamInfo[]; readonly variadic: boolean }> = new Map(
+  BUILTIN_FUNCTIONS.map(fn => [fn, {
+    params: fn.params.filter(p => !p.startsWith('...')).map((p, i) => ({ name: p, optional: i >= fn.required })),
+    variadic: fn.params.some(p => p.startsWith('...')),
+  }]),
+);
+
 /** Lambdas nested deeper than this keep no latent effects (see `lambda`). */
 const MAX_LAMBDA_DEPTH = 64;
 
@@ -173,6 +181,7 @@ class FileAnalyzer {
   /** Field names of the structs this file can see: a method call `a.f()` may call a field. */
   private readonly fieldNames = new Set<string>();
   private lambdaDepth = 0;
+  private readonly opLabels = new Map<string, Map<string, string>>();
 
   /**
    * @param nav whether to record what navigation needs (symbols, references, scopes); checking alone does not,
@@ -849,7 +858,7 @@ class FileAnalyzer {
       case 'Spawn': {
         if (e.scope) this.expr(e.scope, ctx);
         this.site(ctx, { span: e.span, label: e.scope ? 'scope.spawn' : 'spawn', own: ['Async'] });
-        this.expr(e.body, { ...ctx, asyncContext: true });
+        this.expr(e.body, { node: ctx.node, scope: ctx.scope, sink: ctx.sink, frame: ctx.frame, asyncContext: true });
         return;
       }
       case 'Unary':
@@ -991,7 +1000,7 @@ class FileAnalyzer {
    * Matches arguments to parameters (positional first, then by name), reporting arity and name errors.
    * Returns, for each argument, the index of its parameter.
    */
-  private bindArgs(call: A.Span, args: readonly A.Arg[], params: readonly ParamInfo[], what: string, variadic = false, leading = 0, opCode: DiagnosticCode = 'E0102'): (number | undefined)[] {
+  private bindArgs(call: A.Span, args: readonly A.Arg[], params: readonly ParamInfo[], whatOf: string | (() => string), variadic = false, leading = 0, opCode: DiagnosticCode = 'E0102'): (number | undefined)[] {
     // The common case, all positional and a fitting count, without bookkeeping.
     let required = 0;
     for (const p of params) if (!p.optional) required++;
@@ -999,6 +1008,7 @@ class FileAnalyzer {
     if (count >= required && (variadic || count <= params.length) && args.every(a => !a.name)) {
       return args.map((_, i) => (i + leading < params.length ? i + leading : undefined));
     }
+    const what = typeof whatOf === 'string' ? whatOf : whatOf();
     const filled = new Set<number>();
     const out: (number | undefined)[] = [];
     let positional = leading;
@@ -1093,7 +1103,7 @@ class FileAnalyzer {
         return;
       }
       case 'local-function': {
-        const paramOf = this.bindArgs(e.span, e.args, r.params, `\`${name}\``, false, lead);
+        const paramOf = this.bindArgs(e.span, e.args, r.params, () => `\`${name}\``, false, lead);
         const args = this.argLatents(e.args, paramOf, ctx, leading);
         this.site(ctx, { span: e.span, label: name, own: [], callee: r.id, args });
         return;
@@ -1102,13 +1112,13 @@ class FileAnalyzer {
         const item = r.item;
         switch (item.kind) {
           case 'function': {
-            const paramOf = this.bindArgs(e.span, e.args, item.params, `\`${name}\``, false, lead);
+            const paramOf = this.bindArgs(e.span, e.args, item.params, () => `\`${name}\``, false, lead);
             const args = this.argLatents(e.args, paramOf, ctx, leading);
             this.site(ctx, { span: e.span, label: name, own: [], callee: item.id, args });
             return;
           }
           case 'struct':
-            this.bindArgs(e.span, e.args, item.params, `\`${name}\``, false, lead);
+            this.bindArgs(e.span, e.args, item.params, () => `\`${name}\``, false, lead);
             this.plainArgs(e.args, ctx);
             return;
           case 'handler':
@@ -1126,9 +1136,8 @@ class FileAnalyzer {
       }
       case 'builtin-function': {
         const fn = r.fn;
-        const variadic = fn.params.some(p => p.startsWith('...'));
-        const params = fn.params.filter(p => !p.startsWith('...')).map((p, i) => ({ name: p, optional: i >= fn.required }));
-        const paramOf = this.bindArgs(e.span, e.args, params, `\`${name}\``, variadic, lead);
+        const { params, variadic } = BUILTIN_PARAMS.get(fn)!;
+        const paramOf = this.bindArgs(e.span, e.args, params, () => `\`${name}\``, variadic, lead);
         const args = this.argLatents(e.args, paramOf, ctx, leading);
         const performs = (fn.callsArgs ?? []).map(i => args[i]).filter((l): l is Latent => l !== undefined);
         this.site(ctx, { span: e.span, label: name, own: fn.effects, performs: performs.length ? performs : undefined, discharges: fn.discharges });
@@ -1149,6 +1158,15 @@ class FileAnalyzer {
         return never;
       }
     }
+  }
+
+  /** `Log.log()`, one string per operation (site labels are many). */
+  private opLabel(effect: string, op: string): string {
+    let byOp = this.opLabels.get(effect);
+    if (!byOp) this.opLabels.set(effect, (byOp = new Map()));
+    let label = byOp.get(op);
+    if (!label) byOp.set(op, (label = `${effect}.${op}()`));
+    return label;
   }
 
   private builtinHandlerAt(e: A.MemberExpr, ctx: Ctx): BuiltinHandler | undefined {
@@ -1257,9 +1275,9 @@ class FileAnalyzer {
       return;
     }
     this.ref(prop.span, symbol);
-    this.bindArgs(e.span, e.args, params, `operation \`${effectName}.${opName}\``, false, 0, 'E0205');
+    this.bindArgs(e.span, e.args, params, () => `operation \`${effectName}.${opName}\``, false, 0, 'E0205');
     this.plainArgs(e.args, ctx);
-    this.site(ctx, { span: e.span, label: `${effectName}.${opName}()`, own: [key] });
+    this.site(ctx, { span: e.span, label: this.opLabel(effectName, opName), own: [key] });
   }
 
   private builtinHandlerArgs(h: BuiltinHandler, call: A.CallExpr | undefined, ctx: Ctx, at?: A.Span): void {
@@ -1407,7 +1425,7 @@ class FileAnalyzer {
       const b = ctx.scope.lookup(e.binder.name);
       if (b && this.nav) this.ref(e.binder.span, b.symbol, b.symbol === `${this.path}#local:${e.binder.span.start}`);
     }
-    this.block(e.body, { ...ctx, frame, asyncContext: ctx.asyncContext || async });
+    this.block(e.body, { node: ctx.node, scope: ctx.scope, sink: ctx.sink, frame, asyncContext: ctx.asyncContext || async });
   }
 
   /** `with H(args)` for a user handler item: checks it is a handler, its arguments, and adds the site of its operations. */
