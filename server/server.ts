@@ -63,8 +63,8 @@ class AriaServer {
   private pullDiagnostics = false;
   private configurationSupport = false;
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  /** Diagnostics last published per URI (to clear them when a file leaves). */
-  private readonly published = new Set<string>();
+  /** What was last published per URI: a file leaving is cleared, and an unchanged report is not sent again. */
+  private readonly published = new Map<string, string>();
   private shuttingDown = false;
   private readonly semanticTokens = new SemanticTokensCache();
   /** Settles once the start-up scan has read the workspace: cross-file requests wait for it. */
@@ -435,8 +435,11 @@ class AriaServer {
     if (!file) return;
     const diagnostics = fileDiagnostics(this.ctx, this.semantics, file);
     if (diagnostics.length === 0 && !this.published.has(file.uri) && !file.open) return;
-    this.published.add(file.uri);
-    void this.connection.sendDiagnostics({ uri: file.uri, version: file.open ? file.doc.version : undefined, diagnostics });
+    const version = file.open ? file.doc.version : undefined;
+    const key = `${version}:${JSON.stringify(diagnostics)}`;
+    if (this.published.get(file.uri) === key) return;
+    this.published.set(file.uri, key);
+    void this.connection.sendDiagnostics({ uri: file.uri, version, diagnostics });
   }
 
   /** Asks the client to re-request what other files' changes may have made stale (rows in hints, lenses). */

@@ -1,9 +1,9 @@
 // Go to definition, find references, document highlight and rename (with prepareRename), across the workspace's files.
 import {
-  DocumentHighlightKind, ResponseError, ErrorCodes, type DocumentHighlight, type Location, type Position, type Range,
+  DocumentHighlightKind, ResponseError, ErrorCodes, type DocumentHighlight, type Location, type Range,
   type TextEdit, type WorkspaceEdit,
 } from 'vscode-languageserver/node';
-import { containsSpan, type FileState, type Located } from '../analyzer.js';
+import type { FileState, Located } from '../analyzer.js';
 import { locationOf, rangeOf } from '../convert.js';
 import type { ServerContext } from '../context.js';
 import { sameTarget, type AriaSymbol, type Reference, type Target } from '../ide/resolver.js';
@@ -166,9 +166,3 @@ export function rename(ctx: ServerContext, file: FileState, offset: number, newN
   }
   return { changes };
 }
-
-export function positionIn(file: FileState, position: Position): number {
-  return file.doc.offsetAt(position);
-}
-
-export { containsSpan };

@@ -5,7 +5,7 @@ import type { FileState } from '../analyzer.js';
 import { rangeOf } from '../convert.js';
 import type { ServerContext } from '../context.js';
 import type { AriaSymbol, SymbolKind as AriaKind } from '../ide/resolver.js';
-import { effectSignature, fnSignature, handlerSignature, rowText, structSignature } from '../ide/signature.js';
+import { fnSignature, rowText, structSignature } from '../ide/signature.js';
 
 export function lspKind(kind: AriaKind): SymbolKind {
   switch (kind) {
@@ -164,5 +164,3 @@ export async function workspaceSymbols(ctx: ServerContext, query: string, check:
   }
   return out;
 }
-
-export { effectSignature, handlerSignature };

@@ -377,12 +377,11 @@ class Resolver {
         this.expr(stmt.value, scope);
         const target = stmt.target;
         if (target.kind === 'Name') {
+          // An existing local or parameter is updated (an enclosing function's too: lambdas and local functions
+          // capture by reference); otherwise the first assignment declares the name in the function.
           const existing = this.lookup(target.name, scope, target.span.start, s => s.kind === 'variable' || s.kind === 'parameter');
-          if (existing && stmt.op === '=' && !this.sameFunction(existing, scope)) {
-            // Capture by reference: assigning an enclosing local updates it.
+          if (existing) {
             this.references.push({ span: target.span, target: { kind: 'symbol', symbol: existing }, role: 'write' });
-          } else if (existing) {
-            this.references.push({ span: target.span, target: { kind: 'symbol', symbol: existing }, role: stmt.op === '=' ? 'write' : 'write' });
           } else {
             const fnScope = this.functionScope(scope);
             this.declare(fnScope, 'variable', { name: target.name, span: target.span }, stmt.span, { local: true, container: fnScope.owner });
@@ -423,16 +422,6 @@ class Resolver {
         void _exhaustive;
       }
     }
-  }
-
-  /** Whether `symbol` is declared in the function (or program) that `scope` belongs to. */
-  private sameFunction(symbol: AriaSymbol, scope: Scope): boolean {
-    const fnScope = this.functionScope(scope);
-    for (let s: Scope | undefined = scope; s; s = s.parent) {
-      if (s.entries.some(e => e.symbol === symbol)) return true;
-      if (s === fnScope) break;
-    }
-    return false;
   }
 
   // ---------------------------------------------------------------- expressions
@@ -592,23 +581,13 @@ class Resolver {
       }
       this.expr(arg.value, scope);
     }
-    const end = call.span.end;
-    const open = call.args.length ? this.openParen(call) : this.openParenEmpty(call);
-    this.calls.push({ span: call.span, call, calleeSpan, target, uniform, argsSpan: { start: open, end } });
+    // A call's `(` touches its callee.
+    this.calls.push({ span: call.span, call, calleeSpan, target, uniform, argsSpan: { start: call.callee.span.end, end: call.span.end } });
   }
 
   private isNamespace(name: string, scope: Scope, at: number): boolean {
     const t = this.nameTarget(name, scope, at);
     return t !== undefined && (t.kind === 'builtin' || t.kind === 'global' || t.kind === 'symbol' && (t.symbol.kind === 'module' || t.symbol.kind === 'effect'));
-  }
-
-  /** The offset of a call's `(`: right after the callee (calls need the parenthesis to touch the callee). */
-  private openParen(call: A.CallExpr): number {
-    return call.callee.span.end;
-  }
-
-  private openParenEmpty(call: A.CallExpr): number {
-    return call.callee.span.end;
   }
 
   private with(expr: A.WithExpr, scope: Scope): void {
