@@ -59,6 +59,11 @@ suite('examples check clean or carry their expected diagnostics', () => {
       await check(examples, [join(examples, name)], fromMarkers);
     });
   }
+  for (const name of readdirSync(join(examples, 'lib')).filter(n => n.endsWith('.aria')).sort()) {
+    test(`lib/${name}`, async () => {
+      await check(examples, [join(examples, 'lib', name)], fromMarkers);
+    });
+  }
   const errors = join(examples, 'errors');
   for (const name of readdirSync(errors).filter(n => n.endsWith('.aria')).sort()) {
     test(`errors/${name}`, async () => {
