@@ -116,7 +116,8 @@ async function main(): Promise<void> {
   const target = '/bench/pkg0/m50.aria';
   const original = files.get(target)!;
   const bodyEdit = (n: number) => original.replace('  acc = 0\n', `  acc = ${n}\n`);
-  const rowEdit = (n: number) => (n % 2 ? original.replace('  E50.note(acc)\n', '  E50.note(acc)\n  t0 = spawn 1\n') : original);
+  // Adds an imported effect to a function of the recursive chain: its row changes (and the entry point's declared row no longer holds it).
+  const rowEdit = (n: number) => (n % 2 ? original.replace('  E50.note(acc)\n', '  E50.note(acc)\n  E49.note(1)\n') : original);
   const measure = (edit: (n: number) => string, all: boolean) => {
     const times: number[] = [];
     for (let n = 1; n <= 41; n++) {
