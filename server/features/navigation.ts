@@ -133,6 +133,8 @@ function renameTarget(ctx: ServerContext, file: FileState, offset: number): { re
     return 'the declaration of this name is not in the workspace';
   }
   if (found.decl.item.kind === 'module') return 'an imported module is named by its file: rename the file instead';
+  // `p.x` cannot be told from another struct's `x` without types: renaming would miss or break uses.
+  if (found.decl.item.kind === 'field') return 'struct fields cannot be renamed safely (`value.field` uses are not resolved)';
   return { ref: found.ref, decl: found.decl };
 }
 
