@@ -180,6 +180,8 @@ async function main() {
       },
     ],
     run: { file: basename(RUN_FILE), title: `Aria: ${basename(RUN_FILE)}`, expect: lastLine.slice(0, 60), exit: exitText },
+    // the program's output reaches the Debug Console through the debug adapter when it is debugged
+    debug: { file: basename(RUN_FILE), line: positionOf(readFileSync(RUN_FILE, 'utf8'), /^fn (main)\b/m)?.line ?? 1, expect: direct.code === 0 ? lastLine.slice(0, 60) : '' },
     commands: COMMAND_TITLES,
     output: true,
   };

@@ -330,6 +330,26 @@ try {
     });
   }
 
+  if (plan.debug) {
+    await check(`the Debug code lens debugs ${plan.debug.file} (output in the Debug Console)`, async () => {
+      await openFile(plan.debug.file);
+      // bring the entry line (where the lens sits) into view; the Run terminal may have shrunk the editor
+      await goTo(plan.debug.line, 1);
+      const lens = page.locator(`${activeEditor} .codelens-decoration a`, { hasText: 'Debug' }).first();
+      await lens.waitFor({ state: 'visible', timeout: 30_000 });
+      await lens.click();
+      const state = await until('debug console output', async () => {
+        const s = await page.evaluate(() => {
+          const repl = document.querySelector('.repl');
+          return { text: (repl?.innerText || '').replace(/\u00a0/g, ' ').slice(0, 3000) };
+        });
+        return { ...s, ok: s.text.includes(plan.debug.expect) };
+      }, 60_000);
+      await shot('debug-console');
+      return { console: state.text.split('\n').slice(0, 10) };
+    });
+  }
+
   for (const refusal of plan.refusals ?? []) {
     await check(`${refusal.command} refuses with a message`, async () => {
       await openFile(refusal.file);
