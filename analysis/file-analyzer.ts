@@ -364,8 +364,10 @@ class FileAnalyzer {
     if (!t) return;
     switch (t.kind) {
       case 'TypeName':
+        if (this.nav) this.typeRef(t.name, t.span);
         return;
       case 'TypeApp':
+        if (this.nav) this.typeRef(t.name.name, t.name.span);
         for (const a of t.args) this.typeRows(a, owner);
         return;
       case 'FnType':
@@ -378,6 +380,12 @@ class FileAnalyzer {
         return never;
       }
     }
+  }
+
+  /** A type named in an annotation: a struct (or effect, handler) of the workspace is a reference, for navigation. */
+  private typeRef(name: string, span: A.Span): void {
+    const m = this.moduleNames.get(name);
+    if (m?.kind === 'item' && m.item.kind !== 'function') this.ref(span, m.item.id);
   }
 
   // ---------------------------------------------------------------- items

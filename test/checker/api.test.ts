@@ -163,6 +163,13 @@ suite('symbols', () => {
     expect(ws.symbolAt('main.aria', at(SOURCE, 'with Console', 0, 6))!.symbol).toMatchObject({ kind: 'handler', name: 'Console' });
   });
 
+  test('types in annotations refer to their structs', async () => {
+    const text = 'struct Cell(value: Int)\nfn get(c: Cell) -> {} Int = c.value\nfn all(cs: List[Cell]) = cs\n';
+    const ws = await memoryWorkspace({ 'a.aria': text });
+    expect(ws.definition('a.aria', at(text, 'Cell)'))[0]!.span.start).toBe(at(text, 'Cell('));
+    expect(ws.references('a.aria', at(text, 'Cell(')).length).toBe(3);
+  });
+
   test('definition and references across files', async () => {
     const lib = 'fn get(url) = url\n';
     const main = 'import lib.http\nx = http.get("a")\ny = http.get("b")\n';
