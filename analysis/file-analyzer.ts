@@ -762,7 +762,7 @@ class FileAnalyzer {
           const b = ctx.scope.lookup(s.target.name);
           if (b && this.nav) this.ref(s.target.span, b.symbol, b.symbol === `${this.path}#local:${s.target.span.start}`);
           const latent = this.valueLatent(s.value, ctx);
-          if (latent?.sites && b?.kind === 'local') b.lambdas.push(latent);
+          if (latent && b?.kind === 'local' && (latent.sites || latent.fn || latent.param !== undefined || latent.effects?.length)) b.lambdas.push(latent);
         } else {
           this.expr(s.target, ctx);
           this.expr(s.value, ctx);
@@ -984,6 +984,7 @@ class FileAnalyzer {
         if (r.owner !== ctx.node.id) return undefined;
         return { span, label: name, param: r.poly ? r.index : undefined, effects: r.concrete };
       case 'local':
+        // One value: that one. Several (assigned in turn): what any of the lambdas performs.
         return r.lambdas.length === 1 ? r.lambdas[0] : r.lambdas.length ? { span, label: name, sites: r.lambdas.flatMap(l => l.sites ?? []) } : undefined;
       case 'local-function':
         return { span, label: name, fn: r.id };
