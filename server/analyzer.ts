@@ -387,12 +387,13 @@ export class Analyzer {
   }
 
   /** Every reference to the declaration `symbol` in the workspace (its declaration included). */
-  references(symbol: Located<AriaSymbol>, shouldStop: () => boolean = () => false): Located<Reference>[] {
+  async references(symbol: Located<AriaSymbol>, check: () => Promise<void> = async () => {}): Promise<Located<Reference>[]> {
     const out: Located<Reference>[] = [];
     const files = symbol.item.local ? [symbol.file] : this.all();
     const wanted: Target = { kind: 'symbol', symbol: symbol.item };
     for (const file of files) {
-      if (shouldStop()) break;
+      // Yields now and then so that a cancellation can arrive, and stops if it did.
+      await check();
       // Most files never spell the name: skip them without indexing them.
       if (file !== symbol.file && !file.doc.getText().includes(symbol.item.name)) continue;
       for (const ref of file.index.references) {

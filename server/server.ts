@@ -158,7 +158,7 @@ class AriaServer {
     connection.onReferences(guarded(ctx, 'references', [], async (params, token) => {
       await this.scanned;
       const at = this.at(params);
-      return at ? references(ctx, semantics, at.file, at.offset, params.context.includeDeclaration, () => token.isCancellationRequested) : [];
+      return at ? references(ctx, semantics, at.file, at.offset, params.context.includeDeclaration, cancellationCheck(token, 16)) : [];
     }));
     connection.onDocumentHighlight(guarded(ctx, 'documentHighlight', [], params => {
       const at = this.at(params);
@@ -172,7 +172,7 @@ class AriaServer {
     connection.onRenameRequest(guarded(ctx, 'rename', null, async (params, token) => {
       await this.scanned;
       const at = this.at(params);
-      return at ? rename(ctx, at.file, at.offset, params.newName, () => token.isCancellationRequested) : null;
+      return at ? rename(ctx, at.file, at.offset, params.newName, cancellationCheck(token, 16)) : null;
     }));
     connection.onDocumentSymbol(guarded(ctx, 'documentSymbol', [], params => {
       const file = this.analyzer.get(params.textDocument.uri);

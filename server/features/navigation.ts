@@ -31,7 +31,7 @@ export function withAt(file: FileState, offset: number) {
 }
 
 export async function references(
-  ctx: ServerContext, semantics: Semantics, file: FileState, offset: number, includeDeclaration: boolean, shouldStop: () => boolean,
+  ctx: ServerContext, semantics: Semantics, file: FileState, offset: number, includeDeclaration: boolean, check: () => Promise<void>,
 ): Promise<Location[]> {
   const site = withAt(file, offset);
   if (site) {
@@ -45,13 +45,13 @@ export async function references(
   if (!found) return [];
   let refs: Located<Reference>[];
   if (found.decl) {
-    refs = ctx.analyzer.references(found.decl, shouldStop);
+    refs = await ctx.analyzer.references(found.decl, check);
   } else {
     // Built-ins and unresolved names: every use of the same name.
     refs = [];
     const name = 'name' in found.target ? found.target.name.split('.').pop()! : '';
     for (const other of ctx.analyzer.all()) {
-      if (shouldStop()) break;
+      await check();
       if (!other.doc.getText().includes(name)) continue;
       for (const ref of other.index.references) if (sameTarget(ref.target, found.target)) refs.push({ file: other, item: ref });
     }
@@ -144,7 +144,7 @@ export function prepareRename(ctx: ServerContext, file: FileState, offset: numbe
   return { range: rangeOf(file.doc, target.ref.span), placeholder: file.doc.getText().slice(target.ref.span.start, target.ref.span.end) };
 }
 
-export function rename(ctx: ServerContext, file: FileState, offset: number, newName: string, shouldStop: () => boolean): WorkspaceEdit {
+export async function rename(ctx: ServerContext, file: FileState, offset: number, newName: string, check: () => Promise<void>): Promise<WorkspaceEdit> {
   const target = renameTarget(ctx, file, offset);
   if (typeof target === 'string') throw new ResponseError(ErrorCodes.InvalidRequest, target);
   const kind = target.decl.item.kind;
@@ -157,7 +157,7 @@ export function rename(ctx: ServerContext, file: FileState, offset: number, newN
   if (kind === 'row-variable' && !/^[a-z_]/.test(newName)) {
     throw new ResponseError(ErrorCodes.InvalidParams, 'a row variable must start with a lowercase letter');
   }
-  const refs = ctx.analyzer.references(target.decl, shouldStop);
+  const refs = await ctx.analyzer.references(target.decl, check);
   const changes: Record<string, TextEdit[]> = {};
   const seen = new Set<string>();
   for (const { file: where, item } of refs) {
