@@ -4,30 +4,30 @@ import {
   TextDocumentSyncKind, createConnection, type Connection, type DocumentDiagnosticReport, type InitializeParams,
   type InitializeResult, type Position, type WorkspaceDocumentDiagnosticReport,
 } from 'vscode-languageserver/node';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { Workspace } from '../analysis/workspace.js';
 import { createParser } from '../grammar/parser.js';
 import { Analyzer, uriToPath, type FileState } from './analyzer.js';
-import { cancellationCheck, createContext, guarded, type ServerContext } from './context.js';
-import { fileDiagnostics } from './features/diagnostics.js';
-import { hover } from './features/hover.js';
-import { definition, highlights, prepareRename, references, rename } from './features/navigation.js';
-import { documentSymbols, workspaceSymbols } from './features/symbols.js';
-import { foldingRanges, selectionRanges } from './features/structure.js';
-import { LEGEND, SemanticTokensCache, classifyTokens, effectfulCalls } from './features/semantic-tokens.js';
-import { formatTree, minimalEdit } from './format/formatter.js';
-import { codeActions } from './features/code-actions.js';
-import { completion, resolveCompletion } from './features/completion.js';
-import { signatureHelp } from './features/signature-help.js';
-import { incomingCalls, outgoingCalls, prepareCallHierarchy } from './features/call-hierarchy.js';
-import { codeLenses } from './features/code-lens.js';
-import { inlayHints } from './features/inlay-hints.js';
-import { dischargedBy, explainArguments, explainEffect, handlersFor, implementation } from './features/effect-navigation.js';
-import type { Semantics } from './semantics.js';
 import { CheckerSemantics } from './checker-semantics.js';
-import { Workspace } from '../analysis/workspace.js';
-import { existsSync, readFileSync } from 'node:fs';
-import { readSettings } from './settings.js';
+import { cancellationCheck, createContext, guarded, type ServerContext } from './context.js';
 import { rangeOf } from './convert.js';
+import { incomingCalls, outgoingCalls, prepareCallHierarchy } from './features/call-hierarchy.js';
+import { codeActions } from './features/code-actions.js';
+import { codeLenses } from './features/code-lens.js';
+import { completion, resolveCompletion } from './features/completion.js';
+import { fileDiagnostics } from './features/diagnostics.js';
+import { dischargedBy, explainArguments, explainEffect, handlersFor, implementation } from './features/effect-navigation.js';
+import { hover } from './features/hover.js';
+import { inlayHints } from './features/inlay-hints.js';
+import { definition, highlights, prepareRename, references, rename } from './features/navigation.js';
+import { LEGEND, SemanticTokensCache, classifyTokens, effectfulCalls } from './features/semantic-tokens.js';
+import { signatureHelp } from './features/signature-help.js';
+import { foldingRanges, selectionRanges } from './features/structure.js';
+import { documentSymbols, workspaceSymbols } from './features/symbols.js';
+import { formatTree, minimalEdit } from './format/formatter.js';
+import type { Semantics } from './semantics.js';
+import { readSettings } from './settings.js';
 
 /** Custom requests (see docs/server.md): each takes `{textDocument: {uri}, position}`. */
 export const HANDLERS_FOR = 'aria/handlersFor';
