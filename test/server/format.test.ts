@@ -1,6 +1,6 @@
 // The formatter keeps meaning (same tree and tokens after reparsing) and is idempotent, over every example and corpus case.
 import { describe, expect, test } from 'vitest';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse, type Node } from '../../grammar/parser.js';
 import { formatTree, minimalEdit } from '../../server/format/formatter.js';
@@ -44,6 +44,8 @@ async function checkPreserves(text: string): Promise<string> {
 }
 
 const examples = ariaFiles(join(REPO, 'examples'));
+/** The checker's case files too, where they parse (some are broken on purpose). */
+const checkerCases = existsSync(join(REPO, 'test/checker')) ? ariaFiles(join(REPO, 'test/checker')) : [];
 const corpus = readCorpus().filter(c => !c.attributes.includes(':error') && !c.file.startsWith('errors'));
 
 describe('formatter keeps meaning and is idempotent', () => {
@@ -54,6 +56,15 @@ describe('formatter keeps meaning and is idempotent', () => {
 
   test.each(examples.map(f => [relative(REPO, f), f]))('%s', async (_name, file) => {
     await checkPreserves(readFileSync(file, 'utf8'));
+  });
+
+  test.each(checkerCases.map(f => [relative(REPO, f), f]))('%s', async (_name, file) => {
+    const source = readFileSync(file, 'utf8');
+    if ((await parse(source)).rootNode.hasError) {
+      expect(await format(source)).toBeUndefined();
+      return;
+    }
+    await checkPreserves(source);
   });
 
   test.each(corpus.map(c => [`${c.file}: ${c.title}`, c.source]))('corpus %s', async (_name, source) => {
