@@ -32,7 +32,7 @@ import {
 } from './builtins.js';
 import { compareDiagnostics, diagnostic, type Diagnostic } from './diagnostics.js';
 import { allSites, EffectChecker } from './effect-checker.js';
-import { effectName, type EffectKey, type FnId, type FnNode, type Site } from './effect-graph.js';
+import { effectName, type EffectKey, type FnId, type FnNode, type Latent, type Site } from './effect-graph.js';
 import { dependents, solve, type CancellationToken, type ChainStep, type EffectSolution, type Summary } from './effect-solver.js';
 import { analyzeFile, builtinSymbolId, type FileAnalysis, type FileContext } from './file-analyzer.js';
 import { LineIndex } from './line-index.js';
@@ -729,6 +729,12 @@ export class Workspace {
         }
       }
       if (!remaining.size) return;
+      // Inside a lambda: its effects are performed where the lambda is called, at the sites that perform it.
+      const performers = containers(node).get(site);
+      if (performers) {
+        for (const outer of performers) if (depth <= 8) visit(node, outer, remaining, depth + 1);
+        return;
+      }
       if (node.kind === 'program' && node.ambient) {
         const hit = [...remaining].filter(k => node.ambient!.includes(k));
         const key = `${node.path}:ambient`;
@@ -938,6 +944,27 @@ function failedAnalysis(path: string): FileAnalysis {
     path, imports: [], symbols: new Map(), references: [], scopes: [], nodes: [],
     diagnostics: [diagnostic('E0002', path, { start: 0, end: 0 }, TOO_DEEP)],
   };
+}
+
+/** For each site inside a lambda of a node: the sites that perform that lambda (a call of `each`, of a local...). */
+function containers(node: FnNode): Map<Site, Site[]> {
+  const out = new Map<Site, Site[]>();
+  const seen = new Set<Latent>();
+  const visit = (site: Site) => {
+    for (const l of [...(site.performs ?? []), ...(site.args ?? [])]) {
+      if (!l?.sites) continue;
+      for (const inner of l.sites) {
+        let list = out.get(inner);
+        if (!list) out.set(inner, (list = []));
+        if (!list.includes(site)) list.push(site);
+      }
+      if (seen.has(l)) continue;
+      seen.add(l);
+      l.sites.forEach(visit);
+    }
+  };
+  node.sites.forEach(visit);
+  return out;
 }
 
 /** The spans of the outermost ERROR nodes of a tree: text the parser could not place. */

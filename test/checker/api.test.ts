@@ -236,7 +236,8 @@ suite('handlers', () => {
     expect(ws.diagnostics('a.aria')).toEqual([]);
     const calls = ws.dischargedBy('a.aria', at(text, 'with H'));
     expect(calls.map(c => slice(text, c.span))).toEqual(['each([1], |x| E.op())', 'E.op()']);
-    expect(ws.handlersFor('a.aria', at(text, 'E.op()'))).toHaveLength(0);
+    // From the operation inside the lambda, out through the `each` that calls it, to the `with`.
+    expect(ws.handlersFor('a.aria', at(text, 'E.op()')).map(h => [h.label, h.effects])).toEqual([['H', ['E']]]);
   });
 });
 
