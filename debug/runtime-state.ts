@@ -109,13 +109,14 @@ export class TimelineRecorder {
   polls: TimelinePoll[] = [];
   spawns: TimelineSpawn[] = [];
   truncated = false;
-  private open = new Map<number, { task: number; startUs: number }>();
+  private open = new Map<number, { task: number; startUs: number; startStep: number }>();
   private running = new Map<number, number>(); // task -> thread
   private spawned = new Map<number, number>();
   private ended = new Map<number, number>();
   private names = new Map<number, string>();
   private cursor = new Map<number, number>(); // thread -> end of its last poll
   private taskSteps = new Map<number, number>();
+  private lastEnd = new Map<number, number>(); // task -> end of its last poll
 
   constructor(private readonly limit = MAX_RECORDED_POLLS, private readonly statementUs = 1) {}
 
@@ -132,13 +133,19 @@ export class TimelineRecorder {
       case 'spawn': {
         this.spawned.set(e.task, e.us);
         this.names.set(e.task, e.name);
-        if (e.parent > 0) this.spawns.push({ parent: e.parent, child: e.task, atUs: e.us, thread: this.running.get(e.parent) ?? -1 });
+        if (e.parent > 0) {
+          // within the spawner's poll: its start plus the statements it ran since (the clock moves per round)
+          const thread = this.running.get(e.parent) ?? -1;
+          const o = this.open.get(thread);
+          const at = o && o.task === e.parent ? o.startUs + Math.max(0, e.step - o.startStep) * this.statementUs : e.us;
+          this.spawns.push({ parent: e.parent, child: e.task, atUs: at, thread });
+        }
         break;
       }
       case 'poll-start':
         // Threads take turns within a round and the clock moves only at the round's end, so polls on one
         // thread in one round share a timestamp: lay them end to end with the thread's cursor.
-        this.open.set(e.thread, { task: e.task, startUs: Math.max(e.us, this.cursor.get(e.thread) ?? 0) });
+        this.open.set(e.thread, { task: e.task, startUs: Math.max(e.us, this.cursor.get(e.thread) ?? 0), startStep: e.step });
         this.running.set(e.task, e.thread);
         break;
       case 'poll-end': {
@@ -152,6 +159,9 @@ export class TimelineRecorder {
         this.taskSteps.set(e.task, e.statements);
         const end = Math.max(e.us, start + ran * this.statementUs);
         this.cursor.set(e.thread, end);
+        this.lastEnd.set(e.task, end);
+        // a task that finished in this poll ends where the poll ends
+        if (this.ended.has(e.task)) this.ended.set(e.task, end);
         this.polls.push({ task: e.task, thread: e.thread, startUs: start, endUs: end, outcome: e.outcome });
         if (this.polls.length > this.limit) {
           this.polls.splice(0, this.polls.length - this.limit);
@@ -162,7 +172,7 @@ export class TimelineRecorder {
       case 'complete':
       case 'fail':
       case 'cancel':
-        if (!this.ended.has(e.task)) this.ended.set(e.task, e.us);
+        if (!this.ended.has(e.task)) this.ended.set(e.task, Math.max(e.us, this.lastEnd.get(e.task) ?? 0));
         break;
       default:
         break;
@@ -188,6 +198,7 @@ export class TimelineRecorder {
     r.names = new Map(this.names);
     r.cursor = new Map(this.cursor);
     r.taskSteps = new Map(this.taskSteps);
+    r.lastEnd = new Map(this.lastEnd);
     return r;
   }
 }

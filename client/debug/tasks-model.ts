@@ -10,13 +10,14 @@ export interface TasksModelOptions {
 
 /** The words after a task's name: its state, where it runs, what it waits on. */
 export function taskDescription(state: RuntimeStateBody, task: TaskRow): string {
+  // what a blocked task waits on matters more than where it last ran: it comes first (the sidebar is narrow)
   const parts: string[] = [task.state];
+  if (task.state === 'blocked' && task.waitsOn) parts.push(`waits on ${task.waitsOn}`);
   if (task.state === 'running' || task.state === 'scheduled') {
     if (task.thread >= 0) parts.push(`on ${threadLabel(state, task.thread)}`);
   } else if (task.thread >= 0 && task.state === 'blocked') {
     parts.push(`last on ${threadLabel(state, task.thread)}`);
   }
-  if (task.state === 'blocked' && task.waitsOn) parts.push(`waits on ${task.waitsOn}`);
   if ((task.state === 'failed' || task.state === 'cancelled') && task.failure) parts.push(task.failure);
   if (task.cancelRequested && isLive(task.state)) parts.push('cancel requested');
   return parts.join(' · ');

@@ -71,8 +71,9 @@ export function timelineHtml(nonce: string, cspSource: string): string {
   .poll.outcome-open rect { stroke: var(--vscode-focusBorder, #08f); stroke-width: 2; stroke-dasharray: 3 2; }
   .poll.focus rect { stroke: var(--vscode-focusBorder, #08f); stroke-width: 2.5; }
   .poll-label { fill: #fff; font-size: 10px; pointer-events: none; }
-  .spawn { fill: none; stroke: var(--vscode-foreground); stroke-opacity: 0.55; stroke-width: 1.2; }
-  .arrow-head { fill: var(--vscode-foreground); fill-opacity: 0.7; }
+  .spawn { fill: none; stroke: var(--vscode-foreground); stroke-opacity: 0.7; stroke-width: 1.4; }
+  .arrow-head { fill: var(--vscode-foreground); fill-opacity: 0.8; }
+  .spawn-dot { fill: var(--vscode-foreground); fill-opacity: 0.8; }
   .now { stroke: var(--vscode-debugIcon-breakpointForeground, #e51400); stroke-width: 1.5; stroke-dasharray: 4 3; }
   #legend { display: flex; flex-wrap: wrap; gap: 6px 14px; margin-top: 10px; }
   .chip { display: inline-flex; align-items: center; gap: 5px; cursor: pointer; }

@@ -10,11 +10,16 @@ export interface TimelineLayoutOptions {
 }
 
 export const GUTTER_PX = 116;
-export const LANE_PX = 30;
+export const LANE_PX = 42;
+/** Room above the bars in each lane, where same-lane spawn arrows arc. */
+export const ARC_PX = 13;
+export const BAR_PX = 22;
 export const AXIS_PX = 30;
 /** An idle stretch wider than this is folded to this width and labelled with its length. */
 export const FOLD_PX = 34;
 export const MIN_POLL_PX = 3;
+/** The poll running at the stop is drawn at least this wide, past the `now` line. */
+export const OPEN_POLL_PX = 9;
 
 export interface TimeSegment {
   readonly fromUs: number;
@@ -135,7 +140,7 @@ export function renderTimeline(data: TimelineBody, options: TimelineLayoutOption
   data.threads.forEach((t, i) => {
     out.push(`<g class="lane" data-thread="${t.id}">`);
     out.push(`<rect class="lane-bg${i % 2 ? ' odd' : ''}" x="0" y="${laneY(i)}" width="${width}" height="${LANE_PX}"/>`);
-    out.push(`<text class="lane-label" x="8" y="${laneY(i) + LANE_PX / 2 + 4}">${escapeXml(t.label)}</text>`);
+    out.push(`<text class="lane-label" x="8" y="${laneY(i) + ARC_PX + BAR_PX / 2 + 4}">${escapeXml(t.label)}</text>`);
     out.push('</g>');
   });
   // folded idle stretches and axis ticks
@@ -158,15 +163,15 @@ export function renderTimeline(data: TimelineBody, options: TimelineLayoutOption
     if (!firstPoll.has(p.task)) firstPoll.set(p.task, p);
     const lane = laneOf.get(p.thread)!;
     const x1 = X(p.startUs);
-    const w = Math.max(MIN_POLL_PX, X(Math.max(p.startUs, p.endUs)) - x1);
-    const y = laneY(lane) + 5;
+    const w = Math.max(p.outcome === 'open' ? OPEN_POLL_PX : MIN_POLL_PX, X(Math.max(p.startUs, p.endUs)) - x1);
+    const y = laneY(lane) + ARC_PX;
     const hue = taskHue(p.task);
     const name = names.get(p.task) ?? '';
     const cls = ['poll', `outcome-${p.outcome}`, options.focusTask === p.task ? 'focus' : ''].filter(Boolean).join(' ');
     const title = `#${p.task} ${name}: ${formatUs(p.startUs)} to ${formatUs(p.endUs)}, ${p.outcome}`;
     out.push(`<g class="${cls}" data-task="${p.task}"><title>${escapeXml(title)}</title>`);
-    out.push(`<rect x="${f(x1)}" y="${y}" width="${f(w)}" height="${LANE_PX - 10}" rx="2" fill="hsl(${hue},60%,52%)"/>`);
-    if (w >= 26) out.push(`<text class="poll-label" x="${f(x1 + 3)}" y="${y + 14}">${escapeXml(w >= 70 && name ? `#${p.task} ${name}` : `#${p.task}`)}</text>`);
+    out.push(`<rect x="${f(x1)}" y="${y}" width="${f(w)}" height="${BAR_PX}" rx="3" fill="hsl(${hue},60%,52%)"/>`);
+    if (w >= 24) out.push(`<text class="poll-label" x="${f(x1 + 4)}" y="${y + 15}">${escapeXml(w >= 70 && name ? `#${p.task} ${name}` : `#${p.task}`)}</text>`);
     out.push('</g>');
     bars.push({ task: p.task, thread: p.thread, x: x1, width: w, lane });
   }
@@ -178,11 +183,26 @@ export function renderTimeline(data: TimelineBody, options: TimelineLayoutOption
     if (!target || fromLane === undefined) continue;
     const toLane = laneOf.get(target.thread)!;
     const x1 = X(s.atUs);
-    const y1 = laneY(fromLane) + LANE_PX / 2;
     const x2 = X(target.startUs);
-    const y2 = laneY(toLane) + (toLane >= fromLane ? 5 : LANE_PX - 5);
-    const mx = (x1 + x2) / 2;
-    out.push(`<path class="spawn" data-parent="${s.parent}" data-child="${s.child}" d="M${f(x1)},${f(y1)} C${f(mx)},${f(y1)} ${f(mx)},${f(y2)} ${f(x2)},${f(y2)}" marker-end="url(#arrow)"><title>#${s.parent} spawned #${s.child} at ${escapeXml(formatUs(s.atUs))}</title></path>`);
+    const barTop = (lane: number) => laneY(lane) + ARC_PX;
+    let d: string;
+    let y1: number;
+    let y2: number;
+    if (toLane === fromLane) {
+      // same worker: an arc over the bars, from the spawn point to where the child first runs
+      y1 = barTop(fromLane);
+      y2 = barTop(toLane);
+      const lift = y1 - ARC_PX + 2;
+      d = `M${f(x1)},${f(y1)} C${f(x1)},${f(lift)} ${f(x2)},${f(lift)} ${f(x2)},${f(y2)}`;
+    } else {
+      // another worker: an S-curve from the middle of the parent's bar to the top or bottom of the child's
+      y1 = barTop(fromLane) + BAR_PX / 2;
+      y2 = toLane > fromLane ? barTop(toLane) : barTop(toLane) + BAR_PX;
+      const mx = (x1 + x2) / 2;
+      d = `M${f(x1)},${f(y1)} C${f(mx)},${f(y1)} ${f(mx)},${f(y2)} ${f(x2)},${f(y2)}`;
+    }
+    out.push(`<circle class="spawn-dot" cx="${f(x1)}" cy="${f(y1)}" r="2.5"/>`);
+    out.push(`<path class="spawn" data-parent="${s.parent}" data-child="${s.child}" d="${d}" marker-end="url(#arrow)"><title>#${s.parent} spawned #${s.child} at ${escapeXml(formatUs(s.atUs))}</title></path>`);
     arrows.push({ parent: s.parent, child: s.child, x1, y1, x2, y2 });
   }
   const nowX = X(data.nowUs);

@@ -32,7 +32,7 @@ describe('tasks tree', () => {
   it('describes state, worker and what a blocked task waits on, with state icons', () => {
     const nodes = [...walk(tasksTree(sampleState()))];
     const byTask = new Map(nodes.filter(n => n.task !== undefined).map(n => [n.task!, n]));
-    expect(byTask.get(2)!.description).toBe('blocked · last on worker 1 · waits on sleep until 250 ms');
+    expect(byTask.get(2)!.description).toBe('blocked · waits on sleep until 250 ms · last on worker 1');
     expect(byTask.get(2)!.icon?.id).toBe('watch');
     expect(byTask.get(3)!.description).toBe('running · on worker 1');
     expect(byTask.get(3)!.icon?.id).toBe('play-circle');
@@ -127,6 +127,17 @@ describe('timeline', () => {
     expect(pic.svg).toContain('>worker 0</text>');
     expect(pic.svg).toContain('+99.99 ms'); // the folded idle stretch says how long it is
   });
+  it('arcs a spawn over the bars when the child runs on the spawner\'s worker', () => {
+    const data = sampleTimeline();
+    const same = { ...data, polls: data.polls.map(p => ({ ...p, thread: 0 })) };
+    const pic = renderTimeline(same, { width: 800 });
+    for (const a of pic.arrows) {
+      expect(a.y1).toBe(a.y2);
+      expect(a.x2).toBeGreaterThanOrEqual(a.x1);
+    }
+    expect(pic.svg).toMatch(/class="spawn" data-parent="1" data-child="2" d="M[\d.]+,[\d.]+ C[\d.]+,([\d.]+) /);
+  });
+
   it('escapes names and survives an empty recording', () => {
     const data = { ...sampleTimeline(), tasks: [{ id: 1, name: '<b>&', state: 'running' as const }] };
     expect(renderTimeline(data, { width: 2000 }).svg).not.toContain('<b>&');

@@ -1,0 +1,61 @@
+// The adapter's recording of polls and spawns for the timeline, from synthetic runtime events.
+import { describe, expect, it } from 'vitest';
+import type { RuntimeEvent } from '../../runtime/events.js';
+import { TimelineRecorder, parseSite, waitTasks } from '../../debug/runtime-state.js';
+
+const at = (step: number, us: number) => ({ step, us });
+
+describe('TimelineRecorder', () => {
+  it('lays the polls of one thread in one round end to end, and places spawns inside the spawner\'s poll', () => {
+    const r = new TimelineRecorder();
+    const events: RuntimeEvent[] = [
+      { kind: 'spawn', ...at(0, 0), task: 1, name: 'main', parent: 0, runtime: 0, blocking: false, site: '' },
+      { kind: 'poll-start', ...at(0, 0), task: 1, thread: 0 },
+      { kind: 'spawn', ...at(2, 0), task: 2, name: 'a', parent: 1, runtime: 0, blocking: false, site: 'm.aria:3:5' },
+      { kind: 'poll-end', ...at(5, 0), task: 1, thread: 0, outcome: 'pending', statements: 5 },
+      { kind: 'poll-start', ...at(5, 0), task: 2, thread: 0 },
+      { kind: 'poll-end', ...at(8, 0), task: 2, thread: 0, outcome: 'ready', statements: 3 },
+      { kind: 'complete', ...at(8, 0), task: 2 },
+      // next round, 100 µs later: main runs again; its running total of statements is now 9
+      { kind: 'poll-start', ...at(8, 100), task: 1, thread: 1 },
+      { kind: 'poll-end', ...at(12, 100), task: 1, thread: 1, outcome: 'pending', statements: 9 },
+      { kind: 'poll-start', ...at(12, 100), task: 1, thread: 1 },
+    ];
+    for (const e of events) r.onEvent(e);
+    const body = r.body(130, [], []);
+    expect(body.polls).toEqual([
+      { task: 1, thread: 0, startUs: 0, endUs: 5, outcome: 'pending' },
+      { task: 2, thread: 0, startUs: 5, endUs: 8, outcome: 'ready' },
+      { task: 1, thread: 1, startUs: 100, endUs: 104, outcome: 'pending' },
+      { task: 1, thread: 1, startUs: 104, endUs: 130, outcome: 'open' },
+    ]);
+    expect(body.spawns).toEqual([{ parent: 1, child: 2, atUs: 2, thread: 0 }]);
+    expect(r.spawnOf(2)).toBe(0);
+    expect(r.endOf(2)).toBe(8);
+    expect(r.endOf(1)).toBeUndefined();
+  });
+
+  it('keeps a bounded recording and clones independently', () => {
+    const r = new TimelineRecorder(2);
+    for (let i = 0; i < 3; i++) {
+      r.onEvent({ kind: 'poll-start', ...at(i, i * 10), task: 1, thread: 0 });
+      r.onEvent({ kind: 'poll-end', ...at(i + 1, i * 10), task: 1, thread: 0, outcome: 'yield', statements: i + 1 });
+    }
+    const copy = r.clone();
+    r.onEvent({ kind: 'poll-start', ...at(9, 90), task: 1, thread: 0 });
+    r.onEvent({ kind: 'poll-end', ...at(10, 90), task: 1, thread: 0, outcome: 'yield', statements: 4 });
+    expect(copy.body(100, [], []).polls.map(p => p.startUs)).toEqual([10, 20]);
+    expect(copy.truncated).toBe(true);
+    expect(r.body(100, [], []).polls.map(p => p.startUs)).toEqual([20, 90]);
+  });
+});
+
+describe('snapshot helpers', () => {
+  it('reads spawn sites and the tasks a wait names', () => {
+    expect(parseSite('/w/a b.aria:12:3')).toEqual({ path: '/w/a b.aria', line: 12, column: 3 });
+    expect(parseSite('<builtin>')).toBeUndefined();
+    expect(waitTasks({ kind: 'join-any', tasks: [3, 4] })).toEqual([3, 4]);
+    expect(waitTasks({ kind: 'scope', scope: 0, live: [5] })).toEqual([5]);
+    expect(waitTasks({ kind: 'sleep', until: 9 })).toBeUndefined();
+  });
+});

@@ -1,0 +1,337 @@
+// Drives a debug session of the Aria extension in code-server (headless Chromium, playwright-core) and records checks as JSON.
+//
+//   VSCODE_URL=... node debug-driver.mjs --file scopes.aria --line 18 --out DIR
+// Opens the file, sets a breakpoint with F9, starts the launch.json configuration with F5, waits for the stop, then reads
+// the Tasks, Workers and Timers views and the Call Stack by their DOM rows, clicks a task row, opens the timeline
+// webview and reads its SVG, and takes screenshots. Exit 0 when every check passed.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+
+const HARNESS_HOME = process.env.HARNESS_HOME || '/tmp/aria-editor-e2e';
+const { chromium } = createRequire(path.join(HARNESS_HOME, 'noop.js'))('playwright-core');
+
+const argv = process.argv.slice(2);
+const opt = name => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const file = opt('file');
+const line = Number(opt('line'));
+const outDir = opt('out');
+const url = process.env.VSCODE_URL;
+if (!url || !file || !line || !outDir) throw new Error('need VSCODE_URL, --file, --line and --out');
+fs.mkdirSync(outDir, { recursive: true });
+const timeoutMs = 90_000;
+
+const t0 = Date.now();
+const log = (...a) => console.error(`[debug-e2e +${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
+const checks = [];
+const data = {};
+
+const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'aria-debug-e2e-chromium-'));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  viewport: { width: 1600, height: 1000 },
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+});
+const page = context.pages()[0] || (await context.newPage());
+const key = k => page.keyboard.press(k);
+const quickInput = '.quick-input-widget:not([style*="display: none"])';
+
+async function check(name, fn) {
+  const started = Date.now();
+  try {
+    const detail = (await fn()) ?? {};
+    checks.push({ name, status: 'pass', ms: Date.now() - started, detail });
+    log('PASS', name, `${Date.now() - started}ms`);
+    return detail;
+  } catch (error) {
+    checks.push({ name, status: 'fail', ms: Date.now() - started, detail: String(error && error.message ? error.message : error).slice(0, 1500) });
+    log('FAIL', name, String(error).slice(0, 400));
+    await page.screenshot({ path: path.join(outDir, `fail-${name.replace(/[^\w]+/g, '-').slice(0, 40)}.png`) }).catch(() => {});
+    return undefined;
+  }
+}
+
+async function until(what, probe, ms = timeoutMs) {
+  const deadline = Date.now() + ms;
+  let last;
+  while (Date.now() < deadline) {
+    last = await probe();
+    if (last && last.ok) return last;
+    await page.waitForTimeout(300);
+  }
+  throw new Error(`${what}: not seen within ${ms} ms; last state ${JSON.stringify(last)}`);
+}
+
+async function openQuickInput(keys) {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    for (const k of keys) await key(k);
+    try {
+      await page.waitForSelector(`${quickInput} input`, { timeout: 5000 });
+      return;
+    } catch {
+      await key('Escape');
+    }
+  }
+  throw new Error(`quick input did not open with ${keys.join(' ')}`);
+}
+
+async function runCommand(title) {
+  await openQuickInput(['F1']);
+  await page.keyboard.type(title, { delay: 15 });
+  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${title}"]`, { timeout: 15_000 });
+  await key('Enter');
+}
+
+/** The rows of a sidebar view (by its title): label, description and tree depth. */
+async function viewRows(title) {
+  return page.evaluate(t => {
+    const panes = [...document.querySelectorAll('.pane')];
+    const pane = panes.find(p => (p.querySelector('.pane-header .title')?.textContent ?? '').trim().toLowerCase() === t.toLowerCase());
+    if (!pane) return { found: false, rows: [] };
+    const header = pane.querySelector('.pane-header');
+    const rows = [...pane.querySelectorAll('.pane-body .monaco-list-row')].map(r => ({
+      label: (r.querySelector('.label-name')?.textContent ?? r.getAttribute('aria-label') ?? '').trim(),
+      description: (r.querySelector('.label-description')?.textContent ?? '').trim(),
+      level: Number(r.getAttribute('aria-level') ?? 0),
+      selected: r.classList.contains('selected') || r.classList.contains('focused'),
+      icon: [...(r.querySelector('.custom-view-tree-node-item-icon, .codicon')?.classList ?? [])].find(c => c.startsWith('codicon-')) ?? '',
+    }));
+    return { found: true, expanded: header?.getAttribute('aria-expanded') === 'true', rows };
+  }, title);
+}
+
+/** Folds every expanded pane of the sidebar except these (a tree only renders the rows it has room for). */
+async function foldAllBut(keep) {
+  await page.evaluate(k => {
+    for (const p of document.querySelectorAll('.pane')) {
+      const title = p.querySelector('.pane-header .title')?.textContent?.trim() ?? '';
+      const header = p.querySelector('.pane-header');
+      if (!k.some(t => t.toLowerCase() === title.toLowerCase()) && header?.getAttribute('aria-expanded') === 'true') header.click();
+    }
+  }, keep);
+  await page.waitForTimeout(400);
+}
+
+/** Focuses a view with its generated "Focus on ... View" command, which also expands it. */
+async function focusView(title, keep = []) {
+  await foldAllBut([title, ...keep]);
+  // VS Code names it after the container: "Run and Debug: Focus on Tasks View"
+  await runCommand(`Focus on ${title} View`);
+  await page.waitForTimeout(600);
+}
+
+async function callStackRows() {
+  return page.evaluate(() => {
+    const pane = [...document.querySelectorAll('.pane')].find(p => /call stack/i.test(p.querySelector('.pane-header .title')?.textContent ?? ''));
+    if (!pane) return [];
+    return [...pane.querySelectorAll('.monaco-list-row')].map(r => ({
+      text: (r.getAttribute('aria-label') ?? r.textContent ?? '').trim().replace(/\s+/g, ' '),
+      selected: r.classList.contains('selected'),
+      focused: r.classList.contains('focused'),
+    }));
+  });
+}
+
+let exitCode = 1;
+try {
+  await check('workbench loads', async () => {
+    await page.goto(url, { waitUntil: 'domcontentloaded', timeout: timeoutMs });
+    await page.waitForSelector('.monaco-workbench', { timeout: timeoutMs });
+    await page.waitForSelector('.part.statusbar', { timeout: timeoutMs });
+    await page.waitForTimeout(2000);
+  });
+
+  await check('opens the program', async () => {
+    await page.click('.part.statusbar', { position: { x: 5, y: 5 } }).catch(() => {});
+    await openQuickInput(['Control+P']);
+    await page.keyboard.type(file, { delay: 20 });
+    await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${file}"]`, { timeout: 20_000 });
+    await key('Enter');
+    await page.waitForSelector(`.tabs-container .tab.active[aria-label*="${file}"]`, { timeout: 20_000 });
+    await page.waitForTimeout(800);
+  });
+
+  await check('sets a breakpoint with F9', async () => {
+    await page.click('.editor-instance .monaco-editor .view-lines');
+    await openQuickInput(['Control+G']);
+    await page.keyboard.type(String(line), { delay: 20 });
+    await key('Enter');
+    await page.waitForTimeout(300);
+    await key('F9');
+    return until('breakpoint glyph', async () => {
+      const n = await page.evaluate(() => document.querySelectorAll('.codicon-debug-breakpoint, .debug-breakpoint-glyph, [class*="codicon-debug-breakpoint"]').length);
+      return { ok: n > 0, glyphs: n };
+    }, 10_000);
+  });
+
+  await check('F5 starts the Aria debugger and stops at the breakpoint', async () => {
+    await key('F5');
+    return until('the stop', async () => {
+      const s = await page.evaluate(() => ({
+        toolbar: !!document.querySelector('.debug-toolbar'),
+        topFrame: document.querySelectorAll('.debug-top-stack-frame, .debug-top-stack-frame-line').length,
+        paused: /Paused on breakpoint/i.test(document.body.innerText),
+      }));
+      return { ok: s.toolbar && s.paused, ...s };
+    });
+  });
+
+  await page.keyboard.press('Control+Shift+D');
+  await page.waitForTimeout(800);
+  // a wider sidebar, so the rows' descriptions show whole (drag the sash between the sidebar and the editor)
+  const sidebar = await page.locator('.part.sidebar').boundingBox();
+  if (sidebar) {
+    const x = sidebar.x + sidebar.width;
+    await page.mouse.move(x, sidebar.y + 300);
+    await page.mouse.down();
+    await page.mouse.move(x + 260, sidebar.y + 300, { steps: 8 });
+    await page.mouse.up();
+    await page.waitForTimeout(400);
+  }
+  // make room for the Aria views: fold the built-in Variables, Watch and Breakpoints panes
+  await page.evaluate(() => {
+    for (const p of document.querySelectorAll('.pane')) {
+      const title = p.querySelector('.pane-header .title')?.textContent?.trim() ?? '';
+      const header = p.querySelector('.pane-header');
+      if (/^(Variables|Watch|Breakpoints|Loaded Scripts)$/i.test(title) && header?.getAttribute('aria-expanded') === 'true') header.click();
+    }
+  });
+  await page.waitForTimeout(500);
+
+  data.tasks = await check('Tasks view shows the spawn tree with states, workers and waits', async () => {
+    await focusView('Tasks');
+    const v = await until('task rows', async () => {
+      const r = await viewRows('Tasks');
+      return { ok: r.found && r.rows.some(x => x.label === '#5 child'), ...r };
+    }, 20_000);
+    const labels = v.rows.map(r => r.label);
+    for (const want of ['#1 main', '#2 parent', '#3 child', '#4 child', '#5 child']) if (!labels.includes(want)) throw new Error(`no row ${want}: ${JSON.stringify(v.rows)}`);
+    const scopeRow = v.rows.find(r => /^scope #\d+$/.test(r.label));
+    if (!scopeRow) throw new Error(`no scope group row: ${JSON.stringify(v.rows)}`);
+    const main = v.rows.find(r => r.label === '#1 main');
+    if (!/running/.test(main.description) || !/worker/.test(main.description)) throw new Error(`main row: ${JSON.stringify(main)}`);
+    const c3 = v.rows.find(r => r.label === '#3 child');
+    if (!/waits on sleep until 300 ms/.test(c3.description)) throw new Error(`#3 row: ${JSON.stringify(c3)}`);
+    const depth = Object.fromEntries(v.rows.map(r => [r.label, r.level]));
+    if (!(depth['#2 parent'] === depth['#1 main'] + 1 && depth['#4 child'] === depth['#2 parent'] + 2)) throw new Error(`nesting: ${JSON.stringify(depth)}`);
+    return { rows: v.rows };
+  });
+
+  data.workers = await check('Workers view shows current task, queues, LIFO slot and counters', async () => {
+    await focusView('Workers');
+    const v = await until('worker rows', async () => {
+      const r = await viewRows('Workers');
+      return { ok: r.found && r.rows.filter(x => /^worker \d$/.test(x.label)).length === 2, ...r };
+    }, 20_000);
+    const workers = v.rows.filter(r => /^worker \d$/.test(r.label));
+    if (!workers.some(w => /running #1 main/.test(w.description))) throw new Error(`no worker runs main: ${JSON.stringify(workers)}`);
+    for (const w of workers) if (!/queue \d+/.test(w.description)) throw new Error(`worker row: ${JSON.stringify(w)}`);
+    const labels = v.rows.map(r => r.label);
+    for (const want of ['LIFO slot', 'local queue', 'counters', 'global queue']) {
+      if (!labels.some(l => l.startsWith(want))) throw new Error(`no ${want} row: ${JSON.stringify(labels)}`);
+    }
+    const counters = v.rows.find(r => r.label === 'counters');
+    if (!/polls \d+ · steals \d+ \(\d+ ops\) · parks \d+/.test(counters.description)) throw new Error(`counters: ${JSON.stringify(counters)}`);
+    return { rows: v.rows };
+  });
+
+  data.timers = await check('Timers view shows the clock and pending timers with owners, level and slot', async () => {
+    await focusView('Timers');
+    const v = await until('timer rows', async () => {
+      const r = await viewRows('Timers');
+      return { ok: r.found && r.rows.length >= 4, ...r };
+    }, 20_000);
+    const [clock, ...timers] = v.rows;
+    if (!/^clock 50(\.\d+)? ms$/.test(clock.label)) throw new Error(`clock row: ${JSON.stringify(clock)}`);
+    const labels = timers.map(t => t.label);
+    if (JSON.stringify(labels) !== JSON.stringify(['100 ms', '200 ms', '300 ms'])) throw new Error(`timer rows: ${JSON.stringify(timers)}`);
+    const owners = timers.map(t => /#(\d) child/.exec(t.description)?.[1]);
+    if (JSON.stringify(owners) !== JSON.stringify(['4', '5', '3'])) throw new Error(`owners: ${JSON.stringify(timers)}`);
+    for (const t of timers) if (!/sleep · #\d child · level \d, slot \d+/.test(t.description)) throw new Error(`timer row: ${JSON.stringify(t)}`);
+    return { rows: v.rows };
+  });
+
+  // all three views open together for the picture
+  await foldAllBut(['Tasks', 'Workers', 'Timers']);
+  for (const t of ['Workers', 'Timers', 'Tasks']) await runCommand(`Focus on ${t} View`);
+  await page.waitForTimeout(800);
+  await page.screenshot({ path: path.join(outDir, 'debug-views.png') });
+
+  data.focus = await check('selecting a task focuses its thread in the Call Stack', async () => {
+    await focusView('Tasks', ['Call Stack']);
+    await page.evaluate(() => {
+      const pane = [...document.querySelectorAll('.pane')].find(p => /call stack/i.test(p.querySelector('.pane-header .title')?.textContent ?? ''));
+      const header = pane?.querySelector('.pane-header');
+      if (header?.getAttribute('aria-expanded') !== 'true') header?.click();
+    });
+    await page.waitForTimeout(500);
+    const row = page.locator('.pane .monaco-list-row', { has: page.locator('.label-name', { hasText: /^#4 child$/ }) }).first();
+    await row.click();
+    return until('thread #4 focused', async () => {
+      const rows = await callStackRows();
+      const i = rows.findIndex(r => /#4 child/.test(r.text));
+      const focusedBelow = i >= 0 && rows.slice(i + 1).some(r => (r.selected || r.focused) && /child/.test(r.text));
+      return { ok: focusedBelow || (i >= 0 && (rows[i].selected || rows[i].focused)), rows };
+    }, 15_000);
+  });
+
+  data.timeline = await check('the timeline webview draws lanes, polls and spawn arrows', async () => {
+    await runCommand('Aria: Show Timeline');
+    const found = await until('timeline svg', async () => {
+      for (const f of page.frames()) {
+        try {
+          const info = await f.evaluate(() => {
+            const svg = document.querySelector('svg.aria-timeline');
+            if (!svg) return undefined;
+            return {
+              lanes: [...svg.querySelectorAll('.lane-label')].map(t => t.textContent),
+              polls: svg.querySelectorAll('g.poll').length,
+              pollTasks: [...new Set([...svg.querySelectorAll('g.poll')].map(g => Number(g.getAttribute('data-task'))))].sort((a, b) => a - b),
+              spawns: [...svg.querySelectorAll('path.spawn')].map(p => `${p.getAttribute('data-parent')}->${p.getAttribute('data-child')}`),
+              folds: [...svg.querySelectorAll('.fold-label')].map(t => t.textContent),
+              header: document.getElementById('header')?.textContent ?? '',
+              legend: [...document.querySelectorAll('#legend .chip')].map(c => c.textContent),
+            };
+          });
+          if (info) return { ok: info.polls > 0, ...info };
+        } catch {}
+      }
+      return { ok: false };
+    }, 30_000);
+    if (JSON.stringify(found.lanes) !== JSON.stringify(['worker 0', 'worker 1'])) throw new Error(`lanes: ${JSON.stringify(found.lanes)}`);
+    if (JSON.stringify(found.pollTasks) !== JSON.stringify([1, 2, 3, 4, 5])) throw new Error(`polled tasks: ${JSON.stringify(found.pollTasks)}`);
+    for (const s of ['1->2', '1->3', '2->4', '2->5']) if (!found.spawns.includes(s)) throw new Error(`spawn arrows: ${JSON.stringify(found.spawns)}`);
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: path.join(outDir, 'timeline.png') });
+    // and big: the timeline's editor group maximized (the webview redraws at its new width)
+    await page.click('.tab[aria-label*="Aria Timeline"]').catch(() => {});
+    await key('Control+K');
+    await key('Control+M');
+    await page.waitForTimeout(1500);
+    await page.screenshot({ path: path.join(outDir, 'timeline-maximized.png') });
+    await key('Control+K');
+    await key('Control+M');
+    return found;
+  });
+
+  await check('stopping the session ends cleanly', async () => {
+    await key('Shift+F5');
+    return until('no debug toolbar', async () => {
+      const toolbar = await page.evaluate(() => !!document.querySelector('.debug-toolbar:not([style*="display: none"])'));
+      return { ok: !toolbar };
+    }, 20_000);
+  });
+  exitCode = checks.every(c => c.status === 'pass') ? 0 : 1;
+} finally {
+  fs.writeFileSync(path.join(outDir, 'result.json'), `${JSON.stringify({ checks, data }, null, 2)}\n`);
+  await context.close().catch(() => {});
+  fs.rmSync(profile, { recursive: true, force: true });
+}
+log(`${checks.filter(c => c.status === 'pass').length} passed, ${checks.filter(c => c.status !== 'pass').length} failed`);
+process.exit(exitCode);

@@ -1,0 +1,67 @@
+// The debugger's real-editor e2e: builds the extension into a temp folder, opens a workspace with a test program and a
+// launch.json in code-server, and runs debug-driver.mjs (breakpoint, Tasks/Workers/Timers rows, focus, timeline).
+//
+//   node test/e2e-debug/run.mjs [--port N] [--keep-out]
+// Env: ARIA_E2E_TOOLS (default <repo>/../shared/tools/editor-e2e), HARNESS_HOME (default /tmp/aria-editor-e2e).
+// Screenshots and result.json go to test/e2e-debug/out/. Exit 0 when every check passed.
+import { execFile, spawn } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = resolve(here, '..', '..');
+const tools = resolve(process.env.ARIA_E2E_TOOLS ?? resolve(repoRoot, '..', 'shared', 'tools', 'editor-e2e'));
+const outDir = join(here, 'out');
+const run = promisify(execFile);
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+const work = mkdtempSync(join(tmpdir(), 'aria-debug-e2e-'));
+try {
+  // the extension folder: manifest, grammar files, icon, and freshly built bundles
+  const ext = join(work, 'ext');
+  mkdirSync(ext);
+  for (const f of ['package.json', 'language-configuration.json', 'LICENSE']) cpSync(join(repoRoot, f), join(ext, f));
+  for (const d of ['syntaxes', 'images']) cpSync(join(repoRoot, d), join(ext, d), { recursive: true });
+  await run(process.execPath, ['scripts/build.mjs', '--outdir', join(ext, 'dist'), '--quiet'], { cwd: repoRoot });
+
+  // the workspace: the scopes program (a stop at 50 ms with a known task tree) and a launch.json
+  const ws = join(work, 'ws');
+  mkdirSync(join(ws, '.vscode'), { recursive: true });
+  const program = readFileSync(join(repoRoot, 'test', 'dap', 'programs', 'scopes.aria'), 'utf8');
+  writeFileSync(join(ws, 'scopes.aria'), program);
+  const line = program.split('\n').findIndex(l => /#\s*@checkpoint\b/.test(l)) + 1;
+  writeFileSync(join(ws, '.vscode', 'launch.json'), `${JSON.stringify({
+    version: '0.2.0',
+    configurations: [{ type: 'aria', request: 'launch', name: 'Debug scopes.aria', program: '${workspaceFolder}/scopes.aria', workers: 2, seed: 1 }],
+  }, null, 2)}\n`);
+
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  const port = Number(process.argv.includes('--port') ? process.argv[process.argv.indexOf('--port') + 1] : await freePort());
+  const code = await new Promise(done => {
+    const child = spawn('bash', [join(here, 'debug-session.sh'), '--tools', tools, '--ext', ext, '--workspace', ws, '--port', String(port), '--',
+      process.execPath, join(here, 'debug-driver.mjs'), '--file', 'scopes.aria', '--line', String(line), '--out', outDir], { stdio: 'inherit' });
+    child.on('exit', c => done(c ?? 1));
+  });
+  const result = JSON.parse(readFileSync(join(outDir, 'result.json'), 'utf8'));
+  for (const c of result.checks) console.log(`${c.status.toUpperCase().padEnd(4)} ${c.name}${c.status !== 'pass' ? `\n     ${c.detail}` : ''}`);
+  const passed = result.checks.filter(c => c.status === 'pass').length;
+  console.log(`${passed} passed, ${result.checks.length - passed} failed (screenshots in ${outDir})`);
+  process.exitCode = code;
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
