@@ -349,7 +349,9 @@ class FileAnalyzer {
     for (const e of row.effects) {
       const found = this.effectKey(e.name);
       if (!found) {
-        this.report('E0201', e.span, `unknown effect \`${e.name}\` in the row of \`${owner}\`: declare it with \`effect ${e.name} { ... }\``);
+        const effects = [...BUILTIN_EFFECTS, ...[...this.moduleNames.values()].flatMap(m => (m.kind === 'item' && m.item.kind === 'effect' ? [m.item.name] : []))];
+        const hint = didYouMean(e.name, effects);
+        this.report('E0201', e.span, `unknown effect \`${e.name}\` in the row of \`${owner}\`${hint || `: declare it with \`effect ${e.name} { ... }\``}`);
         continue;
       }
       this.ref(e.span, found.symbol);
@@ -813,7 +815,9 @@ class FileAnalyzer {
 
   private undefinedName(name: string, span: A.Span, ctx: Ctx, what = 'name'): void {
     ctx.node.unresolved = true;
-    this.report('E0101', span, `undefined ${what} \`${name}\``);
+    const visible: string[] = [...this.moduleNames.keys(), ...BUILTIN_FUNCTIONS.map(f => f.name), ...BUILTIN_CONSTRUCTORS.map(c => c.name)];
+    for (let sc: LexScope | undefined = ctx.scope; sc; sc = sc.parent) visible.push(...sc.names.keys());
+    this.report('E0101', span, `undefined ${what} \`${name}\`${didYouMean(name, visible)}`);
   }
 
   /** Resolves a name in value position, recording the reference; reports it when undefined. */
@@ -1212,7 +1216,7 @@ class FileAnalyzer {
         const x = exports.items.get(prop.name);
         if (!x) {
           ctx.node.unresolved = true;
-          this.report('E0104', prop.span, `module \`${m.imp.name}\` has no item \`${prop.name}\``);
+          this.report('E0104', prop.span, `module \`${m.imp.name}\` has no item \`${prop.name}\`${didYouMean(prop.name, [...exports.items.keys()])}`);
           this.plainArgs(e.args, ctx);
           return;
         }
@@ -1253,7 +1257,8 @@ class FileAnalyzer {
     this.plainArgs(e.args, ctx);
     if (!this.fieldNames.has(name)) {
       ctx.node.unresolved = true;
-      this.report('E0101', prop.span, `undefined function \`${name}\` (\`a.${name}(...)\` calls \`${name}(a, ...)\` unless a field \`${name}\` holds a function)`);
+      const functions = [...BUILTIN_FUNCTIONS.map(f => f.name), ...[...this.moduleNames.values()].flatMap(m => (m.kind === 'item' && m.item.kind === 'function' ? [m.item.name] : []))];
+      this.report('E0101', prop.span, `undefined function \`${name}\` (\`a.${name}(...)\` calls \`${name}(a, ...)\` unless a field \`${name}\` holds a function)${didYouMean(name, functions)}`);
     }
   }
 
@@ -1278,7 +1283,8 @@ class FileAnalyzer {
     if (!params || !symbol) {
       if (opName !== '') {
         ctx.node.unresolved = true;
-        this.report('E0204', prop.span, `effect \`${effectName}\` has no operation \`${opName}\``);
+        const ops = m?.kind === 'item' && m.item.kind === 'effect' ? [...m.item.ops.keys()] : isBuiltinEffect(effectName) ? BUILTIN_EFFECT_INFO[effectName].ops.map(o => o.name) : [];
+        this.report('E0204', prop.span, `effect \`${effectName}\` has no operation \`${opName}\`${didYouMean(opName, ops)}`);
       }
       this.plainArgs(e.args, ctx);
       return;
@@ -1483,6 +1489,37 @@ function calleesOf(sites: readonly Site[]): FnId[] {
 
 function rowVariables(row: A.EffectRow): string[] {
   return [...row.variables.map(v => v.name), ...(row.tail ? [row.tail.name] : [])];
+}
+
+/** `; did you mean \`helper\`?` for a close name (edit distance at most 2, and less than the name's length). */
+export function didYouMean(name: string, candidates: Iterable<string>): string {
+  let best: string | undefined;
+  let bestDistance = Math.min(3, name.length);
+  for (const c of candidates) {
+    if (c === name || Math.abs(c.length - name.length) >= bestDistance) continue;
+    const d = editDistance(name, c, bestDistance);
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best ? `; did you mean \`${best}\`?` : '';
+}
+
+/** Levenshtein distance, giving up (returning `limit`) once it cannot be below `limit`. */
+function editDistance(a: string, b: string, limit: number): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      rowMin = Math.min(rowMin, cur[j]!);
+    }
+    if (rowMin >= limit) return limit;
+    prev = cur;
+  }
+  return prev[b.length]!;
 }
 
 function rangeText(min: number, max: number): string {

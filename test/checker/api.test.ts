@@ -64,6 +64,18 @@ suite('diagnostics', () => {
     expect(d.related.map(r => slice(SOURCE, r.span))).toEqual(['Cancel.check()', '{Async}']);
   });
 
+  test('close names are suggested', async () => {
+    const text = 'effect Log {\n  fn log(m: String) -> Unit\n}\nfn helper() = 1\nfn f() -> {Asyn, Log} Unit\n  helpr()\n  [1].lne()\n  Log.lg("x")\nend\n';
+    const ws = await memoryWorkspace({ 'a.aria': text });
+    const messages = ws.diagnostics('a.aria').map(d => d.message);
+    expect(messages.filter(m => m.includes('did you mean'))).toEqual([
+      expect.stringContaining('did you mean `Async`?'),
+      expect.stringContaining('did you mean `helper`?'),
+      expect.stringContaining('did you mean `len`?'),
+      expect.stringContaining('did you mean `log`?'),
+    ]);
+  });
+
   test('syntax errors come as E0001 with the rest of the file still checked', async () => {
     const text = 'fn f(x) -> {} Int\n  y = (x +\nend\n\nfn g() -> {} Unit = sleep(1.ms)\n';
     const ws = await memoryWorkspace({ 'a.aria': text });
