@@ -184,6 +184,10 @@ export async function runProgram(source: string, options: RunOptions = {}): Prom
   };
 }
 
+function sameFrame(a: { fn: string; module: string; line: number; column: number }, b: typeof a): boolean {
+  return a.fn === b.fn && a.module === b.module && a.line === b.line && a.column === b.column;
+}
+
 function formatDiagnostics(ds: readonly Diagnostic[], loaded: LoadedProgram): string {
   return ds.map(d => {
     const m = d.file ? loaded.modules.get(d.file) : undefined;
@@ -208,7 +212,17 @@ export function formatFailure(f: Failure, program: Program, heading?: string): s
   while (cur) {
     const who = cur.task > 0 ? ` in task #${cur.task} (${cur.taskName})` : '';
     lines.push(`${first ? 'error' : 'caused by'}: ${cur.message}${who}`);
-    for (const fr of cur.stack) lines.push(`    at ${fr.fn} (${fr.module}:${fr.line}:${fr.column})`);
+    // Runs of the same frame (deep recursion) print once with a count.
+    const frames = cur.stack;
+    for (let i = 0; i < frames.length; i++) {
+      const fr = frames[i]!;
+      let j = i;
+      while (j + 1 < frames.length && sameFrame(frames[j + 1]!, fr)) j++;
+      const repeat = j > i ? ` (and ${j - i} more like it)` : '';
+      lines.push(`    at ${fr.fn} (${fr.module}:${fr.line}:${fr.column})${repeat}`);
+      if (cur.elidedFrames && i < frames.length - 16 && j >= frames.length - 16 - 1) lines.push(`    ... ${cur.elidedFrames} frames not shown`);
+      i = j;
+    }
     if (cur.blocked) {
       for (const b of cur.blocked) {
         lines.push(`    task #${b.task} (${b.name}) waits on ${b.waitsOn}${b.at ? ` at ${b.at.module}:${b.at.line}:${b.at.column}` : ''}`);

@@ -96,6 +96,8 @@ interface RoundState {
   /** The most statements any thread ran this round: the virtual time the round takes. */
   maxUsed: number;
   started: boolean;
+  /** Consecutive rounds in which nothing ran. */
+  idle: number;
 }
 
 /** Everything that changes during a run. A checkpoint is a deep copy of it. */
@@ -106,7 +108,7 @@ export class MachineState {
   readonly tasks: (Task | undefined)[] = [undefined];
   readonly threads: ThreadState[] = [];
   readonly runtimes: RuntimeState[] = [];
-  readonly round: RoundState = { order: [], index: 0, turnLeft: 0, turnUsed: 0, maxUsed: 0, started: false };
+  readonly round: RoundState = { order: [], index: 0, turnLeft: 0, turnUsed: 0, maxUsed: 0, started: false, idle: 0 };
   readonly channels: ChannelVal[] = [];
   readonly scopes: ScopeVal[] = [];
   nextToken = 1;
@@ -130,6 +132,9 @@ export class MachineState {
 }
 
 const NO_VALUE: unique symbol = Symbol('no value');
+
+/** Frames a failure keeps (innermost and outermost) when the stack is deeper. */
+const MAX_FAILURE_FRAMES = 64;
 
 export class Machine implements NativeHost, SchedulerContext {
   s: MachineState;
@@ -302,6 +307,9 @@ export class Machine implements NativeHost, SchedulerContext {
     const s = this.s;
     const r = s.round;
     const worked = r.maxUsed > 0;
+    // Rounds in which nothing ran while something counted as runnable: a scheduler bug, never a hang.
+    r.idle = worked ? 0 : r.idle + 1;
+    if (r.idle > 100_000) throw new Error(`scheduler made no progress at step ${s.steps}`);
     if (worked) {
       s.us += r.maxUsed * this.statementUs;
     } else if (r.started) {
@@ -347,10 +355,13 @@ export class Machine implements NativeHost, SchedulerContext {
     for (const rt of this.s.runtimes) {
       if (rt.closed) continue;
       if (rt.inject.length > 0 || (rt.blockingQueue.length > 0 && this.idleBlockingThreads(rt) > 0)) return true;
+      // Local work is runnable by its worker unless a blocking call holds it; its queue (not its LIFO
+      // slot) can also be stolen by a free worker.
+      const free = rt.workers.some(id => (this.s.threads[id] as WorkerState).blockedUntilUs < 0);
       for (const id of rt.workers) {
         const w = this.s.threads[id] as WorkerState;
-        if (hasLocalWork(w)) return true;
-        if (w.current !== -1 && w.blockedUntilUs < 0) return true;
+        if (w.blockedUntilUs < 0 && (hasLocalWork(w) || w.current !== -1)) return true;
+        if (free && rt.config.stealing && w.queue.length > 0) return true;
       }
       for (const id of rt.blockingThreads) {
         const b = this.s.threads[id] as BlockingThreadState;
@@ -663,7 +674,7 @@ export class Machine implements NativeHost, SchedulerContext {
     }
     if (t.id === s.mainTask) {
       s.done = true;
-      if (state !== 'completed') s.failure = failure ?? this.failureFor(t, 'cancelled', 'the main task was cancelled');
+      if (state !== 'completed') s.failure ??= failure ?? this.failureFor(t, 'cancelled', 'the main task was cancelled');
       this.shutdownAll();
     }
     // A runtime whose owner is gone is shut down.
@@ -886,7 +897,11 @@ export class Machine implements NativeHost, SchedulerContext {
 
   /** Builds a failure with the task's Aria stack (innermost first); `at` is the failing instruction of the top frame. */
   failureFor(t: Task, kind: FailureKind, message: string, cause?: Failure, at?: number): Failure {
-    return { kind, message, task: t.id, taskName: t.name, stack: this.stackOf(t, at), cause };
+    const stack = this.stackOf(t, at);
+    if (stack.length <= MAX_FAILURE_FRAMES) return { kind, message, task: t.id, taskName: t.name, stack, cause };
+    // A deep stack (a stack overflow) keeps its innermost and outermost frames.
+    const kept = [...stack.slice(0, MAX_FAILURE_FRAMES - 16), ...stack.slice(stack.length - 16)];
+    return { kind, message, task: t.id, taskName: t.name, stack: kept, elidedFrames: stack.length - kept.length, cause };
   }
 
   /** The Aria stack of a task: one entry per frame, innermost first, with source positions. */

@@ -77,6 +77,8 @@ export interface Failure {
   readonly taskName: string;
   /** Innermost frame first. */
   readonly stack: readonly AriaFrame[];
+  /** Frames left out of `stack` between its innermost and outermost ones (a very deep stack). */
+  readonly elidedFrames?: number;
   /** The failure of an awaited task or a scope child that this one propagates. */
   readonly cause?: Failure;
   /** For a deadlock: every blocked task and what it waits on. */
