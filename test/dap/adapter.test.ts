@@ -1,4 +1,4 @@
-// The debug adapter through @vscode/debugadapter-testsupport's DebugClient, against the bundled adapter on stdio.
+// The debug adapter through @vscode/debugadapter-testsupport's DebugClient, against `aria dap` (the bundled CLI) on stdio.
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

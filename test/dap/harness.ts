@@ -1,6 +1,6 @@
 // DebugClient scaffolding for the adapter tests: builds dist/debug.js into a temp folder, launches programs, finds marked lines.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -23,11 +23,16 @@ export function lineOf(name: string, marker: string): number {
   return i + 1;
 }
 
-/** Bundles the adapter with the project's build script (what dist/debug.js is), into a fresh temp folder. */
+/**
+ * Bundles the CLI with the project's build script (what dist/cli.js is) into a fresh temp folder, beside a
+ * two-line launcher that runs `aria dap` the way bin/aria.js does (DebugClient passes a single script path).
+ */
 export async function buildAdapter(): Promise<{ adapter: string; cleanup: () => void }> {
   const outdir = mkdtempSync(join(tmpdir(), 'aria-dap-test-'));
-  await run(process.execPath, ['scripts/build.mjs', '--outdir', outdir, '--only', 'debug', '--no-sourcemap', '--quiet'], { cwd: repoRoot });
-  return { adapter: join(outdir, 'debug.js'), cleanup: () => rmSync(outdir, { recursive: true, force: true }) };
+  await run(process.execPath, ['scripts/build.mjs', '--outdir', outdir, '--only', 'cli', '--no-sourcemap', '--quiet'], { cwd: repoRoot });
+  const launcher = join(outdir, 'aria-dap.js');
+  writeFileSync(launcher, "// aria dap\nrequire('./cli.js').main(['dap']).then(code => { process.exitCode = code; });\n");
+  return { adapter: launcher, cleanup: () => rmSync(outdir, { recursive: true, force: true }) };
 }
 
 export async function startClient(adapter: string): Promise<DebugClient> {
