@@ -10,10 +10,30 @@ export interface ServerContext {
   readonly analyzer: Analyzer;
   settings: Settings;
   capabilities: ClientCapabilities;
+  /** Small numbers for URIs, so that hundreds of completion items do not each carry one. */
+  readonly uriIds: UriTable;
+}
+
+export class UriTable {
+  private readonly ids = new Map<string, number>();
+  private readonly uris: string[] = [];
+
+  id(uri: string): number {
+    let id = this.ids.get(uri);
+    if (id === undefined) {
+      id = this.uris.push(uri) - 1;
+      this.ids.set(uri, id);
+    }
+    return id;
+  }
+
+  uri(id: number): string | undefined {
+    return this.uris[id];
+  }
 }
 
 export function createContext(connection: Connection, analyzer: Analyzer): ServerContext {
-  return { connection, analyzer, settings: DEFAULT_SETTINGS, capabilities: {} };
+  return { connection, analyzer, settings: DEFAULT_SETTINGS, capabilities: {}, uriIds: new UriTable() };
 }
 
 /** Thrown by long work that noticed its request was cancelled; only the request wrapper turns it into a response. */

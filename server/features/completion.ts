@@ -15,10 +15,11 @@ import { builtinMarkdown, symbolMarkdown } from './hover.js';
 import { enclosingCall } from './signature-help.js';
 import { symbolDetail } from './symbols.js';
 
-/** What `completionItem/resolve` needs to find the item's documentation again. */
-export type CompletionData =
-  | { readonly kind: 'symbol'; readonly uri: string; readonly nameStart: number }
-  | { readonly kind: 'builtin'; readonly what: string; readonly name: string };
+/**
+ * What `completionItem/resolve` needs to find the item's documentation again, kept short (a long file offers
+ * hundreds of names): `[nameStart, uriId]` for a declaration, `[what, name]` for a built-in.
+ */
+export type CompletionData = readonly [number, number] | readonly [string, string];
 
 const KEYWORD_SNIPPETS: readonly [string, string][] = [
   ['fn', 'fn ${1:name}(${2}) -> {${3}} ${4:Unit}\n\t$0\nend'],
@@ -139,11 +140,11 @@ function requiredParams(params: readonly A.Param[]): string[] {
   return params.filter(p => !p.default).map(p => p.name.name);
 }
 
-function symbolItem(file: FileState, symbol: AriaSymbol, sort: string, snippets: boolean, uri = file.uri): CompletionItem {
-  // The detail (a signature) is left to `completionItem/resolve`: a long file offers hundreds of names.
+function symbolItem(ctx: ServerContext, file: FileState, symbol: AriaSymbol, sort: string, snippets: boolean, uri = file.uri): CompletionItem {
+  // The detail (a signature) is left to `completionItem/resolve`; the sort text is the group (ties sort by label).
   const item: CompletionItem = {
-    label: symbol.name, kind: kindOf(symbol), sortText: `${sort}${symbol.name}`,
-    data: { kind: 'symbol', uri, nameStart: symbol.nameSpan.start } satisfies CompletionData,
+    label: symbol.name, kind: kindOf(symbol), sortText: sort,
+    data: [symbol.nameSpan.start, ctx.uriIds.id(uri)] satisfies CompletionData,
   };
   const decl = symbol.decl;
   if ((symbol.kind === 'function' || symbol.kind === 'operation') && decl) Object.assign(item, callSnippet(symbol.name, requiredParams((decl as A.FnDecl).params), snippets));
@@ -154,8 +155,8 @@ function symbolItem(file: FileState, symbol: AriaSymbol, sort: string, snippets:
 function builtinFunctionItem(name: string, sort: string, snippets: boolean): CompletionItem {
   const fn = builtinFunction(name)!;
   return {
-    label: name, kind: CompletionItemKind.Function, detail: fn.signature, sortText: `${sort}${name}`,
-    data: { kind: 'builtin', what: 'function', name } satisfies CompletionData,
+    label: name, kind: CompletionItemKind.Function, detail: fn.signature, sortText: sort,
+    data: ['function', name] satisfies CompletionData,
     ...callSnippet(name, fn.params.slice(0, fn.required).filter(p => !p.startsWith('...')), snippets),
   };
 }
@@ -164,17 +165,17 @@ function scopeItems(ctx: ServerContext, file: FileState, offset: number, snippet
   const items: CompletionItem[] = [];
   for (const symbol of visibleAt(file.index, offset)) {
     if (symbol.kind === 'row-variable' || symbol.kind === 'type-parameter' || symbol.name === '') continue;
-    items.push(symbolItem(file, symbol, symbol.local ? '0' : '1', snippets));
+    items.push(symbolItem(ctx, file, symbol, symbol.local ? '0' : '1', snippets));
   }
   for (const fn of BUILTIN_FUNCTIONS) items.push(builtinFunctionItem(fn.name, '3', snippets));
   for (const c of BUILTIN_CONSTRUCTORS) {
-    items.push({ label: c.name, kind: CompletionItemKind.Constructor, detail: `${c.name}(${c.arity ? 'value' : ''})`, sortText: `3${c.name}`, data: { kind: 'builtin', what: 'constructor', name: c.name } satisfies CompletionData });
+    items.push({ label: c.name, kind: CompletionItemKind.Constructor, detail: `${c.name}(${c.arity ? 'value' : ''})`, sortText: `3${c.name}`, data: ['constructor', c.name] satisfies CompletionData });
   }
-  for (const ns of NAMESPACES) items.push({ label: ns, kind: isBuiltinEffect(ns) ? CompletionItemKind.Interface : CompletionItemKind.Module, sortText: `3${ns}`, data: { kind: 'builtin', what: 'effect', name: ns } satisfies CompletionData });
+  for (const ns of NAMESPACES) items.push({ label: ns, kind: isBuiltinEffect(ns) ? CompletionItemKind.Interface : CompletionItemKind.Module, sortText: `3${ns}`, data: ['effect', ns] satisfies CompletionData });
   // User effects of imported files (for `Effect.op`).
   for (const other of importedFiles(ctx, file)) {
     for (const s of other.index.symbols) {
-      if (s.kind === 'effect') items.push(symbolItem(other, s, '2', snippets, other.uri));
+      if (s.kind === 'effect') items.push(symbolItem(ctx, other, s, '2', snippets, other.uri));
     }
   }
   return items;
@@ -197,11 +198,11 @@ function importedFiles(ctx: ServerContext, file: FileState): FileState[] {
 function effectItems(ctx: ServerContext, file: FileState, offset: number): CompletionItem[] {
   const items: CompletionItem[] = BUILTIN_EFFECTS.map(name => ({
     label: name, kind: CompletionItemKind.Interface, detail: 'built-in effect', sortText: `1${name}`,
-    data: { kind: 'builtin', what: 'effect', name } satisfies CompletionData,
+    data: ['effect', name] satisfies CompletionData,
   }));
   for (const source of [file, ...importedFiles(ctx, file)]) {
     for (const s of source.index.symbols) {
-      if (s.kind === 'effect') items.push(symbolItem(source, s, '0', false, source.uri));
+      if (s.kind === 'effect') items.push(symbolItem(ctx, source, s, '0', false, source.uri));
     }
   }
   // Row variables already bound by the signature around the cursor.
@@ -224,7 +225,7 @@ function handlerItems(ctx: ServerContext, file: FileState, snippets: boolean): C
     return {
       label: h.name, kind: CompletionItemKind.Class, detail: `discharges ${h.discharges.join(', ') || 'nothing'}`, sortText: `1${h.name}`,
       insertText: insert, insertTextFormat: snippets ? InsertTextFormat.Snippet : InsertTextFormat.PlainText, filterText: h.name,
-      data: { kind: 'builtin', what: 'handler', name: h.name } satisfies CompletionData,
+      data: ['handler', h.name] satisfies CompletionData,
     };
   });
   for (const source of ctx.analyzer.all()) {
@@ -232,7 +233,7 @@ function handlerItems(ctx: ServerContext, file: FileState, snippets: boolean): C
     for (const s of source.index.symbols) {
       if (s.kind !== 'handler') continue;
       const decl = s.decl as A.HandlerDecl;
-      const item = symbolItem(source, s, '0', snippets, source.uri);
+      const item = symbolItem(ctx, source, s, '0', snippets, source.uri);
       item.detail = `for ${decl.effect.name}`;
       if (decl.params) Object.assign(item, callSnippet(s.name, requiredParams(decl.params), snippets));
       items.push(item);
@@ -249,13 +250,13 @@ function memberItems(ctx: ServerContext, file: FileState, offset: number, object
   const items: CompletionItem[] = [];
   const symbol = /^[A-Za-z_]/.test(object) ? visibleAt(file.index, offset).find(s => s.name === object) : undefined;
   if (symbol?.kind === 'effect') {
-    for (const s of file.index.symbols) if (s.kind === 'operation' && s.container === symbol) items.push(symbolItem(file, s, '0', snippets));
+    for (const s of file.index.symbols) if (s.kind === 'operation' && s.container === symbol) items.push(symbolItem(ctx, file, s, '0', snippets));
     return items;
   }
   if (symbol?.kind === 'module' && symbol.importPath) {
     const target = ctx.analyzer.importedFile(symbol.importPath, file);
     for (const s of target?.index.symbols ?? []) {
-      if (!s.local && !s.container && s.kind !== 'module') items.push(symbolItem(target!, s, '0', snippets, target!.uri));
+      if (!s.local && !s.container && s.kind !== 'module') items.push(symbolItem(ctx, target!, s, '0', snippets, target!.uri));
     }
     return items;
   }
@@ -263,20 +264,20 @@ function memberItems(ctx: ServerContext, file: FileState, offset: number, object
     // Built-in namespaces, and effects declared in imported files.
     if (isBuiltinEffect(object)) {
       for (const op of BUILTIN_EFFECT_INFO[object].ops) {
-        items.push({ label: op.name, kind: CompletionItemKind.Method, detail: op.signature, sortText: `0${op.name}`, data: { kind: 'builtin', what: 'operation', name: `${object}.${op.name}` } satisfies CompletionData, ...callSnippet(op.name, op.params, snippets) });
+        items.push({ label: op.name, kind: CompletionItemKind.Method, detail: op.signature, sortText: `0${op.name}`, data: ['operation', `${object}.${op.name}`] satisfies CompletionData, ...callSnippet(op.name, op.params, snippets) });
       }
     }
     for (const h of BUILTIN_HANDLERS) {
       const [ns, name] = h.name.split('.') as [string, string];
-      if (ns === object) items.push({ label: name, kind: CompletionItemKind.Class, detail: `handler: discharges ${h.discharges.join(', ') || 'nothing'}`, sortText: `1${name}`, data: { kind: 'builtin', what: 'handler', name: h.name } satisfies CompletionData });
+      if (ns === object) items.push({ label: name, kind: CompletionItemKind.Class, detail: `handler: discharges ${h.discharges.join(', ') || 'nothing'}`, sortText: `1${name}`, data: ['handler', h.name] satisfies CompletionData });
     }
     for (const c of BUILTIN_CONSTANTS) {
       const [ns, name] = c.name.split('.') as [string, string];
-      if (ns === object) items.push({ label: name, kind: CompletionItemKind.Constant, detail: `= ${c.value}`, data: { kind: 'builtin', what: 'constant', name: c.name } satisfies CompletionData });
+      if (ns === object) items.push({ label: name, kind: CompletionItemKind.Constant, detail: `= ${c.value}`, data: ['constant', c.name] satisfies CompletionData });
     }
     for (const other of importedFiles(ctx, file)) {
       const effect = other.index.symbols.find(s => s.kind === 'effect' && s.name === object);
-      if (effect) for (const s of other.index.symbols) if (s.kind === 'operation' && s.container === effect) items.push(symbolItem(other, s, '0', snippets, other.uri));
+      if (effect) for (const s of other.index.symbols) if (s.kind === 'operation' && s.container === effect) items.push(symbolItem(ctx, other, s, '0', snippets, other.uri));
     }
     return items;
   }
@@ -286,7 +287,7 @@ function memberItems(ctx: ServerContext, file: FileState, offset: number, object
     if (s.kind !== 'function') continue;
     const params = (s.decl as A.FnDecl | undefined)?.params ?? [];
     if (!params.length) continue;
-    items.push({ ...symbolItem(file, s, '1', snippets), ...callSnippet(s.name, requiredParams(params).slice(1), snippets) });
+    items.push({ ...symbolItem(ctx, file, s, '1', snippets), ...callSnippet(s.name, requiredParams(params).slice(1), snippets) });
   }
   for (const fn of BUILTIN_FUNCTIONS) {
     if (!fn.params.length) continue;
@@ -306,13 +307,15 @@ function namedArgumentItems(ctx: ServerContext, file: FileState, offset: number)
 
 export function resolveCompletion(ctx: ServerContext, semantics: Semantics, item: CompletionItem): CompletionItem {
   const data = item.data as CompletionData | undefined;
-  if (!data) return item;
+  if (!Array.isArray(data) || data.length !== 2) return item;
   let value: string | undefined;
-  if (data.kind === 'builtin') {
-    value = builtinMarkdown(data.what, data.name);
+  if (typeof data[0] === 'string') {
+    value = builtinMarkdown(data[0], String(data[1]));
   } else {
-    const file = ctx.analyzer.get(data.uri);
-    const symbol = file?.index.symbols.find(s => s.nameSpan.start === data.nameStart);
+    const uri = ctx.uriIds.uri(Number(data[1]));
+    const file = uri ? ctx.analyzer.get(uri) : undefined;
+    const nameStart = data[0];
+    const symbol = file?.index.symbols.find(s => s.nameSpan.start === nameStart);
     if (file && symbol) {
       value = symbolMarkdown(ctx, semantics, file, symbol);
       item.detail ??= symbolDetail(symbol, file.doc.getText()) || undefined;
