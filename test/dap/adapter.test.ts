@@ -251,6 +251,10 @@ describe('inspection', () => {
     expect(await evaluate('"sum #{a + b}"')).toBe('"sum 25"');
     const mainFrame = (await c.stackTraceRequest({ threadId: 1 })).body.stackFrames[1]!;
     expect(await evaluate('xs[2]', mainFrame.id)).toBe('3');
+    const xs = await c.evaluateRequest({ expression: 'xs', frameId: mainFrame.id, context: 'watch' });
+    expect(xs.body).toMatchObject({ result: '[1, 2, 3]', type: 'List', indexedVariables: 3 });
+    const page = await c.variablesRequest({ variablesReference: xs.body.variablesReference, filter: 'indexed', start: 1, count: 2 });
+    expect(page.body.variables.map(v => `${v.name}=${v.value}`)).toEqual(['[1]=2', '[2]=3']);
     expect(await expectError(c.evaluateRequest({ expression: 'nosuch + 1', frameId: top.id, context: 'watch' }))).toMatch(/no variable named nosuch/);
     expect(await expectError(c.evaluateRequest({ expression: 'print(1)', frameId: top.id, context: 'repl' }))).toMatch(/side effects/);
     const task = await scopeVariables(c, top.id, 'Task');
@@ -332,6 +336,20 @@ describe('exceptions', () => {
     const state = (await c.customRequest('aria/runtimeState')).body as RuntimeStateBody;
     expect(state.tasks.find(t => t.id === 2)).toMatchObject({ state: 'failed', failure: 'too big: 5' });
     expect((await c.threadsRequest()).body.threads.length).toBeGreaterThan(0);
+  });
+
+  it('stops when a task is cancelled by a timeout, if asked', async () => {
+    const c = await client();
+    const stop = await launchToStop(c, { program: program('timeout.aria') }, { exceptionFilters: ['cancellation'] });
+    expect(stop.body.reason).toBe('exception');
+    const info = await c.exceptionInfoRequest({ threadId: stop.body.threadId! });
+    expect(info.body.exceptionId).toBe('cancelled');
+    expect(info.body.description).toMatch(/cancel/);
+    const out = collectOutput(c);
+    const terminated = c.waitForEvent('terminated');
+    await c.continueRequest({ threadId: stop.body.threadId! });
+    await terminated;
+    expect(out.text()).toMatch(/Err\("timeout"\)/);
   });
 
   it('stops on a deadlock with every blocked task named', async () => {
