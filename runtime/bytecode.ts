@@ -116,13 +116,30 @@ export const enum Op {
   Fail,
   /** (slot) fail with "no case matched" showing the value in the local */
   FailMatch,
+  // Superinstructions the peephole pass fuses from common sequences (runtime/peephole.ts).
+  /** (slot n) Load slot; Int n; Sub */
+  LoadSubInt,
+  /** (slot n) Load slot; Int n; Add */
+  LoadAddInt,
+  /** (slot n cmp target) Load slot; Int n; <cmp>; JumpIfFalse target — cmp is Op.Lt, Le, Gt, Ge, Eq or Ne */
+  CmpLocalIntJump,
+  /** (slot) Load slot; Return */
+  LoadReturn,
+  /** (a b) Load a; Load b */
+  Load2,
 }
+
+/** Which operand of a jumping instruction is its target (absolute code offset). */
+export const JUMP_OPERAND: ReadonlyMap<Op, number> = new Map([
+  [Op.Jump, 0], [Op.JumpIfFalse, 0], [Op.JumpIfTrue, 0], [Op.AndJump, 0], [Op.OrJump, 0], [Op.JumpIfSet, 1],
+  [Op.IterNext, 2], [Op.RangeNext, 2], [Op.CmpLocalIntJump, 3],
+]);
 
 /** Operand counts per opcode, for the disassembler and the span table. */
 export const OPERANDS: readonly number[] = (() => {
   const n: number[] = [];
   const set = (op: Op, count: number) => { n[op] = count; };
-  for (let op = Op.Const; op <= Op.FailMatch; op++) n[op] = 0;
+  for (let op = Op.Const; op <= Op.Load2; op++) n[op] = 0;
   for (const op of [Op.Const, Op.Int, Op.Load, Op.Store, Op.LoadCell, Op.StoreCell, Op.NewCell, Op.BoxParam, Op.LoadUp, Op.StoreUp,
     Op.LoadGlobal, Op.Jump, Op.JumpIfFalse, Op.JumpIfTrue, Op.AndJump, Op.OrJump, Op.Call, Op.Stmt, Op.MakeList, Op.MakeClosure,
     Op.MakeString, Op.MakeHandler, Op.GetField, Op.SetField, Op.WithEnter, Op.WithExit, Op.IsList,
@@ -131,6 +148,9 @@ export const OPERANDS: readonly number[] = (() => {
   }
   for (const op of [Op.JumpIfSet, Op.CallNamed, Op.CallGlobal, Op.CallBuiltin, Op.MakeStruct, Op.Spawn, Op.IsCtor]) set(op, 2);
   for (const op of [Op.CallMethod, Op.Perform, Op.IterNext, Op.RangeNext]) set(op, 3);
+  for (const op of [Op.LoadSubInt, Op.LoadAddInt, Op.Load2]) set(op, 2);
+  set(Op.LoadReturn, 1);
+  set(Op.CmpLocalIntJump, 4);
   return n;
 })();
 

@@ -3,6 +3,7 @@ import type * as A from '../analysis/syntax/ast.js';
 import { BUILTIN_CONSTANTS, BUILTIN_HANDLERS, DURATION_UNITS, isBuiltinEffect } from '../analysis/builtins.js';
 import { FnProto, Op, OPERANDS, type Capture, type LocalInfo, type ParamInfo, type ProtoKind } from './bytecode.js';
 import { NATIVE_IDS, NATIVE_PARAMS } from './natives.js';
+import { optimize } from './peephole.js';
 import { BuiltinFnVal, BuiltinHandlerVal, Closure, EffectVal, FloatVal, ModuleVal, StructType, type Value } from './values.js';
 
 /** One statement of the program: the unit a step executes and a breakpoint names. */
@@ -514,8 +515,9 @@ class Emitter {
   finish(params: readonly A.Param[], required: number): FnProto {
     const paramInfo: ParamInfo[] = params.map(p => ({ name: p.name.name, hasDefault: !!p.default }));
     const locals: LocalInfo[] = this.a.locals.map(l => ({ name: l.name, cell: l.cell, hidden: l.hidden }));
+    const opt = optimize(this.code, this.spanStarts, this.spanEnds);
     const proto = new FnProto(this.name, this.kind, this.scope.path, this.span, paramInfo, required, locals, this.a.captures,
-      Int32Array.from(this.code), this.consts, Int32Array.from(this.spanStarts), Int32Array.from(this.spanEnds));
+      Int32Array.from(opt.code), this.consts, Int32Array.from(opt.spanStarts), Int32Array.from(opt.spanEnds));
     this.c.registerProto(proto);
     return proto;
   }

@@ -47,7 +47,7 @@ export function execute(m: Machine, task: Task, quota: number): number {
     for (;;) {
       at = pc;
       switch (code[pc++]) {
-        case Op.Stmt:
+        case 43 /* Op.Stmt */:
           if (executed >= quota || (watching && m.shouldStop(task, code[pc]!, frames.length))) {
             frame.pc = at;
             task.sp = sp;
@@ -56,151 +56,151 @@ export function execute(m: Machine, task: Task, quota: number): number {
           pc++;
           executed++;
           break;
-        case Op.Const:
+        case 0 /* Op.Const */:
           stack[sp++] = consts[code[pc++]!] as Value;
           break;
-        case Op.Int:
+        case 1 /* Op.Int */:
           stack[sp++] = code[pc++]!;
           break;
-        case Op.Unit:
+        case 2 /* Op.Unit */:
           stack[sp++] = undefined;
           break;
-        case Op.True:
+        case 3 /* Op.True */:
           stack[sp++] = true;
           break;
-        case Op.False:
+        case 4 /* Op.False */:
           stack[sp++] = false;
           break;
-        case Op.Pop:
+        case 5 /* Op.Pop */:
           sp--;
           break;
-        case Op.Dup:
+        case 6 /* Op.Dup */:
           stack[sp] = stack[sp - 1];
           sp++;
           break;
-        case Op.Load: {
+        case 7 /* Op.Load */: {
           const v = stack[base + code[pc]!];
           if (v === null) throw unassigned(proto, code[pc]!);
           pc++;
           stack[sp++] = v;
           break;
         }
-        case Op.Store:
+        case 8 /* Op.Store */:
           stack[base + code[pc++]!] = stack[--sp];
           break;
-        case Op.LoadCell: {
+        case 9 /* Op.LoadCell */: {
           const v = (stack[base + code[pc]!] as unknown as Cell).v;
           if (v === null) throw unassigned(proto, code[pc]!);
           pc++;
           stack[sp++] = v;
           break;
         }
-        case Op.StoreCell:
+        case 10 /* Op.StoreCell */:
           (stack[base + code[pc++]!] as unknown as Cell).v = stack[--sp]!;
           break;
-        case Op.NewCell:
+        case 11 /* Op.NewCell */:
           stack[base + code[pc++]!] = new Cell(null) as unknown as Value;
           break;
-        case Op.BoxParam: {
+        case 12 /* Op.BoxParam */: {
           const slot = base + code[pc++]!;
           stack[slot] = new Cell(stack[slot]!) as unknown as Value;
           break;
         }
-        case Op.LoadUp: {
+        case 13 /* Op.LoadUp */: {
           const cell = frame.closure!.ups[code[pc]!]!;
           if (cell.v === null) throw new AriaError('unknown-name', `\`${frame.closure!.proto.captures[code[pc]!]!.name}\` is used before it is assigned`);
           pc++;
           stack[sp++] = cell.v;
           break;
         }
-        case Op.StoreUp:
+        case 14 /* Op.StoreUp */:
           frame.closure!.ups[code[pc++]!]!.v = stack[--sp]!;
           break;
-        case Op.LoadGlobal:
+        case 15 /* Op.LoadGlobal */:
           stack[sp++] = globals[code[pc++]!];
           break;
-        case Op.Add: {
+        case 16 /* Op.Add */: {
           const b = stack[--sp];
           const a = stack[sp - 1];
           stack[sp - 1] = typeof a === 'number' && typeof b === 'number' ? a + b : arith(Op.Add, a, b);
           break;
         }
-        case Op.Sub: {
+        case 17 /* Op.Sub */: {
           const b = stack[--sp];
           const a = stack[sp - 1];
           stack[sp - 1] = typeof a === 'number' && typeof b === 'number' ? a - b : arith(Op.Sub, a, b);
           break;
         }
-        case Op.Mul: {
+        case 18 /* Op.Mul */: {
           const b = stack[--sp];
           const a = stack[sp - 1];
           stack[sp - 1] = typeof a === 'number' && typeof b === 'number' ? a * b : arith(Op.Mul, a, b);
           break;
         }
-        case Op.Div: {
+        case 19 /* Op.Div */: {
           const b = stack[--sp];
           const a = stack[sp - 1];
           if (typeof a === 'number' && typeof b === 'number' && b !== 0) stack[sp - 1] = Math.trunc(a / b);
           else stack[sp - 1] = arith(Op.Div, a, b);
           break;
         }
-        case Op.Mod: {
+        case 20 /* Op.Mod */: {
           const b = stack[--sp];
           const a = stack[sp - 1];
           if (typeof a === 'number' && typeof b === 'number' && b !== 0) stack[sp - 1] = a % b;
           else stack[sp - 1] = arith(Op.Mod, a, b);
           break;
         }
-        case Op.Neg: {
+        case 21 /* Op.Neg */: {
           const a = stack[sp - 1];
           if (typeof a === 'number') stack[sp - 1] = -a;
           else if (a instanceof FloatVal) stack[sp - 1] = new FloatVal(-a.value);
           else throw new AriaError('type-error', `cannot negate ${typeName(a)}`);
           break;
         }
-        case Op.Not: {
+        case 22 /* Op.Not */: {
           const a = stack[sp - 1];
           if (typeof a !== 'boolean') throw new AriaError('type-error', `\`not\` needs a Bool, not ${typeName(a)}`);
           stack[sp - 1] = !a;
           break;
         }
-        case Op.Eq: {
+        case 23 /* Op.Eq */: {
           const b = stack[--sp];
           const a = stack[sp - 1];
           stack[sp - 1] = a === b || equals(a, b);
           break;
         }
-        case Op.Ne: {
+        case 24 /* Op.Ne */: {
           const b = stack[--sp];
           const a = stack[sp - 1];
           stack[sp - 1] = !(a === b || equals(a, b));
           break;
         }
-        case Op.Lt: {
+        case 25 /* Op.Lt */: {
           const b = stack[--sp];
           const a = stack[sp - 1];
           stack[sp - 1] = typeof a === 'number' && typeof b === 'number' ? a < b : compareValues(a, b) < 0;
           break;
         }
-        case Op.Le: {
+        case 26 /* Op.Le */: {
           const b = stack[--sp];
           const a = stack[sp - 1];
           stack[sp - 1] = typeof a === 'number' && typeof b === 'number' ? a <= b : compareValues(a, b) <= 0;
           break;
         }
-        case Op.Gt: {
+        case 27 /* Op.Gt */: {
           const b = stack[--sp];
           const a = stack[sp - 1];
           stack[sp - 1] = typeof a === 'number' && typeof b === 'number' ? a > b : compareValues(a, b) > 0;
           break;
         }
-        case Op.Ge: {
+        case 28 /* Op.Ge */: {
           const b = stack[--sp];
           const a = stack[sp - 1];
           stack[sp - 1] = typeof a === 'number' && typeof b === 'number' ? a >= b : compareValues(a, b) >= 0;
           break;
         }
-        case Op.Range: {
+        case 29 /* Op.Range */: {
           const b = stack[--sp];
           const a = stack[sp - 1];
           if (typeof a !== 'number' || typeof b !== 'number') throw new AriaError('type-error', `a range needs Int bounds, not ${typeName(a)} and ${typeName(b)}`);
@@ -209,24 +209,24 @@ export function execute(m: Machine, task: Task, quota: number): number {
           stack[sp - 1] = xs;
           break;
         }
-        case Op.Jump:
+        case 30 /* Op.Jump */:
           pc = code[pc]!;
           break;
-        case Op.JumpIfFalse: {
+        case 31 /* Op.JumpIfFalse */: {
           const c = stack[--sp];
           if (c === false) pc = code[pc]!;
           else if (c === true) pc++;
           else throw notBool(c);
           break;
         }
-        case Op.JumpIfTrue: {
+        case 32 /* Op.JumpIfTrue */: {
           const c = stack[--sp];
           if (c === true) pc = code[pc]!;
           else if (c === false) pc++;
           else throw notBool(c);
           break;
         }
-        case Op.AndJump: {
+        case 33 /* Op.AndJump */: {
           const c = stack[sp - 1];
           if (c === false) pc = code[pc]!;
           else if (c === true) {
@@ -235,7 +235,7 @@ export function execute(m: Machine, task: Task, quota: number): number {
           } else throw notBool(c);
           break;
         }
-        case Op.OrJump: {
+        case 34 /* Op.OrJump */: {
           const c = stack[sp - 1];
           if (c === true) pc = code[pc]!;
           else if (c === false) {
@@ -244,11 +244,11 @@ export function execute(m: Machine, task: Task, quota: number): number {
           } else throw notBool(c);
           break;
         }
-        case Op.JumpIfSet:
+        case 35 /* Op.JumpIfSet */:
           if (stack[base + code[pc]!] !== null) pc = code[pc + 1]!;
           else pc += 2;
           break;
-        case Op.CallGlobal: {
+        case 38 /* Op.CallGlobal */: {
           const callee = globals[code[pc]!] as Closure;
           const argc = code[pc + 1]!;
           pc += 2;
@@ -269,7 +269,7 @@ export function execute(m: Machine, task: Task, quota: number): number {
           sp = nb + nlocals;
           break;
         }
-        case Op.Call: {
+        case 36 /* Op.Call */: {
           const argc = code[pc++]!;
           const callee = stack[sp - argc - 1];
           if (callee instanceof Closure) {
@@ -304,7 +304,7 @@ export function execute(m: Machine, task: Task, quota: number): number {
           sp = task.sp;
           break;
         }
-        case Op.CallAll: {
+        case 41 /* Op.CallAll */: {
           const argc = sp - base - 1;
           frame.pc = pc;
           task.sp = sp;
@@ -319,7 +319,7 @@ export function execute(m: Machine, task: Task, quota: number): number {
           sp = task.sp;
           break;
         }
-        case Op.CallNamed: {
+        case 37 /* Op.CallNamed */: {
           const argc = code[pc]!;
           const names = consts[code[pc + 1]!] as readonly (string | null)[];
           pc += 2;
@@ -341,7 +341,7 @@ export function execute(m: Machine, task: Task, quota: number): number {
           sp = task.sp;
           break;
         }
-        case Op.CallBuiltin: {
+        case 39 /* Op.CallBuiltin */: {
           const native = NATIVES[code[pc]!]!;
           const argc = code[pc + 1]!;
           pc += 2;
@@ -363,7 +363,7 @@ export function execute(m: Machine, task: Task, quota: number): number {
           stack[sp++] = r;
           break;
         }
-        case Op.CallMethod: {
+        case 40 /* Op.CallMethod */: {
           const name = consts[code[pc]!] as string;
           const argc = code[pc + 1]!;
           const fallback = consts[code[pc + 2]!] as number | BuiltinFnVal | null;
@@ -404,7 +404,7 @@ export function execute(m: Machine, task: Task, quota: number): number {
           sp = task.sp;
           break;
         }
-        case Op.Return: {
+        case 42 /* Op.Return */: {
           const result = stack[sp - 1];
           const retSp = frame.retSp;
           frames.pop();
@@ -423,19 +423,19 @@ export function execute(m: Machine, task: Task, quota: number): number {
           stack[sp++] = result;
           break;
         }
-        case Op.MakeList: {
+        case 44 /* Op.MakeList */: {
           const n = code[pc++]!;
           const xs = stack.slice(sp - n, sp);
           sp -= n;
           stack[sp++] = xs;
           break;
         }
-        case Op.MakeClosure: {
+        case 45 /* Op.MakeClosure */: {
           const p = consts[code[pc++]!] as FnProto;
           stack[sp++] = makeClosure(p, stack, base, frame);
           break;
         }
-        case Op.MakeString: {
+        case 46 /* Op.MakeString */: {
           const n = code[pc++]!;
           let text = '';
           for (let i = sp - n; i < sp; i++) {
@@ -446,7 +446,7 @@ export function execute(m: Machine, task: Task, quota: number): number {
           stack[sp++] = text;
           break;
         }
-        case Op.MakeStruct: {
+        case 47 /* Op.MakeStruct */: {
           const type = consts[code[pc]!] as StructType;
           const n = code[pc + 1]!;
           pc += 2;
@@ -455,19 +455,19 @@ export function execute(m: Machine, task: Task, quota: number): number {
           stack[sp++] = new StructVal(type, values);
           break;
         }
-        case Op.MakeHandler: {
+        case 48 /* Op.MakeHandler */: {
           const t = consts[code[pc++]!] as HandlerTemplate;
           const ops = new Map<string, Closure>();
           for (const op of t.ops) ops.set(op.name, makeClosure(op.proto, stack, base, frame));
           stack[sp++] = new HandlerVal(t.name, t.effect, ops);
           break;
         }
-        case Op.GetField: {
+        case 49 /* Op.GetField */: {
           const name = consts[code[pc++]!] as string;
           stack[sp - 1] = getField(stack[sp - 1], name);
           break;
         }
-        case Op.SetField: {
+        case 50 /* Op.SetField */: {
           const name = consts[code[pc++]!] as string;
           const v = stack[--sp];
           const obj = stack[--sp];
@@ -477,12 +477,12 @@ export function execute(m: Machine, task: Task, quota: number): number {
           obj.values[i] = v;
           break;
         }
-        case Op.GetIndex: {
+        case 51 /* Op.GetIndex */: {
           const i = stack[--sp];
           stack[sp - 1] = getIndex(stack[sp - 1], i);
           break;
         }
-        case Op.SetIndex: {
+        case 52 /* Op.SetIndex */: {
           const v = stack[--sp];
           const i = stack[--sp];
           const obj = stack[--sp];
@@ -492,7 +492,7 @@ export function execute(m: Machine, task: Task, quota: number): number {
           obj[i] = v;
           break;
         }
-        case Op.Perform: {
+        case 53 /* Op.Perform */: {
           const effect = consts[code[pc]!] as string;
           const op = consts[code[pc + 1]!] as string;
           const argc = code[pc + 2]!;
@@ -528,7 +528,7 @@ export function execute(m: Machine, task: Task, quota: number): number {
           }
           break;
         }
-        case Op.Spawn: {
+        case 54 /* Op.Spawn */: {
           const argc = code[pc]!;
           const scoped = code[pc + 1]!;
           pc += 2;
@@ -540,7 +540,7 @@ export function execute(m: Machine, task: Task, quota: number): number {
           stack[sp++] = handle;
           break;
         }
-        case Op.Await: {
+        case 55 /* Op.Await */: {
           const v = stack[--sp];
           frame.pc = pc;
           task.sp = sp;
@@ -556,7 +556,7 @@ export function execute(m: Machine, task: Task, quota: number): number {
           stack[sp++] = r;
           break;
         }
-        case Op.WithEnter: {
+        case 56 /* Op.WithEnter */: {
           const slot = code[pc++]!;
           const h = stack[--sp];
           frame.pc = pc;
@@ -568,7 +568,7 @@ export function execute(m: Machine, task: Task, quota: number): number {
           }
           break;
         }
-        case Op.WithExit: {
+        case 57 /* Op.WithExit */: {
           const slot = code[pc++]!;
           frame.pc = pc;
           task.sp = sp;
@@ -580,7 +580,7 @@ export function execute(m: Machine, task: Task, quota: number): number {
           if (r === 'moved') return executed;
           break;
         }
-        case Op.IterNext: {
+        case 58 /* Op.IterNext */: {
           const xs = stack[base + code[pc]!];
           const i = stack[base + code[pc + 1]!] as number;
           if (Array.isArray(xs)) {
@@ -600,7 +600,7 @@ export function execute(m: Machine, task: Task, quota: number): number {
           }
           break;
         }
-        case Op.RangeNext: {
+        case 59 /* Op.RangeNext */: {
           const i = stack[base + code[pc]!];
           const end = stack[base + code[pc + 1]!];
           if (typeof i !== 'number' || typeof end !== 'number') {
@@ -613,7 +613,7 @@ export function execute(m: Machine, task: Task, quota: number): number {
           } else pc = code[pc + 2]!;
           break;
         }
-        case Op.IsCtor: {
+        case 60 /* Op.IsCtor */: {
           const name = consts[code[pc]!] as string;
           const arity = code[pc + 1]!;
           pc += 2;
@@ -621,25 +621,91 @@ export function execute(m: Machine, task: Task, quota: number): number {
           stack[sp - 1] = v instanceof StructVal && v.type.name === name && v.values.length === arity;
           break;
         }
-        case Op.IsList: {
+        case 61 /* Op.IsList */: {
           const n = code[pc++]!;
           const v = stack[sp - 1];
           stack[sp - 1] = Array.isArray(v) && v.length === n;
           break;
         }
-        case Op.FieldAt: {
+        case 62 /* Op.FieldAt */: {
           const i = code[pc++]!;
           const v = stack[sp - 1];
           stack[sp - 1] = v instanceof StructVal ? v.values[i] : (v as Value[])[i];
           break;
         }
-        case Op.Fail: {
+        case 63 /* Op.Fail */: {
           const message = consts[code[pc++]!] as string;
           throw new AriaError(message.startsWith('unknown name') ? 'unknown-name' : 'type-error', message);
         }
-        case Op.FailMatch: {
+        case 64 /* Op.FailMatch */: {
           const v = stack[base + code[pc++]!];
           throw new AriaError('no-match', `no case matched ${show(v as Value, true)}`);
+        }
+        case 65 /* Op.LoadSubInt */: {
+          const a = stack[base + code[pc]!];
+          if (a === null) throw unassigned(proto, code[pc]!);
+          const b = code[pc + 1]!;
+          pc += 2;
+          stack[sp++] = typeof a === 'number' ? a - b : arith(Op.Sub, a, b);
+          break;
+        }
+        case 66 /* Op.LoadAddInt */: {
+          const a = stack[base + code[pc]!];
+          if (a === null) throw unassigned(proto, code[pc]!);
+          const b = code[pc + 1]!;
+          pc += 2;
+          stack[sp++] = typeof a === 'number' ? a + b : arith(Op.Add, a, b);
+          break;
+        }
+        case 67 /* Op.CmpLocalIntJump */: {
+          const a = stack[base + code[pc]!];
+          if (a === null) throw unassigned(proto, code[pc]!);
+          const b = code[pc + 1]!;
+          let c: boolean;
+          if (typeof a === 'number') {
+            switch (code[pc + 2]) {
+              case 25 /* Op.Lt */: c = a < b; break;
+              case 26 /* Op.Le */: c = a <= b; break;
+              case 27 /* Op.Gt */: c = a > b; break;
+              case 28 /* Op.Ge */: c = a >= b; break;
+              case 23 /* Op.Eq */: c = a === b; break;
+              default: c = a !== b; break;
+            }
+          } else {
+            c = compareSlow(code[pc + 2]! as Op, a, b);
+          }
+          pc = c ? pc + 4 : code[pc + 3]!;
+          break;
+        }
+        case 68 /* Op.LoadReturn */: {
+          const result = stack[base + code[pc]!];
+          if (result === null) throw unassigned(proto, code[pc]!);
+          const retSp = frame.retSp;
+          frames.pop();
+          if (frames.length === 0) {
+            task.sp = retSp;
+            m.complete(task, result);
+            return executed;
+          }
+          frame = frames[frames.length - 1]!;
+          proto = frame.proto;
+          code = proto.code;
+          consts = proto.consts;
+          base = frame.base;
+          pc = frame.pc;
+          sp = retSp;
+          stack[sp++] = result;
+          break;
+        }
+        case 69 /* Op.Load2 */: {
+          const a = stack[base + code[pc]!];
+          if (a === null) throw unassigned(proto, code[pc]!);
+          const b = stack[base + code[pc + 1]!];
+          if (b === null) throw unassigned(proto, code[pc + 1]!);
+          pc += 2;
+          stack[sp++] = a;
+          stack[sp++] = b;
+          break;
         }
         default:
           throw new Error(`VM: bad opcode ${code[at]} at ${at} in ${proto.name}`);
@@ -786,17 +852,28 @@ function arith(op: Op, a: Value, b: Value): Value {
   }
   const float = a instanceof FloatVal || b instanceof FloatVal;
   switch (op) {
-    case Op.Add: return float ? new FloatVal(x + y) : x + y;
-    case Op.Sub: return float ? new FloatVal(x - y) : x - y;
-    case Op.Mul: return float ? new FloatVal(x * y) : x * y;
-    case Op.Div:
+    case 16 /* Op.Add */: return float ? new FloatVal(x + y) : x + y;
+    case 17 /* Op.Sub */: return float ? new FloatVal(x - y) : x - y;
+    case 18 /* Op.Mul */: return float ? new FloatVal(x * y) : x * y;
+    case 19 /* Op.Div */:
       if (y === 0) throw new AriaError('division-by-zero', 'division by zero');
       return float ? new FloatVal(x / y) : Math.trunc(x / y);
-    case Op.Mod:
+    case 20 /* Op.Mod */:
       if (y === 0) throw new AriaError('division-by-zero', 'division by zero (remainder)');
       return float ? new FloatVal(x % y) : x % y;
     default:
       throw new Error(`arith: bad op ${op}`);
+  }
+}
+
+function compareSlow(op: Op, a: Value, b: Value): boolean {
+  switch (op) {
+    case Op.Eq: return equals(a, b);
+    case Op.Ne: return !equals(a, b);
+    case Op.Lt: return compareValues(a, b) < 0;
+    case Op.Le: return compareValues(a, b) <= 0;
+    case Op.Gt: return compareValues(a, b) > 0;
+    default: return compareValues(a, b) >= 0;
   }
 }
 
