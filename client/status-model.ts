@@ -23,13 +23,6 @@ const icons: Readonly<Record<ServerState, string>> = {
   error: '$(error)',
 };
 
-const describe: Readonly<Record<ServerState, string>> = {
-  starting: 'starting',
-  ready: 'ready',
-  stopped: 'stopped',
-  error: 'error',
-};
-
 /** Renders the item; `detail` is the last error message when the state is `error`. */
 export function statusView(state: ServerState, counts: DiagnosticCounts, detail?: string): StatusView {
   let text = `${icons[state]} Aria`;
@@ -39,7 +32,7 @@ export function statusView(state: ServerState, counts: DiagnosticCounts, detail?
     if (counts.warnings > 0) parts.push(`$(warning) ${counts.warnings}`);
     text += ` ${parts.join(' ')}`;
   }
-  const lines = [`**Aria Language Server**: ${describe[state]}`];
+  const lines = [`**Aria Language Server**: ${state}`];
   if (state === 'error' && detail) lines.push('', escapeMarkdown(detail));
   if (state === 'ready') lines.push('', `${plural(counts.errors, 'error')}, ${plural(counts.warnings, 'warning')} in Aria files`);
   lines.push('', 'Click to show the server output.');

@@ -105,7 +105,7 @@ export async function build(options = {}) {
         sourcemap: options.sourcemap ?? true,
         minify: options.minify ?? false,
         external: entry.external ?? [],
-        // vscode-languageserver/-client ship both "main" (CJS) and "module"; prefer the CJS files for a CJS bundle
+        // for packages without an exports map, prefer their CommonJS "main" over an ESM "module" in a CJS bundle
         mainFields: ['main', 'module'],
         define: { 'import.meta.url': '__aria_import_meta_url', ARIA_VERSION: JSON.stringify(version) },
         banner: { js: importMetaBanner },

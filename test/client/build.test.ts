@@ -10,6 +10,7 @@ const run = promisify(execFile);
 const repoRoot = resolve(import.meta.dirname, '..', '..');
 const hasServer = existsSync(join(repoRoot, 'server', 'main.ts'));
 const hasCli = existsSync(join(repoRoot, 'cli', 'main.ts'));
+const hasDebug = existsSync(join(repoRoot, 'debug', 'main.ts'));
 
 let outdir = '';
 let build: { code: number; stdout: string; stderr: string } = { code: -1, stdout: '', stderr: '' };
@@ -63,6 +64,42 @@ describe('npm run build', () => {
     expect(reply.error).toBeUndefined();
     expect(typeof reply.result?.capabilities).toBe('object');
     expect(reply.result?.capabilities?.textDocumentSync).toBeDefined();
+  });
+});
+
+describe('the debug adapter bundle', () => {
+  it.runIf(hasDebug)('answers a DAP initialize over stdio', async () => {
+    expect(existsSync(join(outdir, 'debug.js'))).toBe(true);
+    const child = spawn(process.execPath, [join(outdir, 'debug.js')], { stdio: ['pipe', 'pipe', 'pipe'] });
+    try {
+      const body = Buffer.from(JSON.stringify({ seq: 1, type: 'request', command: 'initialize', arguments: { adapterID: 'aria', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' } }));
+      child.stdin.write(`Content-Length: ${body.length}\r\n\r\n`);
+      child.stdin.write(body);
+      const reply = await new Promise<{ type?: string; request_seq?: number; success?: boolean; body?: Record<string, unknown> }>((resolve, reject) => {
+        let buffer = '';
+        const timer = setTimeout(() => reject(new Error(`no DAP reply in 20 s: ${buffer}`)), 20_000);
+        child.stdout.on('data', chunk => {
+          buffer += String(chunk);
+          // messages are framed like LSP; take the first response
+          for (const m of buffer.matchAll(/Content-Length: (\d+)\r\n\r\n/g)) {
+            const start = m.index + m[0].length;
+            const text = buffer.slice(start, start + Number(m[1]));
+            if (text.length < Number(m[1])) return;
+            const message = JSON.parse(text) as { type?: string };
+            if (message.type === 'response') {
+              clearTimeout(timer);
+              resolve(message);
+              return;
+            }
+          }
+        });
+      });
+      expect(reply.request_seq).toBe(1);
+      expect(reply.success).toBe(true);
+      expect(typeof reply.body).toBe('object');
+    } finally {
+      child.kill();
+    }
   });
 });
 
