@@ -57,6 +57,14 @@ export class FileState {
     return this.cachedIndex !== undefined;
   }
 
+  private readonly memos = new Map<string, unknown>();
+
+  /** A value derived from this revision of the file, computed once (features cache what every request would redo). */
+  memo<T>(key: string, compute: () => T): T {
+    if (!this.memos.has(key)) this.memos.set(key, compute());
+    return this.memos.get(key) as T;
+  }
+
   /** Forgets the index (of a closed file, to bound memory); it is recomputed when next needed. */
   dropIndex(): void {
     this.cachedIndex = undefined;

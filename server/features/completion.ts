@@ -163,22 +163,36 @@ function builtinFunctionItem(name: string, sort: string, snippets: boolean): Com
 
 function scopeItems(ctx: ServerContext, file: FileState, offset: number, snippets: boolean): CompletionItem[] {
   const items: CompletionItem[] = [];
+  const locals = new Set<string>();
   for (const symbol of visibleAt(file.index, offset)) {
-    if (symbol.kind === 'row-variable' || symbol.kind === 'type-parameter' || symbol.name === '') continue;
-    items.push(symbolItem(ctx, file, symbol, symbol.local ? '0' : '1', snippets));
+    if (!symbol.local || symbol.kind === 'row-variable' || symbol.kind === 'type-parameter' || symbol.name === '') continue;
+    locals.add(symbol.name);
+    items.push(symbolItem(ctx, file, symbol, '0', snippets));
+  }
+  // The same everywhere in the file (its items, imports' effects, built-ins): built once per revision.
+  const globals = file.memo(`completion:globals:${snippets}`, () => globalItems(ctx, file, snippets));
+  for (const item of globals) if (!locals.has(item.label)) items.push(item);
+  return items;
+}
+
+function globalItems(ctx: ServerContext, file: FileState, snippets: boolean): CompletionItem[] {
+  const items: CompletionItem[] = [];
+  const module = file.index.scopes.find(s => s.kind === 'module');
+  for (const entry of module?.entries ?? []) {
+    if (entry.symbol.name !== '') items.push(symbolItem(ctx, file, entry.symbol, '1', snippets));
   }
   for (const fn of BUILTIN_FUNCTIONS) items.push(builtinFunctionItem(fn.name, '3', snippets));
   for (const c of BUILTIN_CONSTRUCTORS) {
-    items.push({ label: c.name, kind: CompletionItemKind.Constructor, detail: `${c.name}(${c.arity ? 'value' : ''})`, sortText: `3${c.name}`, data: ['constructor', c.name] satisfies CompletionData });
+    items.push({ label: c.name, kind: CompletionItemKind.Constructor, detail: `${c.name}(${c.arity ? 'value' : ''})`, sortText: '3', data: ['constructor', c.name] satisfies CompletionData });
   }
-  for (const ns of NAMESPACES) items.push({ label: ns, kind: isBuiltinEffect(ns) ? CompletionItemKind.Interface : CompletionItemKind.Module, sortText: `3${ns}`, data: ['effect', ns] satisfies CompletionData });
+  for (const ns of NAMESPACES) items.push({ label: ns, kind: isBuiltinEffect(ns) ? CompletionItemKind.Interface : CompletionItemKind.Module, sortText: '3', data: ['effect', ns] satisfies CompletionData });
   // User effects of imported files (for `Effect.op`).
   for (const other of importedFiles(ctx, file)) {
     for (const s of other.index.symbols) {
       if (s.kind === 'effect') items.push(symbolItem(ctx, other, s, '2', snippets, other.uri));
     }
   }
-  return items;
+  return dedupe(items);
 }
 
 function importedFiles(ctx: ServerContext, file: FileState): FileState[] {
