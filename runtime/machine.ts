@@ -1,6 +1,7 @@
 // The deterministic simulation: runtimes, worker and blocking threads taking turns, timers, tasks and their waits.
 import type { Span } from '../analysis/syntax/ast.js';
 import { Op, type FnProto } from './bytecode.js';
+import { deepCopy } from './checkpoint.js';
 import { BUILTIN_STRUCTS, lineColumn, type Program } from './compiler.js';
 import type { EventListener, Flavor, PollOutcome, RuntimeEvent, TimerPurpose } from './events.js';
 import { AriaError, RETRY, SUSPEND, YIELDED, type NativeHost, type NativeResult } from './natives.js';
@@ -199,6 +200,20 @@ export class Machine implements NativeHost, SchedulerContext {
 
   private event(e: UnstampedEvent): void {
     if (this.listener && !this.muted) this.emitNow(e);
+  }
+
+  // ------------------------------------------------------------ checkpoints
+
+  /** A deep copy of the current state (see checkpoint.ts). */
+  checkpoint(): MachineState {
+    return deepCopy(this.s).copy;
+  }
+
+  /** Returns to a copied state; the copy stays untouched, so it can be restored again. */
+  restore(state: MachineState): void {
+    this.s = deepCopy(state).copy;
+    this.stopHit = null;
+    this.cur = null;
   }
 
   // ------------------------------------------------------------ running

@@ -1,0 +1,170 @@
+// Going back in a run: deep copies of the machine state (checkpoints) plus deterministic replay from the nearest one.
+import { FnProto } from './bytecode.js';
+import type { Machine, MachineState, StopReason } from './machine.js';
+import { BuiltinFnVal, BuiltinHandlerVal, Closure, EffectVal, FloatVal, ModuleVal, StructType, TaskVal } from './values.js';
+
+/** Immutable once built: shared between a state and its copies. */
+const SHARED: ReadonlySet<unknown> = new Set<unknown>([FnProto, StructType, BuiltinFnVal, EffectVal, ModuleVal, BuiltinHandlerVal, FloatVal, TaskVal]);
+
+/**
+ * Copies an object graph, keeping sharing and cycles, and sharing what never changes (prototypes of
+ * compiled code, struct types, immutable values, frozen objects, functions). Iterative, so deep data
+ * (a long linked list of structs) cannot overflow the JS stack. Returns the copy and how many objects it made.
+ */
+export function deepCopy<T>(root: T): { copy: T; objects: number } {
+  const memo = new Map<object, unknown>();
+  const work: [object, Record<string, unknown> | unknown[]][] = [];
+  const shell = (v: unknown): unknown => {
+    if (typeof v !== 'object' || v === null) return v;
+    const hit = memo.get(v);
+    if (hit !== undefined) return hit;
+    if (Array.isArray(v)) {
+      const out: unknown[] = new Array(v.length);
+      memo.set(v, out);
+      work.push([v, out]);
+      return out;
+    }
+    const proto = Object.getPrototypeOf(v) as { constructor?: unknown } | null;
+    if (SHARED.has(proto?.constructor) || Object.isFrozen(v)) return v;
+    if (v instanceof Closure && v.ups.length === 0) return v; // captures nothing: immutable
+    if (v instanceof Set) {
+      const out = new Set<unknown>();
+      memo.set(v, out);
+      for (const x of v) out.add(shell(x));
+      return out;
+    }
+    if (v instanceof Map) {
+      const out = new Map<unknown, unknown>();
+      memo.set(v, out);
+      for (const [k, x] of v) out.set(shell(k), shell(x));
+      return out;
+    }
+    if (ArrayBuffer.isView(v)) {
+      const out = (v as unknown as { slice(): unknown }).slice();
+      memo.set(v, out);
+      return out;
+    }
+    const out = Object.create(proto) as Record<string, unknown>;
+    memo.set(v, out);
+    work.push([v, out]);
+    return out;
+  };
+  const copy = shell(root) as T;
+  while (work.length > 0) {
+    const [src, dst] = work.pop()!;
+    if (Array.isArray(src)) {
+      const d = dst as unknown[];
+      for (let i = 0; i < src.length; i++) d[i] = shell(src[i]);
+    } else {
+      const d = dst as Record<string, unknown>;
+      const s = src as Record<string, unknown>;
+      for (const k of Object.keys(s)) d[k] = shell(s[k]);
+    }
+  }
+  return { copy, objects: memo.size };
+}
+
+export interface Checkpoint {
+  readonly step: number;
+  readonly state: MachineState;
+  /** Objects in the copy: what restoring it costs. */
+  readonly objects: number;
+}
+
+export interface TimeTravelOptions {
+  /** Fewest steps between two checkpoints (default 10,000). */
+  readonly minInterval?: number;
+  /** Steps between checkpoints per object in the state (default 8): big states are copied less often. */
+  readonly stepsPerObject?: number;
+  /** Most checkpoints kept; beyond it every other one is dropped (default 256). */
+  readonly maxCheckpoints?: number;
+}
+
+/**
+ * Runs a machine forward while taking checkpoints, and moves it back to any earlier step: restore the
+ * nearest checkpoint at or before it and replay (muted: no output, no events) up to it. A run is a pure
+ * function of the program, the options, the seed and the host's answers, so the replay is exact.
+ */
+export class TimeTravel {
+  private readonly checkpoints: Checkpoint[] = [];
+  /** Steps replayed by seeks so far (what going back has cost). */
+  replayed = 0;
+  private nextAt = 0;
+  private readonly minInterval: number;
+  private readonly stepsPerObject: number;
+  private readonly maxCheckpoints: number;
+
+  constructor(readonly machine: Machine, options: TimeTravelOptions = {}) {
+    this.minInterval = options.minInterval ?? 10_000;
+    this.stepsPerObject = options.stepsPerObject ?? 8;
+    this.maxCheckpoints = options.maxCheckpoints ?? 256;
+    this.take();
+  }
+
+  /** Steps of the checkpoints held, oldest first. */
+  get steps(): number[] {
+    return this.checkpoints.map(c => c.step);
+  }
+
+  /** Like `machine.run`, taking checkpoints on the way. */
+  run(maxSteps = Infinity): StopReason {
+    const m = this.machine;
+    const target = m.s.steps + maxSteps;
+    for (;;) {
+      const chunk = Math.min(target, this.nextAt) - m.s.steps;
+      const r = m.run(chunk > 0 ? chunk : 0);
+      if (m.s.steps >= this.nextAt && !m.s.done) this.take();
+      if (r.kind !== 'steps' || m.s.steps >= target) return r;
+    }
+  }
+
+  /** Moves back by `n` steps (to just before the statement that began n steps ago). */
+  stepBack(n = 1): void {
+    this.seek(Math.max(0, this.machine.s.steps - n));
+  }
+
+  /**
+   * Puts the machine back where it was when `step` statements had begun (paused before the next one).
+   * Seeking forward is just running.
+   */
+  seek(step: number): void {
+    const m = this.machine;
+    let cp: Checkpoint | undefined;
+    for (const c of this.checkpoints) if (c.step <= step) cp = c;
+    if (!cp) throw new Error(`no checkpoint at or before step ${step}`);
+    if (step < m.s.steps) {
+      m.restore(cp.state);
+      const stop = m.stop;
+      m.stop = null;
+      m.muted = true;
+      try {
+        if (step > m.s.steps) m.run(step - m.s.steps);
+        this.replayed += Math.max(0, m.s.steps - cp.step);
+      } finally {
+        m.muted = false;
+        m.stop = stop;
+      }
+    }
+    // Checkpoints past this point describe a future that may not happen again (the debugger may change course).
+    while (this.checkpoints.length > 1 && this.checkpoints[this.checkpoints.length - 1]!.step > step) this.checkpoints.pop();
+    const last = this.checkpoints[this.checkpoints.length - 1]!;
+    this.nextAt = last.step + this.interval(last.objects);
+  }
+
+  private interval(objects: number): number {
+    return Math.max(this.minInterval, objects * this.stepsPerObject);
+  }
+
+  private take(): void {
+    const m = this.machine;
+    const { copy, objects } = deepCopy(m.s);
+    this.checkpoints.push({ step: m.s.steps, state: copy, objects });
+    if (this.checkpoints.length > this.maxCheckpoints) {
+      // Keep the first and every other one after it.
+      const kept = this.checkpoints.filter((_, i) => i === 0 || i % 2 === 0);
+      this.checkpoints.length = 0;
+      this.checkpoints.push(...kept);
+    }
+    this.nextAt = m.s.steps + this.interval(objects);
+  }
+}
