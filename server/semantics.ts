@@ -82,14 +82,3 @@ export interface Semantics {
   /** The constructs inside the `with` starting at `withStart` whose effect it discharges. */
   dischargedBy(file: FileState, withStart: number): readonly DischargedSite[];
 }
-
-/** Until the checker answers: syntax-level features still work, effect features answer nothing. */
-export const NO_SEMANTICS: Semantics = {
-  refresh: () => {},
-  diagnostics: () => [],
-  functionRow: () => undefined,
-  rows: () => [],
-  origins: () => [],
-  handlersFor: () => [],
-  dischargedBy: () => [],
-};
