@@ -72,8 +72,9 @@ export interface StopCondition {
   readonly resumeFrom?: { readonly task: number; readonly stmt: number };
 }
 
+/** A plain number: the task a `sleep` wakes (the most common timer, kept small). */
 type TimerPayload =
-  | { readonly kind: 'wake'; readonly task: number }
+  | number
   | { readonly kind: 'timeout'; readonly task: number; readonly child: number }
   | { readonly kind: 'cancel-token'; readonly token: TokenVal; readonly owner: number }
   | { readonly kind: 'thread-wake'; readonly thread: number; readonly task: number }
@@ -164,8 +165,7 @@ export class Machine implements NativeHost, SchedulerContext {
     this.stepLimit = options.stepLimit ?? Infinity;
     this.s = new MachineState(new Prng(options.seed ?? 0));
     const rt = this.newRuntime(runtimeConfig(options.flavor ?? 'multi', options.workers ?? 4), -1);
-    const rootToken = this.newToken(null);
-    const main = new Task(this.newTaskId(), 'main', 'main', 0, rt.id, -1, rootToken, program.main.module, program.main.span, 0, 0);
+    const main = new Task(this.newTaskId(), 'main', 'main', 0, rt.id, -1, null, program.main, -1, 0, 0);
     main.frames.push({ proto: program.main, pc: 0, base: 0, retSp: 0, closure: null, handlers: null });
     for (let i = 0; i < program.main.locals.length; i++) main.stack.push(null as unknown as Value);
     main.sp = program.main.locals.length;
@@ -495,16 +495,16 @@ export class Machine implements NativeHost, SchedulerContext {
     const fired = s.wheel.poll(Math.floor(s.us / 1000));
     for (const e of fired) {
       const p = e.payload;
-      switch (p.kind) {
-        case 'wake': {
-          this.event({ kind: 'timer-fire', timer: e.id, deadline: e.deadline, owner: p.task, purpose: 'sleep' });
-          const t = s.tasks[p.task];
-          if (t && t.waitTimer === e) {
-            t.waitTimer = null;
-            this.wake(t, undefined);
-          }
-          break;
+      if (typeof p === 'number') {
+        this.event({ kind: 'timer-fire', timer: e.id, deadline: e.deadline, owner: p, purpose: 'sleep' });
+        const t = s.tasks[p];
+        if (t && t.waitTimer === e) {
+          t.waitTimer = null;
+          this.wake(t, undefined);
         }
+        continue;
+      }
+      switch (p.kind) {
         case 'timeout': {
           this.event({ kind: 'timer-fire', timer: e.id, deadline: e.deadline, owner: p.task, purpose: 'timeout' });
           const t = s.tasks[p.task];
@@ -581,15 +581,27 @@ export class Machine implements NativeHost, SchedulerContext {
    * and its token hangs below the spawner's current one, so cancelling reaches it.
    */
   private createTask(parent: Task, callee: Value, args: readonly Value[], scope: ScopeVal | null, handlers: HandlerNode | null,
-    site: Span, kind: 'async' | 'blocking', runtime: number): Task {
-    const token = this.newToken(this.currentToken(parent, handlers));
-    let chain = handlers;
-    if (chain && hasCancelNode(chain)) chain = { effect: 'Cancel', handler: null, token, next: chain };
+    siteProto: FnProto, sitePc: number, kind: 'async' | 'blocking', runtime: number): Task {
     const name = taskName(callee);
-    const t = new Task(this.newTaskId(), name, kind, parent.id, runtime, scope ? scope.id : -1, token, this.siteModule(parent), site, this.s.us, this.s.steps);
-    t.frames.push({ proto: this.program.entry, pc: 0, base: 0, retSp: 0, closure: null, handlers: chain });
-    t.stack.push(callee, ...args);
-    t.sp = t.stack.length;
+    const t = new Task(this.newTaskId(), name, kind, parent.id, runtime, scope ? scope.id : -1, this.currentToken(parent, handlers),
+      siteProto, sitePc, this.s.us, this.s.steps);
+    let chain = handlers;
+    if (chain && hasCancelNode(chain)) chain = { effect: 'Cancel', handler: null, token: t.token, next: chain };
+    const p = callee instanceof Closure ? callee.proto : null;
+    if (p && args.length >= p.required && args.length <= p.params.length) {
+      // The common case: the task starts right in the callee's frame, its stack sized for it.
+      const stack: Value[] = new Array(p.locals.length + 6);
+      for (let i = 0; i < args.length; i++) stack[i] = args[i];
+      for (let i = args.length; i < p.locals.length; i++) stack[i] = null as unknown as Value;
+      t.stack = stack;
+      t.sp = p.locals.length;
+      t.frames.push({ proto: p, pc: 0, base: 0, retSp: 0, closure: callee as Closure, handlers: chain });
+    } else {
+      // Anything else (a built-in, a constructor, a wrong arity) goes through the entry frame, which calls it.
+      t.frames.push({ proto: this.program.entry, pc: 0, base: 0, retSp: 0, closure: null, handlers: chain });
+      t.stack.push(callee, ...args);
+      t.sp = t.stack.length;
+    }
     this.s.tasks[t.id] = t;
     const rt = this.s.runtimes[runtime]!;
     rt.metrics.spawnedTasksCount++;
@@ -597,13 +609,10 @@ export class Machine implements NativeHost, SchedulerContext {
       scope.live.push(t.id);
       scope.children.push(t.id);
     }
-    this.event({ kind: 'spawn', task: t.id, name, parent: parent.id, runtime, blocking: kind === 'blocking', site: this.siteText(t.spawnModule, site) });
+    if (this.listener && !this.muted) {
+      this.event({ kind: 'spawn', task: t.id, name, parent: parent.id, runtime, blocking: kind === 'blocking', site: this.siteText(t.spawnModule, t.spawnSpan) });
+    }
     return t;
-  }
-
-  private siteModule(task: Task): string {
-    const f = task.frames[task.frames.length - 1];
-    return f ? f.proto.module : task.spawnModule;
   }
 
   siteText(module: string, span: Span): string {
@@ -619,11 +628,10 @@ export class Machine implements NativeHost, SchedulerContext {
       scope = scopeV;
     }
     const frame = task.frames[task.frames.length - 1]!;
-    const site = frame.proto.spanAt(at);
     const callee = stack[calleeIdx];
     const args = stack.slice(calleeIdx + 1, calleeIdx + 1 + argc);
     const rt = this.s.runtimes[task.runtime]!;
-    const child = this.createTask(task, callee, args, scope, handlers, site, 'async', task.runtime);
+    const child = this.createTask(task, callee, args, scope, handlers, frame.proto, at, 'async', task.runtime);
     scheduleTask(this, rt, child.id, this.cur, false);
     return new TaskVal(child.id);
   }
@@ -1095,7 +1103,7 @@ export class Machine implements NativeHost, SchedulerContext {
   sleep(t: Task, ms: number): typeof SUSPEND {
     const rt = this.s.runtimes[t.runtime]!;
     const until = this.nowMs() + Math.ceil(ms);
-    t.waitTimer = this.setTimer(until, { kind: 'wake', task: t.id }, t.id, 'sleep', rt.config.timerResolution);
+    t.waitTimer = this.setTimer(until, t.id, t.id, 'sleep', rt.config.timerResolution);
     return this.block(t, { kind: 'sleep', until });
   }
 
@@ -1114,8 +1122,7 @@ export class Machine implements NativeHost, SchedulerContext {
       throw new AriaError('unsupported', `spawn_blocking is not available on the ${rt.config.flavor} flavour (it has no blocking pool)`);
     }
     const frame = t.frames[t.frames.length - 1]!;
-    const site = frame.proto.spanAt(Math.max(0, frame.pc - 1));
-    const child = this.createTask(t, f, [], null, frame.handlers, site, 'blocking', t.runtime);
+    const child = this.createTask(t, f, [], null, frame.handlers, frame.proto, Math.max(0, frame.pc - 1), 'blocking', t.runtime);
     rt.blockingQueue.push(child.id);
     // Spawn a pool thread when the idle ones cannot take every queued task and the cap allows (Tokio's `spawn_task`).
     const idle = this.idleBlockingThreads(rt);
@@ -1227,9 +1234,8 @@ export class Machine implements NativeHost, SchedulerContext {
 
   timeout(t: Task, ms: number, f: Value): NativeResult {
     const frame = t.frames[t.frames.length - 1]!;
-    const site = frame.proto.spanAt(Math.max(0, frame.pc - 1));
     const rt = this.s.runtimes[t.runtime]!;
-    const child = this.createTask(t, f, [], null, frame.handlers, site, 'async', t.runtime);
+    const child = this.createTask(t, f, [], null, frame.handlers, frame.proto, Math.max(0, frame.pc - 1), 'async', t.runtime);
     scheduleTask(this, rt, child.id, this.cur, false);
     (child.joiners ??= []).push(t.id);
     const until = this.nowMs() + Math.ceil(ms);

@@ -141,6 +141,7 @@ export interface MachineSnapshot {
 }
 
 function ownerOf(payload: unknown): { owner: number; purpose: string } {
+  if (typeof payload === 'number') return { owner: payload, purpose: 'sleep' };
   const p = payload as { kind: string; task?: number; owner?: number };
   switch (p.kind) {
     case 'wake': return { owner: p.task ?? 0, purpose: 'sleep' };

@@ -2,7 +2,7 @@
 import type { Span } from '../analysis/syntax/ast.js';
 import type { FnProto } from './bytecode.js';
 import type { TimerEntry } from './timer-wheel.js';
-import type { Closure, HandlerVal, TokenVal, Value } from './values.js';
+import { TokenVal, type Closure, type HandlerVal, type Value } from './values.js';
 
 export type TaskState = 'scheduled' | 'running' | 'blocked' | 'completed' | 'failed' | 'cancelled';
 
@@ -124,12 +124,29 @@ export class Task {
     /** The runtime the task belongs to now (a task moves while it runs a `with` of a runtime handler). */
     public runtime: number,
     readonly scope: number,
-    readonly token: TokenVal,
-    readonly spawnModule: string,
-    readonly spawnSpan: Span,
+    /** The token the task's own token hangs below (cancelling it reaches this task). */
+    readonly tokenParent: TokenVal | null,
+    /** Where it was spawned: the spawner's code and the offset of the spawning instruction (-1: the whole function). */
+    readonly spawnProto: FnProto,
+    readonly spawnPc: number,
     readonly spawnUs: number,
     readonly spawnStep: number,
   ) {}
+
+  private ownToken: TokenVal | null = null;
+
+  /** The task's cancellation token, made when first needed (most tasks never need one). */
+  get token(): TokenVal {
+    return (this.ownToken ??= new TokenVal(0, this.tokenParent));
+  }
+
+  get spawnModule(): string {
+    return this.spawnProto.module;
+  }
+
+  get spawnSpan(): Span {
+    return this.spawnPc < 0 ? this.spawnProto.span : this.spawnProto.spanAt(this.spawnPc);
+  }
 
   get done(): boolean {
     return this.state === 'completed' || this.state === 'failed' || this.state === 'cancelled';
