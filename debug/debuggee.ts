@@ -10,7 +10,7 @@ import { BreakpointTable, PRELUDE_MODULE, parseHitCondition, parseLogMessage, ty
 import type { LaunchConfig } from './launch-config.js';
 import type { RuntimeStateBody, TimelineBody } from './protocol.js';
 import { TimelineRecorder, runtimeStateBody } from './runtime-state.js';
-import { CHECKPOINT_INTERVAL, CheckpointStore } from './time-travel.js';
+import { CheckpointStore } from './time-travel.js';
 
 /** A stop takes a checkpoint when this many steps ran since the last one (cheap stepBack after a few steps). */
 const STOP_CHECKPOINT_MIN = 2_000;
@@ -111,7 +111,7 @@ export class Debuggee {
     // the main task exists before the first event listener was attached
     this.started.set(this.machine.s.mainTask, 'main');
     this.recorder.onEvent({ kind: 'spawn', step: 0, us: 0, task: this.machine.s.mainTask, name: 'main', parent: 0, runtime: 0, blocking: false, site: '' });
-    this.checkpoints = new CheckpointStore(program);
+    this.checkpoints = new CheckpointStore();
     this.checkpoints.take(this.machine, this.recorder, 0);
   }
 
@@ -295,7 +295,7 @@ export class Debuggee {
         }
         switch (r.kind) {
           case 'steps':
-            if (m.s.steps - this.checkpoints.latestStep >= CHECKPOINT_INTERVAL) this.checkpoints.take(m, this.recorder, this.outputLines);
+            if (m.s.steps - this.checkpoints.latestStep >= this.checkpoints.interval) this.checkpoints.take(m, this.recorder, this.outputLines);
             await yieldToLoop();
             continue;
           case 'stuck':

@@ -1,18 +1,20 @@
 // Checkpoints of the machine for stepping backwards: copies of its state every few thousand steps, restored and replayed exactly.
-import { FnProto } from '../runtime/bytecode.js';
-import type { Machine, Program } from '../runtime/index.js';
-import { BuiltinFnVal, BuiltinHandlerVal, EffectVal, ModuleVal, StructType } from '../runtime/values.js';
-import { Cloner, reachable } from './clone.js';
+import { deepCopy } from '../runtime/checkpoint.js';
+import type { Machine } from '../runtime/index.js';
 import type { TimelineRecorder } from './runtime-state.js';
 
-/** Steps between two checkpoints taken while the program runs. */
+/** Fewest steps between two checkpoints taken while the program runs. */
 export const CHECKPOINT_INTERVAL = 20_000;
+/** Steps between checkpoints per object of the state: a big state is copied less often (memory stays bounded). */
+export const STEPS_PER_OBJECT = 8;
 /** Checkpoints kept; past this, every other old one is dropped (the newest stay dense). */
 export const MAX_CHECKPOINTS = 128;
 
 export interface Checkpoint {
   readonly step: number;
   readonly state: Machine['s'];
+  /** Objects in the copy (what it costs to keep and to restore). */
+  readonly objects: number;
   readonly recorder: TimelineRecorder;
   readonly outputLines: number;
 }
@@ -23,15 +25,7 @@ export interface Checkpoint {
  * because every scheduling choice comes from the seeded generator inside the state.
  */
 export class CheckpointStore {
-  private readonly cloner: Cloner;
   private list: Checkpoint[] = [];
-
-  constructor(program: Program) {
-    const immutable = [FnProto, StructType, BuiltinFnVal, BuiltinHandlerVal, EffectVal, ModuleVal] as const;
-    // the program's globals (functions, structs, modules) are shared: equality by identity keeps working
-    const shared = reachable([program.globals, program.main, program.entry], [...immutable]);
-    this.cloner = new Cloner(shared, [...immutable]);
-  }
 
   get size(): number {
     return this.list.length;
@@ -41,18 +35,25 @@ export class CheckpointStore {
     return this.list.length > 0 ? this.list[this.list.length - 1]!.step : -1;
   }
 
+  /** Steps to run before the next checkpoint is worth taking. */
+  get interval(): number {
+    const last = this.list[this.list.length - 1];
+    return Math.max(CHECKPOINT_INTERVAL, (last?.objects ?? 0) * STEPS_PER_OBJECT);
+  }
+
   /** Copies the machine's state now (once per step count). */
   take(machine: Machine, recorder: TimelineRecorder, outputLines: number): void {
     const step = machine.s.steps;
     // checkpoints stay sorted: anything at or after this step belongs to another history
     while (this.list.length > 0 && this.list[this.list.length - 1]!.step >= step) this.list.pop();
-    this.list.push({ step, state: this.cloner.clone(machine.s), recorder: recorder.clone(), outputLines });
+    this.list.push(this.capture(machine, recorder, outputLines));
     if (this.list.length > MAX_CHECKPOINTS) this.thin();
   }
 
-  /** A copy of the machine's state now, kept outside the store (to come back to). */
+  /** A copy of the machine's state now (the runtime's deep copy: compiled code and immutable values are shared). */
   capture(machine: Machine, recorder: TimelineRecorder, outputLines: number): Checkpoint {
-    return { step: machine.s.steps, state: this.cloner.clone(machine.s), recorder: recorder.clone(), outputLines };
+    const { copy, objects } = deepCopy(machine.s);
+    return { step: machine.s.steps, state: copy, objects, recorder: recorder.clone(), outputLines };
   }
 
   /** Keeps the first, then every other one of the older half, and all of the newer half. */
@@ -80,7 +81,7 @@ export class CheckpointStore {
 
   /** Puts a checkpoint's state into the machine (a copy, so the checkpoint can be used again). */
   restore(machine: Machine, c: Checkpoint): TimelineRecorder {
-    machine.s = this.cloner.clone(c.state);
+    machine.restore(c.state);
     machine.stop = null;
     return c.recorder.clone();
   }
