@@ -45,17 +45,17 @@ describe.skipIf(skipReason !== undefined)(`Neovim (${version ?? 'absent'}) attac
   });
 });
 
-/** The Lua snippet of docs/server.md, between its markers. */
+/** The Lua snippet of the README, between its markers. */
 function docSnippet(): string {
-  const doc = readFileSync(resolve(REPO, 'docs/server.md'), 'utf8');
+  const doc = readFileSync(resolve(REPO, 'README.md'), 'utf8');
   const block = /<!-- nvim-setup:begin -->\s*```lua\n([\s\S]*?)```\s*<!-- nvim-setup:end -->/.exec(doc);
-  if (!block) throw new Error('docs/server.md has no nvim-setup block');
+  if (!block) throw new Error('README.md has no nvim-setup block');
   return block[1]!;
 }
 
 const hasCc = spawnSync('cc', ['--version']).status === 0;
 
-describe.skipIf(skipReason !== undefined || !hasCc)('the Neovim setup of docs/server.md', () => {
+describe.skipIf(skipReason !== undefined || !hasCc)('the Neovim setup of the README', () => {
   test('attaches the server and tree-sitter highlighting to an Aria buffer', () => {
     const home = mkdtempSync(join(tmpdir(), 'aria-nvim-'));
     try {
