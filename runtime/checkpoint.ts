@@ -82,8 +82,9 @@ export interface TimeTravelOptions {
 
 /**
  * Runs a machine forward while taking checkpoints, and moves it back to any earlier step: restore the
- * nearest checkpoint at or before it and replay (muted: no output, no events) up to it. A run is a pure
- * function of the program, the options, the seed and the host's answers, so the replay is exact.
+ * nearest checkpoint at or before it and replay up to it. A run is a pure function of the program, the
+ * options, the seed and the host's answers, so the replay is exact; output and events already emitted are
+ * not emitted again (see `Machine.seen`), going back or forward over known ground.
  */
 export class TimeTravel {
   private readonly checkpoints: Checkpoint[] = [];
@@ -106,6 +107,13 @@ export class TimeTravel {
     return this.checkpoints.map(c => c.step);
   }
 
+  /** The step of the latest checkpoint at or before `step`. */
+  checkpointBefore(step: number): number {
+    let best = 0;
+    for (const c of this.checkpoints) if (c.step <= step) best = c.step;
+    return best;
+  }
+
   /** Like `machine.run`, taking checkpoints on the way. */
   run(maxSteps = Infinity): StopReason {
     const m = this.machine;
@@ -124,24 +132,33 @@ export class TimeTravel {
   }
 
   /**
-   * Puts the machine back where it was when `step` statements had begun (paused before the next one).
-   * Seeking forward is just running.
+   * Puts the machine where it was (or will be) when `step` statements had begun, paused before the next
+   * one: backwards by restoring and replaying muted, forwards by running.
    */
   seek(step: number): void {
     const m = this.machine;
     let cp: Checkpoint | undefined;
     for (const c of this.checkpoints) if (c.step <= step) cp = c;
     if (!cp) throw new Error(`no checkpoint at or before step ${step}`);
-    if (step < m.s.steps) {
+    const from = m.s.steps;
+    if (step < from) {
+      // The replay emits nothing the run already emitted (the machine keeps its high-water marks).
       m.restore(cp.state);
       const stop = m.stop;
       m.stop = null;
-      m.muted = true;
       try {
+        const start = m.s.steps;
         if (step > m.s.steps) m.run(step - m.s.steps);
-        this.replayed += Math.max(0, m.s.steps - cp.step);
+        this.replayed += Math.max(0, m.s.steps - start);
       } finally {
-        m.muted = false;
+        m.stop = stop;
+      }
+    } else if (step > from) {
+      const stop = m.stop;
+      m.stop = null;
+      try {
+        this.run(step - from);
+      } finally {
         m.stop = stop;
       }
     }

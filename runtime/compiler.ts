@@ -48,6 +48,8 @@ export interface Program {
   readonly errors: readonly CompileError[];
   /** Every prototype, for breakpoint lookups and disassembly. */
   readonly protos: readonly FnProto[];
+  /** Compiles an expression in the scope of a module, its free names bound to `names` (the debugger's evaluate). */
+  readonly compileExpression: (module: string, names: readonly string[], expr: A.Expr, text: string) => FnProto;
 }
 
 export const BUILTIN_STRUCTS: ReadonlyMap<string, StructType> = new Map([
@@ -216,7 +218,28 @@ export class Compiler {
     return {
       main, entry: entryProto, globals: this.globals, globalNames: this.globalNames, stmts: this.stmts,
       sources: this.sources, errors: this.errors, protos: this.protos,
+      compileExpression: (module, names, expr, text) => this.compileExpression(module, names, expr, text),
     };
+  }
+
+  /**
+   * An expression as a function of the given names, in a module's scope (its items, the prelude, the
+   * built-ins). Its statements and spans belong to the pseudo-module `<eval>`, so they never mix with the
+   * program's breakpoints.
+   */
+  private compileExpression(module: string, names: readonly string[], expr: A.Expr, text: string): FnProto {
+    const home = this.scopes.get(module) ?? [...this.scopes.values()].find(sc => sc.path !== PRELUDE_PATH)!;
+    const file: SourceFile = { path: '<eval>', text, lineStarts: lineStartsOf(text) };
+    this.sources.set('<eval>', file);
+    const scope: ModuleScope = { path: '<eval>', module: home.module, items: home.items, file };
+    const span = expr.span;
+    const lambda: A.LambdaExpr = {
+      kind: 'Lambda', span,
+      params: names.map(name => ({ span, name: { name, span } })),
+      body: { span, stmts: [{ kind: 'ExprStmt', span, expr }] },
+    };
+    this.analyze(lambda, null, scope);
+    return this.compileLambda(scope, lambda, '<eval>');
   }
 
   private error(module: string, span: A.Span, message: string): void {

@@ -11,6 +11,8 @@ import type { Failure } from './task.js';
 import { toChromeTrace, type ChromeTrace } from './trace.js';
 
 export { Machine, type Host, type MachineOptions, type StopReason, type StopCondition } from './machine.js';
+export { Session, type SessionOptions, type FrameView, type LocalView, type EvalResult } from './session.js';
+export { TimeTravel, deepCopy, type TimeTravelOptions, type Checkpoint } from './checkpoint.js';
 
 export type { RuntimeEvent, EventListener, Flavor } from './events.js';
 export type { Failure, AriaFrame, TaskState, WaitReason } from './task.js';

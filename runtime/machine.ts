@@ -126,6 +126,9 @@ export class MachineState {
   /** Failed tasks whose failure nobody awaited. */
   readonly unobserved: number[] = [];
   outputChars = 0;
+  /** Writes (prints and connection writes) and events so far: positions in the run's output and event streams. */
+  outputs = 0;
+  events = 0;
   /** The task that began the most recent statement. */
   lastTask = 0;
   /** The run was cut short (step limit, deadlock); the stop is final. */
@@ -141,8 +144,13 @@ const MAX_FAILURE_FRAMES = 64;
 export class Machine implements NativeHost, SchedulerContext {
   s: MachineState;
   listener: EventListener | undefined;
-  /** While replaying to restore a past point, nothing reaches the host or the listener. */
+  /** While set, nothing reaches the host or the listener (the debugger's scratch work). */
   muted = false;
+  /**
+   * How far output and events have got, over every state this machine has been in: after a restore, the
+   * replayed run emits nothing it already emitted (a run is deterministic, so it is the same sequence).
+   */
+  readonly seen = { outputs: 0, events: 0 };
   /** The debugger's stop condition; `stopArmed` tells the VM to check it at each statement. */
   stop: StopCondition | null = null;
   stopArmed = false;
@@ -191,15 +199,22 @@ export class Machine implements NativeHost, SchedulerContext {
   }
 
   get emit(): ((e: UnstampedEvent) => void) | undefined {
-    return this.listener && !this.muted ? this.emitNow : undefined;
+    return this.emitNow;
   }
 
+  /**
+   * Every event is counted (the count is part of the state); one reaches the listener only the first time
+   * the run gets there, so replaying after going back never repeats an event.
+   */
   private readonly emitNow = (e: UnstampedEvent): void => {
+    const n = this.s.events++;
+    if (n < this.seen.events || this.muted) return;
+    this.seen.events = n + 1;
     this.listener?.({ ...e, step: this.s.steps, us: this.s.us } as RuntimeEvent);
   };
 
   private event(e: UnstampedEvent): void {
-    if (this.listener && !this.muted) this.emitNow(e);
+    this.emitNow(e);
   }
 
   // ------------------------------------------------------------ checkpoints
@@ -611,6 +626,8 @@ export class Machine implements NativeHost, SchedulerContext {
     }
     if (this.listener && !this.muted) {
       this.event({ kind: 'spawn', task: t.id, name, parent: parent.id, runtime, blocking: kind === 'blocking', site: this.siteText(t.spawnModule, t.spawnSpan) });
+    } else {
+      this.s.events++; // counted like any other (see emitNow)
     }
     return t;
   }
@@ -618,6 +635,25 @@ export class Machine implements NativeHost, SchedulerContext {
   siteText(module: string, span: Span): string {
     const { line, column } = lineColumn(this.program.sources.get(module), span.start);
     return `${module}:${line + 1}:${column + 1}`;
+  }
+
+  /**
+   * Makes this (throwaway) machine run `callee(args)` as its main task, in the context of task `context`
+   * (its runtime and handlers): the debugger's evaluate runs an expression this way on a copy of the state.
+   */
+  runAsMain(context: number, callee: Value, args: readonly Value[], handlers: HandlerNode | null, maxSteps: number): StopReason {
+    const s = this.s;
+    const parent = s.tasks[context] ?? s.tasks[s.mainTask]!;
+    let rt = s.runtimes[parent.runtime]!;
+    if (rt.closed) rt = s.runtimes[0]!;
+    rt.closed = false;
+    s.done = false;
+    s.stopped = null;
+    s.failure = null;
+    const t = this.createTask(parent, callee, args, null, handlers, this.program.main, -1, 'async', rt.id);
+    s.mainTask = t.id;
+    scheduleTask(this, rt, t.id, null, false);
+    return this.run(maxSteps);
   }
 
   spawnFromVm(task: Task, stack: Value[], calleeIdx: number, argc: number, scopeV: Value | null, handlers: HandlerNode | null, at: number): TaskVal {
@@ -1096,7 +1132,11 @@ export class Machine implements NativeHost, SchedulerContext {
 
   write(t: Task, text: string): void {
     this.s.outputChars += text.length;
-    if (!this.muted) this.host.write(text);
+    const n = this.s.outputs++;
+    if (!this.muted && n >= this.seen.outputs) {
+      this.seen.outputs = n + 1;
+      this.host.write(text);
+    }
     this.event({ kind: 'output', task: t.id, text });
   }
 
@@ -1298,7 +1338,11 @@ export class Machine implements NativeHost, SchedulerContext {
     if (!(conn instanceof ConnVal)) throw new AriaError('type-error', `write needs a connection, not ${typeName(conn)}`);
     if (!this.consumeBudget(t)) return RETRY;
     conn.written.push(data);
-    if (!this.muted) this.host.onConnectionWrite?.(conn.id, data);
+    const n = this.s.outputs++;
+    if (!this.muted && n >= this.seen.outputs) {
+      this.seen.outputs = n + 1;
+      this.host.onConnectionWrite?.(conn.id, data);
+    }
     return undefined;
   }
 
