@@ -1,0 +1,55 @@
+// `--trace` and `--stats`: Chrome Trace Event JSON (polls as slices on worker tracks, spawns as flows, timers as instants) and the summary.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runFile } from './helpers.js';
+
+const example = (name: string) => join(import.meta.dirname, '..', '..', 'examples', name);
+
+describe('trace and stats', () => {
+  it('writes polls as complete slices on named worker tracks', async () => {
+    const r = await runFile(example('fetch-all-scope.aria'), { trace: true });
+    const trace = JSON.parse(JSON.stringify(r.trace));
+    const events = trace.traceEvents as { ph: string; name: string; pid: number; tid: number; ts: number; dur?: number; id?: number; args?: Record<string, unknown> }[];
+    const threadNames = events.filter(e => e.ph === 'M' && e.name === 'thread_name').map(e => e.args!.name);
+    expect(threadNames).toContain('worker 0');
+    expect(threadNames).toContain('timers');
+    const slices = events.filter(e => e.ph === 'X');
+    expect(slices.length).toBeGreaterThan(5);
+    for (const s of slices) {
+      expect(s.dur).toBeGreaterThanOrEqual(0);
+      expect(s.name).toMatch(/^#\d+/);
+    }
+    // Slices on one track never overlap.
+    const byTrack = new Map<string, { ts: number; dur: number }[]>();
+    for (const s of slices) (byTrack.get(`${s.pid}/${s.tid}`) ?? byTrack.set(`${s.pid}/${s.tid}`, []).get(`${s.pid}/${s.tid}`)!).push({ ts: s.ts, dur: s.dur! });
+    for (const list of byTrack.values()) {
+      list.sort((a, b) => a.ts - b.ts);
+      for (let i = 1; i < list.length; i++) expect(list[i]!.ts).toBeGreaterThanOrEqual(list[i - 1]!.ts + list[i - 1]!.dur);
+    }
+  });
+
+  it('draws each spawn as a flow from the spawner to the child, and timers as instants', async () => {
+    const r = await runFile(example('fetch-all-scope.aria'), { trace: true });
+    const events = r.trace!.traceEvents;
+    const starts = events.filter(e => e.ph === 's');
+    const finishes = events.filter(e => e.ph === 'f');
+    expect(starts.length).toBeGreaterThanOrEqual(5);
+    expect(new Set(finishes.map(e => e.id))).toEqual(new Set(starts.map(e => e.id)));
+    const timers = events.filter(e => e.ph === 'i' && e.cat === 'timer');
+    expect(timers.some(e => e.name.startsWith('set sleep'))).toBe(true);
+    expect(timers.some(e => e.name.startsWith('fire sleep'))).toBe(true);
+    // Virtual time: the two fetches sleep 230 and 240 ms, so the last timer fires at 240 ms + the first program's start.
+    expect(Math.max(...timers.map(e => e.ts))).toBeGreaterThanOrEqual(240_000);
+  });
+
+  it('summarises workers and tasks', async () => {
+    const r = await runFile(example('worker-pool.aria'), { stats: true, seed: 3 });
+    expect(r.stats!.steps).toBe(r.steps);
+    expect(r.statsText).toMatch(/runtime #1 \(multi\): workers 4/);
+    expect(r.statsText).toMatch(/rt1\/w3/);
+    expect(r.statsText).toMatch(/#1 main\s+completed/);
+    const jobs = r.stats!.tasks.filter(t => t.name === 'job');
+    expect(jobs.length).toBeGreaterThan(64);
+    expect(jobs.every(t => t.state === 'completed' && t.polls >= 2)).toBe(true); // each job yields once
+  });
+});
