@@ -92,6 +92,8 @@ interface ModuleScope {
   readonly module: A.Module;
   readonly items: Map<string, GlobalRef>;
   readonly file: SourceFile;
+  /** Imported modules, whose effects, handlers and structs are visible unqualified after the module's own items. */
+  readonly imported: ModuleScope[];
 }
 
 // ---------------------------------------------------------------- per-function analysis
@@ -197,6 +199,7 @@ export class Compiler {
         visit(target);
         const g = this.addGlobal(last.name, undefined);
         scope.items.set(last.name, { kind: 'module', g, scope: this.scopes.get(target)! });
+        scope.imported.push(this.scopes.get(target)!);
         this.pendingModules.push({ g, scope: this.scopes.get(target)!, name: last.name });
       }
     };
@@ -231,7 +234,7 @@ export class Compiler {
     const home = this.scopes.get(module) ?? [...this.scopes.values()].find(sc => sc.path !== PRELUDE_PATH)!;
     const file: SourceFile = { path: '<eval>', text, lineStarts: lineStartsOf(text) };
     this.sources.set('<eval>', file);
-    const scope: ModuleScope = { path: '<eval>', module: home.module, items: home.items, file };
+    const scope: ModuleScope = { path: '<eval>', module: home.module, items: home.items, file, imported: home.imported };
     const span = expr.span;
     const lambda: A.LambdaExpr = {
       kind: 'Lambda', span,
@@ -255,7 +258,7 @@ export class Compiler {
   private declareModule(path: string, ast: A.Module, text: string): ModuleScope {
     const file: SourceFile = { path, text, lineStarts: lineStartsOf(text) };
     this.sources.set(path, file);
-    const scope: ModuleScope = { path, module: ast, items: new Map(), file };
+    const scope: ModuleScope = { path, module: ast, items: new Map(), file, imported: [] };
     this.scopes.set(path, scope);
     for (const item of ast.items) {
       switch (item.kind) {
@@ -890,7 +893,13 @@ class Emitter {
 
   /** A module-level name: this module's items, then the prelude's. */
   private item(name: string): GlobalRef | undefined {
-    return this.scope.items.get(name) ?? this.c.preludeItem(name);
+    const own = this.scope.items.get(name);
+    if (own) return own;
+    for (const m of this.scope.imported) {
+      const ref = m.items.get(name);
+      if (ref && (ref.kind === 'struct' || ref.kind === 'handler' || ref.kind === 'effect')) return ref;
+    }
+    return this.c.preludeItem(name);
   }
 
   private isShadowed(name: string): boolean {

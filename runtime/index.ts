@@ -52,9 +52,11 @@ function dirOf(path: string): string {
   return i < 0 ? '' : path.slice(0, i + 1);
 }
 
-/** `import a.b` from the module at `from`: the file `a/b.aria` beside the entry module's directory. */
-function importPath(root: string, segments: readonly string[]): string {
-  return `${root}${segments.join('/')}.aria`;
+/** `import a.b` from the module at `from`: `<root>/a/b.aria` (root: the entry file's directory), else `a/b.aria` beside `from`. */
+function importCandidates(root: string, from: string, segments: readonly string[]): string[] {
+  const rel = `${segments.join('/')}.aria`;
+  const beside = `${dirOf(from)}${rel}`;
+  return beside === `${root}${rel}` ? [`${root}${rel}`] : [`${root}${rel}`, beside];
 }
 
 /** Parses the entry module and everything it imports (transitively). */
@@ -75,14 +77,19 @@ export async function loadProgram(source: string, options: LoadOptions = {}): Pr
     for (const e of ast.syntaxErrors) diagnostics.push({ severity: 'error', message: e.message, file: path, span: e.span });
     for (const item of ast.items) {
       if (item.kind !== 'Import') continue;
-      const target = importPath(root, item.path.map(p => p.name));
-      if (modules.has(target) || pending.some(p => p.path === target)) continue;
-      const body = files.get(target) ?? options.readModule?.(target);
-      if (body === undefined) {
-        diagnostics.push({ severity: 'error', message: `cannot find module ${item.path.map(p => p.name).join('.')} (${target})`, file: path, span: item.span });
-        continue;
+      const candidates = importCandidates(root, path, item.path.map(p => p.name));
+      if (candidates.some(c => modules.has(c) || pending.some(p => p.path === c))) continue;
+      let found = false;
+      for (const target of candidates) {
+        const body = files.get(target) ?? options.readModule?.(target);
+        if (body === undefined) continue;
+        pending.push({ path: target, text: body });
+        found = true;
+        break;
       }
-      pending.push({ path: target, text: body });
+      if (!found) {
+        diagnostics.push({ severity: 'error', message: `cannot find module ${item.path.map(p => p.name).join('.')} (${candidates.join(' or ')})`, file: path, span: item.span });
+      }
     }
   }
   return { program: { entry, modules }, diagnostics };
@@ -94,7 +101,8 @@ export async function compileProgram(loaded: LoadedProgram): Promise<Program> {
   const prelude = { ast: lowerModule(preludeTree, PRELUDE_SOURCE, '<prelude>'), text: PRELUDE_SOURCE };
   preludeTree.delete();
   const root = dirOf(loaded.entry);
-  return new Compiler().compile(loaded.entry, loaded.modules, (_from, segments) => importPath(root, segments), prelude);
+  return new Compiler().compile(loaded.entry, loaded.modules,
+    (from, segments) => importCandidates(root, from, segments).find(c => loaded.modules.has(c)), prelude);
 }
 
 export interface RunOptions extends LoadOptions {
