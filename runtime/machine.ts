@@ -292,6 +292,7 @@ export class Machine implements NativeHost, SchedulerContext {
         if (t.state === 'scheduled') {
           t.state = 'running';
           t.polls++;
+          th.pollStartSteps = t.steps;
           this.event({ kind: 'poll-start', task: t.id, thread: th.id });
         }
       }
@@ -425,9 +426,12 @@ export class Machine implements NativeHost, SchedulerContext {
     let t = nextTask(this, rt, w);
     if (t === -1) t = stealWork(this, rt, w);
     if (t === -1) {
+      if (w.unparked) w.metrics.noopCount++;
+      w.unparked = false;
       park(this, rt, w);
       return -1;
     }
+    w.unparked = false;
     transitionFromSearching(this, rt, w);
     w.budget = COOP_BUDGET;
     w.lifoPolls = 1;
@@ -460,6 +464,7 @@ export class Machine implements NativeHost, SchedulerContext {
     }
     t.state = 'running';
     t.polls++;
+    th.pollStartSteps = t.steps;
     if (th.kind === 'worker') th.metrics.pollCount++;
     else {
       th.tasksRun++;
@@ -483,7 +488,7 @@ export class Machine implements NativeHost, SchedulerContext {
         throw new Error(String(never));
       }
     }
-    this.event({ kind: 'poll-end', task: t.id, thread: th.id, outcome, statements: t.steps });
+    this.event({ kind: 'poll-end', task: t.id, thread: th.id, outcome, statements: t.steps - th.pollStartSteps });
     if (th.kind === 'worker') {
       th.current = -1;
     } else if (t.done) {

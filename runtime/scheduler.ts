@@ -5,7 +5,11 @@ import { Deque, InjectQueue, LOCAL_QUEUE_CAPACITY, LocalQueue } from './queues.j
 
 /** tokio/src/runtime/scheduler/multi_thread/worker.rs `MAX_LIFO_POLLS_PER_TICK`. */
 export const MAX_LIFO_POLLS_PER_TICK = 3;
-/** tokio/src/runtime/builder.rs: `Builder::new(Kind::MultiThread, 61)` (global queue interval of the multi-threaded flavour). */
+/**
+ * tokio/src/runtime/scheduler/multi_thread/stats.rs `TARGET_TASKS_POLLED_PER_GLOBAL_QUEUE_INTERVAL` (61, "the
+ * previous default"): the multi-threaded flavour's global queue interval. Tokio now self-tunes it around that
+ * target unless `Builder::global_queue_interval` fixes it; the simulation fixes it at 61.
+ */
 export const MULTI_THREAD_GLOBAL_QUEUE_INTERVAL = 61;
 /** tokio/src/runtime/scheduler/current_thread/mod.rs `DEFAULT_GLOBAL_QUEUE_INTERVAL`. */
 export const CURRENT_THREAD_GLOBAL_QUEUE_INTERVAL = 31;
@@ -81,6 +85,10 @@ export class WorkerState {
   parked = false;
   /** A blocking call (`thread_sleep`) holds this thread until then (virtual µs), else -1. */
   blockedUntilUs = -1;
+  /** Woken from parking and has not found work yet (Tokio counts a wake that finds none as a no-op). */
+  unparked = false;
+  /** The polled task's step count when the poll started. */
+  pollStartSteps = 0;
   readonly metrics = new WorkerMetrics();
 
   constructor(readonly id: number, readonly runtime: number, readonly index: number, capacity: number, lifo: boolean) {
@@ -98,6 +106,7 @@ export class BlockingThreadState {
   closed = false;
   tasksRun = 0;
   busyUs = 0;
+  pollStartSteps = 0;
   constructor(readonly id: number, readonly runtime: number) {}
 }
 
@@ -204,6 +213,7 @@ export function notifyParked(ctx: SchedulerContext, rt: RuntimeState): void {
   const w = worker(ctx, id);
   w.parked = false;
   w.searching = true;
+  w.unparked = true;
   rt.numSearching++;
   w.metrics.parkUnparkCount++;
   ctx.emit?.({ kind: 'unpark', thread: id });
