@@ -69,6 +69,8 @@ export interface Checkpoint {
   readonly state: MachineState;
   /** Objects in the copy: what restoring it costs. */
   readonly objects: number;
+  /** Marks the start or end of a held segment: never thinned out. */
+  readonly pinned: boolean;
 }
 
 export interface TimeTravelOptions {
@@ -90,6 +92,8 @@ export class TimeTravel {
   private readonly checkpoints: Checkpoint[] = [];
   /** Steps replayed by seeks so far (what going back has cost). */
   replayed = 0;
+  /** Stretches of the run during which one task ran alone (`Machine.hold`). */
+  private held: { from: number; to: number; task: number }[] = [];
   private nextAt = 0;
   private readonly minInterval: number;
   private readonly stepsPerObject: number;
@@ -117,6 +121,7 @@ export class TimeTravel {
   /** Like `machine.run`, taking checkpoints on the way. */
   run(maxSteps = Infinity): StopReason {
     const m = this.machine;
+    if (m.hold >= 0) return this.runHeld(maxSteps);
     const target = m.s.steps + maxSteps;
     for (;;) {
       const chunk = Math.min(target, this.nextAt) - m.s.steps;
@@ -124,6 +129,22 @@ export class TimeTravel {
       if (m.s.steps >= this.nextAt && !m.s.done) this.take();
       if (r.kind !== 'steps' || m.s.steps >= target) return r;
     }
+  }
+
+  /**
+   * A run with the other tasks held schedules differently from a free run, so it is recorded: checkpoints
+   * at its start and end, and the segment between them, replayed with the same task held.
+   */
+  private runHeld(maxSteps: number): StopReason {
+    const m = this.machine;
+    this.take(true);
+    const from = m.s.steps;
+    const segment = { from, to: from, task: m.hold };
+    this.held.push(segment);
+    const r = m.run(maxSteps);
+    segment.to = m.s.steps;
+    this.take(true);
+    return r;
   }
 
   /** Moves back by `n` steps (to just before the statement that began n steps ago). */
@@ -145,13 +166,26 @@ export class TimeTravel {
       // The replay emits nothing the run already emitted (the machine keeps its high-water marks).
       m.restore(cp.state);
       const stop = m.stop;
+      const hold = m.hold;
       m.stop = null;
+      // Inside a held segment the replay holds the same task (a checkpoint marks every segment's start).
+      const segment = this.held.find(h => h.from <= cp!.step && step <= h.to && step > h.from);
+      m.hold = segment ? segment.task : -1;
       try {
         const start = m.s.steps;
         if (step > m.s.steps) m.run(step - m.s.steps);
         this.replayed += Math.max(0, m.s.steps - start);
       } finally {
         m.stop = stop;
+        m.hold = hold;
+      }
+      if (segment && step < segment.to) {
+        // Going on from inside the segment is a new future: it ends here.
+        segment.to = step;
+        this.held = this.held.filter(h => h.from <= step);
+        while (this.checkpoints.length > 1 && this.checkpoints[this.checkpoints.length - 1]!.step > step) this.checkpoints.pop();
+        this.take(true);
+        return;
       }
     } else if (step > from) {
       const stop = m.stop;
@@ -164,6 +198,7 @@ export class TimeTravel {
     }
     // Checkpoints past this point describe a future that may not happen again (the debugger may change course).
     while (this.checkpoints.length > 1 && this.checkpoints[this.checkpoints.length - 1]!.step > step) this.checkpoints.pop();
+    this.held = this.held.filter(h => h.from < step || (h.from === step && h.to === step));
     const last = this.checkpoints[this.checkpoints.length - 1]!;
     this.nextAt = last.step + this.interval(last.objects);
   }
@@ -172,13 +207,13 @@ export class TimeTravel {
     return Math.max(this.minInterval, objects * this.stepsPerObject);
   }
 
-  private take(): void {
+  private take(pinned = false): void {
     const m = this.machine;
     const { copy, objects } = deepCopy(m.s);
-    this.checkpoints.push({ step: m.s.steps, state: copy, objects });
+    this.checkpoints.push({ step: m.s.steps, state: copy, objects, pinned });
     if (this.checkpoints.length > this.maxCheckpoints) {
-      // Keep the first and every other one after it.
-      const kept = this.checkpoints.filter((_, i) => i === 0 || i % 2 === 0);
+      // Keep the first, the pinned ones (held segments) and every other one after it.
+      const kept = this.checkpoints.filter((c, i) => i === 0 || c.pinned || i % 2 === 0);
       this.checkpoints.length = 0;
       this.checkpoints.push(...kept);
     }

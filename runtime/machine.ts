@@ -151,6 +151,11 @@ export class Machine implements NativeHost, SchedulerContext {
    * replayed run emits nothing it already emitted (a run is deterministic, so it is the same sequence).
    */
   readonly seen = { outputs: 0, events: 0 };
+  /**
+   * While set (a task id), only that task runs: the debugger holds the others. Timers still fire and the
+   * clock still moves; when the task cannot go on alone, `run` returns `stuck`.
+   */
+  hold = -1;
   /** The debugger's stop condition; `stopArmed` tells the VM to check it at each statement. */
   stop: StopCondition | null = null;
   stopArmed = false;
@@ -255,7 +260,13 @@ export class Machine implements NativeHost, SchedulerContext {
       if (s.steps >= target) return { kind: 'steps' };
       const r = s.round;
       if (r.index >= r.order.length) {
-        this.nextRound();
+        if (this.hold >= 0) this.heldRound();
+        else this.nextRound();
+        if (this.stopHit) {
+          const hit = this.stopHit;
+          this.stopHit = null;
+          return hit;
+        }
         continue;
       }
       const th = s.threads[r.order[r.index]!]!;
@@ -273,7 +284,7 @@ export class Machine implements NativeHost, SchedulerContext {
   private turn(th: ThreadState, allowed: number): void {
     const s = this.s;
     const r = s.round;
-    if (s.runtimes[th.runtime]!.closed || (th.kind === 'worker' && th.parked)) {
+    if (s.runtimes[th.runtime]!.closed || (th.kind === 'worker' && th.parked) || (this.hold >= 0 && th.current !== this.hold)) {
       this.endTurn();
       return;
     }
@@ -281,6 +292,7 @@ export class Machine implements NativeHost, SchedulerContext {
       if (th.blockedUntilUs >= 0) break;
       let t: Task;
       if (th.current === -1) {
+        if (this.hold >= 0) break; // the held task's poll ended: nothing else may run
         const id = th.kind === 'worker' ? this.findWork(th) : this.takeBlocking(th);
         if (id === -1) break;
         t = s.tasks[id]!;
@@ -380,6 +392,89 @@ export class Machine implements NativeHost, SchedulerContext {
     r.turnLeft = this.quantum;
     r.turnUsed = 0;
     r.maxUsed = 0;
+  }
+
+  /** A round while the debugger holds every task but one: only the thread running it takes a turn. */
+  private heldRound(): void {
+    const s = this.s;
+    const r = s.round;
+    const t = s.tasks[this.hold];
+    if (r.maxUsed > 0) {
+      s.us += r.maxUsed * this.statementUs;
+    } else if (r.started) {
+      const th = t && t.thread >= 0 ? s.threads[t.thread] : undefined;
+      const canRun = t && !t.done && (t.state === 'scheduled' || (t.state === 'running' && !(th && th.blockedUntilUs >= 0)));
+      if (!canRun) {
+        // It waits: only a timer can change that (other tasks are held).
+        const next = s.wheel.nextDeadline();
+        if (!t || t.done || next === undefined || r.idle++ > 10_000) {
+          r.idle = 0;
+          this.stopHit = { kind: 'stuck', task: this.hold };
+          r.order = [];
+          r.index = 0;
+          return;
+        }
+        const to = Math.max(s.us, next * 1000);
+        if (to > s.us) this.event({ kind: 'clock', fromUs: s.us, toUs: to });
+        s.us = to;
+      }
+    }
+    this.fireTimers();
+    let order: number[] = [];
+    if (t && !t.done) {
+      const th = t.thread >= 0 ? s.threads[t.thread] : undefined;
+      if (th && th.current === t.id) order = [th.id];
+      else if (t.state === 'scheduled') {
+        const adopted = this.adopt(t);
+        if (adopted) order = [adopted.id];
+        else {
+          this.stopHit = { kind: 'stuck', task: t.id };
+        }
+      }
+    }
+    if (r.maxUsed > 0 || order.length > 0) r.idle = 0;
+    r.order = order;
+    r.started = true;
+    r.index = 0;
+    r.turnLeft = this.quantum;
+    r.turnUsed = 0;
+    r.maxUsed = 0;
+  }
+
+  /** Takes a ready task out of whatever queue holds it and starts polling it on a free thread of its runtime. */
+  private adopt(t: Task): ThreadState | undefined {
+    const s = this.s;
+    const rt = s.runtimes[t.runtime]!;
+    if (t.kind === 'blocking') {
+      const b = rt.blockingThreads.map(id => s.threads[id] as BlockingThreadState).find(x => !x.closed && x.current === -1 && x.blockedUntilUs < 0);
+      if (!b || !rt.blockingQueue.remove(t.id)) return undefined;
+      this.pollStart(b, t);
+      return b;
+    }
+    let home: WorkerState | undefined;
+    for (const id of rt.workers) {
+      const w = s.threads[id] as WorkerState;
+      if (w.lifo === t.id) {
+        w.lifo = -1;
+        home = w;
+      } else if (w.queue.remove(t.id)) home = w;
+    }
+    if (!home) rt.inject.remove(t.id);
+    const free = (w: WorkerState | undefined) => !!w && w.current === -1 && w.blockedUntilUs < 0;
+    const w = free(home) ? home! : rt.workers.map(id => s.threads[id] as WorkerState).find(free);
+    if (!w) {
+      // No free worker: put it back where a worker will find it once the debugger lets go.
+      rt.inject.push(t.id);
+      return undefined;
+    }
+    if (w.parked) {
+      w.parked = false;
+      const i = rt.sleepers.indexOf(w.id);
+      if (i >= 0) rt.sleepers.splice(i, 1);
+    }
+    w.budget = COOP_BUDGET;
+    this.pollStart(w, t);
+    return w;
   }
 
   private anyRunnable(): boolean {

@@ -70,14 +70,22 @@ export class Session {
 
   /**
    * Runs until the next statement of `task` (-1: of any task), stopping only in frames at most as deep as
-   * the current one (`over`), shallower (`out`) or anywhere (`in`). Other tasks run meanwhile.
+   * the current one (`over`), shallower (`out`) or anywhere (`in`). Other tasks run meanwhile, unless
+   * `hold` keeps them where they are (then `stuck` means the task cannot go on alone).
    */
-  step(task: number, kind: 'in' | 'over' | 'out' = 'in', maxSteps = Infinity): StopReason {
+  step(task: number, kind: 'in' | 'over' | 'out' = 'in', options: { readonly hold?: boolean; readonly maxSteps?: number } = {}): StopReason {
     const t = task >= 0 ? this.machine.s.tasks[task] : undefined;
     const depth = t ? t.frames.length : 0;
     const maxDepth = kind === 'in' || !t ? undefined : kind === 'over' ? depth : depth - 1;
     const atStatement = t ? isAtStatement(t) : false;
-    return this.drive({ breakpoints: this.breakpoints, task, maxDepth, skip: atStatement && kind !== 'out' ? 1 : 0, resumeFrom: this.resumePoint() }, maxSteps);
+    const stop = { breakpoints: this.breakpoints, task, maxDepth, skip: atStatement && kind !== 'out' ? 1 : 0, resumeFrom: this.resumePoint() };
+    if (!options.hold || !t) return this.drive(stop, options.maxSteps ?? Infinity);
+    this.machine.hold = task;
+    try {
+      return this.drive(stop, options.maxSteps ?? Infinity);
+    } finally {
+      this.machine.hold = -1;
+    }
   }
 
   /** Goes back `n` statements (of any task), as the run was. */

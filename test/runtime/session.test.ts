@@ -134,3 +134,69 @@ describe('session', () => {
     expect(out()).toBe('9\n');
   });
 });
+
+describe('holding the other tasks', () => {
+  const RACE = `fn count(label, n)
+  for i in 0..n
+    print("#{label}#{i}")
+  end
+end
+
+a = spawn count("a", 3)
+b = spawn count("b", 3)
+a.await
+b.await
+`;
+
+  it('steps one task while the others stay where they are, and steps back through it exactly', async () => {
+    const { s, out } = await session(RACE, 4);
+    s.setBreakpoints('prog.aria', [3]);
+    const first = s.continue();
+    if (first.kind !== 'stop') throw new Error('no stop');
+    const task = first.task;
+    const other = task === 2 ? 3 : 2;
+    s.setBreakpoints('prog.aria', []);
+    const otherBefore = JSON.stringify(s.snapshot().tasks.find(t => t.id === other));
+    const printedBefore = out();
+    const states: string[] = [JSON.stringify(s.snapshot())];
+    for (let i = 0; i < 5; i++) {
+      const r = s.step(task, 'in', { hold: true });
+      expect(r.kind).toBe('stop');
+      states.push(JSON.stringify(s.snapshot()));
+    }
+    // Only the stepped task printed; the other one did not move.
+    const printed = out().slice(printedBefore.length);
+    const label = task === 2 ? 'a' : 'b';
+    expect(printed.split('\n').filter(Boolean).every(l => l.startsWith(label))).toBe(true);
+    expect(printed.length).toBeGreaterThan(0);
+    const otherAfter = s.snapshot().tasks.find(t => t.id === other)!;
+    expect(JSON.stringify({ ...otherAfter, idleUs: 0 })).toBe(JSON.stringify({ ...JSON.parse(otherBefore), idleUs: 0 }));
+    // Back through the held steps: each state comes back exactly.
+    for (let i = 4; i >= 0; i--) {
+      s.stepBack(s.machine.s.steps - JSON.parse(states[i]!).step);
+      expect(JSON.stringify(s.snapshot())).toBe(states[i]);
+    }
+    s.continue();
+    expect(out().split('\n').filter(Boolean).sort()).toEqual(['a0', 'a1', 'a2', 'b0', 'b1', 'b2']);
+  });
+
+  it('reports a held task that cannot go on alone as stuck', async () => {
+    const { s } = await session(`ch = channel(1)
+t = spawn recv(ch)
+fn feed(ch)
+  sleep(5)
+  send(ch, 1)
+end
+f = spawn feed(ch)
+print(t.await)
+`, 1);
+    s.setBreakpoints('prog.aria', [8]);
+    const r = s.continue();
+    if (r.kind !== 'stop') throw new Error('no stop');
+    const main = r.task;
+    const held = s.step(main, 'in', { hold: true });
+    expect(held).toEqual({ kind: 'stuck', task: main });
+    s.setBreakpoints('prog.aria', []);
+    expect(s.continue().kind).toBe('done');
+  });
+});
