@@ -126,12 +126,14 @@ sleep(50000)
 
 async function benchMemory(): Promise<void> {
   const program = await compile(SLEEPERS);
-  let output = '';
   gc();
   const before = process.memoryUsage().heapUsed;
-  const machine = new Machine(program, { write: t => { output += t; } }, {});
-  // Run until every task sleeps: the main task prints after its own 10 ms sleep.
-  while (output === "" && machine.run(50).kind === "steps") { /* keep going */ }
+  const machine = new Machine(program, { write: () => {} }, {});
+  // Run until every task sleeps: stop before the `print`, which runs once the main task's own sleep ends.
+  const print = program.stmts.findIndex(st => st.module === 'bench.aria' && st.line === 9);
+  machine.stop = { breakpoints: new Set([print]) };
+  machine.run();
+  machine.stop = null;
   let sleeping = 0;
   let alive = 0;
   for (const t of machine.s.tasks) {
