@@ -27,7 +27,7 @@ module.exports = grammar({
   // identifiers so that it can refuse keywords: tree-sitter 0.22 has no reserved words, and would
   // otherwise read a keyword as a name wherever the keyword itself cannot stand. `_error_sentinel`
   // is never used by a rule: it is valid only during error recovery, which tells the scanner.
-  externals: $ => [$._newline, $._error_sentinel, $.identifier, $.wildcard_pattern],
+  externals: $ => [$._newline, $._error_sentinel, $.identifier, $.wildcard_pattern, $.string_content],
 
   extras: $ => [/\s/, $.comment],
 
@@ -435,10 +435,6 @@ module.exports = grammar({
       repeat(choice($.string_content, $.escape_sequence, $.interpolation)),
       token.immediate('"'),
     ),
-
-    /** Text between escapes and interpolations. Strings stay on one line (`\n` spells a line break), so
-     *  an unclosed quote breaks one line, not the rest of the file. A `#` not followed by `{` is text. */
-    string_content: _ => token.immediate(prec(1, choice(/([^"\\#\n]|#[^{"\\#\n])+/, '#'))),
 
     escape_sequence: _ => token.immediate(prec(1, /\\(["\\#nrt0]|u\{[0-9a-fA-F]{1,6}\})/)),
 

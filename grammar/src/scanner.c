@@ -12,11 +12,16 @@
 // the file). Lexing identifiers here lets the scanner refuse reserved words outright: the internal
 // lexer then sees the keyword, and a keyword where a name belongs is a syntax error. A lone `_` is the
 // wildcard pattern where one may stand, else an identifier (`|_| 0`).
+//
+// String text. The text between a string's quotes, escapes and interpolations is lexed here too: the
+// internal lexer may skip a space as whitespace and then read `#{...` as a comment, so `"#{a} #{b}"`
+// broke. Strings stay on one line (`\n` spells a line break), so an unclosed quote breaks one line, not
+// the rest of the file. A `#` not followed by `{` is text.
 #include "tree_sitter/parser.h"
 
 #include <string.h>
 
-enum TokenType { NEWLINE, ERROR_SENTINEL, IDENTIFIER, WILDCARD };
+enum TokenType { NEWLINE, ERROR_SENTINEL, IDENTIFIER, WILDCARD, STRING_CONTENT };
 
 // Keep in step with the keyword strings of grammar.js (test/grammar/fresh.test.ts checks it).
 static const char *const RESERVED[] = {
@@ -80,8 +85,33 @@ static bool scan_word(TSLexer *lexer, const bool *valid_symbols) {
   return valid_symbols[IDENTIFIER];
 }
 
+// Text inside a string up to a quote, a backslash, a line break or `#{`; false when there is none.
+static bool scan_string_content(TSLexer *lexer) {
+  bool any = false;
+  for (;;) {
+    int32_t c = lexer->lookahead;
+    if (c == '"' || c == '\\' || c == '\n' || lexer->eof(lexer)) break;
+    if (c == '#') {
+      lexer->mark_end(lexer);
+      lexer->advance(lexer, false);
+      if (lexer->lookahead == '{') {
+        lexer->result_symbol = STRING_CONTENT;
+        return any;
+      }
+    } else {
+      lexer->advance(lexer, false);
+    }
+    any = true;
+  }
+  lexer->mark_end(lexer);
+  lexer->result_symbol = STRING_CONTENT;
+  return any;
+}
+
 bool tree_sitter_aria_external_scanner_scan(void *payload, TSLexer *lexer, const bool *valid_symbols) {
   (void)payload;
+  // Inside a string (never during error recovery, when every symbol is valid).
+  if (valid_symbols[STRING_CONTENT] && !valid_symbols[ERROR_SENTINEL]) return scan_string_content(lexer);
   // During error recovery every symbol is valid; a line break still ends the broken statement,
   // which keeps recovery local to one line.
   if (valid_symbols[NEWLINE]) {
