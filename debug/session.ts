@@ -96,6 +96,10 @@ export class AriaDebugSession extends LoggingDebugSession {
   /** Every request answers: failures become error responses with a plain message, never a JS stack. */
   protected override dispatchRequest(request: DebugProtocol.Request): void {
     try {
+      // DAP says an absent `pathFormat` means 'path'; the base class refuses anything but an explicit 'path'.
+      if (request.command === 'initialize' && request.arguments && request.arguments.pathFormat === undefined) {
+        request.arguments = { ...request.arguments, pathFormat: 'path' };
+      }
       super.dispatchRequest(request);
     } catch (error) {
       this.fail(new Response(request), error);
