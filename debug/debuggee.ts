@@ -1,6 +1,7 @@
 // Drives one run of the runtime for the debugger: resumes in slices (so pause always lands), steps one task, stops at breakpoints and failures.
 import type { Program } from '../runtime/index.js';
 import { Machine, snapshot, type StopCondition, type StopReason } from '../runtime/index.js';
+import { describeWait } from '../runtime/task.js';
 import type { RuntimeEvent } from '../runtime/events.js';
 import type { Failure, FailureKind } from '../runtime/task.js';
 import type { Task } from '../runtime/task.js';
@@ -100,6 +101,12 @@ export class Debuggee {
   /** New tasks waiting for their first statement (`stopOnSpawn`). */
   private readonly spawnStops = new Set<number>();
   private exited: number[] = [];
+  /**
+   * Stretches of the run in which one task ran alone (`"otherTasks": "hold"`), oldest first. Each is bounded by
+   * pinned checkpoints at its start and end, so a replay from a checkpoint inside one holds that task, and any
+   * other replay runs freely: the replayed run is the one that happened.
+   */
+  private held: { from: number; to: number; task: number }[] = [];
 
   constructor(readonly config: LaunchConfig, readonly program: Program, private readonly hooks: DebuggeeHooks, breakpoints?: BreakpointTable) {
     this.recorder = new TimelineRecorder();
@@ -230,19 +237,43 @@ export class Debuggee {
       case 'continue':
         return this.drive({ breakpoints: bps, ...(resumeFrom ? { resumeFrom } : {}) }, 'breakpoint');
       case 'stepIn':
-        return this.drive({ breakpoints: bps, task: mode.task, skip: this.pausedBeforeStatement(mode.task) ? 1 : 0, ...(resumeFrom ? { resumeFrom } : {}) }, 'step', mode.task);
+        return this.drive({ breakpoints: bps, task: mode.task, skip: this.pausedBeforeStatement(mode.task) ? 1 : 0, ...(resumeFrom ? { resumeFrom } : {}) }, 'step', mode.task, this.holdFor(mode.task));
       case 'next': {
         const depth = this.depth(mode.task);
-        return this.drive({ breakpoints: bps, task: mode.task, maxDepth: depth, skip: this.pausedBeforeStatement(mode.task) ? 1 : 0, ...(resumeFrom ? { resumeFrom } : {}) }, 'step', mode.task);
+        return this.drive({ breakpoints: bps, task: mode.task, maxDepth: depth, skip: this.pausedBeforeStatement(mode.task) ? 1 : 0, ...(resumeFrom ? { resumeFrom } : {}) }, 'step', mode.task, this.holdFor(mode.task));
       }
       case 'stepOut': {
         const depth = this.depth(mode.task);
-        return this.drive({ breakpoints: bps, task: mode.task, maxDepth: Math.max(0, depth - 1), ...(resumeFrom ? { resumeFrom } : {}) }, 'step', mode.task);
+        return this.drive({ breakpoints: bps, task: mode.task, maxDepth: Math.max(0, depth - 1), ...(resumeFrom ? { resumeFrom } : {}) }, 'step', mode.task, this.holdFor(mode.task));
       }
       default: {
         const never: never = mode;
         throw new Error(String(never));
       }
+    }
+  }
+
+  /** The task to run alone while stepping `task` (`"otherTasks": "hold"`), or -1: every task runs. */
+  private holdFor(task: number): number {
+    const t = this.task(task);
+    return this.config.otherTasks === 'hold' && !this.config.noDebug && t && !t.done ? task : -1;
+  }
+
+  /** The task a replay from `fromStep` towards `toStep` must hold: inside a held stretch its task, else -1. */
+  private heldAt(fromStep: number, toStep: number): number {
+    const h = this.held.find(x => x.from <= fromStep && fromStep < x.to && toStep > x.from);
+    return h ? h.task : -1;
+  }
+
+  /** After a jump back to `step`: the recorded future may not happen again (held stretches change the schedule). */
+  private forgetAfter(step: number): void {
+    this.held = this.held.filter(h => h.from < step);
+    this.checkpoints.dropAfter(step);
+    const cut = this.held.find(h => h.to > step);
+    if (cut) {
+      // landed inside a held stretch: it ends here, and the run goes on freely from this (pinned) point
+      cut.to = step;
+      this.checkpoints.take(this.machine, this.recorder, this.outputLines, true);
     }
   }
 
@@ -263,7 +294,7 @@ export class Debuggee {
    * Runs the machine under `cond` until something worth stopping for. Breakpoint conditions, hit counts and
    * logpoints are decided here; steps that land in the prelude keep going until they reach user code.
    */
-  private async drive(cond: StopCondition, defaultReason: StopReasonName, stepTask = 0): Promise<Outcome> {
+  private async drive(cond: StopCondition, defaultReason: StopReasonName, stepTask = 0, hold = -1): Promise<Outcome> {
     if (this.ended) return this.ended;
     if (this.running) throw new Error('the program is already running');
     this.running = true;
@@ -279,6 +310,21 @@ export class Debuggee {
     let pausing = false;
     let skipLeft = cond.skip ?? 0;
     const stepsAtStart = stepTask > 0 ? (this.task(stepTask)?.steps ?? 0) : 0;
+    // Holding the other tasks: recorded (with pinned checkpoints at both ends) so replays hold the same task.
+    let segment: { from: number; to: number; task: number } | undefined;
+    if (hold >= 0) {
+      this.checkpoints.take(m, this.recorder, this.outputLines, true);
+      segment = { from: m.s.steps, to: m.s.steps, task: hold };
+      this.held.push(segment);
+      m.hold = hold;
+    }
+    const release = (): void => {
+      if (!segment) return;
+      m.hold = -1;
+      segment.to = m.s.steps;
+      segment = undefined;
+      this.checkpoints.take(m, this.recorder, this.outputLines, true);
+    };
     try {
       for (;;) {
         if (this.cancelled) return (this.ended = { kind: 'ended', exitCode: 1 });
@@ -298,9 +344,16 @@ export class Debuggee {
             if (m.s.steps - this.checkpoints.latestStep >= this.checkpoints.interval) this.checkpoints.take(m, this.recorder, this.outputLines);
             await yieldToLoop();
             continue;
-          case 'stuck':
-            await yieldToLoop();
-            continue;
+          case 'stuck': {
+            // the held task cannot go on alone (it waits on another task, or it ended)
+            release();
+            const t = this.task(r.task);
+            if (!t || t.done) continue; // it ended: the step stops wherever the program goes next, as without hold
+            const waits = t.wait ? describeWait(t.wait) : undefined;
+            const why = `task #${t.id} (${t.name}) cannot go on while the other tasks are held${waits ? `: it waits on ${waits}` : ''}`;
+            this.hooks.output(`${why}\n`, 'console');
+            return this.stopAt({ reason: 'step', task: t.id, stmt: -1, description: why });
+          }
           case 'done':
           case 'failed': {
             const failure = r.kind === 'failed' ? r.failure : undefined;
@@ -350,6 +403,7 @@ export class Debuggee {
         }
       }
     } finally {
+      release();
       this.running = false;
       this.steppingTask = 0;
       m.stop = null;
@@ -418,12 +472,17 @@ export class Debuggee {
     if (!c) return -1;
     this.restore(c);
     m.stop = null;
-    if (step > m.s.steps) m.run(step - m.s.steps);
-    // the thread whose turn it is may stop short of the statement: let the task reach its statement check
-    m.stop = { breakpoints: new Set(), task };
-    const r = m.run(1);
-    m.stop = null;
-    return r.kind === 'stop' && r.task === task && m.s.steps === step ? r.stmt : -1;
+    m.hold = this.heldAt(c.step, step);
+    try {
+      if (step > m.s.steps) m.run(step - m.s.steps);
+      // the thread whose turn it is may stop short of the statement: let the task reach its statement check
+      m.stop = { breakpoints: new Set(), task };
+      const r = m.run(1);
+      return r.kind === 'stop' && r.task === task && m.s.steps === step ? r.stmt : -1;
+    } finally {
+      m.stop = null;
+      m.hold = -1;
+    }
   }
 
   /**
@@ -437,6 +496,7 @@ export class Debuggee {
       this.restore(c);
       let found: { step: number; task: number; stmt: number } | undefined;
       m.stop = cond;
+      m.hold = this.heldAt(c.step, bound);
       for (;;) {
         const left = bound - m.s.steps;
         if (left <= 0) break;
@@ -447,6 +507,7 @@ export class Debuggee {
         m.stop = { ...cond, resumeFrom: { task: r.task, stmt: r.stmt }, ...(cond.task !== undefined ? { skip: 1 } : {}) };
       }
       m.stop = null;
+      m.hold = -1;
       if (found) return found;
       bound = c.step;
     }
@@ -474,6 +535,7 @@ export class Debuggee {
         this.restore(home);
         landed = { ...(from ?? { task: this.machine.s.mainTask, stmt: -1 }), reason: 'step', description: 'No earlier point to go back to' };
       }
+      this.forgetAfter(this.machine.s.steps);
       this.exceptionQueue = [];
       this.reported.clear();
       this.current = landed;
@@ -482,6 +544,7 @@ export class Debuggee {
       this.replaying = false;
       this.running = false;
       this.machine.stop = null;
+      this.machine.hold = -1;
     }
     const after = this.liveTasks();
     const started = [...after].filter(([id]) => !before.has(id)).map(([id, name]) => ({ id, name }));

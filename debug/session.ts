@@ -186,9 +186,6 @@ export class AriaDebugSession extends LoggingDebugSession {
     this.config = config;
     this.programPath = loaded.path;
     for (const w of loaded.warnings) this.sendEvent(new OutputEvent(`${w}\n`, 'console'));
-    if (config.otherTasks === 'hold') {
-      this.sendEvent(new OutputEvent('"otherTasks": "hold" is not available yet (the runtime cannot hold tasks): the other tasks run while you step one.\n', 'console'));
-    }
     const table = new BreakpointTable(loaded.program, samePath);
     // a restart keeps the breakpoints: they are replayed against the new program below
     const old = this.debuggee;

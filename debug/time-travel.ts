@@ -17,6 +17,8 @@ export interface Checkpoint {
   readonly objects: number;
   readonly recorder: TimelineRecorder;
   readonly outputLines: number;
+  /** Bounds a stretch where one task ran alone (`otherTasks: "hold"`): never thinned out (replay needs it). */
+  readonly pinned?: boolean;
 }
 
 /**
@@ -42,11 +44,16 @@ export class CheckpointStore {
   }
 
   /** Copies the machine's state now (once per step count). */
-  take(machine: Machine, recorder: TimelineRecorder, outputLines: number): void {
+  take(machine: Machine, recorder: TimelineRecorder, outputLines: number, pinned = false): void {
     const step = machine.s.steps;
     // checkpoints stay sorted: anything at or after this step belongs to another history
-    while (this.list.length > 0 && this.list[this.list.length - 1]!.step >= step) this.list.pop();
-    this.list.push(this.capture(machine, recorder, outputLines));
+    while (this.list.length > 0 && this.list[this.list.length - 1]!.step >= step) {
+      // a pinned one at this very step is replaced by the same point later in time: it stays pinned
+      if (this.list[this.list.length - 1]!.step === step && this.list[this.list.length - 1]!.pinned) pinned = true;
+      this.list.pop();
+    }
+    const c = this.capture(machine, recorder, outputLines);
+    this.list.push(pinned ? { ...c, pinned } : c);
     if (this.list.length > MAX_CHECKPOINTS) this.thin();
   }
 
@@ -56,10 +63,10 @@ export class CheckpointStore {
     return { step: machine.s.steps, state: copy, objects, recorder: recorder.clone(), outputLines };
   }
 
-  /** Keeps the first, then every other one of the older half, and all of the newer half. */
+  /** Keeps the first, then every other one of the older half (and the pinned ones), and all of the newer half. */
   private thin(): void {
     const half = this.list.length >> 1;
-    const older = this.list.slice(0, half).filter((_, i) => i === 0 || i % 2 === 0);
+    const older = this.list.slice(0, half).filter((c, i) => i === 0 || i % 2 === 0 || c.pinned);
     this.list = [...older, ...this.list.slice(half)];
   }
 

@@ -217,6 +217,47 @@ describe('stepping', () => {
     expect(seen).toEqual([4, 2, 3]);
   });
 
+  /** Stops in a counting task of hold.aria, steps it with `next` six times, and returns the other counter's rows before and after. */
+  async function stepOneCounter(c: DebugClient, otherTasks: 'hold' | 'run') {
+    const stop = await launchToStop(c, { program: program('hold.aria'), otherTasks }, { breakpoints: { 'hold.aria': [lineOf('hold.aria', 'count-step')] } });
+    await c.setBreakpointsRequest({ source: { path: program('hold.aria') }, breakpoints: [] });
+    const task = stop.body.threadId!;
+    const state = async () => ((await c.customRequest('aria/runtimeState')).body as RuntimeStateBody).tasks.filter(t => t.name === 'count' && t.id !== task);
+    const before = { rows: await state(), stacks: await Promise.all((await state()).map(t => frames(c, t.id))) };
+    for (let i = 0; i < 6; i++) {
+      const s = await resumeToStop(c, () => c.nextRequest({ threadId: task }));
+      expect(s.body).toMatchObject({ reason: 'step', threadId: task });
+    }
+    const after = { rows: await state(), stacks: await Promise.all((await state()).map(t => frames(c, t.id))) };
+    return { task, before, after };
+  }
+
+  it('with otherTasks "hold", stepping one task leaves another runnable task where it was', async () => {
+    const held = await stepOneCounter(await client(), 'hold');
+    expect(held.before.rows).toHaveLength(1);
+    expect(held.after).toEqual(held.before);
+    // without hold the other counter runs on meanwhile
+    const free = await stepOneCounter(await client(), 'run');
+    expect(free.after.rows[0]!.steps).toBeGreaterThan(free.before.rows[0]!.steps);
+  });
+
+  it('stops a held step that cannot go on alone, saying what the task waits on', async () => {
+    const c = await client();
+    const consoleOut = collectOutput(c, 'console');
+    await launchToStop(c, { program: program('hold.aria'), otherTasks: 'hold' }, { breakpoints: { 'hold.aria': [lineOf('hold.aria', 'main-await')] } });
+    const s = await resumeToStop(c, () => c.nextRequest({ threadId: 1 }));
+    expect(s.body).toMatchObject({ reason: 'step', threadId: 1 });
+    expect(consoleOut.text()).toMatch(/task #1 \(main\) cannot go on while the other tasks are held: it waits on task #2/);
+    expect(consoleOut.text()).not.toMatch(/not available/);
+    const state = (await c.customRequest('aria/runtimeState')).body as RuntimeStateBody;
+    expect(state.tasks.find(t => t.id === 1)!.state).toBe('blocked');
+    expect(state.tasks.filter(t => t.name === 'count').every(t => t.steps === 0)).toBe(true);
+    // continue runs everything: the program ends
+    const ended = c.waitForEvent('terminated');
+    await c.continueRequest({ threadId: 1 });
+    await ended;
+  });
+
   it('pauses an endless loop', async () => {
     const c = await client();
     const paused = c.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
@@ -399,6 +440,49 @@ describe('stepping backwards', () => {
     // and forwards again: the same future
     await resumeToStop(c, () => c.nextRequest({ threadId: 2 }));
     expect(await picture(c)).toEqual(pictures[1]);
+  });
+
+  it('steps back after held steps to exactly the previous state, and forwards to the same held future', async () => {
+    const c = await client();
+    await launchToStop(c, { program: program('hold.aria'), otherTasks: 'hold' }, { breakpoints: { 'hold.aria': [lineOf('hold.aria', 'count-step')] } });
+    await c.setBreakpointsRequest({ source: { path: program('hold.aria') }, breakpoints: [] });
+    const focus = ((await c.customRequest('aria/runtimeState')).body as RuntimeStateBody).focusTask;
+    expect(focus).toBeGreaterThan(1);
+    const pictures: unknown[] = [await picture(c)];
+    for (let i = 0; i < 5; i++) {
+      await resumeToStop(c, () => c.nextRequest({ threadId: focus }));
+      pictures.push(await picture(c));
+    }
+    for (let i = pictures.length - 2; i >= 0; i--) {
+      const s = await resumeToStop(c, () => c.stepBackRequest({ threadId: focus }));
+      expect(s.body).toMatchObject({ reason: 'step', threadId: focus });
+      expect(await picture(c)).toEqual(pictures[i]);
+    }
+    await resumeToStop(c, () => c.nextRequest({ threadId: focus }));
+    expect(await picture(c)).toEqual(pictures[1]);
+    await resumeToStop(c, () => c.nextRequest({ threadId: focus }));
+    expect(await picture(c)).toEqual(pictures[2]);
+    // back into the middle of a held step (over a call of `spin`): the replay holds the other tasks there too
+    const others = async () => ((await c.customRequest('aria/runtimeState')).body as RuntimeStateBody).tasks.filter(t => t.name === 'count' && t.id !== focus);
+    const held = await others();
+    expect((await topFrame(c, focus)).line).toBe(lineOf('hold.aria', 'count-step'));
+    await resumeToStop(c, () => c.nextRequest({ threadId: focus }));
+    await c.setBreakpointsRequest({ source: { path: program('hold.aria') }, breakpoints: [{ line: lineOf('hold.aria', 'spin-step') }] });
+    const back = await resumeToStop(c, () => c.reverseContinueRequest({ threadId: focus }));
+    expect(back.body).toMatchObject({ reason: 'breakpoint', threadId: focus });
+    expect(await locals(c, focus)).toEqual({ k: '60', i: '59' });
+    expect(await others()).toEqual(held);
+    const landed = await picture(c);
+    await resumeToStop(c, () => c.stepBackRequest({ threadId: focus }));
+    expect((await topFrame(c, focus)).line).toBe(lineOf('hold.aria', 'spin-step') - 1);
+    expect(await locals(c, focus)).toEqual({ k: '60', i: '59' });
+    expect(await others()).toEqual(held);
+    await resumeToStop(c, () => c.nextRequest({ threadId: focus }));
+    expect(await picture(c)).toEqual(landed);
+    await c.setBreakpointsRequest({ source: { path: program('hold.aria') }, breakpoints: [] });
+    const ended = c.waitForEvent('terminated');
+    await c.continueRequest({ threadId: focus });
+    await ended;
   });
 
   it('reverse-continues to the previous breakpoint hit in another task, and to the start', async () => {
