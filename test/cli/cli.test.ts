@@ -99,7 +99,7 @@ describe('aria', () => {
     expect(bad.stderr).toMatch(/broken\.aria:1:1: error E0001: expected `end` to close this `fn`/);
   });
 
-  test('lsp --stdio answers initialize; dap answers a minimal initialize (pathFormat defaults to 'path', as DAP says)', async () => {
+  test("lsp --stdio answers initialize; dap answers a minimal initialize (pathFormat defaults to 'path', as DAP says)", async () => {
     const lsp = await handshake(['lsp', '--stdio'], { jsonrpc: '2.0', id: 1, method: 'initialize', params: { processId: null, rootUri: null, capabilities: {} } });
     expect(lsp).toMatchObject({ id: 1, result: { capabilities: { hoverProvider: true } } });
     const dap = await handshake(['dap'], { seq: 1, type: 'request', command: 'initialize', arguments: { adapterID: 'aria' } });
