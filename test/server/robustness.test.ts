@@ -111,10 +111,21 @@ describe('cancellation', () => {
   test('a request cancelled as it is sent answers RequestCancelled', async () => {
     const uri = fileUri('/tmp/aria-broken/cancel.aria');
     await client.open(uri, 'fn f() = print(1)\n');
-    const source = new CancellationTokenSource();
-    const pending = client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 10 } }, source.token);
-    source.cancel();
-    await expect(pending).rejects.toMatchObject({ code: -32800 });
+    // The cancel notification races the request: when the server reads it only after answering, the answer is an
+    // ordinary hover. So: every answer must be a hover or RequestCancelled, and at least one of a few must be the
+    // latter (each attempt writes the two messages back to back, so the server nearly always reads them together).
+    const outcomes: string[] = [];
+    for (let attempt = 0; attempt < 8 && !outcomes.includes('cancelled'); attempt++) {
+      const source = new CancellationTokenSource();
+      const pending = client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 10 } }, source.token);
+      source.cancel();
+      outcomes.push(await pending.then(
+        answer => (answer === null || typeof answer === 'object' ? 'answered' : `odd answer ${String(answer)}`),
+        (error: { code?: number }) => (error.code === -32800 ? 'cancelled' : `error ${error.code}`),
+      ));
+    }
+    expect(outcomes.every(o => o === 'answered' || o === 'cancelled'), outcomes.join(', ')).toBe(true);
+    expect(outcomes).toContain('cancelled');
   });
 
   test('long work notices a cancellation that arrives while it runs', async () => {
