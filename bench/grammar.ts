@@ -6,21 +6,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { createParser, editFor } from '../grammar/parser.js';
+import { rng } from '../test/support/random.js';
 
 const grammarDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'grammar');
 const targetLines = 10_000;
 
-/** mulberry32, so every run benchmarks the same program and the same edits. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One group of items in the style of examples/: an effect, a handler, a struct, functions and top-level statements. */
 function unit(i: number): string {

@@ -3,18 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Workspace } from '../../analysis/workspace.js';
-
-/** mulberry32: the same seed gives the same campaign. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../support/random.js';
 
 const SNIPPETS = ['fn ', 'end', 'with ', 'Async.default', 'Cancel.timeout(1.ms)', 'spawn ', '.await', '|x| ', '||', '(', ')', '{', '}', '<', '>',
   '-> {Async}', '-> <IO | e>', 'effect E {', 'handler H for E {', 'import a.b', 'struct S(a: Int)', 'E.op()', 'Log.log(1)', 'match x',

@@ -4,21 +4,11 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import type { Parser, Tree } from 'web-tree-sitter';
 import { createParser, editFor } from '../../grammar/parser.js';
 import { ariaFiles, examplesDir } from './example-files.js';
+import { rng } from '../support/random.js';
 
 /** A parse that takes longer than this is taken for a hang (real parses here take milliseconds). */
 const hangGuardMs = 20_000;
 
-/** mulberry32: a small seeded generator, so every run tries the same inputs. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const examples = ariaFiles().map(path => ({ name: path.slice(examplesDir.length + 1), text: readFileSync(path, 'utf8') }));
 let parser: Parser;
