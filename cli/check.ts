@@ -77,7 +77,8 @@ function ariaFiles(dir: string): string[] {
   return out;
 }
 
-function readText(path: string): string | undefined {
+/** A file's text, or undefined when it is missing or not a file. */
+export function readText(path: string): string | undefined {
   try {
     return existsSync(path) && statSync(path).isFile() ? readFileSync(path, 'utf8') : undefined;
   } catch {
@@ -120,46 +121,63 @@ export async function runCheck(args: string[], io: CheckIo): Promise<number> {
     }
     ws.setFile(f, text);
   }
-  const shown = (p: string) => {
-    const r = relative(io.cwd, p);
-    return r === '' || r.startsWith('..') || isAbsolute(r) ? p : r;
-  };
   const all: Diagnostic[] = [];
   for (const f of unique) all.push(...ws.diagnostics(f));
   const errors = all.filter(d => d.severity === 'error').length;
-  const warnings = all.length - errors;
-  const position = (path: string, offset: number) => {
-    const p = ws.lineIndex(path)?.position(offset) ?? { line: 0, column: 0 };
-    return { line: p.line + 1, column: p.column + 1 };
-  };
   if (options.format === 'json') {
-    const diagnostics = all.map(d => {
-      const start = position(d.path, d.span.start);
-      const end = position(d.path, d.span.end);
-      return {
-        path: shown(d.path), line: start.line, column: start.column, endLine: end.line, endColumn: end.column,
-        severity: d.severity, code: d.code, message: d.message,
-        related: d.related.map(r => ({ path: shown(r.path), ...position(r.path, r.span.start), message: r.message })),
-      };
-    });
-    io.stdout(`${JSON.stringify({ files: unique.map(shown), summary: { files: unique.length, errors, warnings }, diagnostics }, null, 2)}\n`);
+    io.stdout(`${JSON.stringify(jsonReport(ws, all, unique, io.cwd), null, 2)}\n`);
     return errors ? 1 : 0;
   }
+  io.stdout(formatDiagnostics(ws, all, unique.length, io.cwd));
+  return errors ? 1 : 0;
+}
+
+/** A path as the user would write it: relative to `cwd` when inside it. */
+function shownPath(path: string, cwd: string): string {
+  const r = relative(cwd, path);
+  return r === '' || r.startsWith('..') || isAbsolute(r) ? path : r;
+}
+
+/** One-based line and column of an offset in a file of the workspace. */
+function position(ws: Workspace, path: string, offset: number): { line: number; column: number } {
+  const p = ws.lineIndex(path)?.position(offset) ?? { line: 0, column: 0 };
+  return { line: p.line + 1, column: p.column + 1 };
+}
+
+function jsonReport(ws: Workspace, all: readonly Diagnostic[], files: readonly string[], cwd: string) {
+  const errors = all.filter(d => d.severity === 'error').length;
+  const diagnostics = all.map(d => {
+    const start = position(ws, d.path, d.span.start);
+    const end = position(ws, d.path, d.span.end);
+    return {
+      path: shownPath(d.path, cwd), line: start.line, column: start.column, endLine: end.line, endColumn: end.column,
+      severity: d.severity, code: d.code, message: d.message,
+      related: d.related.map(r => ({ path: shownPath(r.path, cwd), ...position(ws, r.path, r.span.start), message: r.message })),
+    };
+  });
+  return { files: files.map(f => shownPath(f, cwd)), summary: { files: files.length, errors, warnings: all.length - errors }, diagnostics };
+}
+
+/**
+ * Diagnostics as `aria check` prints them: `file:line:col: severity CODE: message`, the source line with a caret,
+ * the related notes, then a summary over `fileCount` files. `aria run` shows a refused program's errors with it too.
+ */
+export function formatDiagnostics(ws: Workspace, all: readonly Diagnostic[], fileCount: number, cwd: string): string {
   let out = '';
   for (const d of all) {
-    const start = position(d.path, d.span.start);
-    out += `${shown(d.path)}:${start.line}:${start.column}: ${d.severity} ${d.code}: ${d.message}\n`;
+    const start = position(ws, d.path, d.span.start);
+    out += `${shownPath(d.path, cwd)}:${start.line}:${start.column}: ${d.severity} ${d.code}: ${d.message}\n`;
     out += excerpt(ws, d.path, d.span);
     for (const r of d.related) {
-      const at = position(r.path, r.span.start);
-      out += `  note: ${shown(r.path)}:${at.line}:${at.column}: ${r.message}\n`;
+      const at = position(ws, r.path, r.span.start);
+      out += `  note: ${shownPath(r.path, cwd)}:${at.line}:${at.column}: ${r.message}\n`;
     }
   }
+  const errors = all.filter(d => d.severity === 'error').length;
   const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  const where = count(unique.length, 'file');
-  out += all.length ? `${count(errors, 'error')}, ${count(warnings, 'warning')} in ${where}\n` : `no problems in ${where}\n`;
-  io.stdout(out);
-  return errors ? 1 : 0;
+  const where = count(fileCount, 'file');
+  out += all.length ? `${count(errors, 'error')}, ${count(all.length - errors, 'warning')} in ${where}\n` : `no problems in ${where}\n`;
+  return out;
 }
 
 /** The source line of a span and a caret line under it (to the end of the line for a span that runs on). */

@@ -1,6 +1,7 @@
 // The `aria` command line: dispatches `check | run | lsp | dap | parse` to the parts of the project that do the work.
 import { readFileSync } from 'node:fs';
 import { parse } from '../grammar/parser.js';
+import { LineIndex } from '../analysis/line-index.js';
 import { lowerModule } from '../analysis/syntax/lower.js';
 
 /** Where a command writes; injected so tests can run commands in-process. */
@@ -83,11 +84,10 @@ async function parseCommand(args: string[], io: CliIo): Promise<number> {
   const tree = await parse(text);
   io.stdout(`${tree.rootNode.toString()}\n`);
   const module = lowerModule(tree, text, file);
+  const lines = new LineIndex(text);
   for (const error of module.syntaxErrors) {
-    const before = text.slice(0, error.span.start);
-    const line = before.split('\n').length;
-    const col = error.span.start - before.lastIndexOf('\n');
-    io.stderr(`${file}:${line}:${col}: error E0001: ${error.message}\n`);
+    const { line, column } = lines.position(error.span.start);
+    io.stderr(`${file}:${line + 1}:${column + 1}: error E0001: ${error.message}\n`);
   }
   return module.syntaxErrors.length ? 1 : 0;
 }

@@ -1,10 +1,10 @@
 // `aria run FILE [options]`: checks a program like a compiler would, then runs it on the deterministic scheduler.
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Workspace } from '../analysis/workspace.js';
 import { runProgram, type Flavor } from '../runtime/index.js';
-import { runCheck } from './check.js';
+import { formatDiagnostics, readText } from './check.js';
 import type { CliIo } from './main.js';
 
 const USAGE = `usage: aria run FILE [--workers N] [--seed S] [--flavor multi|single|wasm] [--trace out.json] [--stats]
@@ -22,14 +22,6 @@ A program with effect errors does not run (exit 1); a program that fails exits 1
 `;
 
 const FLAVORS: readonly Flavor[] = ['multi', 'single', 'wasm'];
-
-function readText(path: string): string | undefined {
-  try {
-    return existsSync(path) && statSync(path).isFile() ? readFileSync(path, 'utf8') : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 function positiveInt(name: string, value: string | undefined): number | string | undefined {
   if (value === undefined) return undefined;
@@ -89,10 +81,10 @@ export async function runRun(args: string[], io: CliIo): Promise<number> {
     ws.setFile(file, source);
     const all = [...ws.allDiagnostics().values()].flat();
     if (all.length > 0) {
-      const code = await runCheck([...ws.filePaths(), '--root', dirname(file)], { ...io, stdout: io.stderr });
+      io.stderr(formatDiagnostics(ws, all, ws.filePaths().length, io.cwd));
       if (all.some(d => d.severity === 'error')) {
         io.stderr(`aria run: ${positionals[0]} was not run because of the errors above\n`);
-        return code === 0 ? 1 : code;
+        return 1;
       }
     }
   }
