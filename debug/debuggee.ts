@@ -457,9 +457,6 @@ export class Debuggee {
   private restore(c: import('./time-travel.js').Checkpoint): void {
     this.recorder = this.checkpoints.restore(this.machine, c);
     this.outputLines = c.outputLines;
-    // The runtime passes on each event only the first time a run gets there; the recorder restored with the
-    // checkpoint must see the replay's events again to rebuild the timeline from there.
-    this.machine.seen.events = this.machine.s.events;
   }
 
   /**

@@ -86,10 +86,15 @@ export class CheckpointStore {
     while (this.list.length > 0 && this.list[this.list.length - 1]!.step > step) this.list.pop();
   }
 
-  /** Puts a checkpoint's state into the machine (a copy, so the checkpoint can be used again). */
+  /**
+   * Puts a checkpoint's state into the machine (a copy, so the checkpoint can be used again) and returns the
+   * timeline recorder as it was there. The runtime passes each event on only the first time a run gets there;
+   * the returned recorder must see the replay's events again, so delivery is re-armed from this point.
+   */
   restore(machine: Machine, c: Checkpoint): TimelineRecorder {
     machine.restore(c.state);
     machine.stop = null;
+    machine.seen.events = machine.s.events;
     return c.recorder.clone();
   }
 }
