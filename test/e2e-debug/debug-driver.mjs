@@ -5,21 +5,12 @@
 // the Tasks, Workers and Timers views and the Call Stack by their DOM rows, clicks a task row, opens the timeline
 // webview and reads its SVG, and takes screenshots. Exit 0 when every check passed.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
+import { launchBrowser, option, workbenchSteps } from '../e2e/workbench.mjs';
 
-const HARNESS_HOME = process.env.HARNESS_HOME || '/tmp/aria-editor-e2e';
-const { chromium } = createRequire(path.join(HARNESS_HOME, 'noop.js'))('playwright-core');
-
-const argv = process.argv.slice(2);
-const opt = name => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : undefined;
-};
-const file = opt('file');
-const line = Number(opt('line'));
-const outDir = opt('out');
+const file = option('file');
+const line = Number(option('line'));
+const outDir = option('out');
 const url = process.env.VSCODE_URL;
 if (!url || !file || !line || !outDir) throw new Error('need VSCODE_URL, --file, --line and --out');
 fs.mkdirSync(outDir, { recursive: true });
@@ -30,17 +21,8 @@ const log = (...a) => console.error(`[debug-e2e +${((Date.now() - t0) / 1000).to
 const checks = [];
 const data = {};
 
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'aria-debug-e2e-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  viewport: { width: 1600, height: 1000 },
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-});
-const page = context.pages()[0] || (await context.newPage());
-const key = k => page.keyboard.press(k);
-const quickInput = '.quick-input-widget:not([style*="display: none"])';
+const { page, close } = await launchBrowser('aria-debug-e2e-chromium-', { width: 1600, height: 1000 });
+const { key, until, openQuickInput, runCommand } = workbenchSteps(page, { timeoutMs, pollMs: 300 });
 
 async function check(name, fn) {
   const started = Date.now();
@@ -55,37 +37,6 @@ async function check(name, fn) {
     await page.screenshot({ path: path.join(outDir, `fail-${name.replace(/[^\w]+/g, '-').slice(0, 40)}.png`) }).catch(() => {});
     return undefined;
   }
-}
-
-async function until(what, probe, ms = timeoutMs) {
-  const deadline = Date.now() + ms;
-  let last;
-  while (Date.now() < deadline) {
-    last = await probe();
-    if (last && last.ok) return last;
-    await page.waitForTimeout(300);
-  }
-  throw new Error(`${what}: not seen within ${ms} ms; last state ${JSON.stringify(last)}`);
-}
-
-async function openQuickInput(keys) {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    for (const k of keys) await key(k);
-    try {
-      await page.waitForSelector(`${quickInput} input`, { timeout: 5000 });
-      return;
-    } catch {
-      await key('Escape');
-    }
-  }
-  throw new Error(`quick input did not open with ${keys.join(' ')}`);
-}
-
-async function runCommand(title) {
-  await openQuickInput(['F1']);
-  await page.keyboard.type(title, { delay: 15 });
-  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${title}"]`, { timeout: 15_000 });
-  await key('Enter');
 }
 
 /** The rows of a sidebar view (by its title): label, description and tree depth. */
@@ -330,8 +281,7 @@ try {
   exitCode = checks.every(c => c.status === 'pass') ? 0 : 1;
 } finally {
   fs.writeFileSync(path.join(outDir, 'result.json'), `${JSON.stringify({ checks, data }, null, 2)}\n`);
-  await context.close().catch(() => {});
-  fs.rmSync(profile, { recursive: true, force: true });
+  await close();
 }
 log(`${checks.filter(c => c.status === 'pass').length} passed, ${checks.filter(c => c.status !== 'pass').length} failed`);
 process.exit(exitCode);

@@ -53,7 +53,10 @@ try {
   mkdirSync(outDir, { recursive: true });
   const port = Number(process.argv.includes('--port') ? process.argv[process.argv.indexOf('--port') + 1] : await freePort());
   const code = await new Promise(done => {
-    const child = spawn('bash', [join(here, 'debug-session.sh'), '--tools', tools, '--ext', ext, '--workspace', ws, '--port', String(port), '--',
+    // The client e2e's session script, with the extension folder loaded as an Extension Development Host.
+    const settings = { 'debug.toolBarLocation': 'floating', 'debug.openDebug': 'openOnDebugBreak', 'debug.internalConsoleOptions': 'neverOpen' };
+    const child = spawn('bash', [join(here, '..', 'e2e', 'vscode-session.sh'), '--tools', tools, '--ext', ext, '--workspace', ws, '--port', String(port),
+      '--settings', JSON.stringify(settings), '--',
       process.execPath, join(here, 'debug-driver.mjs'), '--file', 'scopes.aria', '--line', String(line), '--out', outDir], { stdio: 'inherit' });
     child.on('exit', c => done(c ?? 1));
   });

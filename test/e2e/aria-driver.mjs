@@ -5,20 +5,11 @@
 // pass, fail or skip (skip only where the plan says why); a failing step does not stop the later, independent ones.
 // Modelled on the shared harness's vscode-e2e.mjs (same launch options, Quick Open, hover and Problems steps).
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
+import { launchBrowser, option, workbenchSteps } from './workbench.mjs';
 
-const HARNESS_HOME = process.env.HARNESS_HOME || '/tmp/aria-editor-e2e';
-const { chromium } = createRequire(path.join(HARNESS_HOME, 'noop.js'))('playwright-core');
-
-const argv = process.argv.slice(2);
-const opt = name => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : undefined;
-};
-const plan = JSON.parse(fs.readFileSync(opt('plan'), 'utf8'));
-const resultPath = opt('result');
+const plan = JSON.parse(fs.readFileSync(option('plan'), 'utf8'));
+const resultPath = option('result');
 const url = process.env.VSCODE_URL;
 if (!url) throw new Error('VSCODE_URL is not set (run me through vscode-session.sh)');
 const timeoutMs = plan.timeoutMs ?? 90_000;
@@ -30,19 +21,10 @@ const log = (...a) => console.error(`[aria-e2e +${((Date.now() - t0) / 1000).toF
 const checks = [];
 const screenshots = [];
 
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'aria-e2e-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  viewport: { width: 1400, height: 900 },
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-});
-const page = context.pages()[0] || (await context.newPage());
+const { page, close } = await launchBrowser('aria-e2e-chromium-', { width: 1400, height: 900 });
 const consoleErrors = [];
 page.on('pageerror', e => consoleErrors.push(`pageerror: ${String(e).slice(0, 300)}`));
-const key = k => page.keyboard.press(k);
-const quickInput = '.quick-input-widget:not([style*="display: none"])';
+const { key, until, openQuickInput, runCommand } = workbenchSteps(page, { timeoutMs, pollMs: 400 });
 
 /** Records one check. `fn` returns a detail object; throwing fails the check. */
 async function check(name, fn, { skip } = {}) {
@@ -74,30 +56,6 @@ async function shot(name) {
   return file;
 }
 
-async function until(what, probe, ms = timeoutMs) {
-  const deadline = Date.now() + ms;
-  let last;
-  while (Date.now() < deadline) {
-    last = await probe();
-    if (last && last.ok) return last;
-    await page.waitForTimeout(400);
-  }
-  throw new Error(`${what}: not seen within ${ms} ms; last state ${JSON.stringify(last)}`);
-}
-
-async function openQuickInput(keys) {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    for (const k of keys) await key(k);
-    try {
-      await page.waitForSelector(`${quickInput} input`, { timeout: 5000 });
-      return;
-    } catch {
-      await key('Escape');
-    }
-  }
-  throw new Error(`quick input did not open with ${keys.join(' ')}`);
-}
-
 async function closeQuickInput() {
   await key('Escape');
   await page.waitForTimeout(200);
@@ -120,13 +78,6 @@ async function goTo(line, col) {
   await page.keyboard.type(`${line}:${col}`, { delay: 20 });
   await key('Enter');
   await page.waitForTimeout(300);
-}
-
-async function runCommand(title) {
-  await openQuickInput(['F1']);
-  await page.keyboard.type(title, { delay: 15 });
-  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${title}"]`, { timeout: 15_000 });
-  await key('Enter');
 }
 
 const activeEditor = '.editor-group-container.active .monaco-editor';
@@ -404,8 +355,7 @@ try {
   checks.push({ name: 'driver', status: 'fail', detail: String(error).slice(0, 800) });
 } finally {
   await shot('final');
-  await context.close().catch(() => {});
-  fs.rmSync(profile, { recursive: true, force: true });
+  await close();
 }
 
 const result = { url, checks, screenshots, consoleErrors: consoleErrors.slice(0, 20), totalMs: Date.now() - t0 };

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Runs one command against a real VS Code (code-server) with an extension installed, then stops code-server.
+# Runs one command against a real VS Code (code-server) with an extension installed or loaded, then stops code-server.
 # Adapted from the shared harness's vscode-e2e.sh: the same install, isolation and shutdown, but the browser part
 # is any command (our Aria driver), which reads the workbench URL from $VSCODE_URL.
 #
-#   vscode-session.sh --tools DIR --ext X.vsix --workspace DIR [--port N] [--settings JSON] -- COMMAND [ARGS...]
+#   vscode-session.sh --tools DIR --ext X.vsix|FOLDER --workspace DIR [--port N] [--settings JSON] -- COMMAND [ARGS...]
 #     --tools DIR     the shared editor-e2e folder (install-code-server.sh lives there)
-#     --ext FILE      a .vsix, installed with --install-extension into a fresh extensions dir
+#     --ext PATH      a .vsix, installed with --install-extension into a fresh extensions dir, or a built extension
+#                     folder, loaded as an Extension Development Host (the debugger's e2e uses that)
 #     --workspace DIR folder to open
 #     --settings JSON extra user settings merged over the harness defaults
 #     --restricted    keep workspace trust on and never prompt, so the folder opens in Restricted Mode
@@ -53,8 +54,14 @@ export XDG_CONFIG_HOME="$RUN/cfg" XDG_DATA_HOME="$RUN/xdg-data" XDG_CACHE_HOME="
 # the marketplace points at a closed loopback port so nothing reaches the network
 export EXTENSIONS_GALLERY='{"serviceUrl":"http://127.0.0.1:9/gallery","itemUrl":"http://127.0.0.1:9/item"}'
 
-log "installing $EXT"
-"$CS" --user-data-dir "$RUN/data" --extensions-dir "$RUN/ext" --install-extension "$EXT" >&2 || { echo "install-extension failed" >&2; exit 2; }
+PAYLOAD=""
+if [ -d "$EXT" ]; then
+  P=$(node -e 'console.log(encodeURIComponent(JSON.stringify([["extensionDevelopmentPath","vscode-remote://127.0.0.1:"+process.argv[1]+process.argv[2]]])))' "$PORT" "$EXT")
+  PAYLOAD="&payload=$P"
+else
+  log "installing $EXT"
+  "$CS" --user-data-dir "$RUN/data" --extensions-dir "$RUN/ext" --install-extension "$EXT" >&2 || { echo "install-extension failed" >&2; exit 2; }
+fi
 
 if curl -s -o /dev/null "http://127.0.0.1:$PORT/"; then echo "port $PORT already in use" >&2; exit 2; fi
 log "starting code-server on 127.0.0.1:$PORT (logs: $RUN/server.log)"
@@ -79,7 +86,7 @@ done
 curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz" || { echo "code-server did not come up" >&2; exit 2; }
 log "code-server up"
 
-export VSCODE_URL="http://127.0.0.1:$PORT/?folder=$(node -e 'console.log(encodeURIComponent(process.argv[1]))' "$WS")"
+export VSCODE_URL="http://127.0.0.1:$PORT/?folder=$(node -e 'console.log(encodeURIComponent(process.argv[1]))' "$WS")$PAYLOAD"
 export VSCODE_RUN_DIR="$RUN"
 set +e
 "$@"
