@@ -108,7 +108,7 @@ module.exports = grammar({
       optional(field('type_parameters', $.type_parameters)),
       '{',
       optional($._terminator),
-      optional(seq(sep1(field('operation', $.operation_signature), $._terminator), optional($._terminator))),
+      optional(seq(sepBy1(field('operation', $.operation_signature), $._terminator), optional($._terminator))),
       '}',
     ),
 
@@ -128,7 +128,7 @@ module.exports = grammar({
       field('effect', $.identifier),
       '{',
       optional($._terminator),
-      optional(seq(sep1(field('operation', $.function_definition), $._terminator), optional($._terminator))),
+      optional(seq(sepBy1(field('operation', $.function_definition), $._terminator), optional($._terminator))),
       '}',
     ),
 
@@ -451,11 +451,6 @@ module.exports = grammar({
 /** One or more `rule`, separated by `separator`. */
 function sepBy1(rule, separator) {
   return seq(rule, repeat(seq(separator, rule)));
-}
-
-/** One or more `rule`, separated by statement terminators (kept readable at call sites). */
-function sep1(rule, separator) {
-  return sepBy1(rule, separator);
 }
 
 /** One or more `rule`, separated by commas; a line break after a comma continues the list. */
