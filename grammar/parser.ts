@@ -2,12 +2,19 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Edit, Language, Parser, Query, type Tree } from 'web-tree-sitter';
+import { Edit, Language, Parser, Query, Tree } from 'web-tree-sitter';
+import { registerBinding } from './flat-tree.js';
 
 export type { Node, Tree, Point, Query } from 'web-tree-sitter';
 export { Edit };
 
 let loading: Promise<Language> | undefined;
+
+/**
+ * The Emscripten module web-tree-sitter instantiates: the options object given to `Parser.init` becomes it, with
+ * the heap views and the binding's `_ts_*_wasm` exports. `flat-tree.ts` reads it (and checks what it needs).
+ */
+const binding: Record<string, unknown> = {};
 
 /** Finds a file shipped beside the bundle (dist/) or in the source tree (grammar/, node_modules/). */
 function locate(name: string): string {
@@ -27,7 +34,9 @@ function locate(name: string): string {
 /** The Aria language, loaded once per process. */
 export function loadAria(): Promise<Language> {
   loading ??= (async () => {
-    await Parser.init({ locateFile: (file: string) => locate(file) });
+    binding.locateFile = (file: string) => locate(file);
+    await Parser.init(binding);
+    registerBinding(Tree, binding);
     return Language.load(locate('tree-sitter-aria.wasm'));
   })();
   return loading;

@@ -1,36 +1,34 @@
 // Lowers a tree-sitter tree of an Aria file into the AST, collecting syntax errors instead of throwing.
-import type { Node, Tree } from 'web-tree-sitter';
+import type { Tree } from 'web-tree-sitter';
+import { flattenTree, type FlatNode as Node } from '../../grammar/flat-tree.js';
 import type * as A from './ast.js';
 
-/** Lowers `tree` (parsed from `text`) into a Module. Never throws on user input. */
+/**
+ * Lowers `tree` (parsed from `text`) into a Module. Never throws on user input. The tree is first copied into
+ * flat arrays in one walk (`flattenTree`): reading web-tree-sitter's Nodes one property at a time costs a call
+ * into wasm each, which made the lowering cost several parses.
+ */
 export function lowerModule(tree: Tree, text: string, path: string): A.Module {
-  return new Lowerer(text, path).module(tree.rootNode);
+  return new Lowerer(text, path).module(flattenTree(tree, text).root);
 }
 
 /** Syntax errors of a tree: ERROR nodes ("unexpected ...") and MISSING nodes ("expected ..."). */
 export function syntaxErrors(root: Node): A.SyntaxError[] {
   const errors: A.SyntaxError[] = [];
-  if (!root.hasError) return errors;
-  const cursor = root.walk();
-  let descend = true;
-  for (;;) {
-    const node = cursor.currentNode;
-    if (descend && node.isMissing) {
+  const pending: Node[] = [root]; // an explicit stack: error paths can nest thousands deep
+  while (pending.length) {
+    const node = pending.pop()!;
+    if (node.isMissing) {
       const what = node.isNamed ? `${article(node.type)} ${node.type.replace(/_/g, ' ')}` : `\`${node.type}\``;
       errors.push({ message: `expected ${what}`, span: { start: node.startIndex, end: node.endIndex } });
-    } else if (descend && node.isError) {
-      errors.push(describeError(node, root));
-      descend = false; // one report per ERROR node, not per nested one
-    }
-    if (descend && node.hasError && cursor.gotoFirstChild()) continue;
-    descend = true;
-    while (!cursor.gotoNextSibling()) {
-      if (!cursor.gotoParent()) {
-        cursor.delete();
-        return errors;
-      }
+    } else if (node.isError) {
+      errors.push(describeError(node, root)); // one report per ERROR node, not per nested one
+    } else if (node.hasError) {
+      const children = node.children;
+      for (let i = children.length - 1; i >= 0; i--) pending.push(children[i]!);
     }
   }
+  return errors;
 }
 
 function article(word: string): string {
@@ -274,7 +272,7 @@ class Lowerer {
    * function again; other complete statements and items inside are lowered as they are.
    */
   private recover(node: Node): (A.Item | A.Stmt | undefined)[] {
-    const children = node.children.filter((c): c is Node => c !== null);
+    const children = node.children;
     const fnAt = children.findIndex(c => c.type === 'fn' && !c.isNamed);
     const name = fnAt >= 0 ? children[fnAt + 1] : undefined;
     const params = children.find(c => c.type === 'parameter_list');

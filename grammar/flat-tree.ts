@@ -1,0 +1,436 @@
+// Copies a tree-sitter tree into flat typed arrays in one cursor walk, and offers a Node-like view over the copy
+// whose reads are plain JavaScript (no call into wasm per property, as web-tree-sitter's Node makes).
+import type { Language, Tree, TreeCursor } from 'web-tree-sitter';
+
+/** tree-sitter's symbol of ERROR nodes (`ts_builtin_sym_error`, -1 as an unsigned 16-bit id). */
+export const ERROR_SYMBOL = 0xffff;
+
+const NAMED = 1;
+const MISSING = 2;
+const HAS_ERROR = 4;
+
+/**
+ * Every node of a tree in preorder: node 0 is the root, a node's first child (if any) follows it, and `next`
+ * links siblings. Offsets are UTF-16 code units, as web-tree-sitter counts them.
+ */
+export class FlatTree {
+  readonly count: number;
+  /** Symbol (with aliases applied); `ERROR_SYMBOL` for ERROR nodes. */
+  readonly symbol: Uint16Array;
+  /** Field id under the parent; 0 when none. */
+  readonly field: Uint16Array;
+  readonly start: Int32Array;
+  readonly end: Int32Array;
+  readonly parent: Int32Array;
+  /** Next sibling, or -1. */
+  readonly next: Int32Array;
+  /** Index just past this node's subtree: the node has children when it is greater than index + 1. */
+  readonly subtreeEnd: Int32Array;
+  readonly flags: Uint8Array;
+  private readonly fieldIds = new Map<string, number>();
+  private readonly symbolIds = new Map<string, number[]>();
+
+  constructor(readonly language: Language, readonly text: string, columns: Columns) {
+    ({ count: this.count, symbol: this.symbol, field: this.field, start: this.start, end: this.end } = columns);
+    ({ parent: this.parent, next: this.next, subtreeEnd: this.subtreeEnd, flags: this.flags } = columns);
+  }
+
+  get root(): FlatNode {
+    return new FlatNode(this, 0);
+  }
+
+  /** The field id of a field name (0 when the grammar has no such field). */
+  fieldId(name: string): number {
+    let id = this.fieldIds.get(name);
+    if (id === undefined) {
+      id = Math.max(0, this.language.fields.indexOf(name));
+      this.fieldIds.set(name, id);
+    }
+    return id;
+  }
+
+  /** The symbols a node type name stands for (a name can have several ids, e.g. through aliases). */
+  symbolsOf(name: string): readonly number[] {
+    let ids = this.symbolIds.get(name);
+    if (!ids) {
+      ids = [];
+      if (name === 'ERROR') ids.push(ERROR_SYMBOL);
+      this.language.types.forEach((t, i) => {
+        if (t === name) ids!.push(i);
+      });
+      this.symbolIds.set(name, ids);
+    }
+    return ids;
+  }
+
+  typeName(symbol: number): string {
+    return this.language.types[symbol] ?? 'ERROR';
+  }
+
+  isNamed(i: number): boolean {
+    return (this.flags[i]! & NAMED) !== 0;
+  }
+
+  isMissing(i: number): boolean {
+    return (this.flags[i]! & MISSING) !== 0;
+  }
+
+  hasError(i: number): boolean {
+    return (this.flags[i]! & HAS_ERROR) !== 0;
+  }
+
+  firstChild(i: number): number {
+    return this.subtreeEnd[i]! > i + 1 ? i + 1 : -1;
+  }
+}
+
+/** A read-only view of one node of a FlatTree, shaped like the part of web-tree-sitter's Node the lowering uses. */
+export class FlatNode {
+  private cachedChildren: FlatNode[] | undefined;
+
+  constructor(readonly flat: FlatTree, readonly index: number) {}
+
+  get typeId(): number {
+    return this.flat.symbol[this.index]!;
+  }
+
+  get type(): string {
+    return this.flat.typeName(this.typeId);
+  }
+
+  get startIndex(): number {
+    return this.flat.start[this.index]!;
+  }
+
+  get endIndex(): number {
+    return this.flat.end[this.index]!;
+  }
+
+  get text(): string {
+    return this.flat.text.slice(this.startIndex, this.endIndex);
+  }
+
+  get isNamed(): boolean {
+    return this.flat.isNamed(this.index);
+  }
+
+  get isError(): boolean {
+    return this.typeId === ERROR_SYMBOL;
+  }
+
+  get isMissing(): boolean {
+    return this.flat.isMissing(this.index);
+  }
+
+  get hasError(): boolean {
+    return this.flat.hasError(this.index);
+  }
+
+  get children(): FlatNode[] {
+    if (!this.cachedChildren) {
+      const out: FlatNode[] = [];
+      for (let c = this.flat.firstChild(this.index); c !== -1; c = this.flat.next[c]!) out.push(new FlatNode(this.flat, c));
+      this.cachedChildren = out;
+    }
+    return this.cachedChildren;
+  }
+
+  get namedChildren(): FlatNode[] {
+    return this.children.filter(c => c.isNamed);
+  }
+
+  child(i: number): FlatNode | null {
+    return this.children[i] ?? null;
+  }
+
+  get lastChild(): FlatNode | null {
+    return this.children.at(-1) ?? null;
+  }
+
+  childForFieldName(name: string): FlatNode | null {
+    const id = this.flat.fieldId(name);
+    if (id === 0) return null;
+    for (let c = this.flat.firstChild(this.index); c !== -1; c = this.flat.next[c]!) {
+      if (this.flat.field[c] === id) return new FlatNode(this.flat, c);
+    }
+    return null;
+  }
+
+  childrenForFieldName(name: string): FlatNode[] {
+    const id = this.flat.fieldId(name);
+    const out: FlatNode[] = [];
+    if (id === 0) return out;
+    for (let c = this.flat.firstChild(this.index); c !== -1; c = this.flat.next[c]!) {
+      if (this.flat.field[c] === id) out.push(new FlatNode(this.flat, c));
+    }
+    return out;
+  }
+
+  /** Descendants (not the node itself) whose type is one of `types`, in document order. */
+  descendantsOfType(types: readonly string[]): FlatNode[] {
+    const wanted = new Set(types.flatMap(t => this.flat.symbolsOf(t)));
+    const out: FlatNode[] = [];
+    const stop = this.flat.subtreeEnd[this.index]!;
+    for (let i = this.index + 1; i < stop; i++) if (wanted.has(this.flat.symbol[i]!)) out.push(new FlatNode(this.flat, i));
+    return out;
+  }
+}
+
+/** Growable columns filled by the walk; one set, reused by every walk (walks are synchronous). */
+interface Columns {
+  count: number;
+  symbol: Uint16Array;
+  field: Uint16Array;
+  start: Int32Array;
+  end: Int32Array;
+  parent: Int32Array;
+  next: Int32Array;
+  subtreeEnd: Int32Array;
+  flags: Uint8Array;
+}
+
+/** Bytes per node over all columns. */
+const NODE_BYTES = 2 + 2 + 4 * 5 + 1;
+
+function allocate(capacity: number): Columns {
+  // One buffer per tree: allocating eight typed arrays per file cost more than filling them.
+  const buffer = new ArrayBuffer(capacity * NODE_BYTES);
+  let offset = 0;
+  const take = <T>(make: (buffer: ArrayBuffer, offset: number, length: number) => T, bytes: number): T => {
+    const view = make(buffer, offset, capacity);
+    offset += bytes * capacity;
+    return view;
+  };
+  return {
+    count: 0,
+    start: take((b, o, n) => new Int32Array(b, o, n), 4),
+    end: take((b, o, n) => new Int32Array(b, o, n), 4),
+    parent: take((b, o, n) => new Int32Array(b, o, n), 4),
+    next: take((b, o, n) => new Int32Array(b, o, n), 4),
+    subtreeEnd: take((b, o, n) => new Int32Array(b, o, n), 4),
+    symbol: take((b, o, n) => new Uint16Array(b, o, n), 2),
+    field: take((b, o, n) => new Uint16Array(b, o, n), 2),
+    flags: take((b, o, n) => new Uint8Array(b, o, n), 1),
+  };
+}
+
+/** A copy of the first `count` rows of `from` in a buffer of exactly that size. */
+function shrink(from: Columns): Columns {
+  const to = allocate(from.count);
+  to.count = from.count;
+  const n = from.count;
+  to.start.set(from.start.subarray(0, n));
+  to.end.set(from.end.subarray(0, n));
+  to.parent.set(from.parent.subarray(0, n));
+  to.next.set(from.next.subarray(0, n));
+  to.subtreeEnd.set(from.subtreeEnd.subarray(0, n));
+  to.symbol.set(from.symbol.subarray(0, n));
+  to.field.set(from.field.subarray(0, n));
+  to.flags.set(from.flags.subarray(0, n));
+  return to;
+}
+
+let scratch = allocate(4096);
+
+function grow(c: Columns): Columns {
+  const bigger = allocate(c.symbol.length * 2);
+  bigger.count = c.count;
+  bigger.start.set(c.start);
+  bigger.end.set(c.end);
+  bigger.parent.set(c.parent);
+  bigger.next.set(c.next);
+  bigger.subtreeEnd.set(c.subtreeEnd);
+  bigger.symbol.set(c.symbol);
+  bigger.field.set(c.field);
+  bigger.flags.set(c.flags);
+  return bigger;
+}
+
+/**
+ * What the walk needs of a cursor: five reads of the current node and three moves. Each takes the tree's address:
+ * on the fast path these are the binding's exports themselves, called with no JavaScript in between.
+ */
+interface CursorOps {
+  symbol(tree: number): number;
+  field(tree: number): number;
+  start(tree: number): number;
+  end(tree: number): number;
+  missing(tree: number): number;
+  firstChild(tree: number): number;
+  nextSibling(tree: number): number;
+  parent(tree: number): number;
+  done(): void;
+}
+
+/** Copies `tree` (parsed from `text`) into a FlatTree. `via: 'public'` forces web-tree-sitter's public cursor. */
+export function flattenTree(tree: Tree, text: string, via: 'fast' | 'public' = 'fast'): FlatTree {
+  const language = tree.language;
+  const named = namedTable(language);
+  const cursor = tree.walk();
+  const fast = via === 'fast' ? fastCursor(tree, cursor) : undefined;
+  const ops = fast ?? publicCursor(cursor);
+  const address = fast ? ((tree as unknown as Record<number, number>)[0] ?? 0) : 0;
+  let c = scratch;
+  c.count = 0;
+  // Records the cursor's node as a child of `parent`, and returns its index.
+  const record = (parent: number): number => {
+    if (c.count === c.symbol.length) scratch = c = grow(c);
+    const i = c.count++;
+    const symbol = ops.symbol(address);
+    const start = ops.start(address);
+    const end = ops.end(address);
+    c.symbol[i] = symbol;
+    c.field[i] = ops.field(address);
+    c.start[i] = start;
+    c.end[i] = end;
+    c.parent[i] = parent;
+    c.next[i] = -1;
+    let flags = symbol === ERROR_SYMBOL || named[symbol] === 1 ? NAMED : 0;
+    // Only a zero-width node can be MISSING: ask the cursor about those alone.
+    if (start === end && ops.missing(address) === 1) flags |= MISSING;
+    if (symbol === ERROR_SYMBOL || (flags & MISSING) !== 0) flags |= HAS_ERROR;
+    c.flags[i] = flags;
+    return i;
+  };
+  try {
+    // `path` holds the open ancestors of the cursor's node, and that node last.
+    const path: number[] = [record(-1)];
+    for (;;) {
+      if (ops.firstChild(address) === 1) {
+        path.push(record(path[path.length - 1]!));
+        continue;
+      }
+      // A leaf: close it and every ancestor that has no next sibling.
+      let moved = false;
+      while (path.length > 1) {
+        const closing = path.pop()!;
+        c.subtreeEnd[closing] = c.count;
+        if (ops.nextSibling(address) === 1) {
+          const sibling = record(path[path.length - 1]!);
+          c.next[closing] = sibling;
+          path.push(sibling);
+          moved = true;
+          break;
+        }
+        if (ops.parent(address) !== 1) break;
+      }
+      if (!moved) break;
+    }
+    for (const open of path) c.subtreeEnd[open] = c.count;
+  } finally {
+    ops.done();
+  }
+  // An error anywhere below a node marks the node (as ts_node_has_error does).
+  for (let i = c.count - 1; i > 0; i--) if ((c.flags[i]! & HAS_ERROR) !== 0) c.flags[c.parent[i]!]! |= HAS_ERROR;
+  return new FlatTree(language, text, shrink(c));
+}
+
+const namedTables = new WeakMap<Language, Uint8Array>();
+
+function namedTable(language: Language): Uint8Array {
+  let table = namedTables.get(language);
+  if (!table) {
+    table = new Uint8Array(language.types.length);
+    for (let i = 0; i < table.length; i++) table[i] = language.nodeTypeIsNamed(i) ? 1 : 0;
+    namedTables.set(language, table);
+  }
+  return table;
+}
+
+/** Whether `flattenTree` reads `tree` through the binding's exports directly (else through the public cursor). */
+export function fastPathAvailable(tree: Tree): boolean {
+  const cursor = tree.walk();
+  const fast = fastCursor(tree, cursor);
+  if (fast) fast.done();
+  else cursor.delete();
+  return fast !== undefined;
+}
+
+/** The cursor through web-tree-sitter's public TreeCursor (each read copies the cursor in and out of wasm). */
+function publicCursor(cursor: TreeCursor): CursorOps {
+  return {
+    symbol: () => cursor.nodeTypeId,
+    field: () => cursor.currentFieldId ?? 0,
+    start: () => cursor.startIndex,
+    end: () => cursor.endIndex,
+    missing: () => (cursor.nodeIsMissing ? 1 : 0),
+    firstChild: () => (cursor.gotoFirstChild() ? 1 : 0),
+    nextSibling: () => (cursor.gotoNextSibling() ? 1 : 0),
+    parent: () => (cursor.gotoParent() ? 1 : 0),
+    done: () => cursor.delete(),
+  };
+}
+
+type WasmFn = (tree: number) => number;
+
+interface Binding {
+  HEAP32: Int32Array;
+  _ts_init: () => number;
+  _ts_tree_cursor_current_node_type_id_wasm: WasmFn;
+  _ts_tree_cursor_current_field_id_wasm: WasmFn;
+  _ts_tree_cursor_start_index_wasm: WasmFn;
+  _ts_tree_cursor_end_index_wasm: WasmFn;
+  _ts_tree_cursor_current_node_is_missing_wasm: WasmFn;
+  _ts_tree_cursor_goto_first_child_wasm: WasmFn;
+  _ts_tree_cursor_goto_next_sibling_wasm: WasmFn;
+  _ts_tree_cursor_goto_parent_wasm: WasmFn;
+}
+
+const BINDING_FUNCTIONS = [
+  '_ts_init', '_ts_tree_cursor_current_node_type_id_wasm', '_ts_tree_cursor_current_field_id_wasm',
+  '_ts_tree_cursor_start_index_wasm', '_ts_tree_cursor_end_index_wasm', '_ts_tree_cursor_current_node_is_missing_wasm',
+  '_ts_tree_cursor_goto_first_child_wasm', '_ts_tree_cursor_goto_next_sibling_wasm', '_ts_tree_cursor_goto_parent_wasm',
+] as const;
+
+/**
+ * Instantiated web-tree-sitter modules by their Tree class. Kept on globalThis and keyed by class, because a
+ * process can hold two copies of web-tree-sitter (its ESM and CommonJS builds, e.g. under tsx), each with its own
+ * wasm memory: a tree may only be read through the module that made it.
+ */
+function bindings(): WeakMap<object, Record<string, unknown>> {
+  const key = Symbol.for('aria.web-tree-sitter.bindings');
+  const store = globalThis as unknown as Record<symbol, WeakMap<object, Record<string, unknown>> | undefined>;
+  return (store[key] ??= new WeakMap());
+}
+
+/** Records the module behind trees of class `treeClass` (called by `parser.ts` once web-tree-sitter is initialised). */
+export function registerBinding(treeClass: object, binding: Record<string, unknown>): void {
+  bindings().set(treeClass, binding);
+}
+
+const transferBuffers = new WeakMap<object, number>();
+
+/**
+ * The same cursor driven through the binding's exports directly. web-tree-sitter passes a cursor to wasm as four
+ * words in its transfer buffer and the moves write the new state back there; the reads leave it alone. So the
+ * state is copied in once, stays in the buffer for the whole walk, and is copied back for `delete`. Returns
+ * undefined when this web-tree-sitter does not expose what that needs (then the public cursor serves).
+ */
+function fastCursor(tree: Tree, cursor: TreeCursor): CursorOps | undefined {
+  const b = bindings().get(Object.getPrototypeOf(tree)?.constructor) as Partial<Binding> | undefined;
+  if (!b) return undefined;
+  if (!(b.HEAP32 instanceof Int32Array) || BINDING_FUNCTIONS.some(f => typeof b[f] !== 'function')) return undefined;
+  const bind = b as Binding;
+  const handles = (cursor as unknown as { handles?: number[] }).handles;
+  const treeAddress = (tree as unknown as Record<number, unknown>)[0];
+  if (!Array.isArray(handles) || handles.length !== 4 || typeof treeAddress !== 'number') return undefined;
+  let transfer = transferBuffers.get(bind);
+  if (transfer === undefined) transferBuffers.set(bind, (transfer = bind._ts_init()));
+  const at = transfer >> 2;
+  const heap = () => bind.HEAP32; // re-read: the views are replaced when wasm memory grows
+  for (let k = 0; k < 4; k++) heap()[at + k] = handles[k]!;
+  return {
+    symbol: bind._ts_tree_cursor_current_node_type_id_wasm,
+    field: bind._ts_tree_cursor_current_field_id_wasm,
+    start: bind._ts_tree_cursor_start_index_wasm,
+    end: bind._ts_tree_cursor_end_index_wasm,
+    missing: bind._ts_tree_cursor_current_node_is_missing_wasm,
+    firstChild: bind._ts_tree_cursor_goto_first_child_wasm,
+    nextSibling: bind._ts_tree_cursor_goto_next_sibling_wasm,
+    parent: bind._ts_tree_cursor_goto_parent_wasm,
+    done: () => {
+      for (let k = 0; k < 4; k++) handles[k] = heap()[at + k]!;
+      cursor.delete();
+    },
+  };
+}

@@ -1,0 +1,100 @@
+// The flat copy of a tree holds exactly what web-tree-sitter's Nodes say, on the fast path and the public one, for
+// every example, for broken text (ERROR and MISSING nodes), and after incremental reparses.
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, test } from 'vitest';
+import type { Node, Parser, Tree } from 'web-tree-sitter';
+import { ERROR_SYMBOL, fastPathAvailable, flattenTree, type FlatNode } from '../../grammar/flat-tree.js';
+import { createParser, editFor } from '../../grammar/parser.js';
+import { rng } from '../support/random.js';
+import { ariaFiles, examplesDir } from './example-files.js';
+
+const examples = ariaFiles().map(path => ({ name: path.slice(examplesDir.length + 1), text: readFileSync(path, 'utf8') }));
+let parser: Parser;
+
+beforeAll(async () => {
+  parser = await createParser();
+});
+
+/** A node and its subtree as plain data, read through web-tree-sitter's Node API. */
+function viaNodes(node: Node, field: string | null = null): unknown {
+  return {
+    type: node.type, field, start: node.startIndex, end: node.endIndex, named: node.isNamed, missing: node.isMissing,
+    error: node.isError, hasError: node.hasError,
+    children: node.children.map((c, i) => viaNodes(c!, node.fieldNameForChild(i))),
+  };
+}
+
+/** The same, read from the flat copy. */
+function viaFlat(node: FlatNode, field: string | null = null): unknown {
+  return {
+    type: node.type, field, start: node.startIndex, end: node.endIndex, named: node.isNamed, missing: node.isMissing,
+    error: node.isError, hasError: node.hasError,
+    children: node.children.map(c => viaFlat(c, c.flat.field[c.index] ? node.flat.language.fields[c.flat.field[c.index]!]! : null)),
+  };
+}
+
+function expectSame(tree: Tree, text: string): void {
+  const expected = viaNodes(tree.rootNode);
+  expect(viaFlat(flattenTree(tree, text).root)).toEqual(expected);
+  expect(viaFlat(flattenTree(tree, text, 'public').root)).toEqual(expected);
+}
+
+describe('flattenTree', () => {
+  test('the fast path is the one in use here (else the other tests would compare the public path with itself)', () => {
+    const tree = parser.parse('fn main()\n  print(1)\nend\n')!;
+    expect(fastPathAvailable(tree)).toBe(true);
+    tree.delete();
+  });
+
+  test.each(examples)('$name: every node, field and flag as web-tree-sitter reports them', ({ text }) => {
+    const tree = parser.parse(text)!;
+    expectSame(tree, text);
+    tree.delete();
+  });
+
+  test('broken text: ERROR and MISSING nodes, and the error flag up their ancestors', () => {
+    const text = 'fn f(x\n  g(1, 2\nend\nfn h() -> {IO Unit\n  print("a\nend\nstruct S(a: Int\n';
+    const tree = parser.parse(text)!;
+    expectSame(tree, text);
+    const flat = flattenTree(tree, text);
+    expect([...flat.symbol].some(s => s === ERROR_SYMBOL) || flat.flags.some((_, i) => flat.isMissing(i))).toBe(true);
+    expect(flat.root.hasError).toBe(true);
+    tree.delete();
+  });
+
+  test('random edits reparsed incrementally: the copy follows the new tree', () => {
+    const next01 = rng(7);
+    const random = { int: (n: number) => Math.floor(next01() * n), pick: <T>(xs: readonly T[]) => xs[Math.floor(next01() * xs.length)]! };
+    for (const { text: original } of examples.slice(0, 6)) {
+      let text = original;
+      let tree = parser.parse(text)!;
+      for (let step = 0; step < 25; step++) {
+        const start = random.int(text.length + 1);
+        const end = Math.min(text.length, start + random.int(12));
+        const insert = random.pick(['', 'x', '(', 'end', '\n', ' {IO}', '"', '# c\n', 'fn g()\n']);
+        const next = text.slice(0, start) + insert + text.slice(end);
+        tree.edit(editFor(text, start, end, next));
+        const reparsed = parser.parse(next, tree)!;
+        tree.delete();
+        tree = reparsed;
+        text = next;
+        expectSame(tree, text);
+      }
+      tree.delete();
+    }
+  });
+
+  test('text, children by field, descendants by type', () => {
+    const text = 'fn add(a: Int, b: Int) -> {IO} Int\n  print(a)\n  a + b\nend\n';
+    const tree = parser.parse(text)!;
+    const fn = flattenTree(tree, text).root.namedChildren[0]!;
+    expect(fn.type).toBe('function_definition');
+    expect(fn.childForFieldName('name')?.text).toBe('add');
+    expect(fn.childForFieldName('no_such_field')).toBeNull();
+    expect(fn.childForFieldName('parameters')?.namedChildren.map(p => p.text)).toEqual(['a: Int', 'b: Int']);
+    expect(fn.childForFieldName('effects')?.childrenForFieldName('effect').map(e => e.text)).toEqual(['IO']);
+    expect(fn.descendantsOfType(['identifier']).map(n => n.text)).toEqual(['add', 'a', 'b', 'print', 'a', 'a', 'b']);
+    expect(fn.lastChild?.type).toBe('end');
+    tree.delete();
+  });
+});
