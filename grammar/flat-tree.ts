@@ -31,6 +31,7 @@ export class FlatTree {
   private readonly symbolIds = new Map<string, number[]>();
 
   constructor(readonly language: Language, readonly text: string, columns: Columns) {
+    // Columns can be longer than the tree (a reused buffer): readers stay within `count` and the links.
     ({ count: this.count, symbol: this.symbol, field: this.field, start: this.start, end: this.end } = columns);
     ({ parent: this.parent, next: this.next, subtreeEnd: this.subtreeEnd, flags: this.flags } = columns);
   }
@@ -87,6 +88,7 @@ export class FlatTree {
 /** A read-only view of one node of a FlatTree, shaped like the part of web-tree-sitter's Node the lowering uses. */
 export class FlatNode {
   private cachedChildren: FlatNode[] | undefined;
+  private cachedNamed: FlatNode[] | undefined;
 
   constructor(readonly flat: FlatTree, readonly index: number) {}
 
@@ -136,7 +138,7 @@ export class FlatNode {
   }
 
   get namedChildren(): FlatNode[] {
-    return this.children.filter(c => c.isNamed);
+    return (this.cachedNamed ??= this.children.filter(c => c.isNamed));
   }
 
   child(i: number): FlatNode | null {
@@ -264,17 +266,47 @@ interface CursorOps {
 
 /** Copies `tree` (parsed from `text`) into a FlatTree. `via: 'public'` forces web-tree-sitter's public cursor. */
 export function flattenTree(tree: Tree, text: string, via: 'fast' | 'public' = 'fast'): FlatTree {
+  if (borrowed) return new FlatTree(tree.language, text, walk(tree, text, via, allocate(Math.max(64, text.length >> 2))));
+  const c = walk(tree, text, via, scratch);
+  scratch = c;
+  return new FlatTree(tree.language, text, shrink(c));
+}
+
+let borrowed = false;
+
+/**
+ * Runs `use` on a flat copy of `tree` that lives in a buffer reused from call to call: no allocation per tree (a
+ * buffer per file made garbage collections for external memory). The copy is valid only during `use`.
+ */
+export function withFlatTree<T>(tree: Tree, text: string, use: (flat: FlatTree) => T): T {
+  if (borrowed) return use(flattenTree(tree, text)); // nested: the shared buffer is taken
+  const c = walk(tree, text, 'fast', scratch);
+  scratch = c;
+  borrowed = true;
+  try {
+    return use(new FlatTree(tree.language, text, c));
+  } finally {
+    borrowed = false;
+    if (scratch.symbol.length > MAX_KEPT_SCRATCH) scratch = allocate(4096); // a huge file's buffer is not kept
+  }
+}
+
+/** Nodes the shared buffer keeps room for between calls (25 bytes each). */
+const MAX_KEPT_SCRATCH = 1 << 18;
+
+/** Fills `into` (growing it if needed: the columns returned may be new) with the nodes of `tree`. */
+function walk(tree: Tree, text: string, via: 'fast' | 'public', into: Columns): Columns {
   const language = tree.language;
   const named = namedTable(language);
   const cursor = tree.walk();
   const fast = via === 'fast' ? fastCursor(tree, cursor) : undefined;
   const ops = fast ?? publicCursor(cursor);
   const address = fast ? ((tree as unknown as Record<number, number>)[0] ?? 0) : 0;
-  let c = scratch;
+  let c = into;
   c.count = 0;
   // Records the cursor's node as a child of `parent`, and returns its index.
   const record = (parent: number): number => {
-    if (c.count === c.symbol.length) scratch = c = grow(c);
+    if (c.count === c.symbol.length) c = grow(c);
     const i = c.count++;
     const symbol = ops.symbol(address);
     const start = ops.start(address);
@@ -322,7 +354,7 @@ export function flattenTree(tree: Tree, text: string, via: 'fast' | 'public' = '
   }
   // An error anywhere below a node marks the node (as ts_node_has_error does).
   for (let i = c.count - 1; i > 0; i--) if ((c.flags[i]! & HAS_ERROR) !== 0) c.flags[c.parent[i]!]! |= HAS_ERROR;
-  return new FlatTree(language, text, shrink(c));
+  return c;
 }
 
 const namedTables = new WeakMap<Language, Uint8Array>();

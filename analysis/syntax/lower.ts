@@ -1,15 +1,15 @@
 // Lowers a tree-sitter tree of an Aria file into the AST, collecting syntax errors instead of throwing.
 import type { Tree } from 'web-tree-sitter';
-import { flattenTree, type FlatNode as Node } from '../../grammar/flat-tree.js';
+import { withFlatTree, type FlatTree, type FlatNode as Node } from '../../grammar/flat-tree.js';
 import type * as A from './ast.js';
 
 /**
  * Lowers `tree` (parsed from `text`) into a Module. Never throws on user input. The tree is first copied into
- * flat arrays in one walk (`flattenTree`): reading web-tree-sitter's Nodes one property at a time costs a call
+ * flat arrays in one walk (`withFlatTree`): reading web-tree-sitter's Nodes one property at a time costs a call
  * into wasm each, which made the lowering cost several parses.
  */
 export function lowerModule(tree: Tree, text: string, path: string): A.Module {
-  return new Lowerer(text, path).module(flattenTree(tree, text).root);
+  return withFlatTree(tree, text, flat => new Lowerer(flat, path).module());
 }
 
 /** Syntax errors of a tree: ERROR nodes ("unexpected ...") and MISSING nodes ("expected ..."). */
@@ -62,92 +62,199 @@ const RECOVERABLE = new Set([
 
 const ESCAPES: Readonly<Record<string, string>> = { n: '\n', r: '\r', t: '\t', '0': '\0', '"': '"', '\\': '\\', '#': '#' };
 
+/** Field ids of the grammar's fields the lowering reads, looked up once per tree. */
+class Fields {
+  readonly alternative: number; readonly annotation: number; readonly argument: number; readonly arguments: number;
+  readonly arm: number; readonly binder: number; readonly body: number; readonly condition: number;
+  readonly consequence: number; readonly ctor: number; readonly default: number; readonly effect: number;
+  readonly effects: number; readonly element: number; readonly expression: number; readonly fields: number;
+  readonly function: number; readonly guard: number; readonly handler: number; readonly index: number;
+  readonly item: number; readonly iterable: number; readonly left: number; readonly name: number;
+  readonly object: number; readonly operand: number; readonly operation: number; readonly operator: number;
+  readonly parameter: number; readonly parameters: number; readonly path: number; readonly pattern: number;
+  readonly property: number; readonly returnType: number; readonly right: number; readonly scope: number;
+  readonly tail: number; readonly type: number; readonly typeParameters: number; readonly value: number;
+  readonly variable: number;
+
+  constructor(flat: FlatTree) {
+    const id = (name: string) => flat.fieldId(name);
+    this.alternative = id('alternative'); this.annotation = id('annotation'); this.argument = id('argument');
+    this.arguments = id('arguments'); this.arm = id('arm'); this.binder = id('binder'); this.body = id('body');
+    this.condition = id('condition'); this.consequence = id('consequence'); this.ctor = id('constructor');
+    this.default = id('default'); this.effect = id('effect'); this.effects = id('effects'); this.element = id('element');
+    this.expression = id('expression'); this.fields = id('fields'); this.function = id('function'); this.guard = id('guard');
+    this.handler = id('handler'); this.index = id('index'); this.item = id('item'); this.iterable = id('iterable');
+    this.left = id('left'); this.name = id('name'); this.object = id('object'); this.operand = id('operand');
+    this.operation = id('operation'); this.operator = id('operator'); this.parameter = id('parameter');
+    this.parameters = id('parameters'); this.path = id('path'); this.pattern = id('pattern'); this.property = id('property');
+    this.returnType = id('return_type'); this.right = id('right'); this.scope = id('scope'); this.tail = id('tail');
+    this.type = id('type'); this.typeParameters = id('type_parameters'); this.value = id('value'); this.variable = id('variable');
+  }
+}
+
+/** No node: what the field and child lookups return when there is none. */
+const NONE = -1;
+
+/**
+ * Lowers from the flat copy of the tree by node index (no object per node read: the lowering allocates the AST
+ * and little else, which keeps garbage collection down).
+ */
 class Lowerer {
   /** Errors the tree does not show: constructs that parse but stand where they may not. */
   private readonly misplaced: A.SyntaxError[] = [];
+  private readonly text: string;
+  private readonly F: Fields;
+  private readonly types: readonly string[];
 
-  constructor(private readonly text: string, private readonly path: string) {}
+  constructor(private readonly flat: FlatTree, private readonly path: string) {
+    this.text = flat.text;
+    this.F = new Fields(flat);
+    this.types = flat.language.types;
+  }
 
-  module(root: Node): A.Module {
+  // ---------------------------------------------------------------- reading the flat tree
+
+  private type(n: number): string {
+    return this.types[this.flat.symbol[n]!] ?? 'ERROR';
+  }
+
+  private isError(n: number): boolean {
+    return this.flat.symbol[n] === 0xffff;
+  }
+
+  private isComment(n: number): boolean {
+    return this.type(n) === 'comment';
+  }
+
+  private start(n: number): number {
+    return this.flat.start[n]!;
+  }
+
+  private end(n: number): number {
+    return this.flat.end[n]!;
+  }
+
+  private source(n: number): string {
+    return this.text.slice(this.flat.start[n]!, this.flat.end[n]!);
+  }
+
+  /** The first child of `n` in field `field`, or NONE. */
+  private child(n: number, field: number): number {
+    if (field === 0) return NONE;
+    for (let c = this.flat.firstChild(n); c !== NONE; c = this.flat.next[c]!) if (this.flat.field[c] === field) return c;
+    return NONE;
+  }
+
+  /** Every child of `n` in field `field`. */
+  private all(n: number, field: number): number[] {
+    const out: number[] = [];
+    if (field === 0) return out;
+    for (let c = this.flat.firstChild(n); c !== NONE; c = this.flat.next[c]!) if (this.flat.field[c] === field) out.push(c);
+    return out;
+  }
+
+  private children(n: number): number[] {
+    const out: number[] = [];
+    for (let c = this.flat.firstChild(n); c !== NONE; c = this.flat.next[c]!) out.push(c);
+    return out;
+  }
+
+  private named(n: number): number[] {
+    const out: number[] = [];
+    for (let c = this.flat.firstChild(n); c !== NONE; c = this.flat.next[c]!) if (this.flat.isNamed(c)) out.push(c);
+    return out;
+  }
+
+  private lastChild(n: number): number {
+    let last = NONE;
+    for (let c = this.flat.firstChild(n); c !== NONE; c = this.flat.next[c]!) last = c;
+    return last;
+  }
+
+  // ---------------------------------------------------------------- module
+
+  module(): A.Module {
+    const root = 0;
     const items: A.Item[] = [];
     const statements: A.Stmt[] = [];
-    for (const child of root.namedChildren) {
-      if (child.type === 'comment') continue;
-      for (const lowered of child.isError ? this.recover(child) : [this.topLevel(child, [])]) {
+    for (const child of this.named(root)) {
+      if (this.isComment(child)) continue;
+      for (const lowered of this.isError(child) ? this.recover(child) : [this.topLevel(child, [])]) {
         if (!lowered) continue;
         if (isItem(lowered)) items.push(lowered);
         else statements.push(lowered);
       }
     }
-    const errors = [...syntaxErrors(root), ...this.misplaced].sort((a, b) => a.span.start - b.span.start);
+    const errors = [...syntaxErrors(this.flat.root), ...this.misplaced].sort((a, b) => a.span.start - b.span.start);
     return { path: this.path, items, statements, syntaxErrors: errors, span: this.span(root) };
   }
 
-  private span(node: Node): A.Span {
-    return { start: node.startIndex, end: node.endIndex };
+  private span(n: number): A.Span {
+    return { start: this.flat.start[n]!, end: this.flat.end[n]! };
   }
 
-  private ident(node: Node | null, fallback: Node): A.Ident {
-    if (!node || node.isMissing) return { name: '', span: { start: fallback.endIndex, end: fallback.endIndex } };
-    return { name: node.text, span: this.span(node) };
+  private ident(n: number, fallback: number): A.Ident {
+    if (n === NONE || this.flat.isMissing(n)) return { name: '', span: { start: this.end(fallback), end: this.end(fallback) } };
+    return { name: this.source(n), span: this.span(n) };
   }
 
   /** An item or a statement, with the annotations standing before it. */
-  private topLevel(node: Node, annotations: A.Annotation[]): A.Item | A.Stmt | undefined {
-    switch (node.type) {
+  private topLevel(n: number, annotations: A.Annotation[]): A.Item | A.Stmt | undefined {
+    const F = this.F;
+    switch (this.type(n)) {
       case 'annotated': {
-        const anns = node.childrenForFieldName('annotation').map(a => this.annotation(a));
-        const inner = node.childForFieldName('item');
-        return inner ? this.topLevel(inner, [...annotations, ...anns]) : undefined;
+        const anns = this.all(n, F.annotation).map(a => this.annotation(a));
+        const inner = this.child(n, F.item);
+        return inner !== NONE ? this.topLevel(inner, [...annotations, ...anns]) : undefined;
       }
       case 'function_definition':
-        return this.fn(node, annotations);
+        return this.fn(n, annotations);
       case 'effect_declaration':
         return {
-          kind: 'Effect', span: this.span(node), name: this.ident(node.childForFieldName('name'), node),
-          typeParams: this.typeParams(node), ops: node.childrenForFieldName('operation').map(op => this.opSig(op)),
-          annotations, doc: this.doc(node, annotations),
+          kind: 'Effect', span: this.span(n), name: this.ident(this.child(n, F.name), n),
+          typeParams: this.typeParams(n), ops: this.all(n, F.operation).map(op => this.opSig(op)),
+          annotations, doc: this.doc(n, annotations),
         };
       case 'handler_declaration': {
-        const params = node.childForFieldName('parameters');
+        const params = this.child(n, F.parameters);
         return {
-          kind: 'Handler', span: this.span(node), name: this.ident(node.childForFieldName('name'), node),
-          params: params ? this.params(params) : undefined,
-          effect: this.ident(node.childForFieldName('effect'), node),
-          ops: node.childrenForFieldName('operation').map(op => this.fn(op, [])),
-          annotations, doc: this.doc(node, annotations),
+          kind: 'Handler', span: this.span(n), name: this.ident(this.child(n, F.name), n),
+          params: params !== NONE ? this.params(params) : undefined,
+          effect: this.ident(this.child(n, F.effect), n),
+          ops: this.all(n, F.operation).map(op => this.fn(op, [])),
+          annotations, doc: this.doc(n, annotations),
         };
       }
       case 'struct_declaration': {
-        const fields = node.childForFieldName('fields');
+        const fields = this.child(n, F.fields);
         return {
-          kind: 'Struct', span: this.span(node), name: this.ident(node.childForFieldName('name'), node),
-          typeParams: this.typeParams(node), fields: fields ? this.params(fields) : [],
-          annotations, doc: this.doc(node, annotations),
+          kind: 'Struct', span: this.span(n), name: this.ident(this.child(n, F.name), n),
+          typeParams: this.typeParams(n), fields: fields !== NONE ? this.params(fields) : [],
+          annotations, doc: this.doc(n, annotations),
         };
       }
       case 'import_declaration': {
-        const path = node.childForFieldName('path');
+        const path = this.child(n, F.path);
         return {
-          kind: 'Import', span: this.span(node),
-          path: path ? path.namedChildren.filter(c => c.type === 'identifier').map(c => this.ident(c, c)) : [],
+          kind: 'Import', span: this.span(n),
+          path: path !== NONE ? this.named(path).filter(c => this.type(c) === 'identifier').map(c => this.ident(c, c)) : [],
         };
       }
       default: {
-        const stmt = this.stmt(node);
+        const stmt = this.stmt(n);
         return stmt && annotations.length ? { ...stmt, annotations } : stmt;
       }
     }
   }
 
-  private annotation(node: Node): A.Annotation {
-    const args = node.childForFieldName('arguments');
-    return { name: this.ident(node.childForFieldName('name'), node), args: args ? this.args(args) : [], span: this.span(node) };
+  private annotation(n: number): A.Annotation {
+    const args = this.child(n, this.F.arguments);
+    return { name: this.ident(this.child(n, this.F.name), n), args: args !== NONE ? this.args(args) : [], span: this.span(n) };
   }
 
   /** The `#` comment lines directly above the node (or its annotations), joined. */
-  private doc(node: Node, annotations: readonly A.Annotation[]): string | undefined {
-    const start = annotations.length ? Math.min(node.startIndex, annotations[0]!.span.start) : node.startIndex;
+  private doc(n: number, annotations: readonly A.Annotation[]): string | undefined {
+    const start = annotations.length ? Math.min(this.start(n), annotations[0]!.span.start) : this.start(n);
     const lines: string[] = [];
     let lineEnd = this.text.lastIndexOf('\n', start - 1);
     while (lineEnd > 0) {
@@ -160,96 +267,102 @@ class Lowerer {
     return lines.length ? lines.join('\n') : undefined;
   }
 
-  private fn(node: Node, annotations: readonly A.Annotation[]): A.FnDecl {
-    const body = node.childForFieldName('body');
-    const exprBody = body !== null && body.type !== 'block';
-    const params = node.childForFieldName('parameters');
-    const effects = node.childForFieldName('effects');
-    const ret = node.childForFieldName('return_type');
+  private fn(n: number, annotations: readonly A.Annotation[]): A.FnDecl {
+    const F = this.F;
+    const body = this.child(n, F.body);
+    const exprBody = body !== NONE && this.type(body) !== 'block';
+    const params = this.child(n, F.parameters);
+    const effects = this.child(n, F.effects);
+    const ret = this.child(n, F.returnType);
     return {
-      kind: 'Fn', span: this.span(node), name: this.ident(node.childForFieldName('name'), node),
-      typeParams: this.typeParams(node), params: params ? this.params(params) : [],
-      effects: effects ? this.row(effects) : undefined, returnType: ret ? this.type(ret) : undefined,
-      body: exprBody ? this.exprBlock(body) : this.block(body, node),
-      exprBody, annotations, doc: this.doc(node, annotations),
+      kind: 'Fn', span: this.span(n), name: this.ident(this.child(n, F.name), n),
+      typeParams: this.typeParams(n), params: params !== NONE ? this.params(params) : [],
+      effects: effects !== NONE ? this.row(effects) : undefined, returnType: ret !== NONE ? this.typeExpr(ret) : undefined,
+      body: exprBody ? this.exprBlock(body) : this.block(body, n),
+      exprBody, annotations, doc: this.doc(n, annotations),
     };
   }
 
-  private opSig(node: Node): A.OpSig {
-    const params = node.childForFieldName('parameters');
-    const effects = node.childForFieldName('effects');
-    const ret = node.childForFieldName('return_type');
+  private opSig(n: number): A.OpSig {
+    const F = this.F;
+    const params = this.child(n, F.parameters);
+    const effects = this.child(n, F.effects);
+    const ret = this.child(n, F.returnType);
     return {
-      span: this.span(node), name: this.ident(node.childForFieldName('name'), node), typeParams: this.typeParams(node),
-      params: params ? this.params(params) : [], effects: effects ? this.row(effects) : undefined,
-      returnType: ret ? this.type(ret) : undefined, doc: this.doc(node, []),
+      span: this.span(n), name: this.ident(this.child(n, F.name), n), typeParams: this.typeParams(n),
+      params: params !== NONE ? this.params(params) : [], effects: effects !== NONE ? this.row(effects) : undefined,
+      returnType: ret !== NONE ? this.typeExpr(ret) : undefined, doc: this.doc(n, []),
     };
   }
 
-  private typeParams(node: Node): A.Ident[] {
-    const tps = node.childForFieldName('type_parameters');
-    return tps ? tps.childrenForFieldName('parameter').map(p => this.ident(p, p)) : [];
+  private typeParams(n: number): A.Ident[] {
+    const tps = this.child(n, this.F.typeParameters);
+    return tps !== NONE ? this.all(tps, this.F.parameter).map(p => this.ident(p, p)) : [];
   }
 
-  private params(list: Node): A.Param[] {
-    return list.namedChildren.filter(c => c.type === 'parameter').map(p => this.param(p));
+  private params(list: number): A.Param[] {
+    return this.named(list).filter(c => this.type(c) === 'parameter').map(p => this.param(p));
   }
 
-  private param(node: Node): A.Param {
-    const type = node.childForFieldName('type');
-    const def = node.childForFieldName('default');
+  private param(n: number): A.Param {
+    const type = this.child(n, this.F.type);
+    const def = this.child(n, this.F.default);
     return {
-      span: this.span(node), name: this.ident(node.childForFieldName('name'), node),
-      type: type ? this.type(type) : undefined, default: def ? this.expr(def) : undefined,
+      span: this.span(n), name: this.ident(this.child(n, this.F.name), n),
+      type: type !== NONE ? this.typeExpr(type) : undefined, default: def !== NONE ? this.expr(def) : undefined,
     };
   }
 
   // ---------------------------------------------------------------- types
 
-  private type(node: Node): A.TypeExpr {
-    switch (node.type) {
+  private typeExpr(n: number): A.TypeExpr {
+    const F = this.F;
+    switch (this.type(n)) {
       case 'generic_type':
         return {
-          kind: 'TypeApp', span: this.span(node), name: this.ident(node.childForFieldName('name'), node),
-          args: node.childrenForFieldName('argument').map(a => this.type(a)),
+          kind: 'TypeApp', span: this.span(n), name: this.ident(this.child(n, F.name), n),
+          args: this.all(n, F.argument).map(a => this.typeExpr(a)),
         };
       case 'function_type': {
-        const effects = node.childForFieldName('effects');
-        const result = node.childForFieldName('return_type');
+        const effects = this.child(n, F.effects);
+        const result = this.child(n, F.returnType);
         return {
-          kind: 'FnType', span: this.span(node), params: node.childrenForFieldName('parameter').map(p => this.type(p)),
-          effects: effects ? this.row(effects) : undefined,
-          result: result ? this.type(result) : { kind: 'TypeName', span: this.span(node), name: 'Unit' },
+          kind: 'FnType', span: this.span(n), params: this.all(n, F.parameter).map(p => this.typeExpr(p)),
+          effects: effects !== NONE ? this.row(effects) : undefined,
+          result: result !== NONE ? this.typeExpr(result) : { kind: 'TypeName', span: this.span(n), name: 'Unit' },
         };
       }
       default:
-        return { kind: 'TypeName', span: this.span(node), name: node.text };
+        return { kind: 'TypeName', span: this.span(n), name: this.source(n) };
     }
   }
 
-  private row(node: Node): A.EffectRow {
-    const tail = node.childForFieldName('tail');
+  private row(n: number): A.EffectRow {
+    const F = this.F;
+    const tail = this.child(n, F.tail);
+    const first = this.flat.firstChild(n);
     return {
-      span: this.span(node),
-      spelling: node.child(0)?.type === '<' ? 'angle' : 'brace',
-      effects: node.childrenForFieldName('effect').map(e => this.ident(e, e)),
-      variables: node.childrenForFieldName('variable').map(v => this.ident(v, v)),
-      tail: tail ? this.ident(tail, tail) : undefined,
+      span: this.span(n),
+      spelling: first !== NONE && this.type(first) === '<' ? 'angle' : 'brace',
+      effects: this.all(n, F.effect).map(e => this.ident(e, e)),
+      variables: this.all(n, F.variable).map(v => this.ident(v, v)),
+      tail: tail !== NONE ? this.ident(tail, tail) : undefined,
     };
   }
 
   // ---------------------------------------------------------------- statements
 
-  /** A block node (or its absence: an empty block at the end of `owner`). */
-  private block(node: Node | null, owner: Node): A.Block {
-    if (!node) {
-      const at = owner.endIndex - (owner.lastChild?.type === 'end' ? 3 : 0);
+  /** A block node (or its absence, NONE: an empty block at the end of `owner`). */
+  private block(n: number, owner: number): A.Block {
+    if (n === NONE) {
+      const last = this.lastChild(owner);
+      const at = this.end(owner) - (last !== NONE && this.type(last) === 'end' ? 3 : 0);
       return { span: { start: at, end: at }, stmts: [] };
     }
     const stmts: A.Stmt[] = [];
-    for (const child of node.namedChildren) {
-      if (child.type === 'comment') continue;
-      for (const lowered of child.isError ? this.recover(child) : [this.topLevel(child, [])]) {
+    for (const child of this.named(n)) {
+      if (this.isComment(child)) continue;
+      for (const lowered of this.isError(child) ? this.recover(child) : [this.topLevel(child, [])]) {
         if (!lowered) continue;
         if (isItem(lowered)) {
           if (lowered.kind === 'Fn') {
@@ -263,7 +376,7 @@ class Lowerer {
         stmts.push(lowered);
       }
     }
-    return { span: this.span(node), stmts };
+    return { span: this.span(n), stmts };
   }
 
   /**
@@ -271,19 +384,19 @@ class Lowerer {
    * `end` is missing (tree-sitter keeps its name, parameters, row and statements as loose children) becomes a
    * function again; other complete statements and items inside are lowered as they are.
    */
-  private recover(node: Node): (A.Item | A.Stmt | undefined)[] {
-    const children = node.children;
-    const fnAt = children.findIndex(c => c.type === 'fn' && !c.isNamed);
+  private recover(n: number): (A.Item | A.Stmt | undefined)[] {
+    const children = this.children(n);
+    const fnAt = children.findIndex(c => this.type(c) === 'fn' && !this.flat.isNamed(c));
     const name = fnAt >= 0 ? children[fnAt + 1] : undefined;
-    const params = children.find(c => c.type === 'parameter_list');
-    if (fnAt >= 0 && name?.type === 'identifier' && params) {
-      const effects = children.find(c => c.type === 'effect_row' && c.startIndex > params.startIndex);
-      const ret = children.find(c => c.startIndex > params.endIndex && ['type_identifier', 'generic_type', 'function_type'].includes(c.type));
-      const headerEnd = Math.max(params.endIndex, effects?.endIndex ?? 0, ret?.endIndex ?? 0);
+    const params = children.find(c => this.type(c) === 'parameter_list');
+    if (fnAt >= 0 && name !== undefined && this.type(name) === 'identifier' && params !== undefined) {
+      const effects = children.find(c => this.type(c) === 'effect_row' && this.start(c) > this.start(params));
+      const ret = children.find(c => this.start(c) > this.end(params) && ['type_identifier', 'generic_type', 'function_type'].includes(this.type(c)));
+      const headerEnd = Math.max(this.end(params), effects !== undefined ? this.end(effects) : 0, ret !== undefined ? this.end(ret) : 0);
       const stmts: A.Stmt[] = [];
       for (const child of children) {
-        if (!child.isNamed || child.startIndex < headerEnd || child.type === 'comment') continue;
-        const lowered = child.isError ? undefined : this.topLevel(child, []);
+        if (!this.flat.isNamed(child) || this.start(child) < headerEnd || this.isComment(child)) continue;
+        const lowered = this.isError(child) ? undefined : this.topLevel(child, []);
         if (!lowered) continue;
         if (isItem(lowered)) {
           if (lowered.kind === 'Fn') stmts.push({ kind: 'LocalFn', span: lowered.span, fn: lowered });
@@ -292,75 +405,83 @@ class Lowerer {
         }
       }
       const fn: A.FnDecl = {
-        kind: 'Fn', span: this.span(node), name: this.ident(name, node), typeParams: [], params: this.params(params),
-        effects: effects ? this.row(effects) : undefined, returnType: ret ? this.type(ret) : undefined,
-        body: { span: { start: headerEnd, end: node.endIndex }, stmts }, exprBody: false, annotations: [],
-        doc: this.doc(node, []),
+        kind: 'Fn', span: this.span(n), name: this.ident(name, n), typeParams: [], params: this.params(params),
+        effects: effects !== undefined ? this.row(effects) : undefined, returnType: ret !== undefined ? this.typeExpr(ret) : undefined,
+        body: { span: { start: headerEnd, end: this.end(n) }, stmts }, exprBody: false, annotations: [],
+        doc: this.doc(n, []),
       };
       return [fn];
     }
-    return node.namedChildren
-      .filter(c => !c.isError && c.type !== 'comment' && RECOVERABLE.has(c.type))
+    return this.named(n)
+      .filter(c => !this.isError(c) && !this.isComment(c) && RECOVERABLE.has(this.type(c)))
       .map(c => this.topLevel(c, []));
   }
 
-  private exprBlock(node: Node): A.Block {
-    const expr = this.expr(node);
+  private exprBlock(n: number): A.Block {
+    const expr = this.expr(n);
     return { span: expr.span, stmts: [{ kind: 'ExprStmt', span: expr.span, expr }] };
   }
 
-  private stmt(node: Node): A.Stmt | undefined {
-    const span = this.span(node);
-    switch (node.type) {
+  private stmt(n: number): A.Stmt | undefined {
+    const F = this.F;
+    const span = this.span(n);
+    switch (this.type(n)) {
       case 'assignment': {
-        const left = node.childForFieldName('left');
-        const target = left ? this.expr(left) : undefined;
-        const op = (node.childForFieldName('operator')?.type ?? '=') as A.AssignOp;
+        const left = this.child(n, F.left);
+        const target = left !== NONE ? this.expr(left) : undefined;
+        const operator = this.child(n, F.operator);
+        const op = (operator !== NONE ? this.type(operator) : '=') as A.AssignOp;
         if (!target || (target.kind !== 'Name' && target.kind !== 'Member' && target.kind !== 'Index')) {
           return { kind: 'ExprStmt', span, expr: { kind: 'Error', span } };
         }
-        return { kind: 'Assign', span, target, op, value: this.field(node, 'right') };
+        return { kind: 'Assign', span, target, op, value: this.field(n, F.right) };
       }
       case 'return_statement': {
-        const value = node.childForFieldName('value');
-        return { kind: 'Return', span, value: value ? this.expr(value) : undefined };
+        const value = this.child(n, F.value);
+        return { kind: 'Return', span, value: value !== NONE ? this.expr(value) : undefined };
       }
       case 'break_statement':
         return { kind: 'Break', span };
       case 'continue_statement':
         return { kind: 'Continue', span };
       case 'while_statement':
-        return { kind: 'While', span, condition: this.field(node, 'condition'), body: this.block(node.childForFieldName('body'), node) };
+        return { kind: 'While', span, condition: this.field(n, F.condition), body: this.block(this.child(n, F.body), n) };
       case 'loop_statement':
-        return { kind: 'Loop', span, body: this.block(node.childForFieldName('body'), node) };
+        return { kind: 'Loop', span, body: this.block(this.child(n, F.body), n) };
       case 'for_statement':
         return {
-          kind: 'For', span, variable: this.ident(node.childForFieldName('variable'), node),
-          iterable: this.field(node, 'iterable'), body: this.block(node.childForFieldName('body'), node),
+          kind: 'For', span, variable: this.ident(this.child(n, F.variable), n),
+          iterable: this.field(n, F.iterable), body: this.block(this.child(n, F.body), n),
         };
       default:
-        return { kind: 'ExprStmt', span, expr: this.expr(node) };
+        return { kind: 'ExprStmt', span, expr: this.expr(n) };
     }
   }
 
   // ---------------------------------------------------------------- expressions
 
-  /** The expression in field `name` of `node`, or an error expression where the source has none. */
-  private field(node: Node, name: string): A.Expr {
-    const child = node.childForFieldName(name);
-    if (!child) return { kind: 'Error', span: { start: node.endIndex, end: node.endIndex } };
+  /** The expression in field `field` of `n`, or an error expression where the source has none. */
+  private field(n: number, field: number): A.Expr {
+    const child = this.child(n, field);
+    if (child === NONE) return { kind: 'Error', span: { start: this.end(n), end: this.end(n) } };
     return this.expr(child);
   }
 
-  private expr(node: Node): A.Expr {
-    const span = this.span(node);
-    switch (node.type) {
+  private operator(n: number, fallback: string): string {
+    const op = this.child(n, this.F.operator);
+    return op !== NONE ? this.type(op) : fallback;
+  }
+
+  private expr(n: number): A.Expr {
+    const F = this.F;
+    const span = this.span(n);
+    switch (this.type(n)) {
       case 'identifier':
-        return node.isMissing ? { kind: 'Error', span } : { kind: 'Name', span, name: node.text };
+        return this.flat.isMissing(n) ? { kind: 'Error', span } : { kind: 'Name', span, name: this.source(n) };
       case 'integer':
-        return { kind: 'Int', span, value: Number(node.text.replace(/_/g, '')) };
+        return { kind: 'Int', span, value: numberOf(this.source(n)) };
       case 'float':
-        return { kind: 'Float', span, value: Number(node.text.replace(/_/g, '')) };
+        return { kind: 'Float', span, value: numberOf(this.source(n)) };
       case 'true':
         return { kind: 'Bool', span, value: true };
       case 'false':
@@ -368,71 +489,72 @@ class Lowerer {
       case 'unit':
         return { kind: 'Unit', span };
       case 'string':
-        return { kind: 'String', span, parts: this.stringParts(node) };
+        return { kind: 'String', span, parts: this.stringParts(n) };
       case 'list':
-        return { kind: 'List', span, elements: node.childrenForFieldName('element').map(e => this.expr(e)) };
+        return { kind: 'List', span, elements: this.all(n, F.element).map(e => this.expr(e)) };
       case 'parenthesized_expression':
-        return this.field(node, 'expression');
+        return this.field(n, F.expression);
       case 'call_expression': {
-        const args = node.childForFieldName('arguments');
-        return { kind: 'Call', span, callee: this.field(node, 'function'), args: args ? this.args(args) : [] };
+        const args = this.child(n, F.arguments);
+        return { kind: 'Call', span, callee: this.field(n, F.function), args: args !== NONE ? this.args(args) : [] };
       }
       case 'member_expression':
-        return { kind: 'Member', span, object: this.field(node, 'object'), property: this.ident(node.childForFieldName('property'), node) };
+        return { kind: 'Member', span, object: this.field(n, F.object), property: this.ident(this.child(n, F.property), n) };
       case 'index_expression':
-        return { kind: 'Index', span, object: this.field(node, 'object'), index: this.field(node, 'index') };
+        return { kind: 'Index', span, object: this.field(n, F.object), index: this.field(n, F.index) };
       case 'await_expression':
-        return { kind: 'Await', span, value: this.field(node, 'value') };
+        return { kind: 'Await', span, value: this.field(n, F.value) };
       case 'spawn_expression': {
-        const scope = node.childForFieldName('scope');
-        return { kind: 'Spawn', span, scope: scope ? this.expr(scope) : undefined, body: this.field(node, 'body') };
+        const scope = this.child(n, F.scope);
+        return { kind: 'Spawn', span, scope: scope !== NONE ? this.expr(scope) : undefined, body: this.field(n, F.body) };
       }
       case 'unary_expression':
-        return { kind: 'Unary', span, op: (node.childForFieldName('operator')?.type ?? '-') as A.UnaryOp, operand: this.field(node, 'operand') };
+        return { kind: 'Unary', span, op: this.operator(n, '-') as A.UnaryOp, operand: this.field(n, F.operand) };
       case 'binary_expression':
         return {
-          kind: 'Binary', span, op: (node.childForFieldName('operator')?.type ?? '+') as A.BinaryOp,
-          left: this.field(node, 'left'), right: this.field(node, 'right'),
+          kind: 'Binary', span, op: this.operator(n, '+') as A.BinaryOp,
+          left: this.field(n, F.left), right: this.field(n, F.right),
         };
       case 'lambda': {
-        const body = node.childForFieldName('body');
-        const params = node.namedChildren.filter(c => c.type === 'parameter').map(p => this.param(p));
-        const blockBody = body === null || body.type === 'block';
-        return { kind: 'Lambda', span, params, body: blockBody ? this.block(body, node) : this.exprBlock(body) };
+        const body = this.child(n, F.body);
+        const params = this.named(n).filter(c => this.type(c) === 'parameter').map(p => this.param(p));
+        const blockBody = body === NONE || this.type(body) === 'block';
+        return { kind: 'Lambda', span, params, body: blockBody ? this.block(body, n) : this.exprBlock(body) };
       }
       case 'if_expression': {
         const branches: { condition: A.Expr; body: A.Block; span: A.Span }[] = [
-          { condition: this.field(node, 'condition'), body: this.block(node.childForFieldName('consequence'), node), span },
+          { condition: this.field(n, F.condition), body: this.block(this.child(n, F.consequence), n), span },
         ];
         let otherwise: A.Block | undefined;
-        for (const alt of node.childrenForFieldName('alternative')) {
-          if (alt.type === 'elif_clause') {
-            branches.push({ condition: this.field(alt, 'condition'), body: this.block(alt.childForFieldName('consequence'), alt), span: this.span(alt) });
-          } else if (alt.type === 'else_clause') {
-            otherwise = this.block(alt.childForFieldName('body'), alt);
+        for (const alt of this.all(n, F.alternative)) {
+          const kind = this.type(alt);
+          if (kind === 'elif_clause') {
+            branches.push({ condition: this.field(alt, F.condition), body: this.block(this.child(alt, F.consequence), alt), span: this.span(alt) });
+          } else if (kind === 'else_clause') {
+            otherwise = this.block(this.child(alt, F.body), alt);
           }
         }
         return { kind: 'If', span, branches, otherwise };
       }
       case 'match_expression':
         return {
-          kind: 'Match', span, value: this.field(node, 'value'),
-          arms: node.childrenForFieldName('arm').map(arm => {
-            const guard = arm.childForFieldName('guard');
-            const pattern = arm.childForFieldName('pattern');
+          kind: 'Match', span, value: this.field(n, F.value),
+          arms: this.all(n, F.arm).map(arm => {
+            const guard = this.child(arm, F.guard);
+            const pattern = this.child(arm, F.pattern);
             return {
               span: this.span(arm),
-              pattern: pattern ? this.pattern(pattern) : { kind: 'WildcardPat', span: this.span(arm) },
-              guard: guard ? this.expr(guard) : undefined,
-              body: this.block(arm.childForFieldName('body'), arm),
+              pattern: pattern !== NONE ? this.pattern(pattern) : { kind: 'WildcardPat', span: this.span(arm) },
+              guard: guard !== NONE ? this.expr(guard) : undefined,
+              body: this.block(this.child(arm, F.body), arm),
             };
           }),
         };
       case 'with_expression': {
-        const binder = node.childForFieldName('binder');
+        const binder = this.child(n, F.binder);
         return {
-          kind: 'With', span, handler: this.field(node, 'handler'),
-          binder: binder ? this.ident(binder, binder) : undefined, body: this.block(node.childForFieldName('body'), node),
+          kind: 'With', span, handler: this.field(n, F.handler),
+          binder: binder !== NONE ? this.ident(binder, binder) : undefined, body: this.block(this.child(n, F.body), n),
         };
       }
       default:
@@ -440,39 +562,40 @@ class Lowerer {
     }
   }
 
-  private args(list: Node): A.Arg[] {
+  private args(list: number): A.Arg[] {
     const args: A.Arg[] = [];
-    for (const child of list.namedChildren) {
-      if (child.type === 'comment' || child.isError) continue;
-      if (child.type === 'named_argument') {
-        args.push({ span: this.span(child), name: this.ident(child.childForFieldName('name'), child), value: this.field(child, 'value') });
+    for (let c = this.flat.firstChild(list); c !== NONE; c = this.flat.next[c]!) {
+      if (!this.flat.isNamed(c) || this.isComment(c) || this.isError(c)) continue;
+      if (this.type(c) === 'named_argument') {
+        args.push({ span: this.span(c), name: this.ident(this.child(c, this.F.name), c), value: this.field(c, this.F.value) });
       } else {
-        args.push({ span: this.span(child), value: this.expr(child) });
+        args.push({ span: this.span(c), value: this.expr(c) });
       }
     }
     return args;
   }
 
-  private stringParts(node: Node): (string | A.Expr)[] {
+  private stringParts(n: number): (string | A.Expr)[] {
     const parts: (string | A.Expr)[] = [];
     const pushText = (s: string) => {
       const last = parts[parts.length - 1];
       if (typeof last === 'string') parts[parts.length - 1] = last + s;
       else parts.push(s);
     };
-    for (const child of node.namedChildren) {
-      switch (child.type) {
+    for (let c = this.flat.firstChild(n); c !== NONE; c = this.flat.next[c]!) {
+      if (!this.flat.isNamed(c)) continue;
+      switch (this.type(c)) {
         case 'string_content':
-          pushText(child.text);
+          pushText(this.source(c));
           break;
         case 'escape_sequence': {
-          const body = child.text.slice(1);
+          const body = this.source(c).slice(1);
           if (body.startsWith('u{')) pushText(String.fromCodePoint(parseInt(body.slice(2, -1), 16)));
           else pushText(ESCAPES[body] ?? body);
           break;
         }
         case 'interpolation':
-          parts.push(this.field(child, 'expression'));
+          parts.push(this.field(c, this.F.expression));
           break;
         default:
           break;
@@ -483,20 +606,23 @@ class Lowerer {
 
   // ---------------------------------------------------------------- patterns
 
-  private pattern(node: Node): A.Pattern {
-    const span = this.span(node);
-    switch (node.type) {
+  private pattern(n: number): A.Pattern {
+    const F = this.F;
+    const span = this.span(n);
+    switch (this.type(n)) {
       case 'wildcard_pattern':
         return { kind: 'WildcardPat', span };
       case 'identifier':
-        return { kind: 'BindPat', span, name: node.text };
+        return { kind: 'BindPat', span, name: this.source(n) };
       case 'integer':
       case 'float':
-        return { kind: 'LiteralPat', span, value: Number(node.text.replace(/_/g, '')) };
-      case 'negative_pattern':
-        return { kind: 'LiteralPat', span, value: -Number((node.childForFieldName('value')?.text ?? '0').replace(/_/g, '')) };
+        return { kind: 'LiteralPat', span, value: numberOf(this.source(n)) };
+      case 'negative_pattern': {
+        const value = this.child(n, F.value);
+        return { kind: 'LiteralPat', span, value: -numberOf(value !== NONE ? this.source(value) : '0') };
+      }
       case 'string': {
-        const parts = this.stringParts(node);
+        const parts = this.stringParts(n);
         return { kind: 'LiteralPat', span, value: parts.filter((p): p is string => typeof p === 'string').join('') };
       }
       case 'true':
@@ -505,15 +631,20 @@ class Lowerer {
         return { kind: 'LiteralPat', span, value: false };
       case 'constructor_pattern':
         return {
-          kind: 'CtorPat', span, name: this.ident(node.childForFieldName('constructor'), node),
-          args: node.childrenForFieldName('argument').map(a => this.pattern(a)),
+          kind: 'CtorPat', span, name: this.ident(this.child(n, F.ctor), n),
+          args: this.all(n, F.argument).map(a => this.pattern(a)),
         };
       case 'list_pattern':
-        return { kind: 'ListPat', span, elements: node.childrenForFieldName('element').map(e => this.pattern(e)) };
+        return { kind: 'ListPat', span, elements: this.all(n, F.element).map(e => this.pattern(e)) };
       default:
         return { kind: 'WildcardPat', span };
     }
   }
+}
+
+/** A numeric literal's value (`1_000` is 1000). */
+function numberOf(source: string): number {
+  return Number(source.includes('_') ? source.replace(/_/g, '') : source);
 }
 
 function isItem(x: A.Item | A.Stmt): x is A.Item {
