@@ -416,7 +416,8 @@ class FileAnalyzer {
   }
 
   private isFirst(item: A.FnDecl | A.EffectDecl | A.HandlerDecl | A.StructDecl): boolean {
-    return this.own.items.get(item.name.name)?.decl === item;
+    // By position: the exports may come from an earlier lowering of the same text (ASTs of closed files are let go).
+    return this.own.items.get(item.name.name)?.span.start === item.span.start;
   }
 
   private topFn(fn: A.FnDecl): void {
@@ -595,7 +596,7 @@ class FileAnalyzer {
     const ctx: Ctx = { node, scope, sink: node.sites, asyncContext: true };
     if (this.module.statements.length === 0) {
       const main = this.own.items.get('main');
-      if (main?.kind === 'function') this.site(ctx, { span: main.decl.name.span, label: 'main', own: [], callee: main.id });
+      if (main?.kind === 'function') this.site(ctx, { span: main.nameSpan, label: 'main', own: [], callee: main.id });
       return;
     }
     this.hoist(this.module.statements, scope, ctx);

@@ -24,7 +24,9 @@ export type ExportItem =
     readonly name: string;
     readonly id: FnId;
     readonly params: readonly ParamInfo[];
-    readonly decl: A.FnDecl;
+    /** The declaration's name and whole span (not the declaration: exports outlive the AST they come from). */
+    readonly nameSpan: A.Span;
+    readonly span: A.Span;
     readonly detail: string;
   }
   | {
@@ -33,7 +35,9 @@ export type ExportItem =
     readonly id: string;
     readonly key: EffectKey;
     readonly ops: ReadonlyMap<string, OpInfo>;
-    readonly decl: A.EffectDecl;
+    /** The declaration's name and whole span (not the declaration: exports outlive the AST they come from). */
+    readonly nameSpan: A.Span;
+    readonly span: A.Span;
     readonly detail: string;
   }
   | {
@@ -43,7 +47,9 @@ export type ExportItem =
     readonly effect: string;
     /** Absent when the handler has no parameter list. */
     readonly params?: readonly ParamInfo[];
-    readonly decl: A.HandlerDecl;
+    /** The declaration's name and whole span (not the declaration: exports outlive the AST they come from). */
+    readonly nameSpan: A.Span;
+    readonly span: A.Span;
     readonly detail: string;
   }
   | {
@@ -51,7 +57,9 @@ export type ExportItem =
     readonly name: string;
     readonly id: string;
     readonly params: readonly ParamInfo[];
-    readonly decl: A.StructDecl;
+    /** The declaration's name and whole span (not the declaration: exports outlive the AST they come from). */
+    readonly nameSpan: A.Span;
+    readonly span: A.Span;
     readonly detail: string;
   };
 
@@ -127,7 +135,7 @@ export function moduleExports(module: A.Module): ModuleExports {
     switch (item.kind) {
       case 'Fn': {
         const params = paramInfos(item.params);
-        items.set(name, { kind: 'function', name, id: functionId(path, name), params, decl: item, detail: fnSignature(item) });
+        items.set(name, { kind: 'function', name, id: functionId(path, name), params, nameSpan: item.name.span, span: item.span, detail: fnSignature(item) });
         sig.push(`f ${name}(${params.map(p => p.name + (p.optional ? '?' : '')).join(',')})`);
         break;
       }
@@ -141,7 +149,7 @@ export function moduleExports(module: A.Module): ModuleExports {
           });
         }
         items.set(name, {
-          kind: 'effect', name, id: `${path}#effect:${name}`, key: userEffectKey(path, name), ops, decl: item,
+          kind: 'effect', name, id: `${path}#effect:${name}`, key: userEffectKey(path, name), ops, nameSpan: item.name.span, span: item.span,
           detail: `effect ${name}`,
         });
         sig.push(`e ${name}{${[...ops.values()].map(o => `${o.name}/${o.params.length}`).join(',')}}`);
@@ -150,7 +158,7 @@ export function moduleExports(module: A.Module): ModuleExports {
       case 'Handler': {
         const params = item.params ? paramInfos(item.params) : undefined;
         items.set(name, {
-          kind: 'handler', name, id: handlerId(path, name), effect: item.effect.name, params, decl: item,
+          kind: 'handler', name, id: handlerId(path, name), effect: item.effect.name, params, nameSpan: item.name.span, span: item.span,
           detail: `handler ${name}${item.params ? `(${paramsText(item.params)})` : ''} for ${item.effect.name}`,
         });
         sig.push(`h ${name}(${params ? params.map(p => p.name + (p.optional ? '?' : '')).join(',') : '-'}) ${item.effect.name}`);
@@ -159,7 +167,7 @@ export function moduleExports(module: A.Module): ModuleExports {
       case 'Struct': {
         const params = paramInfos(item.fields);
         items.set(name, {
-          kind: 'struct', name, id: `${path}#struct:${name}`, params, decl: item,
+          kind: 'struct', name, id: `${path}#struct:${name}`, params, nameSpan: item.name.span, span: item.span,
           detail: `struct ${name}(${paramsText(item.fields)})`,
         });
         sig.push(`s ${name}(${params.map(p => p.name + (p.optional ? '?' : '')).join(',')})`);

@@ -50,6 +50,12 @@ export interface WorkspaceOptions {
   readonly root: string;
   /** Reads a file the workspace does not hold yet (an import target); undefined when it does not exist. */
   readonly readFile?: (path: string) => string | undefined;
+  /**
+   * How much text (UTF-16 units, all together) the closed files (added with `keepTree: false`) that keep their AST
+   * and navigation model may have; those used longest ago let theirs go and rebuild them from the text when a
+   * query needs them. Default 200,000.
+   */
+  readonly closedAstBudget?: number;
 }
 
 /** A change of a file's text: replace [start, end) of the text as it stands before this edit. */
@@ -143,11 +149,27 @@ export interface CallHierarchyCall {
   readonly spans: readonly Span[];
 }
 
+const CLOSED_AST_BUDGET = 200_000;
+
+export interface FileOptions {
+  /** Keep the parse tree after lowering (default true): for incremental reparses and `syntaxTree`. */
+  readonly keepTree?: boolean;
+}
+
 interface FileState {
   readonly path: string;
   text: string;
-  tree: Tree;
+  /** The parse tree, kept for the next incremental parse and for syntax queries, unless the caller let it go. */
+  tree?: Tree;
+  /**
+   * Keep `tree` after lowering (open documents); else the tree is freed once the AST is made, and the AST itself
+   * (and the navigation model) are kept only for the few closed files used last (`closedAstBudget`).
+   */
+  keepTree: boolean;
   module?: Module;
+  documentSymbols?: readonly DocumentSymbol[];
+  /** What the checker needs of the AST every time, kept when the AST is let go: imports and syntax errors. */
+  outline?: { readonly imports: readonly (readonly string[])[]; readonly syntaxErrors: Module['syntaxErrors']; readonly errorRegions: Module['errorRegions'] };
   lines?: LineIndex;
   exports?: ModuleExports;
   analysis?: FileAnalysis;
@@ -205,53 +227,77 @@ export class Workspace {
 
   // ---------------------------------------------------------------- files
 
-  /** Adds or replaces a file. A known file is re-parsed incrementally (the change is found by diffing). */
-  setFile(path: string, text: string): void {
-    this.updateFile(path, text);
+  /**
+   * Adds or replaces a file. A known file is re-parsed incrementally (the change is found by diffing).
+   * `keepTree: false` frees the parse tree as soon as the file is lowered (files not open in an editor: their
+   * trees would be most of the memory, and nothing reparses them incrementally); `syntaxTree` is then undefined.
+   */
+  setFile(path: string, text: string, options: FileOptions = {}): void {
+    this.updateFile(path, text, undefined, options);
   }
 
   /** Replaces a file's text; `edits`, if given, describe the change (applied in order) so the parse can reuse the old tree. */
-  updateFile(path: string, text: string, edits?: readonly TextEdit[]): void {
+  updateFile(path: string, text: string, edits?: readonly TextEdit[], options: FileOptions = {}): void {
     const key = this.path(path);
     const old = this.files.get(key);
+    const keepTree = options.keepTree ?? true;
     if (old && old.text === text) {
       old.implicit = false;
+      old.keepTree = keepTree;
+      if (!keepTree) this.dropTree(old);
+      return;
+    }
+    if (!keepTree) {
+      // Parsed when first needed, and the tree freed right after lowering.
+      old?.tree?.delete();
+      this.files.set(key, { path: key, text, keepTree, implicit: false });
+      this.changed();
       return;
     }
     let tree: Tree | null = null;
     const t0 = performance.now();
-    if (old) {
+    if (old?.tree) {
+      const oldTree = old.tree;
       const steps = edits ?? [diffEdit(old.text, text)];
       let current = old.text;
       for (const e of steps) {
         const start = clamp(e.start, 0, current.length);
         const end = clamp(e.end, start, current.length);
         const next = current.slice(0, start) + e.text + current.slice(end);
-        old.tree.edit(editFor(current, start, end, next));
+        oldTree.edit(editFor(current, start, end, next));
         current = next;
       }
-      tree = current === text ? this.parser.parse(text, old.tree) : null;
-      old.tree.delete();
+      tree = current === text ? this.parser.parse(text, oldTree) : null;
+      oldTree.delete();
+      old.tree = undefined;
     }
     tree ??= this.parser.parse(text);
     this.timings.parseMs += performance.now() - t0;
     if (!tree) return;
-    this.files.set(key, { path: key, text, tree, implicit: false });
+    this.files.set(key, { path: key, text, tree, keepTree, implicit: false });
     this.changed();
+  }
+
+  /** Lowers the file while its tree is at hand, then frees the tree. */
+  private dropTree(f: FileState): void {
+    if (!f.tree) return;
+    this.lowered(f);
+    f.tree.delete();
+    f.tree = undefined;
   }
 
   removeFile(path: string): void {
     const key = this.path(path);
     const old = this.files.get(key);
     if (!old) return;
-    old.tree.delete();
+    old.tree?.delete();
     this.files.delete(key);
     this.changed();
   }
 
   /** Frees the parse trees (wasm memory); the workspace is empty afterwards. */
   dispose(): void {
-    for (const f of this.files.values()) f.tree.delete();
+    for (const f of this.files.values()) f.tree?.delete();
     this.files.clear();
     this.nodes = new Map();
     this.solution = undefined;
@@ -278,7 +324,10 @@ export class Workspace {
     return f.lines;
   }
 
-  /** The tree-sitter tree of a file (owned by the workspace: do not edit or delete it). */
+  /**
+   * The tree-sitter tree of a file (owned by the workspace: do not edit or delete it); undefined for a file added
+   * with `keepTree: false`.
+   */
   syntaxTree(path: string): Tree | undefined {
     return this.files.get(this.path(path))?.tree;
   }
@@ -294,16 +343,60 @@ export class Workspace {
     this.rev++;
   }
 
+  /** Closed files lowered last (oldest first): only these keep their AST and navigation model. */
+  private readonly closedLowered: FileState[] = [];
+
   private lowered(f: FileState): Module {
     if (!f.module) {
-      const t0 = performance.now();
-      f.module = guarded(() => lowerModule(f.tree, f.text, f.path), () => {
-        f.tooDeep = true;
-        return emptyModule(f);
-      });
+      // A file that keeps no tree (or whose AST was let go) is parsed for this, and the tree freed after.
+      let t0 = performance.now();
+      const tree = f.tree ?? this.parser.parse(f.text);
+      if (tree !== f.tree) {
+        this.timings.parseMs += performance.now() - t0;
+        t0 = performance.now();
+      }
+      try {
+        f.module = tree ? guarded(() => lowerModule(tree, f.text, f.path), () => {
+          f.tooDeep = true;
+          return emptyModule(f);
+        }) : emptyModule(f);
+      } finally {
+        if (tree && tree !== f.tree) tree.delete();
+      }
       this.timings.lowerMs += performance.now() - t0;
+      const module = f.module;
+      f.outline ??= {
+        imports: module.items.flatMap(item => (item.kind === 'Import' && item.path.length ? [item.path.map(p => p.name)] : [])),
+        syntaxErrors: module.syntaxErrors,
+        errorRegions: module.errorRegions,
+      };
+      f.exports ??= moduleExports(module);
+      if (!f.keepTree) this.rememberClosed(f);
+      return module;
     }
     return f.module;
+  }
+
+  /** Keeps the AST of a closed file among those lowered last, within the budget; lets the oldest ones' go. */
+  private rememberClosed(f: FileState): void {
+    const list = this.closedLowered;
+    const at = list.indexOf(f);
+    if (at >= 0) list.splice(at, 1);
+    list.push(f);
+    let size = list.reduce((n, x) => n + x.text.length, 0);
+    while (list.length > 1 && size > (this.options.closedAstBudget ?? CLOSED_AST_BUDGET)) {
+      const old = list.shift()!;
+      size -= old.text.length;
+      if (old.keepTree) continue;
+      old.module = undefined;
+      old.navigation = undefined;
+    }
+  }
+
+  /** A file's imports and syntax errors (from the AST, which need not be in memory any more). */
+  private outline(f: FileState): NonNullable<FileState['outline']> {
+    if (!f.outline) this.lowered(f);
+    return f.outline!;
   }
 
   private exportsOfState(f: FileState): ModuleExports {
@@ -319,9 +412,8 @@ export class Workspace {
     for (const c of candidates) {
       const text = this.options.readFile?.(c);
       if (text === undefined) continue;
-      const tree = this.parser.parse(text);
-      if (!tree) continue;
-      this.files.set(c, { path: c, text, tree, implicit: true });
+      // Parsed when lowered, keeping no tree: nobody edits a file loaded for an import.
+      this.files.set(c, { path: c, text, keepTree: false, implicit: true });
       this.dirty = true;
       return c;
     }
@@ -342,9 +434,9 @@ export class Workspace {
           this.dirty = true;
           return false;
         }
-        const module = this.lowered(f);
-        const key = this.dependencyKey(f, module);
+        const key = this.dependencyKey(f);
         if (f.analysis && f.analysisKey === key) continue;
+        const module = this.lowered(f);
         const t0 = performance.now();
         f.analysis = guarded(() => analyzeFile(module, this.exportsOfState(f), this.fileContext(f), { navigation: false }), () => failedAnalysis(f.path));
         f.navigation = undefined;
@@ -411,11 +503,9 @@ export class Workspace {
   }
 
   /** What a file's analysis depends on besides its own text: where its imports resolve and what they export. */
-  private dependencyKey(f: FileState, module: Module): string {
+  private dependencyKey(f: FileState): string {
     const parts: string[] = [];
-    for (const item of module.items) {
-      if (item.kind !== 'Import' || item.path.length === 0) continue;
-      const segments = item.path.map(p => p.name);
+    for (const segments of this.outline(f).imports) {
       const target = this.resolveImport(f.path, segments);
       const t = target ? this.files.get(target) : undefined;
       parts.push(`${segments.join('.')}=${target ?? '?'}:${t ? this.exportsOfState(t).signature : ''}`);
@@ -447,14 +537,14 @@ export class Workspace {
       const foreign = diagnostics.some(d => d.related.some(r => r.path !== file.path));
       file.effectDiagnostics = { key, generation: this.generation, foreign, diagnostics };
     }
-    const errors = this.lowered(file).syntaxErrors;
+    const errors = this.outline(file).syntaxErrors;
     const syntax = errors.map(e => diagnostic('E0001', file.path, e.span, e.message));
     if (file.tooDeep) syntax.unshift(diagnostic('E0002', file.path, { start: 0, end: 0 }, TOO_DEEP));
     // A syntax error leaves half-parsed code on its lines: other reports there would be noise.
     if (errors.length === 0) return [...syntax, ...analysis.diagnostics, ...(file.effectDiagnostics?.diagnostics ?? [])].sort(compareDiagnostics);
     const lines = this.lineIndex(file.path)!;
     const broken = errors.map(e => ({ start: lines.position(e.span.start).line, end: lines.position(e.span.end).line }));
-    const swallowed = errors.length ? errorRegions(file.tree) : [];
+    const swallowed = this.outline(file).errorRegions;
     const quiet = (d: Diagnostic) => {
       const start = lines.position(d.span.start).line;
       const end = lines.position(d.span.end).line;
@@ -555,8 +645,11 @@ export class Workspace {
     const out: Location[] = [];
     const local = ref.symbol.includes('#local:');
     const files = local ? [a.file] : [...this.files.values()];
+    // A use spells the name: files whose text lacks it are skipped without building their navigation model.
+    const name = this.symbolInfo(ref.symbol)?.name;
     for (const f of files) {
       if (token?.isCancellationRequested) return [];
+      if (f !== a.file && name && !f.text.includes(name)) continue;
       for (const r of this.navigation(f)?.references ?? []) {
         if (r.symbol !== ref.symbol || (!includeDeclaration && r.isDeclaration)) continue;
         out.push({ path: f.path, span: r.span });
@@ -817,6 +910,12 @@ export class Workspace {
   documentSymbols(path: string): DocumentSymbol[] {
     const f = this.files.get(this.path(path));
     if (!f) return [];
+    // Kept with the file (small), so that workspace symbol searches need no AST of closed files.
+    f.documentSymbols ??= this.outlineSymbols(f);
+    return [...f.documentSymbols];
+  }
+
+  private outlineSymbols(f: FileState): DocumentSymbol[] {
     const out: DocumentSymbol[] = [];
     for (const item of this.lowered(f).items) {
       switch (item.kind) {
@@ -936,7 +1035,7 @@ function guarded<T>(run: () => T, fallback: () => T): T {
 }
 
 function emptyModule(f: { readonly path: string; readonly text: string }): Module {
-  return { path: f.path, items: [], statements: [], syntaxErrors: [], span: { start: 0, end: f.text.length } };
+  return { path: f.path, items: [], statements: [], syntaxErrors: [], errorRegions: [], span: { start: 0, end: f.text.length } };
 }
 
 function failedAnalysis(path: string): FileAnalysis {
@@ -964,21 +1063,6 @@ function containers(node: FnNode): Map<Site, Site[]> {
     }
   };
   node.sites.forEach(visit);
-  return out;
-}
-
-/** The spans of the outermost ERROR nodes of a tree: text the parser could not place. */
-function errorRegions(tree: Tree): Span[] {
-  const out: Span[] = [];
-  const visit = (node: import('web-tree-sitter').Node) => {
-    if (node.isError) {
-      out.push({ start: node.startIndex, end: node.endIndex });
-      return;
-    }
-    if (!node.hasError) return;
-    for (const child of node.children) if (child) visit(child);
-  };
-  visit(tree.rootNode);
   return out;
 }
 

@@ -33,15 +33,21 @@ export class FileState {
     readonly tree: Tree | undefined,
     /** Bumped on every change of this file. */
     readonly revision: number,
-    private readonly host: { moduleOf(file: FileState): A.Module; indexed(file: FileState): void },
+    private readonly host: { moduleOf(file: FileState): A.Module; indexed(file: FileState): void; shared(): boolean },
     module?: A.Module,
   ) {
     this.cachedModule = module;
   }
 
-  /** The AST (the checker's, shared; lowered on first use). */
+  /**
+   * The AST (the checker's, shared; lowered on first use). A closed file's is not held here: the checker keeps the
+   * ASTs of the few closed files used last and lets the others go (they would be most of the server's memory).
+   */
   get module(): A.Module {
-    return (this.cachedModule ??= this.host.moduleOf(this));
+    if (this.cachedModule) return this.cachedModule;
+    const module = this.host.moduleOf(this);
+    if (this.open || !this.host.shared()) this.cachedModule = module;
+    return module;
   }
 
   /** The name index, computed on first use: an edit pays for it only when a request needs it. */
@@ -120,6 +126,8 @@ export class Analyzer {
   private readonly host = {
     moduleOf: (file: FileState) => this.engine?.module(file.path) ?? this.lowerFresh(file),
     indexed: (file: FileState) => this.noteIndexed(file),
+    /** ASTs come from the checker, which bounds how many it keeps. */
+    shared: () => this.engine !== undefined,
   };
 
   /** The effect checker's workspace, kept in step with every file the server knows (absent in syntax-only mode). */
@@ -131,7 +139,7 @@ export class Analyzer {
   attach(engine: Workspace): void {
     this.engine = engine;
     for (const file of [...this.files.values()]) {
-      engine.setFile(file.path, file.doc.getText());
+      engine.setFile(file.path, file.doc.getText(), { keepTree: file.open });
       file.tree?.delete();
       this.store(file.uri, file.doc, file.open, undefined);
     }
@@ -220,7 +228,8 @@ export class Analyzer {
     if (existing?.open) return existing;
     const doc = TextDocument.create(uri, 'aria', 0, text);
     if (this.engine) {
-      this.engine.setFile(uriToPath(uri), text);
+      // Closed files keep no tree in the checker (it would be most of the memory): a request parses one again.
+      this.engine.setFile(uriToPath(uri), text, { keepTree: false });
       return this.store(uri, doc, false, undefined);
     }
     const tree = this.parse(text, undefined);

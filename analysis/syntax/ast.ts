@@ -22,6 +22,8 @@ export interface Module {
   readonly statements: readonly Stmt[];
   /** Syntax errors found while lowering (ERROR and MISSING nodes). */
   readonly syntaxErrors: readonly SyntaxError[];
+  /** The spans of the outermost ERROR nodes: text the parser could not place. */
+  readonly errorRegions: readonly Span[];
   readonly span: Span;
 }
 

@@ -12,8 +12,11 @@ export function lowerModule(tree: Tree, text: string, path: string): A.Module {
   return withFlatTree(tree, text, flat => new Lowerer(flat, path).module());
 }
 
-/** Syntax errors of a tree: ERROR nodes ("unexpected ...") and MISSING nodes ("expected ..."). */
-export function syntaxErrors(root: Node): A.SyntaxError[] {
+/**
+ * Syntax errors of a tree: ERROR nodes ("unexpected ...") and MISSING nodes ("expected ..."); `regions` receives
+ * the span of each outermost ERROR node.
+ */
+export function syntaxErrors(root: Node, regions: A.Span[] = []): A.SyntaxError[] {
   const errors: A.SyntaxError[] = [];
   const pending: Node[] = [root]; // an explicit stack: error paths can nest thousands deep
   while (pending.length) {
@@ -23,6 +26,7 @@ export function syntaxErrors(root: Node): A.SyntaxError[] {
       errors.push({ message: `expected ${what}`, span: { start: node.startIndex, end: node.endIndex } });
     } else if (node.isError) {
       errors.push(describeError(node, root)); // one report per ERROR node, not per nested one
+      regions.push({ start: node.startIndex, end: node.endIndex });
     } else if (node.hasError) {
       const children = node.children;
       for (let i = children.length - 1; i >= 0; i--) pending.push(children[i]!);
@@ -185,8 +189,9 @@ class Lowerer {
         else statements.push(lowered);
       }
     }
-    const errors = [...syntaxErrors(this.flat.root), ...this.misplaced].sort((a, b) => a.span.start - b.span.start);
-    return { path: this.path, items, statements, syntaxErrors: errors, span: this.span(root) };
+    const errorRegions: A.Span[] = [];
+    const errors = [...syntaxErrors(this.flat.root, errorRegions), ...this.misplaced].sort((a, b) => a.span.start - b.span.start);
+    return { path: this.path, items, statements, syntaxErrors: errors, errorRegions, span: this.span(root) };
   }
 
   private span(n: number): A.Span {

@@ -15,8 +15,8 @@ export interface DiagnosticData {
 export function fileDiagnostics(ctx: ServerContext, semantics: Semantics, file: FileState): Diagnostic[] {
   const out: Diagnostic[] = [];
   const checked = semantics.diagnostics(file);
-  const hasSyntax = checked.some(d => d.code === 'E0001');
-  if (!hasSyntax) {
+  // The checker reports syntax errors itself (E0001); without one (syntax-only mode) they come from the AST.
+  if (!ctx.analyzer.checker) {
     for (const error of file.module.syntaxErrors) {
       out.push({ range: rangeOf(file.doc, error.span), severity: DiagnosticSeverity.Error, source: 'aria', code: 'E0001', message: error.message });
     }

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe as suite, expect, test } from 'vitest';
 import { DIAGNOSTIC_CODES } from '../../analysis/diagnostics.js';
+import { Workspace } from '../../analysis/workspace.js';
 import { memoryWorkspace } from './harness.js';
 
 const SOURCE = `effect Log {
@@ -84,6 +85,49 @@ suite('diagnostics', () => {
     const swallowed = 'fn f() -> {} Unit\n  x = (1 +\nend\nfn g() -> {} Unit = sleep(1.ms)\n';
     ws.setFile('b.aria', swallowed);
     expect(ws.diagnostics('b.aria').map(d => d.code)).toEqual(['E0001']);
+  });
+
+  test('a file added with keepTree: false has no tree left and checks exactly as one that keeps it', async () => {
+    const broken = 'fn f() -> {} Unit\n  x = (1 +\nend\nfn g() -> {} Unit = sleep(1.ms)\n';
+    const ws = await memoryWorkspace({});
+    ws.setFile('kept.aria', broken);
+    ws.setFile('freed.aria', broken, { keepTree: false });
+    ws.setFile('freed-source.aria', SOURCE, { keepTree: false });
+    ws.setFile('kept-source.aria', SOURCE);
+    expect(ws.syntaxTree('kept.aria')).toBeDefined();
+    expect(ws.syntaxTree('freed.aria')).toBeUndefined();
+    const codes = (p: string) => ws.diagnostics(p).map(d => `${d.code}@${d.span.start}`);
+    expect(codes('freed.aria')).toEqual(codes('kept.aria'));
+    expect(codes('freed-source.aria')).toEqual(codes('kept-source.aria'));
+    const rows = (p: string) => JSON.stringify(ws.functionRows(p)).replaceAll(p, 'file.aria');
+    expect(rows('freed-source.aria')).toEqual(rows('kept-source.aria'));
+    // The next change parses it from scratch; opening it (keepTree) keeps the tree from then on.
+    const fixed = broken.replace('(1 +', '(1 + 2)');
+    ws.updateFile('freed.aria', fixed, [{ start: broken.indexOf('(1 +'), end: broken.indexOf('(1 +') + 4, text: '(1 + 2)' }], { keepTree: true });
+    expect(ws.syntaxTree('freed.aria')).toBeDefined();
+    expect(codes('freed.aria').some(c => c.startsWith('E0001'))).toBe(false);
+    ws.setFile('freed.aria', fixed, { keepTree: false });
+    expect(ws.syntaxTree('freed.aria')).toBeUndefined();
+  });
+
+  test('closed files beyond the AST budget let their ASTs go and answer every query as before', async () => {
+    // Four files of ~10,000 characters against a budget of 15,000: at most one closed file keeps its AST.
+    const body = (i: number) => Array.from({ length: 300 }, (_, k) => `fn f${i}_${k}(x) = ${i > 0 ? `m${i - 1}.f${i - 1}_${k}(x)` : 'x + 1'}\n`).join('');
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 4; i++) files[`m${i}.aria`] = `${i > 0 ? `import m${i - 1}\n` : ''}${body(i)}`;
+    const kept = await memoryWorkspace(files);
+    const freed = await Workspace.create({ root: '/virtual', closedAstBudget: 15_000 });
+    for (const [name, text] of Object.entries(files)) freed.setFile(name, text, { keepTree: false });
+    for (const name of Object.keys(files)) expect(freed.diagnostics(name)).toEqual(kept.diagnostics(name));
+    const probe = files['m2.aria']!.indexOf('m1.f1_200') + 4; // the call of f1_200 in m2
+    const strip = (x: unknown) => JSON.stringify(x);
+    expect(strip(freed.definition('m2.aria', probe))).toEqual(strip(kept.definition('m2.aria', probe)));
+    expect(freed.references('m2.aria', probe).length).toBe(2);
+    expect(strip(freed.references('m2.aria', probe))).toEqual(strip(kept.references('m2.aria', probe)));
+    expect(strip(freed.documentSymbols('m0.aria'))).toEqual(strip(kept.documentSymbols('m0.aria')));
+    expect(strip(freed.workspaceSymbols('f3_13'))).toEqual(strip(kept.workspaceSymbols('f3_13')));
+    expect(strip(freed.functionRows('m0.aria'))).toEqual(strip(kept.functionRows('m0.aria')));
+    expect(freed.module('m0.aria')?.items.length).toBe(300);
   });
 
   test('absurd nesting is E0002 for that file only, never an exception', async () => {
