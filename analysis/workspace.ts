@@ -39,7 +39,7 @@ import { LineIndex } from './line-index.js';
 import { moduleExports, type ModuleExports } from './module-exports.js';
 import type { Location, Reference, ScopeEntry, SymbolInfo, SymbolKind } from './symbols.js';
 import type { Module, Span } from './syntax/ast.js';
-import { lowerModule } from './syntax/lower.js';
+import { lowerModule, lowerModuleAgain, type Reuse } from './syntax/lower.js';
 
 export type { CancellationToken, ChainStep } from './effect-solver.js';
 export type { Diagnostic, RelatedInformation, Severity, DiagnosticCode } from './diagnostics.js';
@@ -167,6 +167,8 @@ interface FileState {
    */
   keepTree: boolean;
   module?: Module;
+  /** The previous version's AST and where the text changed since: the next lowering reuses what was not touched. */
+  reuse?: Reuse;
   documentSymbols?: readonly DocumentSymbol[];
   /** What the checker needs of the AST every time, kept when the AST is let go: imports and syntax errors. */
   outline?: { readonly imports: readonly (readonly string[])[]; readonly syntaxErrors: Module['syntaxErrors']; readonly errorRegions: Module['errorRegions'] };
@@ -256,25 +258,42 @@ export class Workspace {
     }
     let tree: Tree | null = null;
     const t0 = performance.now();
+    let reuse: Reuse | undefined;
     if (old?.tree) {
       const oldTree = old.tree;
       const steps = edits ?? [diffEdit(old.text, text)];
       let current = old.text;
+      // The changed interval, carried through the edits into the coordinates of the final text.
+      let lo = Infinity;
+      let hi = -Infinity;
       for (const e of steps) {
         const start = clamp(e.start, 0, current.length);
         const end = clamp(e.end, start, current.length);
         const next = current.slice(0, start) + e.text + current.slice(end);
         oldTree.edit(editFor(current, start, end, next));
+        const delta = e.text.length - (end - start);
+        const map = (p: number) => (p < start ? p : p >= end ? p + delta : start);
+        if (lo <= hi) [lo, hi] = [map(lo), map(hi)];
+        lo = Math.min(lo, start);
+        hi = Math.max(hi, start + e.text.length);
         current = next;
       }
       tree = current === text ? this.parser.parse(text, oldTree) : null;
+      if (tree && old.module && lo <= hi) {
+        // Where tree-sitter found the structure changed (an edit can change how the text after it parses).
+        for (const r of oldTree.getChangedRanges(tree)) {
+          lo = Math.min(lo, r.startIndex);
+          hi = Math.max(hi, r.endIndex);
+        }
+        reuse = { module: old.module, text: old.text, changedStart: lo, changedEnd: hi };
+      }
       oldTree.delete();
       old.tree = undefined;
     }
     tree ??= this.parser.parse(text);
     this.timings.parseMs += performance.now() - t0;
     if (!tree) return;
-    this.files.set(key, { path: key, text, tree, keepTree, implicit: false });
+    this.files.set(key, { path: key, text, tree, keepTree, implicit: false, reuse });
     this.changed();
   }
 
@@ -356,7 +375,9 @@ export class Workspace {
         t0 = performance.now();
       }
       try {
-        f.module = tree ? guarded(() => lowerModule(tree, f.text, f.path), () => {
+        const reuse = f.reuse;
+        f.reuse = undefined;
+        f.module = tree ? guarded(() => (reuse && tree === f.tree ? lowerModuleAgain(tree, f.text, f.path, reuse) : lowerModule(tree, f.text, f.path)), () => {
           f.tooDeep = true;
           return emptyModule(f);
         }) : emptyModule(f);

@@ -1,6 +1,6 @@
 // Copies a tree-sitter tree into flat typed arrays in one cursor walk, and offers a Node-like view over the copy
 // whose reads are plain JavaScript (no call into wasm per property, as web-tree-sitter's Node makes).
-import type { Language, Tree, TreeCursor } from 'web-tree-sitter';
+import type { Language, Node, Tree, TreeCursor } from 'web-tree-sitter';
 
 /** tree-sitter's symbol of ERROR nodes (`ts_builtin_sym_error`, -1 as an unsigned 16-bit id). */
 export const ERROR_SYMBOL = 0xffff;
@@ -276,11 +276,12 @@ let borrowed = false;
 
 /**
  * Runs `use` on a flat copy of `tree` that lives in a buffer reused from call to call: no allocation per tree (a
- * buffer per file made garbage collections for external memory). The copy is valid only during `use`.
+ * buffer per file made garbage collections for external memory). The copy is valid only during `use`. With
+ * `from` (a node of `tree`), the copy holds that node's subtree, with `from` as node 0.
  */
-export function withFlatTree<T>(tree: Tree, text: string, use: (flat: FlatTree) => T): T {
-  if (borrowed) return use(flattenTree(tree, text)); // nested: the shared buffer is taken
-  const c = walk(tree, text, 'fast', scratch);
+export function withFlatTree<T>(tree: Tree, text: string, use: (flat: FlatTree) => T, from?: Node): T {
+  if (borrowed) return use(new FlatTree(tree.language, text, walk(tree, text, 'fast', allocate(64), from)));
+  const c = walk(tree, text, 'fast', scratch, from);
   scratch = c;
   borrowed = true;
   try {
@@ -294,11 +295,14 @@ export function withFlatTree<T>(tree: Tree, text: string, use: (flat: FlatTree) 
 /** Nodes the shared buffer keeps room for between calls (25 bytes each). */
 const MAX_KEPT_SCRATCH = 1 << 18;
 
-/** Fills `into` (growing it if needed: the columns returned may be new) with the nodes of `tree`. */
-function walk(tree: Tree, text: string, via: 'fast' | 'public', into: Columns): Columns {
+/**
+ * Fills `into` (growing it if needed: the columns returned may be new) with the nodes of `tree`, or of the subtree
+ * of `from` (a node of `tree`: a cursor made from a node does not leave its subtree), which is then node 0.
+ */
+function walk(tree: Tree, text: string, via: 'fast' | 'public', into: Columns, from?: Node): Columns {
   const language = tree.language;
   const named = namedTable(language);
-  const cursor = tree.walk();
+  const cursor = (from ?? tree.rootNode).walk();
   const fast = via === 'fast' ? fastCursor(tree, cursor) : undefined;
   const ops = fast ?? publicCursor(cursor);
   const address = fast ? ((tree as unknown as Record<number, number>)[0] ?? 0) : 0;

@@ -1,6 +1,8 @@
 // Lowers a tree-sitter tree of an Aria file into the AST, collecting syntax errors instead of throwing.
-import type { Tree } from 'web-tree-sitter';
-import { withFlatTree, type FlatTree, type FlatNode as Node } from '../../grammar/flat-tree.js';
+import type { Node as TsNode, Tree } from 'web-tree-sitter';
+import { ERROR_SYMBOL, FlatNode, withFlatTree, type FlatTree } from '../../grammar/flat-tree.js';
+
+type Node = FlatNode;
 import type * as A from './ast.js';
 
 /**
@@ -9,7 +11,154 @@ import type * as A from './ast.js';
  * into wasm each, which made the lowering cost several parses.
  */
 export function lowerModule(tree: Tree, text: string, path: string): A.Module {
-  return withFlatTree(tree, text, flat => new Lowerer(flat, path).module());
+  return withFlatTree(tree, text, flat => {
+    const lowerer = new Lowerer(flat, path);
+    const entries: TopLevel[] = [];
+    for (let c = flat.firstChild(0); c !== NONE; c = flat.next[c]!) entries.push(lowerer.topLevelEntry(c));
+    // When the whole file is one ERROR node, that node is the one report (not each thing inside it).
+    const rootErrors = flat.symbol[0] === ERROR_SYMBOL ? { regions: [] as A.Span[], errors: [] as A.SyntaxError[] } : undefined;
+    if (rootErrors) rootErrors.errors.push(...syntaxErrors(flat.root, rootErrors.regions));
+    return assemble(path, { start: flat.start[0]!, end: flat.end[0]! }, entries, text, rootErrors);
+  });
+}
+
+/** A change between two versions of a file, for `lowerModuleAgain`. */
+export interface Reuse {
+  /** The earlier version's module (made by `lowerModule` or `lowerModuleAgain`) and text. */
+  readonly module: A.Module;
+  readonly text: string;
+  /** Where the new text differs from the old, in new-text offsets (edits and tree-sitter's changed ranges, joined). */
+  readonly changedStart: number;
+  readonly changedEnd: number;
+}
+
+/**
+ * Lowers `tree` as `lowerModule` does, reusing the top-level items of `reuse.module` that the change did not
+ * touch: those before it as they are, those after it with their spans moved by the change in length (in place:
+ * the earlier module is spent). Only the touched items (and any holding a syntax error) are lowered again, so an
+ * edit costs in proportion to the item edited, not the file. Falls back to `lowerModule` when `reuse.module` was
+ * not made here.
+ */
+export function lowerModuleAgain(tree: Tree, text: string, path: string, reuse: Reuse): A.Module {
+  const old = topLevels.get(reuse.module);
+  if (!old || old.text !== reuse.text) return lowerModule(tree, text, path);
+  const delta = text.length - reuse.text.length;
+  const before = new Map<number, TopLevel>();
+  const after = new Map<number, TopLevel>();
+  for (const e of old.entries) {
+    if (e.end < reuse.changedStart) before.set(e.start, e);
+    else if (e.start + delta > reuse.changedEnd) after.set(e.start + delta, e);
+  }
+  const root = tree.rootNode;
+  if (root.isError) return lowerModule(tree, text, path);
+  const entries: TopLevel[] = [];
+  for (const child of root.children) {
+    if (!child) continue;
+    const start = child.startIndex;
+    const end = child.endIndex;
+    // An item depends on its own text and on the comment lines above it (its doc), up to the line that ends them.
+    const touched = end >= reuse.changedStart && docReach(text, start) <= reuse.changedEnd;
+    const kept = touched || child.hasError ? undefined : end < reuse.changedStart ? before.get(start) : after.get(start);
+    if (kept && kept.end - kept.start === end - start) {
+      entries.push(start === kept.start ? kept : shiftEntry(kept, start - kept.start));
+      continue;
+    }
+    entries.push(lowerSubtree(child, text, path));
+  }
+  return assemble(path, { start: root.startIndex, end: root.endIndex }, entries, text);
+}
+
+/** Where the text an item's doc is read from begins: the line above its `#` comment lines (see Lowerer.doc). */
+function docReach(text: string, start: number): number {
+  let lineEnd = text.lastIndexOf('\n', start - 1);
+  while (lineEnd > 0) {
+    const lineStart = text.lastIndexOf('\n', lineEnd - 1) + 1;
+    if (!text.slice(lineStart, lineEnd).trim().startsWith('#')) return lineStart;
+    lineEnd = lineStart - 1;
+  }
+  return 0;
+}
+
+/** What one top-level node of a file lowered to, with the syntax errors inside it. */
+interface TopLevel {
+  readonly start: number;
+  readonly end: number;
+  readonly results: readonly (A.Item | A.Stmt)[];
+  /** Syntax errors inside the node, and the spans of its outermost ERROR nodes. */
+  readonly errors: readonly A.SyntaxError[];
+  readonly regions: readonly A.Span[];
+  /** Constructs that parse but stand where they may not (an import inside a block). */
+  readonly misplaced: readonly A.SyntaxError[];
+}
+
+/** The top-level entries a module was assembled from, for the next `lowerModuleAgain` of its file. */
+const topLevels = new WeakMap<A.Module, { readonly text: string; readonly entries: readonly TopLevel[] }>();
+
+function assemble(
+  path: string, span: A.Span, entries: readonly TopLevel[], text: string,
+  rootErrors?: { readonly errors: readonly A.SyntaxError[]; readonly regions: readonly A.Span[] },
+): A.Module {
+  const items: A.Item[] = [];
+  const statements: A.Stmt[] = [];
+  const errors: A.SyntaxError[] = [];
+  const errorRegions: A.Span[] = [];
+  for (const e of entries) {
+    for (const r of e.results) {
+      if (isItem(r)) items.push(r);
+      else statements.push(r);
+    }
+    if (!rootErrors) errors.push(...e.errors);
+    if (!rootErrors) errorRegions.push(...e.regions);
+    errors.push(...e.misplaced);
+  }
+  if (rootErrors) {
+    errors.push(...rootErrors.errors);
+    errorRegions.push(...rootErrors.regions);
+  }
+  errors.sort((a, b) => a.span.start - b.span.start);
+  const module: A.Module = { path, items, statements, syntaxErrors: errors, errorRegions, span };
+  topLevels.set(module, { text, entries });
+  return module;
+}
+
+function lowerSubtree(node: TsNode, text: string, path: string): TopLevel {
+  return withFlatTree(node.tree, text, flat => new Lowerer(flat, path).topLevelEntry(0), node);
+}
+
+/**
+ * Moves every span inside an entry by `delta`. Spans sit under the key `span` (errors' too) or in `regions`, and the
+ * lowering never shares an object between two places (so nothing moves twice; the incremental tests compare with
+ * a fresh lowering).
+ */
+function shiftEntry(e: TopLevel, delta: number): TopLevel {
+  shiftSpans(e.results, delta);
+  shiftSpans(e.errors, delta);
+  shiftSpans(e.misplaced, delta);
+  for (const r of e.regions) moveSpan(r, delta);
+  return { ...e, start: e.start + delta, end: e.end + delta };
+}
+
+function moveSpan(span: A.Span, delta: number): void {
+  const s = span as { start: number; end: number };
+  s.start += delta;
+  s.end += delta;
+}
+
+function shiftSpans(value: object, delta: number): void {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (v !== null && typeof v === 'object') shiftSpans(v, delta);
+    }
+    return;
+  }
+  const o = value as Record<string, unknown>;
+  for (const key in o) {
+    const v = o[key];
+    if (v === null || typeof v !== 'object') continue;
+    if (key === 'span') moveSpan(v as A.Span, delta);
+    else shiftSpans(v, delta);
+  }
 }
 
 /**
@@ -47,7 +196,7 @@ function describeError(node: Node, root: Node): A.SyntaxError {
   const openers = node.descendantsOfType([...BLOCK_OPENERS, 'end']).filter(n => !n.isNamed);
   const unclosed = openers.filter(n => n.type !== 'end').length > openers.filter(n => n.type === 'end').length;
   const opener = openers[0];
-  if (opener && opener.type !== 'end' && unclosed && root.text.slice(node.endIndex).trim() === '') {
+  if (opener && opener.type !== 'end' && unclosed && node.flat.text.slice(node.endIndex).trim() === '') {
     const closer = opener.type === 'effect' || opener.type === 'handler' ? '}' : 'end';
     return { message: `expected \`${closer}\` to close this \`${opener.type}\``, span: { start: opener.startIndex, end: opener.endIndex } };
   }
@@ -177,21 +326,16 @@ class Lowerer {
 
   // ---------------------------------------------------------------- module
 
-  module(): A.Module {
-    const root = 0;
-    const items: A.Item[] = [];
-    const statements: A.Stmt[] = [];
-    for (const child of this.named(root)) {
-      if (this.isComment(child)) continue;
-      for (const lowered of this.isError(child) ? this.recover(child) : [this.topLevel(child, [])]) {
-        if (!lowered) continue;
-        if (isItem(lowered)) items.push(lowered);
-        else statements.push(lowered);
-      }
+  /** Lowers one child of the root (any kind, comments and stray tokens too) with the syntax errors inside it. */
+  topLevelEntry(n: number): TopLevel {
+    this.misplaced.length = 0;
+    const results: (A.Item | A.Stmt)[] = [];
+    if (this.flat.isNamed(n) && !this.isComment(n)) {
+      for (const lowered of this.isError(n) ? this.recover(n) : [this.topLevel(n, [])]) if (lowered) results.push(lowered);
     }
-    const errorRegions: A.Span[] = [];
-    const errors = [...syntaxErrors(this.flat.root, errorRegions), ...this.misplaced].sort((a, b) => a.span.start - b.span.start);
-    return { path: this.path, items, statements, syntaxErrors: errors, errorRegions, span: this.span(root) };
+    const regions: A.Span[] = [];
+    const errors = this.flat.hasError(n) ? syntaxErrors(new FlatNode(this.flat, n), regions) : [];
+    return { start: this.start(n), end: this.end(n), results, errors, regions, misplaced: [...this.misplaced] };
   }
 
   private span(n: number): A.Span {
@@ -371,7 +515,7 @@ class Lowerer {
         if (!lowered) continue;
         if (isItem(lowered)) {
           if (lowered.kind === 'Fn') {
-            stmts.push({ kind: 'LocalFn', span: lowered.span, fn: lowered });
+            stmts.push({ kind: 'LocalFn', span: { ...lowered.span }, fn: lowered });
             continue;
           }
           const what = lowered.kind === 'Import' ? 'an import' : `${article(lowered.kind.toLowerCase())} ${lowered.kind.toLowerCase()} declaration`;
@@ -404,7 +548,7 @@ class Lowerer {
         const lowered = this.isError(child) ? undefined : this.topLevel(child, []);
         if (!lowered) continue;
         if (isItem(lowered)) {
-          if (lowered.kind === 'Fn') stmts.push({ kind: 'LocalFn', span: lowered.span, fn: lowered });
+          if (lowered.kind === 'Fn') stmts.push({ kind: 'LocalFn', span: { ...lowered.span }, fn: lowered });
         } else {
           stmts.push(lowered);
         }
@@ -424,7 +568,7 @@ class Lowerer {
 
   private exprBlock(n: number): A.Block {
     const expr = this.expr(n);
-    return { span: expr.span, stmts: [{ kind: 'ExprStmt', span: expr.span, expr }] };
+    return { span: { ...expr.span }, stmts: [{ kind: 'ExprStmt', span: { ...expr.span }, expr }] };
   }
 
   private stmt(n: number): A.Stmt | undefined {
@@ -437,7 +581,7 @@ class Lowerer {
         const operator = this.child(n, F.operator);
         const op = (operator !== NONE ? this.type(operator) : '=') as A.AssignOp;
         if (!target || (target.kind !== 'Name' && target.kind !== 'Member' && target.kind !== 'Index')) {
-          return { kind: 'ExprStmt', span, expr: { kind: 'Error', span } };
+          return { kind: 'ExprStmt', span, expr: { kind: 'Error', span: this.span(n) } };
         }
         return { kind: 'Assign', span, target, op, value: this.field(n, F.right) };
       }
@@ -528,7 +672,7 @@ class Lowerer {
       }
       case 'if_expression': {
         const branches: { condition: A.Expr; body: A.Block; span: A.Span }[] = [
-          { condition: this.field(n, F.condition), body: this.block(this.child(n, F.consequence), n), span },
+          { condition: this.field(n, F.condition), body: this.block(this.child(n, F.consequence), n), span: this.span(n) },
         ];
         let otherwise: A.Block | undefined;
         for (const alt of this.all(n, F.alternative)) {
