@@ -165,8 +165,35 @@ export function builtinSymbolId(kind: BuiltinKind, name: string): string {
 }
 
 /** Analyses one lowered file against the exports of the files it imports. Never throws on user input. */
-export function analyzeFile(module: A.Module, own: ModuleExports, ctx: FileContext, options: { readonly navigation?: boolean } = {}): FileAnalysis {
-  return new FileAnalyzer(module, own, ctx, options.navigation ?? true).run();
+/**
+ * What checking one top-level item produced, kept for the next analysis of its file: an edit elsewhere reuses it
+ * (the incremental lowering hands back the same item object, its spans moved in place, and the results point at
+ * those spans). Valid while `context` (what the item can see of its file and imports) is unchanged.
+ */
+interface ItemResult {
+  readonly context: string;
+  readonly first: boolean;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly nodes: readonly NodeBuilder[];
+}
+
+/** Results per item object: entries go with the items (an item the lowering replaced is collected). */
+export type ItemCache = WeakMap<A.Item, ItemResult>;
+
+export function newItemCache(): ItemCache {
+  return new WeakMap();
+}
+
+export interface AnalyzeOptions {
+  /** Record symbols, references and scopes (default true). */
+  readonly navigation?: boolean;
+  /** Reuse (and record) the results of items analysed before in the same `context` (checking only). */
+  readonly items?: { readonly cache: ItemCache; readonly context: string };
+}
+
+export function analyzeFile(module: A.Module, own: ModuleExports, ctx: FileContext, options: AnalyzeOptions = {}): FileAnalysis {
+  const nav = options.navigation ?? true;
+  return new FileAnalyzer(module, own, ctx, nav, nav ? undefined : options.items).run();
 }
 
 class FileAnalyzer {
@@ -187,13 +214,16 @@ class FileAnalyzer {
    * @param nav whether to record what navigation needs (symbols, references, scopes); checking alone does not,
    * and keeping that out of the checking pass keeps it cheap. Diagnostics and nodes are the same either way.
    */
-  constructor(private readonly module: A.Module, private readonly own: ModuleExports, private readonly ctx: FileContext, private readonly nav: boolean) {
+  constructor(
+    private readonly module: A.Module, private readonly own: ModuleExports, private readonly ctx: FileContext, private readonly nav: boolean,
+    private readonly itemCache?: { readonly cache: ItemCache; readonly context: string },
+  ) {
     this.path = module.path;
   }
 
   run(): FileAnalysis {
     this.bindModule();
-    for (const item of this.module.items) this.item(item);
+    for (const item of this.module.items) this.cachedItem(item);
     this.program();
     this.references.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
     this.diagnostics.sort(compareDiagnostics);
@@ -391,6 +421,31 @@ class FileAnalyzer {
   }
 
   // ---------------------------------------------------------------- items
+
+  /** Checks an item, or takes what checking it gave before (same item object, same context, same first-ness). */
+  private cachedItem(item: A.Item): void {
+    const c = this.itemCache;
+    if (!c || item.kind === 'Import') {
+      this.item(item);
+      return;
+    }
+    const first = this.isFirst(item);
+    const kept = c.cache.get(item);
+    if (kept && kept.context === c.context && kept.first === first) {
+      this.diagnostics.push(...kept.diagnostics);
+      this.nodes.push(...kept.nodes);
+      return;
+    }
+    const d0 = this.diagnostics.length;
+    const n0 = this.nodes.length;
+    this.item(item);
+    const diagnostics = this.diagnostics.slice(d0);
+    const nodes = this.nodes.slice(n0);
+    // Ids holding an offset (duplicates, local functions) and messages pointing at other items go stale when
+    // other items change or move: such items are checked again every time.
+    const positional = nodes.some(n => n.id.includes('@') || n.id.includes('#local:')) || diagnostics.some(d => d.related.length > 0);
+    if (!positional) c.cache.set(item, { context: c.context, first, diagnostics, nodes });
+  }
 
   private item(item: A.Item): void {
     switch (item.kind) {

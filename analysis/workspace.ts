@@ -34,7 +34,7 @@ import { compareDiagnostics, diagnostic, type Diagnostic } from './diagnostics.j
 import { allSites, EffectChecker } from './effect-checker.js';
 import { effectName, type EffectKey, type FnId, type FnNode, type Latent, type Site } from './effect-graph.js';
 import { dependents, solve, type CancellationToken, type ChainStep, type EffectSolution, type Summary } from './effect-solver.js';
-import { analyzeFile, builtinSymbolId, type FileAnalysis, type FileContext } from './file-analyzer.js';
+import { analyzeFile, newItemCache, builtinSymbolId, type FileAnalysis, type FileContext } from './file-analyzer.js';
 import { LineIndex } from './line-index.js';
 import { moduleExports, type ModuleExports } from './module-exports.js';
 import type { Location, Reference, ScopeEntry, SymbolInfo, SymbolKind } from './symbols.js';
@@ -362,6 +362,9 @@ export class Workspace {
     this.rev++;
   }
 
+  /** What checking each top-level item gave, reused when an edit elsewhere in its file leaves it as it was. */
+  private readonly itemResults = newItemCache();
+
   /** Closed files lowered last (oldest first): only these keep their AST and navigation model. */
   private readonly closedLowered: FileState[] = [];
 
@@ -459,7 +462,9 @@ export class Workspace {
         if (f.analysis && f.analysisKey === key) continue;
         const module = this.lowered(f);
         const t0 = performance.now();
-        f.analysis = guarded(() => analyzeFile(module, this.exportsOfState(f), this.fileContext(f), { navigation: false }), () => failedAnalysis(f.path));
+        const own = this.exportsOfState(f);
+        const items = { cache: this.itemResults, context: `${f.path}\n${own.signature}\n${key}` };
+        f.analysis = guarded(() => analyzeFile(module, own, this.fileContext(f), { navigation: false, items }), () => failedAnalysis(f.path));
         f.navigation = undefined;
         this.timings.analyzeMs += performance.now() - t0;
         f.analysisKey = key;
