@@ -69,14 +69,27 @@ export async function parse(text: string): Promise<Tree> {
  */
 export function editFor(oldText: string, start: number, oldEnd: number, newText: string): Edit {
   const newEnd = start + (newText.length - (oldText.length - (oldEnd - start)));
+  // One scan up to the edit; the two ends are found from there (the text before `start` is the same in both).
+  const startPosition = pointAt(oldText, start);
   return new Edit({
     startIndex: start,
     oldEndIndex: oldEnd,
     newEndIndex: newEnd,
-    startPosition: pointAt(oldText, start),
-    oldEndPosition: pointAt(oldText, oldEnd),
-    newEndPosition: pointAt(newText, newEnd),
+    startPosition,
+    oldEndPosition: advance(startPosition, oldText, start, oldEnd),
+    newEndPosition: advance(startPosition, newText, start, newEnd),
   });
+}
+
+/** The point of offset `to` in `text`, given the point `from` of offset `at` (at <= to). */
+function advance(from: { row: number; column: number }, text: string, at: number, to: number): { row: number; column: number } {
+  let row = from.row;
+  let lineStart = at - from.column;
+  for (let i = text.indexOf('\n', at); i !== -1 && i < to; i = text.indexOf('\n', i + 1)) {
+    row++;
+    lineStart = i + 1;
+  }
+  return { row, column: to - lineStart };
 }
 
 /** Row and column (UTF-16 code units) of an offset. */

@@ -1,7 +1,7 @@
 // The Aria language server: registers every LSP handler and glues the analyzer, the checker and the features together.
 import {
   CodeActionKind, DidChangeConfigurationNotification, DidChangeWatchedFilesNotification, FileChangeType, ProposedFeatures,
-  TextDocumentSyncKind, createConnection, type Connection, type DocumentDiagnosticReport, type InitializeParams,
+  TextDocumentSyncKind, createConnection, type Connection, type Diagnostic, type DocumentDiagnosticReport, type InitializeParams,
   type InitializeResult, type Position, type WorkspaceDocumentDiagnosticReport,
 } from 'vscode-languageserver/node';
 import { existsSync, readFileSync } from 'node:fs';
@@ -63,8 +63,13 @@ class AriaServer {
   private pullDiagnostics = false;
   private configurationSupport = false;
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  /** What was last published per URI: a file leaving is cleared, and an unchanged report is not sent again. */
-  private readonly published = new Map<string, string>();
+  /**
+   * What was last published per URI: a file leaving is cleared, and an unchanged report is not sent again (its JSON,
+   * to compare, is made only when a report for the same version comes: a new version is always sent).
+   */
+  private readonly published = new Map<string, { readonly version?: number; readonly diagnostics: Diagnostic[]; json?: string }>();
+  /** When each file's diagnostics were last computed (performance.now()), for `aria.diagnostics.debounceMs`. */
+  private readonly lastChecked = new Map<string, number>();
   private shuttingDown = false;
   private readonly semanticTokens = new SemanticTokensCache();
   /** Settles once the start-up scan has read the workspace: cross-file requests wait for it. */
@@ -402,7 +407,12 @@ class AriaServer {
       this.schedule('views', 250, () => this.refreshViews());
       return;
     }
-    this.schedule(file.uri, delay, () => {
+    // A change after a quiet spell is checked at once; changes that come close together are gathered: one check
+    // per `delay` ms at most (a pending check reads the text as it is when it runs).
+    if (this.timers.has(file.uri)) return;
+    const since = performance.now() - (this.lastChecked.get(file.uri) ?? -Infinity);
+    this.schedule(file.uri, since >= delay ? 0 : delay - since, () => {
+      this.lastChecked.set(file.uri, performance.now());
       this.semantics.refresh();
       this.schedule('views', 250, () => this.refreshViews());
       this.publish(file.uri);
@@ -423,8 +433,8 @@ class AriaServer {
       }
     };
     if (delay <= 0) {
-      this.timers.delete(key);
-      queueMicrotask(go);
+      // After the messages already received (a burst of changes is applied before the check runs).
+      this.timers.set(key, setTimeout(go, 0));
     } else {
       this.timers.set(key, setTimeout(go, delay));
     }
@@ -436,9 +446,14 @@ class AriaServer {
     const diagnostics = fileDiagnostics(this.ctx, this.semantics, file);
     if (diagnostics.length === 0 && !this.published.has(file.uri) && !file.open) return;
     const version = file.open ? file.doc.version : undefined;
-    const key = `${version}:${JSON.stringify(diagnostics)}`;
-    if (this.published.get(file.uri) === key) return;
-    this.published.set(file.uri, key);
+    const last = this.published.get(file.uri);
+    let json: string | undefined;
+    if (last && last.version === version) {
+      last.json ??= JSON.stringify(last.diagnostics);
+      json = JSON.stringify(diagnostics);
+      if (json === last.json) return;
+    }
+    this.published.set(file.uri, { version, diagnostics, json });
     void this.connection.sendDiagnostics({ uri: file.uri, version, diagnostics });
   }
 

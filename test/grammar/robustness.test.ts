@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Parser, Tree } from 'web-tree-sitter';
-import { createParser, editFor } from '../../grammar/parser.js';
+import { createParser, editFor, pointAt } from '../../grammar/parser.js';
 import { ariaFiles, examplesDir } from './example-files.js';
 import { rng } from '../support/random.js';
 
@@ -45,6 +45,22 @@ function parseChecked(text: string, oldTree?: Tree): Tree {
 }
 
 describe('the parser survives bad input', () => {
+  test('editFor gives the points of the three offsets as pointAt does (line breaks inserted and removed)', () => {
+    const next = rng(99);
+    for (const { text } of examples.slice(0, 8)) {
+      for (let k = 0; k < 50; k++) {
+        const start = Math.floor(next() * (text.length + 1));
+        const end = Math.min(text.length, start + Math.floor(next() * 40));
+        const insert = ['', 'x', '\n', 'a\nbb\n', '\r\n', '\n\n\nz'][k % 6]!;
+        const after = text.slice(0, start) + insert + text.slice(end);
+        const edit = editFor(text, start, end, after);
+        expect(edit.startPosition).toEqual(pointAt(text, start));
+        expect(edit.oldEndPosition).toEqual(pointAt(text, end));
+        expect(edit.newEndPosition).toEqual(pointAt(after, start + insert.length));
+      }
+    }
+  });
+
   test('there are examples to mangle', () => {
     expect(examples.length).toBeGreaterThan(5);
   });

@@ -61,6 +61,8 @@ export interface StartOptions {
 
 export class LspClient {
   readonly diagnostics = new Map<string, PublishDiagnosticsParams>();
+  /** Every publishDiagnostics received, in order. */
+  readonly publishLog: PublishDiagnosticsParams[] = [];
   readonly progress: unknown[] = [];
   readonly logs: string[] = [];
   private readonly waiters: { uri: string; test: (d: PublishDiagnosticsParams) => boolean; done: (d: PublishDiagnosticsParams) => void }[] = [];
@@ -81,6 +83,7 @@ export class LspClient {
     child.stderr!.on('data', chunk => (client.stderr += String(chunk)));
     connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
       client.diagnostics.set(params.uri, params);
+      client.publishLog.push(params);
       for (const waiter of [...client.waiters]) {
         if (waiter.uri === params.uri && waiter.test(params)) {
           client.waiters.splice(client.waiters.indexOf(waiter), 1);
