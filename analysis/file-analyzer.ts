@@ -180,6 +180,9 @@ interface ItemResult {
 /** Results per item object: entries go with the items (an item the lowering replaced is collected). */
 export type ItemCache = WeakMap<A.Item, ItemResult>;
 
+/** The node made from each builder of a cached item (made once: reusing the item reuses its node objects). */
+const finished = new WeakMap<NodeBuilder, FnNode>();
+
 export function newItemCache(): ItemCache {
   return new WeakMap();
 }
@@ -227,11 +230,19 @@ class FileAnalyzer {
     this.program();
     this.references.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
     this.diagnostics.sort(compareDiagnostics);
-    const nodes: FnNode[] = this.nodes.map(n => ({
-      id: n.id, kind: n.kind, name: n.name, path: this.path, span: n.span, nameSpan: n.nameSpan, declared: n.declared,
-      params: n.params, polyParams: n.polyParams, untypedParams: n.untypedParams, escapingParams: n.escapingParams, sites: n.sites, frames: n.frames,
-      unresolved: n.unresolved, ambient: n.ambient, parent: n.parent, callees: calleesOf(n.sites),
-    }));
+    const nodes: FnNode[] = this.nodes.map(n => {
+      // A builder whose item's results are reused gives the same node object again (see `cachedItem`).
+      let node = finished.get(n);
+      if (!node || node.path !== this.path) {
+        node = {
+          id: n.id, kind: n.kind, name: n.name, path: this.path, span: n.span, nameSpan: n.nameSpan, declared: n.declared,
+          params: n.params, polyParams: n.polyParams, untypedParams: n.untypedParams, escapingParams: n.escapingParams, sites: n.sites, frames: n.frames,
+          unresolved: n.unresolved, ambient: n.ambient, parent: n.parent, callees: calleesOf(n.sites),
+        };
+        if (this.itemCache) finished.set(n, node);
+      }
+      return node;
+    });
     return {
       path: this.path,
       imports: this.imports,

@@ -125,12 +125,33 @@ export function fnSignature(fn: A.FnDecl | A.OpSig, prefix = ''): string {
   return `fn ${prefix}${fn.name.name}${tps}(${paramsText(fn.params)})${ret}`;
 }
 
+/**
+ * What each item exports, made once per item object: after an edit the incremental lowering hands back the items
+ * it did not touch, and their export entries (whose spans are the items' own) stand as they are.
+ */
+const exported = new WeakMap<A.Item, { readonly path: string; readonly entry: ExportItem; readonly sig: string }>();
+
 export function moduleExports(module: A.Module): ModuleExports {
   const path = module.path;
   const items = new Map<string, ExportItem>();
   const sig: string[] = [];
   for (const item of module.items) {
     if (item.kind === 'Import' || item.name.name === '' || items.has(item.name.name)) continue;
+    const known = exported.get(item);
+    if (known && known.path === path) {
+      items.set(item.name.name, known.entry);
+      sig.push(known.sig);
+      continue;
+    }
+    const before = sig.length;
+    exportItem(path, item, items, sig);
+    if (sig.length === before + 1) exported.set(item, { path, entry: items.get(item.name.name)!, sig: sig[before]! });
+  }
+  return { path, items, signature: sig.join(';') };
+}
+
+function exportItem(path: string, item: Exclude<A.Item, A.ImportDecl>, items: Map<string, ExportItem>, sig: string[]): void {
+  {
     const name = item.name.name;
     switch (item.kind) {
       case 'Fn': {
@@ -179,5 +200,4 @@ export function moduleExports(module: A.Module): ModuleExports {
       }
     }
   }
-  return { path, items, signature: sig.join(';') };
 }

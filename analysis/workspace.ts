@@ -183,7 +183,9 @@ interface FileState {
   /** Lowering ran out of stack: the file is checked as empty and reports E0002. */
   tooDeep?: boolean;
   /** Cached effect diagnostics; `generation` matters only when they point into other files (`foreign`). */
-  effectDiagnostics?: { readonly key: string; readonly generation: number; readonly foreign: boolean; readonly diagnostics: readonly Diagnostic[] };
+  effectDiagnostics?: {
+    readonly analysis: FileAnalysis; readonly key: readonly unknown[]; readonly generation: number; readonly foreign: boolean; readonly diagnostics: readonly Diagnostic[];
+  };
 }
 
 const KIND_OF_NODE: Readonly<Record<FnNode['kind'], SymbolKind>> = {
@@ -203,7 +205,6 @@ export class Workspace {
   private rev = 0;
   /** Counts re-analyses of any file: chains in related information may point into them. */
   private generation = 0;
-  private readonly summaryText = new WeakMap<Summary, string>();
   private readonly effectDependencies = new WeakMap<FileAnalysis, readonly FnId[]>();
 
   private constructor(private readonly parser: Parser, private readonly options: WorkspaceOptions) {
@@ -474,20 +475,16 @@ export class Workspace {
       }
     } while (this.dirty);
     // Files removed since the last solve.
-    const live = new Set(this.files.keys());
     const oldNodes = this.nodes;
-    const changedNodes = new Set<FnId>();
-    for (const node of oldNodes.values()) {
-      if (!live.has(node.path) || changedFiles.has(node.path)) changedNodes.add(node.id);
-    }
-    if (changedFiles.size === 0 && changedNodes.size === 0 && this.solution) return true;
+    if (changedFiles.size === 0 && oldNodes.size > 0 && [...oldNodes.values()].every(n => this.files.has(n.path)) && this.solution) return true;
     const nodes = new Map<FnId, FnNode>();
-    for (const f of this.files.values()) {
-      for (const n of f.analysis?.nodes ?? []) {
-        nodes.set(n.id, n);
-        if (changedFiles.has(f.path)) changedNodes.add(n.id);
-      }
-    }
+    for (const f of this.files.values()) for (const n of f.analysis?.nodes ?? []) nodes.set(n.id, n);
+    // Changed: a node that is new, gone, or another object (checking an item again makes new nodes; an item whose
+    // results were reused keeps its node objects, and the solver then keeps their rows).
+    const changedNodes = new Set<FnId>();
+    for (const [id, node] of oldNodes) if (nodes.get(id) !== node) changedNodes.add(id);
+    for (const [id, node] of nodes) if (oldNodes.get(id) !== node) changedNodes.add(id);
+    if (changedNodes.size === 0 && this.solution) return true;
     let previous: { solution: EffectSolution; keep: Set<FnId> } | undefined;
     if (this.solution) {
       // Old callers of a removed node still name it; new callers of a new node are in `nodes`.
@@ -554,14 +551,15 @@ export class Workspace {
     const a = this.analysis(path, token);
     if (!a) return [];
     const { file, analysis, solution } = a;
-    const key = this.effectKey(analysis, solution);
     const cached = file.effectDiagnostics;
-    if (cached?.key !== key || (cached.foreign && cached.generation !== this.generation)) {
+    const key = this.effectKey(analysis, solution);
+    const same = cached !== undefined && cached.analysis === analysis && cached.key.length === key.length && cached.key.every((x, i) => x === key[i]);
+    if (!same || (cached.foreign && cached.generation !== this.generation)) {
       const t0 = performance.now();
       const diagnostics = new EffectChecker(solution).check(analysis.nodes);
       this.timings.checkMs += performance.now() - t0;
       const foreign = diagnostics.some(d => d.related.some(r => r.path !== file.path));
-      file.effectDiagnostics = { key, generation: this.generation, foreign, diagnostics };
+      file.effectDiagnostics = { analysis, key, generation: this.generation, foreign, diagnostics };
     }
     const errors = this.outline(file).syntaxErrors;
     const syntax = errors.map(e => diagnostic('E0001', file.path, e.span, e.message));
@@ -592,7 +590,12 @@ export class Workspace {
   }
 
   /** Identifies the rows a file's effect diagnostics depend on: its own nodes' and their callees' summaries. */
-  private effectKey(analysis: FileAnalysis, solution: EffectSolution): string {
+  /**
+   * What a file's effect diagnostics depend on: the solved summary (and body) of each of its functions and of
+   * their callees. The solver hands back the same objects for what it did not solve again, so comparing these
+   * references tells whether the diagnostics can stand.
+   */
+  private effectKey(analysis: FileAnalysis, solution: EffectSolution): unknown[] {
     let ids = this.effectDependencies.get(analysis);
     if (!ids) {
       const set = new Set<FnId>();
@@ -603,21 +606,12 @@ export class Workspace {
       ids = [...set];
       this.effectDependencies.set(analysis, ids);
     }
-    let key = '';
-    for (const id of ids) {
-      const body = solution.bodies.get(id);
-      key += `${this.summaryString(solution.summary(id))}${body ? `/${[...body].sort().join(',')}` : ''};`;
+    const key: unknown[] = new Array(ids.length * 2);
+    for (let i = 0; i < ids.length; i++) {
+      key[2 * i] = solution.summaries.get(ids[i]!);
+      key[2 * i + 1] = solution.bodies.get(ids[i]!);
     }
     return key;
-  }
-
-  private summaryString(s: Summary): string {
-    let text = this.summaryText.get(s);
-    if (text === undefined) {
-      text = `${[...s.effects].sort().join(',')}|${[...s.calledParams].sort().join(',')}`;
-      this.summaryText.set(s, text);
-    }
-    return text;
   }
 
   // ---------------------------------------------------------------- symbols
