@@ -373,6 +373,21 @@ function namedTable(language: Language): Uint8Array {
   return table;
 }
 
+/** The start and end offsets of each child of the root, in order: [start0, end0, start1, end1, ...]. */
+export function rootChildRanges(tree: Tree): number[] {
+  const cursor = tree.rootNode.walk();
+  const fast = fastCursor(tree, cursor);
+  const ops = fast ?? publicCursor(cursor);
+  const address = fast ? ((tree as unknown as Record<number, number>)[0] ?? 0) : 0;
+  const out: number[] = [];
+  try {
+    for (let more = ops.firstChild(address) === 1; more; more = ops.nextSibling(address) === 1) out.push(ops.start(address), ops.end(address));
+  } finally {
+    ops.done();
+  }
+  return out;
+}
+
 /** Whether `flattenTree` reads `tree` through the binding's exports directly (else through the public cursor). */
 export function fastPathAvailable(tree: Tree): boolean {
   const cursor = tree.walk();

@@ -1,6 +1,6 @@
 // Lowers a tree-sitter tree of an Aria file into the AST, collecting syntax errors instead of throwing.
 import type { Node as TsNode, Tree } from 'web-tree-sitter';
-import { ERROR_SYMBOL, FlatNode, withFlatTree, type FlatTree } from '../../grammar/flat-tree.js';
+import { ERROR_SYMBOL, FlatNode, rootChildRanges, withFlatTree, type FlatTree } from '../../grammar/flat-tree.js';
 
 type Node = FlatNode;
 import type * as A from './ast.js';
@@ -52,18 +52,20 @@ export function lowerModuleAgain(tree: Tree, text: string, path: string, reuse: 
   const root = tree.rootNode;
   if (root.isError) return lowerModule(tree, text, path);
   const entries: TopLevel[] = [];
-  for (const child of root.children) {
-    if (!child) continue;
-    const start = child.startIndex;
-    const end = child.endIndex;
+  const ranges = rootChildRanges(tree); // one cursor walk over the top level, no Node object per item
+  for (let i = 0; i < ranges.length; i += 2) {
+    const start = ranges[i]!;
+    const end = ranges[i + 1]!;
     // An item depends on its own text and on the comment lines above it (its doc), up to the line that ends them.
     const touched = end >= reuse.changedStart && docReach(text, start) <= reuse.changedEnd;
-    const kept = touched || child.hasError ? undefined : end < reuse.changedStart ? before.get(start) : after.get(start);
-    if (kept && kept.end - kept.start === end - start) {
+    const kept = touched ? undefined : end < reuse.changedStart ? before.get(start) : after.get(start);
+    // Outside the changed ranges tree-sitter's tree is the same, so an item without syntax errors still has none;
+    // one with errors is lowered again (its messages read the text after it).
+    if (kept && kept.end - kept.start === end - start && kept.errors.length === 0) {
       entries.push(start === kept.start ? kept : shiftEntry(kept, start - kept.start));
       continue;
     }
-    entries.push(lowerSubtree(child, text, path));
+    entries.push(lowerSubtree(root.child(i / 2)!, text, path));
   }
   return assemble(path, { start: root.startIndex, end: root.endIndex }, entries, text);
 }
