@@ -53,7 +53,7 @@ export interface WorkspaceOptions {
   /**
    * How much text (UTF-16 units, all together) the closed files (added with `keepTree: false`) that keep their AST
    * and navigation model may have; those used longest ago let theirs go and rebuild them from the text when a
-   * query needs them. Default 200,000.
+   * query needs them. Default 100,000.
    */
   readonly closedAstBudget?: number;
 }
@@ -149,7 +149,7 @@ export interface CallHierarchyCall {
   readonly spans: readonly Span[];
 }
 
-const CLOSED_AST_BUDGET = 200_000;
+const CLOSED_AST_BUDGET = 100_000;
 
 export interface FileOptions {
   /** Keep the parse tree after lowering (default true): for incremental reparses and `syntaxTree`. */

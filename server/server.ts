@@ -4,6 +4,7 @@ import {
   TextDocumentSyncKind, createConnection, type Connection, type Diagnostic, type DocumentDiagnosticReport, type InitializeParams,
   type InitializeResult, type Position, type WorkspaceDocumentDiagnosticReport,
 } from 'vscode-languageserver/node';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Workspace } from '../analysis/workspace.js';
@@ -64,10 +65,11 @@ class AriaServer {
   private configurationSupport = false;
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /**
-   * What was last published per URI: a file leaving is cleared, and an unchanged report is not sent again (its JSON,
-   * to compare, is made only when a report for the same version comes: a new version is always sent).
+   * What was last published per URI: a file leaving is cleared, and an unchanged report is not sent again. An open
+   * file's report is kept and turned into JSON only when a report for the same version comes (a new version is
+   * always sent); a closed file's is kept as a digest of its JSON (there can be many, and they seldom change).
    */
-  private readonly published = new Map<string, { readonly version?: number; readonly diagnostics: Diagnostic[]; json?: string }>();
+  private readonly published = new Map<string, { readonly version?: number; readonly diagnostics?: Diagnostic[]; digest?: string }>();
   /** When each file's diagnostics were last computed (performance.now()), for `aria.diagnostics.debounceMs`. */
   private readonly lastChecked = new Map<string, number>();
   private shuttingDown = false;
@@ -447,13 +449,15 @@ class AriaServer {
     if (diagnostics.length === 0 && !this.published.has(file.uri) && !file.open) return;
     const version = file.open ? file.doc.version : undefined;
     const last = this.published.get(file.uri);
-    let json: string | undefined;
+    const digestOf = (d: Diagnostic[]) => createHash('sha1').update(JSON.stringify(d)).digest('base64');
+    let digest: string | undefined;
     if (last && last.version === version) {
-      last.json ??= JSON.stringify(last.diagnostics);
-      json = JSON.stringify(diagnostics);
-      if (json === last.json) return;
+      last.digest ??= digestOf(last.diagnostics ?? []);
+      digest = digestOf(diagnostics);
+      if (digest === last.digest) return;
     }
-    this.published.set(file.uri, { version, diagnostics, json });
+    if (version === undefined) this.published.set(file.uri, { version, digest: digest ?? digestOf(diagnostics) });
+    else this.published.set(file.uri, { version, diagnostics, digest });
     void this.connection.sendDiagnostics({ uri: file.uri, version, diagnostics });
   }
 
