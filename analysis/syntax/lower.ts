@@ -308,6 +308,21 @@ class Lowerer {
     return out;
   }
 
+  /** `fn` of every child of `n` in field `field`, in order (no array of indices in between). */
+  private mapField<T>(n: number, field: number, fn: (child: number) => T): T[] {
+    const out: T[] = [];
+    if (field === 0) return out;
+    for (let c = this.flat.firstChild(n); c !== NONE; c = this.flat.next[c]!) if (this.flat.field[c] === field) out.push(fn(c));
+    return out;
+  }
+
+  /** `fn` of every named child of `n` of type `type`, in order. */
+  private mapNamedOfType<T>(n: number, type: string, fn: (child: number) => T): T[] {
+    const out: T[] = [];
+    for (let c = this.flat.firstChild(n); c !== NONE; c = this.flat.next[c]!) if (this.flat.isNamed(c) && this.type(c) === type) out.push(fn(c));
+    return out;
+  }
+
   private children(n: number): number[] {
     const out: number[] = [];
     for (let c = this.flat.firstChild(n); c !== NONE; c = this.flat.next[c]!) out.push(c);
@@ -354,7 +369,7 @@ class Lowerer {
     const F = this.F;
     switch (this.type(n)) {
       case 'annotated': {
-        const anns = this.all(n, F.annotation).map(a => this.annotation(a));
+        const anns = this.mapField(n, F.annotation, a => this.annotation(a));
         const inner = this.child(n, F.item);
         return inner !== NONE ? this.topLevel(inner, [...annotations, ...anns]) : undefined;
       }
@@ -363,7 +378,7 @@ class Lowerer {
       case 'effect_declaration':
         return {
           kind: 'Effect', span: this.span(n), name: this.ident(this.child(n, F.name), n),
-          typeParams: this.typeParams(n), ops: this.all(n, F.operation).map(op => this.opSig(op)),
+          typeParams: this.typeParams(n), ops: this.mapField(n, F.operation, op => this.opSig(op)),
           annotations, doc: this.doc(n, annotations),
         };
       case 'handler_declaration': {
@@ -372,7 +387,7 @@ class Lowerer {
           kind: 'Handler', span: this.span(n), name: this.ident(this.child(n, F.name), n),
           params: params !== NONE ? this.params(params) : undefined,
           effect: this.ident(this.child(n, F.effect), n),
-          ops: this.all(n, F.operation).map(op => this.fn(op, [])),
+          ops: this.mapField(n, F.operation, op => this.fn(op, [])),
           annotations, doc: this.doc(n, annotations),
         };
       }
@@ -388,7 +403,7 @@ class Lowerer {
         const path = this.child(n, F.path);
         return {
           kind: 'Import', span: this.span(n),
-          path: path !== NONE ? this.named(path).filter(c => this.type(c) === 'identifier').map(c => this.ident(c, c)) : [],
+          path: path !== NONE ? this.mapNamedOfType(path, 'identifier', c => this.ident(c, c)) : [],
         };
       }
       default: {
@@ -448,11 +463,11 @@ class Lowerer {
 
   private typeParams(n: number): A.Ident[] {
     const tps = this.child(n, this.F.typeParameters);
-    return tps !== NONE ? this.all(tps, this.F.parameter).map(p => this.ident(p, p)) : [];
+    return tps !== NONE ? this.mapField(tps, this.F.parameter, p => this.ident(p, p)) : [];
   }
 
   private params(list: number): A.Param[] {
-    return this.named(list).filter(c => this.type(c) === 'parameter').map(p => this.param(p));
+    return this.mapNamedOfType(list, 'parameter', p => this.param(p));
   }
 
   private param(n: number): A.Param {
@@ -472,13 +487,13 @@ class Lowerer {
       case 'generic_type':
         return {
           kind: 'TypeApp', span: this.span(n), name: this.ident(this.child(n, F.name), n),
-          args: this.all(n, F.argument).map(a => this.typeExpr(a)),
+          args: this.mapField(n, F.argument, a => this.typeExpr(a)),
         };
       case 'function_type': {
         const effects = this.child(n, F.effects);
         const result = this.child(n, F.returnType);
         return {
-          kind: 'FnType', span: this.span(n), params: this.all(n, F.parameter).map(p => this.typeExpr(p)),
+          kind: 'FnType', span: this.span(n), params: this.mapField(n, F.parameter, p => this.typeExpr(p)),
           effects: effects !== NONE ? this.row(effects) : undefined,
           result: result !== NONE ? this.typeExpr(result) : { kind: 'TypeName', span: this.span(n), name: 'Unit' },
         };
@@ -495,8 +510,8 @@ class Lowerer {
     return {
       span: this.span(n),
       spelling: first !== NONE && this.type(first) === '<' ? 'angle' : 'brace',
-      effects: this.all(n, F.effect).map(e => this.ident(e, e)),
-      variables: this.all(n, F.variable).map(v => this.ident(v, v)),
+      effects: this.mapField(n, F.effect, e => this.ident(e, e)),
+      variables: this.mapField(n, F.variable, v => this.ident(v, v)),
       tail: tail !== NONE ? this.ident(tail, tail) : undefined,
     };
   }
@@ -511,8 +526,8 @@ class Lowerer {
       return { span: { start: at, end: at }, stmts: [] };
     }
     const stmts: A.Stmt[] = [];
-    for (const child of this.named(n)) {
-      if (this.isComment(child)) continue;
+    for (let child = this.flat.firstChild(n); child !== NONE; child = this.flat.next[child]!) {
+      if (!this.flat.isNamed(child) || this.isComment(child)) continue;
       for (const lowered of this.isError(child) ? this.recover(child) : [this.topLevel(child, [])]) {
         if (!lowered) continue;
         if (isItem(lowered)) {
@@ -642,7 +657,7 @@ class Lowerer {
       case 'string':
         return { kind: 'String', span, parts: this.stringParts(n) };
       case 'list':
-        return { kind: 'List', span, elements: this.all(n, F.element).map(e => this.expr(e)) };
+        return { kind: 'List', span, elements: this.mapField(n, F.element, e => this.expr(e)) };
       case 'parenthesized_expression':
         return this.field(n, F.expression);
       case 'call_expression': {
@@ -668,7 +683,7 @@ class Lowerer {
         };
       case 'lambda': {
         const body = this.child(n, F.body);
-        const params = this.named(n).filter(c => this.type(c) === 'parameter').map(p => this.param(p));
+        const params = this.mapNamedOfType(n, 'parameter', p => this.param(p));
         const blockBody = body === NONE || this.type(body) === 'block';
         return { kind: 'Lambda', span, params, body: blockBody ? this.block(body, n) : this.exprBlock(body) };
       }
@@ -690,7 +705,7 @@ class Lowerer {
       case 'match_expression':
         return {
           kind: 'Match', span, value: this.field(n, F.value),
-          arms: this.all(n, F.arm).map(arm => {
+          arms: this.mapField(n, F.arm, arm => {
             const guard = this.child(arm, F.guard);
             const pattern = this.child(arm, F.pattern);
             return {
@@ -783,10 +798,10 @@ class Lowerer {
       case 'constructor_pattern':
         return {
           kind: 'CtorPat', span, name: this.ident(this.child(n, F.ctor), n),
-          args: this.all(n, F.argument).map(a => this.pattern(a)),
+          args: this.mapField(n, F.argument, a => this.pattern(a)),
         };
       case 'list_pattern':
-        return { kind: 'ListPat', span, elements: this.all(n, F.element).map(e => this.pattern(e)) };
+        return { kind: 'ListPat', span, elements: this.mapField(n, F.element, e => this.pattern(e)) };
       default:
         return { kind: 'WildcardPat', span };
     }
