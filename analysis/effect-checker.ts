@@ -1,15 +1,39 @@
 // The effect rules of one file against a solved workspace: declared rows (rule 4), unused effects (5), the top level (6), Blocking (7), idle handlers.
 import { diagnostic, type Diagnostic, type RelatedInformation } from './diagnostics.js';
 import { effectName, type EffectKey, type FnNode, type Latent, type Site } from './effect-graph.js';
-import type { ChainStep, EffectSolution } from './effect-solver.js';
+import type { ChainStep, EffectSolution, SolutionReads } from './effect-solver.js';
+
+/** The diagnostics of a node, with what producing them read of the solution. */
+export type CheckCache = WeakMap<FnNode, { readonly reads: SolutionReads; readonly diagnostics: readonly Diagnostic[] }>;
 
 export class EffectChecker {
-  constructor(private readonly solution: EffectSolution) {}
+  /**
+   * @param cache if given, a node's diagnostics are taken from it while the node is the same object and the
+   * solution holds the same summaries, bodies and nodes that producing them read (and recorded there otherwise).
+   */
+  constructor(private readonly solution: EffectSolution, private readonly cache?: CheckCache) {}
 
   /** The effect diagnostics of the nodes of one file. */
   check(nodes: readonly FnNode[]): Diagnostic[] {
     const out: Diagnostic[] = [];
-    for (const node of nodes) this.checkNode(node, out);
+    for (const node of nodes) {
+      if (!this.cache) {
+        this.checkNode(node, out);
+        continue;
+      }
+      const kept = this.cache.get(node);
+      if (kept && this.solution.readsSame(kept.reads)) {
+        out.push(...kept.diagnostics);
+        continue;
+      }
+      const { value: diagnostics, reads } = this.solution.recording(() => {
+        const mine: Diagnostic[] = [];
+        this.checkNode(node, mine);
+        return mine;
+      });
+      this.cache.set(node, { reads, diagnostics });
+      out.push(...diagnostics);
+    }
     return out;
   }
 

@@ -23,8 +23,40 @@ export interface CancellationToken {
   readonly isCancellationRequested: boolean;
 }
 
+/** What an evaluation read of a solution: each summary, body and node, as the object it found (or undefined). */
+export interface SolutionReads {
+  readonly summaries: Map<FnId, Summary>;
+  readonly bodies: Map<FnId, ReadonlySet<EffectKey> | undefined>;
+  readonly nodes: Map<FnId, FnNode | undefined>;
+}
+
 /** The solved rows of every node; evaluates sites against them. */
 export class EffectSolution {
+  private reads?: SolutionReads;
+
+  /** Runs `f`, recording what it reads of this solution (for caches of what is derived from it). */
+  recording<T>(f: () => T): { readonly value: T; readonly reads: SolutionReads } {
+    const outer = this.reads;
+    const reads: SolutionReads = { summaries: new Map(), bodies: new Map(), nodes: new Map() };
+    this.reads = reads;
+    try {
+      return { value: f(), reads };
+    } finally {
+      this.reads = outer;
+    }
+  }
+
+  /**
+   * Whether this solution holds the very objects `reads` recorded (of another solution, maybe): then what was
+   * derived from them stands. The solver hands back the same summary objects for what it did not solve again.
+   */
+  readsSame(reads: SolutionReads): boolean {
+    for (const [id, s] of reads.summaries) if ((this.summaries.get(id) ?? EMPTY) !== s) return false;
+    for (const [id, b] of reads.bodies) if (this.bodies.get(id) !== b) return false;
+    for (const [id, n] of reads.nodes) if (this.nodes.get(id) !== n) return false;
+    return true;
+  }
+
   constructor(
     readonly nodes: ReadonlyMap<FnId, FnNode>,
     readonly summaries: ReadonlyMap<FnId, Summary>,
@@ -33,7 +65,15 @@ export class EffectSolution {
   ) {}
 
   summary(id: FnId): Summary {
-    return this.summaries.get(id) ?? EMPTY;
+    const s = this.summaries.get(id) ?? EMPTY;
+    this.reads?.summaries.set(id, s);
+    return s;
+  }
+
+  private node(id: FnId): FnNode | undefined {
+    const n = this.nodes.get(id);
+    this.reads?.nodes.set(id, n);
+    return n;
   }
 
   /** Everything a site performs before the `with` frames around it discharge anything. */
@@ -48,7 +88,9 @@ export class EffectSolution {
 
   /** What a node's body performs (for declared rows: what the body really does, not the declaration). */
   bodyEffects(node: FnNode): ReadonlySet<EffectKey> {
-    return this.bodies.get(node.id) ?? (node.declared ? bodyEffects(node, id => this.summary(id), undefined) : this.summary(node.id).effects);
+    const body = this.bodies.get(node.id);
+    this.reads?.bodies.set(node.id, body);
+    return body ?? (node.declared ? bodyEffects(node, id => this.summary(id), undefined) : this.summary(node.id).effects);
   }
 
   latentEffects(node: FnNode, latent: Latent): Set<EffectKey> {
@@ -77,7 +119,7 @@ export class EffectSolution {
 
   private explainSite(node: FnNode, site: Site, effect: EffectKey, visited: Set<FnId>): { node: FnNode; site: Site } | undefined {
     if (site.callee) {
-      const callee = this.nodes.get(site.callee);
+      const callee = this.node(site.callee);
       if (callee && this.summary(callee.id).effects.has(effect) && !visited.has(callee.id)) {
         const inner = callee.sites.find(s => this.residual(callee, s).has(effect));
         if (inner) {
@@ -110,7 +152,7 @@ export class EffectSolution {
       if (inner) return { node, site: inner };
     }
     if (latent.fn && !visited.has(latent.fn)) {
-      const fn = this.nodes.get(latent.fn);
+      const fn = this.node(latent.fn);
       const inner = fn?.sites.find(s => this.residual(fn, s).has(effect));
       if (fn && inner) {
         visited.add(fn.id);

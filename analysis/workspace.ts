@@ -31,7 +31,7 @@ import {
   isBuiltinEffect,
 } from './builtins.js';
 import { compareDiagnostics, diagnostic, type Diagnostic } from './diagnostics.js';
-import { allSites, EffectChecker } from './effect-checker.js';
+import { allSites, EffectChecker, type CheckCache } from './effect-checker.js';
 import { effectName, type EffectKey, type FnId, type FnNode, type Latent, type Site } from './effect-graph.js';
 import { dependents, solve, type CancellationToken, type ChainStep, type EffectSolution, type Summary } from './effect-solver.js';
 import { analyzeFile, newItemCache, builtinSymbolId, type FileAnalysis, type FileContext } from './file-analyzer.js';
@@ -363,6 +363,8 @@ export class Workspace {
     this.rev++;
   }
 
+  /** The effect diagnostics of each node, reused while what they read of the solution is the same. */
+  private readonly checkResults: CheckCache = new WeakMap();
   /** What checking each top-level item gave, reused when an edit elsewhere in its file leaves it as it was. */
   private readonly itemResults = newItemCache();
 
@@ -556,7 +558,7 @@ export class Workspace {
     const same = cached !== undefined && cached.analysis === analysis && cached.key.length === key.length && cached.key.every((x, i) => x === key[i]);
     if (!same || (cached.foreign && cached.generation !== this.generation)) {
       const t0 = performance.now();
-      const diagnostics = new EffectChecker(solution).check(analysis.nodes);
+      const diagnostics = new EffectChecker(solution, this.checkResults).check(analysis.nodes);
       this.timings.checkMs += performance.now() - t0;
       const foreign = diagnostics.some(d => d.related.some(r => r.path !== file.path));
       file.effectDiagnostics = { analysis, key, generation: this.generation, foreign, diagnostics };
