@@ -466,7 +466,8 @@ export class Workspace {
         const module = this.lowered(f);
         const t0 = performance.now();
         const own = this.exportsOfState(f);
-        const items = { cache: this.itemResults, context: `${f.path}\n${own.signature}\n${key}` };
+        // Only files kept open (edited, so re-checked often) keep per-item results: the memory is for them.
+        const items = f.keepTree ? { cache: this.itemResults, context: `${f.path}\n${own.signature}\n${key}` } : undefined;
         f.analysis = guarded(() => analyzeFile(module, own, this.fileContext(f), { navigation: false, items }), () => failedAnalysis(f.path));
         f.navigation = undefined;
         this.timings.analyzeMs += performance.now() - t0;
@@ -558,7 +559,7 @@ export class Workspace {
     const same = cached !== undefined && cached.analysis === analysis && cached.key.length === key.length && cached.key.every((x, i) => x === key[i]);
     if (!same || (cached.foreign && cached.generation !== this.generation)) {
       const t0 = performance.now();
-      const diagnostics = new EffectChecker(solution, this.checkResults).check(analysis.nodes);
+      const diagnostics = new EffectChecker(solution, file.keepTree ? this.checkResults : undefined).check(analysis.nodes);
       this.timings.checkMs += performance.now() - t0;
       const foreign = diagnostics.some(d => d.related.some(r => r.path !== file.path));
       file.effectDiagnostics = { analysis, key, generation: this.generation, foreign, diagnostics };
