@@ -183,6 +183,8 @@ interface FileState {
   /** Lowering ran out of stack: the file is checked as empty and reports E0002. */
   tooDeep?: boolean;
   /** Cached effect diagnostics; `generation` matters only when they point into other files (`foreign`). */
+  /** The last answer of `diagnostics` and what it was made from. */
+  lastReport?: { readonly analysis: FileAnalysis; readonly effect: FileState['effectDiagnostics']; readonly result: Diagnostic[] };
   effectDiagnostics?: {
     readonly analysis: FileAnalysis; readonly key: readonly unknown[]; readonly generation: number; readonly foreign: boolean; readonly diagnostics: readonly Diagnostic[];
   };
@@ -549,7 +551,10 @@ export class Workspace {
 
   // ---------------------------------------------------------------- diagnostics
 
-  /** Every diagnostic of a file: syntax errors (E0001), names and arity, and the effect rules. Sorted by position. */
+  /**
+   * Every diagnostic of a file: syntax errors (E0001), names and arity, and the effect rules. Sorted by position.
+   * While nothing they come from changed, the same array is returned (do not modify it).
+   */
   diagnostics(path: string, token?: CancellationToken): Diagnostic[] {
     const a = this.analysis(path, token);
     if (!a) return [];
@@ -564,6 +569,15 @@ export class Workspace {
       const foreign = diagnostics.some(d => d.related.some(r => r.path !== file.path));
       file.effectDiagnostics = { analysis, key, generation: this.generation, foreign, diagnostics };
     }
+    // The same inputs give the same array back (callers must not change it): a caller can tell nothing changed.
+    const effect = file.effectDiagnostics;
+    if (file.lastReport && file.lastReport.analysis === analysis && file.lastReport.effect === effect) return file.lastReport.result;
+    const result = this.report(file, analysis);
+    file.lastReport = { analysis, effect, result };
+    return result;
+  }
+
+  private report(file: FileState, analysis: FileAnalysis): Diagnostic[] {
     const errors = this.outline(file).syntaxErrors;
     const syntax = errors.map(e => diagnostic('E0001', file.path, e.span, e.message));
     if (file.tooDeep) syntax.unshift(diagnostic('E0002', file.path, { start: 0, end: 0 }, TOO_DEEP));

@@ -22,10 +22,20 @@ export class CheckerSemantics implements Semantics {
     // The checker re-solves lazily on the next query.
   }
 
+  /** Reshaped reports by the checker's array: the checker hands back the same array while nothing changed. */
+  private readonly reshaped = new WeakMap<readonly unknown[], readonly CheckedDiagnostic[]>();
+
   diagnostics(file: FileState): readonly CheckedDiagnostic[] {
     const ws = this.ws;
     if (!ws) return [];
-    return ws.diagnostics(file.path).map(d => {
+    const raw = ws.diagnostics(file.path);
+    let out = this.reshaped.get(raw);
+    if (!out) this.reshaped.set(raw, (out = this.reshape(raw)));
+    return out;
+  }
+
+  private reshape(raw: ReturnType<Workspace['diagnostics']>): readonly CheckedDiagnostic[] {
+    return raw.map(d => {
       const row = ROW_MESSAGE.exec(d.message);
       const unhandled = UNHANDLED_MESSAGE.exec(d.message);
       return {

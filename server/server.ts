@@ -69,9 +69,13 @@ class AriaServer {
    * file's report is kept and turned into JSON only when a report for the same version comes (a new version is
    * always sent); a closed file's is kept as a digest of its JSON (there can be many, and they seldom change).
    */
-  private readonly published = new Map<string, { readonly version?: number; readonly diagnostics?: Diagnostic[]; digest?: string }>();
-  /** When each file's diagnostics were last computed (performance.now()), for `aria.diagnostics.debounceMs`. */
-  private readonly lastChecked = new Map<string, number>();
+  private readonly published = new Map<string, {
+    readonly version?: number; readonly diagnostics?: Diagnostic[]; digest?: string;
+    /** The checker's report it was made from, and the setting that shaped it. */
+    checked: readonly unknown[]; readonly warningsAsErrors: boolean;
+  }>();
+  /** When each file's diagnostics were last computed (performance.now()) and how long that took, for the throttle. */
+  private readonly lastChecked = new Map<string, { readonly at: number; readonly took: number }>();
   private shuttingDown = false;
   private readonly semanticTokens = new SemanticTokensCache();
   /** Settles once the start-up scan has read the workspace: cross-file requests wait for it. */
@@ -409,16 +413,22 @@ class AriaServer {
       this.schedule('views', 250, () => this.refreshViews());
       return;
     }
-    // A change after a quiet spell is checked at once; changes that come close together are gathered: one check
-    // per `delay` ms at most (a pending check reads the text as it is when it runs).
+    // A change after a quiet spell is checked at once; changes that come close together are gathered (a pending
+    // check reads the text as it is when it runs). Between the starts of two checks of a file there are at least
+    // twice the time the last one took, and never more than `delay` ms: checks then take at most about half the
+    // time while someone types, so the server stays free for completion and hovers, and a small file is checked
+    // at every keystroke while a huge one is checked as often as it can afford.
     if (this.timers.has(file.uri)) return;
-    const since = performance.now() - (this.lastChecked.get(file.uri) ?? -Infinity);
-    this.schedule(file.uri, since >= delay ? 0 : delay - since, () => {
-      this.lastChecked.set(file.uri, performance.now());
+    const last = this.lastChecked.get(file.uri);
+    const window = last ? Math.min(delay, 2 * last.took) : 0;
+    const since = last ? performance.now() - last.at : Infinity;
+    this.schedule(file.uri, since >= window ? 0 : window - since, () => {
+      const at = performance.now();
       this.semantics.refresh();
       this.schedule('views', 250, () => this.refreshViews());
       this.publish(file.uri);
       for (const other of this.analyzer.all()) if (other.uri !== file.uri && this.published.has(other.uri)) this.publish(other.uri);
+      this.lastChecked.set(file.uri, { at, took: performance.now() - at });
     });
   }
 
@@ -445,19 +455,26 @@ class AriaServer {
   private publish(uri: string): void {
     const file = this.analyzer.get(uri);
     if (!file) return;
+    const version = file.open ? file.doc.version : undefined;
+    // The checker answers with the same array while nothing changed: then the report already sent stands.
+    const checked = this.semantics.diagnostics(file);
+    const last = this.published.get(file.uri);
+    if (last && last.version === version && last.checked === checked && last.warningsAsErrors === this.ctx.settings.checker.warningsAsErrors) return;
     const diagnostics = fileDiagnostics(this.ctx, this.semantics, file);
     if (diagnostics.length === 0 && !this.published.has(file.uri) && !file.open) return;
-    const version = file.open ? file.doc.version : undefined;
-    const last = this.published.get(file.uri);
     const digestOf = (d: Diagnostic[]) => createHash('sha1').update(JSON.stringify(d)).digest('base64');
     let digest: string | undefined;
     if (last && last.version === version) {
       last.digest ??= digestOf(last.diagnostics ?? []);
       digest = digestOf(diagnostics);
-      if (digest === last.digest) return;
+      if (digest === last.digest && last.warningsAsErrors === this.ctx.settings.checker.warningsAsErrors) {
+        last.checked = checked;
+        return;
+      }
     }
-    if (version === undefined) this.published.set(file.uri, { version, digest: digest ?? digestOf(diagnostics) });
-    else this.published.set(file.uri, { version, diagnostics, digest });
+    const warningsAsErrors = this.ctx.settings.checker.warningsAsErrors;
+    if (version === undefined) this.published.set(file.uri, { version, digest: digest ?? digestOf(diagnostics), checked, warningsAsErrors });
+    else this.published.set(file.uri, { version, diagnostics, digest, checked, warningsAsErrors });
     void this.connection.sendDiagnostics({ uri: file.uri, version, diagnostics });
   }
 
