@@ -169,6 +169,8 @@ interface FileState {
   module?: Module;
   /** The previous version's AST and where the text changed since: the next lowering reuses what was not touched. */
   reuse?: Reuse;
+  /** Replaced an earlier text of the same file (an edit): such files keep what checking their items gave. */
+  edited?: boolean;
   documentSymbols?: readonly DocumentSymbol[];
   /** What the checker needs of the AST every time, kept when the AST is let go: imports and syntax errors. */
   outline?: { readonly imports: readonly (readonly string[])[]; readonly syntaxErrors: Module['syntaxErrors']; readonly errorRegions: Module['errorRegions'] };
@@ -296,7 +298,7 @@ export class Workspace {
     tree ??= this.parser.parse(text);
     this.timings.parseMs += performance.now() - t0;
     if (!tree) return;
-    this.files.set(key, { path: key, text, tree, keepTree, implicit: false, reuse });
+    this.files.set(key, { path: key, text, tree, keepTree, implicit: false, reuse, edited: old !== undefined });
     this.changed();
   }
 
@@ -468,8 +470,9 @@ export class Workspace {
         const module = this.lowered(f);
         const t0 = performance.now();
         const own = this.exportsOfState(f);
-        // Only files kept open (edited, so re-checked often) keep per-item results: the memory is for them.
-        const items = f.keepTree ? { cache: this.itemResults, context: `${f.path}\n${own.signature}\n${key}` } : undefined;
+        // Only files being edited (kept open, changed at least once) keep per-item results: the memory and the
+        // bookkeeping are for them, not for a whole workspace checked once.
+        const items = f.keepTree && f.edited ? { cache: this.itemResults, context: `${f.path}\n${own.signature}\n${key}` } : undefined;
         f.analysis = guarded(() => analyzeFile(module, own, this.fileContext(f), { navigation: false, items }), () => failedAnalysis(f.path));
         f.navigation = undefined;
         this.timings.analyzeMs += performance.now() - t0;
@@ -564,7 +567,7 @@ export class Workspace {
     const same = cached !== undefined && cached.analysis === analysis && cached.key.length === key.length && cached.key.every((x, i) => x === key[i]);
     if (!same || (cached.foreign && cached.generation !== this.generation)) {
       const t0 = performance.now();
-      const diagnostics = new EffectChecker(solution, file.keepTree ? this.checkResults : undefined).check(analysis.nodes);
+      const diagnostics = new EffectChecker(solution, file.keepTree && file.edited ? this.checkResults : undefined).check(analysis.nodes);
       this.timings.checkMs += performance.now() - t0;
       const foreign = diagnostics.some(d => d.related.some(r => r.path !== file.path));
       file.effectDiagnostics = { analysis, key, generation: this.generation, foreign, diagnostics };

@@ -66,6 +66,7 @@ describe('checking again after an edit', () => {
       '',
     ].join('\n');
     const steps = [
+      (t: string) => `${t}# an edit first: a file keeps its items' results once it is being edited\n`,
       (t: string) => `fn helper(x) -> {} Unit = x\n\n${t}`, // a new first \`helper\` before the old one (same signature)
       (t: string) => t.replace('fn helper(x) -> {} Unit = x\n\n', ''), // and gone again
       (t: string) => `# moved down\n\n\n${t}`, // the local function \`inner\` moves
