@@ -453,6 +453,14 @@ export class Workspace {
 
   // ---------------------------------------------------------------- analysis
 
+  /**
+   * Checks what changed since the last check now (queries do it when they need it): analyses and rows up to date.
+   * Returns false when cancelled.
+   */
+  update(token?: CancellationToken): boolean {
+    return this.ensure(token);
+  }
+
   /** Brings analyses and rows up to date. Returns false when cancelled. */
   private ensure(token?: CancellationToken): boolean {
     if (!this.dirty && this.solution) return true;

@@ -247,7 +247,7 @@ export class Analyzer {
   }
 
   /** Every `.aria` file under the workspace roots (skipping node_modules and dot-folders). */
-  async scanWorkspace(shouldStop: () => boolean = () => false, onFile?: (done: number, total: number) => void): Promise<FileState[]> {
+  async scanWorkspace(shouldStop: () => boolean = () => false, onFile?: (done: number, total: number, file?: FileState) => void): Promise<FileState[]> {
     const paths: string[] = [];
     for (const root of this.roots) await collect(root, paths, shouldStop);
     const out: FileState[] = [];
@@ -256,13 +256,16 @@ export class Analyzer {
       if (shouldStop()) break;
       const uri = pathToUri(path);
       const existing = this.get(uri);
+      let file: FileState | undefined;
       if (existing?.open) {
-        out.push(existing);
+        file = existing;
       } else {
         const text = await readFile(path, 'utf8').catch(() => undefined);
-        if (text !== undefined) out.push(this.setDiskFile(uri, text));
+        if (text !== undefined) file = this.setDiskFile(uri, text);
       }
-      onFile?.(++done, paths.length);
+      if (file) out.push(file);
+      // The file just read (not one already open) is handed on: the server checks the workspace in batches.
+      onFile?.(++done, paths.length, existing?.open ? undefined : file);
     }
     return out;
   }

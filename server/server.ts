@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { Workspace } from '../analysis/workspace.js';
 import { createParser } from '../grammar/parser.js';
 import { Analyzer, uriToPath, type FileState } from './analyzer.js';
+import { collectGarbage } from './memory.js';
 import { CheckerSemantics } from './checker-semantics.js';
 import { cancellationCheck, createContext, guarded, type ServerContext } from './context.js';
 import { rangeOf } from './convert.js';
@@ -51,6 +52,9 @@ export const SERVER_VERSION = '0.1.0';
  * Starts the server on `connection`, or on one made from the process arguments (`--stdio`, `--node-ipc`,
  * `--socket=N`). Resolves once the handlers are registered and the connection listens.
  */
+/** Characters of workspace files read at start-up between two checks (and collections) of what was read. */
+const SCAN_BATCH = 256 * 1024;
+
 export async function startServer(connection: Connection = createConnection(ProposedFeatures.all) as unknown as Connection): Promise<void> {
   const parser = await createParser();
   const analyzer = new Analyzer(parser);
@@ -360,8 +364,17 @@ class AriaServer {
     const progress = await this.connection.window.createWorkDoneProgress().catch(() => undefined);
     progress?.begin('Aria: checking the workspace', 0, 'scanning', false);
     try {
-      await this.analyzer.scanWorkspace(() => this.shuttingDown, (done, total) => {
+      // Checked in batches of about SCAN_BATCH characters, with a collection after each: the garbage of one
+      // batch (the ASTs the checker lets go of closed files) is gone before the next is read.
+      let sinceBatch = 0;
+      await this.analyzer.scanWorkspace(() => this.shuttingDown, (done, total, file) => {
         if (done % 20 === 0 || done === total) progress?.report(Math.round((done / Math.max(1, total)) * 100), `${done}/${total} files`);
+        sinceBatch += file?.doc.getText().length ?? 0;
+        if (sinceBatch >= SCAN_BATCH && this.analyzer.checker) {
+          sinceBatch = 0;
+          this.analyzer.checker.update();
+          collectGarbage();
+        }
       });
       this.semantics.refresh();
       this.refreshAll();

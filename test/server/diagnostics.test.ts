@@ -1,10 +1,13 @@
 // End-to-end over stdio: the checker's diagnostics for every example (as its `# error:`/`# warning:` markers say),
 // workspace diagnostics at start-up with progress, pull diagnostics, and settings.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import type { Diagnostic, DocumentDiagnosticReport, InitializeResult } from 'vscode-languageserver-protocol';
+import { Workspace } from '../../analysis/workspace.js';
 import { FULL_CAPABILITIES, LspClient, REPO, fileUri } from './lsp-client.js';
+import { moduleText } from './workload.js';
 
 function ariaFiles(dir: string): string[] {
   return readdirSync(dir).flatMap(name => {
@@ -82,6 +85,37 @@ describe('workspace diagnostics at start-up', () => {
       expect(kinds()).toContain('end');
     } finally {
       await client.stop();
+    }
+  });
+
+  test('a workspace larger than one check batch (256 KB) is checked in batches: every file reports as a fresh check does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aria-batches-'));
+    try {
+      mkdirSync(join(dir, 'pkg'));
+      const texts = new Map<string, string>();
+      for (let i = 0; i < 6; i++) {
+        // Each file imports the one before it, and declares a row that one of its functions breaks.
+        const text = `${moduleText(5_000, `B${i}`, i > 0 ? [`pkg.m${i - 1}`] : [])}\nfn broken_${i}() -> {} Unit = print(${i})\n`;
+        const path = join(dir, 'pkg', `m${i}.aria`);
+        writeFileSync(path, text);
+        texts.set(path, text);
+      }
+      expect([...texts.values()].reduce((n, t) => n + t.length, 0)).toBeGreaterThan(2 * 256 * 1024);
+      const fresh = await Workspace.create({ root: dir });
+      for (const [path, text] of texts) fresh.setFile(path, text);
+      const client = await LspClient.start({ root: dir });
+      try {
+        for (const [path] of texts) {
+          const published = await client.waitForDiagnostics(fileUri(path), d => d.diagnostics.length > 0, false, 60_000);
+          const expected = fresh.diagnostics(path).map(d => d.code).sort();
+          expect(published.map(d => String(d.code)).sort(), path).toEqual(expected);
+          expect(expected).toContain('E0202');
+        }
+      } finally {
+        await client.stop();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
