@@ -385,6 +385,7 @@ class AriaServer {
 
   private async closed(uri: string): Promise<void> {
     this.semanticTokens.forget(uri);
+    this.lastChecked.delete(uri);
     const file = await this.analyzer.close(uri);
     if (file) {
       this.changed(file, 0);
