@@ -332,9 +332,9 @@ export class Workspace {
     return this.files.has(this.path(path));
   }
 
-  /** The files added by the client (not those loaded only to resolve imports). */
-  filePaths(): string[] {
-    return [...this.files.values()].filter(f => !f.implicit).map(f => f.path).sort();
+  /** The files added by the client; with `imports`, also those loaded only to resolve imports (after a check). */
+  filePaths(options: { readonly imports?: boolean } = {}): string[] {
+    return [...this.files.values()].filter(f => options.imports || !f.implicit).map(f => f.path).sort();
   }
 
   text(path: string): string | undefined {

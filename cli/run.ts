@@ -79,9 +79,11 @@ export async function runRun(args: string[], io: CliIo): Promise<number> {
     // Check the program and everything it imports; errors stop the run, warnings are shown on stderr.
     const ws = await Workspace.create({ root: dirname(file), readFile: readText });
     ws.setFile(file, source);
-    const all = [...ws.allDiagnostics().values()].flat();
+    ws.update(); // loads the modules the program imports
+    const files = ws.filePaths({ imports: true });
+    const all = files.flatMap(f => ws.diagnostics(f));
     if (all.length > 0) {
-      io.stderr(formatDiagnostics(ws, all, ws.filePaths().length, io.cwd));
+      io.stderr(formatDiagnostics(ws, all, files.length, io.cwd));
       if (all.some(d => d.severity === 'error')) {
         io.stderr(`aria run: ${positionals[0]} was not run because of the errors above\n`);
         return 1;

@@ -60,6 +60,17 @@ describe('aria', () => {
     expect(r.stderr).toContain('was not run because of the errors above');
   });
 
+  test('run refuses a program whose imported module has an effect error, showing it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aria-prog-'));
+    writeFileSync(join(dir, 'util.aria'), 'fn helper() -> {} Int\n  print("hi")\n  1\nend\n');
+    writeFileSync(join(dir, 'main.aria'), 'import util\nprint(util.helper())\n');
+    const r = aria(['run', join(dir, 'main.aria')]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/util\.aria:2:3: error E0202: .*IO/);
+    expect(r.stderr).toContain('was not run because of the errors above');
+  });
+
   test('a failing program reports an Aria stack with source locations, never a JS stack', () => {
     const file = scratch('div.aria', 'fn ratio(a, b)\n  a / b\nend\nprint(ratio(1, 0))\n');
     const r = aria(['run', file]);
