@@ -82,6 +82,8 @@ export class Debuggee {
   readonly checkpoints: CheckpointStore;
   /** Replaying history to step back: no output, no thread events, no exception stops. */
   private replaying = false;
+  /** Every breakpoint hit counted, with the step it was at (for stepping back: see `rewindHits`). */
+  private hitLog: { readonly step: number; readonly bp: ActiveBreakpoint }[] = [];
   readonly breakpoints: BreakpointTable;
   exceptionFilters = new Set<ExceptionFilter>(EXCEPTION_FILTERS.filter(f => f.default).map(f => f.filter));
   /** Where the run is stopped now (undefined while running or before the start). */
@@ -263,6 +265,17 @@ export class Debuggee {
   private heldAt(fromStep: number, toStep: number): number {
     const h = this.held.find(x => x.from <= fromStep && fromStep < x.to && toStep > x.from);
     return h ? h.task : -1;
+  }
+
+  /**
+   * After a jump back to `step`: each breakpoint's hit count is what it was then (the hits counted up to and at
+   * that step), so hit conditions count from there as they did the first time.
+   */
+  private rewindHits(step: number): void {
+    this.hitLog = this.hitLog.filter(h => h.step <= step);
+    const counts = new Map<ActiveBreakpoint, number>();
+    for (const h of this.hitLog) counts.set(h.bp, (counts.get(h.bp) ?? 0) + 1);
+    for (const bp of this.breakpoints.all()) bp.hits = counts.get(bp) ?? 0;
   }
 
   /** After a jump back to `step`: the recorded future may not happen again (held stretches change the schedule). */
@@ -533,6 +546,7 @@ export class Debuggee {
         landed = { ...(from ?? { task: this.machine.s.mainTask, stmt: -1 }), reason: 'step', description: 'No earlier point to go back to' };
       }
       this.forgetAfter(this.machine.s.steps);
+      this.rewindHits(this.machine.s.steps);
       this.exceptionQueue = [];
       this.reported.clear();
       this.current = landed;
@@ -591,6 +605,7 @@ export class Debuggee {
         if (r.value !== true) continue;
       }
       bp.hits++;
+      if (!this.replaying) this.hitLog.push({ step: this.machine.s.steps, bp });
       if (bp.hitCondition) {
         const test = parseHitCondition(bp.hitCondition);
         if (test && !test(bp.hits)) continue;

@@ -502,6 +502,26 @@ describe('stepping backwards', () => {
     expect(((await c.customRequest('aria/runtimeState')).body as RuntimeStateBody).step).toBe(0);
   });
 
+  it('stepping back rewinds hit counts: a hit condition counts from there again', async () => {
+    const c = await client();
+    const loop = lineOf('two-tasks.aria', 'worker-loop');
+    // Stops exactly at the third pass through the loop of worker a (i = 2).
+    const third = await launchToStop(c, { program: program('two-tasks.aria') }, {
+      breakpoints: { 'two-tasks.aria': [{ line: loop, hitCondition: '== 3' }] },
+    });
+    expect(third.body.threadId).toBe(2);
+    expect((await locals(c, 2))['i']).toBe('2');
+    // Back to the second pass (reverse-continue ignores hit counts)...
+    const back = await resumeToStop(c, () => c.reverseContinueRequest({ threadId: 2 }));
+    expect(back.body.reason).toBe('breakpoint');
+    expect((await locals(c, 2))['i']).toBe('1');
+    // ...where two hits have happened: going on, the third pass is the third hit again and stops.
+    const again = await resumeToStop(c, () => c.continueRequest({ threadId: 2 }));
+    expect(again.body.reason).toBe('breakpoint');
+    expect(again.body.threadId).toBe(2);
+    expect((await locals(c, 2))['i']).toBe('2');
+  });
+
   it('steps back from the end of a long loop to its last iteration', async () => {
     const c = await client();
     await launchToStop(c, { program: program('counter.aria') }, { breakpoints: { 'counter.aria': [lineOf('counter.aria', 'done')] } });
