@@ -1,9 +1,9 @@
 // Lowers a tree-sitter tree of an Aria file into the AST, collecting syntax errors instead of throwing.
 import type { Node as TsNode, Tree } from 'web-tree-sitter';
 import { ERROR_SYMBOL, FlatNode, rootChildRanges, withFlatTree, type FlatTree } from '../../grammar/flat-tree.js';
+import type * as A from './ast.js';
 
 type Node = FlatNode;
-import type * as A from './ast.js';
 
 /**
  * Lowers `tree` (parsed from `text`) into a Module. Never throws on user input. The tree is first copied into
