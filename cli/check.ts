@@ -119,7 +119,8 @@ export async function runCheck(args: string[], io: CheckIo): Promise<number> {
       io.stderr(`aria check: cannot read ${f}\n`);
       return 2;
     }
-    ws.setFile(f, text);
+    // A one-time check keeps no parse trees (each file is parsed when it is lowered, and the tree freed).
+    ws.setFile(f, text, { keepTree: false });
   }
   const all: Diagnostic[] = [];
   for (const f of unique) all.push(...ws.diagnostics(f));
