@@ -55,12 +55,16 @@ export async function createQuery(source: string): Promise<Query> {
   return new Query(await loadAria(), source);
 }
 
-/** Parses text in one go (convenience for tools and tests). */
+/** Parses text in one go (convenience for tools and tests); the tree outlives the parser, which is freed. */
 export async function parse(text: string): Promise<Tree> {
   const parser = await createParser();
-  const tree = parser.parse(text);
-  if (!tree) throw new Error('tree-sitter returned no tree');
-  return tree;
+  try {
+    const tree = parser.parse(text);
+    if (!tree) throw new Error('tree-sitter returned no tree');
+    return tree;
+  } finally {
+    parser.delete();
+  }
 }
 
 /**

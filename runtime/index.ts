@@ -95,14 +95,26 @@ export async function loadProgram(source: string, options: LoadOptions = {}): Pr
   return { program: { entry, modules }, diagnostics };
 }
 
+let preludeModule: Promise<{ readonly ast: A.Module; readonly text: string }> | undefined;
+
+/** The prelude's AST, lowered once per process (its source never changes, and the AST is not modified). */
+function prelude(): Promise<{ readonly ast: A.Module; readonly text: string }> {
+  preludeModule ??= (async () => {
+    const tree = await parse(PRELUDE_SOURCE);
+    try {
+      return { ast: lowerModule(tree, PRELUDE_SOURCE, '<prelude>'), text: PRELUDE_SOURCE };
+    } finally {
+      tree.delete();
+    }
+  })();
+  return preludeModule;
+}
+
 /** Compiles a loaded program together with the prelude. */
 export async function compileProgram(loaded: LoadedProgram): Promise<Program> {
-  const preludeTree = await parse(PRELUDE_SOURCE);
-  const prelude = { ast: lowerModule(preludeTree, PRELUDE_SOURCE, '<prelude>'), text: PRELUDE_SOURCE };
-  preludeTree.delete();
   const root = dirOf(loaded.entry);
   return new Compiler().compile(loaded.entry, loaded.modules,
-    (from, segments) => importCandidates(root, from, segments).find(c => loaded.modules.has(c)), prelude);
+    (from, segments) => importCandidates(root, from, segments).find(c => loaded.modules.has(c)), await prelude());
 }
 
 export interface RunOptions extends LoadOptions {
