@@ -521,7 +521,7 @@ class FileAnalyzer {
     this.bindParams(fn.params, scope, id, fn.span.start);
     const ctx: Ctx = { node, scope, sink: node.sites, asyncContext: false };
     for (const p of fn.params) if (p.default) this.expr(p.default, ctx);
-    this.hoist(fn.body.stmts, scope, ctx);
+    this.hoist(fn.body.stmts, scope);
     this.block(fn.body, ctx);
     return node;
   }
@@ -665,14 +665,14 @@ class FileAnalyzer {
       if (main?.kind === 'function') this.site(ctx, { span: main.nameSpan, label: 'main', own: [], callee: main.id });
       return;
     }
-    this.hoist(this.module.statements, scope, ctx);
+    this.hoist(this.module.statements, scope);
     for (const s of this.module.statements) this.stmt(s, ctx);
   }
 
   // ---------------------------------------------------------------- hoisting
 
   /** Declares the locals a body assigns, binds or loops over (the first assignment declares; locals are function-wide). */
-  private hoist(stmts: readonly A.Stmt[], scope: LexScope, ctx: Ctx): void {
+  private hoist(stmts: readonly A.Stmt[], scope: LexScope): void {
     const declareLocal = (name: string, span: A.Span) => {
       if (name === '' || name === '_') return;
       if (scope.lookup(name)) return;
@@ -1022,7 +1022,7 @@ class FileAnalyzer {
     const inner: Ctx = { node: ctx.node, scope, sink: sites, asyncContext: false };
     this.lambdaDepth++;
     for (const p of e.params) if (p.default) this.expr(p.default, inner);
-    this.hoist(e.body.stmts, scope, inner);
+    this.hoist(e.body.stmts, scope);
     this.block(e.body, inner);
     this.lambdaDepth--;
     // Latent terms nest as deep as the lambdas; past a sane depth they are dropped so that the solver's

@@ -33,7 +33,7 @@ import {
 import { compareDiagnostics, diagnostic, type Diagnostic } from './diagnostics.js';
 import { allSites, EffectChecker, type CheckCache } from './effect-checker.js';
 import { effectName, type EffectKey, type FnId, type FnNode, type Latent, type Site } from './effect-graph.js';
-import { dependents, solve, type CancellationToken, type ChainStep, type EffectSolution, type Summary } from './effect-solver.js';
+import { dependents, solve, type CancellationToken, type ChainStep, type EffectSolution } from './effect-solver.js';
 import { analyzeFile, newItemCache, builtinSymbolId, type FileAnalysis, type FileContext } from './file-analyzer.js';
 import { LineIndex } from './line-index.js';
 import { moduleExports, type ModuleExports } from './module-exports.js';

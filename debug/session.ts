@@ -54,7 +54,6 @@ interface FrameRef {
 export class AriaDebugSession extends LoggingDebugSession {
   private debuggee: Debuggee | undefined;
   private config: LaunchConfig | undefined;
-  private programPath = '';
   private configurationDone: Promise<void>;
   private resolveConfigurationDone: () => void = () => {};
   private readonly variables: VariableStore;
@@ -184,7 +183,6 @@ export class AriaDebugSession extends LoggingDebugSession {
     const loaded = await loadForDebug(config.program, config.cwd ?? process.cwd());
     if (!loaded.ok) throw new RequestError(ERR.launch, loaded.error);
     this.config = config;
-    this.programPath = loaded.path;
     for (const w of loaded.warnings) this.sendEvent(new OutputEvent(`${w}\n`, 'console'));
     const table = new BreakpointTable(loaded.program, samePath);
     // a restart keeps the breakpoints: they are replayed against the new program below

@@ -216,11 +216,10 @@ function allocate(capacity: number): Columns {
   };
 }
 
-/** A copy of the first `count` rows of `from` in a buffer of exactly that size. */
-function shrink(from: Columns): Columns {
-  const to = allocate(from.count);
-  to.count = from.count;
-  const n = from.count;
+/** The first `from.count` rows of `from`, in a new buffer with room for `capacity` rows. */
+function copyColumns(from: Columns, capacity: number): Columns {
+  const to = allocate(capacity);
+  const n = (to.count = from.count);
   to.start.set(from.start.subarray(0, n));
   to.end.set(from.end.subarray(0, n));
   to.parent.set(from.parent.subarray(0, n));
@@ -232,20 +231,15 @@ function shrink(from: Columns): Columns {
   return to;
 }
 
+/** A copy of the rows of `from` in a buffer of exactly their size. */
+function shrink(from: Columns): Columns {
+  return copyColumns(from, from.count);
+}
+
 let scratch = allocate(4096);
 
 function grow(c: Columns): Columns {
-  const bigger = allocate(c.symbol.length * 2);
-  bigger.count = c.count;
-  bigger.start.set(c.start);
-  bigger.end.set(c.end);
-  bigger.parent.set(c.parent);
-  bigger.next.set(c.next);
-  bigger.subtreeEnd.set(c.subtreeEnd);
-  bigger.symbol.set(c.symbol);
-  bigger.field.set(c.field);
-  bigger.flags.set(c.flags);
-  return bigger;
+  return copyColumns(c, c.symbol.length * 2);
 }
 
 /**
@@ -266,8 +260,8 @@ interface CursorOps {
 
 /** Copies `tree` (parsed from `text`) into a FlatTree. `via: 'public'` forces web-tree-sitter's public cursor. */
 export function flattenTree(tree: Tree, text: string, via: 'fast' | 'public' = 'fast'): FlatTree {
-  if (borrowed) return new FlatTree(tree.language, text, walk(tree, text, via, allocate(Math.max(64, text.length >> 2))));
-  const c = walk(tree, text, via, scratch);
+  if (borrowed) return new FlatTree(tree.language, text, walk(tree, via, allocate(Math.max(64, text.length >> 2))));
+  const c = walk(tree, via, scratch);
   scratch = c;
   return new FlatTree(tree.language, text, shrink(c));
 }
@@ -280,8 +274,8 @@ let borrowed = false;
  * `from` (a node of `tree`), the copy holds that node's subtree, with `from` as node 0.
  */
 export function withFlatTree<T>(tree: Tree, text: string, use: (flat: FlatTree) => T, from?: Node): T {
-  if (borrowed) return use(new FlatTree(tree.language, text, walk(tree, text, 'fast', allocate(64), from)));
-  const c = walk(tree, text, 'fast', scratch, from);
+  if (borrowed) return use(new FlatTree(tree.language, text, walk(tree, 'fast', allocate(64), from)));
+  const c = walk(tree, 'fast', scratch, from);
   scratch = c;
   borrowed = true;
   try {
@@ -299,7 +293,7 @@ const MAX_KEPT_SCRATCH = 1 << 18;
  * Fills `into` (growing it if needed: the columns returned may be new) with the nodes of `tree`, or of the subtree
  * of `from` (a node of `tree`: a cursor made from a node does not leave its subtree), which is then node 0.
  */
-function walk(tree: Tree, text: string, via: 'fast' | 'public', into: Columns, from?: Node): Columns {
+function walk(tree: Tree, via: 'fast' | 'public', into: Columns, from?: Node): Columns {
   const language = tree.language;
   const named = namedTable(language);
   const cursor = (from ?? tree.rootNode).walk();

@@ -4,7 +4,7 @@ import { BUILTIN_CONSTANTS, BUILTIN_HANDLERS, DURATION_UNITS, isBuiltinEffect } 
 import { FnProto, Op, OPERANDS, type Capture, type LocalInfo, type ParamInfo, type ProtoKind } from './bytecode.js';
 import { NATIVE_IDS, NATIVE_PARAMS } from './natives.js';
 import { optimize } from './peephole.js';
-import { BuiltinFnVal, BuiltinHandlerVal, Closure, EffectVal, FloatVal, ModuleVal, StructType, type Value } from './values.js';
+import { BuiltinFnVal, Closure, EffectVal, FloatVal, ModuleVal, StructType, type Value } from './values.js';
 
 /** One statement of the program: the unit a step executes and a breakpoint names. */
 export interface StmtInfo {
@@ -436,20 +436,22 @@ export class Compiler {
 
   compileFunction(scope: ModuleScope, decl: A.FnDecl, parent: FnAnalysis | null, kind: ProtoKind): FnProto {
     const analysis = parent ? this.analysisOf(decl) : this.analyze(decl, null, scope);
-    const e = new Emitter(this, scope, analysis, decl.name.name, kind, decl.span);
-    e.prologue(decl.params);
-    e.block(decl.body.stmts, true);
-    e.emit(Op.Return);
-    return e.finish(decl.params, requiredCount(decl.params));
+    return this.compileCallable(scope, analysis, decl.name.name, kind, decl.span, decl.params, decl.body);
   }
 
   compileLambda(scope: ModuleScope, lambda: A.LambdaExpr, name: string): FnProto {
-    const analysis = this.analysisOf(lambda);
-    const e = new Emitter(this, scope, analysis, name, 'lambda', lambda.span);
-    e.prologue(lambda.params);
-    e.block(lambda.body.stmts, true);
+    return this.compileCallable(scope, this.analysisOf(lambda), name, 'lambda', lambda.span, lambda.params, lambda.body);
+  }
+
+  /** A function or lambda: its parameters, its body's statements, and a return of the last value. */
+  private compileCallable(
+    scope: ModuleScope, analysis: FnAnalysis, name: string, kind: ProtoKind, span: A.Span, params: readonly A.Param[], body: A.Block,
+  ): FnProto {
+    const e = new Emitter(this, scope, analysis, name, kind, span);
+    e.prologue(params);
+    e.block(body.stmts, true);
     e.emit(Op.Return);
-    return e.finish(lambda.params, requiredCount(lambda.params));
+    return e.finish(params, requiredCount(params));
   }
 
   compileThunk(scope: ModuleScope, spawn: A.SpawnExpr, name: string): FnProto {
@@ -1047,7 +1049,7 @@ class Emitter {
       }
       const handler = HANDLERS_BY_NAME.get(qualified);
       if (handler && !this.scope.items.has(e.object.name)) {
-        this.builtinHandler(qualified, [], e.span);
+        this.builtinHandler(qualified, []);
         return;
       }
       const item = this.item(e.object.name);
@@ -1069,10 +1071,10 @@ class Emitter {
     this.emit(Op.GetField, this.constant(prop));
   }
 
-  private builtinHandler(qualified: string, args: readonly A.Arg[], span: A.Span): void {
+  private builtinHandler(qualified: string, args: readonly A.Arg[]): void {
     const h = HANDLERS_BY_NAME.get(qualified)!;
     const params = h.params ?? [];
-    const ordered = this.orderArgs(params, args, span, `\`${qualified}\``);
+    const ordered = this.orderArgs(params, args, `\`${qualified}\``);
     if (!ordered) return;
     for (const a of ordered) {
       if (a) this.expr(a);
@@ -1082,7 +1084,7 @@ class Emitter {
   }
 
   /** Orders positional and named arguments by parameter name; undefined entries are missing (defaults apply). */
-  private orderArgs(params: readonly string[], args: readonly A.Arg[], span: A.Span, what: string): (A.Expr | undefined)[] | undefined {
+  private orderArgs(params: readonly string[], args: readonly A.Arg[], what: string): (A.Expr | undefined)[] | undefined {
     const names = params.map(p => p.replace(/^\.\.\./, ''));
     const out: (A.Expr | undefined)[] = [];
     let positional = 0;
@@ -1128,7 +1130,7 @@ class Emitter {
         if (native !== undefined) {
           const params = NATIVE_PARAMS.get(callee.name)!;
           const variadic = params.some(p => p.startsWith('...'));
-          const args = variadic ? e.args.map(a => a.value) : this.orderArgs(params, e.args, e.span, `\`${callee.name}\``);
+          const args = variadic ? e.args.map(a => a.value) : this.orderArgs(params, e.args, `\`${callee.name}\``);
           if (!args) return;
           for (const a of args) {
             if (a) this.expr(a);
@@ -1145,7 +1147,7 @@ class Emitter {
       const qualified = `${objName}.${prop}`;
       const item = this.item(objName);
       if (HANDLERS_BY_NAME.has(qualified) && item?.kind !== 'effect') {
-        this.builtinHandler(qualified, e.args, e.span);
+        this.builtinHandler(qualified, e.args);
         return;
       }
       if (item?.kind === 'module') {
@@ -1169,7 +1171,7 @@ class Emitter {
           this.fail(callee.span, `effect \`${objName}\` has no operation \`${prop}\``);
           return;
         }
-        const args = this.orderArgs(params, e.args, e.span, `\`${qualified}\``);
+        const args = this.orderArgs(params, e.args, `\`${qualified}\``);
         if (!args) return;
         for (const a of args) {
           if (a) this.expr(a);
@@ -1217,7 +1219,7 @@ class Emitter {
 
   private callKnown(g: number, params: readonly A.Param[], e: A.CallExpr): void {
     const what = e.callee.kind === 'Name' ? `\`${e.callee.name}\`` : e.callee.kind === 'Member' ? `\`${e.callee.property.name}\`` : 'the function';
-    const args = this.orderArgs(params.map(p => p.name.name), e.args, e.span, what);
+    const args = this.orderArgs(params.map(p => p.name.name), e.args, what);
     if (!args) return;
     if (args.length > params.length) {
       this.fail(e.span, `${what} takes at most ${params.length} argument${params.length === 1 ? '' : 's'}, got ${args.length}`);
@@ -1237,7 +1239,7 @@ class Emitter {
   }
 
   private makeStruct(type: StructType, fields: readonly A.Param[] | undefined, e: A.CallExpr): void {
-    const args = this.orderArgs(type.fields, e.args, e.span, `\`${type.name}\``);
+    const args = this.orderArgs(type.fields, e.args, `\`${type.name}\``);
     if (!args) return;
     if (args.length > type.fields.length) {
       this.fail(e.span, `\`${type.name}\` takes ${type.fields.length} argument${type.fields.length === 1 ? '' : 's'}, got ${args.length}`);

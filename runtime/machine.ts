@@ -8,7 +8,7 @@ import { AriaError, RETRY, SUSPEND, YIELDED, type NativeHost, type NativeResult 
 import { Prng } from './prng.js';
 import {
   BLOCKING_KEEP_ALIVE_MS, BlockingThreadState, COOP_BUDGET, MAX_LIFO_POLLS_PER_TICK, RuntimeState, WorkerState,
-  createWorkers, hasLocalWork, nextTask, notifyParked, park, pushBackOrOverflow, runtimeConfig, scheduleTask, stealWork,
+  createWorkers, hasLocalWork, nextTask, park, pushBackOrOverflow, runtimeConfig, scheduleTask, stealWork,
   transitionFromSearching, unparkAll, type SchedulerContext, type ThreadState, type UnstampedEvent,
 } from './scheduler.js';
 import { Task, describeWait, type AriaFrame, type Failure, type FailureKind, type Frame, type HandlerNode, type WaitReason } from './task.js';
@@ -386,12 +386,7 @@ export class Machine implements NativeHost, SchedulerContext {
       for (const rt of s.runtimes) if (!rt.closed) unparkAll(this, rt);
     }
     s.prng.shuffle(order);
-    r.order = order;
-    r.started = true;
-    r.index = 0;
-    r.turnLeft = this.quantum;
-    r.turnUsed = 0;
-    r.maxUsed = 0;
+    this.beginRound(order);
   }
 
   /** A round while the debugger holds every task but one: only the thread running it takes a turn. */
@@ -433,6 +428,12 @@ export class Machine implements NativeHost, SchedulerContext {
       }
     }
     if (r.maxUsed > 0 || order.length > 0) r.idle = 0;
+    this.beginRound(order);
+  }
+
+  /** Starts a round in which the threads of `order` take their turns. */
+  private beginRound(order: number[]): void {
+    const r = this.s.round;
     r.order = order;
     r.started = true;
     r.index = 0;

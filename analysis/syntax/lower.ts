@@ -12,7 +12,7 @@ type Node = FlatNode;
  */
 export function lowerModule(tree: Tree, text: string, path: string): A.Module {
   return withFlatTree(tree, text, flat => {
-    const lowerer = new Lowerer(flat, path);
+    const lowerer = new Lowerer(flat);
     const entries: TopLevel[] = [];
     for (let c = flat.firstChild(0); c !== NONE; c = flat.next[c]!) entries.push(lowerer.topLevelEntry(c));
     // When the whole file is one ERROR node, that node is the one report (not each thing inside it).
@@ -65,7 +65,7 @@ export function lowerModuleAgain(tree: Tree, text: string, path: string, reuse: 
       entries.push(start === kept.start ? kept : shiftEntry(kept, start - kept.start));
       continue;
     }
-    entries.push(lowerSubtree(root.child(i / 2)!, text, path));
+    entries.push(lowerSubtree(root.child(i / 2)!, text));
   }
   return assemble(path, { start: root.startIndex, end: root.endIndex }, entries, text);
 }
@@ -123,8 +123,8 @@ function assemble(
   return module;
 }
 
-function lowerSubtree(node: TsNode, text: string, path: string): TopLevel {
-  return withFlatTree(node.tree, text, flat => new Lowerer(flat, path).topLevelEntry(0), node);
+function lowerSubtree(node: TsNode, text: string): TopLevel {
+  return withFlatTree(node.tree, text, flat => new Lowerer(flat).topLevelEntry(0), node);
 }
 
 /**
@@ -176,7 +176,7 @@ export function syntaxErrors(root: Node, regions: A.Span[] = []): A.SyntaxError[
       const what = node.isNamed ? `${article(node.type)} ${node.type.replace(/_/g, ' ')}` : `\`${node.type}\``;
       errors.push({ message: `expected ${what}`, span: { start: node.startIndex, end: node.endIndex } });
     } else if (node.isError) {
-      errors.push(describeError(node, root)); // one report per ERROR node, not per nested one
+      errors.push(describeError(node)); // one report per ERROR node, not per nested one
       regions.push({ start: node.startIndex, end: node.endIndex });
     } else if (node.hasError) {
       const children = node.children;
@@ -192,7 +192,7 @@ function article(word: string): string {
 
 const BLOCK_OPENERS = new Set(['fn', 'if', 'while', 'loop', 'for', 'match', 'with', 'effect', 'handler']);
 
-function describeError(node: Node, root: Node): A.SyntaxError {
+function describeError(node: Node): A.SyntaxError {
   const first = node.child(0);
   // An unclosed block swallows the rest of the file into one ERROR: point at its opening keyword.
   const openers = node.descendantsOfType([...BLOCK_OPENERS, 'end']).filter(n => !n.isNamed);
@@ -261,7 +261,7 @@ class Lowerer {
   private readonly F: Fields;
   private readonly types: readonly string[];
 
-  constructor(private readonly flat: FlatTree, private readonly path: string) {
+  constructor(private readonly flat: FlatTree) {
     this.text = flat.text;
     this.F = new Fields(flat);
     this.types = flat.language.types;

@@ -41,7 +41,7 @@ export function completion(ctx: ServerContext, semantics: Semantics, file: FileS
   const text = file.doc.getText();
   const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
   const prefix = text.slice(lineStart, offset);
-  const items = complete(ctx, semantics, file, offset, prefix, snippets);
+  const items = complete(ctx, file, offset, prefix, snippets);
   return { isIncomplete: false, items };
 }
 
@@ -66,7 +66,7 @@ function inCommentOrString(prefix: string): boolean {
   return inString;
 }
 
-function complete(ctx: ServerContext, semantics: Semantics, file: FileState, offset: number, prefix: string, snippets: boolean): CompletionItem[] {
+function complete(ctx: ServerContext, file: FileState, offset: number, prefix: string, snippets: boolean): CompletionItem[] {
   if (inCommentOrString(prefix)) return [];
 
   // `with H`: the handlers.

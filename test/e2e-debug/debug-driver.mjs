@@ -6,7 +6,7 @@
 // webview and reads its SVG, and takes screenshots. Exit 0 when every check passed.
 import fs from 'node:fs';
 import path from 'node:path';
-import { launchBrowser, option, workbenchSteps } from '../e2e/workbench.mjs';
+import { checkRecorder, launchBrowser, option, workbenchSteps } from '../e2e/workbench.mjs';
 
 const file = option('file');
 const line = Number(option('line'));
@@ -24,20 +24,10 @@ const data = {};
 const { page, close } = await launchBrowser('aria-debug-e2e-chromium-', { width: 1600, height: 1000 });
 const { key, until, openQuickInput, runCommand } = workbenchSteps(page, { timeoutMs, pollMs: 300 });
 
-async function check(name, fn) {
-  const started = Date.now();
-  try {
-    const detail = (await fn()) ?? {};
-    checks.push({ name, status: 'pass', ms: Date.now() - started, detail });
-    log('PASS', name, `${Date.now() - started}ms`);
-    return detail;
-  } catch (error) {
-    checks.push({ name, status: 'fail', ms: Date.now() - started, detail: String(error && error.message ? error.message : error).slice(0, 1500) });
-    log('FAIL', name, String(error).slice(0, 400));
-    await page.screenshot({ path: path.join(outDir, `fail-${name.replace(/[^\w]+/g, '-').slice(0, 40)}.png`) }).catch(() => {});
-    return undefined;
-  }
-}
+const check = checkRecorder({
+  checks, log, detailLimit: 1500,
+  onFail: name => page.screenshot({ path: path.join(outDir, `fail-${name.replace(/[^\w]+/g, '-').slice(0, 40)}.png`) }).catch(() => {}),
+});
 
 /** The rows of a sidebar view (by its title): label, description and tree depth. */
 async function viewRows(title) {

@@ -6,7 +6,7 @@
 // Modelled on the shared harness's vscode-e2e.mjs (same launch options, Quick Open, hover and Problems steps).
 import fs from 'node:fs';
 import path from 'node:path';
-import { launchBrowser, option, workbenchSteps } from './workbench.mjs';
+import { checkRecorder, launchBrowser, option, workbenchSteps } from './workbench.mjs';
 
 const plan = JSON.parse(fs.readFileSync(option('plan'), 'utf8'));
 const resultPath = option('result');
@@ -27,25 +27,7 @@ page.on('pageerror', e => consoleErrors.push(`pageerror: ${String(e).slice(0, 30
 const { key, until, openQuickInput, runCommand } = workbenchSteps(page, { timeoutMs, pollMs: 400 });
 
 /** Records one check. `fn` returns a detail object; throwing fails the check. */
-async function check(name, fn, { skip } = {}) {
-  if (skip) {
-    checks.push({ name, status: 'skip', detail: skip });
-    log('SKIP', name, '-', skip);
-    return undefined;
-  }
-  const started = Date.now();
-  try {
-    const detail = (await fn()) ?? {};
-    checks.push({ name, status: 'pass', ms: Date.now() - started, detail });
-    log('PASS', name, `${Date.now() - started}ms`);
-    return detail;
-  } catch (error) {
-    checks.push({ name, status: 'fail', ms: Date.now() - started, detail: String(error && error.message ? error.message : error).slice(0, 800) });
-    log('FAIL', name, String(error).slice(0, 300));
-    await shot(`fail-${name.replace(/[^\w]+/g, '-').slice(0, 40)}`);
-    return undefined;
-  }
-}
+const check = checkRecorder({ checks, log, onFail: name => shot(`fail-${name.replace(/[^\w]+/g, '-').slice(0, 40)}`) });
 
 async function shot(name) {
   const file = path.join(outDir, `${name}.png`);

@@ -77,3 +77,29 @@ export function workbenchSteps(page, { timeoutMs, pollMs }) {
 
   return { key, until, openQuickInput, runCommand };
 }
+
+/**
+ * A recorder of checks: `check(name, fn, { skip })` runs `fn` (its result is the check's detail; throwing fails it),
+ * pushes `{ name, status, ms, detail }` on `checks`, logs it, and calls `onFail(name)` (a screenshot) on failure.
+ */
+export function checkRecorder({ checks, log, onFail, detailLimit = 800 }) {
+  return async function check(name, fn, { skip } = {}) {
+    if (skip) {
+      checks.push({ name, status: 'skip', detail: skip });
+      log('SKIP', name, '-', skip);
+      return undefined;
+    }
+    const started = Date.now();
+    try {
+      const detail = (await fn()) ?? {};
+      checks.push({ name, status: 'pass', ms: Date.now() - started, detail });
+      log('PASS', name, `${Date.now() - started}ms`);
+      return detail;
+    } catch (error) {
+      checks.push({ name, status: 'fail', ms: Date.now() - started, detail: String(error && error.message ? error.message : error).slice(0, detailLimit) });
+      log('FAIL', name, String(error).slice(0, 400));
+      await onFail(name);
+      return undefined;
+    }
+  };
+}
