@@ -260,6 +260,9 @@ class Lowerer {
   private readonly text: string;
   private readonly F: Fields;
   private readonly types: readonly string[];
+  /** See `keep` and `take`. */
+  private readonly stack: unknown[] = [];
+  private top = 0;
 
   constructor(private readonly flat: FlatTree) {
     this.text = flat.text;
@@ -310,16 +313,32 @@ class Lowerer {
 
   /** `fn` of every child of `n` in field `field`, in order (no array of indices in between). */
   private mapField<T>(n: number, field: number, fn: (child: number) => T): T[] {
-    const out: T[] = [];
-    if (field === 0) return out;
-    for (let c = this.flat.firstChild(n); c !== NONE; c = this.flat.next[c]!) if (this.flat.field[c] === field) out.push(fn(c));
-    return out;
+    const base = this.top;
+    if (field !== 0) {
+      for (let c = this.flat.firstChild(n); c !== NONE; c = this.flat.next[c]!) if (this.flat.field[c] === field) this.keep(fn(c));
+    }
+    return this.take(base);
   }
 
   /** `fn` of every named child of `n` of type `type`, in order. */
   private mapNamedOfType<T>(n: number, type: string, fn: (child: number) => T): T[] {
-    const out: T[] = [];
-    for (let c = this.flat.firstChild(n); c !== NONE; c = this.flat.next[c]!) if (this.flat.isNamed(c) && this.type(c) === type) out.push(fn(c));
+    const base = this.top;
+    for (let c = this.flat.firstChild(n); c !== NONE; c = this.flat.next[c]!) if (this.flat.isNamed(c) && this.type(c) === type) this.keep(fn(c));
+    return this.take(base);
+  }
+
+  /**
+   * Lists the AST keeps are collected on one shared stack and copied off it at their exact length (`take`): an
+   * array grown by `push` keeps room for 16 or more elements, most lists here have one to three, and the AST lives
+   * as long as the file is open. `keep` pushes; `take(base)` returns what was kept since `base` and pops it.
+   */
+  private keep(value: unknown): void {
+    this.stack[this.top++] = value;
+  }
+
+  private take<T>(base: number): T[] {
+    const out = this.stack.slice(base, this.top) as T[];
+    this.top = base;
     return out;
   }
 
@@ -525,24 +544,29 @@ class Lowerer {
       const at = this.end(owner) - (last !== NONE && this.type(last) === 'end' ? 3 : 0);
       return { span: { start: at, end: at }, stmts: [] };
     }
-    const stmts: A.Stmt[] = [];
+    const base = this.top;
     for (let child = this.flat.firstChild(n); child !== NONE; child = this.flat.next[child]!) {
       if (!this.flat.isNamed(child) || this.isComment(child)) continue;
-      for (const lowered of this.isError(child) ? this.recover(child) : [this.topLevel(child, [])]) {
-        if (!lowered) continue;
-        if (isItem(lowered)) {
-          if (lowered.kind === 'Fn') {
-            stmts.push({ kind: 'LocalFn', span: { ...lowered.span }, fn: lowered });
-            continue;
-          }
-          const what = lowered.kind === 'Import' ? 'an import' : `${article(lowered.kind.toLowerCase())} ${lowered.kind.toLowerCase()} declaration`;
-          this.misplaced.push({ message: `${what} may stand only at the top level of a file`, span: lowered.span });
-          continue;
-        }
-        stmts.push(lowered);
+      if (this.isError(child)) {
+        for (const lowered of this.recover(child)) this.blockStmt(lowered);
+      } else {
+        this.blockStmt(this.topLevel(child, []));
       }
     }
-    return { span: this.span(n), stmts };
+    return { span: this.span(n), stmts: this.take(base) };
+  }
+
+  /** Keeps what a statement of a block lowered to (see `keep`): a local function, or a misplaced item reported. */
+  private blockStmt(lowered: A.Item | A.Stmt | undefined): void {
+    if (!lowered) return;
+    if (!isItem(lowered)) {
+      this.keep(lowered);
+    } else if (lowered.kind === 'Fn') {
+      this.keep({ kind: 'LocalFn', span: { ...lowered.span }, fn: lowered });
+    } else {
+      const what = lowered.kind === 'Import' ? 'an import' : `${article(lowered.kind.toLowerCase())} ${lowered.kind.toLowerCase()} declaration`;
+      this.misplaced.push({ message: `${what} may stand only at the top level of a file`, span: lowered.span });
+    }
   }
 
   /**
@@ -729,16 +753,16 @@ class Lowerer {
   }
 
   private args(list: number): A.Arg[] {
-    const args: A.Arg[] = [];
+    const base = this.top;
     for (let c = this.flat.firstChild(list); c !== NONE; c = this.flat.next[c]!) {
       if (!this.flat.isNamed(c) || this.isComment(c) || this.isError(c)) continue;
       if (this.type(c) === 'named_argument') {
-        args.push({ span: this.span(c), name: this.ident(this.child(c, this.F.name), c), value: this.field(c, this.F.value) });
+        this.keep({ span: this.span(c), name: this.ident(this.child(c, this.F.name), c), value: this.field(c, this.F.value) });
       } else {
-        args.push({ span: this.span(c), value: this.expr(c) });
+        this.keep({ span: this.span(c), value: this.expr(c) });
       }
     }
-    return args;
+    return this.take(base);
   }
 
   private stringParts(n: number): (string | A.Expr)[] {
