@@ -27,13 +27,18 @@ export class FlatTree {
   /** Index just past this node's subtree: the node has children when it is greater than index + 1. */
   readonly subtreeEnd: Int32Array;
   readonly flags: Uint8Array;
-  private readonly fieldIds = new Map<string, number>();
-  private readonly symbolIds = new Map<string, number[]>();
+  /** Field and symbol ids by name: per language, shared by every tree of it. */
+  private readonly fieldIds: Map<string, number>;
+  private readonly symbolIds: Map<string, number[]>;
 
   constructor(readonly language: Language, readonly text: string, columns: Columns) {
     // Columns can be longer than the tree (a reused buffer): readers stay within `count` and the links.
     ({ count: this.count, symbol: this.symbol, field: this.field, start: this.start, end: this.end } = columns);
     ({ parent: this.parent, next: this.next, subtreeEnd: this.subtreeEnd, flags: this.flags } = columns);
+    let ids = idsByLanguage.get(language);
+    if (!ids) idsByLanguage.set(language, (ids = { fields: new Map(), symbols: new Map() }));
+    this.fieldIds = ids.fields;
+    this.symbolIds = ids.symbols;
   }
 
   get root(): FlatNode {
@@ -84,6 +89,8 @@ export class FlatTree {
     return this.subtreeEnd[i]! > i + 1 ? i + 1 : -1;
   }
 }
+
+const idsByLanguage = new WeakMap<Language, { readonly fields: Map<string, number>; readonly symbols: Map<string, number[]> }>();
 
 /** A read-only view of one node of a FlatTree, shaped like the part of web-tree-sitter's Node the lowering uses. */
 export class FlatNode {
