@@ -1,10 +1,11 @@
 // Drives one run of the runtime for the debugger: resumes in slices (so pause always lands), steps one task, stops at breakpoints and failures.
 import type { Program } from '../runtime/index.js';
 import { Machine, snapshot, type StopCondition, type StopReason } from '../runtime/index.js';
+import { FAILURE_OUTER_FRAMES } from '../runtime/machine.js';
 import { describeWait } from '../runtime/task.js';
 import type { RuntimeEvent } from '../runtime/events.js';
 import type { Failure, FailureKind } from '../runtime/task.js';
-import type { Task } from '../runtime/task.js';
+import type { Frame, Task } from '../runtime/task.js';
 import { Op } from '../runtime/bytecode.js';
 import { Cell, show, type Value } from '../runtime/values.js';
 import { BreakpointTable, PRELUDE_MODULE, parseHitCondition, parseLogMessage, type ActiveBreakpoint } from './breakpoints.js';
@@ -18,6 +19,8 @@ const STOP_CHECKPOINT_MIN = 2_000;
 
 /** Statements run between two looks at the message queue while the program runs freely. */
 export const SLICE_STEPS = 20_000;
+/** Tasks that failed or were cancelled last whose locals stay inspectable (each keeps its frames and operand stack). */
+const KEEP_END_FRAMES = 64;
 
 export type StopReasonName = 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'pause' | 'exception' | 'goto';
 
@@ -115,6 +118,7 @@ export class Debuggee {
     this.breakpoints = breakpoints ?? new BreakpointTable(program);
     this.machine = new Machine(program, { write: text => this.write(text) }, {
       workers: config.workers, seed: config.seed, flavor: config.flavor, ...(config.stepLimit > 0 ? { stepLimit: config.stepLimit } : {}),
+      keepEndFrames: KEEP_END_FRAMES,
     });
     this.machine.listener = this.onEvent;
     // the main task exists before the first event listener was attached
@@ -645,26 +649,45 @@ export class Debuggee {
     return out;
   }
 
-  /** The Aria frames of a task, innermost first; a finished task shows its failure's stack. */
+  /**
+   * The Aria frames of a task, innermost first. A task that failed or was cancelled shows the stack its failure
+   * recorded (where it failed), else the frames it kept (`endFrames`), else nothing.
+   */
   stack(taskId: number): FrameInfo[] {
     const t = this.task(taskId);
     if (!t) return [];
-    const frames = t.done ? (t.failure?.stack ?? []) : this.machine.stackOf(t);
+    const own = t.failure && t.failure.task === t.id ? t.failure.stack : undefined;
+    const frames = !t.done ? this.machine.stackOf(t) : own ?? (t.endFrames ? this.machine.stackOf(t, undefined, t.endFrames.frames) : t.failure?.stack ?? []);
     return frames.map((f, index) => ({ index, fn: f.fn, path: f.module, line: f.line, column: f.column, prelude: f.module === PRELUDE_MODULE }));
+  }
+
+  /**
+   * The frame `stack` lists at `frameIndex`, with the operand stack its locals live in: a running task's, or the
+   * ones a failed or cancelled task kept (undefined once let go).
+   */
+  private frameAt(t: Task, frameIndex: number): { frame: Frame; stack: readonly Value[] } | undefined {
+    const held = t.done ? t.endFrames : { frames: t.frames, stack: t.stack };
+    if (!held) return undefined;
+    const frames = held.frames.filter(f => f.proto.kind !== 'entry');
+    let index = frameIndex;
+    // A failure's record of a very deep stack leaves out frames in the middle: its later entries are outer frames.
+    const elided = t.done && t.failure?.task === t.id ? (t.failure.elidedFrames ?? 0) : 0;
+    if (elided > 0 && index >= t.failure!.stack.length - FAILURE_OUTER_FRAMES) index += elided;
+    const frame = frames[frames.length - 1 - index];
+    return frame ? { frame, stack: held.stack } : undefined;
   }
 
   /** The locals of a frame (its visible local slots and captured variables), by name; unassigned ones are left out. */
   locals(taskId: number, frameIndex: number): { name: string; value: Value }[] {
     const t = this.task(taskId);
-    if (!t || t.done) return [];
-    const frames = t.frames.filter(f => f.proto.kind !== 'entry');
-    const f = frames[frames.length - 1 - frameIndex];
-    if (!f) return [];
+    const at = t ? this.frameAt(t, frameIndex) : undefined;
+    if (!at) return [];
+    const { frame: f, stack } = at;
     const out: { name: string; value: Value }[] = [];
     const seen = new Set<string>();
     f.proto.locals.forEach((info, slot) => {
       if (info.hidden || info.name.startsWith('%')) return;
-      let v = t.stack[f.base + slot] as Value | Cell | null | undefined;
+      let v = stack[f.base + slot] as Value | Cell | null | undefined;
       if (v instanceof Cell) v = v.v;
       if (v === null) return;
       if (seen.has(info.name)) {

@@ -4,7 +4,7 @@ import { lowerModule } from '../analysis/syntax/lower.js';
 import { parse } from '../grammar/parser.js';
 import { Compiler, lineColumn, type Program } from './compiler.js';
 import type { EventListener, Flavor, RuntimeEvent } from './events.js';
-import { Machine, type Host, type MachineOptions } from './machine.js';
+import { FAILURE_OUTER_FRAMES, Machine, type Host, type MachineOptions } from './machine.js';
 import { PRELUDE_SOURCE } from './natives.js';
 import { collectStats, formatStats, type RunStats } from './stats.js';
 import type { Failure } from './task.js';
@@ -242,7 +242,7 @@ export function formatFailure(f: Failure, program: Program, heading?: string): s
       while (j + 1 < frames.length && sameFrame(frames[j + 1]!, fr)) j++;
       const repeat = j > i ? ` (and ${j - i} more like it)` : '';
       lines.push(`    at ${fr.fn} (${fr.module}:${fr.line}:${fr.column})${repeat}`);
-      if (cur.elidedFrames && i < frames.length - 16 && j >= frames.length - 16 - 1) lines.push(`    ... ${cur.elidedFrames} frames not shown`);
+      if (cur.elidedFrames && i < frames.length - FAILURE_OUTER_FRAMES && j >= frames.length - FAILURE_OUTER_FRAMES - 1) lines.push(`    ... ${cur.elidedFrames} frames not shown`);
       i = j;
     }
     if (cur.blocked) {

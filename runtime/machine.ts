@@ -49,6 +49,11 @@ export interface MachineOptions {
   readonly statementUs?: number;
   /** Frames a task may nest before a stack overflow (default 10,000). */
   readonly maxDepth?: number;
+  /**
+   * How many of the tasks that failed or were cancelled last keep their frames and operand stack (`Task.endFrames`)
+   * for a debugger to show their locals; default 0 (a finished task's memory is freed at once).
+   */
+  readonly keepEndFrames?: number;
 }
 
 /** Why `run` returned. */
@@ -125,6 +130,8 @@ export class MachineState {
   failure: Failure | null = null;
   /** Failed tasks whose failure nobody awaited. */
   readonly unobserved: number[] = [];
+  /** Tasks that keep their frames after failing or being cancelled (`MachineOptions.keepEndFrames`), oldest first. */
+  readonly keptEndFrames: number[] = [];
   outputChars = 0;
   /** Writes (prints and connection writes) and events so far: positions in the run's output and event streams. */
   outputs = 0;
@@ -140,6 +147,8 @@ const NO_VALUE: unique symbol = Symbol('no value');
 
 /** Frames a failure keeps (innermost and outermost) when the stack is deeper. */
 const MAX_FAILURE_FRAMES = 64;
+/** Of those, the outermost ones (the rest are the innermost). */
+export const FAILURE_OUTER_FRAMES = 16;
 
 export class Machine implements NativeHost, SchedulerContext {
   s: MachineState;
@@ -773,6 +782,14 @@ export class Machine implements NativeHost, SchedulerContext {
     return new TaskVal(child.id);
   }
 
+  /** Keeps what a failing task held, for the debugger, within `keepEndFrames` tasks (the oldest let go). */
+  private keepEndFrames(t: Task): void {
+    const kept = this.s.keptEndFrames;
+    t.endFrames = { frames: t.frames, stack: t.stack };
+    kept.push(t.id);
+    while (kept.length > this.options.keepEndFrames!) this.s.tasks[kept.shift()!]!.endFrames = null;
+  }
+
   /** Marks a task finished, releases what waits on it and what it held. */
   private finish(t: Task, state: 'completed' | 'failed' | 'cancelled', result: Value, failure: Failure | null, reason = ''): void {
     const s = this.s;
@@ -796,6 +813,7 @@ export class Machine implements NativeHost, SchedulerContext {
     if (th && th.kind === 'blocking' && th.current === t.id && th === this.cur) {
       // released by pollEnd
     }
+    if (state !== 'completed' && (this.options.keepEndFrames ?? 0) > 0) this.keepEndFrames(t);
     // Free the task's memory; its result stays.
     t.frames = [];
     t.stack = [];
@@ -1060,17 +1078,17 @@ export class Machine implements NativeHost, SchedulerContext {
     const stack = this.stackOf(t, at);
     if (stack.length <= MAX_FAILURE_FRAMES) return { kind, message, task: t.id, taskName: t.name, stack, cause };
     // A deep stack (a stack overflow) keeps its innermost and outermost frames.
-    const kept = [...stack.slice(0, MAX_FAILURE_FRAMES - 16), ...stack.slice(stack.length - 16)];
+    const kept = [...stack.slice(0, MAX_FAILURE_FRAMES - FAILURE_OUTER_FRAMES), ...stack.slice(stack.length - FAILURE_OUTER_FRAMES)];
     return { kind, message, task: t.id, taskName: t.name, stack: kept, elidedFrames: stack.length - kept.length, cause };
   }
 
-  /** The Aria stack of a task: one entry per frame, innermost first, with source positions. */
-  stackOf(t: Task, at?: number): AriaFrame[] {
+  /** The Aria stack of a task (or of `frames`, frames it had): one entry per frame, innermost first, with source positions. */
+  stackOf(t: Task, at?: number, frames: readonly Frame[] = t.frames): AriaFrame[] {
     const out: AriaFrame[] = [];
-    for (let i = t.frames.length - 1; i >= 0; i--) {
-      const f = t.frames[i]!;
+    for (let i = frames.length - 1; i >= 0; i--) {
+      const f = frames[i]!;
       if (f.proto.kind === 'entry') continue;
-      const span = this.frameSpan(f, i === t.frames.length - 1, at);
+      const span = this.frameSpan(f, i === frames.length - 1, at);
       const { line, column } = lineColumn(this.program.sources.get(f.proto.module), span.start);
       out.push({ fn: f.proto.name, module: f.proto.module, span, line: line + 1, column: column + 1 });
     }

@@ -99,6 +99,8 @@ export class Task {
   sp = 0;
   result: Value = undefined;
   failure: Failure | null = null;
+  /** The frames and operand stack the task had when it failed or was cancelled, kept for a debugger (see `MachineOptions.keepEndFrames`). */
+  endFrames: { readonly frames: Frame[]; readonly stack: Value[] } | null = null;
   /** Delivered on the next poll: a cancellation or the failure of what the task awaited. */
   pendingFailure: Failure | null = null;
   /** Tasks blocked until this one ends (join, race, timeout). */

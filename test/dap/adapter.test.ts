@@ -356,10 +356,15 @@ describe('exceptions', () => {
     const info = await c.exceptionInfoRequest({ threadId: 2 });
     expect(info.body).toMatchObject({ exceptionId: 'panic', description: 'too big: 5', breakMode: 'always' });
     expect(info.body.details?.stackTrace).toMatch(/at boom \(.*failure\.aria:\d+:\d+\)/);
+    // The failed task's locals as they were when it failed (the task has ended: it kept its frames for this).
+    expect(await locals(c, 2)).toEqual({ n: '5' });
     const again = await resumeToStop(c, () => c.continueRequest({ threadId: 2 }));
     expect(again.body.reason).toBe('exception');
     expect(again.body.threadId).toBe(1);
     expect(again.body.text).toMatch(/too big: 5/);
+    // The awaiter failed at its `.await`, with its own locals.
+    expect(await frames(c, 1)).toEqual([`<main>:${lineOf('failure.aria', 'await')}`]);
+    expect(Object.keys(await locals(c, 1))).toEqual(['t']);
     const terminated = c.waitForEvent('terminated');
     const exited = c.waitForEvent('exited');
     await c.continueRequest({ threadId: 1 });

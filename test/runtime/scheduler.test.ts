@@ -207,3 +207,35 @@ print(len([1]))
     expect(snap.workers.every(w => w.metrics.worker_park_count > 0)).toBe(true);
   });
 });
+
+describe('frames of ended tasks', () => {
+  const program = [
+    'fn boom(n: Int) -> Int',
+    '  k = n * 10',
+    '  panic("boom #{k}")',
+    'end',
+    'ts = [spawn boom(1), spawn boom(2), spawn boom(3)]',
+    'sleep(1.ms)',
+  ].join('\n');
+
+  it('are freed at once by default', async () => {
+    const { machine } = await machineFor(program);
+    machine.run();
+    const failed = machine.s.tasks.filter(t => t?.state === 'failed');
+    expect(failed).toHaveLength(3);
+    expect(failed.every(t => t!.endFrames === null && t!.frames.length === 0)).toBe(true);
+  });
+
+  it('are kept for the last `keepEndFrames` tasks that failed, with their locals', async () => {
+    const { machine } = await machineFor(program, { keepEndFrames: 2 });
+    machine.run();
+    const failed = machine.s.tasks.filter(t => t?.state === 'failed').sort((a, b) => a!.endSeq - b!.endSeq);
+    expect(failed.map(t => t!.endFrames !== null)).toEqual([false, true, true]);
+    const last = failed[2]!;
+    const frame = last.endFrames!.frames.at(-1)!;
+    const slot = frame.proto.locals.findIndex(l => l.name === 'k');
+    // `k` as it was when the task panicked: the message the task failed with names it.
+    expect(last.failure!.message).toBe(`boom ${String(last.endFrames!.stack[frame.base + slot])}`);
+    expect(machine.stackOf(last, undefined, last.endFrames!.frames).map(f => f.fn)).toEqual(['boom']);
+  });
+});
