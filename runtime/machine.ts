@@ -170,6 +170,11 @@ export class Machine implements NativeHost, SchedulerContext {
   stopArmed = false;
   private stopSkip = 0;
   private stopHit: StopReason | null = null;
+  /**
+   * Statements the VM has completed in its current run of statements and not yet added to `s.steps`; set around
+   * calls that emit events from inside a statement (a spawn), so that their step is the statement's.
+   */
+  inFlightSteps = 0;
   /** The thread running the current poll (its worker takes local wakes). */
   private cur: ThreadState | null = null;
   readonly maxDepth: number;
@@ -224,7 +229,7 @@ export class Machine implements NativeHost, SchedulerContext {
     const n = this.s.events++;
     if (n < this.seen.events || this.muted) return;
     this.seen.events = n + 1;
-    this.listener?.({ ...e, step: this.s.steps, us: this.s.us } as RuntimeEvent);
+    this.listener?.({ ...e, step: this.s.steps + this.inFlightSteps, us: this.s.us } as RuntimeEvent);
   };
 
   private event(e: UnstampedEvent): void {

@@ -535,7 +535,14 @@ export function execute(m: Machine, task: Task, quota: number): number {
           const calleeIdx = sp - argc - 1;
           frame.pc = pc;
           task.sp = sp;
-          const handle = m.spawnFromVm(task, stack, calleeIdx, argc, scoped ? stack[calleeIdx - 1] : null, frame.handlers, at);
+          // The spawn event is stamped at the spawning statement, not at the start of this run of statements.
+          m.inFlightSteps = executed - 1;
+          let handle: Value;
+          try {
+            handle = m.spawnFromVm(task, stack, calleeIdx, argc, scoped ? stack[calleeIdx - 1] : null, frame.handlers, at);
+          } finally {
+            m.inFlightSteps = 0;
+          }
           sp = calleeIdx - scoped;
           stack[sp++] = handle;
           break;

@@ -239,3 +239,16 @@ describe('frames of ended tasks', () => {
     expect(machine.stackOf(last, undefined, last.endFrames!.frames).map(f => f.fn)).toEqual(['boom']);
   });
 });
+
+describe('event steps', () => {
+  it('stamps a spawn at the spawning statement, not at the start of the poll', async () => {
+    const { machine } = await machineFor(['fn f() = 1', 'a = 1', 'b = 2', 'c = 3', 't = spawn f()', 'print(t.await)'].join('\n'));
+    const events: RuntimeEvent[] = [];
+    machine.listener = e => events.push(e);
+    machine.run();
+    const pollStart = events.find(e => e.kind === 'poll-start' && e.task === machine.s.mainTask)!;
+    const spawn = events.find(e => e.kind === 'spawn' && e.parent === machine.s.mainTask)!;
+    // three statements ran before the one that spawns
+    expect(spawn.step - pollStart.step).toBe(3);
+  });
+});
