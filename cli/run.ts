@@ -75,9 +75,10 @@ export async function runRun(args: string[], io: CliIo): Promise<number> {
     return 2;
   }
 
+  let checked: Workspace | undefined;
   if (!values['no-check']) {
     // Check the program and everything it imports; errors stop the run, warnings are shown on stderr.
-    const ws = await Workspace.create({ root: dirname(file), readFile: readText });
+    const ws = (checked = await Workspace.create({ root: dirname(file), readFile: readText }));
     ws.setFile(file, source);
     ws.update(); // loads the modules the program imports
     const files = ws.filePaths({ imports: true });
@@ -97,6 +98,8 @@ export async function runRun(args: string[], io: CliIo): Promise<number> {
   const result = await runProgram(source, {
     path: shown,
     readModule: path => readText(resolve(io.cwd, path)),
+    // The checker has parsed and lowered these files already: the run reuses its ASTs (of the same texts).
+    lowered: checked ? (path, text) => (checked.text(resolve(io.cwd, path)) === text ? checked.module(resolve(io.cwd, path)) : undefined) : undefined,
     workers,
     seed: values.seed,
     flavor,

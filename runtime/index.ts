@@ -45,6 +45,11 @@ export interface LoadOptions {
   readonly readModule?: (path: string) => string | undefined;
   /** Module texts by path, consulted before `readModule`. */
   readonly files?: ReadonlyMap<string, string> | Readonly<Record<string, string>>;
+  /**
+   * An AST already made for a module's text (by a checker that read the same files), used instead of parsing the
+   * text again; its `path` is replaced by the loader's. Undefined: the loader parses and lowers the text itself.
+   */
+  readonly lowered?: (path: string, text: string) => A.Module | undefined;
 }
 
 function dirOf(path: string): string {
@@ -70,9 +75,15 @@ export async function loadProgram(source: string, options: LoadOptions = {}): Pr
   while (pending.length > 0) {
     const { path, text } = pending.shift()!;
     if (modules.has(path)) continue;
-    const tree = await parse(text);
-    const ast = lowerModule(tree, text, path);
-    tree.delete();
+    const made = options.lowered?.(path, text);
+    let ast: A.Module;
+    if (made) {
+      ast = { ...made, path };
+    } else {
+      const tree = await parse(text);
+      ast = lowerModule(tree, text, path);
+      tree.delete();
+    }
     modules.set(path, { ast, text });
     for (const e of ast.syntaxErrors) diagnostics.push({ severity: 'error', message: e.message, file: path, span: e.span });
     for (const item of ast.items) {

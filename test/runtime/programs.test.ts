@@ -2,6 +2,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Module } from '../../analysis/syntax/ast.js';
+import { lowerModule } from '../../analysis/syntax/lower.js';
+import { parse } from '../../grammar/parser.js';
+import { loadProgram, runProgram } from '../../runtime/index.js';
 import { expectationsOf, runFile } from './helpers.js';
 
 const here = import.meta.dirname;
@@ -41,4 +45,31 @@ describe('examples', () => {
   for (const path of ariaFiles(examplesDir)) {
     it(path.slice(examplesDir.length + 1), () => check(path));
   }
+});
+
+describe('loading with ASTs made elsewhere', () => {
+  it('uses an AST a checker made for the same text instead of parsing again, under the loader\'s path', async () => {
+    const main = 'import lib.util\nprint(util.twice(21))\n';
+    const util = 'fn twice(x: Int) -> Int = x * 2\n';
+    const files = { 'app/lib/util.aria': util };
+    const made = new Map<string, Module>();
+    for (const [path, text] of [['/abs/app/main.aria', main], ['/abs/app/lib/util.aria', util]] as const) {
+      const tree = await parse(text);
+      made.set(path, lowerModule(tree, text, path));
+      tree.delete();
+    }
+    const asked: string[] = [];
+    const lowered = (path: string, text: string) => {
+      asked.push(path);
+      const ast = made.get(`/abs/${path}`);
+      return ast && text === (path.endsWith('main.aria') ? main : util) ? ast : undefined;
+    };
+    const { program } = await loadProgram(main, { path: 'app/main.aria', files, lowered });
+    expect(asked).toEqual(['app/main.aria', 'app/lib/util.aria']);
+    const entry = program.modules.get('app/main.aria')!;
+    expect(entry.ast.path).toBe('app/main.aria');
+    expect(entry.ast.items).toBe(made.get('/abs/app/main.aria')!.items);
+    const r = await runProgram(main, { path: 'app/main.aria', files, lowered });
+    expect(r.output).toBe('42\n');
+  });
 });
