@@ -91,6 +91,8 @@ export class Debuggee {
   exceptionFilters = new Set<ExceptionFilter>(EXCEPTION_FILTERS.filter(f => f.default).map(f => f.filter));
   /** Where the run is stopped now (undefined while running or before the start). */
   current: Stop | undefined;
+  /** A finished task the user chose to look at while stopped (one that kept its frames); forgotten on resuming. */
+  private inspected = 0;
   ended: Outcome | undefined;
   outputLines = 0;
   private running = false;
@@ -316,6 +318,7 @@ export class Debuggee {
     if (this.running) throw new Error('the program is already running');
     this.running = true;
     this.current = undefined;
+    this.inspected = 0;
     this.pauseRequested = false;
     this.steppingTask = stepTask;
     const m = this.machine;
@@ -638,15 +641,31 @@ export class Debuggee {
     return this.machine.s.tasks[id];
   }
 
-  /** Live tasks, plus the task of the current stop (a failed task keeps its thread while the stop lasts). */
+  /**
+   * Live tasks, plus the task of the current stop (a failed task keeps its thread while the stop lasts) and a
+   * finished task being inspected (`inspect`).
+   */
   threads(): { id: number; name: string }[] {
     const out: { id: number; name: string }[] = [];
     const focus = this.current?.task ?? 0;
     for (const t of this.machine.s.tasks) {
       if (!t) continue;
-      if (!t.done || t.id === focus) out.push({ id: t.id, name: `#${t.id} ${t.name}` });
+      if (!t.done || t.id === focus || t.id === this.inspected) out.push({ id: t.id, name: `#${t.id} ${t.name}` });
     }
     return out;
+  }
+
+  /**
+   * Whether a task can be shown as a thread now: a live one, the current stop's, or a finished one that kept its
+   * frames (it failed or was cancelled lately); such a one is listed among the threads until the program resumes.
+   */
+  inspect(taskId: number): boolean {
+    const t = this.task(taskId);
+    if (!t) return false;
+    if (!t.done || t.id === this.current?.task) return true;
+    if (!t.endFrames) return false;
+    this.inspected = t.id;
+    return true;
   }
 
   /**

@@ -638,7 +638,7 @@ export class AriaDebugSession extends LoggingDebugSession {
           const task = intArg(args, 'task' satisfies keyof FocusTaskArguments);
           const t = d.task(task);
           if (!t) throw new RequestError(ERR.unknownThread, `no task #${task}`);
-          if (t.done && d.current?.task !== task) throw new RequestError(ERR.unknownThread, `task #${task} has finished (${t.state}); it has no thread`);
+          if (!d.inspect(task)) throw new RequestError(ERR.unknownThread, `task #${task} has finished (${t.state}); it has no thread`);
           // VS Code focuses the thread a `stopped` event names; the run stays where it is.
           setImmediate(() => {
             const ev = new StoppedEvent(this.lastReason === 'terminated' ? 'pause' : this.lastReason, task) as DebugProtocol.StoppedEvent;

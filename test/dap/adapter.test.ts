@@ -382,6 +382,13 @@ describe('exceptions', () => {
     const state = (await c.customRequest('aria/runtimeState')).body as RuntimeStateBody;
     expect(state.tasks.find(t => t.id === 2)).toMatchObject({ state: 'failed', failure: 'too big: 5' });
     expect((await c.threadsRequest()).body.threads.length).toBeGreaterThan(0);
+    // The task that failed has ended, but it kept its frames: focusing it shows where it failed, with its locals.
+    expect((await c.threadsRequest()).body.threads.map(t => t.id)).not.toContain(2);
+    const focused = await resumeToStop(c, () => c.customRequest('aria/focusTask', { task: 2 }));
+    expect(focused.body.threadId).toBe(2);
+    expect((await c.threadsRequest()).body.threads.map(t => t.id)).toContain(2);
+    expect(await frames(c, 2)).toEqual([`boom:${lineOf('failure.aria', 'panic')}`]);
+    expect(await locals(c, 2)).toEqual({ n: '5' });
   });
 
   it('stops when a task is cancelled by a timeout, if asked', async () => {

@@ -268,6 +268,38 @@ try {
       return { ok: !toolbar };
     }, 20_000);
   });
+
+  data.failure = await check('a failed task that ended can be selected: its frame and locals where it failed', async () => {
+    await runCommand('Debug: Select and Start Debugging');
+    await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="Debug failure.aria"]', { timeout: 20_000 });
+    await page.keyboard.type('Debug failure.aria', { delay: 20 });
+    await page.waitForTimeout(300);
+    await key('Enter');
+    // the uncaught failure stops main at its `.await`; the task that panicked has ended
+    await until('the stop on the uncaught failure', async () => {
+      const rows = await callStackRows();
+      return { ok: rows.some(r => /main/.test(r.text)), rows };
+    }, 30_000);
+    await focusView('Tasks', ['Call Stack', 'Variables']);
+    const row = page.locator('.pane .monaco-list-row', { has: page.locator('.label-name', { hasText: /^#2 boom$/ }) }).first();
+    await row.click();
+    await page.evaluate(() => {
+      const pane = [...document.querySelectorAll('.pane')].find(p => /^variables$/i.test(p.querySelector('.pane-header .title')?.textContent?.trim() ?? ''));
+      const header = pane?.querySelector('.pane-header');
+      if (header?.getAttribute('aria-expanded') !== 'true') header?.click();
+    });
+    const v = await until('boom\'s frame and its locals', async () => {
+      const variables = await page.evaluate(() => {
+        const pane = [...document.querySelectorAll('.pane')].find(p => /^variables$/i.test(p.querySelector('.pane-header .title')?.textContent?.trim() ?? ''));
+        return [...(pane?.querySelectorAll('.monaco-list-row') ?? [])].map(r => (r.getAttribute('aria-label') ?? r.textContent ?? '').trim().replace(/\s+/g, ' '));
+      });
+      const stack = (await callStackRows()).map(r => r.text);
+      return { ok: stack.some(r => /boom/.test(r)) && variables.some(r => /\bn\b.*\b5\b/.test(r)), stack, variables };
+    }, 20_000);
+    await page.screenshot({ path: path.join(outDir, 'failure-locals.png') });
+    await key('Shift+F5');
+    return v;
+  });
   exitCode = checks.every(c => c.status === 'pass') ? 0 : 1;
 } finally {
   fs.writeFileSync(path.join(outDir, 'result.json'), `${JSON.stringify({ checks, data }, null, 2)}\n`);

@@ -44,9 +44,14 @@ try {
   const program = readFileSync(join(repoRoot, 'test', 'dap', 'programs', 'scopes.aria'), 'utf8');
   writeFileSync(join(ws, 'scopes.aria'), program);
   const line = program.split('\n').findIndex(l => /#\s*@checkpoint\b/.test(l)) + 1;
+  // and a program whose spawned task panics (the stop on an uncaught failure, with the failed task's locals)
+  cpSync(join(repoRoot, 'test', 'dap', 'programs', 'failure.aria'), join(ws, 'failure.aria'));
   writeFileSync(join(ws, '.vscode', 'launch.json'), `${JSON.stringify({
     version: '0.2.0',
-    configurations: [{ type: 'aria', request: 'launch', name: 'Debug scopes.aria', program: '${workspaceFolder}/scopes.aria', workers: 2, seed: 1 }],
+    configurations: [
+      { type: 'aria', request: 'launch', name: 'Debug scopes.aria', program: '${workspaceFolder}/scopes.aria', workers: 2, seed: 1 },
+      { type: 'aria', request: 'launch', name: 'Debug failure.aria', program: '${workspaceFolder}/failure.aria' },
+    ],
   }, null, 2)}\n`);
 
   rmSync(outDir, { recursive: true, force: true });
