@@ -265,8 +265,15 @@ interface CursorOps {
   done(): void;
 }
 
-/** Copies `tree` (parsed from `text`) into a FlatTree. `via: 'public'` forces web-tree-sitter's public cursor. */
-export function flattenTree(tree: Tree, text: string, via: 'fast' | 'public' = 'fast'): FlatTree {
+/**
+ * How a tree is read: `memory` reads web-tree-sitter's tree structures from wasm memory directly (no call into wasm
+ * per node), `cursor` drives its tree cursor through the binding's exports, `public` uses its public TreeCursor.
+ * `fast` is the fastest one available (memory, else cursor, else public).
+ */
+export type WalkVia = 'fast' | 'memory' | 'cursor' | 'public';
+
+/** Copies `tree` (parsed from `text`) into a FlatTree, read as `via` says. */
+export function flattenTree(tree: Tree, text: string, via: WalkVia = 'fast'): FlatTree {
   if (borrowed) return new FlatTree(tree.language, text, walk(tree, via, allocate(Math.max(64, text.length >> 2))));
   const c = walk(tree, via, scratch);
   scratch = c;
@@ -290,6 +297,7 @@ export function withFlatTree<T>(tree: Tree, text: string, use: (flat: FlatTree) 
   } finally {
     borrowed = false;
     if (scratch.symbol.length > MAX_KEPT_SCRATCH) scratch = allocate(4096); // a huge file's buffer is not kept
+    if (lastChildScratch.length > MAX_KEPT_SCRATCH) lastChildScratch = new Int32Array(4096);
   }
 }
 
@@ -300,11 +308,16 @@ const MAX_KEPT_SCRATCH = 1 << 18;
  * Fills `into` (growing it if needed: the columns returned may be new) with the nodes of `tree`, or of the subtree
  * of `from` (a node of `tree`: a cursor made from a node does not leave its subtree), which is then node 0.
  */
-function walk(tree: Tree, via: 'fast' | 'public', into: Columns, from?: Node): Columns {
+function walk(tree: Tree, via: WalkVia, into: Columns, from?: Node): Columns {
+  if (!from && (via === 'memory' || via === 'fast')) {
+    const walked = memoryWalk(tree, into, via === 'fast');
+    if (walked) return walked;
+    if (via === 'memory') throw new Error('this web-tree-sitter cannot be read from memory');
+  }
   const language = tree.language;
   const named = namedTable(language);
   const cursor = (from ?? tree.rootNode).walk();
-  const fast = via === 'fast' ? fastCursor(tree, cursor) : undefined;
+  const fast = via === 'fast' || via === 'cursor' ? fastCursor(tree, cursor) : undefined;
   const ops = fast ?? publicCursor(cursor);
   const address = fast ? ((tree as unknown as Record<number, number>)[0] ?? 0) : 0;
   let c = into;
@@ -389,13 +402,19 @@ export function rootChildRanges(tree: Tree): number[] {
   return out;
 }
 
-/** Whether `flattenTree` reads `tree` through the binding's exports directly (else through the public cursor). */
-export function fastPathAvailable(tree: Tree): boolean {
+/**
+ * How `flattenTree` reads `tree` now by default: from wasm memory (once the first walks of its language were checked
+ * against the cursor's), through the binding's cursor exports, or through the public cursor.
+ */
+export function fastestPath(tree: Tree): 'memory' | 'cursor' | 'public' {
+  const b = bindings().get(Object.getPrototypeOf(tree)?.constructor);
+  const lang = b ? memoryLanguages.get(b)?.get(tree.language) : undefined;
+  if (lang && (checkedWalks.get(lang) ?? 0) >= CHECKED_WALKS) return 'memory';
   const cursor = tree.walk();
   const fast = fastCursor(tree, cursor);
   if (fast) fast.done();
   else cursor.delete();
-  return fast !== undefined;
+  return fast !== undefined ? 'cursor' : 'public';
 }
 
 /** The cursor through web-tree-sitter's public TreeCursor (each read copies the cursor in and out of wasm). */
@@ -485,4 +504,284 @@ function fastCursor(tree: Tree, cursor: TreeCursor): CursorOps | undefined {
       cursor.delete();
     },
   };
+}
+
+// ---------------------------------------------------------------- reading trees from wasm memory
+
+/** web-tree-sitter's heap views (replaced when its memory grows: read them per walk). */
+interface Heap {
+  HEAPU8: Uint8Array;
+  HEAPU16: Uint16Array;
+  HEAPU32: Uint32Array;
+}
+
+/** What the walk needs of a language, as word indices into the heap views. */
+interface MemoryLanguage {
+  /** `alias_sequences` (u16 index), and the length of one sequence. */
+  readonly aliasSequences: number;
+  readonly maxAliasLength: number;
+  /** `field_map_slices` (u16 index: index, length per production) and `field_map_entries` (byte address). */
+  readonly fieldSlices: number;
+  readonly fieldEntries: number;
+  readonly fieldCount: number;
+  /** `public_symbol_map` (u16 index). */
+  readonly publicSymbols: number;
+}
+
+/** Languages whose trees are read from memory, per binding; `null`: this one cannot be (the cursor serves). */
+const memoryLanguages = new WeakMap<object, Map<Language, MemoryLanguage | null>>();
+
+/**
+ * Walks that are checked against the cursor walk before memory walks are trusted (per binding and language): the
+ * layouts read here are tree-sitter's internals (`subtree.h`, `struct TSLanguage`), so a web-tree-sitter whose
+ * layout differs is caught by the first trees it parses and read through the cursor from then on.
+ */
+const CHECKED_WALKS = 3;
+const checkedWalks = new WeakMap<MemoryLanguage, number>();
+
+/**
+ * The language's tables, from its `struct TSLanguage` in wasm memory (ABI 14 and 15 share these first fields), or
+ * null when what is there does not look like what this code expects.
+ */
+function memoryLanguage(heap: Heap, language: Language): MemoryLanguage | null {
+  const address = (language as unknown as Record<number, unknown>)[0];
+  if (typeof address !== 'number' || address <= 0 || address % 4 !== 0) return null;
+  const u32 = heap.HEAPU32;
+  const at = address >> 2;
+  const version = u32[at]!;
+  const symbolCount = u32[at + 1]!;
+  const aliasCount = u32[at + 2]!;
+  const fieldCount = u32[at + 8]!;
+  const maxAliasLength = heap.HEAPU16[(address + 36) >> 1]!;
+  // field_map_slices, field_map_entries, symbol_metadata, public_symbol_map, alias_map, alias_sequences
+  const fieldSlices = u32[at + 16]!;
+  const fieldEntries = u32[at + 17]!;
+  const publicSymbols = u32[at + 19]!;
+  const aliasSequences = u32[at + 21]!;
+  if (version < 14 || version > 15) return null;
+  if (symbolCount + aliasCount !== language.types.length || fieldCount !== language.fields.length - 1) return null;
+  if (fieldSlices % 2 !== 0 || publicSymbols % 2 !== 0 || aliasSequences % 2 !== 0 || fieldEntries % 2 !== 0) return null;
+  return {
+    aliasSequences: aliasSequences >> 1, maxAliasLength, fieldSlices: fieldSlices >> 1, fieldEntries, fieldCount,
+    publicSymbols: publicSymbols >> 1,
+  };
+}
+
+// A Subtree is 8 bytes: inline data (bit 0 of its first byte set) or a pointer to a SubtreeHeapData. Inline: byte 0
+// holds is_inline, visible, named, extra, has_changes, is_missing (bit 5); byte 1 the symbol; byte 6 padding bytes;
+// byte 7 size bytes. Heap data: padding.bytes at +4, size.bytes at +16, child_count at +36, symbol (u16) at +40,
+// flags (u16) at +44 (visible bit 0, named 1, extra 2, is_missing 9), production_id (u16) at +66; its children
+// (Subtrees) lie just before it. Offsets count bytes of the UTF-16 text (web-tree-sitter parses strings as UTF-16).
+const INLINE = 1;
+const INLINE_VISIBLE = 2;
+const INLINE_EXTRA = 8;
+const INLINE_MISSING = 32;
+const HEAP_VISIBLE = 1;
+const HEAP_EXTRA = 4;
+const HEAP_MISSING = 1 << 9;
+
+/**
+ * Copies a whole tree as `walk` does, reading tree-sitter's structures from wasm memory: the same nodes in the same
+ * order, with aliases, fields (inherited through hidden nodes, as `ts_tree_cursor_current_field_id` finds them) and
+ * offsets. Returns undefined when the tree cannot be read so (no binding, an unexpected layout, or, with `check`,
+ * while the first walks of a language are compared with the cursor's and one differed).
+ */
+function memoryWalk(tree: Tree, into: Columns, check: boolean): Columns | undefined {
+  const b = bindings().get(Object.getPrototypeOf(tree)?.constructor) as Partial<Heap> | undefined;
+  if (!b || !(b.HEAPU8 instanceof Uint8Array) || !(b.HEAPU16 instanceof Uint16Array) || !(b.HEAPU32 instanceof Uint32Array)) return undefined;
+  const heap = b as Heap;
+  const treeAddress = (tree as unknown as Record<number, unknown>)[0];
+  if (typeof treeAddress !== 'number' || treeAddress <= 0 || treeAddress % 4 !== 0) return undefined;
+  let byLanguage = memoryLanguages.get(b);
+  if (!byLanguage) memoryLanguages.set(b, (byLanguage = new Map()));
+  let lang = byLanguage.get(tree.language);
+  if (lang === undefined) byLanguage.set(tree.language, (lang = memoryLanguage(heap, tree.language)));
+  if (lang === null) return undefined;
+  const checks = checkedWalks.get(lang) ?? 0;
+  if (check && checks < CHECKED_WALKS) {
+    const walked = readTree(heap, lang, tree, treeAddress, into);
+    const copy = copyColumns(walked, walked.count);
+    const cursor = walk(tree, 'cursor', allocate(Math.max(64, walked.count)));
+    if (!sameColumns(copy, cursor)) {
+      byLanguage.set(tree.language, null);
+      return undefined;
+    }
+    checkedWalks.set(lang, checks + 1);
+    return walked;
+  }
+  return readTree(heap, lang, tree, treeAddress, into);
+}
+
+function sameColumns(a: Columns, b: Columns): boolean {
+  if (a.count !== b.count) return false;
+  for (let i = 0; i < a.count; i++) {
+    if (a.symbol[i] !== b.symbol[i] || a.field[i] !== b.field[i] || a.start[i] !== b.start[i] || a.end[i] !== b.end[i]) return false;
+    if (a.parent[i] !== b.parent[i] || a.next[i] !== b.next[i] || a.subtreeEnd[i] !== b.subtreeEnd[i] || a.flags[i] !== b.flags[i]) return false;
+  }
+  return true;
+}
+
+let lastChildScratch = new Int32Array(4096);
+
+function readTree(heap: Heap, lang: MemoryLanguage, tree: Tree, treeAddress: number, into: Columns): Columns {
+  const u8 = heap.HEAPU8;
+  const u16 = heap.HEAPU16;
+  const u32 = heap.HEAPU32;
+  const named = namedTable(tree.language);
+  const publicSymbols = lang.publicSymbols;
+  let c = into;
+  c.count = 0;
+  // The frames of the subtrees whose children are being read: parallel stacks, grown as needed.
+  let depth = -1;
+  let fPtr = new Int32Array(64); // the subtree's heap data
+  let fIndex = new Int32Array(64); // its next child
+  let fStructural = new Int32Array(64); // the structural index of that child (extras do not count)
+  let fPos = new Int32Array(64); // the byte offset where that child starts
+  let fParent = new Int32Array(64); // the node the children found here belong to
+  let fAliases = new Int32Array(64); // the production's alias sequence (u16 index), or -1
+  let fFields = new Int32Array(64); // its first field map entry (byte address)
+  let fFieldsEnd = new Int32Array(64);
+  let fInherited = new Int32Array(64); // the field of a hidden subtree, for its children that have none
+  let fVisible = new Uint8Array(64); // the subtree is a node (its subtree ends with this frame)
+  // The last child recorded so far of each node (to link the next one); entries are set as nodes are recorded.
+  if (lastChildScratch.length < c.symbol.length) lastChildScratch = new Int32Array(c.symbol.length);
+  let lastChild = lastChildScratch;
+  const push = (ptr: number, pos: number, parent: number, inherited: number, visible: boolean) => {
+    depth++;
+    if (depth === fPtr.length) {
+      const grow = <A extends Int32Array | Uint8Array>(a: A): A => {
+        const b = new (a.constructor as new (n: number) => A)(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      fPtr = grow(fPtr); fIndex = grow(fIndex); fStructural = grow(fStructural); fPos = grow(fPos); fParent = grow(fParent);
+      fAliases = grow(fAliases); fFields = grow(fFields); fFieldsEnd = grow(fFieldsEnd); fInherited = grow(fInherited); fVisible = grow(fVisible);
+    }
+    const production = u16[(ptr + 66) >> 1]!;
+    fPtr[depth] = ptr;
+    fIndex[depth] = 0;
+    fStructural[depth] = 0;
+    fPos[depth] = pos;
+    fParent[depth] = parent;
+    fAliases[depth] = production !== 0 ? lang.aliasSequences + production * lang.maxAliasLength : -1;
+    if (lang.fieldCount > 0) {
+      const slice = lang.fieldSlices + production * 2;
+      fFields[depth] = lang.fieldEntries + u16[slice]! * 4;
+      fFieldsEnd[depth] = fFields[depth]! + u16[slice + 1]! * 4;
+    } else {
+      fFields[depth] = fFieldsEnd[depth] = 0;
+    }
+    fInherited[depth] = inherited;
+    fVisible[depth] = visible ? 1 : 0;
+  };
+  const record = (symbol: number, start: number, end: number, field: number, parent: number, missing: boolean): number => {
+    if (c.count === c.symbol.length) c = grow(c);
+    const i = c.count++;
+    if (i >= lastChild.length) {
+      const more = new Int32Array(lastChild.length * 2);
+      more.set(lastChild);
+      lastChild = lastChildScratch = more;
+    }
+    c.symbol[i] = symbol;
+    c.field[i] = field;
+    c.start[i] = start;
+    c.end[i] = end;
+    c.parent[i] = parent;
+    c.next[i] = -1;
+    c.subtreeEnd[i] = i + 1;
+    lastChild[i] = -1;
+    let flags = symbol === ERROR_SYMBOL || named[symbol] === 1 ? NAMED : 0;
+    if (missing) flags |= MISSING;
+    if (symbol === ERROR_SYMBOL || missing) flags |= HAS_ERROR;
+    c.flags[i] = flags;
+    if (parent >= 0) {
+      const previous = lastChild[parent]!;
+      if (previous >= 0) c.next[previous] = i;
+      lastChild[parent] = i;
+    }
+    return i;
+  };
+  const publicSymbol = (symbol: number) => (symbol === ERROR_SYMBOL ? symbol : u16[publicSymbols + symbol]!);
+
+  // The root: a node at its padding, never aliased.
+  {
+    const first = u8[treeAddress]!;
+    if ((first & INLINE) !== 0) {
+      const pos = u8[treeAddress + 6]!;
+      record(publicSymbol(u8[treeAddress + 1]!), pos >> 1, (pos + u8[treeAddress + 7]!) >> 1, 0, -1, (first & INLINE_MISSING) !== 0);
+    } else {
+      const ptr = u32[treeAddress >> 2]!;
+      const pos = u32[(ptr + 4) >> 2]!;
+      const flags = u16[(ptr + 44) >> 1]!;
+      record(publicSymbol(u16[(ptr + 40) >> 1]!), pos >> 1, (pos + u32[(ptr + 16) >> 2]!) >> 1, 0, -1, (flags & HEAP_MISSING) !== 0);
+      if (u32[(ptr + 36) >> 2]! > 0) push(ptr, pos, 0, 0, true);
+    }
+  }
+  while (depth >= 0) {
+    const ptr = fPtr[depth]!;
+    const count = u32[(ptr + 36) >> 2]!;
+    const index = fIndex[depth]!;
+    if (index === count) {
+      if (fVisible[depth] === 1) c.subtreeEnd[fParent[depth]!] = c.count;
+      depth--;
+      continue;
+    }
+    fIndex[depth] = index + 1;
+    const at = ptr - 8 * (count - index); // this child's Subtree
+    const first = u8[at]!;
+    let symbol: number;
+    let size: number;
+    let padding: number;
+    let childPtr = 0;
+    let childCount = 0;
+    let visible: boolean;
+    let extra: boolean;
+    let missing: boolean;
+    if ((first & INLINE) !== 0) {
+      symbol = u8[at + 1]!;
+      padding = u8[at + 6]!;
+      size = u8[at + 7]!;
+      visible = (first & INLINE_VISIBLE) !== 0;
+      extra = (first & INLINE_EXTRA) !== 0;
+      missing = (first & INLINE_MISSING) !== 0;
+    } else {
+      childPtr = u32[at >> 2]!;
+      padding = u32[(childPtr + 4) >> 2]!;
+      size = u32[(childPtr + 16) >> 2]!;
+      childCount = u32[(childPtr + 36) >> 2]!;
+      symbol = u16[(childPtr + 40) >> 1]!;
+      const flags = u16[(childPtr + 44) >> 1]!;
+      visible = (flags & HEAP_VISIBLE) !== 0;
+      extra = (flags & HEAP_EXTRA) !== 0;
+      missing = (flags & HEAP_MISSING) !== 0;
+    }
+    // The first child starts where its parent does (its padding is the parent's); the others after their padding.
+    const pos = index === 0 ? fPos[depth]! : fPos[depth]! + padding;
+    fPos[depth] = pos + size;
+    let alias = 0;
+    let field = 0;
+    if (!extra) {
+      const structural = fStructural[depth]!;
+      fStructural[depth] = structural + 1;
+      const aliases = fAliases[depth]!;
+      if (aliases >= 0) alias = u16[aliases + structural]!;
+      for (let e = fFields[depth]!; e < fFieldsEnd[depth]!; e += 4) {
+        // TSFieldMapEntry: field_id (u16), child_index (u8), inherited (bool)
+        if (u8[e + 3] === 0 && u8[e + 2] === structural) {
+          field = u16[e >> 1]!;
+          break;
+        }
+      }
+      if (field === 0) field = fInherited[depth]!;
+    }
+    if (visible || alias !== 0) {
+      const node = record(publicSymbol(alias !== 0 ? alias : symbol), pos >> 1, (pos + size) >> 1, field, fParent[depth]!, missing);
+      if (childCount > 0) push(childPtr, pos, node, 0, true);
+    } else if (childCount > 0) {
+      push(childPtr, pos, fParent[depth]!, extra ? 0 : field, false);
+    }
+  }
+  // An error anywhere below a node marks the node (as ts_node_has_error does).
+  for (let i = c.count - 1; i > 0; i--) if ((c.flags[i]! & HAS_ERROR) !== 0) c.flags[c.parent[i]!]! |= HAS_ERROR;
+  return c;
 }

@@ -1,9 +1,10 @@
-// The flat copy of a tree holds exactly what web-tree-sitter's Nodes say, on the fast path and the public one, for
-// every example, for broken text (ERROR and MISSING nodes), and after incremental reparses.
+// The flat copy of a tree holds exactly what web-tree-sitter's Nodes say, read from wasm memory, through the binding's
+// cursor and through the public cursor, for every example, for broken text (ERROR and MISSING nodes), for text
+// beyond ASCII, and after incremental reparses.
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Node, Parser, Tree } from 'web-tree-sitter';
-import { ERROR_SYMBOL, fastPathAvailable, flattenTree, type FlatNode } from '../../grammar/flat-tree.js';
+import { ERROR_SYMBOL, fastestPath, flattenTree, type FlatNode } from '../../grammar/flat-tree.js';
 import { createParser, editFor } from '../../grammar/parser.js';
 import { rng } from '../support/random.js';
 import { ariaFiles, examplesDir } from './example-files.js';
@@ -35,15 +36,42 @@ function viaFlat(node: FlatNode, field: string | null = null): unknown {
 
 function expectSame(tree: Tree, text: string): void {
   const expected = viaNodes(tree.rootNode);
-  expect(viaFlat(flattenTree(tree, text).root)).toEqual(expected);
+  expect(viaFlat(flattenTree(tree, text, 'memory').root)).toEqual(expected);
+  expect(viaFlat(flattenTree(tree, text, 'cursor').root)).toEqual(expected);
   expect(viaFlat(flattenTree(tree, text, 'public').root)).toEqual(expected);
+  expect(viaFlat(flattenTree(tree, text).root)).toEqual(expected);
 }
 
 describe('flattenTree', () => {
-  test('the fast path is the one in use here (else the other tests would compare the public path with itself)', () => {
-    const tree = parser.parse('fn main()\n  print(1)\nend\n')!;
-    expect(fastPathAvailable(tree)).toBe(true);
+  test('trees are read from memory here (else the other tests would compare the slower paths with themselves)', () => {
+    const text = 'fn main()\n  print(1)\nend\n';
+    const tree = parser.parse(text)!;
+    // The first walks of a language are checked against the cursor's before memory walks are trusted.
+    for (let i = 0; i < 4; i++) flattenTree(tree, text);
+    expect(fastestPath(tree)).toBe('memory');
     tree.delete();
+  });
+
+  test('text beyond ASCII: offsets count UTF-16 code units', () => {
+    const text = '# héllo 🌍\nfn grüß(ñ: Int) -> Int\n  s = "日本語 #{ñ} 😀"\n  ñ + 1 # ünï\nend\n';
+    const tree = parser.parse(text)!;
+    expectSame(tree, text);
+    const flat = flattenTree(tree, text, 'memory');
+    expect(flat.root.descendantsOfType(['string'])[0]?.text).toBe('"日本語 #{ñ} 😀"');
+    tree.delete();
+  });
+
+  test('random bytes: whatever the parser makes of them, every path reads the same tree', () => {
+    const next01 = rng(11);
+    const alphabet = 'fn end if ( ) { } [ ] < > | , : = + - * / " # \n  \t x y 1 2.5 with spawn match -> é 😀';
+    for (let round = 0; round < 30; round++) {
+      let text = '';
+      const length = Math.floor(next01() * 300);
+      for (let i = 0; i < length; i++) text += alphabet[Math.floor(next01() * alphabet.length)];
+      const tree = parser.parse(text)!;
+      expectSame(tree, text);
+      tree.delete();
+    }
   });
 
   test.each(examples)('$name: every node, field and flag as web-tree-sitter reports them', ({ text }) => {
