@@ -150,6 +150,8 @@ const MAX_LAMBDA_DEPTH = 64;
 
 type BuiltinKind = 'fn' | 'effect' | 'handler' | 'ctor' | 'const' | 'op';
 
+const noName = (a: A.Arg): boolean => !a.name;
+
 /** Every built-in's symbol id, built once (so that references share the strings). */
 const BUILTIN_IDS: ReadonlyMap<string, string> = new Map([
   ...BUILTIN_FUNCTIONS.map(f => ['fn', f.name]),
@@ -640,7 +642,7 @@ class FileAnalyzer {
         }
       }
       this.fnBody(op, opId, 'operation', handlerScope, undefined, undefined, `${name}.${opName}`);
-      this.site({ node, scope: handlerScope, sink: node.sites, asyncContext: false }, { span: op.name.span, label: `${name}.${opName}`, own: [], callee: opId });
+      this.site({ node, scope: handlerScope, sink: node.sites, asyncContext: false }, op.name.span, `${name}.${opName}`, [], opId);
     }
     if (ops) {
       const missing = [...ops.keys()].filter(o => !seen.has(o));
@@ -662,7 +664,7 @@ class FileAnalyzer {
     const ctx: Ctx = { node, scope, sink: node.sites, asyncContext: true };
     if (this.module.statements.length === 0) {
       const main = this.own.items.get('main');
-      if (main?.kind === 'function') this.site(ctx, { span: main.nameSpan, label: 'main', own: [], callee: main.id });
+      if (main?.kind === 'function') this.site(ctx, main.nameSpan, 'main', [], main.id);
       return;
     }
     this.hoist(this.module.statements, scope);
@@ -873,11 +875,12 @@ class FileAnalyzer {
 
   // ---------------------------------------------------------------- expressions
 
-  private site(ctx: Ctx, site: Omit<Site, 'frame' | 'asyncContext'>): void {
-    ctx.sink.push({
-      span: site.span, label: site.label, own: site.own, callee: site.callee, args: site.args, performs: site.performs,
-      discharges: site.discharges, paramCall: site.paramCall, frame: ctx.frame, asyncContext: ctx.asyncContext,
-    });
+  /** Records a site in the current node: fields by position, so that every Site is built by one literal (one shape). */
+  private site(
+    ctx: Ctx, span: A.Span, label: string, own: readonly EffectKey[], callee?: FnId, args?: readonly (Latent | undefined)[],
+    performs?: readonly Latent[], discharges?: readonly EffectKey[], paramCall?: number,
+  ): void {
+    ctx.sink.push({ span, label, own, callee, args, performs, discharges, paramCall, frame: ctx.frame, asyncContext: ctx.asyncContext });
   }
 
   private undefinedName(name: string, span: A.Span, ctx: Ctx, what = 'name'): void {
@@ -932,11 +935,11 @@ class FileAnalyzer {
         return;
       case 'Await':
         this.expr(e.value, ctx);
-        this.site(ctx, { span: e.span, label: '.await', own: ['Async'] });
+        this.site(ctx, e.span, '.await', ['Async']);
         return;
       case 'Spawn': {
         if (e.scope) this.expr(e.scope, ctx);
-        this.site(ctx, { span: e.span, label: e.scope ? 'scope.spawn' : 'spawn', own: ['Async'] });
+        this.site(ctx, e.span, e.scope ? 'scope.spawn' : 'spawn', ['Async']);
         this.expr(e.body, { node: ctx.node, scope: ctx.scope, sink: ctx.sink, frame: ctx.frame, asyncContext: true });
         return;
       }
@@ -1080,15 +1083,21 @@ class FileAnalyzer {
    * Matches arguments to parameters (positional first, then by name), reporting arity and name errors.
    * Returns, for each argument, the index of its parameter.
    */
-  private bindArgs(call: A.Span, args: readonly A.Arg[], params: readonly ParamInfo[], whatOf: string | (() => string), variadic = false, leading = 0, opCode: DiagnosticCode = 'E0102'): (number | undefined)[] {
+  private bindArgs(
+    call: A.Span, args: readonly A.Arg[], params: readonly ParamInfo[], name: string, kind: '' | 'handler' | 'operation',
+    variadic = false, leading = 0, opCode: DiagnosticCode = 'E0102',
+  ): (number | undefined)[] {
     // The common case, all positional and a fitting count, without bookkeeping.
     let required = 0;
     for (const p of params) if (!p.optional) required++;
     const count = args.length + leading;
-    if (count >= required && (variadic || count <= params.length) && args.every(a => !a.name)) {
-      return args.map((_, i) => (i + leading < params.length ? i + leading : undefined));
+    if (count >= required && (variadic || count <= params.length) && args.every(noName)) {
+      const out: (number | undefined)[] = new Array(args.length);
+      for (let i = 0; i < args.length; i++) out[i] = i + leading < params.length ? i + leading : undefined;
+      return out;
     }
-    const what = typeof whatOf === 'string' ? whatOf : whatOf();
+    // What the messages call the callee (made only for a message: the common case above returns before).
+    const what = `${kind ? `${kind} ` : ''}\`${name}\``;
     const filled = new Set<number>();
     const out: (number | undefined)[] = [];
     let positional = leading;
@@ -1132,12 +1141,12 @@ class FileAnalyzer {
 
   /** Walks arguments; returns the latent effects of each, by parameter index. */
   private argLatents(args: readonly A.Arg[], paramOf: readonly (number | undefined)[], ctx: Ctx, leading: (Latent | undefined)[] = []): (Latent | undefined)[] {
-    const out: (Latent | undefined)[] = [...leading];
-    args.forEach((a, i) => {
-      const latent = this.valueLatent(a.value, ctx);
+    const out: (Latent | undefined)[] = leading.slice();
+    for (let i = 0; i < args.length; i++) {
+      const latent = this.valueLatent(args[i]!.value, ctx);
       const idx = paramOf[i];
       if (idx !== undefined && latent) out[idx] = latent;
-    });
+    }
     return out;
   }
 
@@ -1172,37 +1181,37 @@ class FileAnalyzer {
         this.plainArgs(e.args, ctx);
         if (r.owner === ctx.node.id) {
           if (r.concrete.length || r.poly) {
-            this.site(ctx, { span: e.span, label: name, own: r.concrete, paramCall: r.poly ? r.index : undefined });
+            this.site(ctx, e.span, name, r.concrete, undefined, undefined, undefined, undefined, r.poly ? r.index : undefined);
           }
         }
         return;
       }
       case 'local': {
         this.plainArgs(e.args, ctx);
-        if (r.lambdas.length) this.site(ctx, { span: e.span, label: name, own: [], performs: r.lambdas });
+        if (r.lambdas.length) this.site(ctx, e.span, name, [], undefined, undefined, r.lambdas);
         return;
       }
       case 'local-function': {
-        const paramOf = this.bindArgs(e.span, e.args, r.params, () => `\`${name}\``, false, lead);
+        const paramOf = this.bindArgs(e.span, e.args, r.params, name, '', false, lead);
         const args = this.argLatents(e.args, paramOf, ctx, leading);
-        this.site(ctx, { span: e.span, label: name, own: [], callee: r.id, args });
+        this.site(ctx, e.span, name, [], r.id, args);
         return;
       }
       case 'item': {
         const item = r.item;
         switch (item.kind) {
           case 'function': {
-            const paramOf = this.bindArgs(e.span, e.args, item.params, () => `\`${name}\``, false, lead);
+            const paramOf = this.bindArgs(e.span, e.args, item.params, name, '', false, lead);
             const args = this.argLatents(e.args, paramOf, ctx, leading);
-            this.site(ctx, { span: e.span, label: name, own: [], callee: item.id, args });
+            this.site(ctx, e.span, name, [], item.id, args);
             return;
           }
           case 'struct':
-            this.bindArgs(e.span, e.args, item.params, () => `\`${name}\``, false, lead);
+            this.bindArgs(e.span, e.args, item.params, name, '', false, lead);
             this.plainArgs(e.args, ctx);
             return;
           case 'handler':
-            this.bindArgs(e.span, e.args, item.params ?? [], `handler \`${name}\``, false, lead);
+            this.bindArgs(e.span, e.args, item.params ?? [], name, 'handler', false, lead);
             this.plainArgs(e.args, ctx);
             return;
           case 'effect':
@@ -1217,15 +1226,15 @@ class FileAnalyzer {
       case 'builtin-function': {
         const fn = r.fn;
         const { params, variadic } = BUILTIN_PARAMS.get(fn)!;
-        const paramOf = this.bindArgs(e.span, e.args, params, () => `\`${name}\``, variadic, lead);
+        const paramOf = this.bindArgs(e.span, e.args, params, name, '', variadic, lead);
         const args = this.argLatents(e.args, paramOf, ctx, leading);
         const performs = (fn.callsArgs ?? []).map(i => args[i]).filter((l): l is Latent => l !== undefined);
-        this.site(ctx, { span: e.span, label: name, own: fn.effects, performs: performs.length ? performs : undefined, discharges: fn.discharges });
+        this.site(ctx, e.span, name, fn.effects, undefined, undefined, performs.length ? performs : undefined, fn.discharges);
         return;
       }
       case 'builtin-constructor': {
         const params = Array.from({ length: r.arity }, (_, i) => ({ name: `value${i}`, optional: false }));
-        this.bindArgs(e.span, e.args, params, `\`${name}\``, false, lead);
+        this.bindArgs(e.span, e.args, params, name, '', false, lead);
         this.plainArgs(e.args, ctx);
         return;
       }
@@ -1357,9 +1366,9 @@ class FileAnalyzer {
       return;
     }
     this.ref(prop.span, symbol);
-    this.bindArgs(e.span, e.args, params, () => `operation \`${effectName}.${opName}\``, false, 0, 'E0205');
+    this.bindArgs(e.span, e.args, params, `${effectName}.${opName}`, 'operation', false, 0, 'E0205');
     this.plainArgs(e.args, ctx);
-    this.site(ctx, { span: e.span, label: this.opLabel(effectName, opName), own: [key] });
+    this.site(ctx, e.span, this.opLabel(effectName, opName), [key]);
   }
 
   private builtinHandlerArgs(h: BuiltinHandler, call: A.CallExpr | undefined, ctx: Ctx, at?: A.Span): void {
@@ -1374,7 +1383,7 @@ class FileAnalyzer {
       return;
     }
     const params = h.params.map((p, i) => ({ name: p, optional: i >= (h.required ?? 0) }));
-    this.bindArgs(call.span, call.args, params, what);
+    this.bindArgs(call.span, call.args, params, h.name, '');
     this.plainArgs(call.args, ctx);
   }
 
@@ -1521,7 +1530,7 @@ class FileAnalyzer {
     const params = x.params ?? [];
     if (call) {
       if (!x.params && call.args.length) this.report('E0102', call.span, `handler \`${label}\` takes no arguments`);
-      else this.bindArgs(call.span, call.args, params, `handler \`${label}\``);
+      else this.bindArgs(call.span, call.args, params, label, 'handler');
       this.plainArgs(call.args, ctx);
     } else if (params.some(p => !p.optional)) {
       this.report('E0102', at, `handler \`${label}\` expects ${plural(params.filter(p => !p.optional).length, 'argument')}: \`${x.detail}\``);
@@ -1530,7 +1539,7 @@ class FileAnalyzer {
     const exports = handlerPath === this.path ? this.own : this.ctx.exportsOf(handlerPath);
     const effect = exports?.items.get(x.effect);
     const key = effect?.kind === 'effect' ? effect.key : isBuiltinEffect(x.effect) ? x.effect : this.effectKey(x.effect)?.key;
-    this.site(ctx, { span: call?.span ?? at, label, own: [], callee: x.id });
+    this.site(ctx, call?.span ?? at, label, [], x.id);
     return { discharges: key ? [key] : [], dynamic: false };
   }
 }
