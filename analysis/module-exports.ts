@@ -131,7 +131,12 @@ export function fnSignature(fn: A.FnDecl | A.OpSig, prefix = ''): string {
  */
 const exported = new WeakMap<A.Item, { readonly path: string; readonly entry: ExportItem; readonly sig: string }>();
 
-export function moduleExports(module: A.Module): ModuleExports {
+/**
+ * What a module exports. With `remember` (a file being edited), each item's entry is kept for the item object, so
+ * that the next version of the file reuses the entries of the items the incremental lowering kept; a file checked
+ * once has no next version, and skips the bookkeeping.
+ */
+export function moduleExports(module: A.Module, remember = true): ModuleExports {
   const path = module.path;
   const items = new Map<string, ExportItem>();
   const sig: string[] = [];
@@ -145,7 +150,7 @@ export function moduleExports(module: A.Module): ModuleExports {
     }
     const before = sig.length;
     exportItem(path, item, items, sig);
-    if (sig.length === before + 1) exported.set(item, { path, entry: items.get(item.name.name)!, sig: sig[before]! });
+    if (remember && sig.length === before + 1) exported.set(item, { path, entry: items.get(item.name.name)!, sig: sig[before]! });
   }
   return { path, items, signature: sig.join(';') };
 }

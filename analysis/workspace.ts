@@ -401,7 +401,7 @@ export class Workspace {
         syntaxErrors: module.syntaxErrors,
         errorRegions: module.errorRegions,
       };
-      f.exports ??= moduleExports(module);
+      f.exports ??= moduleExports(module, f.keepTree);
       if (!f.keepTree) this.rememberClosed(f);
       return module;
     }
@@ -431,7 +431,7 @@ export class Workspace {
   }
 
   private exportsOfState(f: FileState): ModuleExports {
-    f.exports ??= moduleExports(this.lowered(f));
+    f.exports ??= moduleExports(this.lowered(f), f.keepTree);
     return f.exports;
   }
 
