@@ -557,6 +557,7 @@ export class Debuggee {
       this.exceptionQueue = [];
       this.reported.clear();
       this.current = landed;
+      this.inspected = 0;
       outcome = { kind: 'stopped', stop: landed };
     } finally {
       this.replaying = false;
