@@ -112,7 +112,8 @@ export async function runCheck(args: string[], io: CheckIo): Promise<number> {
     else files.push(full);
   }
   const unique = [...new Set(files)];
-  const ws = await Workspace.create({ root: abs(options.root ?? '.'), readFile: readText });
+  // A one-time check asks nothing of a file's AST once the file is analysed (no navigation): none is kept.
+  const ws = await Workspace.create({ root: abs(options.root ?? '.'), readFile: readText, closedAstBudget: 0 });
   for (const f of unique) {
     const text = readText(f);
     if (text === undefined) {
