@@ -274,8 +274,8 @@ export type WalkVia = 'fast' | 'memory' | 'cursor' | 'public';
 
 /** Copies `tree` (parsed from `text`) into a FlatTree, read as `via` says. */
 export function flattenTree(tree: Tree, text: string, via: WalkVia = 'fast'): FlatTree {
-  if (borrowed) return new FlatTree(tree.language, text, walk(tree, via, allocate(Math.max(64, text.length >> 2))));
-  const c = walk(tree, via, scratch);
+  if (borrowed) return new FlatTree(tree.language, text, walk(tree, via, allocate(Math.max(64, text.length >> 2)), undefined, text.length));
+  const c = walk(tree, via, scratch, undefined, text.length);
   scratch = c;
   return new FlatTree(tree.language, text, shrink(c));
 }
@@ -288,8 +288,8 @@ let borrowed = false;
  * `from` (a node of `tree`), the copy holds that node's subtree, with `from` as node 0.
  */
 export function withFlatTree<T>(tree: Tree, text: string, use: (flat: FlatTree) => T, from?: Node): T {
-  if (borrowed) return use(new FlatTree(tree.language, text, walk(tree, 'fast', allocate(64), from)));
-  const c = walk(tree, 'fast', scratch, from);
+  if (borrowed) return use(new FlatTree(tree.language, text, walk(tree, 'fast', allocate(64), from, text.length)));
+  const c = walk(tree, 'fast', scratch, from, text.length);
   scratch = c;
   borrowed = true;
   try {
@@ -308,9 +308,9 @@ const MAX_KEPT_SCRATCH = 1 << 18;
  * Fills `into` (growing it if needed: the columns returned may be new) with the nodes of `tree`, or of the subtree
  * of `from` (a node of `tree`: a cursor made from a node does not leave its subtree), which is then node 0.
  */
-function walk(tree: Tree, via: WalkVia, into: Columns, from?: Node): Columns {
+function walk(tree: Tree, via: WalkVia, into: Columns, from?: Node, textLength = 0): Columns {
   if (!from && (via === 'memory' || via === 'fast')) {
-    const walked = memoryWalk(tree, into, via === 'fast');
+    const walked = memoryWalk(tree, textLength, into, via === 'fast');
     if (walked) return walked;
     if (via === 'memory') throw new Error('this web-tree-sitter cannot be read from memory');
   }
@@ -586,7 +586,7 @@ const HEAP_MISSING = 1 << 9;
  * offsets. Returns undefined when the tree cannot be read so (no binding, an unexpected layout, or, with `check`,
  * while the first walks of a language are compared with the cursor's and one differed).
  */
-function memoryWalk(tree: Tree, into: Columns, check: boolean): Columns | undefined {
+function memoryWalk(tree: Tree, textLength: number, into: Columns, check: boolean): Columns | undefined {
   const b = bindings().get(Object.getPrototypeOf(tree)?.constructor) as Partial<Heap> | undefined;
   if (!b || !(b.HEAPU8 instanceof Uint8Array) || !(b.HEAPU16 instanceof Uint16Array) || !(b.HEAPU32 instanceof Uint32Array)) return undefined;
   const heap = b as Heap;
@@ -599,7 +599,11 @@ function memoryWalk(tree: Tree, into: Columns, check: boolean): Columns | undefi
   if (lang === null) return undefined;
   const checks = checkedWalks.get(lang) ?? 0;
   if (check && checks < CHECKED_WALKS) {
-    const walked = readTree(heap, lang, tree, treeAddress, into);
+    const walked = readTree(heap, lang, tree, treeAddress, into, textLength);
+    if (!walked) {
+      byLanguage.set(tree.language, null);
+      return undefined;
+    }
     const copy = copyColumns(walked, walked.count);
     const cursor = walk(tree, 'cursor', allocate(Math.max(64, walked.count)));
     if (!sameColumns(copy, cursor)) {
@@ -609,7 +613,9 @@ function memoryWalk(tree: Tree, into: Columns, check: boolean): Columns | undefi
     checkedWalks.set(lang, checks + 1);
     return walked;
   }
-  return readTree(heap, lang, tree, treeAddress, into);
+  const walked = readTree(heap, lang, tree, treeAddress, into, textLength);
+  if (!walked) byLanguage.set(tree.language, null);
+  return walked;
 }
 
 function sameColumns(a: Columns, b: Columns): boolean {
@@ -623,7 +629,11 @@ function sameColumns(a: Columns, b: Columns): boolean {
 
 let lastChildScratch = new Int32Array(4096);
 
-function readTree(heap: Heap, lang: MemoryLanguage, tree: Tree, treeAddress: number, into: Columns): Columns {
+/**
+ * The walk itself; undefined when it meets what a tree of a text of `textLength` cannot hold (more subtrees than
+ * the text could make, or a read outside wasm memory): the layout is not what this code reads.
+ */
+function readTree(heap: Heap, lang: MemoryLanguage, tree: Tree, treeAddress: number, into: Columns, textLength: number): Columns | undefined {
   const u8 = heap.HEAPU8;
   const u16 = heap.HEAPU16;
   const u32 = heap.HEAPU32;
@@ -717,9 +727,14 @@ function readTree(heap: Heap, lang: MemoryLanguage, tree: Tree, treeAddress: num
       if (u32[(ptr + 36) >> 2]! > 0) push(ptr, pos, 0, 0, true);
     }
   }
+  // A tree has a few subtrees per character (tokens, the nodes above them, MISSING ones: this loop turned at most 8
+  // times per UTF-16 unit over the examples and 300 random texts): far more means what is read is not a tree.
+  let budget = 64 * (textLength + 256);
   while (depth >= 0) {
+    if (--budget < 0) return undefined;
     const ptr = fPtr[depth]!;
-    const count = u32[(ptr + 36) >> 2]!;
+    const count = u32[(ptr + 36) >> 2];
+    if (count === undefined) return undefined;
     const index = fIndex[depth]!;
     if (index === count) {
       if (fVisible[depth] === 1) c.subtreeEnd[fParent[depth]!] = c.count;
