@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Node, Parser, Tree } from 'web-tree-sitter';
-import { ERROR_SYMBOL, fastestPath, flattenTree, type FlatNode } from '../../grammar/flat-tree.js';
+import { ERROR_SYMBOL, fastestPath, flattenTree, registerBinding, type FlatNode } from '../../grammar/flat-tree.js';
 import { createParser, editFor } from '../../grammar/parser.js';
 import { rng } from '../support/random.js';
 import { ariaFiles, examplesDir } from './example-files.js';
@@ -50,6 +50,31 @@ describe('flattenTree', () => {
     for (let i = 0; i < 4; i++) flattenTree(tree, text);
     expect(fastestPath(tree)).toBe('memory');
     tree.delete();
+  });
+
+  test('memory that is not a tree of the text: the memory walk gives up instead of running on', () => {
+    // A language and a tree of a layout the walk accepts at first sight, whose root claims two billion children.
+    const memory = new ArrayBuffer(4096);
+    const u8 = new Uint8Array(memory);
+    const u16 = new Uint16Array(memory);
+    const u32 = new Uint32Array(memory);
+    const languageAt = 64;
+    u32[languageAt / 4] = 14; // version
+    u32[languageAt / 4 + 1] = 2; // symbol_count
+    u32[languageAt / 4 + 8] = 0; // field_count
+    for (const [slot, address] of [[16, 512], [17, 600], [19, 700], [21, 800]] as const) u32[languageAt / 4 + slot] = address;
+    const treeAt = 128;
+    const root = 1024;
+    u32[treeAt / 4] = root;
+    u32[(root + 16) / 4] = 20; // size: 10 UTF-16 units
+    u32[(root + 36) / 4] = 0x7fffffff; // child_count
+    u16[(root + 40) / 2] = 1; // symbol
+    u16[(root + 44) / 2] = 1; // visible
+    class FakeTree {}
+    registerBinding(FakeTree, { HEAPU8: u8, HEAPU16: u16, HEAPU32: u32 });
+    const language = { 0: languageAt, types: ['a', 'b'], fields: [null], nodeTypeIsNamed: () => true };
+    const tree = Object.assign(Object.create(FakeTree.prototype) as object, { 0: treeAt, language }) as unknown as Tree;
+    expect(() => flattenTree(tree, 'x'.repeat(10), 'memory')).toThrow(/cannot be read from memory/);
   });
 
   test('text beyond ASCII: offsets count UTF-16 code units', () => {
