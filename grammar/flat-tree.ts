@@ -1,5 +1,6 @@
-// Copies a tree-sitter tree into flat typed arrays in one cursor walk, and offers a Node-like view over the copy
-// whose reads are plain JavaScript (no call into wasm per property, as web-tree-sitter's Node makes).
+// Copies a tree-sitter tree into flat typed arrays in one walk (reading tree-sitter's structures from wasm memory, or
+// through a tree cursor), and offers a Node-like view over the copy whose reads are plain JavaScript (no call into
+// wasm per property, as web-tree-sitter's Node makes).
 import type { Language, Node, Tree, TreeCursor } from 'web-tree-sitter';
 
 /** tree-sitter's symbol of ERROR nodes (`ts_builtin_sym_error`, -1 as an unsigned 16-bit id). */
@@ -245,6 +246,25 @@ function shrink(from: Columns): Columns {
 
 let scratch = allocate(4096);
 
+/** Writes row `i`: a node of `parent` (-1 for node 0), with no next sibling yet. */
+function writeRow(c: Columns, i: number, named: Uint8Array, symbol: number, field: number, start: number, end: number, parent: number, missing: boolean): void {
+  c.symbol[i] = symbol;
+  c.field[i] = field;
+  c.start[i] = start;
+  c.end[i] = end;
+  c.parent[i] = parent;
+  c.next[i] = -1;
+  let flags = symbol === ERROR_SYMBOL || named[symbol] === 1 ? NAMED : 0;
+  if (missing) flags |= MISSING;
+  if (symbol === ERROR_SYMBOL || missing) flags |= HAS_ERROR;
+  c.flags[i] = flags;
+}
+
+/** Marks every ancestor of an ERROR or MISSING node (as ts_node_has_error does); rows are in preorder. */
+function markErrorAncestors(c: Columns): void {
+  for (let i = c.count - 1; i > 0; i--) if ((c.flags[i]! & HAS_ERROR) !== 0) c.flags[c.parent[i]!]! |= HAS_ERROR;
+}
+
 function grow(c: Columns): Columns {
   return copyColumns(c, c.symbol.length * 2);
 }
@@ -297,7 +317,6 @@ export function withFlatTree<T>(tree: Tree, text: string, use: (flat: FlatTree) 
   } finally {
     borrowed = false;
     if (scratch.symbol.length > MAX_KEPT_SCRATCH) scratch = allocate(4096); // a huge file's buffer is not kept
-    if (lastChildScratch.length > MAX_KEPT_SCRATCH) lastChildScratch = new Int32Array(4096);
   }
 }
 
@@ -326,20 +345,10 @@ function walk(tree: Tree, via: WalkVia, into: Columns, from?: Node, textLength =
   const record = (parent: number): number => {
     if (c.count === c.symbol.length) c = grow(c);
     const i = c.count++;
-    const symbol = ops.symbol(address);
     const start = ops.start(address);
     const end = ops.end(address);
-    c.symbol[i] = symbol;
-    c.field[i] = ops.field(address);
-    c.start[i] = start;
-    c.end[i] = end;
-    c.parent[i] = parent;
-    c.next[i] = -1;
-    let flags = symbol === ERROR_SYMBOL || named[symbol] === 1 ? NAMED : 0;
     // Only a zero-width node can be MISSING: ask the cursor about those alone.
-    if (start === end && ops.missing(address) === 1) flags |= MISSING;
-    if (symbol === ERROR_SYMBOL || (flags & MISSING) !== 0) flags |= HAS_ERROR;
-    c.flags[i] = flags;
+    writeRow(c, i, named, ops.symbol(address), ops.field(address), start, end, parent, start === end && ops.missing(address) === 1);
     return i;
   };
   try {
@@ -370,8 +379,7 @@ function walk(tree: Tree, via: WalkVia, into: Columns, from?: Node, textLength =
   } finally {
     ops.done();
   }
-  // An error anywhere below a node marks the node (as ts_node_has_error does).
-  for (let i = c.count - 1; i > 0; i--) if ((c.flags[i]! & HAS_ERROR) !== 0) c.flags[c.parent[i]!]! |= HAS_ERROR;
+  markErrorAncestors(c);
   return c;
 }
 
@@ -604,7 +612,7 @@ function memoryWalk(tree: Tree, textLength: number, into: Columns, check: boolea
       byLanguage.set(tree.language, null);
       return undefined;
     }
-    const copy = copyColumns(walked, walked.count);
+    const copy = shrink(walked);
     const cursor = walk(tree, 'cursor', allocate(Math.max(64, walked.count)));
     if (!sameColumns(copy, cursor)) {
       byLanguage.set(tree.language, null);
@@ -626,8 +634,6 @@ function sameColumns(a: Columns, b: Columns): boolean {
   }
   return true;
 }
-
-let lastChildScratch = new Int32Array(4096);
 
 /**
  * The walk itself; undefined when it meets what a tree of a text of `textLength` cannot hold (more subtrees than
@@ -653,9 +659,8 @@ function readTree(heap: Heap, lang: MemoryLanguage, tree: Tree, treeAddress: num
   let fFieldsEnd = new Int32Array(64);
   let fInherited = new Int32Array(64); // the field of a hidden subtree, for its children that have none
   let fVisible = new Uint8Array(64); // the subtree is a node (its subtree ends with this frame)
-  // The last child recorded so far of each node (to link the next one); entries are set as nodes are recorded.
-  if (lastChildScratch.length < c.symbol.length) lastChildScratch = new Int32Array(c.symbol.length);
-  let lastChild = lastChildScratch;
+  // For each node whose frame is open, innermost last: its last child recorded so far (to link the next one).
+  const lastChild: number[] = [];
   const push = (ptr: number, pos: number, parent: number, inherited: number, visible: boolean) => {
     depth++;
     if (depth === fPtr.length) {
@@ -683,31 +688,19 @@ function readTree(heap: Heap, lang: MemoryLanguage, tree: Tree, treeAddress: num
     }
     fInherited[depth] = inherited;
     fVisible[depth] = visible ? 1 : 0;
+    if (visible) lastChild.push(-1);
   };
   const record = (symbol: number, start: number, end: number, field: number, parent: number, missing: boolean): number => {
     if (c.count === c.symbol.length) c = grow(c);
     const i = c.count++;
-    if (i >= lastChild.length) {
-      const more = new Int32Array(lastChild.length * 2);
-      more.set(lastChild);
-      lastChild = lastChildScratch = more;
-    }
-    c.symbol[i] = symbol;
-    c.field[i] = field;
-    c.start[i] = start;
-    c.end[i] = end;
-    c.parent[i] = parent;
-    c.next[i] = -1;
+    writeRow(c, i, named, symbol, field, start, end, parent, missing);
     c.subtreeEnd[i] = i + 1;
-    lastChild[i] = -1;
-    let flags = symbol === ERROR_SYMBOL || named[symbol] === 1 ? NAMED : 0;
-    if (missing) flags |= MISSING;
-    if (symbol === ERROR_SYMBOL || missing) flags |= HAS_ERROR;
-    c.flags[i] = flags;
     if (parent >= 0) {
-      const previous = lastChild[parent]!;
+      // `parent`'s frame is the innermost visible one: hidden subtrees in between push none.
+      const top = lastChild.length - 1;
+      const previous = lastChild[top]!;
       if (previous >= 0) c.next[previous] = i;
-      lastChild[parent] = i;
+      lastChild[top] = i;
     }
     return i;
   };
@@ -737,7 +730,10 @@ function readTree(heap: Heap, lang: MemoryLanguage, tree: Tree, treeAddress: num
     if (count === undefined) return undefined;
     const index = fIndex[depth]!;
     if (index === count) {
-      if (fVisible[depth] === 1) c.subtreeEnd[fParent[depth]!] = c.count;
+      if (fVisible[depth] === 1) {
+        c.subtreeEnd[fParent[depth]!] = c.count;
+        lastChild.pop();
+      }
       depth--;
       continue;
     }
@@ -796,7 +792,6 @@ function readTree(heap: Heap, lang: MemoryLanguage, tree: Tree, treeAddress: num
       push(childPtr, pos, fParent[depth]!, extra ? 0 : field, false);
     }
   }
-  // An error anywhere below a node marks the node (as ts_node_has_error does).
-  for (let i = c.count - 1; i > 0; i--) if ((c.flags[i]! & HAS_ERROR) !== 0) c.flags[c.parent[i]!]! |= HAS_ERROR;
+  markErrorAncestors(c);
   return c;
 }
