@@ -171,8 +171,8 @@ export class Machine implements NativeHost, SchedulerContext {
   private stopSkip = 0;
   private stopHit: StopReason | null = null;
   /**
-   * Statements the VM has completed in its current run of statements and not yet added to `s.steps`; set around
-   * calls that emit events from inside a statement (a spawn), so that their step is the statement's.
+   * Statements the VM has completed in its current run of statements and not yet added to `s.steps`: the VM sets it
+   * at each statement, so that an event raised inside one (a spawn, a wake, an output) carries that statement's step.
    */
   inFlightSteps = 0;
   /** The thread running the current poll (its worker takes local wakes). */
@@ -325,8 +325,13 @@ export class Machine implements NativeHost, SchedulerContext {
       const quota = Math.min(r.turnLeft, allowed);
       if (quota <= 0) return;
       this.cur = th;
-      const n = execute(this, t, quota);
-      this.cur = null;
+      let n: number;
+      try {
+        n = execute(this, t, quota);
+      } finally {
+        this.inFlightSteps = 0; // added to s.steps below
+        this.cur = null;
+      }
       if (n > 0) {
         s.steps += n;
         s.lastTask = t.id;

@@ -54,6 +54,8 @@ export function execute(m: Machine, task: Task, quota: number): number {
             return executed;
           }
           pc++;
+          // Events raised inside this statement are stamped with the statements before it (see Machine.inFlightSteps).
+          m.inFlightSteps = executed;
           executed++;
           break;
         case 0 /* Op.Const */:
@@ -535,14 +537,7 @@ export function execute(m: Machine, task: Task, quota: number): number {
           const calleeIdx = sp - argc - 1;
           frame.pc = pc;
           task.sp = sp;
-          // The spawn event is stamped at the spawning statement, not at the start of this run of statements.
-          m.inFlightSteps = executed - 1;
-          let handle: Value;
-          try {
-            handle = m.spawnFromVm(task, stack, calleeIdx, argc, scoped ? stack[calleeIdx - 1] : null, frame.handlers, at);
-          } finally {
-            m.inFlightSteps = 0;
-          }
+          const handle = m.spawnFromVm(task, stack, calleeIdx, argc, scoped ? stack[calleeIdx - 1] : null, frame.handlers, at);
           sp = calleeIdx - scoped;
           stack[sp++] = handle;
           break;

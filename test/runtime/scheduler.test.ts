@@ -251,4 +251,14 @@ describe('event steps', () => {
     // three statements ran before the one that spawns
     expect(spawn.step - pollStart.step).toBe(3);
   });
+
+  it('stamps any event raised inside a statement at that statement (here an output)', async () => {
+    const { machine } = await machineFor(['a = 1', 'b = 2', 'print(a + b)'].join('\n'));
+    const events: RuntimeEvent[] = [];
+    machine.listener = e => events.push(e);
+    machine.run();
+    const pollStart = events.find(e => e.kind === 'poll-start' && e.task === machine.s.mainTask)!;
+    const output = events.find(e => e.kind === 'output')!;
+    expect(output.step - pollStart.step).toBe(2);
+  });
 });
