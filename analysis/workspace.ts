@@ -430,9 +430,10 @@ export class Workspace {
     return f.outline!;
   }
 
+  /** What a file exports (made when it is lowered; it outlives the AST). */
   private exportsOfState(f: FileState): ModuleExports {
-    f.exports ??= moduleExports(this.lowered(f), f.keepTree);
-    return f.exports;
+    if (!f.exports) this.lowered(f);
+    return f.exports!;
   }
 
   /** `import a.b` from `from`: the root first, then the importing file's folder; loads it through `readFile` if needed. */
@@ -617,7 +618,6 @@ export class Workspace {
     return out;
   }
 
-  /** Identifies the rows a file's effect diagnostics depend on: its own nodes' and their callees' summaries. */
   /**
    * What a file's effect diagnostics depend on: the solved summary (and body) of each of its functions and of
    * their callees. The solver hands back the same objects for what it did not solve again, so comparing these

@@ -99,7 +99,10 @@ export async function runRun(args: string[], io: CliIo): Promise<number> {
     path: shown,
     readModule: path => readText(resolve(io.cwd, path)),
     // The checker has parsed and lowered these files already: the run reuses its ASTs (of the same texts).
-    lowered: checked ? (path, text) => (checked.text(resolve(io.cwd, path)) === text ? checked.module(resolve(io.cwd, path)) : undefined) : undefined,
+    lowered: checked ? (path, text) => {
+      const full = resolve(io.cwd, path);
+      return checked.text(full) === text ? checked.module(full) : undefined;
+    } : undefined,
     workers,
     seed: values.seed,
     flavor,
