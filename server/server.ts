@@ -48,13 +48,13 @@ interface PositionParams {
 export const SERVER_NAME = 'aria-language-server';
 export const SERVER_VERSION = '0.1.0';
 
+/** Characters of workspace files read at start-up between two checks (and collections) of what was read. */
+const SCAN_BATCH = 256 * 1024;
+
 /**
  * Starts the server on `connection`, or on one made from the process arguments (`--stdio`, `--node-ipc`,
  * `--socket=N`). Resolves once the handlers are registered and the connection listens.
  */
-/** Characters of workspace files read at start-up between two checks (and collections) of what was read. */
-const SCAN_BATCH = 256 * 1024;
-
 export async function startServer(connection: Connection = createConnection(ProposedFeatures.all) as unknown as Connection): Promise<void> {
   const parser = await createParser();
   const analyzer = new Analyzer(parser);
@@ -470,10 +470,11 @@ class AriaServer {
     const file = this.analyzer.get(uri);
     if (!file) return;
     const version = file.open ? file.doc.version : undefined;
+    const warningsAsErrors = this.ctx.settings.checker.warningsAsErrors;
     // The checker answers with the same array while nothing changed: then the report already sent stands.
     const checked = this.semantics.diagnostics(file);
     const last = this.published.get(file.uri);
-    if (last && last.version === version && last.checked === checked && last.warningsAsErrors === this.ctx.settings.checker.warningsAsErrors) return;
+    if (last && last.version === version && last.checked === checked && last.warningsAsErrors === warningsAsErrors) return;
     const diagnostics = fileDiagnostics(this.ctx, this.semantics, file);
     if (diagnostics.length === 0 && !this.published.has(file.uri) && !file.open) return;
     const digestOf = (d: Diagnostic[]) => createHash('sha1').update(JSON.stringify(d)).digest('base64');
@@ -481,12 +482,11 @@ class AriaServer {
     if (last && last.version === version) {
       last.digest ??= digestOf(last.diagnostics ?? []);
       digest = digestOf(diagnostics);
-      if (digest === last.digest && last.warningsAsErrors === this.ctx.settings.checker.warningsAsErrors) {
+      if (digest === last.digest && last.warningsAsErrors === warningsAsErrors) {
         last.checked = checked;
         return;
       }
     }
-    const warningsAsErrors = this.ctx.settings.checker.warningsAsErrors;
     if (version === undefined) this.published.set(file.uri, { version, digest: digest ?? digestOf(diagnostics), checked, warningsAsErrors });
     else this.published.set(file.uri, { version, diagnostics, digest, checked, warningsAsErrors });
     void this.connection.sendDiagnostics({ uri: file.uri, version, diagnostics });
