@@ -53,6 +53,7 @@ module.exports = grammar({
       $.effect_declaration,
       $.handler_declaration,
       $.struct_declaration,
+      $.enum_declaration,
       $.import_declaration,
     ),
 
@@ -138,6 +139,25 @@ module.exports = grammar({
       optional(field('type_parameters', $.type_parameters)),
       field('fields', $.parameter_list),
     ),
+
+    /**
+     * `enum Shape { Circle(radius: Int), Square(side: Int), Empty }`: a sum type. Variants are separated
+     * by line breaks, `;` or `,` (a trailing one allowed); a variant without a parameter list takes none.
+     */
+    enum_declaration: $ => seq(
+      'enum',
+      field('name', $.identifier),
+      optional(field('type_parameters', $.type_parameters)),
+      '{',
+      optional($._terminator),
+      optional(seq(sepBy1(field('variant', $.variant), $._variant_separator), optional($._variant_separator))),
+      '}',
+    ),
+
+    variant: $ => seq(field('name', $.identifier), optional(field('fields', $.parameter_list))),
+
+    /** A line break after a `,` or `;` is whitespace: the parser then expects a variant or `}`, not a terminator. */
+    _variant_separator: $ => choice($._terminator, ','),
 
     import_declaration: $ => seq('import', field('path', $.module_path)),
 

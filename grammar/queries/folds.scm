@@ -3,6 +3,7 @@
 [
   (function_definition)
   (effect_declaration)
+  (enum_declaration)
   (handler_declaration)
   (if_expression)
   (elif_clause)

@@ -82,6 +82,7 @@
   "effect"
   "handler"
   "struct"
+  "enum"
 ] @keyword.type
 
 "import" @keyword.import
@@ -142,6 +143,11 @@
     (parameter
       name: (identifier) @variable.member)))
 
+(variant
+  fields: (parameter_list
+    (parameter
+      name: (identifier) @variable.member)))
+
 ; Literals
 
 (integer) @number
@@ -186,12 +192,15 @@
 
 ((type_identifier) @type.builtin
   (#any-of? @type.builtin
-    "Unit" "Int" "Float" "Bool" "String" "Duration" "Task" "List" "Channel" "CancellationToken" "Result"))
+    "Unit" "Int" "Float" "Bool" "String" "Duration" "Task" "List" "Channel" "CancellationToken" "Option" "Result"))
 
 (type_parameters
   parameter: (identifier) @type)
 
 (struct_declaration
+  name: (identifier) @type)
+
+(enum_declaration
   name: (identifier) @type)
 
 (effect_declaration
@@ -203,7 +212,7 @@
 (handler_declaration
   effect: (identifier) @type)
 
-; A capitalised name used as a value is an effect, a handler or a struct (`Cancel.check()`,
+; A capitalised name used as a value is an effect, a handler, a struct or an enum (`Cancel.check()`,
 ; `Async.default`): a type.
 ((identifier) @type
   (#match? @type "^[A-Z]"))
@@ -256,6 +265,14 @@
 
 (constructor_pattern
   constructor: (identifier) @constructor)
+
+; An enum's variants are its constructors, and `None` (the prelude's nullary variant) is one where it stands
+; bare, in an expression or a pattern.
+(variant
+  name: (identifier) @constructor)
+
+((identifier) @constructor
+  (#eq? @constructor "None"))
 
 ; Annotations
 

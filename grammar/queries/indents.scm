@@ -7,6 +7,7 @@
 [
   (function_definition)
   (effect_declaration)
+  (enum_declaration)
   (handler_declaration)
   (if_expression)
   (while_statement)

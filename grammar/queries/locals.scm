@@ -28,14 +28,18 @@
 (with_expression
   binder: (identifier) @local.definition)
 
-(match_arm
+; A bare capitalised name in a pattern is a nullary variant (`case None =>`), not a binding.
+((match_arm
   pattern: (identifier) @local.definition)
+  (#match? @local.definition "^[a-z_]"))
 
-(constructor_pattern
+((constructor_pattern
   argument: (identifier) @local.definition)
+  (#match? @local.definition "^[a-z_]"))
 
-(list_pattern
+((list_pattern
   element: (identifier) @local.definition)
+  (#match? @local.definition "^[a-z_]"))
 
 (import_declaration
   path: (module_path

@@ -29,6 +29,13 @@
 
 ((comment)* @doc
   .
+  (enum_declaration
+    name: (identifier) @name) @definition.class
+  (#strip! @doc "^#\\s?")
+  (#select-adjacent! @doc @definition.class))
+
+((comment)* @doc
+  .
   (handler_declaration
     name: (identifier) @name) @definition.class
   (#strip! @doc "^#\\s?")

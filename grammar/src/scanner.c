@@ -25,7 +25,7 @@ enum TokenType { NEWLINE, ERROR_SENTINEL, IDENTIFIER, WILDCARD, STRING_CONTENT }
 
 // Keep in step with the keyword strings of grammar.js (test/grammar/fresh.test.ts checks it).
 static const char *const RESERVED[] = {
-  "and", "await", "break", "case", "continue", "effect", "elif", "else", "end", "false", "fn",
+  "and", "await", "break", "case", "continue", "effect", "elif", "else", "end", "enum", "false", "fn",
   "for", "handler", "if", "import", "in", "loop", "match", "not", "or", "return", "spawn",
   "struct", "true", "while", "with",
 };

@@ -94,6 +94,17 @@ describe('grammar queries', () => {
     expect(docs).toEqual(expect.arrayContaining([0, 9, 10]));
   });
 
+  test('tags, folds and locals: an enum is a documented class definition that folds; a bare variant pattern binds nothing', async () => {
+    const source = '# A shape.\nenum Shape {\n  Circle(radius: Int)\n  Empty\n}\nfn f(s) = match s\n  case Empty => 0\n  case r => 1\nend\n';
+    const tags = await capture('tags.scm', source);
+    expect(tags.filter(c => c.name === 'definition.class').map(c => c.row)).toEqual([1]);
+    expect(tags.filter(c => c.name === 'name').map(c => c.text)).toContain('Shape');
+    expect(tags.filter(c => c.name === 'doc').map(c => c.row)).toEqual([0]);
+    expect((await capture('folds.scm', source)).filter(c => c.name === 'fold').map(c => c.row)).toContain(1);
+    const definitions = (await capture('locals.scm', source)).filter(c => c.name === 'local.definition').map(c => c.text);
+    expect(definitions).toEqual(['radius', 's', 'r']);
+  });
+
   test('locals: scopes, the definitions of parameters and assignments, references', async () => {
     const captures = await capture('locals.scm', sample);
     const definitions = captures.filter(c => c.name === 'local.definition').map(c => c.text);

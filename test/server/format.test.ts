@@ -107,6 +107,13 @@ describe('canonical layout', () => {
     expect(await checkPreserves(text)).toBe('@wasm_target\nfn main()\n  total = 1 +\n    2\nend\n');
   });
 
+  test('an enum lays out like an effect block: variants one level in, separators tight, the brace back at the start', async () => {
+    const text = '# doc\n@deprecated\n  enum   Shape[ T ]{\n        Circle( radius:Int ) ,\n  # comment\n Rect(width:Int,height:Int);Empty\n\n\n   Point\n    }\nenum E{A,B,}\n';
+    expect(await checkPreserves(text)).toBe(
+      '# doc\n@deprecated\nenum Shape[T] {\n  Circle(radius: Int),\n  # comment\n  Rect(width: Int, height: Int); Empty\n\n  Point\n}\nenum E { A, B, }\n',
+    );
+  });
+
   test('broken code is left alone', async () => {
     expect(await format('fn f(\n  x = \n')).toBeUndefined();
   });
