@@ -1,80 +1,65 @@
 // `aria check [paths...] [--format text|json] [--root DIR]`: checks Aria files and prints their diagnostics; exit 1 on errors.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { Diagnostic } from '../analysis/diagnostics.js';
+import { excluder, findProject, formatProjectError, type Project } from '../analysis/project.js';
 import { Workspace } from '../analysis/workspace.js';
+import { readArgs } from './args.js';
+import { usageError, type CliIo } from './main.js';
+import { formatDiagnostics, position, shownPath } from './render.js';
+import { makeStyle } from './style.js';
 
-export interface CheckIo {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-  readonly cwd: string;
-}
+/** What `aria check` needs of its surroundings (CliIo without the process's streams). */
+export type CheckIo = CliIo;
 
-const USAGE = `usage: aria check [paths...] [--format text|json] [--root DIR]
+export const CHECK_USAGE = `usage: aria check [paths...] [--format text|json] [--root DIR]
 
-Checks every .aria file named, or found under a directory named (default: the current directory).
-  --format text   file:line:col: error|warning CODE: message, the source line and a caret (default)
+Checks every .aria file named, or found under a directory named, and the modules they import.
+With no paths it checks the workspace: the nearest aria.toml in the current folder or above names its
+roots and what to exclude (without one, every .aria file under the current folder).
+  --format text   file:line:col: error|warning CODE: message, the source line under a line-number gutter,
+                  notes, and a help: line with the fix the editor offers (default)
   --format json   one JSON document: {files, summary, diagnostics}
-  --root DIR      where imports resolve from (default: the current directory)
+  --root DIR      where imports resolve from (default: the folder of aria.toml, else the current folder)
+Colour goes to a terminal, not into a pipe; NO_COLOR turns it off, FORCE_COLOR on. On a terminal a progress
+line counts the files checked. \`aria explain CODE\` explains a code.
 Exit status: 0 when there is no error (warnings allowed), 1 when there are errors, 2 on bad usage.
+
+aria.toml:
+  roots = ["src"]              # folders of the workspace (default ["."])
+  exclude = ["src/fixtures"]   # globs of files and folders left out
+  [runtime]
+  flavor = "multi"             # the default of aria run and of a debug launch: multi, single or wasm
+  workers = 4
 `;
 
-interface Options {
-  readonly paths: string[];
-  readonly format: 'text' | 'json';
-  readonly root?: string;
-}
-
-function parseArgs(args: readonly string[]): Options | string {
-  const paths: string[] = [];
-  let format: 'text' | 'json' = 'text';
-  let root: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--format' || a.startsWith('--format=')) {
-      const value = a === '--format' ? args[++i] : a.slice('--format='.length);
-      if (value !== 'text' && value !== 'json') return `unknown format \`${value ?? ''}\` (text or json)`;
-      format = value;
-    } else if (a === '--root' || a.startsWith('--root=')) {
-      const value = a === '--root' ? args[++i] : a.slice('--root='.length);
-      if (!value) return '--root needs a directory';
-      root = value;
-    } else if (a === '--help' || a === '-h') {
-      return 'help';
-    } else if (a.startsWith('-') && a !== '-') {
-      return `unknown option \`${a}\``;
-    } else {
-      paths.push(a);
-    }
-  }
-  return { paths, format, root };
-}
-
-/** Every `.aria` file under a directory (skipping hidden folders and node_modules), sorted. */
-function ariaFiles(dir: string): string[] {
+/** Every `.aria` file under a directory (skipping hidden folders, node_modules and excluded paths), sorted. */
+function ariaFiles(dir: string, excluded: (path: string) => boolean): string[] {
   const out: string[] = [];
-  const walk = (d: string) => {
+  const pending = [dir];
+  while (pending.length) {
+    const d = pending.pop()!;
     let entries: string[];
     try {
-      entries = readdirSync(d).sort();
+      entries = readdirSync(d);
     } catch {
-      return;
+      continue;
     }
     for (const name of entries) {
       if (name.startsWith('.') || name === 'node_modules') continue;
       const p = join(d, name);
+      if (excluded(p)) continue;
       let st;
       try {
         st = statSync(p);
       } catch {
         continue;
       }
-      if (st.isDirectory()) walk(p);
+      if (st.isDirectory()) pending.push(p);
       else if (name.endsWith('.aria')) out.push(p);
     }
-  };
-  walk(dir);
-  return out;
+  }
+  return out.sort();
 }
 
 /** A file's text, or undefined when it is missing or not a file. */
@@ -86,20 +71,51 @@ export function readText(path: string): string | undefined {
   }
 }
 
+/** A line on stderr that counts the files checked, redrawn in place and erased at the end (a terminal only). */
+class Progress {
+  private shown = '';
+  constructor(private readonly io: CliIo, private readonly total: number) {}
+
+  update(done: number): void {
+    if (!this.io.progress || this.total < 2) return;
+    const text = `checking ${done}/${this.total} files`;
+    if (text === this.shown) return;
+    this.shown = text;
+    this.io.stderr(`\r${text}\x1b[K`);
+  }
+
+  done(): void {
+    if (this.shown) this.io.stderr('\r\x1b[K');
+    this.shown = '';
+  }
+}
+
 /** Runs `aria check` with its arguments; resolves to the exit code. */
 export async function runCheck(args: string[], io: CheckIo): Promise<number> {
-  const options = parseArgs(args);
-  if (options === 'help') {
-    io.stdout(USAGE);
+  const parsed = readArgs(args, { format: { type: 'string' }, root: { type: 'string' } });
+  if (parsed.kind === 'help') {
+    io.stdout(CHECK_USAGE);
     return 0;
   }
-  if (typeof options === 'string') {
-    io.stderr(`aria check: ${options}\n\n${USAGE}`);
+  if (parsed.kind === 'error') return usageError('check', parsed.message, CHECK_USAGE, io);
+  const format = parsed.values.format ?? 'text';
+  if (format !== 'text' && format !== 'json') return usageError('check', `unknown format \`${format}\` (text or json)`, CHECK_USAGE, io);
+  if (parsed.values.root === '') return usageError('check', '--root needs a directory', CHECK_USAGE, io);
+  const abs = (p: string) => (isAbsolute(p) ? resolve(p) : resolve(io.cwd, p));
+
+  // The project of the current folder: its excludes apply to folders named or walked, its folder is the import root.
+  const found = findProject(resolve(io.cwd), readText);
+  if (!found.ok) {
+    io.stderr(`aria check: ${formatProjectError(found.error, p => shownPath(p, io.cwd))}\n`);
     return 2;
   }
-  const abs = (p: string) => (isAbsolute(p) ? resolve(p) : resolve(io.cwd, p));
+  const project: Project = found.project;
+  const excluded = excluder(project);
   const files: string[] = [];
-  for (const p of options.paths.length ? options.paths : ['.']) {
+  if (parsed.positionals.length === 0) {
+    for (const root of project.roots) files.push(...ariaFiles(resolve(project.dir, root), excluded));
+  }
+  for (const p of parsed.positionals) {
     const full = abs(p);
     let st;
     try {
@@ -108,12 +124,21 @@ export async function runCheck(args: string[], io: CheckIo): Promise<number> {
       io.stderr(`aria check: no such file or directory: ${p}\n`);
       return 2;
     }
-    if (st.isDirectory()) files.push(...ariaFiles(full));
-    else files.push(full);
+    if (st.isDirectory()) {
+      // A folder that the project excludes, named on purpose, is checked whole.
+      files.push(...ariaFiles(full, excluded(full) ? () => false : excluded));
+    } else if (!full.endsWith('.aria')) {
+      // A file named on purpose is checked even when excluded; a file that is not Aria is refused, not parsed.
+      io.stderr(`aria check: ${p} is not an Aria file (Aria files end in .aria)\n`);
+      return 2;
+    } else {
+      files.push(full);
+    }
   }
   const unique = [...new Set(files)];
+  const root = abs(parsed.values.root ?? project.dir);
   // A one-time check asks nothing of a file's AST once the file is analysed (no navigation): none is kept.
-  const ws = await Workspace.create({ root: abs(options.root ?? '.'), readFile: readText, closedAstBudget: 0 });
+  const ws = await Workspace.create({ root, readFile: readText, closedAstBudget: 0 });
   for (const f of unique) {
     const text = readText(f);
     if (text === undefined) {
@@ -123,27 +148,23 @@ export async function runCheck(args: string[], io: CheckIo): Promise<number> {
     // A one-time check keeps no parse trees (each file is parsed when it is lowered, and the tree freed).
     ws.setFile(f, text, { keepTree: false });
   }
+  ws.update(); // loads the modules the files import: what runs is what is checked
+  const named = new Set(unique);
+  const checked = [...unique, ...ws.filePaths({ imports: true }).filter(f => !named.has(f)).sort()];
+  const progress = new Progress(io, checked.length);
   const all: Diagnostic[] = [];
-  for (const f of unique) all.push(...ws.diagnostics(f));
+  for (let i = 0; i < checked.length; i++) {
+    progress.update(i);
+    all.push(...ws.diagnostics(checked[i]!));
+  }
+  progress.done();
   const errors = all.filter(d => d.severity === 'error').length;
-  if (options.format === 'json') {
-    io.stdout(`${JSON.stringify(jsonReport(ws, all, unique, io.cwd), null, 2)}\n`);
+  if (format === 'json') {
+    io.stdout(`${JSON.stringify(jsonReport(ws, all, checked, io.cwd), null, 2)}\n`);
     return errors ? 1 : 0;
   }
-  io.stdout(formatDiagnostics(ws, all, unique.length, io.cwd));
+  io.stdout(formatDiagnostics(ws, all, checked.length, io.cwd, makeStyle(io.colour?.stdout ?? false)));
   return errors ? 1 : 0;
-}
-
-/** A path as the user would write it: relative to `cwd` when inside it. */
-function shownPath(path: string, cwd: string): string {
-  const r = relative(cwd, path);
-  return r === '' || r.startsWith('..') || isAbsolute(r) ? path : r;
-}
-
-/** One-based line and column of an offset in a file of the workspace. */
-function position(ws: Workspace, path: string, offset: number): { line: number; column: number } {
-  const p = ws.lineIndex(path)?.position(offset) ?? { line: 0, column: 0 };
-  return { line: p.line + 1, column: p.column + 1 };
 }
 
 function jsonReport(ws: Workspace, all: readonly Diagnostic[], files: readonly string[], cwd: string) {
@@ -158,38 +179,4 @@ function jsonReport(ws: Workspace, all: readonly Diagnostic[], files: readonly s
     };
   });
   return { files: files.map(f => shownPath(f, cwd)), summary: { files: files.length, errors, warnings: all.length - errors }, diagnostics };
-}
-
-/**
- * Diagnostics as `aria check` prints them: `file:line:col: severity CODE: message`, the source line with a caret,
- * the related notes, then a summary over `fileCount` files. `aria run` shows a refused program's errors with it too.
- */
-export function formatDiagnostics(ws: Workspace, all: readonly Diagnostic[], fileCount: number, cwd: string): string {
-  let out = '';
-  for (const d of all) {
-    const start = position(ws, d.path, d.span.start);
-    out += `${shownPath(d.path, cwd)}:${start.line}:${start.column}: ${d.severity} ${d.code}: ${d.message}\n`;
-    out += excerpt(ws, d.path, d.span);
-    for (const r of d.related) {
-      const at = position(ws, r.path, r.span.start);
-      out += `  note: ${shownPath(r.path, cwd)}:${at.line}:${at.column}: ${r.message}\n`;
-    }
-  }
-  const errors = all.filter(d => d.severity === 'error').length;
-  const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  const where = count(fileCount, 'file');
-  out += all.length ? `${count(errors, 'error')}, ${count(all.length - errors, 'warning')} in ${where}\n` : `no problems in ${where}\n`;
-  return out;
-}
-
-/** The source line of a span and a caret line under it (to the end of the line for a span that runs on). */
-function excerpt(ws: Workspace, path: string, span: { start: number; end: number }): string {
-  const lines = ws.lineIndex(path);
-  if (!lines) return '';
-  const start = lines.position(span.start);
-  const end = lines.position(span.end);
-  const text = lines.lineText(start.line);
-  const stop = end.line === start.line ? Math.max(end.column, start.column + 1) : Math.max(text.length, start.column + 1);
-  const pad = text.slice(0, start.column).replace(/[^\t]/g, ' ');
-  return `  ${text}\n  ${pad}^${'~'.repeat(Math.max(0, stop - start.column - 1))}\n`;
 }

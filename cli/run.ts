@@ -1,21 +1,29 @@
 // `aria run FILE [options]`: checks a program like a compiler would, then runs it on the deterministic scheduler.
 import { writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { findProject, formatProjectError } from '../analysis/project.js';
 import { Workspace } from '../analysis/workspace.js';
 import { runProgram, type Flavor } from '../runtime/index.js';
-import { formatDiagnostics, readText } from './check.js';
-import type { CliIo } from './main.js';
+import { readArgs, wholeNumber } from './args.js';
+import { readText } from './check.js';
+import { usageError, type CliIo } from './main.js';
+import { formatDiagnostics, shownPath } from './render.js';
+import { makeStyle } from './style.js';
 
-const USAGE = `usage: aria run FILE [--workers N] [--seed S] [--flavor multi|single|wasm] [--trace out.json] [--stats]
+/** The seed of a run that names none; the debugger's launch default is the same number. */
+export const DEFAULT_RUN_SEED = 1;
+
+export const RUN_USAGE = `usage: aria run FILE [--workers N] [--seed S] [--flavor multi|single|wasm] [--trace out.json] [--stats]
                     [--step-limit N] [--no-check]
 
 Runs an Aria program on the deterministic work-stealing scheduler and prints what it prints.
-  --workers N      worker threads of the default runtime (default 4, CPU.count)
-  --seed S         the seed of every scheduling choice: the same seed replays the same run (default 1)
-  --flavor F       multi (work-stealing, default), single (one worker) or wasm (an event loop)
-  --trace FILE     write the run as Chrome Trace Event JSON (open it in Perfetto or chrome://tracing)
-  --stats          print a per-worker and per-task summary after the output
+  --workers N      worker threads of the default runtime (default: aria.toml's [runtime] workers, else 4)
+  --seed S         the seed of every scheduling choice, a whole number from 0 to 4294967295: the same seed
+                   replays the same run, here and in the debugger ("seed" in launch.json) (default 1)
+  --flavor F       multi (work-stealing), single (one worker) or wasm (an event loop)
+                   (default: aria.toml's [runtime] flavor, else multi)
+  --trace FILE     write the run as Chrome Trace Event JSON (open it in Perfetto: https://ui.perfetto.dev)
+  --stats          print the seed and a per-worker and per-task summary after the output
   --step-limit N   stop a runaway program after N statements
   --no-check       run even if the effect checker reports errors
 A program with effect errors does not run (exit 1); a program that fails exits 1 with its Aria stack.
@@ -23,57 +31,52 @@ A program with effect errors does not run (exit 1); a program that fails exits 1
 
 const FLAVORS: readonly Flavor[] = ['multi', 'single', 'wasm'];
 
-function positiveInt(name: string, value: string | undefined): number | string | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  return Number.isInteger(n) && n > 0 ? n : `--${name} takes a whole number above 0, not \`${value}\``;
-}
-
 /** Runs `aria run` with its arguments; resolves to the exit code. */
 export async function runRun(args: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        workers: { type: 'string' },
-        seed: { type: 'string' },
-        flavor: { type: 'string' },
-        trace: { type: 'string' },
-        stats: { type: 'boolean' },
-        'step-limit': { type: 'string' },
-        'no-check': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    io.stderr(`aria run: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout(USAGE);
+  const parsed = readArgs(args, {
+    workers: { type: 'string' },
+    seed: { type: 'string' },
+    flavor: { type: 'string' },
+    trace: { type: 'string' },
+    stats: { type: 'boolean' },
+    'step-limit': { type: 'string' },
+    'no-check': { type: 'boolean' },
+  });
+  if (parsed.kind === 'help') {
+    io.stdout(RUN_USAGE);
     return 0;
   }
-  const usage = (message: string) => {
-    io.stderr(`aria run: ${message}\n\n${USAGE}`);
-    return 2;
-  };
+  const usage = (message: string) => usageError('run', message, RUN_USAGE, io);
+  if (parsed.kind === 'error') return usage(parsed.message);
+  const { values, positionals } = parsed;
   if (positionals.length !== 1) return usage(positionals.length ? 'run takes one FILE (its imports are found from it)' : 'missing FILE');
-  const workers = positiveInt('workers', values.workers);
-  const stepLimit = positiveInt('step-limit', values['step-limit']);
+  const workers = wholeNumber('workers', values.workers, 1, 64);
+  const stepLimit = wholeNumber('step-limit', values['step-limit'], 1, Number.MAX_SAFE_INTEGER);
+  const seed = wholeNumber('seed', values.seed, 0, 0xffffffff) ?? DEFAULT_RUN_SEED;
   if (typeof workers === 'string') return usage(workers);
   if (typeof stepLimit === 'string') return usage(stepLimit);
-  const flavor = values.flavor as Flavor | undefined;
-  if (flavor !== undefined && !FLAVORS.includes(flavor)) return usage(`unknown flavor \`${flavor}\` (multi, single or wasm)`);
+  if (typeof seed === 'string') return usage(seed);
+  const flavorArg = values.flavor as Flavor | undefined;
+  if (flavorArg !== undefined && !FLAVORS.includes(flavorArg)) return usage(`unknown flavor \`${flavorArg}\` (multi, single or wasm)`);
+  const style = makeStyle(io.colour?.stderr ?? false);
 
   const file = isAbsolute(positionals[0]!) ? positionals[0]! : resolve(io.cwd, positionals[0]!);
+  if (!file.endsWith('.aria')) {
+    io.stderr(`aria run: ${positionals[0]} is not an Aria file (Aria files end in .aria)\n`);
+    return 2;
+  }
   const source = readText(file);
   if (source === undefined) {
     io.stderr(`aria run: cannot read ${positionals[0]}\n`);
     return 2;
   }
+  // The program's project (the nearest aria.toml above it) gives the runtime's defaults.
+  const project = findProject(dirname(file), readText);
+  if (!project.ok) {
+    io.stderr(`aria run: ${formatProjectError(project.error, p => shownPath(p, io.cwd))}\n`);
+    return 2;
+  }
+  const flavor = flavorArg ?? project.project.runtime.flavor;
 
   let checked: Workspace | undefined;
   if (!values['no-check']) {
@@ -84,7 +87,7 @@ export async function runRun(args: string[], io: CliIo): Promise<number> {
     const files = ws.filePaths({ imports: true });
     const all = files.flatMap(f => ws.diagnostics(f));
     if (all.length > 0) {
-      io.stderr(formatDiagnostics(ws, all, files.length, io.cwd));
+      io.stderr(formatDiagnostics(ws, all, files.length, io.cwd, style));
       if (all.some(d => d.severity === 'error')) {
         io.stderr(`aria run: ${positionals[0]} was not run because of the errors above\n`);
         return 1;
@@ -93,8 +96,7 @@ export async function runRun(args: string[], io: CliIo): Promise<number> {
   }
 
   // Messages and stacks name the file as the user wrote it (relative to the working directory when inside it).
-  const rel = relative(io.cwd, file);
-  const shown = rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+  const shown = shownPath(file, io.cwd);
   const result = await runProgram(source, {
     path: shown,
     readModule: path => readText(resolve(io.cwd, path)),
@@ -103,19 +105,21 @@ export async function runRun(args: string[], io: CliIo): Promise<number> {
       const full = resolve(io.cwd, path);
       return checked.text(full) === text ? checked.module(full) : undefined;
     } : undefined,
-    workers,
-    seed: values.seed,
+    workers: workers ?? project.project.runtime.workers,
+    seed,
     flavor,
     stepLimit,
     trace: values.trace !== undefined,
     stats: values.stats,
     host: { write: io.stdout },
   });
+  // A failure report names the seed, so the failing run can be replayed (`--seed`, or "seed" in launch.json).
+  const seedNote = `note: run with seed ${seed}: \`--seed ${seed}\` or "seed": ${seed} in launch.json replays it\n`;
   if (result.diagnostics.some(d => d.severity === 'error')) {
     io.stderr(`${result.failureText ?? 'the program could not be loaded'}\n`);
     return 1;
   }
-  if (result.failureText) io.stderr(`${result.failureText}\n`);
+  if (result.failureText) io.stderr(`${result.failureText}\n${seedNote}`);
   if (values.trace !== undefined && result.trace) {
     const tracePath = resolve(io.cwd, values.trace);
     try {
@@ -124,7 +128,11 @@ export async function runRun(args: string[], io: CliIo): Promise<number> {
       io.stderr(`aria run: cannot write the trace to ${values.trace}: ${(error as Error).message}\n`);
       return 2;
     }
+    io.stderr(`aria run: wrote the trace (${result.trace.traceEvents.length} events) to ${tracePath}\n`
+      + '  open it in Perfetto: https://ui.perfetto.dev, "Open trace file" (or chrome://tracing in Chrome)\n');
   }
-  if (values.stats && result.statsText) io.stdout(`\n${result.statsText}${result.statsText.endsWith('\n') ? '' : '\n'}`);
+  if (values.stats && result.statsText) {
+    io.stdout(`\nseed ${seed}\n${result.statsText}${result.statsText.endsWith('\n') ? '' : '\n'}`);
+  }
   return result.exitCode;
 }

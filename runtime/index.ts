@@ -236,34 +236,42 @@ function lineStartsCache(text: string): number[] {
   return starts;
 }
 
-/** A failure as a report: the message, the Aria stack (innermost first) and what caused it. */
+/**
+ * A failure as a report. The headline names the root failure, the task where it happened and its message
+ * (`error: task #2 (work) failed: division by zero`), then its Aria stack (innermost first); then, outwards, each
+ * task it reached: `awaited by task #1 (main)` with the stack of the await, or what it made fail in another way.
+ */
 export function formatFailure(f: Failure, program: Program, heading?: string): string {
   const lines: string[] = [];
   if (heading) lines.push(`${heading}:`);
-  let cur: Failure | undefined = f;
-  let first = true;
-  while (cur) {
-    const who = cur.task > 0 ? ` in task #${cur.task} (${cur.taskName})` : '';
-    lines.push(`${first ? 'error' : 'caused by'}: ${cur.message}${who}`);
-    // Runs of the same frame (deep recursion) print once with a count.
-    const frames = cur.stack;
-    for (let i = 0; i < frames.length; i++) {
-      const fr = frames[i]!;
-      let j = i;
-      while (j + 1 < frames.length && sameFrame(frames[j + 1]!, fr)) j++;
-      const repeat = j > i ? ` (and ${j - i} more like it)` : '';
-      lines.push(`    at ${fr.fn} (${fr.module}:${fr.line}:${fr.column})${repeat}`);
-      if (cur.elidedFrames && i < frames.length - FAILURE_OUTER_FRAMES && j >= frames.length - FAILURE_OUTER_FRAMES - 1) lines.push(`    ... ${cur.elidedFrames} frames not shown`);
-      i = j;
-    }
-    if (cur.blocked) {
-      for (const b of cur.blocked) {
-        lines.push(`    task #${b.task} (${b.name}) waits on ${b.waitsOn}${b.at ? ` at ${b.at.module}:${b.at.line}:${b.at.column}` : ''}`);
-      }
-    }
-    cur = cur.cause;
-    first = false;
+  const chain: Failure[] = [];
+  for (let cur: Failure | undefined = f; cur; cur = cur.cause) chain.push(cur);
+  const root = chain[chain.length - 1]!;
+  const where = (x: Failure) => (x.task > 0 && x.taskName !== 'main' ? `task #${x.task} (${x.taskName}) failed: ` : '');
+  lines.push(`error: ${where(root)}${root.message}`);
+  pushStack(lines, root);
+  for (let i = chain.length - 2; i >= 0; i--) {
+    const outer = chain[i]!;
+    lines.push(outer.kind === 'task-failed' ? `  awaited by task #${outer.task} (${outer.taskName})` : `  which made task #${outer.task} (${outer.taskName}) fail: ${outer.message}`);
+    pushStack(lines, outer);
   }
   void program;
   return lines.join('\n');
+}
+
+/** A failure's Aria stack, runs of the same frame (deep recursion) printed once with a count, and blocked tasks. */
+function pushStack(lines: string[], cur: Failure): void {
+  const frames = cur.stack;
+  for (let i = 0; i < frames.length; i++) {
+    const fr = frames[i]!;
+    let j = i;
+    while (j + 1 < frames.length && sameFrame(frames[j + 1]!, fr)) j++;
+    const repeat = j > i ? ` (and ${j - i} more like it)` : '';
+    lines.push(`    at ${fr.fn} (${fr.module}:${fr.line}:${fr.column})${repeat}`);
+    if (cur.elidedFrames && i < frames.length - FAILURE_OUTER_FRAMES && j >= frames.length - FAILURE_OUTER_FRAMES - 1) lines.push(`    ... ${cur.elidedFrames} frames not shown`);
+    i = j;
+  }
+  for (const b of cur.blocked ?? []) {
+    lines.push(`    task #${b.task} (${b.name}) waits on ${b.waitsOn}${b.at ? ` at ${b.at.module}:${b.at.line}:${b.at.column}` : ''}`);
+  }
 }

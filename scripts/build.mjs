@@ -77,6 +77,8 @@ export async function build(options = {}) {
   const outdir = resolve(options.outdir ?? join(repoRoot, 'dist'));
   const log = options.log ?? (line => process.stdout.write(`${line}\n`));
   const version = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version;
+  // `aria explain` prints the sections of docs/diagnostics.md: the bundle carries the document itself.
+  const diagnosticsDoc = readFileSync(join(repoRoot, 'docs', 'diagnostics.md'), 'utf8');
   mkdirSync(outdir, { recursive: true });
   writeFileSync(join(outdir, 'package.json'), `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);
 
@@ -107,7 +109,9 @@ export async function build(options = {}) {
         external: entry.external ?? [],
         // for packages without an exports map, prefer their CommonJS "main" over an ESM "module" in a CJS bundle
         mainFields: ['main', 'module'],
-        define: { 'import.meta.url': '__aria_import_meta_url', ARIA_VERSION: JSON.stringify(version) },
+        define: {
+          'import.meta.url': '__aria_import_meta_url', ARIA_VERSION: JSON.stringify(version), ARIA_DIAGNOSTICS_DOC: JSON.stringify(diagnosticsDoc),
+        },
         banner: { js: importMetaBanner },
         footer: entry.footer ? { js: entry.footer.join('\n') } : undefined,
         logLevel: 'silent',

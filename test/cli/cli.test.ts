@@ -1,8 +1,8 @@
 // The `aria` command as a user runs it: the bundled CLI as a child process, over every command.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 const root = resolve(import.meta.dirname, '..', '..');
@@ -16,9 +16,34 @@ beforeAll(() => {
 
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-function aria(args: string[], cwd = root) {
-  const r = spawnSync(process.execPath, [join(out, 'cli.js'), ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
+/** The environment without the variables that decide colour, plus `env`. */
+function environment(env: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const base = { ...process.env };
+  delete base['NO_COLOR'];
+  delete base['FORCE_COLOR'];
+  return { ...base, ...env };
+}
+
+function aria(args: string[], cwd = root, env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [join(out, 'cli.js'), ...args], { cwd, encoding: 'utf8', timeout: 60_000, env: environment(env) });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** `aria ARGS` on a pseudo-terminal (util-linux `script`): what a user at a terminal sees, stdout and stderr together. */
+function ariaOnTerminal(args: string[], cwd = root, env: Record<string, string> = {}) {
+  const command = [process.execPath, join(out, 'cli.js'), ...args].map(a => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+  const r = spawnSync('script', ['-qec', command, '/dev/null'], { cwd, encoding: 'utf8', timeout: 60_000, env: environment({ TERM: 'xterm', ...env }) });
+  return { code: r.status, output: r.stdout };
+}
+
+/** A temporary folder holding `files` (path -> text). */
+function folder(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'aria-ws-'));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return dir;
 }
 
 /** The `# output:` lines of an example: what it must print. */
@@ -115,6 +140,230 @@ describe('aria', () => {
     expect(lsp).toMatchObject({ id: 1, result: { capabilities: { hoverProvider: true } } });
     const dap = await handshake(['dap'], { seq: 1, type: 'request', command: 'initialize', arguments: { adapterID: 'aria' } });
     expect(dap).toMatchObject({ type: 'response', command: 'initialize', success: true, body: { supportsStepBack: true } });
+  });
+});
+
+const MISSING_CANCEL = 'fn fetch_a() -> {Async, Cancel} Int\n  Cancel.check()\n  1\nend\n\nfn fetch_all() -> {Async} Int\n  fetch_a()\nend\n\nprint(fetch_all())\n';
+
+describe('aria: usage, help and exit codes', () => {
+  test('`aria` alone prints the help on stderr and exits 2', () => {
+    const r = aria([]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('usage: aria <command>');
+  });
+
+  test('`aria help check` and `aria check --help` print the command help on stdout, exit 0', () => {
+    for (const command of ['check', 'run', 'parse', 'explain', 'lsp', 'dap']) {
+      const a = aria(['help', command]);
+      const b = aria([command, '--help']);
+      expect(a.code).toBe(0);
+      expect(b.code).toBe(0);
+      expect(a.stdout).toContain(`usage: aria ${command}`);
+      expect(b.stdout).toBe(a.stdout);
+    }
+    expect(aria(['help', 'frobnicate']).code).toBe(2);
+  });
+
+  test('an unknown flag is a usage error naming the flag, in every command', () => {
+    for (const args of [['check', '--frob'], ['run', 'x.aria', '--frob'], ['parse', '--frob', 'x.aria'], ['explain', '--frob'], ['lsp', '--frob'], ['dap', '--frob'], ['--frob']]) {
+      const r = aria(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toContain('unknown option `--frob`');
+    }
+    const missing = aria(['check', '--format']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('`--format` needs a value');
+  });
+});
+
+describe('aria check: what a terminal shows', () => {
+  test('the gutter, the underline and a help: line with the editor\'s fix (rustc\'s layout)', () => {
+    const file = scratch('main.aria', MISSING_CANCEL);
+    const r = aria(['check', file]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(['  |', '7 |   fetch_a()', '  |   ^^^^^^^^^'].join('\n'));
+    expect(r.stdout).toContain(['help: add `Cancel` to the row of `fetch_all`', '  |', '6 | fn fetch_all() -> {Async, Cancel} Int', '  |                         ++++++++'].join('\n'));
+  });
+
+  test('help: wraps an unhandled effect in `with`, removes an unused row entry, completes a handler', () => {
+    const unhandled = aria(['check', scratch('top.aria', 'fn poll() -> {Cancel} Unit\n  Cancel.check()\nend\npoll()\n')]);
+    expect(unhandled.stdout).toContain(['help: wrap it in `with Cancel.timeout(1.seconds)`', '  |', '4 ~ with Cancel.timeout(1.seconds)', '5 ~   poll()', '6 ~ end'].join('\n'));
+    const unused = aria(['check', scratch('unused.aria', 'fn add(a: Int, b: Int) -> {Async, IO} Int = a + b\nprint(add(1, 2))\n')]);
+    expect(unused.stdout).toMatch(/help: remove `IO` from the row of `add`\n  \|\n1 \| fn add\(a: Int, b: Int\) -> \{Async, IO\} Int = a \+ b\n  \|                                 ----\n/);
+    const handler = aria(['check', scratch('h.aria', 'effect Log {\n  fn log(m: String) -> Unit\n  fn flush() -> Unit\n}\nhandler Console for Log {\n  fn log(m) = print(m)\n}\n')]);
+    expect(handler.stdout).toContain(['help: add the missing operation `flush`', '  |', '7 ~   fn flush() = panic("Console.flush is not implemented")', '8 ~ }'].join('\n'));
+  });
+
+  test('colour on a terminal, none in a pipe; NO_COLOR and FORCE_COLOR decide first', () => {
+    const file = scratch('main.aria', MISSING_CANCEL);
+    expect(aria(['check', file]).stdout).not.toContain('\x1b[');
+    expect(aria(['check', file], root, { FORCE_COLOR: '1' }).stdout).toContain('\x1b[1;31merror E0202\x1b[0m');
+    expect(aria(['check', file], root, { FORCE_COLOR: '1', NO_COLOR: '1' }).stdout).not.toContain('\x1b[');
+    expect(aria(['check', file], root, { FORCE_COLOR: '0' }).stdout).not.toContain('\x1b[');
+    const tty = ariaOnTerminal(['check', file]);
+    expect(tty.output).toContain('\x1b[1;31merror E0202\x1b[0m');
+    expect(ariaOnTerminal(['check', file], root, { NO_COLOR: '1' }).output).not.toContain('\x1b[');
+  });
+
+  test('a progress line on a terminal (files done / total), nothing when piped', () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 5; i++) files[`m${i}.aria`] = `fn f${i}() -> {} Int = ${i}\n`;
+    const dir = folder(files);
+    const tty = ariaOnTerminal(['check'], dir);
+    expect(tty.output).toContain('\rchecking 0/5 files\x1b[K');
+    expect(tty.output).toContain('\rchecking 4/5 files\x1b[K');
+    expect(tty.output).toContain('\r\x1b[Kno problems in 5 files');
+    const piped = aria(['check'], dir);
+    expect(piped.stderr).toBe('');
+    expect(piped.stdout).toBe('no problems in 5 files\n');
+  });
+
+  test('a file that is not .aria is refused, not parsed', () => {
+    const r = aria(['check', 'README.md']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('aria check: README.md is not an Aria file (Aria files end in .aria)\n');
+    expect(r.stdout).toBe('');
+    expect(aria(['run', 'README.md']).stderr).toContain('README.md is not an Aria file');
+  });
+
+  test('check FILE also reports the errors of the modules it imports (what run would refuse)', () => {
+    const dir = folder({ 'util.aria': 'fn helper() -> {} Int\n  print("hi")\n  1\nend\n', 'main.aria': 'import util\nprint(util.helper())\n' });
+    const r = aria(['check', 'main.aria'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^util\.aria:2:3: error E0202: /m);
+    expect(r.stdout).toContain('1 error, 0 warnings in 2 files');
+  });
+});
+
+describe('aria check: the workspace and aria.toml', () => {
+  test('no paths: the roots of aria.toml without its excludes; imports resolve from its folder', () => {
+    const dir = folder({
+      'aria.toml': 'roots = ["src", "tools"]\nexclude = ["src/fixtures", "**/*.broken.aria"]\n',
+      'src/app.aria': 'import lib.util\nprint(util.one())\n',
+      'src/fixtures/bad.aria': 'print(nope)\n',
+      'src/old.broken.aria': 'print(nope)\n',
+      'tools/gen.aria': 'print(1)\n',
+      'lib/util.aria': 'fn one() -> {} Int = 1\n',
+      'outside.aria': 'print(nope)\n',
+    });
+    for (const cwd of [dir, join(dir, 'src')]) {
+      const r = aria(['check', '--format', 'json'], cwd);
+      expect(r.code, r.stdout).toBe(0);
+      const files = (JSON.parse(r.stdout) as { files: string[] }).files.map(f => f.replace(`${dir}/`, '').replace(/^\.\.\//, ''));
+      expect(files.map(f => (cwd === dir ? f : f.startsWith('lib') || f.startsWith('tools') ? f : `src/${f}`)).sort()).toEqual(['lib/util.aria', 'src/app.aria', 'tools/gen.aria']);
+    }
+    // A folder that is excluded but named on purpose is checked.
+    expect(aria(['check', 'src/fixtures'], dir).code).toBe(1);
+  });
+
+  test('a broken aria.toml is an error with its line, exit 2', () => {
+    const dir = folder({ 'aria.toml': 'roots = ["src"]\nexclude = [1, 2]\n', 'src/a.aria': 'print(1)\n' });
+    const r = aria(['check'], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('aria check: aria.toml: `exclude` must be a list of strings\n');
+    const syntax = aria(['check'], folder({ 'aria.toml': 'roots = ["src"\n' }));
+    expect(syntax.code).toBe(2);
+    expect(syntax.stderr).toMatch(/^aria check: aria\.toml:\d+:\d+: /);
+    const unknown = aria(['check'], folder({ 'aria.toml': '[runtime]\nthreads = 4\n' }));
+    expect(unknown.stderr).toContain('unknown key `runtime.threads`');
+  });
+
+  test('this repository: `aria check` at the root checks the examples, not the fixtures of broken programs', () => {
+    const r = aria(['check']);
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/^no problems in \d+ files\n$/);
+  });
+
+  test('aria.toml [runtime] gives aria run its default flavour and workers; flags win', () => {
+    const runtime = (dir: string, ...flags: string[]) => /runtime #0 \((\w+)\): workers (\d+)/.exec(aria(['run', 'main.aria', '--stats', ...flags], dir).stdout)?.slice(1);
+    const single = folder({ 'aria.toml': '[runtime]\nflavor = "single"\n', 'main.aria': 'print(1)\n' });
+    expect(runtime(single)).toEqual(['single', '1']);
+    expect(runtime(single, '--flavor', 'multi')).toEqual(['multi', '4']);
+    const three = folder({ 'aria.toml': '[runtime]\nworkers = 3\n', 'main.aria': 'print(1)\n' });
+    expect(runtime(three)).toEqual(['multi', '3']);
+    expect(runtime(three, '--workers', '2')).toEqual(['multi', '2']);
+  });
+});
+
+describe('aria explain', () => {
+  const doc = readFileSync(join(root, 'docs', 'diagnostics.md'), 'utf8');
+  const table = [...doc.matchAll(/^\| ([EW]\d{4}) \| (error|warning) \| (.*) \|$/gm)].map(m => ({ code: m[1]!, title: m[3]! }));
+
+  test('every code of docs/diagnostics.md explains itself, with its example, from the document', () => {
+    expect(table.length).toBeGreaterThan(10);
+    for (const { code, title } of table) {
+      const r = aria(['explain', code]);
+      expect(r.code, code).toBe(0);
+      expect(r.stdout.split('\n')[0]).toBe(`${code}: ${title}`);
+    }
+    const e0202 = aria(['explain', 'e0202']);
+    const section = doc.slice(doc.indexOf('### E0202'), doc.indexOf('### E0203'));
+    const example = section.slice(section.indexOf('```aria\n') + 8, section.indexOf('```', section.indexOf('```aria\n') + 8)).trimEnd().split('\n');
+    for (const line of example) expect(e0202.stdout).toContain(`    ${line}`.trimEnd());
+  });
+
+  test('an unknown code is a usage error listing the codes', () => {
+    const r = aria(['explain', 'E9999']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no diagnostic has the code `E9999`');
+    expect(r.stderr).toContain('E0202');
+  });
+});
+
+describe('aria run: reports and pipes', () => {
+  test('a failed task heads the report: `task #2 (work) failed: ...`, then where it was awaited, then the seed', () => {
+    const file = scratch('div.aria', 'fn work(n)\n  sleep(10.ms)\n  10 / n\nend\n\nt = spawn work(0)\nx = t.await\nprint(x)\n');
+    const r = aria(['run', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.split('\n').slice(0, 5)).toEqual([
+      'error: task #2 (work) failed: division by zero',
+      expect.stringMatching(/^    at work \(.*div\.aria:3:3\)$/),
+      '  awaited by task #1 (main)',
+      expect.stringMatching(/^    at <main> \(.*div\.aria:7:\d+\)$/),
+      'note: run with seed 1: `--seed 1` or "seed": 1 in launch.json replays it',
+    ]);
+  });
+
+  test('--trace says where it wrote the trace and how to open it', () => {
+    const trace = join(mkdtempSync(join(tmpdir(), 'aria-trace-')), 'out.json');
+    const r = aria(['run', 'examples/fib.aria', '--trace', trace]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`^aria run: wrote the trace \\(\\d+ events\\) to ${trace.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n`));
+    expect(r.stderr).toContain('https://ui.perfetto.dev');
+  });
+
+  test('output into a closed pipe ends quietly (`aria run prog.aria | head -1`)', () => {
+    const file = scratch('loop.aria', 'for i in 0..200000\n  print("line #{i}")\nend\n');
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${join(out, 'cli.js')}" run "${file}" | head -1; echo "status \${PIPESTATUS:-done}"`], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.split('\n')[0]).toBe('line 0');
+  });
+
+  test('one seed type and one default: --seed is a number, the default is 1, --stats prints it', () => {
+    const fixed = aria(['run', 'examples/worker-pool.aria', '--seed', '1', '--stats']);
+    const defaulted = aria(['run', 'examples/worker-pool.aria', '--stats']);
+    expect(defaulted.stdout).toBe(fixed.stdout);
+    expect(defaulted.stdout).toMatch(/\nseed 1\n/);
+    expect(aria(['run', 'examples/worker-pool.aria', '--seed', '7', '--stats']).stdout).toMatch(/\nseed 7\n/);
+    const bad = aria(['run', 'examples/fib.aria', '--seed', 'abc']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--seed takes a whole number from 0 to 4294967295, not `abc`');
+  });
+});
+
+describe('aria parse', () => {
+  test('--positions: an indented tree with field names and 1-based ranges', () => {
+    const file = scratch('p.aria', 'fn add(a, b) = a + b\n');
+    const r = aria(['parse', '--positions', file]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toBe('(source_file [1:1-2:1]');
+    expect(lines[1]).toBe('  (function_definition [1:1-1:21]');
+    expect(lines[2]).toBe('    name: (identifier [1:4-1:7])');
+    expect(r.stdout).not.toContain('"');
+    const plain = aria(['parse', file]);
+    expect(plain.stdout.split('\n')[2]).toBe('    name: (identifier)');
   });
 });
 

@@ -53,7 +53,7 @@ describe('npm run build', () => {
 
   it.runIf(hasCli)('bundles a CLI that runs as a program and parses with the wasm beside it', async () => {
     const { stdout } = await run(process.execPath, [join(outdir, 'cli.js'), 'parse', join(repoRoot, 'examples', 'fib.aria')]);
-    expect(stdout).toMatch(/^\(source_file /);
+    expect(stdout).toMatch(/^\(source_file\n  \(/);
     expect(stdout).toContain('function_definition');
   });
 
