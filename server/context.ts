@@ -1,8 +1,9 @@
 // What every feature handler of the server shares: the connection, the analyzer, settings and the client's capabilities.
 import {
-  LSPErrorCodes, ResponseError, type CancellationToken, type ClientCapabilities, type Connection,
+  ErrorCodes, LSPErrorCodes, ResponseError, type CancellationToken, type ClientCapabilities, type Connection,
 } from 'vscode-languageserver/node';
 import type { Analyzer } from './analyzer.js';
+import { paramsProblem } from './convert.js';
 import { DEFAULT_SETTINGS, type Settings } from './settings.js';
 
 export interface ServerContext {
@@ -54,7 +55,8 @@ export function cancellationCheck(token: CancellationToken | undefined, every = 
 
 /**
  * Wraps a request handler so that every request answers: a cancelled request answers RequestCancelled, and an
- * exception (a bug met on broken code) is logged and answers `fallback` instead of killing the server.
+ * exception (a bug met on broken code) is logged and answers `fallback` instead of killing the server. Params
+ * with a position that is not a pair of non-negative integers answer InvalidParams, naming the field.
  */
 export function guarded<P, R>(
   ctx: ServerContext,
@@ -64,6 +66,8 @@ export function guarded<P, R>(
 ): (params: P, token: CancellationToken) => Promise<R | ResponseError<never>> {
   return async (params, token) => {
     if (token.isCancellationRequested) return new ResponseError<never>(LSPErrorCodes.RequestCancelled, `${name} cancelled`);
+    const problem = paramsProblem(params);
+    if (problem) return new ResponseError<never>(ErrorCodes.InvalidParams, `${name}: ${problem}`);
     try {
       const result = await handler(params, token);
       if (token.isCancellationRequested) return new ResponseError<never>(LSPErrorCodes.RequestCancelled, `${name} cancelled`);

@@ -11,9 +11,10 @@ import { Workspace } from '../analysis/workspace.js';
 import { createParser } from '../grammar/parser.js';
 import { Analyzer, uriToPath, type FileState } from './analyzer.js';
 import { collectGarbage } from './memory.js';
+import { FrameGuard } from './frames.js';
 import { CheckerSemantics } from './checker-semantics.js';
 import { cancellationCheck, createContext, guarded, type ServerContext } from './context.js';
-import { rangeOf } from './convert.js';
+import { rangeOf, rangeProblem } from './convert.js';
 import { incomingCalls, outgoingCalls, prepareCallHierarchy } from './features/call-hierarchy.js';
 import { codeActions } from './features/code-actions.js';
 import { codeLenses } from './features/code-lens.js';
@@ -55,13 +56,25 @@ const SCAN_BATCH = 256 * 1024;
  * Starts the server on `connection`, or on one made from the process arguments (`--stdio`, `--node-ipc`,
  * `--socket=N`). Resolves once the handlers are registered and the connection listens.
  */
-export async function startServer(connection: Connection = createConnection(ProposedFeatures.all) as unknown as Connection): Promise<void> {
+export async function startServer(connection: Connection = defaultConnection()): Promise<void> {
   const parser = await createParser();
   const analyzer = new Analyzer(parser);
   const ctx = createContext(connection, analyzer);
   const server = new AriaServer(ctx, new CheckerSemantics(analyzer));
   server.register();
   connection.listen();
+}
+
+/**
+ * The connection the process arguments ask for. On stdio, the input passes through a FrameGuard first (a broken
+ * frame is dropped and reading goes on), and console output goes to stderr (stdout carries the protocol).
+ */
+function defaultConnection(): Connection {
+  if (!process.argv.includes('--stdio')) return createConnection(ProposedFeatures.all) as unknown as Connection;
+  const guard = new FrameGuard(message => process.stderr.write(`${message}\n`));
+  process.stdin.pipe(guard);
+  for (const level of ['log', 'info', 'warn', 'debug'] as const) console[level] = (...args: unknown[]) => console.error(...args);
+  return createConnection(ProposedFeatures.all, guard, process.stdout) as unknown as Connection;
 }
 
 class AriaServer {
@@ -125,6 +138,16 @@ class AriaServer {
       this.changed(file, 0);
     });
     connection.onDidChangeTextDocument(params => {
+      // A change with a bad range is refused whole (a notification has no answer: it is logged). Applied, a
+      // fractional position would shift every later span; refused, the document stays as it was, consistent.
+      const changes: unknown = params.contentChanges;
+      const problem = Array.isArray(changes)
+        ? changes.map((c: { range?: unknown }, i) => (c && typeof c === 'object' && 'range' in c ? rangeProblem(c.range, `contentChanges[${i}].range`) : undefined)).find(p => p)
+        : 'contentChanges must be an array';
+      if (problem) {
+        connection.console.error(`didChange of ${params.textDocument?.uri} refused: ${problem}`);
+        return;
+      }
       const file = this.analyzer.change(params.textDocument.uri, params.contentChanges, params.textDocument.version);
       if (file) this.changed(file, this.ctx.settings.diagnostics.debounceMs);
     });

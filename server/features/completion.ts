@@ -45,6 +45,50 @@ export function completion(ctx: ServerContext, semantics: Semantics, file: FileS
   return { isIncomplete: false, items };
 }
 
+const isWordChar = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+const isWordStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+const isSpace = (c: number) => c === 32 || c === 9 || c === 13 || c === 11 || c === 12;
+
+/**
+ * The object of a member access ending at the cursor (`x.`, `xs.le`, `f().`, `3.`), `)` for a call or index or
+ * a line that starts with `.`, or undefined. A backward scan from the cursor: it reads each character at most
+ * once (the regular expression it replaces was quadratic on long lines).
+ */
+export function memberObject(prefix: string): string | undefined {
+  let i = prefix.length;
+  // The member typed so far: `[A-Za-z_][A-Za-z0-9_]*` or nothing.
+  let j = i;
+  while (j > 0 && isWordChar(prefix.charCodeAt(j - 1))) j--;
+  if (j < i && !isWordStart(prefix.charCodeAt(j))) {
+    // `x.9a`: the member cannot start with a digit; what precedes the dot would have to be the last word run.
+    return undefined;
+  }
+  i = j;
+  while (i > 0 && isSpace(prefix.charCodeAt(i - 1))) i--;
+  if (i === 0 || prefix[i - 1] !== '.') return undefined;
+  const spaceAfterDot = i < j;
+  i--;
+  while (i > 0 && isSpace(prefix.charCodeAt(i - 1))) i--;
+  // A line that starts with `.` (no space after it): a chain continued from the line above.
+  if (i === 0) return spaceAfterDot ? undefined : ')';
+  const last = prefix[i - 1]!;
+  if (last === ')' || last === ']') return last;
+  let start = i;
+  while (start > 0 && isWordChar(prefix.charCodeAt(start - 1))) start--;
+  if (start === i) return undefined;
+  // The longest `[A-Za-z_][A-Za-z0-9_]*` ending here, else the digits (`3.`).
+  for (let k = start; k < i; k++) if (isWordStart(prefix.charCodeAt(k))) return prefix.slice(k, i);
+  return prefix.slice(start, i);
+}
+
+/** `^\s*[A-Za-z_]*$` without a regular expression. */
+function isWordAfterSpace(prefix: string): boolean {
+  let i = 0;
+  while (i < prefix.length && isSpace(prefix.charCodeAt(i))) i++;
+  for (; i < prefix.length; i++) if (!isWordStart(prefix.charCodeAt(i))) return false;
+  return true;
+}
+
 function inCommentOrString(prefix: string): boolean {
   let inString = false;
   let interp = 0;
@@ -66,28 +110,33 @@ function inCommentOrString(prefix: string): boolean {
   return inString;
 }
 
+/**
+ * How much of the line before the cursor the patterns below look at. They end at the cursor (`...$`), and an
+ * unanchored pattern is tried from every start: over a whole 160,000-character line that was quadratic (57 s).
+ * What they look for (`with H`, `-> {E`, `x.`, `(name`) is short, so a window of this size loses nothing real.
+ */
+export const COMPLETION_WINDOW = 256;
+
 function complete(ctx: ServerContext, file: FileState, offset: number, prefix: string, snippets: boolean): CompletionItem[] {
   if (inCommentOrString(prefix)) return [];
+  const near = prefix.length > COMPLETION_WINDOW ? prefix.slice(prefix.length - COMPLETION_WINDOW) : prefix;
 
   // `with H`: the handlers.
-  const withMatch = /\bwith\s+([A-Za-z_][\w.]*)?$/.exec(prefix);
+  const withMatch = /\bwith\s+([A-Za-z_][\w.]*)?$/.exec(near);
   if (withMatch) return handlerItems(ctx, file, snippets);
 
   // Inside an effect row: effect names and row variables.
-  if (/->\s*[{<][^}>]*$/.test(prefix) || /\(\s*[^()]*\)\s*->\s*[{<][^}>]*$/.test(prefix)) return effectItems(ctx, file, offset);
+  if (/->\s*[{<][^}>]*$/.test(near) || /\(\s*[^()]*\)\s*->\s*[{<][^}>]*$/.test(near)) return effectItems(ctx, file, offset);
 
   // `X.member`
-  const member = /([A-Za-z_][A-Za-z0-9_]*|\d+|[)\]])\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)?$/.exec(prefix) ?? /^\s*\.([A-Za-z_][A-Za-z0-9_]*)?$/.exec(prefix);
-  if (member) {
-    const object = member.length === 3 ? member[1]! : ')';
-    return memberItems(ctx, file, offset, object, snippets);
-  }
+  const object = memberObject(prefix);
+  if (object !== undefined) return memberItems(ctx, file, offset, object, snippets);
 
   const items: CompletionItem[] = [];
   // Named arguments of the call around the cursor, at the start of an argument.
-  if (/[(,]\s*[A-Za-z_]*$/.test(prefix)) items.push(...namedArgumentItems(ctx, file, offset));
+  if (/[(,]\s*[A-Za-z_]*$/.test(near)) items.push(...namedArgumentItems(ctx, file, offset));
   items.push(...scopeItems(ctx, file, offset, snippets));
-  const atStatementStart = /^\s*[A-Za-z_]*$/.test(prefix);
+  const atStatementStart = isWordAfterSpace(prefix);
   for (const [keyword, body] of KEYWORD_SNIPPETS) {
     if (!atStatementStart && keyword !== 'if' && keyword !== 'match' && keyword !== 'with') continue;
     items.push(snippets

@@ -28,7 +28,11 @@ interface Frame {
 /** The innermost unclosed `(` before `offset` (strings, interpolations and comments skipped). */
 function openParens(text: string, offset: number): Frame[] {
   let start = Math.max(0, offset - 6000);
-  if (start > 0) start = text.indexOf('\n', start) + 1;
+  // From a line start inside the window; on one long line, from the window's start (not from the file's).
+  if (start > 0) {
+    const eol = text.indexOf('\n', start);
+    if (eol !== -1 && eol < offset) start = eol + 1;
+  }
   const stack: Frame[] = [];
   for (let i = start; i < offset; i++) {
     const ch = text[i];

@@ -23,13 +23,13 @@ export function foldingRanges(file: FileState, tree: Tree): FoldingRange[] {
   const flushComments = () => { if (commentRun) add(commentRun[0], commentRun[1], FoldingRangeKind.Comment); commentRun = undefined; };
   const flushImports = () => { if (importRun) add(importRun[0], importRun[1], FoldingRangeKind.Imports); importRun = undefined; };
 
-  const visit = (node: Node) => {
+  const visit = (node: Node): 'skip' | void => {
     if (node.type === 'comment') {
       const line = lineOf(node.startIndex);
       const ownLine = doc.getText({ start: { line, character: 0 }, end: doc.positionAt(node.startIndex) }).trim() === '';
       if (ownLine && commentRun && commentRun[1] === line - 1) commentRun[1] = line;
       else if (ownLine) { flushComments(); commentRun = [line, line]; }
-      return;
+      return 'skip';
     }
     if (node.type === 'import_declaration') {
       const line = lineOf(node.startIndex);
@@ -48,9 +48,15 @@ export function foldingRanges(file: FileState, tree: Tree): FoldingRange[] {
       }
       add(start, end);
     }
-    for (const child of node.children) if (child) visit(child);
   };
-  visit(tree.rootNode);
+  // Depth first with a stack of its own: 10,000 nested brackets overflowed the call stack of a recursive walk.
+  const stack: Node[] = [tree.rootNode];
+  while (stack.length) {
+    const node = stack.pop()!;
+    if (visit(node) === 'skip') continue;
+    const children = node.children;
+    for (let i = children.length - 1; i >= 0; i--) if (children[i]) stack.push(children[i]!);
+  }
   flushComments();
   flushImports();
   // One range per start line (the outermost), as line-folding clients expect.
@@ -61,6 +67,10 @@ export function foldingRanges(file: FileState, tree: Tree): FoldingRange[] {
   }
   return [...byStart.values()].sort((a, b) => a.startLine - b.startLine);
 }
+
+/** The most levels a selection range answer has; of those, this many are the outermost. */
+export const MAX_SELECTION_LEVELS = 200;
+const OUTER_SELECTION_LEVELS = 50;
 
 export function selectionRanges(file: FileState, tree: Tree, positions: readonly Position[]): SelectionRange[] {
   return positions.map(position => {
@@ -75,6 +85,11 @@ export function selectionRanges(file: FileState, tree: Tree, positions: readonly
       node = node.parent;
     }
     if (!spans.length) spans.push({ start: offset, end: offset });
+    // The answer nests one object per level: thousands of levels overflow the stack of whoever serialises it.
+    // The innermost levels and the outermost ones (the statement, the function, the file) are kept.
+    if (spans.length > MAX_SELECTION_LEVELS) {
+      spans.splice(MAX_SELECTION_LEVELS - OUTER_SELECTION_LEVELS, spans.length - MAX_SELECTION_LEVELS);
+    }
     let result: SelectionRange | undefined;
     for (let i = spans.length - 1; i >= 0; i--) result = { range: rangeOf(file.doc, spans[i]!), parent: result };
     return result!;
