@@ -131,9 +131,7 @@ async function benchMemory(): Promise<void> {
   const machine = new Machine(program, { write: () => {} }, {});
   // Run until every task sleeps: stop before the `print`, which runs once the main task's own sleep ends.
   const print = program.stmts.findIndex(st => st.module === 'bench.aria' && st.line === 9);
-  machine.stop = { breakpoints: new Set([print]) };
-  machine.run();
-  machine.stop = null;
+  machine.run(Infinity, { stop: { breakpoints: new Set([print]) } });
   let sleeping = 0;
   let alive = 0;
   for (const t of machine.s.tasks) {

@@ -5,7 +5,7 @@ import type { Diagnostic } from '../analysis/diagnostics.js';
 import { excluder, findProject, formatProjectError, type Project } from '../analysis/project.js';
 import { Workspace } from '../analysis/workspace.js';
 import { readArgs } from './args.js';
-import { usageError, type CliIo } from './main.js';
+import { usageError, type CliIo } from './io.js';
 import { formatDiagnostics, position, shownPath } from './render.js';
 import { makeStyle } from './style.js';
 

@@ -1,17 +1,9 @@
 // The `aria` command line: dispatches `check | run | explain | lsp | dap | parse` to the parts of the project that do the work.
 import { readArgs } from './args.js';
 import { wantsColour } from './style.js';
+import { usageError, type CliIo } from './io.js';
 
-/** Where a command writes; injected so tests can run commands in-process. */
-export interface CliIo {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-  readonly cwd: string;
-  /** Whether to colour what goes to each stream (default: no colour). */
-  readonly colour?: { readonly stdout: boolean; readonly stderr: boolean };
-  /** stderr is a terminal: a progress line may be drawn there and erased (default: no). */
-  readonly progress?: boolean;
-}
+export { usageError, type CliIo };
 
 /**
  * The process's streams. Output into a closed pipe (`aria run prog.aria | head -1`) ends the process quietly with
@@ -126,12 +118,6 @@ Serves the Debug Adapter Protocol on stdio (VS Code's "aria" debugger starts it)
 
 declare const ARIA_VERSION: string | undefined;
 const VERSION = typeof ARIA_VERSION === 'string' ? ARIA_VERSION : '0.1.0-dev';
-
-/** Prints a usage error naming the problem, then the command's usage, on stderr; exit status 2. */
-export function usageError(command: string, message: string, usage: string, io: CliIo): number {
-  io.stderr(`aria ${command}: ${message}\n\n${usage}`);
-  return 2;
-}
 
 /** Reads a command's arguments with the common parser: `--help` prints its usage, a bad flag is a usage error. */
 async function withArgs(command: string, args: readonly string[], options: Parameters<typeof readArgs>[1], usage: string, io: CliIo,

@@ -5,7 +5,7 @@ import { lowerModule } from '../analysis/syntax/lower.js';
 import { parse } from '../grammar/parser.js';
 import { readArgs } from './args.js';
 import { readText } from './check.js';
-import { usageError, type CliIo } from './main.js';
+import { usageError, type CliIo } from './io.js';
 import { makeStyle } from './style.js';
 
 export const PARSE_USAGE = `usage: aria parse FILE [--positions]

@@ -6,7 +6,7 @@ import { Workspace } from '../analysis/workspace.js';
 import { runProgram, type Flavor } from '../runtime/index.js';
 import { readArgs, wholeNumber } from './args.js';
 import { readText } from './check.js';
-import { usageError, type CliIo } from './main.js';
+import { usageError, type CliIo } from './io.js';
 import { formatDiagnostics, shownPath } from './render.js';
 import { makeStyle } from './style.js';
 

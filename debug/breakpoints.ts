@@ -1,6 +1,5 @@
 // Breakpoints as the adapter keeps them: source lines verified against the program's statements, functions, conditions, hit counts, logpoints.
-import { Op, OPERANDS, type FnProto } from '../runtime/bytecode.js';
-import type { Program } from '../runtime/index.js';
+import { firstStatement, type Program } from '../runtime/index.js';
 
 /** The prelude's module name: its statements are library code, never a breakpoint or a step's stop. */
 export const PRELUDE_MODULE = '<prelude>';
@@ -83,15 +82,6 @@ export function parseLogMessage(text: string): ({ readonly text: string } | { re
   }
   if (buf) parts.push({ text: buf });
   return parts;
-}
-
-/** The id of the first statement in a prototype's code, or -1. */
-export function firstStatement(proto: FnProto): number {
-  const code = proto.code;
-  for (let pc = 0; pc < code.length; pc += 1 + (OPERANDS[code[pc]!] ?? 0)) {
-    if (code[pc] === Op.Stmt) return code[pc + 1]!;
-  }
-  return -1;
 }
 
 export class BreakpointTable {

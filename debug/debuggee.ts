@@ -1,21 +1,19 @@
 // Drives one run of the runtime for the debugger: resumes in slices (so pause always lands), steps one task, stops at breakpoints and failures.
-import type { Program } from '../runtime/index.js';
-import { Machine, snapshot, type StopCondition, type StopReason } from '../runtime/index.js';
-import { FAILURE_OUTER_FRAMES } from '../runtime/machine.js';
-import { describeWait } from '../runtime/task.js';
-import type { RuntimeEvent } from '../runtime/events.js';
-import type { Failure, FailureKind } from '../runtime/task.js';
-import type { Frame, Task } from '../runtime/task.js';
-import { Op } from '../runtime/bytecode.js';
-import { Cell, show, type Value } from '../runtime/values.js';
+import {
+  FAILURE_OUTER_FRAMES, Machine, TimeTravel, describeWait, frameLocals, isAtStatement, show, snapshot,
+  type Failure, type FailureKind, type Frame, type Program, type RuntimeEvent, type StopCondition, type StopReason, type Task, type Value,
+} from '../runtime/index.js';
 import { BreakpointTable, PRELUDE_MODULE, parseHitCondition, parseLogMessage, type ActiveBreakpoint } from './breakpoints.js';
 import type { LaunchConfig } from './launch-config.js';
 import type { RuntimeStateBody, TimelineBody } from './protocol.js';
 import { TimelineRecorder, runtimeStateBody } from './runtime-state.js';
-import { CheckpointStore } from './time-travel.js';
 
 /** A stop takes a checkpoint when this many steps ran since the last one (cheap stepBack after a few steps). */
 const STOP_CHECKPOINT_MIN = 2_000;
+/** Fewest steps between two checkpoints taken while the program runs. */
+const CHECKPOINT_INTERVAL = 20_000;
+/** Checkpoints kept; past this, every other old one is dropped (the newest stay dense). */
+const MAX_CHECKPOINTS = 128;
 
 /** Statements run between two looks at the message queue while the program runs freely. */
 export const SLICE_STEPS = 20_000;
@@ -82,7 +80,8 @@ const yieldToLoop = () => new Promise<void>(resolve => setImmediate(resolve));
 export class Debuggee {
   readonly machine: Machine;
   recorder: TimelineRecorder;
-  readonly checkpoints: CheckpointStore;
+  /** Checkpoints (each keeps the timeline and the output count) and replay: stepBack and reverseContinue. */
+  readonly travel: TimeTravel<{ readonly recorder: TimelineRecorder; readonly outputLines: number }>;
   /** Replaying history to step back: no output, no thread events, no exception stops. */
   private replaying = false;
   /** Every breakpoint hit counted, with the step it was at (for stepping back: see `rewindHits`). */
@@ -108,12 +107,6 @@ export class Debuggee {
   /** New tasks waiting for their first statement (`stopOnSpawn`). */
   private readonly spawnStops = new Set<number>();
   private exited: number[] = [];
-  /**
-   * Stretches of the run in which one task ran alone (`"otherTasks": "hold"`), oldest first. Each is bounded by
-   * pinned checkpoints at its start and end, so a replay from a checkpoint inside one holds that task, and any
-   * other replay runs freely: the replayed run is the one that happened.
-   */
-  private held: { from: number; to: number; task: number }[] = [];
 
   constructor(readonly config: LaunchConfig, readonly program: Program, private readonly hooks: DebuggeeHooks, breakpoints?: BreakpointTable) {
     this.recorder = new TimelineRecorder();
@@ -124,10 +117,16 @@ export class Debuggee {
     });
     this.machine.listener = this.onEvent;
     // the main task exists before the first event listener was attached
-    this.started.set(this.machine.s.mainTask, 'main');
-    this.recorder.onEvent({ kind: 'spawn', step: 0, us: 0, task: this.machine.s.mainTask, name: 'main', parent: 0, runtime: 0, blocking: false, site: '' });
-    this.checkpoints = new CheckpointStore();
-    this.checkpoints.take(this.machine, this.recorder, 0);
+    this.started.set(this.machine.state.mainTask, 'main');
+    this.recorder.onEvent({ kind: 'spawn', step: 0, us: 0, task: this.machine.state.mainTask, name: 'main', parent: 0, runtime: 0, blocking: false, site: '' });
+    this.travel = new TimeTravel(this.machine, {
+      minInterval: CHECKPOINT_INTERVAL, maxCheckpoints: MAX_CHECKPOINTS,
+      keep: () => ({ recorder: this.recorder.clone(), outputLines: this.outputLines }),
+      restored: kept => {
+        this.recorder = kept.recorder.clone();
+        this.outputLines = kept.outputLines;
+      },
+    });
   }
 
   get isRunning(): boolean {
@@ -146,9 +145,9 @@ export class Debuggee {
       case 'spawn':
         this.started.set(e.task, e.name);
         if (this.config.stopOnSpawn && this.running && !this.config.noDebug) {
-          // stop at the new task's first statement: watch every task's next statement until it comes
+          // stop at the new task's first statement: watch every task's next statement until it comes (`retarget`)
           this.spawnStops.add(e.task);
-          this.machine.stop = { breakpoints: this.machine.stop?.breakpoints ?? new Set(), task: -1 };
+          this.widen = { breakpoints: this.widen?.breakpoints, task: -1 };
         }
         break;
       case 'complete':
@@ -169,7 +168,7 @@ export class Debuggee {
       case 'cancel': {
         this.exited.push(e.task);
         if (this.exceptionFilters.has('cancellation')) {
-          const t = this.machine.s.tasks[e.task];
+          const t = this.machine.state.tasks[e.task];
           this.armException({ filter: 'cancellation', failure: { kind: 'cancelled', message: `task #${e.task} cancelled: ${e.reason}`, task: e.task, taskName: t?.name ?? '', stack: t?.failure?.stack ?? [] } });
         }
         this.taskEnded(e.task);
@@ -181,17 +180,30 @@ export class Debuggee {
   };
 
   private taskEnded(task: number): void {
-    if (task === this.steppingTask && this.machine.stop) {
+    if (task === this.steppingTask && this.running) {
       // the stepped task is gone: stop wherever the program goes next
-      this.machine.stop = { breakpoints: this.machine.stop.breakpoints, task: -1 };
+      this.widen = { breakpoints: this.widen?.breakpoints, task: -1 };
     }
   }
 
-  /** Remembers an exception stop and makes the machine stop at the next statement of any task. */
+  /** Remembers an exception stop and makes the run stop at the next statement of any task. */
   private armException(x: ExceptionStop): void {
     this.exceptionQueue.push(x);
-    this.machine.stop = { breakpoints: this.breakpoints.statementSet(), task: -1 };
+    this.widen = { breakpoints: this.breakpoints.statementSet(), task: -1 };
   }
+
+  /**
+   * What the last event asks of the run in progress: stop at the next statement of any task, keeping the
+   * breakpoints in force (undefined) or these. Handed to the machine by `retarget`, after each event.
+   */
+  private widen: { breakpoints: ReadonlySet<number> | undefined; task: -1 } | undefined;
+
+  private readonly retarget = (_e: RuntimeEvent, current: StopCondition): StopCondition | undefined => {
+    const w = this.widen;
+    if (!w) return undefined;
+    this.widen = undefined;
+    return { breakpoints: w.breakpoints ?? current.breakpoints, task: -1 };
+  };
 
   private static failureKey(f: ExceptionStop['failure']): string {
     return `${f.task}:${f.kind}:${f.message}`;
@@ -267,11 +279,6 @@ export class Debuggee {
     return this.config.otherTasks === 'hold' && !this.config.noDebug && t && !t.done ? task : -1;
   }
 
-  /** The task a replay from `fromStep` towards `toStep` must hold: inside a held stretch its task, else -1. */
-  private heldAt(fromStep: number, toStep: number): number {
-    const h = this.held.find(x => x.from <= fromStep && fromStep < x.to && toStep > x.from);
-    return h ? h.task : -1;
-  }
 
   /**
    * After a jump back to `step`: each breakpoint's hit count is what it was then (the hits counted up to and at
@@ -285,28 +292,15 @@ export class Debuggee {
   }
 
   /** After a jump back to `step`: the recorded future may not happen again (held stretches change the schedule). */
-  private forgetAfter(step: number): void {
-    this.held = this.held.filter(h => h.from < step);
-    this.checkpoints.dropAfter(step);
-    const cut = this.held.find(h => h.to > step);
-    if (cut) {
-      // landed inside a held stretch: it ends here, and the run goes on freely from this (pinned) point
-      cut.to = step;
-      this.checkpoints.take(this.machine, this.recorder, this.outputLines, true);
-    }
-  }
-
   /** Frame depth of a task as the VM counts it at a statement. */
   depth(task: number): number {
-    return this.machine.s.tasks[task]?.frames.length ?? 0;
+    return this.machine.state.tasks[task]?.frames.length ?? 0;
   }
 
   /** Whether the task sits right before a statement (so resuming it first re-checks that statement). */
   private pausedBeforeStatement(task: number): boolean {
-    const t = this.machine.s.tasks[task];
-    if (!t || t.done || t.frames.length === 0) return false;
-    const f = t.frames[t.frames.length - 1]!;
-    return f.proto.code[f.pc] === Op.Stmt;
+    const t = this.machine.state.tasks[task];
+    return !!t && !t.done && isAtStatement(t);
   }
 
   /**
@@ -321,52 +315,41 @@ export class Debuggee {
     this.inspected = 0;
     this.pauseRequested = false;
     this.steppingTask = stepTask;
+    this.widen = undefined;
     const m = this.machine;
-    m.stop = cond;
+    // The condition in force: passed to each slice, and carried over from the last (`Machine.stopCondition`).
+    let stop = cond;
     if (this.spawnStops.size > 0 && cond.task === undefined) {
       // new tasks still owe their first stop: watch every statement (passing the one we resume from)
-      m.stop = { ...cond, task: -1, skip: cond.resumeFrom ? 1 : 0 };
+      stop = { ...cond, task: -1, skip: cond.resumeFrom ? 1 : 0 };
     }
     let pausing = false;
     let skipLeft = cond.skip ?? 0;
     const stepsAtStart = stepTask > 0 ? (this.task(stepTask)?.steps ?? 0) : 0;
     // Holding the other tasks: recorded (with pinned checkpoints at both ends) so replays hold the same task.
-    let segment: { from: number; to: number; task: number } | undefined;
-    if (hold >= 0) {
-      this.checkpoints.take(m, this.recorder, this.outputLines, true);
-      segment = { from: m.s.steps, to: m.s.steps, task: hold };
-      this.held.push(segment);
-      m.hold = hold;
-    }
-    const release = (): void => {
-      if (!segment) return;
-      m.hold = -1;
-      segment.to = m.s.steps;
-      segment = undefined;
-      this.checkpoints.take(m, this.recorder, this.outputLines, true);
-    };
+    if (hold >= 0) this.travel.beginHold(hold);
     try {
       for (;;) {
         if (this.cancelled) return (this.ended = { kind: 'ended', exitCode: 1 });
         if (this.pauseRequested && !pausing) {
           pausing = true;
-          m.stop = { breakpoints: cond.breakpoints, task: -1 };
+          stop = { breakpoints: cond.breakpoints, task: -1 };
         }
-        const r: StopReason = m.run(SLICE_STEPS);
+        const r: StopReason = this.travel.run(SLICE_STEPS, { stop, retarget: this.retarget });
+        stop = m.stopCondition ?? stop;
         this.flushThreads();
-        // run() re-reads `skip` each call: once the stepped task has run a statement, the skip is spent
+        // each slice starts the skip afresh: once the stepped task has run a statement, the skip is spent
         if (skipLeft > 0 && (this.task(stepTask)?.steps ?? 0) > stepsAtStart) {
           skipLeft = 0;
-          if (m.stop?.skip) m.stop = { ...m.stop, skip: 0 };
+          if (stop.skip) stop = { ...stop, skip: 0 };
         }
         switch (r.kind) {
           case 'steps':
-            if (m.s.steps - this.checkpoints.latestStep >= this.checkpoints.interval) this.checkpoints.take(m, this.recorder, this.outputLines);
             await yieldToLoop();
             continue;
           case 'stuck': {
             // the held task cannot go on alone (it waits on another task, or it ended)
-            release();
+            this.travel.endHold();
             const t = this.task(r.task);
             if (!t || t.done) continue; // it ended: the step stops wherever the program goes next, as without hold
             const waits = t.wait ? describeWait(t.wait) : undefined;
@@ -379,7 +362,7 @@ export class Debuggee {
             const failure = r.kind === 'failed' ? r.failure : undefined;
             const exceptionStop = this.finalException(failure);
             if (exceptionStop) return this.stopAt(exceptionStop);
-            const s = m.s;
+            const s = m.state;
             const unobserved = s.unobserved.length > 0;
             return (this.ended = { kind: 'ended', exitCode: failure || unobserved ? 1 : 0, ...(failure ? { failure } : {}) });
           }
@@ -397,12 +380,12 @@ export class Debuggee {
               }
               if (this.spawnStops.size > 0 && !(stepTask === r.task && !inPrelude)) {
                 // watching for a new task's first statement: pass this one
-                m.stop = { breakpoints: cond.breakpoints, task: -1, skip: 1, resumeFrom: { task: r.task, stmt: r.stmt } };
+                stop = { breakpoints: cond.breakpoints, task: -1, skip: 1, resumeFrom: { task: r.task, stmt: r.stmt } };
                 continue;
               }
               if (inPrelude) {
                 // library code: keep stepping in until user code runs again in this task
-                m.stop = { breakpoints: cond.breakpoints, task: r.task, skip: 1 };
+                stop = { breakpoints: cond.breakpoints, task: r.task, skip: 1 };
                 continue;
               }
               return this.stopAt({ reason: 'step', task: r.task, stmt: r.stmt });
@@ -413,7 +396,7 @@ export class Debuggee {
               return this.stopAt({ reason: fn ? 'function breakpoint' : 'breakpoint', task: r.task, stmt: r.stmt, breakpoints: decision.hit.map(b => b.id) });
             }
             // not stopping here: pass this statement once and keep the original condition
-            m.stop = { ...cond, resumeFrom: { task: r.task, stmt: r.stmt }, skip: skipLeft };
+            stop = { ...cond, resumeFrom: { task: r.task, stmt: r.stmt }, skip: skipLeft };
             continue;
           }
           default: {
@@ -423,16 +406,16 @@ export class Debuggee {
         }
       }
     } finally {
-      release();
+      this.travel.endHold();
       this.running = false;
       this.steppingTask = 0;
-      m.stop = null;
+      this.widen = undefined;
     }
   }
 
   /** A run that ended stops first for queued exceptions, then for its final failure when a filter asks (each once). */
   private finalException(failure: Failure | undefined): Stop | undefined {
-    const s = this.machine.s;
+    const s = this.machine.state;
     let x: ExceptionStop | undefined = this.nextQueued();
     if (!x && failure && !this.reported.has(Debuggee.failureKey(failure))) {
       if (failure.kind === 'deadlock' && this.exceptionFilters.has('deadlock')) x = { filter: 'deadlock', failure };
@@ -460,7 +443,7 @@ export class Debuggee {
 
   private stopAt(stop: Stop): Outcome {
     this.current = stop;
-    if (this.machine.s.steps - this.checkpoints.latestStep >= STOP_CHECKPOINT_MIN) this.checkpoints.take(this.machine, this.recorder, this.outputLines);
+    this.travel.takeIfDue(STOP_CHECKPOINT_MIN);
     return { kind: 'stopped', stop };
   }
 
@@ -469,73 +452,15 @@ export class Debuggee {
   /** The live tasks now, by id (for thread events after a jump in time). */
   private liveTasks(): Map<number, string> {
     const out = new Map<number, string>();
-    for (const t of this.machine.s.tasks) if (t && !t.done) out.set(t.id, t.name);
+    for (const t of this.machine.state.tasks) if (t && !t.done) out.set(t.id, t.name);
     return out;
   }
 
-  /** Puts the machine at a checkpoint (no output, no events to the client). */
-  private restore(c: import('./time-travel.js').Checkpoint): void {
-    this.recorder = this.checkpoints.restore(this.machine, c);
-    this.outputLines = c.outputLines;
-  }
-
-  /**
-   * Replays from the checkpoint before `step` to exactly `step`, where `task` is about to begin a statement.
-   * Returns that statement, or -1 if the replay did not land there (it always does for a point that was seen).
-   */
-  private replayTo(step: number, task: number): number {
-    const m = this.machine;
-    const c = this.checkpoints.atOrBefore(step);
-    if (!c) return -1;
-    this.restore(c);
-    m.stop = null;
-    m.hold = this.heldAt(c.step, step);
-    try {
-      if (step > m.s.steps) m.run(step - m.s.steps);
-      // the thread whose turn it is may stop short of the statement: let the task reach its statement check
-      m.stop = { breakpoints: new Set(), task };
-      const r = m.run(1);
-      return r.kind === 'stop' && r.task === task && m.s.steps === step ? r.stmt : -1;
-    } finally {
-      m.stop = null;
-      m.hold = -1;
-    }
-  }
-
-  /**
-   * Scans the history before `until` for the last point matching `cond`: each checkpoint interval, newest first,
-   * is replayed with `cond` armed, and every stop before `until` is a candidate.
-   */
-  private lastStopBefore(until: number, cond: StopCondition, accept: (task: number, stmt: number) => boolean): { step: number; task: number; stmt: number } | undefined {
-    const m = this.machine;
-    let bound = until;
-    for (const c of this.checkpoints.before(until)) {
-      this.restore(c);
-      let found: { step: number; task: number; stmt: number } | undefined;
-      m.stop = cond;
-      m.hold = this.heldAt(c.step, bound);
-      for (;;) {
-        const left = bound - m.s.steps;
-        if (left <= 0) break;
-        const r = m.run(left);
-        if (r.kind !== 'stop') break;
-        if (m.s.steps >= bound) break;
-        if (accept(r.task, r.stmt)) found = { step: m.s.steps, task: r.task, stmt: r.stmt };
-        m.stop = { ...cond, resumeFrom: { task: r.task, stmt: r.stmt }, ...(cond.task !== undefined ? { skip: 1 } : {}) };
-      }
-      m.stop = null;
-      m.hold = -1;
-      if (found) return found;
-      bound = c.step;
-    }
-    return undefined;
-  }
-
-  private async travel(find: () => { step: number; task: number; reason: StopReasonName } | undefined): Promise<Outcome> {
+  private async goBack(find: () => { step: number; task: number; reason: StopReasonName } | undefined): Promise<Outcome> {
     if (this.ended) return this.ended;
     if (this.running) throw new Error('the program is already running');
     const from = this.current;
-    const home = this.checkpoints.capture(this.machine, this.recorder, this.outputLines);
+    const home = this.travel.capture();
     const before = this.liveTasks();
     this.running = true;
     this.replaying = true;
@@ -544,16 +469,16 @@ export class Debuggee {
       const target = find();
       let landed: Stop | undefined;
       if (target) {
-        const stmt = this.replayTo(target.step, target.task);
+        const stmt = this.travel.replayTo(target.step, target.task);
         if (stmt >= 0) landed = { reason: target.reason, task: target.task, stmt };
       }
       if (!landed) {
         // nothing earlier: stay where we were
-        this.restore(home);
-        landed = { ...(from ?? { task: this.machine.s.mainTask, stmt: -1 }), reason: 'step', description: 'No earlier point to go back to' };
+        this.travel.restore(home);
+        landed = { ...(from ?? { task: this.machine.state.mainTask, stmt: -1 }), reason: 'step', description: 'No earlier point to go back to' };
       }
-      this.forgetAfter(this.machine.s.steps);
-      this.rewindHits(this.machine.s.steps);
+      this.travel.forgetAfter(this.machine.state.steps);
+      this.rewindHits(this.machine.state.steps);
       this.exceptionQueue = [];
       this.reported.clear();
       this.current = landed;
@@ -562,8 +487,6 @@ export class Debuggee {
     } finally {
       this.replaying = false;
       this.running = false;
-      this.machine.stop = null;
-      this.machine.hold = -1;
     }
     const after = this.liveTasks();
     const started = [...after].filter(([id]) => !before.has(id)).map(([id, name]) => ({ id, name }));
@@ -574,27 +497,27 @@ export class Debuggee {
 
   /** Steps `task` back to its previous statement at the same depth or shallower (reverse of `next`). */
   stepBack(task: number): Promise<Outcome> {
-    const now = this.machine.s.steps;
+    const now = this.machine.state.steps;
     const depth = this.depth(task);
-    return this.travel(() => {
-      const found = this.lastStopBefore(now, { breakpoints: new Set(), task, maxDepth: Math.max(depth, 1) }, () => true);
+    return this.goBack(() => {
+      const found = this.travel.lastStopBefore(now, { breakpoints: new Set(), task, maxDepth: Math.max(depth, 1) }, () => true);
       return found ? { step: found.step, task, reason: 'step' } : undefined;
     });
   }
 
   /** Runs backwards to the previous breakpoint hit (conditions hold, hit counts and logpoints are not replayed), else to the start. */
   reverseContinue(): Promise<Outcome> {
-    const now = this.machine.s.steps;
+    const now = this.machine.state.steps;
     const bps = this.breakpoints.statementSet();
-    return this.travel(() => {
-      const found = bps.size === 0 ? undefined : this.lastStopBefore(now, { breakpoints: bps }, (task, stmt) => this.breakpoints.at(stmt).some(bp => {
+    return this.goBack(() => {
+      const found = bps.size === 0 ? undefined : this.travel.lastStopBefore(now, { breakpoints: bps }, (task, stmt) => this.breakpoints.at(stmt).some(bp => {
         if (bp.logMessage !== undefined) return false;
         if (!bp.condition) return true;
         const r = this.hooks.evaluate?.(task, bp.condition);
         return !r || !r.ok || r.value === true;
       }));
       if (found) return { step: found.step, task: found.task, reason: 'breakpoint' };
-      return { step: 0, task: this.machine.s.mainTask, reason: 'entry' };
+      return { step: 0, task: this.machine.state.mainTask, reason: 'entry' };
     });
   }
 
@@ -613,7 +536,7 @@ export class Debuggee {
         if (r.value !== true) continue;
       }
       bp.hits++;
-      if (!this.replaying) this.hitLog.push({ step: this.machine.s.steps, bp });
+      if (!this.replaying) this.hitLog.push({ step: this.machine.state.steps, bp });
       if (bp.hitCondition) {
         const test = parseHitCondition(bp.hitCondition);
         if (test && !test(bp.hits)) continue;
@@ -639,7 +562,7 @@ export class Debuggee {
   // ------------------------------------------------------------ inspection
 
   task(id: number): Task | undefined {
-    return this.machine.s.tasks[id];
+    return this.machine.state.tasks[id];
   }
 
   /**
@@ -649,7 +572,7 @@ export class Debuggee {
   threads(): { id: number; name: string }[] {
     const out: { id: number; name: string }[] = [];
     const focus = this.current?.task ?? 0;
-    for (const t of this.machine.s.tasks) {
+    for (const t of this.machine.state.tasks) {
       if (!t) continue;
       if (!t.done || t.id === focus || t.id === this.inspected) out.push({ id: t.id, name: `#${t.id} ${t.name}` });
     }
@@ -702,32 +625,7 @@ export class Debuggee {
     const t = this.task(taskId);
     const at = t ? this.frameAt(t, frameIndex) : undefined;
     if (!at) return [];
-    const { frame: f, stack } = at;
-    const out: { name: string; value: Value }[] = [];
-    const seen = new Set<string>();
-    f.proto.locals.forEach((info, slot) => {
-      if (info.hidden || info.name.startsWith('%')) return;
-      let v = stack[f.base + slot] as Value | Cell | null | undefined;
-      if (v instanceof Cell) v = v.v;
-      if (v === null) return;
-      if (seen.has(info.name)) {
-        // a shadowing binding later in the function: the last one assigned wins
-        const i = out.findIndex(o => o.name === info.name);
-        out[i] = { name: info.name, value: v as Value };
-        return;
-      }
-      seen.add(info.name);
-      out.push({ name: info.name, value: v as Value });
-    });
-    if (f.closure) {
-      f.closure.ups.forEach((cell, i) => {
-        const name = f.proto.captures[i]?.name;
-        if (!name || seen.has(name) || cell.v === null) return;
-        seen.add(name);
-        out.push({ name, value: cell.v as Value });
-      });
-    }
-    return out;
+    return frameLocals(at.frame, at.stack);
   }
 
   /** A global of the program by name. */
@@ -743,7 +641,7 @@ export class Debuggee {
   }
 
   timeline(): TimelineBody {
-    const s = this.machine.s;
+    const s = this.machine.state;
     const threads = s.threads.map(th => {
       const rtIndex = s.runtimes.findIndex(r => r.id === th.runtime);
       const prefix = rtIndex > 0 ? `rt ${th.runtime} ` : '';
@@ -755,6 +653,6 @@ export class Debuggee {
   }
 
   failureKind(): FailureKind | undefined {
-    return this.machine.s.failure?.kind;
+    return this.machine.state.failure?.kind;
   }
 }

@@ -3,7 +3,7 @@ import type * as A from '../analysis/syntax/ast.js';
 import { DURATION_UNITS } from '../analysis/builtins.js';
 import { lowerModule } from '../analysis/syntax/lower.js';
 import { parse } from '../grammar/parser.js';
-import { FloatVal, ModuleVal, StructVal, equals, numberOf, show, typeName, type Value } from '../runtime/values.js';
+import { FloatVal, ModuleVal, StructVal, equals, numberOf, show, typeName, type Value } from '../runtime/index.js';
 
 export type Compiled = { readonly ok: true; readonly expr: A.Expr } | { readonly ok: false; readonly error: string };
 

@@ -1,7 +1,5 @@
 // Maps the runtime's snapshots onto the custom protocol's `aria/runtimeState` body, and records polls and spawns for the timeline.
-import type { RuntimeEvent } from '../runtime/events.js';
-import type { MachineSnapshot, TaskSnapshot } from '../runtime/index.js';
-import type { WaitReason } from '../runtime/task.js';
+import type { MachineSnapshot, RuntimeEvent, TaskSnapshot, WaitReason } from '../runtime/index.js';
 import type {
   FlavorName, RuntimeStateBody, SourcePoint, TaskRow, TimelineBody, TimelinePoll, TimelineSpawn, TimelineThread,
 } from './protocol.js';

@@ -5,8 +5,7 @@ import {
   StackFrame, StoppedEvent, TerminatedEvent, Thread, ThreadEvent,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { PRELUDE_SOURCE } from '../runtime/natives.js';
-import { show, type Value } from '../runtime/values.js';
+import { PRELUDE_SOURCE, show, type Value } from '../runtime/index.js';
 import { BreakpointTable, PRELUDE_MODULE, parseLogMessage, type ActiveBreakpoint } from './breakpoints.js';
 import { Debuggee, EXCEPTION_FILTERS, type ExceptionFilter, type Outcome, type ResumeMode } from './debuggee.js';
 import { compileExpression, evaluateExpr, type Compiled, type EvalScope } from './evaluate.js';
@@ -241,7 +240,7 @@ export class AriaDebugSession extends LoggingDebugSession {
     if (outcome.failure) {
       this.sendEvent(new OutputEvent(`${outcome.failure.message}\n`, 'stderr'));
     }
-    for (const id of d.machine.s.unobserved) {
+    for (const id of d.machine.state.unobserved) {
       const f = d.task(id)?.failure;
       if (f) this.sendEvent(new OutputEvent(`a task failed and nobody awaited it: #${id} ${f.taskName}: ${f.message}\n`, 'stderr'));
     }
@@ -253,7 +252,7 @@ export class AriaDebugSession extends LoggingDebugSession {
 
   private sendRuntimeChanged(reason: string, running: boolean): void {
     const d = this.debuggee!;
-    const s = d.machine.s;
+    const s = d.machine.state;
     let live = 0;
     for (const t of s.tasks) if (t && !t.done) live++;
     const body: RuntimeChangedBody = { reason, step: s.steps, clockMs: s.us / 1000, focusTask: d.current?.task ?? 0, liveTasks: live, running };
@@ -480,7 +479,7 @@ export class AriaDebugSession extends LoggingDebugSession {
     const t = d.task(id);
     if (!row || !t) return [v.row('task', `#${id} is gone`)];
     const threadName = (th: number) => {
-      const w = d.machine.s.threads[th];
+      const w = d.machine.state.threads[th];
       return !w ? 'none' : w.kind === 'worker' ? `worker ${w.index}` : `blocking thread ${th}`;
     };
     return [
@@ -496,8 +495,8 @@ export class AriaDebugSession extends LoggingDebugSession {
       v.row('spawned at', row.spawnSite ? `${basename(row.spawnSite.path)}:${row.spawnSite.line}` : 'program start'),
       v.row('busy', formatMs(row.busyUs / 1000)),
       ...(t.failure ? [v.row('failure', t.failure.message)] : []),
-      v.row('children', String(d.machine.s.tasks.filter(c => c && c.parent === id).length), () =>
-        d.machine.s.tasks.filter(c => c && c.parent === id).map(c => v.row(`#${c!.id}`, `${c!.name} (${c!.state})`))),
+      v.row('children', String(d.machine.state.tasks.filter(c => c && c.parent === id).length), () =>
+        d.machine.state.tasks.filter(c => c && c.parent === id).map(c => v.row(`#${c!.id}`, `${c!.name} (${c!.state})`))),
     ];
   }
 
@@ -556,7 +555,7 @@ export class AriaDebugSession extends LoggingDebugSession {
       const d = this.requireStopped();
       const ref = args.frameId !== undefined ? this.frames.get(args.frameId) : undefined;
       if (args.frameId !== undefined && !ref) throw new RequestError(ERR.badArgs, 'unknown frame (frames are valid until the program resumes)');
-      const task = ref?.task ?? d.current?.task ?? d.machine.s.mainTask;
+      const task = ref?.task ?? d.current?.task ?? d.machine.state.mainTask;
       const compiled = await compileExpression(String(args.expression ?? ''));
       if (!compiled.ok) throw new RequestError(ERR.evaluate, compiled.error);
       const r = evaluateExpr(compiled.expr, this.scopeFor(task, ref?.index ?? 0));

@@ -2,7 +2,7 @@
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import {
   ChannelVal, Closure, ConnVal, FloatVal, HandlerVal, ModuleVal, ScopeVal, StructVal, TaskVal, TokenVal, show, typeName, type Value,
-} from '../runtime/values.js';
+} from '../runtime/index.js';
 
 /** Something that expands: computed only when the client asks for its variables. */
 export type Expandable =

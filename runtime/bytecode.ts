@@ -1,6 +1,5 @@
 // The VM's instruction set and compiled function prototypes (immutable once built, shared by checkpoints).
 import type { Span } from '../analysis/syntax/ast.js';
-import type { Value } from './values.js';
 
 /**
  * Instructions are laid out in an Int32Array: the opcode, then its operands. Operands named `k` index
@@ -209,7 +208,11 @@ export class FnProto {
   }
 }
 
-/** A constant of the pool that is a Value (as opposed to a prototype, a name list or a handler declaration). */
-export function constValue(proto: FnProto, k: number): Value {
-  return proto.consts[k] as Value;
+/** The id of the first statement in a prototype's code, or -1 (where a function breakpoint binds). */
+export function firstStatement(proto: FnProto): number {
+  const code = proto.code;
+  for (let pc = 0; pc < code.length; pc += 1 + (OPERANDS[code[pc]!] ?? 0)) {
+    if (code[pc] === Op.Stmt) return code[pc + 1]!;
+  }
+  return -1;
 }

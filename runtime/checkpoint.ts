@@ -1,105 +1,65 @@
 // Going back in a run: deep copies of the machine state (checkpoints) plus deterministic replay from the nearest one.
-import { FnProto } from './bytecode.js';
-import type { Machine, MachineState, StopReason } from './machine.js';
-import { BuiltinFnVal, BuiltinHandlerVal, Closure, EffectVal, FloatVal, ModuleVal, StructType, TaskVal } from './values.js';
+import { deepCopy } from './deep-copy.js';
+import type { Machine, MachineState, RunControl, StopCondition, StopReason } from './machine.js';
 
-/** Immutable once built: shared between a state and its copies. */
-const SHARED: ReadonlySet<unknown> = new Set<unknown>([FnProto, StructType, BuiltinFnVal, EffectVal, ModuleVal, BuiltinHandlerVal, FloatVal, TaskVal]);
-
-/**
- * Copies an object graph, keeping sharing and cycles, and sharing what never changes (prototypes of
- * compiled code, struct types, immutable values, frozen objects, functions). Iterative, so deep data
- * (a long linked list of structs) cannot overflow the JS stack. Returns the copy and how many objects it made.
- */
-export function deepCopy<T>(root: T): { copy: T; objects: number } {
-  const memo = new Map<object, unknown>();
-  const work: [object, Record<string, unknown> | unknown[]][] = [];
-  const shell = (v: unknown): unknown => {
-    if (typeof v !== 'object' || v === null) return v;
-    const hit = memo.get(v);
-    if (hit !== undefined) return hit;
-    if (Array.isArray(v)) {
-      const out: unknown[] = new Array(v.length);
-      memo.set(v, out);
-      work.push([v, out]);
-      return out;
-    }
-    const proto = Object.getPrototypeOf(v) as { constructor?: unknown } | null;
-    if (SHARED.has(proto?.constructor) || Object.isFrozen(v)) return v;
-    if (v instanceof Closure && v.ups.length === 0) return v; // captures nothing: immutable
-    if (v instanceof Set) {
-      const out = new Set<unknown>();
-      memo.set(v, out);
-      for (const x of v) out.add(shell(x));
-      return out;
-    }
-    if (v instanceof Map) {
-      const out = new Map<unknown, unknown>();
-      memo.set(v, out);
-      for (const [k, x] of v) out.set(shell(k), shell(x));
-      return out;
-    }
-    if (ArrayBuffer.isView(v)) {
-      const out = (v as unknown as { slice(): unknown }).slice();
-      memo.set(v, out);
-      return out;
-    }
-    const out = Object.create(proto) as Record<string, unknown>;
-    memo.set(v, out);
-    work.push([v, out]);
-    return out;
-  };
-  const copy = shell(root) as T;
-  while (work.length > 0) {
-    const [src, dst] = work.pop()!;
-    if (Array.isArray(src)) {
-      const d = dst as unknown[];
-      for (let i = 0; i < src.length; i++) d[i] = shell(src[i]);
-    } else {
-      const d = dst as Record<string, unknown>;
-      const s = src as Record<string, unknown>;
-      for (const k of Object.keys(s)) d[k] = shell(s[k]);
-    }
-  }
-  return { copy, objects: memo.size };
-}
-
-export interface Checkpoint {
+export interface Checkpoint<X = undefined> {
   readonly step: number;
   readonly state: MachineState;
-  /** Objects in the copy: what restoring it costs. */
+  /** Objects in the copy: what keeping and restoring it costs. */
   readonly objects: number;
-  /** Marks the start or end of a held segment: never thinned out. */
+  /** Bounds a stretch where one task ran alone: never thinned out (a replay inside it must hold that task). */
   readonly pinned: boolean;
+  /** What the caller keeps with the checkpoint (`TimeTravelOptions.keep`): a debugger's timeline, its output count. */
+  readonly kept: X;
 }
 
-export interface TimeTravelOptions {
+export interface TimeTravelOptions<X = undefined> {
   /** Fewest steps between two checkpoints (default 10,000). */
   readonly minInterval?: number;
   /** Steps between checkpoints per object in the state (default 8): big states are copied less often. */
   readonly stepsPerObject?: number;
-  /** Most checkpoints kept; beyond it every other one is dropped (default 256). */
+  /** Most checkpoints kept; beyond it every other one of the older half is dropped (default 256). */
   readonly maxCheckpoints?: number;
+  /** Called at each checkpoint: what to keep with it (it must not change afterwards). */
+  readonly keep?: () => X;
+  /**
+   * Called after a checkpoint is restored, with what `keep` returned there. When given, the replay from the
+   * checkpoint delivers its events to the listener again (a caller that rebuilds its view from `kept` needs them).
+   */
+  readonly restored?: (kept: X) => void;
+}
+
+/** A stretch of the run in which one task ran alone (`RunControl.hold`). */
+interface HeldStretch {
+  readonly from: number;
+  to: number;
+  readonly task: number;
 }
 
 /**
  * Runs a machine forward while taking checkpoints, and moves it back to any earlier step: restore the
  * nearest checkpoint at or before it and replay up to it. A run is a pure function of the program, the
- * options, the seed and the host's answers, so the replay is exact; output and events already emitted are
- * not emitted again (see `Machine.seen`), going back or forward over known ground.
+ * options, the seed and the host's answers, so the replay is exact; output already written is not written
+ * again (see `Machine.seen`), going back or forward over known ground. The debugger's stepBack and
+ * reverseContinue (`lastStopBefore`, `replayTo`) and the `Session` API both go back through this.
  */
-export class TimeTravel {
-  private readonly checkpoints: Checkpoint[] = [];
+export class TimeTravel<X = undefined> {
+  private list: Checkpoint<X>[] = [];
   /** Steps replayed by seeks so far (what going back has cost). */
   replayed = 0;
-  /** Stretches of the run during which one task ran alone (`Machine.hold`). */
-  private held: { from: number; to: number; task: number }[] = [];
-  private nextAt = 0;
+  /**
+   * Stretches of the run in which one task ran alone, oldest first. Each is bounded by pinned checkpoints at
+   * its start and end, so a replay from a checkpoint inside one holds that task, and any other replay runs
+   * freely: the replayed run is the one that happened.
+   */
+  private held: HeldStretch[] = [];
+  /** The stretch being run now (`beginHold`), if any. */
+  private open: HeldStretch | undefined;
   private readonly minInterval: number;
   private readonly stepsPerObject: number;
   private readonly maxCheckpoints: number;
 
-  constructor(readonly machine: Machine, options: TimeTravelOptions = {}) {
+  constructor(readonly machine: Machine, private readonly options: TimeTravelOptions<X> = {}) {
     this.minInterval = options.minInterval ?? 10_000;
     this.stepsPerObject = options.stepsPerObject ?? 8;
     this.maxCheckpoints = options.maxCheckpoints ?? 256;
@@ -108,44 +68,122 @@ export class TimeTravel {
 
   /** Steps of the checkpoints held, oldest first. */
   get steps(): number[] {
-    return this.checkpoints.map(c => c.step);
+    return this.list.map(c => c.step);
+  }
+
+  /** The step of the latest checkpoint (-1 before the first). */
+  get latestStep(): number {
+    return this.list.length > 0 ? this.list[this.list.length - 1]!.step : -1;
+  }
+
+  /** Steps to run after the latest checkpoint before the next is worth taking. */
+  get interval(): number {
+    const last = this.list[this.list.length - 1];
+    return Math.max(this.minInterval, (last?.objects ?? 0) * this.stepsPerObject);
   }
 
   /** The step of the latest checkpoint at or before `step`. */
   checkpointBefore(step: number): number {
-    let best = 0;
-    for (const c of this.checkpoints) if (c.step <= step) best = c.step;
-    return best;
+    return this.atOrBefore(step)?.step ?? 0;
   }
 
-  /** Like `machine.run`, taking checkpoints on the way. */
-  run(maxSteps = Infinity): StopReason {
+  /** Takes a checkpoint when at least `minSteps` (default: the interval) ran since the latest one. */
+  takeIfDue(minSteps = this.interval): void {
+    if (this.machine.s.steps - this.latestStep >= minSteps) this.take();
+  }
+
+  /**
+   * Copies the machine's state now. Checkpoints stay sorted: any at or after this step belonged to another
+   * history and go; a pinned one at this very step stays pinned.
+   */
+  take(pinned = false): void {
+    const step = this.machine.s.steps;
+    while (this.list.length > 0 && this.list[this.list.length - 1]!.step >= step) {
+      if (this.list[this.list.length - 1]!.step === step && this.list[this.list.length - 1]!.pinned) pinned = true;
+      this.list.pop();
+    }
+    const c = this.capture();
+    this.list.push(pinned ? { ...c, pinned } : c);
+    if (this.list.length > this.maxCheckpoints) this.thin();
+  }
+
+  /** A copy of the machine's state now, not kept in the list (for a caller that may want to come back here). */
+  capture(): Checkpoint<X> {
+    const { copy, objects } = deepCopy(this.machine.s);
+    return { step: this.machine.s.steps, state: copy, objects, pinned: false, kept: this.options.keep?.() as X };
+  }
+
+  /** Keeps the first, then every other one of the older half (and the pinned ones), and all of the newer half. */
+  private thin(): void {
+    const half = this.list.length >> 1;
+    const older = this.list.slice(0, half).filter((c, i) => i === 0 || i % 2 === 0 || c.pinned);
+    this.list = [...older, ...this.list.slice(half)];
+  }
+
+  private atOrBefore(step: number): Checkpoint<X> | undefined {
+    for (let i = this.list.length - 1; i >= 0; i--) if (this.list[i]!.step <= step) return this.list[i];
+    return undefined;
+  }
+
+  /** Puts a checkpoint's state into the machine (a copy: the checkpoint can be used again). */
+  restore(c: Checkpoint<X>): void {
+    this.machine.restore(c.state, { redeliverEvents: this.options.restored !== undefined });
+    this.options.restored?.(c.kept);
+  }
+
+  /** The task a replay from `fromStep` towards `toStep` must hold: inside a held stretch its task, else -1. */
+  private heldAt(fromStep: number, toStep: number): number {
+    const h = this.held.find(x => x.from <= fromStep && fromStep < x.to && toStep > x.from);
+    return h ? h.task : -1;
+  }
+
+  // ------------------------------------------------------------ forward
+
+  /**
+   * From now on only `task` runs (until `endHold`): recorded, with pinned checkpoints at both ends, so that
+   * replays hold the same task.
+   */
+  beginHold(task: number): void {
+    if (this.open) this.endHold();
+    this.take(true);
+    const s = { from: this.machine.s.steps, to: this.machine.s.steps, task };
+    this.held.push(s);
+    this.open = s;
+  }
+
+  /** Ends the held stretch (every task runs again). */
+  endHold(): void {
+    if (!this.open) return;
+    this.open.to = this.machine.s.steps;
+    this.open = undefined;
+    this.take(true);
+  }
+
+  /** Whether a held stretch is open. */
+  get holding(): boolean {
+    return this.open !== undefined;
+  }
+
+  /**
+   * Like `machine.run`, taking checkpoints on the way (and holding the task of an open held stretch). The run
+   * is cut at each checkpoint; the next piece goes on under the condition the machine says stood at the cut.
+   */
+  run(maxSteps = Infinity, control: Omit<RunControl, 'hold'> = {}): StopReason {
     const m = this.machine;
-    if (m.hold >= 0) return this.runHeld(maxSteps);
+    const hold = this.open ? this.open.task : -1;
     const target = m.s.steps + maxSteps;
+    let stop = control.stop ?? null;
     for (;;) {
-      const chunk = Math.min(target, this.nextAt) - m.s.steps;
-      const r = m.run(chunk > 0 ? chunk : 0);
-      if (m.s.steps >= this.nextAt && !m.s.done) this.take();
+      const nextAt = this.latestStep + this.interval;
+      const chunk = Math.min(target, nextAt) - m.s.steps;
+      const r = m.run(chunk > 0 ? chunk : 0, { ...control, stop, hold });
+      stop = m.stopCondition;
+      if (m.s.steps >= nextAt && !m.s.done) this.take();
       if (r.kind !== 'steps' || m.s.steps >= target) return r;
     }
   }
 
-  /**
-   * A run with the other tasks held schedules differently from a free run, so it is recorded: checkpoints
-   * at its start and end, and the segment between them, replayed with the same task held.
-   */
-  private runHeld(maxSteps: number): StopReason {
-    const m = this.machine;
-    this.take(true);
-    const from = m.s.steps;
-    const segment = { from, to: from, task: m.hold };
-    this.held.push(segment);
-    const r = m.run(maxSteps);
-    segment.to = m.s.steps;
-    this.take(true);
-    return r;
-  }
+  // ------------------------------------------------------------ backward
 
   /** Moves back by `n` steps (to just before the statement that began n steps ago). */
   stepBack(n = 1): void {
@@ -154,69 +192,79 @@ export class TimeTravel {
 
   /**
    * Puts the machine where it was (or will be) when `step` statements had begun, paused before the next
-   * one: backwards by restoring and replaying muted, forwards by running.
+   * one: backwards by restoring and replaying, forwards by running. What was recorded after `step` is
+   * forgotten (the run may take another path from there).
    */
   seek(step: number): void {
     const m = this.machine;
-    let cp: Checkpoint | undefined;
-    for (const c of this.checkpoints) if (c.step <= step) cp = c;
-    if (!cp) throw new Error(`no checkpoint at or before step ${step}`);
     const from = m.s.steps;
     if (step < from) {
-      // The replay emits nothing the run already emitted (the machine keeps its high-water marks).
-      m.restore(cp.state);
-      const stop = m.stop;
-      const hold = m.hold;
-      m.stop = null;
-      // Inside a held segment the replay holds the same task (a checkpoint marks every segment's start).
-      const segment = this.held.find(h => h.from <= cp!.step && step <= h.to && step > h.from);
-      m.hold = segment ? segment.task : -1;
-      try {
-        const start = m.s.steps;
-        if (step > m.s.steps) m.run(step - m.s.steps);
-        this.replayed += Math.max(0, m.s.steps - start);
-      } finally {
-        m.stop = stop;
-        m.hold = hold;
-      }
-      if (segment && step < segment.to) {
-        // Going on from inside the segment is a new future: it ends here.
-        segment.to = step;
-        this.held = this.held.filter(h => h.from <= step);
-        while (this.checkpoints.length > 1 && this.checkpoints[this.checkpoints.length - 1]!.step > step) this.checkpoints.pop();
-        this.take(true);
-        return;
-      }
+      const c = this.atOrBefore(step);
+      if (!c) throw new Error(`no checkpoint at or before step ${step}`);
+      this.restore(c);
+      const start = m.s.steps;
+      if (step > m.s.steps) m.run(step - m.s.steps, { hold: this.heldAt(c.step, step) });
+      this.replayed += Math.max(0, m.s.steps - start);
     } else if (step > from) {
-      const stop = m.stop;
-      m.stop = null;
-      try {
-        this.run(step - from);
-      } finally {
-        m.stop = stop;
-      }
+      this.run(step - from);
     }
-    // Checkpoints past this point describe a future that may not happen again (the debugger may change course).
-    while (this.checkpoints.length > 1 && this.checkpoints[this.checkpoints.length - 1]!.step > step) this.checkpoints.pop();
-    this.held = this.held.filter(h => h.from < step || (h.from === step && h.to === step));
-    const last = this.checkpoints[this.checkpoints.length - 1]!;
-    this.nextAt = last.step + this.interval(last.objects);
+    this.forgetAfter(m.s.steps);
   }
 
-  private interval(objects: number): number {
-    return Math.max(this.minInterval, objects * this.stepsPerObject);
+  /** After going back to `step`: the recorded future may not happen again (held stretches change the schedule). */
+  forgetAfter(step: number): void {
+    this.open = undefined;
+    this.held = this.held.filter(h => h.from < step);
+    while (this.list.length > 1 && this.list[this.list.length - 1]!.step > step) this.list.pop();
+    const cut = this.held.find(h => h.to > step);
+    if (cut) {
+      // landed inside a held stretch: it ends here, and the run goes on freely from this (pinned) point
+      cut.to = step;
+      this.take(true);
+    }
   }
 
-  private take(pinned = false): void {
+  /**
+   * Replays from the checkpoint before `step` to exactly `step`, where `task` is about to begin a statement.
+   * Returns that statement, or -1 if the replay did not land there (it always does for a point that was seen).
+   */
+  replayTo(step: number, task: number): number {
     const m = this.machine;
-    const { copy, objects } = deepCopy(m.s);
-    this.checkpoints.push({ step: m.s.steps, state: copy, objects, pinned });
-    if (this.checkpoints.length > this.maxCheckpoints) {
-      // Keep the first, the pinned ones (held segments) and every other one after it.
-      const kept = this.checkpoints.filter((c, i) => i === 0 || c.pinned || i % 2 === 0);
-      this.checkpoints.length = 0;
-      this.checkpoints.push(...kept);
+    const c = this.atOrBefore(step);
+    if (!c) return -1;
+    this.restore(c);
+    const hold = this.heldAt(c.step, step);
+    if (step > m.s.steps) m.run(step - m.s.steps, { hold });
+    // the thread whose turn it is may stop short of the statement: let the task reach its statement check
+    const r = m.run(1, { stop: { breakpoints: new Set(), task }, hold });
+    return r.kind === 'stop' && r.task === task && m.s.steps === step ? r.stmt : -1;
+  }
+
+  /**
+   * Scans the history before `until` for the last point matching `cond`: each checkpoint interval, newest first,
+   * is replayed with `cond`, and every stop before `until` that `accept` takes is a candidate. Leaves the
+   * machine somewhere in the past: follow with `replayTo` (or `restore`).
+   */
+  lastStopBefore(until: number, cond: StopCondition, accept: (task: number, stmt: number) => boolean): { step: number; task: number; stmt: number } | undefined {
+    const m = this.machine;
+    let bound = until;
+    for (const c of this.list.filter(x => x.step < until).reverse()) {
+      this.restore(c);
+      let found: { step: number; task: number; stmt: number } | undefined;
+      let stop = cond;
+      const hold = this.heldAt(c.step, bound);
+      for (;;) {
+        const left = bound - m.s.steps;
+        if (left <= 0) break;
+        const r = m.run(left, { stop, hold });
+        if (r.kind !== 'stop') break;
+        if (m.s.steps >= bound) break;
+        if (accept(r.task, r.stmt)) found = { step: m.s.steps, task: r.task, stmt: r.stmt };
+        stop = { ...cond, resumeFrom: { task: r.task, stmt: r.stmt }, ...(cond.task !== undefined ? { skip: 1 } : {}) };
+      }
+      if (found) return found;
+      bound = c.step;
     }
-    this.nextAt = m.s.steps + this.interval(objects);
+    return undefined;
   }
 }

@@ -10,12 +10,19 @@ import { collectStats, formatStats, type RunStats } from './stats.js';
 import type { Failure } from './task.js';
 import { toChromeTrace, type ChromeTrace } from './trace.js';
 
-export { Machine, type Host, type MachineOptions, type StopReason, type StopCondition } from './machine.js';
+export { FAILURE_OUTER_FRAMES, Machine, type Host, type MachineOptions, type RunControl, type StopReason, type StopCondition } from './machine.js';
 export { Session, type SessionOptions, type FrameView, type LocalView, type EvalResult } from './session.js';
-export { TimeTravel, deepCopy, type TimeTravelOptions, type Checkpoint } from './checkpoint.js';
+export { TimeTravel, type TimeTravelOptions, type Checkpoint } from './checkpoint.js';
 
 export type { RuntimeEvent, EventListener, Flavor } from './events.js';
-export type { Failure, AriaFrame, TaskState, WaitReason } from './task.js';
+export { describeWait, frameLocals, isAtStatement } from './task.js';
+export type { Failure, FailureKind, AriaFrame, Frame, Task, TaskState, WaitReason } from './task.js';
+export { firstStatement, type FnProto } from './bytecode.js';
+export {
+  Cell, ChannelVal, Closure, ConnVal, FloatVal, HandlerVal, ModuleVal, ScopeVal, StructVal, TaskVal, TokenVal,
+  equals, numberOf, show, typeName, type Value,
+} from './values.js';
+export { PRELUDE_SOURCE } from './natives.js';
 export type { Program } from './compiler.js';
 export { toChromeTrace, type ChromeTrace } from './trace.js';
 export { collectStats, formatStats, type RunStats } from './stats.js';

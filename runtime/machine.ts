@@ -1,7 +1,7 @@
 // The deterministic simulation: runtimes, worker and blocking threads taking turns, timers, tasks and their waits.
 import type { Span } from '../analysis/syntax/ast.js';
 import { Op, type FnProto } from './bytecode.js';
-import { deepCopy } from './checkpoint.js';
+import { deepCopy } from './deep-copy.js';
 import { BUILTIN_STRUCTS, lineColumn, type Program } from './compiler.js';
 import type { EventListener, Flavor, PollOutcome, RuntimeEvent, TimerPurpose } from './events.js';
 import { AriaError, RETRY, SUSPEND, YIELDED, type NativeHost, type NativeResult } from './natives.js';
@@ -13,7 +13,7 @@ import {
 } from './scheduler.js';
 import { Task, describeWait, type AriaFrame, type Failure, type FailureKind, type Frame, type HandlerNode, type WaitReason } from './task.js';
 import { TimerWheel, type TimerEntry } from './timer-wheel.js';
-import { execute } from './vm.js';
+import { execute, type VmHost } from './vm.js';
 import {
   BuiltinFnVal, BuiltinHandlerVal, ChannelVal, Closure, ConnVal, HandlerVal, ScopeVal, StructVal, TaskVal, TokenVal,
   isCancelled, show, typeName, type Value,
@@ -75,6 +75,25 @@ export interface StopCondition {
   readonly skip?: number;
   /** Let this task pass a breakpoint at this statement once (resuming from it). */
   readonly resumeFrom?: { readonly task: number; readonly stmt: number };
+}
+
+/**
+ * How one call of `run` may stop: passed in as a value for that call, never left in the machine. A debugger that
+ * runs in slices passes, each slice, the condition `stopCondition` says stood when the last slice returned.
+ */
+export interface RunControl {
+  /** Where to stop (none: only the end, a step limit or `maxSteps` stop the run). */
+  readonly stop?: StopCondition | null;
+  /**
+   * A task id: only that task runs, the debugger holds the others. Timers still fire and the clock still moves;
+   * when the task cannot go on alone, `run` returns `stuck`. Default -1: every task runs.
+   */
+  readonly hold?: number;
+  /**
+   * Asked after each event the listener receives while `stop` is set: a condition it returns replaces the one in
+   * force for the rest of the run (a new task to stop in, a stepped task that ended, a failure to report).
+   */
+  readonly retarget?: (e: RuntimeEvent, current: StopCondition) => StopCondition | undefined;
 }
 
 /** A plain number: the task a `sleep` wakes (the most common timer, kept small). */
@@ -150,24 +169,22 @@ const MAX_FAILURE_FRAMES = 64;
 /** Of those, the outermost ones (the rest are the innermost). */
 export const FAILURE_OUTER_FRAMES = 16;
 
-export class Machine implements NativeHost, SchedulerContext {
+export class Machine implements VmHost, SchedulerContext {
   s: MachineState;
   listener: EventListener | undefined;
-  /** While set, nothing reaches the host or the listener (the debugger's scratch work). */
-  muted = false;
   /**
    * How far output and events have got, over every state this machine has been in: after a restore, the
    * replayed run emits nothing it already emitted (a run is deterministic, so it is the same sequence).
    */
   readonly seen = { outputs: 0, events: 0 };
-  /**
-   * While set (a task id), only that task runs: the debugger holds the others. Timers still fire and the
-   * clock still moves; when the task cannot go on alone, `run` returns `stuck`.
-   */
-  hold = -1;
-  /** The debugger's stop condition; `stopArmed` tells the VM to check it at each statement. */
-  stop: StopCondition | null = null;
-  stopArmed = false;
+  /** The task the current run holds alone (`RunControl.hold`), or -1. */
+  private hold = -1;
+  /** The current run's stop condition (`RunControl.stop`); `stopArmed` tells the VM to check it at each statement. */
+  private stop: StopCondition | null = null;
+  private retarget: RunControl['retarget'] = undefined;
+  /** The condition in force when the last run returned (a consumed `resumeFrom` and retargets applied). */
+  private lastStop: StopCondition | null = null;
+  private armed = false;
   private stopSkip = 0;
   private stopHit: StopReason | null = null;
   /**
@@ -227,10 +244,34 @@ export class Machine implements NativeHost, SchedulerContext {
    */
   private readonly emitNow = (e: UnstampedEvent): void => {
     const n = this.s.events++;
-    if (n < this.seen.events || this.muted) return;
+    if (n < this.seen.events) return;
     this.seen.events = n + 1;
-    this.listener?.({ ...e, step: this.s.steps + this.inFlightSteps, us: this.s.us } as RuntimeEvent);
+    if (!this.listener) return;
+    const stamped = { ...e, step: this.s.steps + this.inFlightSteps, us: this.s.us } as RuntimeEvent;
+    this.listener(stamped);
+    if (this.retarget && this.stop) {
+      const next = this.retarget(stamped, this.stop);
+      if (next) this.stop = next;
+    }
   };
+
+  /**
+   * The machine's state for readers (a debugger between runs): its fields cannot be assigned through this view.
+   * It changes only by running; `snapshot()` gives a plain-data copy.
+   */
+  get state(): Readonly<MachineState> {
+    return this.s;
+  }
+
+  /** True while the current run has a stop condition: the VM then asks `shouldStop` before each statement. */
+  get stopArmed(): boolean {
+    return this.armed;
+  }
+
+  /** The stop condition as it stood when the last `run` returned; pass it to the next slice of the same resume. */
+  get stopCondition(): StopCondition | null {
+    return this.lastStop;
+  }
 
   private event(e: UnstampedEvent): void {
     this.emitNow(e);
@@ -243,9 +284,14 @@ export class Machine implements NativeHost, SchedulerContext {
     return deepCopy(this.s).copy;
   }
 
-  /** Returns to a copied state; the copy stays untouched, so it can be restored again. */
-  restore(state: MachineState): void {
+  /**
+   * Returns to a copied state; the copy stays untouched, so it can be restored again. Output already written is
+   * never written again; events already delivered are delivered again only with `redeliverEvents` (a timeline
+   * rebuilt from this point must see the replay's events).
+   */
+  restore(state: MachineState, options: { readonly redeliverEvents?: boolean } = {}): void {
     this.s = deepCopy(state).copy;
+    if (options.redeliverEvents) this.seen.events = this.s.events;
     this.stopHit = null;
     this.cur = null;
   }
@@ -253,16 +299,31 @@ export class Machine implements NativeHost, SchedulerContext {
   // ------------------------------------------------------------ running
 
   /**
-   * Runs until the program ends, `maxSteps` more statements have begun, or the stop condition is met.
-   * Deterministic: the same program, options and seed give the same run however it is sliced.
+   * Runs until the program ends, `maxSteps` more statements have begun, or the stop condition of `control` is
+   * met. Deterministic: the same program, options and seed give the same run however it is sliced.
    */
-  run(maxSteps = Infinity): StopReason {
+  run(maxSteps = Infinity, control: RunControl = {}): StopReason {
+    this.stop = control.stop ?? null;
+    this.hold = control.hold ?? -1;
+    this.retarget = control.retarget;
+    try {
+      return this.runRounds(maxSteps);
+    } finally {
+      this.lastStop = this.stop;
+      this.stop = null;
+      this.hold = -1;
+      this.retarget = undefined;
+      this.armed = false;
+    }
+  }
+
+  private runRounds(maxSteps: number): StopReason {
     const s = this.s;
     if (s.stopped) return s.stopped;
     if (s.done) return s.failure ? { kind: 'failed', failure: s.failure } : { kind: 'done' };
     this.stopHit = null;
     this.stopSkip = this.stop?.skip ?? 0;
-    this.stopArmed = this.stop !== null;
+    this.armed = this.stop !== null;
     const target = s.steps + maxSteps;
     for (;;) {
       if (s.done) return s.failure ? { kind: 'failed', failure: s.failure } : { kind: 'done' };
@@ -744,7 +805,7 @@ export class Machine implements NativeHost, SchedulerContext {
       scope.live.push(t.id);
       scope.children.push(t.id);
     }
-    if (this.listener && !this.muted) {
+    if (this.listener) {
       this.event({ kind: 'spawn', task: t.id, name, parent: parent.id, runtime, blocking: kind === 'blocking', site: this.siteText(t.spawnModule, t.spawnSpan) });
     } else {
       this.s.events++; // counted like any other (see emitNow)
@@ -1262,7 +1323,7 @@ export class Machine implements NativeHost, SchedulerContext {
   write(t: Task, text: string): void {
     this.s.outputChars += text.length;
     const n = this.s.outputs++;
-    if (!this.muted && n >= this.seen.outputs) {
+    if (n >= this.seen.outputs) {
       this.seen.outputs = n + 1;
       this.host.write(text);
     }
@@ -1468,7 +1529,7 @@ export class Machine implements NativeHost, SchedulerContext {
     if (!this.consumeBudget(t)) return RETRY;
     conn.written.push(data);
     const n = this.s.outputs++;
-    if (!this.muted && n >= this.seen.outputs) {
+    if (n >= this.seen.outputs) {
       this.seen.outputs = n + 1;
       this.host.onConnectionWrite?.(conn.id, data);
     }

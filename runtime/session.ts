@@ -1,13 +1,12 @@
 // The stepping API a debugger drives: breakpoints by line, run and step (in, over, out, back), stacks with locals, evaluate.
 import { lowerModule } from '../analysis/syntax/lower.js';
 import { parse } from '../grammar/parser.js';
-import { Op } from './bytecode.js';
 import { TimeTravel, type TimeTravelOptions } from './checkpoint.js';
 import type { Program } from './compiler.js';
-import { Machine, type Host, type MachineOptions, type StopReason } from './machine.js';
+import { Machine, type Host, type MachineOptions, type StopCondition, type StopReason } from './machine.js';
 import { snapshot, type MachineSnapshot } from './snapshot.js';
-import type { AriaFrame, Frame, Task } from './task.js';
-import { Cell, Closure, show, type Value } from './values.js';
+import { frameLocals, isAtStatement, type AriaFrame, type Frame, type Task } from './task.js';
+import { Closure, show, type Value } from './values.js';
 
 export interface SessionOptions extends MachineOptions {
   readonly timeTravel?: TimeTravelOptions;
@@ -80,11 +79,11 @@ export class Session {
     const atStatement = t ? isAtStatement(t) : false;
     const stop = { breakpoints: this.breakpoints, task, maxDepth, skip: atStatement && kind !== 'out' ? 1 : 0, resumeFrom: this.resumePoint() };
     if (!options.hold || !t) return this.drive(stop, options.maxSteps ?? Infinity);
-    this.machine.hold = task;
+    this.travel.beginHold(task);
     try {
       return this.drive(stop, options.maxSteps ?? Infinity);
     } finally {
-      this.machine.hold = -1;
+      this.travel.endHold();
     }
   }
 
@@ -166,16 +165,10 @@ export class Session {
     return { ok: false, error: scratch.s.failure?.message ?? main.failure?.message ?? 'the expression did not finish', output };
   }
 
-  private drive(stop: NonNullable<Machine['stop']>, maxSteps: number): StopReason {
-    const m = this.machine;
-    m.stop = stop;
-    try {
-      const r = this.travel.run(maxSteps);
-      this.stoppedAt = r.kind === 'stop' ? { task: r.task, stmt: r.stmt, step: m.s.steps } : undefined;
-      return r;
-    } finally {
-      m.stop = null;
-    }
+  private drive(stop: StopCondition, maxSteps: number): StopReason {
+    const r = this.travel.run(maxSteps, { stop });
+    this.stoppedAt = r.kind === 'stop' ? { task: r.task, stmt: r.stmt, step: this.machine.s.steps } : undefined;
+    return r;
   }
 
   /** Where the last command stopped (a task before a statement), while the machine has not moved since. */
@@ -189,26 +182,7 @@ export class Session {
   }
 }
 
-function isAtStatement(t: Task): boolean {
-  const f = t.frames[t.frames.length - 1];
-  return !!f && f.proto.code[f.pc] === Op.Stmt;
-}
-
-/** The named locals of a frame that hold a value (assigned ones), cells opened. */
+/** The named locals of a frame that hold a value, as Aria prints them. */
 function localsOf(t: Task, f: Frame): LocalView[] {
-  const out: LocalView[] = [];
-  f.proto.locals.forEach((l, i) => {
-    if (l.hidden) return;
-    let v = t.stack[f.base + i] as unknown;
-    if (v instanceof Cell) v = v.v;
-    if (v === null) return; // not assigned yet
-    out.push({ name: l.name, value: v as Value, text: show(v as Value, true) });
-  });
-  // Captured variables of the enclosing functions are visible too.
-  f.closure?.proto.captures.forEach((c, i) => {
-    if (out.some(o => o.name === c.name)) return;
-    const v = f.closure!.ups[i]!.v;
-    if (v !== null) out.push({ name: c.name, value: v, text: show(v, true) });
-  });
-  return out;
+  return frameLocals(f, t.stack).map(l => ({ ...l, text: show(l.value, true) }));
 }

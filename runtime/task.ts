@@ -1,8 +1,8 @@
 // Tasks as plain data: explicit frames, an operand stack, a state and what the task waits on.
 import type { Span } from '../analysis/syntax/ast.js';
-import type { FnProto } from './bytecode.js';
+import { Op, type FnProto } from './bytecode.js';
 import type { TimerEntry } from './timer-wheel.js';
-import { TokenVal, type Closure, type HandlerVal, type Value } from './values.js';
+import { Cell, TokenVal, type Closure, type HandlerVal, type Value } from './values.js';
 
 export type TaskState = 'scheduled' | 'running' | 'blocked' | 'completed' | 'failed' | 'cancelled';
 
@@ -172,4 +172,42 @@ export function describeWait(w: WaitReason): string {
       return String(never);
     }
   }
+}
+
+/** Whether the task's top frame sits right before a statement (resuming it first re-checks that statement). */
+export function isAtStatement(t: Task): boolean {
+  const f = t.frames[t.frames.length - 1];
+  return !!f && f.proto.code[f.pc] === Op.Stmt;
+}
+
+/**
+ * The named locals of a frame that hold a value (its visible local slots, then captured variables), cells
+ * opened; unassigned ones are left out, and of two bindings of one name the last one assigned wins.
+ */
+export function frameLocals(f: Frame, stack: readonly Value[]): { name: string; value: Value }[] {
+  const out: { name: string; value: Value }[] = [];
+  const seen = new Set<string>();
+  f.proto.locals.forEach((info, slot) => {
+    if (info.hidden || info.name.startsWith('%')) return;
+    let v = stack[f.base + slot] as Value | Cell | null | undefined;
+    if (v instanceof Cell) v = v.v;
+    if (v === null) return;
+    if (seen.has(info.name)) {
+      // a shadowing binding later in the function
+      const i = out.findIndex(o => o.name === info.name);
+      out[i] = { name: info.name, value: v as Value };
+      return;
+    }
+    seen.add(info.name);
+    out.push({ name: info.name, value: v as Value });
+  });
+  if (f.closure) {
+    f.closure.ups.forEach((cell, i) => {
+      const name = f.proto.captures[i]?.name;
+      if (!name || seen.has(name) || cell.v === null) return;
+      seen.add(name);
+      out.push({ name, value: cell.v as Value });
+    });
+  }
+  return out;
 }

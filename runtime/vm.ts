@@ -1,14 +1,34 @@
 // The bytecode interpreter: runs one task's explicit frames until a statement quota, a suspension or the end.
 import { Op, type FnProto } from './bytecode.js';
-import type { HandlerTemplate } from './compiler.js';
-import type { Machine } from './machine.js';
-import { AriaError, NATIVE_IDS, NATIVE_PARAMS, NATIVES, RETRY, SUSPEND, YIELDED, compareValues, type NativeResult } from './natives.js';
-import type { Frame, Task } from './task.js';
+import type { HandlerTemplate, Program } from './compiler.js';
+import { AriaError, NATIVE_IDS, NATIVE_PARAMS, NATIVES, RETRY, SUSPEND, YIELDED, compareValues, type NativeHost, type NativeResult } from './natives.js';
+import type { Failure, Frame, HandlerNode, Task } from './task.js';
 import {
   BuiltinFnVal, Cell, Closure, FloatVal, HandlerVal, ModuleVal, StructType, StructVal, TaskVal, equals, isCancelled, numberOf,
   show, typeName, type Value,
 } from './values.js';
 import { DURATION_UNITS } from '../analysis/builtins.js';
+
+/**
+ * What the VM asks of the machine that runs it. The machine implements it; the VM names only this, so the two
+ * modules do not import each other.
+ */
+export interface VmHost extends NativeHost {
+  readonly program: Program;
+  readonly maxDepth: number;
+  /** True while a stop condition is armed: the VM then asks `shouldStop` before each statement. */
+  readonly stopArmed: boolean;
+  /** Statements of the current run not yet added to the machine's count (see `Machine.inFlightSteps`). */
+  inFlightSteps: number;
+  shouldStop(t: Task, stmt: number, depth: number): boolean;
+  complete(t: Task, result: Value): void;
+  raise(t: Task, e: AriaError, at: number): void;
+  failWith(t: Task, failure: Failure): void;
+  awaitTask(t: Task, v: Value): NativeResult;
+  spawnFromVm(task: Task, stack: Value[], calleeIdx: number, argc: number, scopeV: Value | null, handlers: HandlerNode | null, at: number): TaskVal;
+  withEnter(t: Task, frame: Frame, h: Value, slot: number): Value;
+  withExit(t: Task, frame: Frame, slot: number): 'done' | 'wait' | 'moved';
+}
 
 /** What `invoke` did: placed a result, pushed a frame, or stopped the task (suspended, yielded, retry, failed). */
 const enum Invoked {
@@ -22,7 +42,7 @@ const enum Invoked {
  * yields, completes or fails. Returns how many statements it began. The task's state after the call says
  * which: still 'running' means it stopped at a statement boundary.
  */
-export function execute(m: Machine, task: Task, quota: number): number {
+export function execute(m: VmHost, task: Task, quota: number): number {
   if (task.pendingFailure) {
     const f = task.pendingFailure;
     task.pendingFailure = null;
@@ -738,7 +758,7 @@ function makeClosure(p: FnProto, stack: Value[], base: number, frame: Frame): Cl
  * Calls any callable value with the arguments at `argBase`; the result goes to `retSp`. Used off the hot
  * path (the VM inlines closure calls).
  */
-function invoke(m: Machine, task: Task, callee: Value, argBase: number, argc: number, retSp: number, handlers: Frame['handlers'], at: number): Invoked {
+function invoke(m: VmHost, task: Task, callee: Value, argBase: number, argc: number, retSp: number, handlers: Frame['handlers'], at: number): Invoked {
   const stack = task.stack;
   const frames = task.frames;
   if (callee instanceof Closure) {

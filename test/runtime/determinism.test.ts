@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TimeTravel, deepCopy } from '../../runtime/checkpoint.js';
+import { TimeTravel } from '../../runtime/checkpoint.js';
+import { deepCopy } from '../../runtime/deep-copy.js';
 import type { RuntimeEvent } from '../../runtime/events.js';
 import { snapshot } from '../../runtime/snapshot.js';
 import { machineFor, runFile, runText } from './helpers.js';
