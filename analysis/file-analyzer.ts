@@ -17,12 +17,16 @@ import { compareDiagnostics, diagnostic, type Diagnostic, type DiagnosticCode, t
 import type { DeclaredRow, EffectKey, FnId, FnNode, Latent, Site, WithFrame } from './effect-graph.js';
 import {
   fnSignature,
+  enumDetail,
+  enumId,
   functionId,
   handlerId,
   handlerOpId,
   paramsText,
   rowText,
   typeText,
+  variantDetail,
+  variantId,
   type ExportItem,
   type ModuleExports,
   type ParamInfo,
@@ -300,15 +304,18 @@ class FileAnalyzer {
     const seen = new Map<string, A.Ident>();
     for (const item of this.module.items) {
       if (item.kind === 'Import') continue;
-      const name = item.name.name;
-      if (name === '') continue;
-      const first = seen.get(name);
-      if (first) {
-        this.report('E0105', item.name.span, `\`${name}\` is already defined in this file`, [
-          { path: this.path, span: first.span, message: `the first definition of \`${name}\`` },
-        ]);
-      } else {
-        seen.set(name, item.name);
+      // An enum's variants are names of the module, as its items are.
+      for (const ident of item.kind === 'Enum' ? [item.name, ...item.variants.map(v => v.name)] : [item.name]) {
+        const name = ident.name;
+        if (name === '') continue;
+        const first = seen.get(name);
+        if (first) {
+          this.report('E0105', ident.span, `\`${name}\` is already defined in this file`, [
+            { path: this.path, span: first.span, message: `the first definition of \`${name}\`` },
+          ]);
+        } else {
+          seen.set(name, ident);
+        }
       }
     }
     for (const item of this.own.items.values()) {
@@ -474,6 +481,9 @@ class FileAnalyzer {
       case 'Struct':
         this.structDecl(item);
         return;
+      case 'Enum':
+        this.enumDecl(item);
+        return;
       case 'Import':
         return;
       default: {
@@ -483,7 +493,7 @@ class FileAnalyzer {
     }
   }
 
-  private isFirst(item: A.FnDecl | A.EffectDecl | A.HandlerDecl | A.StructDecl): boolean {
+  private isFirst(item: A.FnDecl | A.EffectDecl | A.HandlerDecl | A.StructDecl | A.EnumDecl): boolean {
     // By position: the exports may come from an earlier lowering of the same text (ASTs of closed files are let go).
     return this.own.items.get(item.name.name)?.span.start === item.span.start;
   }
@@ -595,6 +605,34 @@ class FileAnalyzer {
     this.nodes.splice(this.nodes.indexOf(node), 1);
   }
 
+  /** An enum declares its name (a type) and its variants (constructors, as structs are) with their fields. */
+  private enumDecl(e: A.EnumDecl): void {
+    const name = e.name.name;
+    if (this.nav && this.isFirst(e)) this.declare({ id: enumId(this.path, name), kind: 'enum', name, path: this.path, nameSpan: e.name.span, span: e.span, detail: enumDetail(e), doc: e.doc });
+    for (const v of e.variants) {
+      const vname = v.name.name;
+      if (vname === '') continue;
+      const id = variantId(this.path, name, vname);
+      const first = this.own.items.get(vname)?.span.start === v.span.start;
+      if (this.nav && first) this.declare({ id, kind: 'variant', name: vname, path: this.path, nameSpan: v.name.span, span: v.span, detail: variantDetail(name, v), doc: v.doc, container: name });
+      const seen = new Set<string>();
+      for (const f of v.fields) {
+        if (f.name.name === '') continue;
+        if (seen.has(f.name.name)) this.report('E0105', f.name.span, `field \`${f.name.name}\` is declared twice in \`${name}.${vname}\``);
+        seen.add(f.name.name);
+        if (this.nav && first) this.declare({ id: `${id}.param:${f.name.name}`, kind: 'field', name: f.name.name, path: this.path, nameSpan: f.name.span, span: f.span, detail: `(field) ${f.name.name}${f.type ? `: ${typeText(f.type)}` : ''}`, container: vname });
+        this.typeRows(f.type, `${name}.${vname}`);
+      }
+    }
+  }
+
+  /** A variant without fields, which a bare name in a pattern matches instead of binding (`case None =>`). */
+  private isNullaryVariant(name: string): boolean {
+    const m = this.lookupModule(name);
+    if (m?.kind === 'item') return m.item.kind === 'struct' && m.item.variantOf !== undefined && m.item.params.length === 0;
+    return m?.kind === 'builtin-constructor' && m.arity === 0;
+  }
+
   private handlerDecl(h: A.HandlerDecl): void {
     const name = h.name.name;
     const first = this.isFirst(h);
@@ -685,7 +723,7 @@ class FileAnalyzer {
     const pattern = (p: A.Pattern): void => {
       switch (p.kind) {
         case 'BindPat':
-          declareLocal(p.name, p.span);
+          if (!this.isNullaryVariant(p.name)) declareLocal(p.name, p.span);
           return;
         case 'CtorPat':
           p.args.forEach(pattern);
@@ -981,6 +1019,10 @@ class FileAnalyzer {
   private pattern(p: A.Pattern, ctx: Ctx): void {
     switch (p.kind) {
       case 'BindPat': {
+        if (this.isNullaryVariant(p.name)) {
+          this.ref(p.span, this.moduleNameSymbol(this.lookupModule(p.name)!));
+          return;
+        }
         const b = ctx.scope.lookup(p.name);
         if (b && this.nav) this.ref(p.span, b.symbol, b.symbol === `${this.path}#local:${p.span.start}`);
         return;
@@ -1215,6 +1257,7 @@ class FileAnalyzer {
             this.plainArgs(e.args, ctx);
             return;
           case 'effect':
+          case 'enum':
             this.plainArgs(e.args, ctx);
             return;
           default: {

@@ -53,10 +53,24 @@ export type ExportItem =
     readonly detail: string;
   }
   | {
+    /** A struct, or a variant of an enum (a constructor like a struct's, named at the module level). */
     readonly kind: 'struct';
     readonly name: string;
     readonly id: string;
     readonly params: readonly ParamInfo[];
+    /** The declaration's name and whole span (not the declaration: exports outlive the AST they come from). */
+    readonly nameSpan: A.Span;
+    readonly span: A.Span;
+    readonly detail: string;
+    /** For a variant: the enum it belongs to. */
+    readonly variantOf?: string;
+  }
+  | {
+    /** An enum's name: a type (its variants are exported as constructors of their own). */
+    readonly kind: 'enum';
+    readonly name: string;
+    readonly id: string;
+    readonly variants: readonly string[];
     /** The declaration's name and whole span (not the declaration: exports outlive the AST they come from). */
     readonly nameSpan: A.Span;
     readonly span: A.Span;
@@ -129,7 +143,7 @@ export function fnSignature(fn: A.FnDecl | A.OpSig, prefix = ''): string {
  * What each item exports, made once per item object: after an edit the incremental lowering hands back the items
  * it did not touch, and their export entries (whose spans are the items' own) stand as they are.
  */
-const exported = new WeakMap<A.Item, { readonly path: string; readonly entry: ExportItem; readonly sig: string }>();
+const exported = new WeakMap<A.Item, { readonly path: string; readonly entries: readonly ExportItem[]; readonly sig: string }>();
 
 /**
  * What a module exports. With `remember` (a file being edited), each item's entry is kept for the item object, so
@@ -144,18 +158,20 @@ export function moduleExports(module: A.Module, remember = true): ModuleExports 
     if (item.kind === 'Import' || item.name.name === '' || items.has(item.name.name)) continue;
     const known = exported.get(item);
     if (known && known.path === path) {
-      items.set(item.name.name, known.entry);
+      // An enum's variants may have been shadowed by earlier items then, or be now.
+      for (const entry of known.entries) if (!items.has(entry.name)) items.set(entry.name, entry);
       sig.push(known.sig);
       continue;
     }
     const before = sig.length;
-    exportItem(path, item, items, sig);
-    if (remember && sig.length === before + 1) exported.set(item, { path, entry: items.get(item.name.name)!, sig: sig[before]! });
+    const added = exportItem(path, item, items, sig);
+    if (remember && sig.length === before + 1) exported.set(item, { path, entries: added, sig: sig[before]! });
   }
   return { path, items, signature: sig.join(';') };
 }
 
-function exportItem(path: string, item: Exclude<A.Item, A.ImportDecl>, items: Map<string, ExportItem>, sig: string[]): void {
+/** Adds what `item` exports to `items` (the first of each name wins) and its part of the signature; returns its entries. */
+function exportItem(path: string, item: Exclude<A.Item, A.ImportDecl>, items: Map<string, ExportItem>, sig: string[]): ExportItem[] {
   {
     const name = item.name.name;
     switch (item.kind) {
@@ -199,10 +215,52 @@ function exportItem(path: string, item: Exclude<A.Item, A.ImportDecl>, items: Ma
         sig.push(`s ${name}(${params.map(p => p.name + (p.optional ? '?' : '')).join(',')})`);
         break;
       }
+      case 'Enum': {
+        const entries: ExportItem[] = [];
+        const variants = item.variants.filter(v => v.name.name !== '');
+        entries.push({
+          kind: 'enum', name, id: enumId(path, name), variants: variants.map(v => v.name.name), nameSpan: item.name.span, span: item.span,
+          detail: enumDetail(item),
+        });
+        for (const v of variants) {
+          entries.push({
+            kind: 'struct', name: v.name.name, id: variantId(path, name, v.name.name), params: paramInfos(v.fields),
+            nameSpan: v.name.span, span: v.span, detail: variantDetail(name, v), variantOf: name,
+          });
+        }
+        const added = entries.filter(e => !items.has(e.name));
+        for (const e of added) items.set(e.name, e);
+        sig.push(`n ${name}{${variants.map(v => `${v.name.name}(${v.fields.map(f => f.name.name + (f.default ? '?' : '')).join(',')})`).join(',')}}`);
+        return added;
+      }
       default: {
         const never: never = item;
         return never;
       }
     }
+    return [items.get(name)!];
   }
+}
+
+/** The symbol kind of an exported item: a struct entry that is an enum's variant is a variant. */
+export function exportKind(item: ExportItem): 'function' | 'effect' | 'handler' | 'struct' | 'enum' | 'variant' {
+  return item.kind === 'struct' && item.variantOf !== undefined ? 'variant' : item.kind;
+}
+
+export function enumId(path: string, name: string): string {
+  return `${path}#enum:${name}`;
+}
+
+export function variantId(path: string, enumName: string, variant: string): string {
+  return `${path}#enum:${enumName}.${variant}`;
+}
+
+export function enumDetail(e: A.EnumDecl): string {
+  const tps = e.typeParams.length ? `[${e.typeParams.map(t => t.name).join(', ')}]` : '';
+  return `enum ${e.name.name}${tps}`;
+}
+
+/** `Shape.Circle(radius: Int)`, or `Shape.Empty` for a variant without a parameter list. */
+export function variantDetail(enumName: string, v: A.Variant): string {
+  return `${enumName}.${v.name.name}${v.fields.length ? `(${paramsText(v.fields)})` : ''}`;
 }

@@ -11,6 +11,8 @@ export type SymbolKind =
   | 'handler'
   | 'handler-operation'
   | 'struct'
+  | 'enum'
+  | 'variant'
   | 'field'
   | 'module'
   | 'builtin-function'

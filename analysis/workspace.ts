@@ -36,7 +36,7 @@ import { effectName, type EffectKey, type FnId, type FnNode, type Latent, type S
 import { dependents, solve, type CancellationToken, type ChainStep, type EffectSolution } from './effect-solver.js';
 import { analyzeFile, newItemCache, builtinSymbolId, type FileAnalysis, type FileContext } from './file-analyzer.js';
 import { LineIndex } from './line-index.js';
-import { moduleExports, type ModuleExports } from './module-exports.js';
+import { exportKind, moduleExports, type ModuleExports } from './module-exports.js';
 import type { Location, Reference, ScopeEntry, SymbolInfo, SymbolKind } from './symbols.js';
 import type { Module, Span } from './syntax/ast.js';
 import { lowerModule, lowerModuleAgain, type Reuse } from './syntax/lower.js';
@@ -729,7 +729,7 @@ export class Workspace {
       for (const b of analysis.scopes[i]!.bindings) if (b.from <= offset || b.entry.kind === 'parameter') add(b.entry);
     }
     const exports = this.exportsOfState(a.file);
-    for (const item of exports.items.values()) add({ name: item.name, kind: item.kind, symbol: item.id, detail: item.detail });
+    for (const item of exports.items.values()) add({ name: item.name, kind: exportKind(item), symbol: item.id, detail: item.detail });
     for (const imp of analysis.imports) {
       add({ name: imp.name, kind: 'module', symbol: imp.symbol, detail: `import ${imp.decl.path.map(p => p.name).join('.')}` });
     }
@@ -737,7 +737,7 @@ export class Workspace {
       const target = imp.target ? this.files.get(imp.target) : undefined;
       if (!target) continue;
       for (const item of this.exportsOfState(target).items.values()) {
-        if (item.kind !== 'function') add({ name: item.name, kind: item.kind, symbol: item.id, detail: item.detail });
+        if (item.kind !== 'function') add({ name: item.name, kind: exportKind(item), symbol: item.id, detail: item.detail });
       }
     }
     for (const fn of BUILTIN_FUNCTIONS) add({ name: fn.name, kind: 'builtin-function', symbol: builtinSymbolId('fn', fn.name), detail: fn.signature });
@@ -770,7 +770,7 @@ export class Workspace {
       for (const op of BUILTIN_EFFECT_INFO[name].ops) out.push({ name: op.name, kind: 'builtin-operation', symbol: builtinSymbolId('op', `${name}.${op.name}`), detail: op.signature });
     } else if (imported?.target) {
       const t = this.files.get(imported.target);
-      if (t) for (const item of this.exportsOfState(t).items.values()) out.push({ name: item.name, kind: item.kind, symbol: item.id, detail: item.detail });
+      if (t) for (const item of this.exportsOfState(t).items.values()) out.push({ name: item.name, kind: exportKind(item), symbol: item.id, detail: item.detail });
     }
     return out;
   }
@@ -986,6 +986,12 @@ export class Workspace {
           out.push({
             name: item.name.name, kind: 'struct', span: item.span, nameSpan: item.name.span, detail: '',
             children: item.fields.map(fd => ({ name: fd.name.name, kind: 'field', span: fd.span, nameSpan: fd.name.span, detail: '', children: [] })),
+          });
+          break;
+        case 'Enum':
+          out.push({
+            name: item.name.name, kind: 'enum', span: item.span, nameSpan: item.name.span, detail: '',
+            children: item.variants.map(v => ({ name: v.name.name, kind: 'variant', span: v.span, nameSpan: v.name.span, detail: '', children: [] })),
           });
           break;
         case 'Import':

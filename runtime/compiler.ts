@@ -4,7 +4,7 @@ import { BUILTIN_CONSTANTS, BUILTIN_HANDLERS, DURATION_UNITS, isBuiltinEffect } 
 import { FnProto, Op, OPERANDS, type Capture, type LocalInfo, type ParamInfo, type ProtoKind } from './bytecode.js';
 import { NATIVE_IDS, NATIVE_PARAMS } from './natives.js';
 import { optimize } from './peephole.js';
-import { BuiltinFnVal, Closure, EffectVal, FloatVal, ModuleVal, StructType, type Value } from './values.js';
+import { BuiltinFnVal, Closure, EffectVal, FloatVal, ModuleVal, StructType, StructVal, type Value } from './values.js';
 
 /** One statement of the program: the unit a step executes and a breakpoint names. */
 export interface StmtInfo {
@@ -26,6 +26,8 @@ export interface SourceFile {
 export interface HandlerTemplate {
   readonly name: string;
   readonly effect: string;
+  /** The identity of the effect it handles (see `HandlerVal.effect`). */
+  readonly effectKey: string;
   readonly ops: readonly { readonly name: string; readonly proto: FnProto }[];
 }
 
@@ -50,14 +52,29 @@ export interface Program {
   readonly protos: readonly FnProto[];
   /** Compiles an expression in the scope of a module, its free names bound to `names` (the debugger's evaluate). */
   readonly compileExpression: (module: string, names: readonly string[], expr: A.Expr, text: string) => FnProto;
+  /** The prelude's variants the machine builds values of (`recv` gives `Some(v)` or `None`, a timeout `Err`...). */
+  readonly ctors: PreludeCtors;
 }
 
-export const BUILTIN_STRUCTS: ReadonlyMap<string, StructType> = new Map([
-  ['Ok', new StructType('Ok', ['value'], '<builtin>')],
-  ['Err', new StructType('Err', ['error'], '<builtin>')],
-  ['Some', new StructType('Some', ['value'], '<builtin>')],
-  ['None', new StructType('None', [], '<builtin>')],
-]);
+export interface PreludeCtors {
+  readonly ok: StructType;
+  readonly err: StructType;
+  readonly some: StructType;
+  readonly none: StructType;
+}
+
+/**
+ * Whether a declared effect restates a built-in one, and so is the built-in effect: a built-in effect's name, or the
+ * namespace of built-in handlers (`effect Runtime { ... }` in the seed's 8.2 keeps `Runtime.multi_threaded`).
+ */
+function restatesBuiltin(name: string): boolean {
+  return isBuiltinEffect(name) || BUILTIN_HANDLERS.some(h => h.name.startsWith(`${name}.`));
+}
+
+/** An effect's identity at run time: its declaration (`path#Name`), or its name for a built-in effect. */
+function effectKey(path: string, name: string): string {
+  return restatesBuiltin(name) ? name : `${path}#${name}`;
+}
 
 export function lineStartsOf(text: string): number[] {
   const starts = [0];
@@ -82,9 +99,12 @@ export function lineColumn(file: SourceFile | undefined, offset: number): { line
 
 type GlobalRef =
   | { readonly kind: 'fn'; readonly g: number; readonly decl: A.FnDecl }
-  | { readonly kind: 'struct'; readonly g: number; readonly type: StructType; readonly decl: A.StructDecl }
+  /** A struct, or an enum's variant (`type.variantOf`): a constructor. */
+  | { readonly kind: 'struct'; readonly g: number; readonly type: StructType; readonly fields: readonly A.Param[] }
+  | { readonly kind: 'enum'; readonly decl: A.EnumDecl }
   | { readonly kind: 'handler'; readonly g: number; readonly decl: A.HandlerDecl }
-  | { readonly kind: 'effect'; readonly decl: A.EffectDecl }
+  /** `key` is the effect's identity (`effectKey`); `builtin` when the declaration restates a built-in effect. */
+  | { readonly kind: 'effect'; readonly decl: A.EffectDecl; readonly key: string; readonly builtin: boolean }
   | { readonly kind: 'module'; readonly g: number; readonly scope: ModuleScope };
 
 interface ModuleScope {
@@ -92,7 +112,7 @@ interface ModuleScope {
   readonly module: A.Module;
   readonly items: Map<string, GlobalRef>;
   readonly file: SourceFile;
-  /** Imported modules, whose effects, handlers and structs are visible unqualified after the module's own items. */
+  /** Imported modules, whose effects, handlers, structs and enums are visible unqualified after the module's own items. */
   readonly imported: ModuleScope[];
 }
 
@@ -211,6 +231,8 @@ export class Compiler {
       for (const [itemName, ref] of scope.items) {
         if (ref.kind === 'fn' || ref.kind === 'struct' || ref.kind === 'handler') members.set(itemName, this.globals[ref.g]);
         else if (ref.kind === 'effect') members.set(itemName, new EffectVal(itemName));
+        // A nullary variant is a value, not a constructor to call.
+        if (ref.kind === 'struct' && ref.type.variantOf !== undefined && ref.fields.length === 0) members.set(itemName, new StructVal(ref.type, []));
       }
       this.globals[g] = new ModuleVal(name, scope.path, members);
     }
@@ -222,7 +244,37 @@ export class Compiler {
       main, entry: entryProto, globals: this.globals, globalNames: this.globalNames, stmts: this.stmts,
       sources: this.sources, errors: this.errors, protos: this.protos,
       compileExpression: (module, names, expr, text) => this.compileExpression(module, names, expr, text),
+      ctors: this.preludeCtors(),
     };
+  }
+
+  /** The prelude's Option and Result variants (fresh types if a prelude without them was given). */
+  private preludeCtors(): PreludeCtors {
+    const ctor = (name: string, fields: readonly string[], variantOf: string): StructType => {
+      const ref = this.prelude?.items.get(name);
+      return ref?.kind === 'struct' ? ref.type : new StructType(name, fields, PRELUDE_PATH, variantOf);
+    };
+    return {
+      ok: ctor('Ok', ['value'], 'Result'), err: ctor('Err', ['error'], 'Result'),
+      some: ctor('Some', ['value'], 'Option'), none: ctor('None', [], 'Option'),
+    };
+  }
+
+  /** A module-level name as `scope` sees it: its own items, then the imported modules' types, then the prelude's. */
+  itemIn(scope: ModuleScope, name: string): GlobalRef | undefined {
+    const own = scope.items.get(name);
+    if (own) return own;
+    for (const m of scope.imported) {
+      const ref = m.items.get(name);
+      if (ref && (ref.kind === 'struct' || ref.kind === 'enum' || ref.kind === 'handler' || ref.kind === 'effect')) return ref;
+    }
+    return this.prelude?.items.get(name);
+  }
+
+  /** Whether a bare name in a pattern is a variant without fields, which it matches instead of binding (`case None =>`). */
+  nullaryVariant(scope: ModuleScope, name: string): StructType | undefined {
+    const ref = this.itemIn(scope, name);
+    return ref?.kind === 'struct' && ref.type.variantOf !== undefined && ref.fields.length === 0 ? ref.type : undefined;
   }
 
   /**
@@ -268,14 +320,26 @@ export class Compiler {
         case 'Struct': {
           const type = new StructType(item.name.name, item.fields.map(f => f.name.name), path);
           const g = this.addGlobal(item.name.name, new BuiltinFnVal(item.name.name, type));
-          scope.items.set(item.name.name, { kind: 'struct', g, type, decl: item });
+          scope.items.set(item.name.name, { kind: 'struct', g, type, fields: item.fields });
+          break;
+        }
+        case 'Enum': {
+          // The enum's name is a type; each variant is a constructor, as a struct's name is.
+          if (!scope.items.has(item.name.name)) scope.items.set(item.name.name, { kind: 'enum', decl: item });
+          for (const v of item.variants) {
+            const name = v.name.name;
+            if (name === '') continue;
+            const type = new StructType(name, v.fields.map(f => f.name.name), path, item.name.name);
+            const g = this.addGlobal(name, new BuiltinFnVal(name, type));
+            scope.items.set(name, { kind: 'struct', g, type, fields: v.fields });
+          }
           break;
         }
         case 'Handler':
           scope.items.set(item.name.name, { kind: 'handler', g: this.addGlobal(item.name.name, undefined), decl: item });
           break;
         case 'Effect':
-          scope.items.set(item.name.name, { kind: 'effect', decl: item });
+          scope.items.set(item.name.name, { kind: 'effect', decl: item, key: effectKey(path, item.name.name), builtin: restatesBuiltin(item.name.name) });
           break;
         case 'Import':
           break;
@@ -346,7 +410,7 @@ export class Compiler {
     };
     const walkPattern = (p: A.Pattern): void => {
       switch (p.kind) {
-        case 'BindPat': declareAssigned(p.name); break;
+        case 'BindPat': if (!this.nullaryVariant(scope, p.name)) declareAssigned(p.name); break;
         case 'CtorPat': p.args.forEach(walkPattern); break;
         case 'ListPat': p.elements.forEach(walkPattern); break;
         case 'WildcardPat': case 'LiteralPat': break;
@@ -470,7 +534,9 @@ export class Compiler {
     const e = new Emitter(this, scope, analysis, decl.name.name, 'handler-factory', decl.span);
     e.prologue(params);
     const ops = decl.ops.map(op => ({ name: op.name.name, proto: this.compileFunction(scope, op, analysis, 'handler-op') }));
-    const template: HandlerTemplate = { name: decl.name.name, effect: decl.effect.name, ops };
+    const effect = this.itemIn(scope, decl.effect.name);
+    const key = effect?.kind === 'effect' ? effect.key : decl.effect.name;
+    const template: HandlerTemplate = { name: decl.name.name, effect: decl.effect.name, effectKey: key, ops };
     e.emit(Op.MakeHandler, e.constant(template));
     e.emit(Op.Return);
     return e.finish(params, requiredCount(params));
@@ -853,10 +919,17 @@ class Emitter {
     const item = this.item(name);
     if (item) {
       switch (item.kind) {
-        case 'fn':
         case 'struct':
+          // A variant without fields is a value (`None`); any other constructor is a function value.
+          if (item.type.variantOf !== undefined && item.fields.length === 0) this.emit(Op.MakeStruct, this.constant(item.type), 0);
+          else this.emit(Op.LoadGlobal, item.g);
+          return;
+        case 'fn':
         case 'module':
           this.emit(Op.LoadGlobal, item.g);
+          return;
+        case 'enum':
+          this.fail(span, `\`${name}\` is an enum, a type: build a value with one of its variants (${item.decl.variants.map(v => `\`${v.name.name}\``).join(', ')})`);
           return;
         case 'handler':
           // A handler written without arguments (`with Console`): build it with its defaults.
@@ -869,11 +942,6 @@ class Emitter {
     }
     if (NATIVE_IDS.has(name)) {
       this.emit(Op.Const, this.constant(new BuiltinFnVal(name)));
-      return;
-    }
-    const ctor = BUILTIN_STRUCTS.get(name);
-    if (ctor) {
-      this.emit(Op.Const, this.constant(new BuiltinFnVal(name, ctor)));
       return;
     }
     if (isBuiltinEffect(name)) {
@@ -893,15 +961,15 @@ class Emitter {
     else this.emit(this.a.locals[ref.slot]!.cell ? Op.StoreCell : Op.Store, ref.slot);
   }
 
-  /** A module-level name: this module's items, then the prelude's. */
+  /** A module-level name: this module's items, then the imported modules' types, then the prelude's. */
   private item(name: string): GlobalRef | undefined {
+    return this.c.itemIn(this.scope, name);
+  }
+
+  /** Whether `name` is a built-in handler's namespace here: not hidden by an item of this module (a restated effect is the built-in). */
+  private builtinNamespace(name: string): boolean {
     const own = this.scope.items.get(name);
-    if (own) return own;
-    for (const m of this.scope.imported) {
-      const ref = m.items.get(name);
-      if (ref && (ref.kind === 'struct' || ref.kind === 'handler' || ref.kind === 'effect')) return ref;
-    }
-    return this.c.preludeItem(name);
+    return !own || (own.kind === 'effect' && own.builtin);
   }
 
   private isShadowed(name: string): boolean {
@@ -1048,13 +1116,17 @@ class Emitter {
         return;
       }
       const handler = HANDLERS_BY_NAME.get(qualified);
-      if (handler && !this.scope.items.has(e.object.name)) {
+      if (handler && this.builtinNamespace(e.object.name)) {
         this.builtinHandler(qualified, []);
         return;
       }
       const item = this.item(e.object.name);
       if (item?.kind === 'module') {
         const member = item.scope.items.get(prop);
+        if (member?.kind === 'struct' && member.type.variantOf !== undefined && member.fields.length === 0) {
+          this.emit(Op.MakeStruct, this.constant(member.type), 0);
+          return;
+        }
         if (member && (member.kind === 'fn' || member.kind === 'struct')) {
           this.emit(Op.LoadGlobal, member.g);
           return;
@@ -1117,15 +1189,14 @@ class Emitter {
         return;
       }
       if (item?.kind === 'struct') {
-        this.makeStruct(item.type, item.decl.fields, e);
+        this.makeStruct(item.type, item.fields, e);
+        return;
+      }
+      if (item?.kind === 'enum') {
+        this.fail(callee.span, `\`${callee.name}\` is an enum, a type: call one of its variants (${item.decl.variants.map(v => `\`${v.name.name}\``).join(', ')})`);
         return;
       }
       if (!item) {
-        const ctor = BUILTIN_STRUCTS.get(callee.name);
-        if (ctor) {
-          this.makeStruct(ctor, undefined, e);
-          return;
-        }
         const native = NATIVE_IDS.get(callee.name);
         if (native !== undefined) {
           const params = NATIVE_PARAMS.get(callee.name)!;
@@ -1146,7 +1217,7 @@ class Emitter {
       const prop = callee.property.name;
       const qualified = `${objName}.${prop}`;
       const item = this.item(objName);
-      if (HANDLERS_BY_NAME.has(qualified) && item?.kind !== 'effect') {
+      if (HANDLERS_BY_NAME.has(qualified) && (item?.kind !== 'effect' || item.builtin)) {
         this.builtinHandler(qualified, e.args);
         return;
       }
@@ -1157,7 +1228,7 @@ class Emitter {
           return;
         }
         if (member?.kind === 'struct') {
-          this.makeStruct(member.type, member.decl.fields, e);
+          this.makeStruct(member.type, member.fields, e);
           return;
         }
         this.fail(callee.span, `module \`${objName}\` has no function \`${prop}\``);
@@ -1177,7 +1248,8 @@ class Emitter {
           if (a) this.expr(a);
           else this.emit(Op.Unit);
         }
-        this.at(e.span, () => this.emit(Op.Perform, this.constant(objName), this.constant(prop), args.length));
+        const key = item?.kind === 'effect' ? item.key : objName;
+        this.at(e.span, () => this.emit(Op.Perform, this.constant(key), this.constant(prop), args.length));
         return;
       }
     }
@@ -1212,8 +1284,6 @@ class Emitter {
     if (item?.kind === 'fn' || item?.kind === 'handler') return item.g;
     if (item?.kind === 'struct') return new BuiltinFnVal(name, item.type);
     if (NATIVE_IDS.has(name)) return new BuiltinFnVal(name);
-    const ctor = BUILTIN_STRUCTS.get(name);
-    if (ctor) return new BuiltinFnVal(name, ctor);
     return null;
   }
 
@@ -1308,10 +1378,18 @@ class Emitter {
     switch (p.kind) {
       case 'WildcardPat':
         return;
-      case 'BindPat':
+      case 'BindPat': {
+        const variant = this.c.nullaryVariant(this.scope, p.name);
+        if (variant) {
+          this.emit(Op.Load, slot);
+          this.emit(Op.IsCtor, this.constant(variant.name), 0);
+          fails.push(this.emit(Op.JumpIfFalse, 0));
+          return;
+        }
         this.emit(Op.Load, slot);
         this.storeName(p.name, p.span);
         return;
+      }
       case 'LiteralPat':
         this.emit(Op.Load, slot);
         if (typeof p.value === 'number') {

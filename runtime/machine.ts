@@ -2,7 +2,7 @@
 import type { Span } from '../analysis/syntax/ast.js';
 import { Op, type FnProto } from './bytecode.js';
 import { deepCopy } from './deep-copy.js';
-import { BUILTIN_STRUCTS, lineColumn, type Program } from './compiler.js';
+import { lineColumn, type Program } from './compiler.js';
 import type { EventListener, Flavor, PollOutcome, RuntimeEvent, TimerPurpose } from './events.js';
 import { AriaError, RETRY, SUSPEND, YIELDED, type NativeHost, type NativeResult } from './natives.js';
 import { Prng } from './prng.js';
@@ -198,9 +198,10 @@ export class Machine implements VmHost, SchedulerContext {
   readonly quantum: number;
   readonly statementUs: number;
   readonly stepLimit: number;
-  readonly ok = BUILTIN_STRUCTS.get('Ok')!;
-  readonly err = BUILTIN_STRUCTS.get('Err')!;
-  readonly none = BUILTIN_STRUCTS.get('None')!;
+  get ok() { return this.program.ctors.ok; }
+  get err() { return this.program.ctors.err; }
+  get some() { return this.program.ctors.some; }
+  get none() { return this.program.ctors.none; }
 
   constructor(readonly program: Program, readonly host: Host, readonly options: MachineOptions = {}) {
     this.maxDepth = options.maxDepth ?? 10_000;
@@ -1394,7 +1395,7 @@ export class Machine implements VmHost, SchedulerContext {
           ch.receivers.unshift(r.id);
           return RETRY;
         }
-        this.wake(r, v);
+        this.wake(r, new StructVal(this.some, [v]));
         return undefined;
       }
     }
@@ -1412,7 +1413,7 @@ export class Machine implements VmHost, SchedulerContext {
       if (!this.consumeBudget(t)) return RETRY;
       const v = ch.buffer.shift()!;
       this.admitSender(ch);
-      return v;
+      return new StructVal(this.some, [v]);
     }
     if (ch.closed) return new StructVal(this.none, []);
     ch.receivers.push(t.id);

@@ -29,6 +29,7 @@ export class AriaError {
 export interface NativeHost {
   readonly ok: StructType;
   readonly err: StructType;
+  readonly some: StructType;
   readonly none: StructType;
   nowMs(): number;
   write(task: Task, text: string): void;
@@ -248,6 +249,16 @@ export const NATIVE_PARAMS: ReadonlyMap<string, readonly string[]> = new Map([
 
 /** Built-ins whose implementation is Aria code in the prelude (they call closures that may suspend). */
 export const PRELUDE_SOURCE = `
+enum Option[T] {
+  Some(value: T)
+  None
+}
+
+enum Result[T, E] {
+  Ok(value: T)
+  Err(error: E)
+}
+
 fn map(list, f)
   out = []
   for x in list

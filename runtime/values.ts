@@ -38,7 +38,8 @@ export class FloatVal {
 export class StructType {
   readonly kind = 'struct-type';
   readonly index: ReadonlyMap<string, number>;
-  constructor(readonly name: string, readonly fields: readonly string[], readonly module: string) {
+  /** `variantOf` names the enum of a variant (`Circle` of `Shape`); a variant without fields prints bare (`None`). */
+  constructor(readonly name: string, readonly fields: readonly string[], readonly module: string, readonly variantOf?: string) {
     this.index = new Map(fields.map((f, i) => [f, i]));
   }
 }
@@ -97,7 +98,13 @@ export function isCancelled(token: TokenVal | null): boolean {
 /** An instance of a user `handler X(params) for E`: the operations as closures over the parameters. */
 export class HandlerVal {
   readonly kind = 'handler';
-  constructor(readonly name: string, readonly effect: string, readonly ops: ReadonlyMap<string, Closure>) {}
+  /**
+   * `effect` is the effect's identity, which operations are dispatched on: a built-in effect's name, or `path#Name`
+   * for a declared one (two modules that each declare `effect Log` have two effects); `effectName` is its name.
+   */
+  constructor(
+    readonly name: string, readonly effect: string, readonly ops: ReadonlyMap<string, Closure>, readonly effectName = effect,
+  ) {}
 }
 
 export type BuiltinHandlerSpec =
@@ -135,6 +142,11 @@ export class ConnVal {
 export class ModuleVal {
   readonly kind = 'module';
   constructor(readonly name: string, readonly path: string, readonly globals: ReadonlyMap<string, Value>) {}
+}
+
+/** How a message names an effect from its identity (`HandlerVal.effect`): `Log` for `main.aria#Log`. */
+export function effectDisplayName(key: string): string {
+  return key.slice(key.lastIndexOf('#') + 1);
 }
 
 /** An effect named as a value (`Log` in `Log.log(x)` when it is not called directly). */
@@ -196,13 +208,15 @@ export function show(v: Value, nested = false, depth = 0): string {
   if (Array.isArray(v)) return `[${v.map(x => show(x, true, depth + 1)).join(', ')}]`;
   switch (v.kind) {
     case 'float': return formatFloat(v.value);
-    case 'struct': return `${v.type.name}(${v.values.map(x => show(x, true, depth + 1)).join(', ')})`;
+    case 'struct':
+      if (v.type.variantOf !== undefined && v.values.length === 0) return v.type.name;
+      return `${v.type.name}(${v.values.map(x => show(x, true, depth + 1)).join(', ')})`;
     case 'closure': return `<fn ${v.proto.name}>`;
     case 'builtin': return `<fn ${v.name}>`;
     case 'task': return `<task #${v.id}>`;
     case 'channel': return `<channel #${v.id} ${v.buffer.length}/${v.capacity}${v.closed ? ' closed' : ''}>`;
     case 'token': return `<token${v.cancelled ? ' cancelled' : ''}>`;
-    case 'handler': return `<handler ${v.name} for ${v.effect}>`;
+    case 'handler': return `<handler ${v.name} for ${v.effectName}>`;
     case 'builtin-handler': return `<handler ${v.name}>`;
     case 'scope': return `<scope #${v.id}>`;
     case 'conn': return `<connection #${v.id}>`;

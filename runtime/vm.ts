@@ -4,7 +4,7 @@ import type { HandlerTemplate, Program } from './compiler.js';
 import { AriaError, NATIVE_IDS, NATIVE_PARAMS, NATIVES, RETRY, SUSPEND, YIELDED, compareValues, type NativeHost, type NativeResult } from './natives.js';
 import type { Failure, Frame, HandlerNode, Task } from './task.js';
 import {
-  BuiltinFnVal, Cell, Closure, FloatVal, HandlerVal, ModuleVal, StructType, StructVal, TaskVal, equals, isCancelled, numberOf,
+  BuiltinFnVal, Cell, Closure, FloatVal, HandlerVal, ModuleVal, StructType, StructVal, TaskVal, effectDisplayName, equals, isCancelled, numberOf,
   show, typeName, type Value,
 } from './values.js';
 import { DURATION_UNITS } from '../analysis/builtins.js';
@@ -481,7 +481,7 @@ export function execute(m: VmHost, task: Task, quota: number): number {
           const t = consts[code[pc++]!] as HandlerTemplate;
           const ops = new Map<string, Closure>();
           for (const op of t.ops) ops.set(op.name, makeClosure(op.proto, stack, base, frame));
-          stack[sp++] = new HandlerVal(t.name, t.effect, ops);
+          stack[sp++] = new HandlerVal(t.name, t.effectKey, ops, t.effect);
           break;
         }
         case 49 /* Op.GetField */: {
@@ -521,7 +521,10 @@ export function execute(m: VmHost, task: Task, quota: number): number {
           pc += 3;
           let node = frame.handlers;
           while (node !== null && node.effect !== effect) node = node.next;
-          if (node === null) throw new AriaError('unhandled-operation', `unhandled operation ${effect}.${op}: no handler for ${effect} is active here`);
+          if (node === null) {
+            const name = effectDisplayName(effect);
+            throw new AriaError('unhandled-operation', `unhandled operation ${name}.${op}: no handler for ${name} is active here`);
+          }
           if (node.handler) {
             const impl = node.handler.ops.get(op);
             if (!impl) throw new AriaError('unhandled-operation', `handler ${node.handler.name} has no operation ${op}`);
@@ -546,7 +549,7 @@ export function execute(m: VmHost, task: Task, quota: number): number {
           } else if (op === 'token') {
             stack[sp++] = node.token ?? undefined;
           } else {
-            throw new AriaError('unhandled-operation', `unhandled operation ${effect}.${op}`);
+            throw new AriaError('unhandled-operation', `unhandled operation ${effectDisplayName(effect)}.${op}`);
           }
           break;
         }

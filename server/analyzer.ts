@@ -370,7 +370,7 @@ export class Analyzer {
         return op ? { file: effect.file, item: op } : undefined;
       }
       case 'global':
-        return this.findGlobal(target.name, from, s => target.as === 'effect' ? s.kind === 'effect' : target.as === 'type' ? s.kind === 'struct' || s.kind === 'effect' : s.kind !== 'module');
+        return this.findGlobal(target.name, from, s => target.as === 'effect' ? s.kind === 'effect' : target.as === 'type' ? s.kind === 'struct' || s.kind === 'enum' || s.kind === 'effect' : s.kind !== 'module');
       default: {
         const _exhaustive: never = target;
         return _exhaustive;

@@ -16,7 +16,7 @@ export interface Ident {
 export interface Module {
   /** The file's path as given to the lowerer (workspace-relative or absolute; used in messages). */
   readonly path: string;
-  /** Items in source order (functions, effects, handlers, structs, imports). */
+  /** Items in source order (functions, effects, handlers, structs, enums, imports). */
   readonly items: readonly Item[];
   /** Top-level statements in source order: the program. Empty means "run main()". */
   readonly statements: readonly Stmt[];
@@ -40,7 +40,7 @@ export interface Annotation {
 
 // ---------------------------------------------------------------- Items
 
-export type Item = FnDecl | EffectDecl | HandlerDecl | StructDecl | ImportDecl;
+export type Item = FnDecl | EffectDecl | HandlerDecl | StructDecl | EnumDecl | ImportDecl;
 
 export interface FnDecl {
   readonly kind: 'Fn';
@@ -98,6 +98,25 @@ export interface StructDecl {
   readonly typeParams: readonly Ident[];
   readonly fields: readonly Param[];
   readonly annotations: readonly Annotation[];
+  readonly doc?: string;
+}
+
+/** `enum Shape { Circle(radius: Int), Empty }`: a sum type; each variant is a constructor. */
+export interface EnumDecl {
+  readonly kind: 'Enum';
+  readonly span: Span;
+  readonly name: Ident;
+  readonly typeParams: readonly Ident[];
+  readonly variants: readonly Variant[];
+  readonly annotations: readonly Annotation[];
+  readonly doc?: string;
+}
+
+export interface Variant {
+  readonly span: Span;
+  readonly name: Ident;
+  /** empty for a variant written without a parameter list */
+  readonly fields: readonly Param[];
   readonly doc?: string;
 }
 

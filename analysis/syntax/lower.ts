@@ -190,7 +190,7 @@ function article(word: string): string {
   return /^[aeiou]/.test(word) ? 'an' : 'a';
 }
 
-const BLOCK_OPENERS = new Set(['fn', 'if', 'while', 'loop', 'for', 'match', 'with', 'effect', 'handler']);
+const BLOCK_OPENERS = new Set(['fn', 'if', 'while', 'loop', 'for', 'match', 'with', 'effect', 'handler', 'enum']);
 
 function describeError(node: Node): A.SyntaxError {
   const first = node.child(0);
@@ -199,7 +199,7 @@ function describeError(node: Node): A.SyntaxError {
   const unclosed = openers.filter(n => n.type !== 'end').length > openers.filter(n => n.type === 'end').length;
   const opener = openers[0];
   if (opener && opener.type !== 'end' && unclosed && node.flat.text.slice(node.endIndex).trim() === '') {
-    const closer = opener.type === 'effect' || opener.type === 'handler' ? '}' : 'end';
+    const closer = opener.type === 'effect' || opener.type === 'handler' || opener.type === 'enum' ? '}' : 'end';
     return { message: `expected \`${closer}\` to close this \`${opener.type}\``, span: { start: opener.startIndex, end: opener.endIndex } };
   }
   const token = (first ?? node).text.split('\n')[0]!.trim();
@@ -210,8 +210,8 @@ function describeError(node: Node): A.SyntaxError {
 
 /** Node types complete enough to lower when they turn up loose inside an ERROR node. */
 const RECOVERABLE = new Set([
-  'function_definition', 'effect_declaration', 'handler_declaration', 'struct_declaration', 'import_declaration',
-  'annotated', 'assignment', 'return_statement', 'while_statement', 'loop_statement', 'for_statement',
+  'function_definition', 'effect_declaration', 'handler_declaration', 'struct_declaration', 'enum_declaration',
+  'import_declaration', 'annotated', 'assignment', 'return_statement', 'while_statement', 'loop_statement', 'for_statement',
   'call_expression', 'if_expression', 'match_expression', 'with_expression', 'spawn_expression', 'await_expression',
 ]);
 
@@ -229,7 +229,7 @@ class Fields {
   readonly parameter: number; readonly parameters: number; readonly path: number; readonly pattern: number;
   readonly property: number; readonly returnType: number; readonly right: number; readonly scope: number;
   readonly tail: number; readonly type: number; readonly typeParameters: number; readonly value: number;
-  readonly variable: number;
+  readonly variable: number; readonly variant: number;
 
   constructor(flat: FlatTree) {
     const id = (name: string) => flat.fieldId(name);
@@ -244,6 +244,7 @@ class Fields {
     this.parameters = id('parameters'); this.path = id('path'); this.pattern = id('pattern'); this.property = id('property');
     this.returnType = id('return_type'); this.right = id('right'); this.scope = id('scope'); this.tail = id('tail');
     this.type = id('type'); this.typeParameters = id('type_parameters'); this.value = id('value'); this.variable = id('variable');
+    this.variant = id('variant');
   }
 }
 
@@ -418,6 +419,12 @@ class Lowerer {
           annotations, doc: this.doc(n, annotations),
         };
       }
+      case 'enum_declaration':
+        return {
+          kind: 'Enum', span: this.span(n), name: this.ident(this.child(n, F.name), n),
+          typeParams: this.typeParams(n), variants: this.mapField(n, F.variant, v => this.variant(v)),
+          annotations, doc: this.doc(n, annotations),
+        };
       case 'import_declaration': {
         const path = this.child(n, F.path);
         return {
@@ -465,6 +472,17 @@ class Lowerer {
       effects: effects !== NONE ? this.row(effects) : undefined, returnType: ret !== NONE ? this.typeExpr(ret) : undefined,
       body: exprBody ? this.exprBlock(body) : this.block(body, n),
       exprBody, annotations, doc: this.doc(n, annotations),
+    };
+  }
+
+  private variant(n: number): A.Variant {
+    const fields = this.child(n, this.F.fields);
+    // Only a variant that starts its line has a doc: above `enum E { A, B }` stands the enum's own.
+    const lineStart = this.text.lastIndexOf('\n', this.start(n) - 1) + 1;
+    const first = this.text.slice(lineStart, this.start(n)).trim() === '';
+    return {
+      span: this.span(n), name: this.ident(this.child(n, this.F.name), n),
+      fields: fields !== NONE ? this.params(fields) : [], doc: first ? this.doc(n, []) : undefined,
     };
   }
 
@@ -838,5 +856,5 @@ function numberOf(source: string): number {
 }
 
 function isItem(x: A.Item | A.Stmt): x is A.Item {
-  return x.kind === 'Fn' || x.kind === 'Effect' || x.kind === 'Handler' || x.kind === 'Struct' || x.kind === 'Import';
+  return x.kind === 'Fn' || x.kind === 'Effect' || x.kind === 'Handler' || x.kind === 'Struct' || x.kind === 'Enum' || x.kind === 'Import';
 }

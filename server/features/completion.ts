@@ -164,7 +164,8 @@ function kindOf(symbol: AriaSymbol): CompletionItemKind {
     case 'operation':
     case 'handler-operation': return CompletionItemKind.Method;
     case 'handler': return CompletionItemKind.Class;
-    case 'struct': return CompletionItemKind.Struct;
+    case 'struct': return symbol.container?.kind === 'enum' ? CompletionItemKind.EnumMember : CompletionItemKind.Struct;
+    case 'enum': return CompletionItemKind.Enum;
     case 'field': return CompletionItemKind.Field;
     case 'module': return CompletionItemKind.Module;
     case 'parameter':

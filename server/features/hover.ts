@@ -92,9 +92,17 @@ export function symbolMarkdown(ctx: ServerContext, semantics: Semantics, file: F
       break;
     }
     case 'struct':
-      parts.push(fence(structSignature(decl as A.StructDecl, source)));
+      parts.push(fence(symbol.container?.kind === 'enum' ? structSignature(decl as A.StructDecl, source).replace(/^struct /, `${symbol.container.name}.`) : structSignature(decl as A.StructDecl, source)));
       if (symbol.doc) parts.push(symbol.doc);
       break;
+    case 'enum': {
+      const e = decl as A.EnumDecl;
+      const typeParams = e.typeParams.length ? `[${e.typeParams.map(t => t.name).join(', ')}]` : '';
+      const variants = e.variants.map(v => `  ${v.name.name}${v.fields.length ? `(${v.fields.map(f => paramText(f, source)).join(', ')})` : ''}`);
+      parts.push(fence(`enum ${e.name.name}${typeParams} {\n${variants.join('\n')}${variants.length ? '\n' : ''}}`));
+      if (symbol.doc) parts.push(symbol.doc);
+      break;
+    }
     case 'field':
       parts.push(fence(`${symbol.container?.name ?? ''}.${paramText(decl as A.Param, source)}`));
       break;

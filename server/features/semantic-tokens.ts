@@ -34,7 +34,8 @@ function classify(target: Target): { type: TokenType; modifiers: TokenModifier[]
         case 'operation': return { type: 'method', modifiers: ['effect'] };
         case 'handler': return { type: 'class', modifiers: ['handler'] };
         case 'handler-operation': return { type: 'method', modifiers: ['handler'] };
-        case 'struct': return { type: 'struct', modifiers: [] };
+        case 'struct': return s.container?.kind === 'enum' ? { type: 'enumMember', modifiers: [] } : { type: 'struct', modifiers: [] };
+        case 'enum': return { type: 'type', modifiers: [] };
         case 'field': return { type: 'property', modifiers: [] };
         case 'module': return { type: 'namespace', modifiers: [] };
         case 'parameter': return { type: 'parameter', modifiers: [] };

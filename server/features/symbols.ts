@@ -20,6 +20,8 @@ export function lspKind(kind: AriaKind): SymbolKind {
       return SymbolKind.Class;
     case 'struct':
       return SymbolKind.Struct;
+    case 'enum':
+      return SymbolKind.Enum;
     case 'field':
       return SymbolKind.Field;
     case 'module':
@@ -96,6 +98,11 @@ export function documentSymbols(file: FileState): DocumentSymbol[] {
         out.push(make(item.name.name, SymbolKind.Struct, item.span, item.name.span, 'struct',
           item.fields.map(f => make(f.name.name, SymbolKind.Field, f.span, f.name.span, ''))));
         break;
+      case 'Enum':
+        out.push(make(item.name.name, SymbolKind.Enum, item.span, item.name.span, 'enum',
+          item.variants.map(v => make(v.name.name, SymbolKind.EnumMember, v.span, v.name.span, '',
+            v.fields.map(f => make(f.name.name, SymbolKind.Field, f.span, f.name.span, ''))))));
+        break;
       case 'Import': {
         const last = item.path[item.path.length - 1];
         if (last) out.push(make(last.name, SymbolKind.Module, item.span, last.span, item.path.map(p => p.name).join('.')));
@@ -121,6 +128,8 @@ function checkerKind(kind: string): SymbolKind {
     case 'handler-operation': return SymbolKind.Method;
     case 'handler': return SymbolKind.Class;
     case 'struct': return SymbolKind.Struct;
+    case 'enum': return SymbolKind.Enum;
+    case 'variant': return SymbolKind.EnumMember;
     case 'field': return SymbolKind.Field;
     case 'module': return SymbolKind.Module;
     default: return SymbolKind.Function;

@@ -7,10 +7,10 @@ import {
 export type Span = A.Span;
 
 export type SymbolKind =
-  | 'function' | 'effect' | 'operation' | 'handler' | 'handler-operation' | 'struct' | 'field' | 'module'
+  | 'function' | 'effect' | 'operation' | 'handler' | 'handler-operation' | 'struct' | 'enum' | 'field' | 'module'
   | 'parameter' | 'variable' | 'type-parameter' | 'row-variable';
 
-export type SymbolDecl = A.FnDecl | A.EffectDecl | A.OpSig | A.HandlerDecl | A.StructDecl | A.ImportDecl | A.Param;
+export type SymbolDecl = A.FnDecl | A.EffectDecl | A.OpSig | A.HandlerDecl | A.StructDecl | A.EnumDecl | A.ImportDecl | A.Param;
 
 /** Something declared in a file: an item, an operation, a parameter, a local. */
 export interface AriaSymbol {
@@ -193,6 +193,15 @@ class Resolver {
         case 'Struct':
           this.declare(this.moduleScope, 'struct', item.name, item.span, { decl: item, doc: item.doc });
           break;
+        case 'Enum': {
+          // A variant is a constructor like a struct's: declared as one, through a struct view of it.
+          const container = this.declare(this.moduleScope, 'enum', item.name, item.span, { decl: item, doc: item.doc });
+          for (const v of item.variants) {
+            const view: A.StructDecl = { kind: 'Struct', span: v.span, name: v.name, typeParams: item.typeParams, fields: v.fields, annotations: [], doc: v.doc };
+            this.declare(this.moduleScope, 'struct', v.name, v.span, { container, decl: view, doc: v.doc });
+          }
+          break;
+        }
         case 'Import': {
           const last = item.path[item.path.length - 1];
           if (last) {
@@ -262,6 +271,19 @@ class Resolver {
           return this.declare(undefined, 'field', f.name, f.span, { container: struct, decl: f });
         });
         if (struct) this.paramsOf.set(struct, fields);
+        break;
+      }
+      case 'Enum': {
+        const scope = this.scope('function', item.span, this.moduleScope, this.lookupItem(item.name.name));
+        this.typeParams(item.typeParams, scope, this.lookupItem(item.name.name));
+        for (const v of item.variants) {
+          const variant = this.moduleScope.entries.find(e => e.symbol.kind === 'struct' && e.symbol.decl?.span === v.span)?.symbol;
+          const fields = v.fields.map(f => {
+            if (f.type) this.type(f.type, scope);
+            return this.declare(undefined, 'field', f.name, f.span, { container: variant, decl: f });
+          });
+          if (variant) this.paramsOf.set(variant, fields);
+        }
         break;
       }
       case 'Import':
@@ -340,7 +362,7 @@ class Resolver {
   }
 
   private typeName(name: string, span: Span, scope: Scope): void {
-    const found = this.lookup(name, scope, span.start, s => s.kind === 'type-parameter' || s.kind === 'struct' || s.kind === 'effect');
+    const found = this.lookup(name, scope, span.start, s => s.kind === 'type-parameter' || s.kind === 'struct' || s.kind === 'enum' || s.kind === 'effect');
     if (found) this.references.push({ span, target: { kind: 'symbol', symbol: found }, role: 'type' });
     else if (BUILTIN_TYPES.has(name)) this.references.push({ span, target: { kind: 'builtin', what: 'type', name }, role: 'type' });
     else if (/^[A-Z]/.test(name)) this.references.push({ span, target: { kind: 'global', name, as: 'type' }, role: 'type' });

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Parser } from 'web-tree-sitter';
+import type * as A from '../../analysis/syntax/ast.js';
 import { lowerModule, lowerModuleAgain } from '../../analysis/syntax/lower.js';
 import { Workspace } from '../../analysis/workspace.js';
 import { createParser, editFor } from '../../grammar/parser.js';
@@ -24,7 +25,7 @@ function fresh(ws: Workspace, text: string, path: string): string {
   return JSON.stringify(lowerModule(ws.syntaxTree(path)!, text, path));
 }
 
-const SNIPPETS = ['', 'x', '1', '(', ')', 'end', '\n', '\n\n', ' {IO}', '"', '# note\n', 'fn g()\n', '  print(1)\n', 'import a.b\n', '#{', '|x| x', 'with Cancel.timeout(1.ms)\n'];
+const SNIPPETS = ['', 'x', '1', '(', ')', 'end', '\n', '\n\n', ' {IO}', '"', '# note\n', 'fn g()\n', '  print(1)\n', 'import a.b\n', '#{', '|x| x', 'with Cancel.timeout(1.ms)\n', 'enum E { A(x: Int), B }\n', ', C', 'D(y)\n'];
 
 describe('lowerModuleAgain', () => {
   test.each(examples)('$name: 40 random edits through Workspace.updateFile equal a fresh lowering', async ({ name, text: original }) => {
@@ -79,5 +80,23 @@ describe('lowerModuleAgain', () => {
     const again = lowerModuleAgain(tree3, next2, 'm.aria', { module: after, text: next, changedStart: at2, changedEnd: at2 + 3 });
     expect(again.items[1]!.kind === 'Fn' && again.items[1]!.doc).toBe('DOC of b');
     for (const t of [tree, tree2, tree3]) t.delete();
+  });
+
+  test('an edit inside an enum lowers that enum again, and moves the variants of an enum after it', async () => {
+    const text = 'enum A {\n  X(n: Int)\n  Y\n}\n\nenum B { P(q), R }\n';
+    const tree = parser.parse(text)!;
+    const before = lowerModule(tree, text, 'm.aria');
+    const [a, b] = before.items as A.EnumDecl[];
+    const at = text.indexOf('Y');
+    const next = `${text.slice(0, at)}Yes${text.slice(at + 1)}`;
+    tree.edit(editFor(text, at, at + 1, next));
+    const tree2 = parser.parse(next, tree)!;
+    const after = lowerModuleAgain(tree2, next, 'm.aria', { module: before, text, changedStart: at, changedEnd: at + 3 });
+    expect(after.items[0]).not.toBe(a);
+    expect((after.items[0] as A.EnumDecl).variants.map(v => v.name.name)).toEqual(['X', 'Yes']);
+    expect(after.items[1]).toBe(b);
+    expect(b!.variants[1]!.name.span.start).toBe(next.indexOf('R }'));
+    expect(JSON.stringify(after)).toBe(JSON.stringify(lowerModule(tree2, next, 'm.aria')));
+    for (const t of [tree, tree2]) t.delete();
   });
 });

@@ -97,6 +97,30 @@ describe('lowering', () => {
     expect(m.statements[0]!.annotations?.map(a => a.name.name)).toEqual(['wasm_target']);
   });
 
+  test('enums: type parameters, variants with and without fields, docs of the enum and of variants on lines of their own', async () => {
+    const src = [
+      '# Maybe a value.', '@frozen', 'enum Maybe[T] { Just(value: T), Nothing }',
+      'enum Shape {', '  # Round.', '  Circle(radius: Int = 1)', '  Rect(w, h); Empty()', '}', '',
+    ].join('\n');
+    const m = await lower(src);
+    expect(m.syntaxErrors).toEqual([]);
+    const [maybe, shape] = m.items as A.EnumDecl[];
+    expect(strip(maybe)).toEqual({
+      kind: 'Enum', name: { name: 'Maybe' }, typeParams: [{ name: 'T' }],
+      variants: [
+        { name: { name: 'Just' }, fields: [{ name: { name: 'value' }, type: { kind: 'TypeName', name: 'T' } }] },
+        { name: { name: 'Nothing' }, fields: [] },
+      ],
+      annotations: [{ name: { name: 'frozen' }, args: [] }], doc: 'Maybe a value.',
+    });
+    expect(shape!.doc).toBeUndefined();
+    expect(shape!.variants.map(v => [v.name.name, v.fields.map(f => f.name.name), v.doc])).toEqual([
+      ['Circle', ['radius'], 'Round.'], ['Rect', ['w', 'h'], undefined], ['Empty', [], undefined],
+    ]);
+    expect(shape!.variants[0]!.fields[0]!.default).toMatchObject({ kind: 'Int', value: 1 });
+    expect(src.slice(shape!.variants[1]!.span.start, shape!.variants[1]!.span.end)).toBe('Rect(w, h)');
+  });
+
   test('lambdas: expression and block forms', async () => {
     const m = await lower('each(xs, |x| print(x))\neach(xs, |x|\n  y = x\n  print(y)\nend)\n');
     const l1 = ((m.statements[0] as A.ExprStmt).expr as A.CallExpr).args[1]!.value as A.LambdaExpr;
@@ -111,6 +135,8 @@ describe('lowering', () => {
     ['x = foo(\n', /./],
     ['fn f() -> {Async, IO Unit\nend\n', /./],
     ['fn g()\n  effect E {\n  }\nend\n', /effect declaration may stand only at the top level/],
+    ['fn g()\n  enum E { A }\nend\n', /an enum declaration may stand only at the top level/],
+    ['enum E {\n  A(x: Int)\n  B\n', /expected `\}` to close this `enum`/],
   ])('syntax errors are reported, never thrown: %j', async (src, message) => {
     const m = await lower(src);
     expect(m.syntaxErrors.length).toBeGreaterThan(0);

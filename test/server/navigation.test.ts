@@ -111,6 +111,26 @@ describe('navigation', () => {
     expect(symbols[3]!.detail).toBe('{Log}');
   });
 
+  test('an enum: its variants nest under it in the outline, a call of a variant goes to it, a hover shows it', async () => {
+    const shapesPath = resolve(examples, 'shapes-match.aria');
+    const shapesText = readFileSync(shapesPath, 'utf8');
+    const shapesUri = fileUri(shapesPath);
+    await client.open(shapesUri, shapesText);
+    const diagnostics = await client.waitForDiagnostics(shapesUri);
+    expect(diagnostics).toEqual([]);
+    const symbols = await client.request<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri: shapesUri } });
+    const shape = symbols.find(s => s.name === 'Shape')!;
+    expect(shape.kind).toBe(10); // SymbolKind.Enum
+    expect(shape.children!.map(c => [c.name, c.kind])).toEqual([['Circle', 22], ['Rect', 22], ['Triangle', 22]]); // EnumMember
+    expect(shape.children![1]!.children!.map(c => c.name)).toEqual(['width', 'height']);
+    const locs = await client.request<Location[]>('textDocument/definition', { textDocument: { uri: shapesUri }, position: positionOf(shapesText, 'Rect(3, 4)', 0, 1) });
+    expect(locs.map(l => l.range.start)).toEqual([positionOf(shapesText, 'Rect(width: Int')]);
+    const typeDef = await client.request<Location[]>('textDocument/definition', { textDocument: { uri: shapesUri }, position: positionOf(shapesText, 'shape: Shape', 0, 8) });
+    expect(typeDef.map(l => l.range.start)).toEqual([positionOf(shapesText, 'Shape {')]);
+    const hover = await client.request<{ contents: { value: string } }>('textDocument/hover', { textDocument: { uri: shapesUri }, position: positionOf(shapesText, 'case Triangle(b', 0, 6) });
+    expect(hover.contents.value).toContain('Shape.Triangle(base: Int, height: Int)');
+  });
+
   test('workspace symbols match fuzzily across every file of the workspace', async () => {
     const found = await client.request<SymbolInformation[]>('workspace/symbol', { query: 'bndbox' });
     expect(found.map(s => s.name)).toContain('bounding_box');
