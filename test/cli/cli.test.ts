@@ -76,6 +76,38 @@ describe('aria', () => {
     expect(r.stdout).toBe(expectedOutput('examples/fetch-all-scope.aria'));
   });
 
+  test('sum types: run prints variants, recv gives Some and None; check reports a variant called with the wrong arity', () => {
+    const shapes = aria(['run', 'examples/shapes-match.aria']);
+    expect(shapes.stderr).toBe('');
+    expect(shapes.stdout).toBe(expectedOutput('examples/shapes-match.aria'));
+    const program = [
+      'enum Light { Red, Amber(seconds: Int), Green }',
+      'fn next(l: Light) -> {} Light',
+      '  match l',
+      '    case Red => Green',
+      '    case Green => Amber(3)',
+      '    case Amber(_) => Red',
+      '  end',
+      'end',
+      'print(next(Red), next(Green), next(next(Green)))',
+      'ch = channel(1)',
+      'ch.send(Amber(1))',
+      'close(ch)',
+      'print(recv(ch), recv(ch))',
+      '',
+    ].join('\n');
+    const run = aria(['run', scratch('light.aria', program)]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('Green Amber(3) Red\nSome(Amber(1)) None\n');
+    const bad = scratch('light.aria', program.replace('Amber(3)', 'Amber(3, 4)'));
+    const check = aria(['check', bad]);
+    expect(check.code).toBe(1);
+    expect(check.stdout + check.stderr).toMatch(/light\.aria:5:\d+: error E0102/);
+    const parsed = aria(['parse', bad]);
+    expect(parsed.stdout).toContain('(enum_declaration');
+  });
+
   test('run refuses a program with effect errors, showing them as check does', () => {
     const file = scratch('bad.aria', 'fn work() -> {Async} Unit\n  sleep(1.ms)\n  Cancel.check()\nend\nwork()\n');
     const r = aria(['run', file]);
