@@ -639,9 +639,15 @@ class Resolver {
       case 'WildcardPat':
       case 'LiteralPat':
         break;
-      case 'BindPat':
-        this.declare(scope, 'variable', { name: pattern.name, span: pattern.span }, pattern.span, { local: true, container: this.functionScope(scope).owner });
+      case 'BindPat': {
+        // A bare name that is a variant without fields matches it (`case None =>`) instead of binding.
+        const variant = this.moduleScope.entries.find(e => e.symbol.name === pattern.name && e.symbol.kind === 'struct'
+          && e.symbol.container?.kind === 'enum' && (e.symbol.decl as A.StructDecl | undefined)?.fields.length === 0)?.symbol;
+        if (variant) this.references.push({ span: pattern.span, target: { kind: 'symbol', symbol: variant }, role: 'read' });
+        else if (pattern.name === 'None' && !this.moduleScope.entries.some(e => e.symbol.name === 'None')) this.references.push({ span: pattern.span, target: { kind: 'builtin', what: 'constructor', name: 'None' }, role: 'read' });
+        else this.declare(scope, 'variable', { name: pattern.name, span: pattern.span }, pattern.span, { local: true, container: this.functionScope(scope).owner });
         break;
+      }
       case 'CtorPat': {
         const found = this.lookup(pattern.name.name, scope, pattern.name.span.start, s => s.kind === 'struct');
         const target: Target = found ? { kind: 'symbol', symbol: found }

@@ -219,6 +219,30 @@ suite('symbols', () => {
     expect(ws.symbolAt('main.aria', at(SOURCE, 'with Console', 0, 6))!.symbol).toMatchObject({ kind: 'handler', name: 'Console' });
   });
 
+  test('an enum: variants are declared constructors, a bare pattern naming one refers to it, the enum name is a type', async () => {
+    const text = [
+      'enum Light { Red, Amber(seconds: Int), Green }',
+      'fn next(l: Light) -> {} Light = match l',
+      '  case Red => Green',
+      '  case Amber(s) => Red',
+      '  case other => Amber(3)',
+      'end',
+      '',
+    ].join('\n');
+    const ws = await memoryWorkspace({ 'a.aria': text });
+    expect(ws.diagnostics('a.aria')).toEqual([]);
+    const red = ws.symbolAt('a.aria', at(text, 'Red =>'))!;
+    expect(red.symbol).toMatchObject({ kind: 'variant', name: 'Red', container: 'Light', detail: 'Light.Red' });
+    expect(ws.definition('a.aria', at(text, 'Red =>'))[0]!.span.start).toBe(at(text, 'Red,'));
+    expect(ws.references('a.aria', at(text, 'Red,')).map(r => r.span.start)).toEqual([at(text, 'Red,'), at(text, 'Red =>'), at(text, 'Red\n')]);
+    expect(ws.symbolAt('a.aria', at(text, 'Amber(3)'))!.symbol).toMatchObject({ kind: 'variant', detail: 'Light.Amber(seconds: Int)' });
+    expect(ws.symbolAt('a.aria', at(text, 'other =>'))!.symbol).toMatchObject({ kind: 'local', name: 'other' });
+    expect(ws.definition('a.aria', at(text, 'Light)'))[0]!.span.start).toBe(at(text, 'Light {'));
+    expect(ws.documentSymbols('a.aria').map(s => [s.name, s.kind, s.children.map(c => c.name)])).toEqual([
+      ['Light', 'enum', ['Red', 'Amber', 'Green']], ['next', 'function', []],
+    ]);
+  });
+
   test('types in annotations refer to their structs', async () => {
     const text = 'struct Cell(value: Int)\nfn get(c: Cell) -> {} Int = c.value\nfn all(cs: List[Cell]) = cs\n';
     const ws = await memoryWorkspace({ 'a.aria': text });

@@ -77,6 +77,25 @@ describe('syntax features', () => {
     expect(at('{Log} Bool', 1)).toMatchObject({ type: 'interface', text: 'Log' });
   });
 
+  test('semantic tokens: an enum is a type, its variants enum members, where declared and where used', async () => {
+    const text = 'enum Light { Red, Amber(seconds: Int) }\nfn f(l: Light) = match l\n  case Red => Amber(2)\n  case _ => Red\nend\n';
+    const uri = fileUri(resolve(REPO, 'examples', 'enum-tokens-scratch.aria'));
+    await client.open(uri, text);
+    const legend = (client.initializeResult as InitializeResult).capabilities.semanticTokensProvider!.legend;
+    const tokens = await client.request<SemanticTokens>('textDocument/semanticTokens/full', { textDocument: { uri } });
+    const decoded = decode(tokens.data, legend, text);
+    const at = (needle: string, n = 0) => {
+      const p = positionOf(text, needle, n);
+      return decoded.find(t => t.line === p.line && t.character === p.character);
+    };
+    expect(at('Light {')).toMatchObject({ type: 'type', modifiers: ['declaration'] });
+    expect(at('Light)')).toMatchObject({ type: 'type' });
+    expect(at('Amber(seconds')).toMatchObject({ type: 'enumMember', modifiers: ['declaration'] });
+    expect(at('Red =>')).toMatchObject({ type: 'enumMember' });
+    expect(at('Amber(2)')).toMatchObject({ type: 'enumMember' });
+    expect(at('Red\n')).toMatchObject({ type: 'enumMember' });
+  });
+
   test('a semantic tokens delta after an edit applies to the previous result', async () => {
     const uri = fileUri('/tmp/aria-tokens/delta.aria');
     const text = 'fn f(x) = x\ny = f(1)\n';
