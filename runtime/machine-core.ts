@@ -1,0 +1,396 @@
+// The machine's shared context: its state, its options, the event stream, timers, and stacks of tasks.
+import type { Span } from '../analysis/syntax/ast.js';
+import { Op } from './bytecode.js';
+import { deepCopy } from './deep-copy.js';
+import { lineColumn, type Program } from './compiler.js';
+import type { EventListener, Flavor, RuntimeEvent, TimerPurpose } from './events.js';
+import { Prng } from './prng.js';
+import {
+  BlockingThreadState, RuntimeState, createWorkers, runtimeConfig, scheduleTask, type SchedulerContext, type ThreadState,
+  type UnstampedEvent,
+} from './scheduler.js';
+import { Task, type AriaFrame, type Failure, type FailureKind, type Frame, type HandlerNode } from './task.js';
+import { TimerWheel, type TimerEntry } from './timer-wheel.js';
+import { ChannelVal, ConnVal, ScopeVal, TokenVal, show, type Value } from './values.js';
+
+/** The host side of I/O: injected, never reached for. */
+export interface Host {
+  /** Receives the program's output as it is printed. */
+  write(text: string): void;
+  /** A file for `read_file`; undefined means "not found" (the run then reads a deterministic placeholder). */
+  readFile?(path: string): string | undefined;
+  /**
+   * The simulated listener's `index`-th connection: its request and how long after the previous `accept`
+   * it arrives. Undefined ends the listener (later `accept` calls wait forever). Default: an endless
+   * stream of `GET /<index>` requests, one per millisecond.
+   */
+  connection?(index: number): { readonly request: string; readonly delayMs?: number } | undefined;
+  /** What the program wrote to a connection. */
+  onConnectionWrite?(conn: number, data: string): void;
+}
+
+export interface MachineOptions {
+  /** Workers of the program's runtime (default CPU.count = 4). */
+  readonly workers?: number;
+  readonly seed?: number | string;
+  /** The flavour of the runtime the top level runs on (default multi). */
+  readonly flavor?: Flavor;
+  /** Stop the run with a failure after this many statements. */
+  readonly stepLimit?: number;
+  /** Statements a thread runs per turn before the next thread's turn (default 100). */
+  readonly quantum?: number;
+  /** Virtual microseconds one statement takes (default 1). */
+  readonly statementUs?: number;
+  /** Frames a task may nest before a stack overflow (default 10,000). */
+  readonly maxDepth?: number;
+  /**
+   * How many of the tasks that failed or were cancelled last keep their frames and operand stack (`Task.endFrames`)
+   * for a debugger to show their locals; default 0 (a finished task's memory is freed at once).
+   */
+  readonly keepEndFrames?: number;
+}
+
+/** Why `run` returned. */
+export type StopReason =
+  | { readonly kind: 'done' }
+  | { readonly kind: 'failed'; readonly failure: Failure }
+  | { readonly kind: 'steps' }
+  | { readonly kind: 'stop'; readonly task: number; readonly stmt: number; readonly cause: 'breakpoint' | 'step' }
+  | { readonly kind: 'stuck'; readonly task: number };
+
+/** What the debugger asks the VM to stop at (checked at statement boundaries while armed). */
+export interface StopCondition {
+  /** Stop before a statement with a breakpoint (by statement id). */
+  readonly breakpoints: ReadonlySet<number>;
+  /** Stop before the next statement of this task (-1: any task), once `skip` statements of it have begun. */
+  readonly task?: number;
+  /** With `task`: only at a frame depth at most this (step over / out). */
+  readonly maxDepth?: number;
+  readonly skip?: number;
+  /** Let this task pass a breakpoint at this statement once (resuming from it). */
+  readonly resumeFrom?: { readonly task: number; readonly stmt: number };
+}
+
+/**
+ * How one call of `run` may stop: passed in as a value for that call, never left in the machine. A debugger that
+ * runs in slices passes, each slice, the condition `stopCondition` says stood when the last slice returned.
+ */
+export interface RunControl {
+  /** Where to stop (none: only the end, a step limit or `maxSteps` stop the run). */
+  readonly stop?: StopCondition | null;
+  /**
+   * A task id: only that task runs, the debugger holds the others. Timers still fire and the clock still moves;
+   * when the task cannot go on alone, `run` returns `stuck`. Default -1: every task runs.
+   */
+  readonly hold?: number;
+  /**
+   * Asked after each event the listener receives while `stop` is set: a condition it returns replaces the one in
+   * force for the rest of the run (a new task to stop in, a stepped task that ended, a failure to report).
+   */
+  readonly retarget?: (e: RuntimeEvent, current: StopCondition) => StopCondition | undefined;
+}
+
+/** A plain number: the task a `sleep` wakes (the most common timer, kept small). */
+export type TimerPayload =
+  | number
+  | { readonly kind: 'timeout'; readonly task: number; readonly child: number }
+  | { readonly kind: 'cancel-token'; readonly token: TokenVal; readonly owner: number }
+  | { readonly kind: 'thread-wake'; readonly thread: number; readonly task: number }
+  | { readonly kind: 'connection'; readonly conn: ConnVal };
+
+/** A `with` block's record, kept in a hidden local so leaving the block (or failing) can undo it. */
+export type WithRecord =
+  | { readonly kind: 'handler'; readonly prev: HandlerNode | null; open: boolean }
+  | { readonly kind: 'cancel'; readonly prev: HandlerNode | null; readonly timer: TimerEntry<unknown>; open: boolean }
+  | { readonly kind: 'scope'; readonly scope: ScopeVal; open: boolean }
+  | { readonly kind: 'runtime'; readonly runtime: number; readonly prev: number; open: boolean };
+
+interface RoundState {
+  /** Threads taking turns this round, in the order the generator drew. */
+  order: number[];
+  index: number;
+  /** Statements left in the current thread's turn. */
+  turnLeft: number;
+  /** Statements the current thread ran in this turn. */
+  turnUsed: number;
+  /** The most statements any thread ran this round: the virtual time the round takes. */
+  maxUsed: number;
+  started: boolean;
+  /** Consecutive rounds in which nothing ran. */
+  idle: number;
+}
+
+/** Everything that changes during a run. A checkpoint is a deep copy of it. */
+export class MachineState {
+  steps = 0;
+  us = 0;
+  readonly wheel = new TimerWheel<TimerPayload>();
+  readonly tasks: (Task | undefined)[] = [undefined];
+  readonly threads: ThreadState[] = [];
+  readonly runtimes: RuntimeState[] = [];
+  readonly round: RoundState = { order: [], index: 0, turnLeft: 0, turnUsed: 0, maxUsed: 0, started: false, idle: 0 };
+  readonly channels: ChannelVal[] = [];
+  readonly scopes: ScopeVal[] = [];
+  nextToken = 1;
+  finishSeq = 0;
+  /** The simulated listener: connections that arrived and wait for `accept`, tasks waiting in `accept`. */
+  readonly arrived: ConnVal[] = [];
+  readonly acceptors: number[] = [];
+  connectionsMade = 0;
+  connectionPending = false;
+  mainTask = 0;
+  done = false;
+  failure: Failure | null = null;
+  /** Failed tasks whose failure nobody awaited. */
+  readonly unobserved: number[] = [];
+  /** Tasks that keep their frames after failing or being cancelled (`MachineOptions.keepEndFrames`), oldest first. */
+  readonly keptEndFrames: number[] = [];
+  outputChars = 0;
+  /** Writes (prints and connection writes) and events so far: positions in the run's output and event streams. */
+  outputs = 0;
+  events = 0;
+  /** The task that began the most recent statement. */
+  lastTask = 0;
+  /** The run was cut short (step limit, deadlock); the stop is final. */
+  stopped: StopReason | null = null;
+  constructor(readonly prng: Prng) {}
+}
+
+/** What a woken task's pending call returns when it re-runs its instruction instead. */
+export const NO_VALUE: unique symbol = Symbol('no value');
+
+/** Frames a failure keeps (innermost and outermost) when the stack is deeper. */
+export const MAX_FAILURE_FRAMES = 64;
+/** Of those, the outermost ones (the rest are the innermost). */
+export const FAILURE_OUTER_FRAMES = 16;
+
+/**
+ * The context every room of the machine shares: its state, options, event stream, clock helpers and the
+ * answers about stacks and failures. The rooms (`lifecycle.ts`, `channels.ts`, `network.ts`, `rounds.ts`)
+ * extend it in that order, each calling only the rooms below it; `Machine` (machine.ts) is the last.
+ */
+export abstract class MachineCore implements SchedulerContext {
+  s: MachineState;
+  listener: EventListener | undefined;
+  /**
+   * How far output and events have got, over every state this machine has been in: after a restore, the
+   * replayed run emits nothing it already emitted (a run is deterministic, so it is the same sequence).
+   */
+  readonly seen = { outputs: 0, events: 0 };
+  /** The task the current run holds alone (`RunControl.hold`), or -1. */
+  protected hold = -1;
+  /** The current run's stop condition (`RunControl.stop`); `stopArmed` tells the VM to check it at each statement. */
+  protected stop: StopCondition | null = null;
+  protected retarget: RunControl['retarget'] = undefined;
+  /** The condition in force when the last run returned (a consumed `resumeFrom` and retargets applied). */
+  protected lastStop: StopCondition | null = null;
+  protected armed = false;
+  protected stopSkip = 0;
+  protected stopHit: StopReason | null = null;
+  /**
+   * Statements the VM has completed in its current run of statements and not yet added to `s.steps`: the VM sets it
+   * at each statement, so that an event raised inside one (a spawn, a wake, an output) carries that statement's step.
+   */
+  inFlightSteps = 0;
+  /** The thread running the current poll (its worker takes local wakes). */
+  protected cur: ThreadState | null = null;
+  readonly maxDepth: number;
+  readonly quantum: number;
+  readonly statementUs: number;
+  readonly stepLimit: number;
+
+  get ok() { return this.program.ctors.ok; }
+  get err() { return this.program.ctors.err; }
+  get some() { return this.program.ctors.some; }
+  get none() { return this.program.ctors.none; }
+
+  constructor(readonly program: Program, readonly host: Host, readonly options: MachineOptions = {}) {
+    this.maxDepth = options.maxDepth ?? 10_000;
+    this.quantum = Math.max(1, options.quantum ?? 100);
+    this.statementUs = options.statementUs ?? 1;
+    this.stepLimit = options.stepLimit ?? Infinity;
+    this.s = new MachineState(new Prng(options.seed ?? 0));
+    const rt = this.newRuntime(runtimeConfig(options.flavor ?? 'multi', options.workers ?? 4), -1);
+    const main = new Task(this.newTaskId(), 'main', 'main', 0, rt.id, -1, null, program.main, -1, 0, 0);
+    main.frames.push({ proto: program.main, pc: 0, base: 0, retSp: 0, closure: null, handlers: null });
+    for (let i = 0; i < program.main.locals.length; i++) main.stack.push(null as unknown as Value);
+    main.sp = program.main.locals.length;
+    this.s.tasks[main.id] = main;
+    this.s.mainTask = main.id;
+    rt.metrics.spawnedTasksCount++;
+    this.event({ kind: 'spawn', task: main.id, name: main.name, parent: 0, runtime: rt.id, blocking: false, site: this.siteText(main.spawnModule, main.spawnSpan) });
+    scheduleTask(this, rt, main.id, null, false);
+  }
+
+  get threads(): ThreadState[] {
+    return this.s.threads;
+  }
+
+  get runtimes(): RuntimeState[] {
+    return this.s.runtimes;
+  }
+
+  get prng(): Prng {
+    return this.s.prng;
+  }
+
+  get emit(): ((e: UnstampedEvent) => void) | undefined {
+    return this.emitNow;
+  }
+
+  /**
+   * Every event is counted (the count is part of the state); one reaches the listener only the first time
+   * the run gets there, so replaying after going back never repeats an event.
+   */
+  protected readonly emitNow = (e: UnstampedEvent): void => {
+    const n = this.s.events++;
+    if (n < this.seen.events) return;
+    this.seen.events = n + 1;
+    if (!this.listener) return;
+    const stamped = { ...e, step: this.s.steps + this.inFlightSteps, us: this.s.us } as RuntimeEvent;
+    this.listener(stamped);
+    if (this.retarget && this.stop) {
+      const next = this.retarget(stamped, this.stop);
+      if (next) this.stop = next;
+    }
+  };
+
+  /**
+   * The machine's state for readers (a debugger between runs): its fields cannot be assigned through this view.
+   * It changes only by running; `snapshot()` gives a plain-data copy.
+   */
+  get state(): Readonly<MachineState> {
+    return this.s;
+  }
+
+  /** True while the current run has a stop condition: the VM then asks `shouldStop` before each statement. */
+  get stopArmed(): boolean {
+    return this.armed;
+  }
+
+  /** The stop condition as it stood when the last `run` returned; pass it to the next slice of the same resume. */
+  get stopCondition(): StopCondition | null {
+    return this.lastStop;
+  }
+
+  protected event(e: UnstampedEvent): void {
+    this.emitNow(e);
+  }
+
+  /** A deep copy of the current state (see checkpoint.ts). */
+  checkpoint(): MachineState {
+    return deepCopy(this.s).copy;
+  }
+
+  /**
+   * Returns to a copied state; the copy stays untouched, so it can be restored again. Output already written is
+   * never written again; events already delivered are delivered again only with `redeliverEvents` (a timeline
+   * rebuilt from this point must see the replay's events).
+   */
+  restore(state: MachineState, options: { readonly redeliverEvents?: boolean } = {}): void {
+    this.s = deepCopy(state).copy;
+    if (options.redeliverEvents) this.seen.events = this.s.events;
+    this.stopHit = null;
+    this.cur = null;
+  }
+
+  protected idleBlockingThreads(rt: RuntimeState): number {
+    let n = 0;
+    for (const id of rt.blockingThreads) {
+      const b = this.s.threads[id] as BlockingThreadState;
+      if (!b.closed && b.current === -1) n++;
+    }
+    return n;
+  }
+
+  protected setTimer(deadlineMs: number, payload: TimerPayload, owner: number, purpose: TimerPurpose, resolution = 1): TimerEntry<TimerPayload> {
+    const d = resolution > 1 ? Math.ceil(deadlineMs / resolution) * resolution : deadlineMs;
+    const entry = this.s.wheel.insert(d, payload);
+    this.event({ kind: 'timer-set', timer: entry.id, deadline: entry.deadline, owner, purpose });
+    return entry;
+  }
+
+  protected newTaskId(): number {
+    return this.s.tasks.length;
+  }
+
+  newToken(parent: TokenVal | null): TokenVal {
+    return new TokenVal(this.s.nextToken++, parent);
+  }
+
+  protected newRuntime(config: ReturnType<typeof runtimeConfig>, owner: number): RuntimeState {
+    const rt = new RuntimeState(this.s.runtimes.length, config, owner);
+    this.s.runtimes.push(rt);
+    createWorkers(this, rt);
+    this.event({ kind: 'runtime-start', runtime: rt.id, flavor: config.flavor, workers: config.workers });
+    return rt;
+  }
+
+  /** The innermost Cancel token of a handler chain, else the task's own. */
+  protected currentToken(task: Task, handlers: HandlerNode | null): TokenVal {
+    for (let n = handlers; n; n = n.next) if (n.effect === 'Cancel' && n.token) return n.token;
+    return task.token;
+  }
+
+  siteText(module: string, span: Span): string {
+    const { line, column } = lineColumn(this.program.sources.get(module), span.start);
+    return `${module}:${line + 1}:${column + 1}`;
+  }
+
+  /** Builds a failure with the task's Aria stack (innermost first); `at` is the failing instruction of the top frame. */
+  failureFor(t: Task, kind: FailureKind, message: string, cause?: Failure, at?: number): Failure {
+    const stack = this.stackOf(t, at);
+    if (stack.length <= MAX_FAILURE_FRAMES) return { kind, message, task: t.id, taskName: t.name, stack, cause };
+    // A deep stack (a stack overflow) keeps its innermost and outermost frames.
+    const kept = [...stack.slice(0, MAX_FAILURE_FRAMES - FAILURE_OUTER_FRAMES), ...stack.slice(stack.length - FAILURE_OUTER_FRAMES)];
+    return { kind, message, task: t.id, taskName: t.name, stack: kept, elidedFrames: stack.length - kept.length, cause };
+  }
+
+  /** The Aria stack of a task (or of `frames`, frames it had): one entry per frame, innermost first, with source positions. */
+  stackOf(t: Task, at?: number, frames: readonly Frame[] = t.frames): AriaFrame[] {
+    const out: AriaFrame[] = [];
+    for (let i = frames.length - 1; i >= 0; i--) {
+      const f = frames[i]!;
+      if (f.proto.kind === 'entry') continue;
+      const span = this.frameSpan(f, i === frames.length - 1, at);
+      const { line, column } = lineColumn(this.program.sources.get(f.proto.module), span.start);
+      out.push({ fn: f.proto.name, module: f.proto.module, span, line: line + 1, column: column + 1 });
+    }
+    return out;
+  }
+
+  /** Where a frame stands: the failing instruction, the statement it is paused before, or its pending call. */
+  frameSpan(f: Frame, top: boolean, at?: number): Span {
+    if (top && at !== undefined) return f.proto.spanAt(at);
+    if (top && f.proto.code[f.pc] === Op.Stmt) return f.proto.spanAt(f.pc);
+    return f.proto.spanAt(Math.max(0, f.pc - 1));
+  }
+
+  nowMs(): number {
+    return Math.floor(this.s.us / 1000);
+  }
+
+  write(t: Task, text: string): void {
+    this.s.outputChars += text.length;
+    const n = this.s.outputs++;
+    if (n >= this.seen.outputs) {
+      this.seen.outputs = n + 1;
+      this.host.write(text);
+    }
+    this.event({ kind: 'output', task: t.id, text });
+  }
+
+  readFile(path: string): string {
+    return this.host.readFile?.(path) ?? `contents of ${path}`;
+  }
+
+  random(n: number): number {
+    return this.s.prng.below(n);
+  }
+
+  callSite(t: Task): Span {
+    const frame = t.frames[t.frames.length - 1]!;
+    return frame.proto.spanAt(Math.max(0, frame.pc - 1));
+  }
+
+}

@@ -1,0 +1,478 @@
+// The machine's scheduling rounds: threads take turns, the clock advances, timers fire, debugger stops land.
+import type { PollOutcome } from './events.js';
+import {
+  BLOCKING_KEEP_ALIVE_MS, BlockingThreadState, COOP_BUDGET, MAX_LIFO_POLLS_PER_TICK, WorkerState, hasLocalWork, nextTask, park,
+  pushBackOrOverflow, stealWork, transitionFromSearching, unparkAll, type ThreadState,
+} from './scheduler.js';
+import type { Task } from './task.js';
+import { execute } from './vm.js';
+import { StructVal } from './values.js';
+import type { StopReason, RunControl } from './machine-core.js';
+import { Network } from './network.js';
+
+/**
+ * The run loop: rounds in which each thread takes a turn polling tasks, the clock moving by the round's work (or
+ * jumping to the next deadline), timers firing, idle blocking threads closing, and the debugger's stop conditions.
+ */
+export abstract class Rounds extends Network {
+  /**
+   * Runs until the program ends, `maxSteps` more statements have begun, or the stop condition of `control` is
+   * met. Deterministic: the same program, options and seed give the same run however it is sliced.
+   */
+  run(maxSteps = Infinity, control: RunControl = {}): StopReason {
+    this.stop = control.stop ?? null;
+    this.hold = control.hold ?? -1;
+    this.retarget = control.retarget;
+    try {
+      return this.runRounds(maxSteps);
+    } finally {
+      this.lastStop = this.stop;
+      this.stop = null;
+      this.hold = -1;
+      this.retarget = undefined;
+      this.armed = false;
+    }
+  }
+
+  protected runRounds(maxSteps: number): StopReason {
+    const s = this.s;
+    if (s.stopped) return s.stopped;
+    if (s.done) return s.failure ? { kind: 'failed', failure: s.failure } : { kind: 'done' };
+    this.stopHit = null;
+    this.stopSkip = this.stop?.skip ?? 0;
+    this.armed = this.stop !== null;
+    const target = s.steps + maxSteps;
+    for (;;) {
+      if (s.done) return s.failure ? { kind: 'failed', failure: s.failure } : { kind: 'done' };
+      if (s.stopped) return s.stopped;
+      if (s.steps >= this.stepLimit) {
+        this.stopRun('step-limit', `the step limit of ${this.stepLimit} statements was reached`);
+        continue;
+      }
+      if (s.steps >= target) return { kind: 'steps' };
+      const r = s.round;
+      if (r.index >= r.order.length) {
+        if (this.hold >= 0) this.heldRound();
+        else this.nextRound();
+        if (this.stopHit) {
+          const hit = this.stopHit;
+          this.stopHit = null;
+          return hit;
+        }
+        continue;
+      }
+      const th = s.threads[r.order[r.index]!]!;
+      const allowed = Math.min(target, this.stepLimit) - s.steps;
+      this.turn(th, allowed);
+      if (this.stopHit) {
+        const hit = this.stopHit;
+        this.stopHit = null;
+        return hit;
+      }
+    }
+  }
+
+  /** One thread's turn: it polls tasks until it has run `quantum` statements or has nothing to do. */
+  protected turn(th: ThreadState, allowed: number): void {
+    const s = this.s;
+    const r = s.round;
+    if (s.runtimes[th.runtime]!.closed || (th.kind === 'worker' && th.parked) || (this.hold >= 0 && th.current !== this.hold)) {
+      this.endTurn();
+      return;
+    }
+    while (r.turnLeft > 0 && !s.done) {
+      if (th.blockedUntilUs >= 0) break;
+      let t: Task;
+      if (th.current === -1) {
+        if (this.hold >= 0) break; // the held task's poll ended: nothing else may run
+        const id = th.kind === 'worker' ? this.findWork(th) : this.takeBlocking(th);
+        if (id === -1) break;
+        t = s.tasks[id]!;
+        this.pollStart(th, t);
+        if (t.done || th.current !== t.id) continue;
+      } else {
+        t = s.tasks[th.current]!;
+        if (t.state === 'blocked') break; // a blocking thread holding a task that waits
+        if (t.state === 'scheduled') {
+          t.state = 'running';
+          t.polls++;
+          th.pollStartSteps = t.steps;
+          this.event({ kind: 'poll-start', task: t.id, thread: th.id });
+        }
+      }
+      const quota = Math.min(r.turnLeft, allowed);
+      if (quota <= 0) return;
+      this.cur = th;
+      let n: number;
+      try {
+        n = execute(this, t, quota);
+      } finally {
+        this.inFlightSteps = 0; // added to s.steps below
+        this.cur = null;
+      }
+      if (n > 0) {
+        s.steps += n;
+        s.lastTask = t.id;
+        t.steps += n;
+        const us = n * this.statementUs;
+        t.busyUs += us;
+        if (th.kind === 'worker') th.metrics.totalBusyUs += us;
+        else th.busyUs += us;
+        r.turnLeft -= n;
+        r.turnUsed += n;
+        allowed -= n;
+      }
+      if (this.stopHit) return; // paused before a statement: the turn resumes from here
+      if (t.state === 'running' && th.current === t.id) {
+        if (th.blockedUntilUs >= 0) break; // a blocking call holds the thread
+        if (allowed <= 0) return; // the caller's step target: the turn resumes from here
+        continue;
+      }
+      if (n === 0) r.turnLeft--; // a poll that only suspended still takes a slot of the turn
+      if (th.current === t.id) this.pollEnd(th, t);
+    }
+    this.endTurn();
+  }
+
+  protected endTurn(): void {
+    const r = this.s.round;
+    if (r.turnUsed > r.maxUsed) r.maxUsed = r.turnUsed;
+    r.index++;
+    r.turnLeft = this.quantum;
+    r.turnUsed = 0;
+  }
+
+  /** Ends a round: the clock advances by the round's work (or jumps to the next deadline when idle), timers fire. */
+  protected nextRound(): void {
+    const s = this.s;
+    const r = s.round;
+    const worked = r.maxUsed > 0;
+    // Rounds in which nothing ran while something counted as runnable: a scheduler bug, never a hang.
+    r.idle = worked ? 0 : r.idle + 1;
+    if (r.idle > 100_000) throw new Error(`scheduler made no progress at step ${s.steps}`);
+    if (worked) {
+      s.us += r.maxUsed * this.statementUs;
+    } else if (r.started && !this.anyRunnable()) {
+      // Nothing ran and no queue holds work: the clock jumps to the next deadline.
+      const next = s.wheel.nextDeadline();
+      if (next === undefined) {
+        this.deadlock();
+        return;
+      }
+      this.jumpClock(next);
+    }
+    this.fireTimers();
+    this.closeIdleBlockingThreads();
+    const order: number[] = [];
+    for (const rt of s.runtimes) {
+      if (rt.closed) continue;
+      for (const id of rt.workers) {
+        const w = s.threads[id] as WorkerState;
+        if (!w.parked) order.push(id);
+      }
+      for (const id of rt.blockingThreads) {
+        const b = s.threads[id] as BlockingThreadState;
+        if (!b.closed && (b.current !== -1 || rt.blockingQueue.length > 0)) order.push(id);
+      }
+    }
+    if (order.length === 0 && this.anyRunnable()) {
+      for (const rt of s.runtimes) if (!rt.closed) unparkAll(this, rt);
+    }
+    s.prng.shuffle(order);
+    this.beginRound(order);
+  }
+
+  /** A round while the debugger holds every task but one: only the thread running it takes a turn. */
+  protected heldRound(): void {
+    const s = this.s;
+    const r = s.round;
+    const t = s.tasks[this.hold];
+    if (r.maxUsed > 0) {
+      s.us += r.maxUsed * this.statementUs;
+    } else if (r.started) {
+      const th = t && t.thread >= 0 ? s.threads[t.thread] : undefined;
+      const canRun = t && !t.done && (t.state === 'scheduled' || (t.state === 'running' && !(th && th.blockedUntilUs >= 0)));
+      if (!canRun) {
+        // It waits: only a timer can change that (other tasks are held).
+        const next = s.wheel.nextDeadline();
+        if (!t || t.done || next === undefined || r.idle++ > 10_000) {
+          r.idle = 0;
+          this.stopHit = { kind: 'stuck', task: this.hold };
+          r.order = [];
+          r.index = 0;
+          return;
+        }
+        this.jumpClock(next);
+      }
+    }
+    this.fireTimers();
+    let order: number[] = [];
+    if (t && !t.done) {
+      const th = t.thread >= 0 ? s.threads[t.thread] : undefined;
+      if (th && th.current === t.id) order = [th.id];
+      else if (t.state === 'scheduled') {
+        const adopted = this.adopt(t);
+        if (adopted) order = [adopted.id];
+        else this.stopHit = { kind: 'stuck', task: t.id };
+      }
+    }
+    if (r.maxUsed > 0 || order.length > 0) r.idle = 0;
+    this.beginRound(order);
+  }
+
+  /** Idle: the virtual clock jumps to a timer's deadline (in ms), never backwards. */
+  protected jumpClock(deadlineMs: number): void {
+    const s = this.s;
+    const to = Math.max(s.us, deadlineMs * 1000);
+    if (to > s.us) this.event({ kind: 'clock', fromUs: s.us, toUs: to });
+    s.us = to;
+  }
+
+  /** Starts a round in which the threads of `order` take their turns. */
+  protected beginRound(order: number[]): void {
+    const r = this.s.round;
+    r.order = order;
+    r.started = true;
+    r.index = 0;
+    r.turnLeft = this.quantum;
+    r.turnUsed = 0;
+    r.maxUsed = 0;
+  }
+
+  /** Takes a ready task out of whatever queue holds it and starts polling it on a free thread of its runtime. */
+  protected adopt(t: Task): ThreadState | undefined {
+    const s = this.s;
+    const rt = s.runtimes[t.runtime]!;
+    if (t.kind === 'blocking') {
+      const b = rt.blockingThreads.map(id => s.threads[id] as BlockingThreadState).find(x => !x.closed && x.current === -1 && x.blockedUntilUs < 0);
+      if (!b || !rt.blockingQueue.remove(t.id)) return undefined;
+      this.pollStart(b, t);
+      return b;
+    }
+    let home: WorkerState | undefined;
+    for (const id of rt.workers) {
+      const w = s.threads[id] as WorkerState;
+      if (w.lifo === t.id) {
+        w.lifo = -1;
+        home = w;
+      } else if (w.queue.remove(t.id)) home = w;
+    }
+    if (!home) rt.inject.remove(t.id);
+    const free = (w: WorkerState | undefined) => !!w && w.current === -1 && w.blockedUntilUs < 0;
+    const w = free(home) ? home! : rt.workers.map(id => s.threads[id] as WorkerState).find(free);
+    if (!w) {
+      // No free worker: put it back where a worker will find it once the debugger lets go.
+      rt.inject.push(t.id);
+      return undefined;
+    }
+    if (w.parked) {
+      w.parked = false;
+      const i = rt.sleepers.indexOf(w.id);
+      if (i >= 0) rt.sleepers.splice(i, 1);
+    }
+    w.budget = COOP_BUDGET;
+    this.pollStart(w, t);
+    return w;
+  }
+
+  protected anyRunnable(): boolean {
+    for (const rt of this.s.runtimes) {
+      if (rt.closed) continue;
+      if (rt.inject.length > 0 || (rt.blockingQueue.length > 0 && this.idleBlockingThreads(rt) > 0)) return true;
+      // Local work is runnable by its worker unless a blocking call holds it; its queue (not its LIFO
+      // slot) can also be stolen by a free worker.
+      const free = rt.workers.some(id => (this.s.threads[id] as WorkerState).blockedUntilUs < 0);
+      for (const id of rt.workers) {
+        const w = this.s.threads[id] as WorkerState;
+        if (w.blockedUntilUs < 0 && (hasLocalWork(w) || w.current !== -1)) return true;
+        if (free && rt.config.stealing && w.queue.length > 0) return true;
+      }
+      for (const id of rt.blockingThreads) {
+        const b = this.s.threads[id] as BlockingThreadState;
+        if (b.current !== -1 && b.blockedUntilUs < 0 && this.s.tasks[b.current]!.state !== 'blocked') return true;
+      }
+    }
+    return false;
+  }
+
+  /** A worker looks for its next task the way Tokio's does; -1 when it found none (and parked). */
+  protected findWork(w: WorkerState): number {
+    const rt = this.s.runtimes[w.runtime]!;
+    // Tokio runs the LIFO slot right after a poll, sharing the poll's budget, at most 3 times in a row.
+    if (w.lifoPolls > 0 || w.lifo !== -1) {
+      if (w.lifo !== -1 && w.lifoEnabled && w.lifoPolls > 0) {
+        if (w.budget > 0) {
+          const t = w.lifo;
+          w.lifo = -1;
+          w.lifoPolls++;
+          if (w.lifoPolls >= MAX_LIFO_POLLS_PER_TICK + 1) w.lifoEnabled = false;
+          return t;
+        }
+        const t = w.lifo;
+        w.lifo = -1;
+        pushBackOrOverflow(this, rt, w, t);
+      }
+      w.lifoPolls = 0;
+      w.lifoEnabled = rt.config.lifo;
+    }
+    w.tick++;
+    let t = nextTask(this, rt, w);
+    if (t === -1) t = stealWork(this, rt, w);
+    if (t === -1) {
+      if (w.unparked) w.metrics.noopCount++;
+      w.unparked = false;
+      park(this, rt, w);
+      return -1;
+    }
+    w.unparked = false;
+    transitionFromSearching(this, rt, w);
+    w.budget = COOP_BUDGET;
+    w.lifoPolls = 1;
+    return t;
+  }
+
+  protected takeBlocking(b: BlockingThreadState): number {
+    const rt = this.s.runtimes[b.runtime]!;
+    const t = rt.blockingQueue.shift();
+    return t ?? -1;
+  }
+
+  protected pollStart(th: ThreadState, t: Task): void {
+    if (t.done) return;
+    th.current = t.id;
+    t.thread = th.id;
+    if (t.aborted) {
+      // A task cancelled while it waited in a queue ends at its first poll (as an aborted Tokio task does).
+      this.finish(t, 'cancelled', undefined, null, 'cancelled before it ran');
+      return;
+    }
+    t.state = 'running';
+    t.polls++;
+    th.pollStartSteps = t.steps;
+    if (th.kind === 'worker') th.metrics.pollCount++;
+    else {
+      th.tasksRun++;
+      this.event({ kind: 'blocking-start', task: t.id, thread: th.id });
+    }
+    this.event({ kind: 'poll-start', task: t.id, thread: th.id });
+  }
+
+  /** The current poll of `t` ended (it blocked, yielded, finished or moved to another runtime). */
+  protected pollEnd(th: ThreadState, t: Task): void {
+    let outcome: PollOutcome;
+    switch (t.state) {
+      case 'completed': outcome = 'ready'; break;
+      case 'failed': outcome = 'failed'; break;
+      case 'cancelled': outcome = 'cancelled'; break;
+      case 'blocked': outcome = 'pending'; break;
+      case 'scheduled': outcome = t.runtime !== th.runtime ? 'moved' : 'yield'; break;
+      case 'running': outcome = 'preempted'; break;
+      default: {
+        const never: never = t.state;
+        throw new Error(String(never));
+      }
+    }
+    this.event({ kind: 'poll-end', task: t.id, thread: th.id, outcome, statements: t.steps - th.pollStartSteps });
+    if (th.kind === 'worker') {
+      th.current = -1;
+    } else if (t.done) {
+      th.current = -1;
+      th.idleSinceUs = this.s.us;
+    }
+    if (t.aborted && !t.done && (t.state === 'blocked' || t.state === 'scheduled')) {
+      this.abandonWait(t);
+      this.finish(t, 'cancelled', undefined, null, 'cancelled');
+    }
+  }
+
+  protected fireTimers(): void {
+    const s = this.s;
+    const fired = s.wheel.poll(Math.floor(s.us / 1000));
+    for (const e of fired) {
+      const p = e.payload;
+      if (typeof p === 'number') {
+        this.event({ kind: 'timer-fire', timer: e.id, deadline: e.deadline, owner: p, purpose: 'sleep' });
+        const t = s.tasks[p];
+        if (t && t.waitTimer === e) {
+          t.waitTimer = null;
+          this.wake(t, undefined);
+        }
+        continue;
+      }
+      switch (p.kind) {
+        case 'timeout': {
+          this.event({ kind: 'timer-fire', timer: e.id, deadline: e.deadline, owner: p.task, purpose: 'timeout' });
+          const t = s.tasks[p.task];
+          if (t && t.waitTimer === e) {
+            t.waitTimer = null;
+            this.wake(t, new StructVal(this.err, ['timeout']));
+            const child = s.tasks[p.child];
+            if (child && !child.done) this.abort(child, 'timed out');
+          }
+          break;
+        }
+        case 'cancel-token':
+          this.event({ kind: 'timer-fire', timer: e.id, deadline: e.deadline, owner: p.owner, purpose: 'cancel-token' });
+          p.token.cancelled = true;
+          break;
+        case 'thread-wake': {
+          this.event({ kind: 'timer-fire', timer: e.id, deadline: e.deadline, owner: p.task, purpose: 'thread-sleep' });
+          const th = s.threads[p.thread]!;
+          th.blockedUntilUs = -1;
+          break;
+        }
+        case 'connection': {
+          this.event({ kind: 'timer-fire', timer: e.id, deadline: e.deadline, owner: 0, purpose: 'connection' });
+          s.connectionPending = false;
+          this.deliverConnection(p.conn);
+          break;
+        }
+        default: {
+          const never: never = p;
+          throw new Error(String(never));
+        }
+      }
+    }
+  }
+
+  protected closeIdleBlockingThreads(): void {
+    const s = this.s;
+    for (const rt of s.runtimes) {
+      for (const id of rt.blockingThreads) {
+        const b = s.threads[id] as BlockingThreadState;
+        if (!b.closed && b.current === -1 && rt.blockingQueue.length === 0 && s.us - b.idleSinceUs >= BLOCKING_KEEP_ALIVE_MS * 1000) {
+          b.closed = true;
+        }
+      }
+    }
+  }
+
+  /** Called by the VM before each statement while a stop condition is armed; true stops the task there. */
+  shouldStop(t: Task, stmt: number, depth: number): boolean {
+    const c = this.stop;
+    if (!c) return false;
+    if (c.resumeFrom && c.resumeFrom.task === t.id && c.resumeFrom.stmt === stmt && this.stopSkip >= 0) {
+      // Resuming from this breakpoint: pass it once.
+      this.stop = { ...c, resumeFrom: undefined };
+      return this.stepStop(t, stmt, depth, false);
+    }
+    return this.stepStop(t, stmt, depth, c.breakpoints.has(stmt));
+  }
+
+  protected stepStop(t: Task, stmt: number, depth: number, breakpoint: boolean): boolean {
+    const c = this.stop!;
+    if (c.task !== undefined && (c.task === -1 || c.task === t.id) && (c.maxDepth === undefined || depth <= c.maxDepth)) {
+      if (this.stopSkip > 0) {
+        this.stopSkip--;
+      } else {
+        this.stopHit = { kind: 'stop', task: t.id, stmt, cause: 'step' };
+        return true;
+      }
+    }
+    if (breakpoint) {
+      this.stopHit = { kind: 'stop', task: t.id, stmt, cause: 'breakpoint' };
+      return true;
+    }
+    return false;
+  }
+}
