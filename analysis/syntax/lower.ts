@@ -620,6 +620,19 @@ class Lowerer {
       };
       return [fn];
     }
+    // An enum whose `}` is missing: its name and the variants typed so far (as a function's statements are kept).
+    const enumAt = children.findIndex(c => this.type(c) === 'enum' && !this.flat.isNamed(c));
+    const enumName = enumAt >= 0 ? children[enumAt + 1] : undefined;
+    if (enumAt >= 0 && enumName !== undefined && this.type(enumName) === 'identifier') {
+      const tps = children.find(c => this.type(c) === 'type_parameters' && this.start(c) > this.start(enumName));
+      const decl: A.EnumDecl = {
+        kind: 'Enum', span: this.span(n), name: this.ident(enumName, n),
+        typeParams: tps !== undefined ? this.mapField(tps, this.F.parameter, c => this.ident(c, c)) : [],
+        variants: children.filter(c => this.type(c) === 'variant' && this.start(c) > this.start(enumName)).map(c => this.variant(c)),
+        annotations: [], doc: this.doc(n, []),
+      };
+      return [decl];
+    }
     return this.named(n)
       .filter(c => !this.isError(c) && !this.isComment(c) && RECOVERABLE.has(this.type(c)))
       .map(c => this.topLevel(c, []));

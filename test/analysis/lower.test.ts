@@ -146,6 +146,18 @@ describe('lowering', () => {
 });
 
 describe('recovery from broken input', () => {
+  test('an enum whose closing brace is missing keeps its name and the variants typed so far', async () => {
+    const m = await lower('fn a() = 1\n# Shapes.\nenum Shape[T] {\n  Circle(radius: Int)\n  Empty\n  Rect(width: Int,\n');
+    expect(m.items.map(i => i.kind)).toEqual(['Fn', 'Enum']);
+    const e = m.items[1] as A.EnumDecl;
+    expect(e.name.name).toBe('Shape');
+    expect(e.typeParams.map(t => t.name)).toEqual(['T']);
+    // The half-typed `Rect(width: Int,` is no variant yet.
+    expect(e.variants.map(v => [v.name.name, v.fields.map(f => f.name.name)])).toEqual([['Circle', ['radius']], ['Empty', []]]);
+    expect(e.doc).toBe('Shapes.');
+    expect(m.syntaxErrors.map(x => x.message)).toEqual(['expected `}` to close this `enum`']);
+  });
+
   test('a function whose end is missing at the end of the file keeps its name, row and statements', async () => {
     const m = await lower('fn a()\n  print(1)\nend\nfn f(a, b) -> {IO} Unit\n  x = 1\n  if x\n    print(x)\n  end\n');
     expect(m.items.map(i => i.kind === 'Fn' ? i.name.name : i.kind)).toEqual(['a', 'f']);
