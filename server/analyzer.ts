@@ -1,10 +1,11 @@
 // Caches, per file of the workspace, its text, tree (reparsed incrementally on edits), AST and name index; keeps the checker in step.
 import { readdir, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { editFor, type Tree } from '../grammar/parser.js';
 import type { Parser } from 'web-tree-sitter';
+import { defaultProject, excluder, parseProjectFile, PROJECT_FILE, type ProjectError } from '../analysis/project.js';
 import type * as A from '../analysis/syntax/ast.js';
 import { lowerModule } from '../analysis/syntax/lower.js';
 import type { Workspace } from '../analysis/workspace.js';
@@ -246,10 +247,24 @@ export class Analyzer {
     }
   }
 
-  /** Every `.aria` file under the workspace roots (skipping node_modules and dot-folders). */
+  /** Problems in the `aria.toml` of a workspace folder found by the last scan (the folder is then scanned whole). */
+  projectErrors: ProjectError[] = [];
+
+  /**
+   * Every `.aria` file under the workspace roots (skipping node_modules and dot-folders). A workspace folder with an
+   * `aria.toml` is scanned as `aria check` checks it: its roots, without its excludes. Open files are checked anyway.
+   */
   async scanWorkspace(shouldStop: () => boolean = () => false, onFile?: (done: number, total: number, file?: FileState) => void): Promise<FileState[]> {
     const paths: string[] = [];
-    for (const root of this.roots) await collect(root, paths, shouldStop);
+    this.projectErrors = [];
+    for (const root of this.roots) {
+      const text = await readFile(join(root, PROJECT_FILE), 'utf8').catch(() => undefined);
+      const read = text === undefined ? undefined : parseProjectFile(text, root);
+      if (read && !read.ok) this.projectErrors.push(read.error);
+      const project = read?.ok ? read.project : defaultProject(root);
+      const excluded = excluder(project);
+      for (const dir of project.roots) await collect(resolve(root, dir), paths, shouldStop, excluded);
+    }
     const out: FileState[] = [];
     let done = 0;
     for (const path of paths) {
@@ -463,7 +478,7 @@ export function containsSpan(outer: Span, offset: number): boolean {
   return outer.start <= offset && offset <= outer.end;
 }
 
-async function collect(dir: string, out: string[], shouldStop: () => boolean): Promise<void> {
+async function collect(dir: string, out: string[], shouldStop: () => boolean, excluded: (path: string) => boolean): Promise<void> {
   if (shouldStop()) return;
   let entries;
   try {
@@ -474,7 +489,8 @@ async function collect(dir: string, out: string[], shouldStop: () => boolean): P
   for (const entry of entries) {
     if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
     const full = join(dir, entry.name);
-    if (entry.isDirectory()) await collect(full, out, shouldStop);
+    if (excluded(full)) continue;
+    if (entry.isDirectory()) await collect(full, out, shouldStop, excluded);
     else if (entry.isFile() && entry.name.endsWith('.aria')) out.push(full);
   }
 }

@@ -1,4 +1,5 @@
 // The Aria language server: registers every LSP handler and glues the analyzer, the checker and the features together.
+import { formatProjectError } from '../analysis/project.js';
 import {
   CodeActionKind, DidChangeConfigurationNotification, DidChangeWatchedFilesNotification, FileChangeType, ProposedFeatures,
   TextDocumentSyncKind, createConnection, type Connection, type Diagnostic, type DocumentDiagnosticReport, type InitializeParams,
@@ -399,6 +400,9 @@ class AriaServer {
           collectGarbage();
         }
       });
+      for (const error of this.analyzer.projectErrors) {
+        void this.connection.window.showWarningMessage(`Aria: ${formatProjectError(error)} (the whole folder is checked)`);
+      }
       this.semantics.refresh();
       this.refreshAll();
     } finally {

@@ -88,6 +88,30 @@ describe('workspace diagnostics at start-up', () => {
     }
   });
 
+  test('a folder with aria.toml is scanned as aria check checks it: its roots, without its excludes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aria-project-'));
+    const bad = 'fn f() -> {} Unit\n  print("x")\nend\n';
+    mkdirSync(join(dir, 'src', 'fixtures'), { recursive: true });
+    mkdirSync(join(dir, 'other'));
+    writeFileSync(join(dir, 'aria.toml'), 'roots = ["src"]\nexclude = ["src/fixtures"]\n');
+    writeFileSync(join(dir, 'src', 'main.aria'), bad);
+    writeFileSync(join(dir, 'src', 'fixtures', 'broken.aria'), bad);
+    writeFileSync(join(dir, 'other', 'elsewhere.aria'), bad);
+    const client = await LspClient.start({ root: dir });
+    try {
+      await client.waitForDiagnostics(fileUri(join(dir, 'src', 'main.aria')), d => d.diagnostics.length > 0);
+      const kinds = () => client.progress.map(p => (p as { value: { kind: string } }).value.kind);
+      for (let i = 0; i < 250 && !kinds().includes('end'); i++) await new Promise(r => setTimeout(r, 20));
+      expect(kinds()).toContain('end');
+      const published = client.publishLog.map(p => p.uri);
+      expect(published).not.toContain(fileUri(join(dir, 'src', 'fixtures', 'broken.aria')));
+      expect(published).not.toContain(fileUri(join(dir, 'other', 'elsewhere.aria')));
+    } finally {
+      await client.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a workspace larger than one check batch (256 KB) is checked in batches: every file reports as a fresh check does', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'aria-batches-'));
     try {
