@@ -97,7 +97,10 @@ export const enum Op {
   /** (argc scoped) start a task calling the value below the arguments; `scoped` adds the scope below it */
   Spawn,
   Await,
-  /** (slot) enter a `with`: pops the handler, keeps a record in the local, pushes what a binder gets */
+  /**
+   * (slot exit) enter a `with`: pops the handler, keeps a record in the local, pushes what a binder gets; `exit` is
+   * the offset just past the block's own WithExit (where a `Cancel.timeout` cut short by its deadline goes on)
+   */
   WithEnter,
   /** (slot) leave a `with`: the block's value stays on the stack */
   WithExit,
@@ -131,7 +134,7 @@ export const enum Op {
 /** Which operand of a jumping instruction is its target (absolute code offset). */
 export const JUMP_OPERAND: ReadonlyMap<Op, number> = new Map([
   [Op.Jump, 0], [Op.JumpIfFalse, 0], [Op.JumpIfTrue, 0], [Op.AndJump, 0], [Op.OrJump, 0], [Op.JumpIfSet, 1],
-  [Op.IterNext, 2], [Op.RangeNext, 2], [Op.CmpLocalIntJump, 3],
+  [Op.IterNext, 2], [Op.RangeNext, 2], [Op.CmpLocalIntJump, 3], [Op.WithEnter, 1],
 ]);
 
 /** Operand counts per opcode, for the disassembler and the span table. */
@@ -141,11 +144,11 @@ export const OPERANDS: readonly number[] = (() => {
   for (let op = Op.Const; op <= Op.Load2; op++) n[op] = 0;
   for (const op of [Op.Const, Op.Int, Op.Load, Op.Store, Op.LoadCell, Op.StoreCell, Op.NewCell, Op.BoxParam, Op.LoadUp, Op.StoreUp,
     Op.LoadGlobal, Op.Jump, Op.JumpIfFalse, Op.JumpIfTrue, Op.AndJump, Op.OrJump, Op.Call, Op.Stmt, Op.MakeList, Op.MakeClosure,
-    Op.MakeString, Op.MakeHandler, Op.GetField, Op.SetField, Op.WithEnter, Op.WithExit, Op.IsList,
+    Op.MakeString, Op.MakeHandler, Op.GetField, Op.SetField, Op.WithExit, Op.IsList,
     Op.FieldAt, Op.Fail, Op.FailMatch]) {
     set(op, 1);
   }
-  for (const op of [Op.JumpIfSet, Op.CallNamed, Op.CallGlobal, Op.CallBuiltin, Op.MakeStruct, Op.Spawn, Op.IsCtor]) set(op, 2);
+  for (const op of [Op.JumpIfSet, Op.CallNamed, Op.CallGlobal, Op.CallBuiltin, Op.MakeStruct, Op.Spawn, Op.IsCtor, Op.WithEnter]) set(op, 2);
   for (const op of [Op.CallMethod, Op.Perform, Op.IterNext, Op.RangeNext]) set(op, 3);
   for (const op of [Op.LoadSubInt, Op.LoadAddInt, Op.Load2]) set(op, 2);
   set(Op.LoadReturn, 1);

@@ -1344,13 +1344,14 @@ class Emitter {
   private withExpr(e: A.WithExpr): void {
     this.expr(e.handler);
     const record = this.temp('%with');
-    this.at(e.span, () => this.emit(Op.WithEnter, record));
+    const enter = this.at(e.span, () => this.emit(Op.WithEnter, record, -1));
     if (e.binder) this.storeName(e.binder.name, e.binder.span);
     else this.emit(Op.Pop);
     this.withs.push(record);
     this.block(e.body.stmts, true);
     this.withs.pop();
     this.at({ start: e.span.end - 3 >= e.span.start ? e.span.end - 3 : e.span.start, end: e.span.end }, () => this.emit(Op.WithExit, record));
+    this.patch(enter, this.here(), 2);
   }
 
   private match(e: A.MatchExpr): void {

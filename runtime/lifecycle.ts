@@ -9,6 +9,9 @@ import {
 } from './values.js';
 import { MachineCore, NO_VALUE, type TimerPayload, type WithRecord } from './machine-core.js';
 
+/** The message of the cancellation that ends a `Cancel.timeout` block at a suspension. */
+export const DEADLINE_PASSED = 'cancelled (the deadline of Cancel.timeout passed)';
+
 /**
  * Tasks from spawn to end: creating them, the end of a task (and what it releases: joiners, scopes, runtimes),
  * aborts, the end of a wait, closing the `with`s a task leaves, and the VM's and natives' task requests.
@@ -307,7 +310,77 @@ export abstract class TaskLifecycle extends MachineCore {
     t.state = 'blocked';
     t.wait = wait;
     this.event({ kind: 'block', task: t.id, on: wait });
+    // A suspension is a cancellation point: inside a `Cancel.timeout` block whose deadline passed, the block ends.
+    if (!t.aborted && this.deadlineBlock(t)) this.wakeWithFailure(t, this.failureFor(t, 'cancelled', DEADLINE_PASSED));
     return SUSPEND;
+  }
+
+  /**
+   * The innermost open `Cancel.timeout` block of `t`'s own frames whose own deadline has passed (its token, not an
+   * enclosing one, is cancelled), with its frame; undefined when there is none.
+   */
+  protected deadlineBlock(t: Task): { frame: number; rec: Extract<WithRecord, { kind: 'cancel' }> } | undefined {
+    // Cheap test first: a cancelled token among the Cancel handlers in scope of the top frame.
+    let any = false;
+    for (let n = t.frames[t.frames.length - 1]?.handlers ?? null; n !== null; n = n.next) if (n.token?.cancelled) any = true;
+    if (!any) return undefined;
+    for (let f = t.frames.length - 1; f >= 0; f--) {
+      let best: Extract<WithRecord, { kind: 'cancel' }> | undefined;
+      for (const rec of this.openWiths(t, f)) {
+        if (rec.kind !== 'cancel' || !rec.token.cancelled) continue;
+        if (!best || rec.enter >= best.enter) best = rec; // the innermost of the frame
+      }
+      if (best) return { frame: f, rec: best };
+    }
+    return undefined;
+  }
+
+  /** The open `with` records of frame `f` of `t`. */
+  private openWiths(t: Task, f: number): WithRecord[] {
+    const frame = t.frames[f]!;
+    const out: WithRecord[] = [];
+    const locals = frame.proto.locals;
+    for (let i = 0; i < locals.length; i++) {
+      if (!locals[i]!.hidden || locals[i]!.name !== '%with') continue;
+      const rec = t.stack[frame.base + i] as unknown as WithRecord | null;
+      if (rec && typeof rec === 'object' && rec.open) out.push(rec);
+    }
+    return out;
+  }
+
+  /**
+   * A cancellation reached `t` inside a `Cancel.timeout` block whose own deadline passed: the block ends there, as
+   * if it had run to its `end`, with the value `None`. Every `with` inside it is left (a scope cancels its live
+   * children). False (the task fails or ends cancelled as before) when the task itself was cancelled, when no such
+   * block is open in its own frames, or when a runtime handler's block lies inside it.
+   */
+  private cutShort(t: Task): boolean {
+    if (t.aborted || t.done) return false;
+    const found = this.deadlineBlock(t);
+    if (!found) return false;
+    const { frame: f, rec } = found;
+    const inner: WithRecord[] = [];
+    for (let g = t.frames.length - 1; g > f; g--) inner.push(...this.openWiths(t, g));
+    inner.push(...this.openWiths(t, f).filter(r => r !== rec && r.enter >= rec.enter && r.exit <= rec.exit));
+    if (inner.some(r => r.kind === 'runtime')) return false;
+    for (const r of inner) {
+      r.open = false;
+      if (r.kind === 'cancel') this.s.wheel.cancel(r.timer as TimerEntry<TimerPayload>);
+      else if (r.kind === 'scope') {
+        r.scope.closed = true;
+        for (const id of [...r.scope.live]) this.abort(this.s.tasks[id]!, `the Cancel.timeout block around its scope (task #${t.id}) ran out of time`);
+      }
+    }
+    rec.open = false;
+    this.s.wheel.cancel(rec.timer as TimerEntry<TimerPayload>);
+    t.frames.length = f + 1;
+    const frame = t.frames[f]!;
+    frame.handlers = rec.prev;
+    frame.pc = rec.exit;
+    t.sp = rec.sp;
+    t.stack[t.sp++] = new StructVal(this.none, []);
+    t.pendingFailure = null;
+    return true;
   }
 
   /** Makes a blocked task ready; `value` is what its pending call returns (NO_VALUE: it re-runs its instruction). */
@@ -348,6 +421,7 @@ export abstract class TaskLifecycle extends MachineCore {
   }
 
   failWith(t: Task, failure: Failure): void {
+    if (failure.kind === 'cancelled' && this.cutShort(t)) return;
     if (failure.kind === 'cancelled' && (t.aborted || isCancelled(t.token) || failure.message.startsWith('cancelled'))) {
       this.finish(t, 'cancelled', undefined, failure, failure.message);
       return;
@@ -408,10 +482,11 @@ export abstract class TaskLifecycle extends MachineCore {
     return this.block(t, { kind: 'join', task: target.id });
   }
 
-  withEnter(t: Task, frame: Frame, h: Value, slot: number): Value {
+  withEnter(t: Task, frame: Frame, h: Value, slot: number, exit: number): Value {
     const stack = t.stack;
+    const enter = frame.pc;
     if (h instanceof HandlerVal) {
-      stack[frame.base + slot] = { kind: 'handler', prev: frame.handlers, open: true } as unknown as Value;
+      stack[frame.base + slot] = { kind: 'handler', prev: frame.handlers, open: true, enter, exit } as unknown as Value;
       frame.handlers = { effect: h.effect, handler: h, token: null, next: frame.handlers };
       return h;
     }
@@ -422,20 +497,20 @@ export abstract class TaskLifecycle extends MachineCore {
         const token = this.newToken(this.currentToken(t, frame.handlers));
         const rt = this.s.runtimes[t.runtime]!;
         const timer = this.setTimer(this.nowMs() + spec.duration, { kind: 'cancel-token', token, owner: t.id }, t.id, 'cancel-token', rt.config.timerResolution);
-        stack[frame.base + slot] = { kind: 'cancel', prev: frame.handlers, timer, open: true } as unknown as Value;
+        stack[frame.base + slot] = { kind: 'cancel', prev: frame.handlers, timer, open: true, enter, exit, token, sp: t.sp } as unknown as Value;
         frame.handlers = { effect: 'Cancel', handler: null, token, next: frame.handlers };
         return token;
       }
       case 'scope': {
         const scope = new ScopeVal(this.s.scopes.length, t.id);
         this.s.scopes.push(scope);
-        stack[frame.base + slot] = { kind: 'scope', scope, open: true } as unknown as Value;
+        stack[frame.base + slot] = { kind: 'scope', scope, open: true, enter, exit } as unknown as Value;
         return scope;
       }
       case 'runtime': {
         const config = runtimeConfig(spec.flavor, spec.workers ?? 4, spec.blockingThreads, spec.timerResolution ?? 1);
         const rt = this.newRuntime(config, t.id);
-        stack[frame.base + slot] = { kind: 'runtime', runtime: rt.id, prev: t.runtime, open: true } as unknown as Value;
+        stack[frame.base + slot] = { kind: 'runtime', runtime: rt.id, prev: t.runtime, open: true, enter, exit } as unknown as Value;
         // The task moves onto the new runtime: its current poll ends and a worker there picks it up.
         t.runtime = rt.id;
         t.state = 'scheduled';
@@ -461,6 +536,8 @@ export abstract class TaskLifecycle extends MachineCore {
         rec.open = false;
         frame.handlers = rec.prev;
         this.s.wheel.cancel(rec.timer as TimerEntry<TimerPayload>);
+        // The block finished: its value is `Some(v)` (a `return` or `break` leaving it early keeps its own value).
+        if (frame.pc === rec.exit) t.stack[t.sp - 1] = new StructVal(this.some, [t.stack[t.sp - 1]]);
         return 'done';
       case 'scope': {
         const scope = rec.scope;

@@ -98,12 +98,20 @@ export type TimerPayload =
   | { readonly kind: 'thread-wake'; readonly thread: number; readonly task: number }
   | { readonly kind: 'connection'; readonly conn: ConnVal };
 
-/** A `with` block's record, kept in a hidden local so leaving the block (or failing) can undo it. */
-export type WithRecord =
+/**
+ * A `with` block's record, kept in a hidden local so leaving the block (or failing) can undo it. `enter` and `exit`
+ * are the offsets where its block starts and just past its own WithExit: a record whose range lies inside another's
+ * in the same frame is nested in it.
+ */
+export type WithRecord = { readonly enter: number; readonly exit: number } & (
   | { readonly kind: 'handler'; readonly prev: HandlerNode | null; open: boolean }
-  | { readonly kind: 'cancel'; readonly prev: HandlerNode | null; readonly timer: TimerEntry<unknown>; open: boolean }
+  | {
+    readonly kind: 'cancel'; readonly prev: HandlerNode | null; readonly timer: TimerEntry<unknown>; open: boolean;
+    /** The block's token (cancelled by its own deadline) and the stack height where its value goes. */
+    readonly token: TokenVal; readonly sp: number;
+  }
   | { readonly kind: 'scope'; readonly scope: ScopeVal; open: boolean }
-  | { readonly kind: 'runtime'; readonly runtime: number; readonly prev: number; open: boolean };
+  | { readonly kind: 'runtime'; readonly runtime: number; readonly prev: number; open: boolean });
 
 interface RoundState {
   /** Threads taking turns this round, in the order the generator drew. */

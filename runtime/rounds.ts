@@ -9,6 +9,7 @@ import { execute } from './vm.js';
 import { StructVal } from './values.js';
 import type { StopReason, RunControl } from './machine-core.js';
 import { Network } from './network.js';
+import { DEADLINE_PASSED } from './lifecycle.js';
 
 /**
  * The run loop: rounds in which each thread takes a turn polling tasks, the clock moving by the round's work (or
@@ -411,10 +412,16 @@ export abstract class Rounds extends Network {
           }
           break;
         }
-        case 'cancel-token':
+        case 'cancel-token': {
           this.event({ kind: 'timer-fire', timer: e.id, deadline: e.deadline, owner: p.owner, purpose: 'cancel-token' });
           p.token.cancelled = true;
+          // The task running the block, waiting inside it, stops at once (a suspension is a cancellation point).
+          const t = s.tasks[p.owner];
+          if (t && t.state === 'blocked' && !t.aborted && this.deadlineBlock(t)) {
+            this.wakeWithFailure(t, this.failureFor(t, 'cancelled', DEADLINE_PASSED));
+          }
           break;
+        }
         case 'thread-wake': {
           this.event({ kind: 'timer-fire', timer: e.id, deadline: e.deadline, owner: p.task, purpose: 'thread-sleep' });
           const th = s.threads[p.thread]!;

@@ -582,11 +582,13 @@ export function execute(m: VmHost, task: Task, quota: number): number {
           break;
         }
         case 56 /* Op.WithEnter */: {
-          const slot = code[pc++]!;
+          const slot = code[pc]!;
+          const exit = code[pc + 1]!;
+          pc += 2;
           const h = stack[--sp];
           frame.pc = pc;
           task.sp = sp;
-          stack[sp++] = m.withEnter(task, frame, h, slot);
+          stack[sp++] = m.withEnter(task, frame, h, slot, exit);
           if (task.state !== 'running') {
             task.sp = sp;
             return executed;
