@@ -26,7 +26,7 @@ export interface VmHost extends NativeHost {
   failWith(t: Task, failure: Failure): void;
   awaitTask(t: Task, v: Value): NativeResult;
   spawnFromVm(task: Task, stack: Value[], calleeIdx: number, argc: number, scopeV: Value | null, handlers: HandlerNode | null, at: number): TaskVal;
-  withEnter(t: Task, frame: Frame, h: Value, slot: number): Value;
+  withEnter(t: Task, frame: Frame, h: Value, slot: number, exit: number): Value;
   withExit(t: Task, frame: Frame, slot: number): 'done' | 'wait' | 'moved';
 }
 
