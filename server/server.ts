@@ -13,6 +13,7 @@ import { createParser } from '../grammar/parser.js';
 import { Analyzer, uriToPath, type FileState } from './analyzer.js';
 import { collectGarbage } from './memory.js';
 import { FrameGuard } from './frames.js';
+import { CheckThrottle } from './check-throttle.js';
 import { CheckerSemantics } from './checker-semantics.js';
 import { cancellationCheck, createContext, guarded, type ServerContext } from './context.js';
 import { rangeOf, rangeProblem } from './convert.js';
@@ -92,8 +93,8 @@ class AriaServer {
     /** The checker's report it was made from, and the setting that shaped it. */
     checked: readonly unknown[]; readonly warningsAsErrors: boolean;
   }>();
-  /** When each file's diagnostics were last computed (performance.now()) and how long that took, for the throttle. */
-  private readonly lastChecked = new Map<string, { readonly at: number; readonly took: number }>();
+  /** When each file's diagnostics may be computed again (see check-throttle.ts). */
+  private readonly throttle = new CheckThrottle();
   private shuttingDown = false;
   private readonly semanticTokens = new SemanticTokensCache();
   /** Settles once the start-up scan has read the workspace: cross-file requests wait for it. */
@@ -412,7 +413,7 @@ class AriaServer {
 
   private async closed(uri: string): Promise<void> {
     this.semanticTokens.forget(uri);
-    this.lastChecked.delete(uri);
+    this.throttle.forget(uri);
     const file = await this.analyzer.close(uri);
     if (file) {
       this.changed(file, 0);
@@ -454,23 +455,15 @@ class AriaServer {
       this.schedule('views', 250, () => this.refreshViews());
       return;
     }
-    // A change after a quiet spell is checked at once; changes that come close together are gathered (a pending
-    // check reads the text as it is when it runs). Between the starts of two checks of a file there are at least
-    // twice the time the last one took, and never more than `delay` ms: checks then take at most about half the
-    // time while someone types, so the server stays free for completion and hovers, and a small file is checked
-    // at every keystroke while a huge one is checked as often as it can afford.
+    // Changes that come close together are gathered (a pending check reads the text as it is when it runs); the
+    // throttle says when the next check may start.
     if (this.timers.has(file.uri)) return;
-    const last = this.lastChecked.get(file.uri);
-    const window = last ? Math.min(delay, 2 * last.took) : 0;
-    const since = last ? performance.now() - last.at : Infinity;
-    this.schedule(file.uri, since >= window ? 0 : window - since, () => {
-      const at = performance.now();
+    this.schedule(file.uri, this.throttle.delay(file.uri, delay), () => this.throttle.check(file.uri, () => {
       this.semantics.refresh();
       this.schedule('views', 250, () => this.refreshViews());
       this.publish(file.uri);
       for (const other of this.analyzer.all()) if (other.uri !== file.uri && this.published.has(other.uri)) this.publish(other.uri);
-      this.lastChecked.set(file.uri, { at, took: performance.now() - at });
-    });
+    }));
   }
 
   private schedule(key: string, delay: number, run: () => void): void {

@@ -8,9 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const repoRoot = resolve(import.meta.dirname, '..', '..');
-const hasServer = existsSync(join(repoRoot, 'server', 'main.ts'));
-const hasCli = existsSync(join(repoRoot, 'cli', 'main.ts'));
-const hasDebug = existsSync(join(repoRoot, 'debug', 'main.ts'));
 
 let outdir = '';
 let build: { code: number; stdout: string; stderr: string } = { code: -1, stdout: '', stderr: '' };
@@ -51,13 +48,13 @@ describe('npm run build', () => {
     expect(extension).toMatch(/module\.exports = __toCommonJS/);
   });
 
-  it.runIf(hasCli)('bundles a CLI that runs as a program and parses with the wasm beside it', async () => {
+  it('bundles a CLI that runs as a program and parses with the wasm beside it', async () => {
     const { stdout } = await run(process.execPath, [join(outdir, 'cli.js'), 'parse', join(repoRoot, 'examples', 'fib.aria')]);
     expect(stdout).toMatch(/^\(source_file\n  \(/);
     expect(stdout).toContain('function_definition');
   });
 
-  it.runIf(hasServer)('bundles a server that answers initialize over stdio', async () => {
+  it('bundles a server that answers initialize over stdio', async () => {
     expect(existsSync(join(outdir, 'server.js'))).toBe(true);
     const reply = await initializeOverStdio(join(outdir, 'server.js'));
     expect(reply.id).toBe(1);
@@ -68,7 +65,7 @@ describe('npm run build', () => {
 });
 
 describe('the debug adapter bundle', () => {
-  it.runIf(hasDebug)('answers a DAP initialize over stdio', async () => {
+  it('answers a DAP initialize over stdio', async () => {
     expect(existsSync(join(outdir, 'debug.js'))).toBe(true);
     const child = spawn(process.execPath, [join(outdir, 'debug.js')], { stdio: ['pipe', 'pipe', 'pipe'] });
     try {

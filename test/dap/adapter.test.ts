@@ -261,14 +261,16 @@ describe('stepping', () => {
   it('pauses an endless loop', async () => {
     const c = await client();
     const paused = c.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+    // The program prints once it has gone round 5,000 times: pause after that, not after some wall-clock time.
+    const spinning = new Promise<void>(done => c.on('output', (e: DebugProtocol.OutputEvent) => { if (e.body.output.includes('spinning')) done(); }));
     await Promise.all([c.configurationSequence(), c.launch({ program: program('spin.aria') })]);
-    await new Promise(r => setTimeout(r, 300));
+    await spinning;
     await c.pauseRequest({ threadId: 1 });
     const stop = await paused;
     expect(stop.body.reason).toBe('pause');
     const top = await topFrame(c, 1);
-    expect([lineOf('spin.aria', 'spin')]).toContain(top.line);
-    const n = await c.evaluateRequest({ expression: 'n > 1000', frameId: top.id, context: 'watch' });
+    expect(['loop', 'spin', 'check'].map(m => lineOf('spin.aria', m))).toContain(top.line);
+    const n = await c.evaluateRequest({ expression: 'n >= 5000', frameId: top.id, context: 'watch' });
     expect(n.body.result).toBe('true');
   });
 });

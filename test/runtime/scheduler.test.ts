@@ -208,6 +208,37 @@ print(len([1]))
   });
 });
 
+describe('the blocking pool', () => {
+  // Tokio's blocking pool keeps an idle thread for 10 s (`KEEP_ALIVE`): a job within that time reuses it, a
+  // job after it gets a new thread. Each blocking job's first poll names the pool thread that took it.
+  it('keeps an idle thread for the keep-alive time, then closes it', async () => {
+    const text = [
+      'fn work(n: Int) -> {Blocking} Int',
+      '  thread_sleep(1.ms)',
+      '  n',
+      'end',
+      '',
+      'first = spawn_blocking(|| work(1)).await',
+      'sleep(9999.ms)',
+      'second = spawn_blocking(|| work(2)).await',
+      'sleep(10001.ms)',
+      'third = spawn_blocking(|| work(3)).await',
+      'print(first, second, third)',
+    ].join('\n');
+    const { machine, output } = await machineFor(text, { workers: 1 });
+    const threads: number[] = [];
+    machine.listener = e => {
+      if (e.kind === 'blocking-start') threads.push(e.thread);
+    };
+    expect(machine.run()).toEqual({ kind: 'done' });
+    expect(output()).toBe('1 2 3\n');
+    // 9,999 ms idle: the same thread; 10,001 ms idle: it closed, and the third job starts a new one.
+    expect(threads).toHaveLength(3);
+    expect(threads[1]).toBe(threads[0]);
+    expect(threads[2]).not.toBe(threads[0]);
+  });
+});
+
 describe('frames of ended tasks', () => {
   const program = [
     'fn boom(n: Int) -> Int',

@@ -67,6 +67,7 @@ export class LspClient {
   readonly logs: string[] = [];
   private readonly waiters: { uri: string; test: (d: PublishDiagnosticsParams) => boolean; done: (d: PublishDiagnosticsParams) => void }[] = [];
   private readonly versions = new Map<string, number>();
+  private readonly progressWaiters: { test: (p: unknown) => boolean; done: () => void }[] = [];
   settings: Record<string, unknown>;
   stderr = '';
   initializeResult?: InitializeResult;
@@ -91,7 +92,13 @@ export class LspClient {
         }
       }
     });
-    connection.onNotification('$/progress', (params: unknown) => { client.progress.push(params); });
+    connection.onNotification('$/progress', (params: unknown) => {
+      client.progress.push(params);
+      for (const waiter of client.progressWaiters.splice(0)) {
+        if (waiter.test(params)) waiter.done();
+        else client.progressWaiters.push(waiter);
+      }
+    });
     connection.onNotification('window/logMessage', (params: { message: string }) => { client.logs.push(params.message); });
     connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) =>
       params.items.map(item => (item.section === 'aria' ? client.settings : null)));
@@ -146,6 +153,15 @@ export class LspClient {
     return new Promise((resolvePromise, reject) => {
       const timer = setTimeout(() => reject(new Error(`no diagnostics for ${uri} within ${timeoutMs} ms; stderr: ${this.stderr}`)), timeoutMs);
       this.waiters.push({ uri, test, done: d => { clearTimeout(timer); resolvePromise(d.diagnostics); } });
+    });
+  }
+
+  /** Resolves when a `$/progress` notification passing `test` has come (at once if one already has). */
+  waitForProgress(test: (p: unknown) => boolean, timeoutMs = 30_000): Promise<void> {
+    if (this.progress.some(test)) return Promise.resolve();
+    return new Promise((resolvePromise, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no such $/progress within ${timeoutMs} ms; stderr: ${this.stderr}`)), timeoutMs);
+      this.progressWaiters.push({ test, done: () => { clearTimeout(timer); resolvePromise(); } });
     });
   }
 

@@ -5,6 +5,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { REPO, serverCommand } from './lsp-client.js';
+import { missingTool } from '../support/ci.js';
 
 const harness = '/work/shared/tools/editor-e2e/nvim-lsp.sh';
 
@@ -18,7 +19,14 @@ function nvimVersion(): string | undefined {
 
 const version = nvimVersion();
 const skipReason = !version ? 'nvim is not on PATH (apt-get install -y neovim)' : !existsSync(harness) ? `no harness at ${harness}` : undefined;
-if (skipReason) console.warn(`[nvim.test] skipped: ${skipReason}`);
+const missing = missingTool('nvim.test', skipReason);
+const hasCc = spawnSync('cc', ['--version']).status === 0;
+const missingCc = missingTool('nvim.test (README setup)', skipReason ?? (hasCc ? undefined : 'no C compiler (cc) for the grammar'));
+
+// In CI (`CI=true`) a suite that cannot run fails instead of passing silently.
+test.runIf(missing.failure !== undefined || missingCc.failure !== undefined)('the Neovim suites can run', () => {
+  throw new Error(missing.failure ?? missingCc.failure);
+});
 
 interface HarnessResult {
   ok: boolean;
@@ -26,7 +34,7 @@ interface HarnessResult {
   responses: { method: string; result?: { contents: { kind: string; value: string } }; error?: string }[];
 }
 
-describe.skipIf(skipReason !== undefined)(`Neovim (${version ?? 'absent'}) attached to the server over stdio`, () => {
+describe.skipIf(missing.skip)(`Neovim (${version ?? 'absent'}) attached to the server over stdio`, () => {
   test('receives the diagnostics of an example and answers a hover', () => {
     const file = resolve(REPO, 'examples/errors/missing-io.aria');
     const run = spawnSync('bash', [
@@ -53,9 +61,7 @@ function docSnippet(): string {
   return block[1]!;
 }
 
-const hasCc = spawnSync('cc', ['--version']).status === 0;
-
-describe.skipIf(skipReason !== undefined || !hasCc)('the Neovim setup of the README', () => {
+describe.skipIf(missingCc.skip)('the Neovim setup of the README', () => {
   test('attaches the server and tree-sitter highlighting to an Aria buffer', () => {
     const home = mkdtempSync(join(tmpdir(), 'aria-nvim-'));
     try {

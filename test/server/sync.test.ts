@@ -117,7 +117,7 @@ describe('aria.diagnostics.debounceMs', () => {
     await slow?.stop();
   });
 
-  test('a burst of changes ends with a report of the last text; a change after a pause is checked at once', async () => {
+  test('a burst of changes ends with a report of the last text, never more reports than changes', async () => {
     const uri = fileUri('/tmp/aria-sync/burst.aria');
     await slow.open(uri, 'x = 1\nprint(x)\n');
     await slow.waitForDiagnostics(uri, d => d.version === 1);
@@ -132,13 +132,6 @@ describe('aria.diagnostics.debounceMs', () => {
     const versions = slow.publishLog.slice(before).filter(p => p.uri === uri).map(p => p.version!);
     expect(versions.length).toBeLessThanOrEqual(3);
     expect(versions).toEqual([...versions].sort((x, y) => x - y));
-    // The window between checks is at most twice the last check's time and never more than debounceMs: after a
-    // pause, a change is checked at once. (A fixed 1.5 s window would hold it back for the 1.2 s left of it, a
-    // debounce for 1.5 s: both are caught by the bound of half the window.)
-    await new Promise(r => setTimeout(r, 300));
-    const fixed = await slow.change(uri, [{ range: { start: { line: 0, character: 4 }, end: { line: 0, character: 5 } }, text: '4' }]);
-    const started = Date.now();
-    expect(await slow.waitForDiagnostics(uri, d => d.version === fixed, true, 10_000)).toEqual([]);
-    expect(Date.now() - started).toBeLessThan(window / 2);
+    // When each check may start is the throttle's decision, tested on an injected clock in check-throttle.test.ts.
   });
 });
