@@ -14,7 +14,8 @@ import { makeStyle } from './style.js';
 export const DEFAULT_RUN_SEED = 1;
 
 export const RUN_USAGE = `usage: aria run FILE [--workers N] [--seed S] [--flavor multi|single|wasm] [--trace out.json] [--stats]
-                    [--step-limit N] [--no-check]
+                    [--step-limit N] [--timeout T] [--max-list-length N] [--max-string-length N]
+                    [--max-heap-mb N] [--no-check]
 
 Runs an Aria program on the deterministic work-stealing scheduler and prints what it prints.
   --workers N      worker threads of the default runtime (default: aria.toml's [runtime] workers, else 4)
@@ -24,7 +25,11 @@ Runs an Aria program on the deterministic work-stealing scheduler and prints wha
                    (default: aria.toml's [runtime] flavor, else multi)
   --trace FILE     write the run as Chrome Trace Event JSON (open it in Perfetto: https://ui.perfetto.dev)
   --stats          print the seed and a per-worker and per-task summary after the output
-  --step-limit N   stop a runaway program after N statements
+  --step-limit N   stop a runaway program after N statements (default: no limit)
+  --timeout T      stop it after T of wall time: 500ms, 30s, 2m; a bare number is seconds (default: no limit)
+  --max-list-length N    fail when a list would pass N elements (default 10000000)
+  --max-string-length N  fail when a string would pass N characters (default 16777216)
+  --max-heap-mb N        fail when the program's memory passes N MB (default 1024, measured)
   --no-check       run even if the effect checker reports errors
 A program with effect errors does not run (exit 1); a program that fails exits 1 with its Aria stack.
 `;
@@ -40,6 +45,10 @@ export async function runRun(args: string[], io: CliIo): Promise<number> {
     trace: { type: 'string' },
     stats: { type: 'boolean' },
     'step-limit': { type: 'string' },
+    timeout: { type: 'string' },
+    'max-list-length': { type: 'string' },
+    'max-string-length': { type: 'string' },
+    'max-heap-mb': { type: 'string' },
     'no-check': { type: 'boolean' },
   });
   if (parsed.kind === 'help') {
@@ -56,6 +65,12 @@ export async function runRun(args: string[], io: CliIo): Promise<number> {
   if (typeof workers === 'string') return usage(workers);
   if (typeof stepLimit === 'string') return usage(stepLimit);
   if (typeof seed === 'string') return usage(seed);
+  const timeoutMs = durationMs(values.timeout);
+  if (typeof timeoutMs === 'string') return usage(timeoutMs);
+  const maxList = wholeNumber('max-list-length', values['max-list-length'], 1, 100_000_000);
+  const maxString = wholeNumber('max-string-length', values['max-string-length'], 1, 500_000_000);
+  const maxHeapMb = wholeNumber('max-heap-mb', values['max-heap-mb'], 16, 1_000_000);
+  for (const v of [maxList, maxString, maxHeapMb]) if (typeof v === 'string') return usage(v);
   const flavorArg = values.flavor as Flavor | undefined;
   if (flavorArg !== undefined && !FLAVORS.includes(flavorArg)) return usage(`unknown flavor \`${flavorArg}\` (multi, single or wasm)`);
   const style = makeStyle(io.colour?.stderr ?? false);
@@ -109,6 +124,12 @@ export async function runRun(args: string[], io: CliIo): Promise<number> {
     seed,
     flavor,
     stepLimit,
+    timeoutMs,
+    limits: {
+      maxListLength: maxList as number | undefined,
+      maxStringLength: maxString as number | undefined,
+      maxHeapBytes: maxHeapMb === undefined ? undefined : (maxHeapMb as number) * 1024 * 1024,
+    },
     trace: values.trace !== undefined,
     stats: values.stats,
     host: { write: io.stdout },
@@ -135,4 +156,12 @@ export async function runRun(args: string[], io: CliIo): Promise<number> {
     io.stdout(`\nseed ${seed}\n${result.statsText}${result.statsText.endsWith('\n') ? '' : '\n'}`);
   }
   return result.exitCode;
+}
+
+/** `--timeout`: `500ms`, `30s`, `2m`, or a bare number of seconds; a message when it is none of those. */
+function durationMs(value: string | undefined): number | string | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
+  const ms = m ? Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 'm' ? 60_000 : 1000) : NaN;
+  return Number.isFinite(ms) && ms >= 1 && ms <= 7 * 24 * 3600_000 ? Math.round(ms) : `--timeout takes a duration such as 500ms, 30s or 2m, not \`${value}\``;
 }

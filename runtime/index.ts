@@ -5,6 +5,7 @@ import { parse } from '../grammar/parser.js';
 import { Compiler, lineColumn, type Program } from './compiler.js';
 import type { EventListener, Flavor, RuntimeEvent } from './events.js';
 import { FAILURE_OUTER_FRAMES, Machine, type Host, type MachineOptions } from './machine.js';
+import type { RuntimeLimits } from './limits.js';
 import { PRELUDE_SOURCE } from './natives.js';
 import { collectStats, formatStats, type RunStats } from './stats.js';
 import type { Failure } from './task.js';
@@ -25,6 +26,7 @@ export {
 export { PRELUDE_SOURCE } from './natives.js';
 export type { Program } from './compiler.js';
 export { toChromeTrace, type ChromeTrace } from './trace.js';
+export { DEFAULT_LIMITS, limitsWith, type RuntimeLimits } from './limits.js';
 export { collectStats, formatStats, type RunStats } from './stats.js';
 export * from './snapshot.js';
 
@@ -140,6 +142,12 @@ export interface RunOptions extends LoadOptions {
   readonly seed?: number | string;
   readonly flavor?: Flavor;
   readonly stepLimit?: number;
+  /** Fail the run after this many milliseconds of wall time (measured with `clock`), checked every 10,000 statements. */
+  readonly timeoutMs?: number;
+  /** Milliseconds for `timeoutMs` (default performance.now); tests inject their own. */
+  readonly clock?: () => number;
+  /** List, string and heap limits (runtime/limits.ts; a field left out keeps its default). */
+  readonly limits?: Partial<RuntimeLimits>;
   /** Collect the event stream (for `--trace`); the result then holds `events` and `trace`. */
   readonly trace?: boolean;
   /** Compute the per-worker and per-task summary (for `--stats`). */
@@ -154,7 +162,10 @@ export interface RunOptions extends LoadOptions {
 }
 
 export interface RunResult {
-  /** Everything the program printed. */
+  /**
+   * What the program printed: all of it when no `host.write` was given; with one, the output went there as it was
+   * printed and this holds only its last OUTPUT_TAIL characters (4M lines kept whole took 692 MB).
+   */
   readonly output: string;
   /** 0 on success; 1 when the program failed, a task failed unobserved, or it did not compile. */
   readonly exitCode: number;
@@ -173,6 +184,11 @@ export interface RunResult {
   readonly virtualMs: number;
 }
 
+/** Characters of output a run that streams its output keeps (RunResult.output). */
+export const OUTPUT_TAIL = 64 * 1024;
+/** Statements between two looks at the clock of a run with a timeout. */
+const TIMEOUT_SLICE = 10_000;
+
 /** Runs a program to the end: what `aria run` does. */
 export async function runProgram(source: string, options: RunOptions = {}): Promise<RunResult> {
   const { program: loaded, diagnostics } = await loadProgram(source, options);
@@ -183,15 +199,21 @@ export async function runProgram(source: string, options: RunOptions = {}): Prom
   }
   const program = await compileProgram(loaded);
   let output = '';
+  const streamed = options.host?.write;
   const host: Host = {
     ...options.host,
-    write: text => {
-      output += text;
-      options.host?.write?.(text);
-    },
+    write: streamed
+      ? text => {
+        streamed(text);
+        output = output.length + text.length <= 2 * OUTPUT_TAIL ? output + text : (output + text).slice(-OUTPUT_TAIL);
+      }
+      : text => {
+        output += text;
+      },
   };
   const machine = new Machine(program, host, {
     ...options.machine, workers: options.workers, seed: options.seed, flavor: options.flavor, stepLimit: options.stepLimit,
+    limits: options.limits ?? options.machine?.limits,
   });
   const events: RuntimeEvent[] | undefined = options.trace || options.stats ? [] : undefined;
   if (events || options.onEvent) {
@@ -200,7 +222,19 @@ export async function runProgram(source: string, options: RunOptions = {}): Prom
       options.onEvent?.(e);
     };
   }
-  machine.run();
+  if (options.timeoutMs !== undefined && options.timeoutMs > 0) {
+    const clock = options.clock ?? (() => performance.now());
+    const deadline = clock() + options.timeoutMs;
+    while (machine.run(TIMEOUT_SLICE).kind === 'steps') {
+      if (clock() >= deadline) {
+        machine.timeOut(`the time limit of ${options.timeoutMs} ms was reached (aria run --timeout)`);
+        break;
+      }
+    }
+  } else {
+    machine.run();
+  }
+  if (streamed && output.length > OUTPUT_TAIL) output = output.slice(-OUTPUT_TAIL);
   const s = machine.s;
   const taskFailures = s.unobserved.map(id => s.tasks[id]!.failure!).filter(Boolean);
   const failure = s.failure ?? undefined;

@@ -429,8 +429,8 @@ export abstract class TaskLifecycle extends MachineCore {
     this.finish(t, 'failed', undefined, failure);
   }
 
-  /** Ends the whole run with a failure that belongs to no single task (deadlock, step limit). */
-  protected stopRun(kind: 'deadlock' | 'step-limit', message: string, blocked?: Failure['blocked']): void {
+  /** Ends the whole run with a failure that belongs to no single task (deadlock, step limit, timeout). */
+  protected stopRun(kind: 'deadlock' | 'step-limit' | 'timeout', message: string, blocked?: Failure['blocked']): void {
     const s = this.s;
     const main = s.tasks[s.mainTask]!;
     const failure: Failure = { kind, message, task: 0, taskName: '', stack: main.done ? [] : this.stackOf(main), blocked };
@@ -438,6 +438,14 @@ export abstract class TaskLifecycle extends MachineCore {
     s.done = true;
     s.stopped = { kind: 'failed', failure };
     this.shutdownAll();
+  }
+
+  /**
+   * Ends the run with a `timeout` failure (the caller measures wall time between slices of `run`: the machine
+   * itself knows only virtual time).
+   */
+  timeOut(message: string): void {
+    if (!this.s.done) this.stopRun('timeout', message);
   }
 
   protected deadlock(): void {

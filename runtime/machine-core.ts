@@ -1,4 +1,5 @@
 // The machine's shared context: its state, its options, the event stream, timers, and stacks of tasks.
+import { HeapMeter, limitsWith, type RuntimeLimits } from './limits.js';
 import type { Span } from '../analysis/syntax/ast.js';
 import { Op } from './bytecode.js';
 import { deepCopy } from './deep-copy.js';
@@ -43,6 +44,8 @@ export interface MachineOptions {
   readonly statementUs?: number;
   /** Frames a task may nest before a stack overflow (default 10,000). */
   readonly maxDepth?: number;
+  /** List, string and heap limits (runtime/limits.ts; a field left out keeps its default). */
+  readonly limits?: Partial<RuntimeLimits>;
   /**
    * How many of the tasks that failed or were cancelled last keep their frames and operand stack (`Task.endFrames`)
    * for a debugger to show their locals; default 0 (a finished task's memory is freed at once).
@@ -206,6 +209,9 @@ export abstract class MachineCore implements SchedulerContext {
   readonly quantum: number;
   readonly statementUs: number;
   readonly stepLimit: number;
+  readonly limits: RuntimeLimits;
+  /** Measures the heap for the VM (the heap limit). */
+  readonly heap: HeapMeter;
 
   get ok() { return this.program.ctors.ok; }
   get err() { return this.program.ctors.err; }
@@ -217,6 +223,8 @@ export abstract class MachineCore implements SchedulerContext {
     this.quantum = Math.max(1, options.quantum ?? 100);
     this.statementUs = options.statementUs ?? 1;
     this.stepLimit = options.stepLimit ?? Infinity;
+    this.limits = limitsWith(options.limits);
+    this.heap = new HeapMeter(this.limits.maxHeapBytes);
     this.s = new MachineState(new Prng(options.seed ?? 0));
     const rt = this.newRuntime(runtimeConfig(options.flavor ?? 'multi', options.workers ?? 4), -1);
     const main = new Task(this.newTaskId(), 'main', 'main', 0, rt.id, -1, null, program.main, -1, 0, 0);

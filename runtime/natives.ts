@@ -1,6 +1,7 @@
 // The built-in functions implemented natively (the higher-order ones live in the Aria prelude), by name and id.
 import { BUILTIN_CONSTANTS, BUILTIN_FUNCTIONS, BUILTIN_HANDLERS } from '../analysis/builtins.js';
 import type { Span } from '../analysis/syntax/ast.js';
+import { listLimitProblem, stringLimitProblem, type RuntimeLimits } from './limits.js';
 import type { Task } from './task.js';
 import {
   BuiltinHandlerVal, ChannelVal, FloatVal, StructVal, TaskVal, TokenVal, equals, isCancelled, numberOf, show, typeName,
@@ -25,8 +26,15 @@ export class AriaError {
   ) {}
 }
 
+/** Throws the `resource-limit` failure with `problem` (runtime/limits.ts words it). */
+export function limitFailure(problem: string | undefined): never {
+  throw new AriaError('resource-limit', problem ?? 'a resource limit was passed');
+}
+
 /** What built-ins may ask of the machine. */
 export interface NativeHost {
+  /** How long lists and strings may grow (runtime/limits.ts). */
+  readonly limits: RuntimeLimits;
   readonly ok: StructType;
   readonly err: StructType;
   readonly some: StructType;
@@ -147,8 +155,10 @@ const natives: [string, Native][] = [
     if (typeof v === 'string' || Array.isArray(v)) return v.length;
     throw new AriaError('type-error', `len takes a List or a String, not ${typeName(v)}`);
   }],
-  ['push', (_m, _t, s, b) => {
-    list(s[b], 'the first argument of push').push(s[b + 1]);
+  ['push', (m, _t, s, b) => {
+    const xs = list(s[b], 'the first argument of push');
+    if (xs.length >= m.limits.maxListLength) limitFailure(listLimitProblem(xs.length + 1, m.limits));
+    xs.push(s[b + 1]);
     return undefined;
   }],
   ['pop', (_m, _t, s, b) => {
@@ -156,14 +166,19 @@ const natives: [string, Native][] = [
     if (xs.length === 0) throw new AriaError('index-out-of-range', 'pop from an empty list');
     return xs.pop();
   }],
-  ['range', (_m, _t, s, b) => {
+  ['range', (m, _t, s, b) => {
     const lo = int(s[b], 'the start of range');
     const hi = int(s[b + 1], 'the end of range');
+    if (hi - lo > m.limits.maxListLength) limitFailure(listLimitProblem(hi - lo, m.limits, `range(${lo}, ${hi})`));
     const out: Value[] = [];
     for (let i = lo; i < hi; i++) out.push(i);
     return out;
   }],
-  ['str', (_m, _t, s, b) => show(s[b])],
+  ['str', (m, _t, s, b) => {
+    const text = show(s[b]);
+    if (text.length > m.limits.maxStringLength) limitFailure(stringLimitProblem(text.length, m.limits));
+    return text;
+  }],
   ['int', (_m, _t, s, b) => {
     const v = s[b];
     if (typeof v === 'number') return v;

@@ -66,6 +66,10 @@ export type FailureKind =
   | 'channel-closed'
   | 'deadlock'
   | 'step-limit'
+  /** The wall-clock limit of `aria run --timeout` was reached. */
+  | 'timeout'
+  /** A list, a string or the heap passed its limit (runtime/limits.ts). */
+  | 'resource-limit'
   | 'unsupported';
 
 /** A program failure: an Aria stack and source spans, never a JS stack. */

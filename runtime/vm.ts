@@ -1,7 +1,8 @@
 // The bytecode interpreter: runs one task's explicit frames until a statement quota, a suspension or the end.
 import { Op, type FnProto } from './bytecode.js';
 import type { HandlerTemplate, Program } from './compiler.js';
-import { AriaError, NATIVE_IDS, NATIVE_PARAMS, NATIVES, RETRY, SUSPEND, YIELDED, compareValues, type NativeHost, type NativeResult } from './natives.js';
+import { listLimitProblem, resourceProblemOf, stringLimitProblem, type HeapMeter, type RuntimeLimits } from './limits.js';
+import { AriaError, NATIVE_IDS, NATIVE_PARAMS, NATIVES, RETRY, SUSPEND, YIELDED, compareValues, limitFailure, type NativeHost, type NativeResult } from './natives.js';
 import type { Failure, Frame, HandlerNode, Task } from './task.js';
 import {
   BuiltinFnVal, Cell, Closure, FloatVal, HandlerVal, ModuleVal, StructType, StructVal, TaskVal, effectDisplayName, equals, isCancelled, numberOf,
@@ -16,6 +17,8 @@ import { DURATION_UNITS } from '../analysis/builtins.js';
 export interface VmHost extends NativeHost {
   readonly program: Program;
   readonly maxDepth: number;
+  /** Measures the heap every so many statements (the heap limit of runtime/limits.ts). */
+  readonly heap: HeapMeter;
   /** True while a stop condition is armed: the VM then asks `shouldStop` before each statement. */
   readonly stopArmed: boolean;
   /** Statements of the current run not yet added to the machine's count (see `Machine.inFlightSteps`). */
@@ -49,8 +52,14 @@ export function execute(m: VmHost, task: Task, quota: number): number {
     m.failWith(task, f);
     return 0;
   }
-  const stack = task.stack;
   const frames = task.frames;
+  // The heap is measured every so many statements; over the limit, the task about to run fails where it stands.
+  const heapProblem = m.heap.tick(quota);
+  if (heapProblem !== undefined && frames.length > 0) {
+    m.raise(task, new AriaError('resource-limit', heapProblem), frames[frames.length - 1]!.pc);
+    return 0;
+  }
+  const stack = task.stack;
   const globals = m.program.globals;
   const maxDepth = m.maxDepth;
   const watching = m.stopArmed;
@@ -144,7 +153,7 @@ export function execute(m: VmHost, task: Task, quota: number): number {
         case 16 /* Op.Add */: {
           const b = stack[--sp];
           const a = stack[sp - 1];
-          stack[sp - 1] = typeof a === 'number' && typeof b === 'number' ? a + b : arith(Op.Add, a, b);
+          stack[sp - 1] = typeof a === 'number' && typeof b === 'number' ? a + b : add(a, b, m.limits);
           break;
         }
         case 17 /* Op.Sub */: {
@@ -226,6 +235,7 @@ export function execute(m: VmHost, task: Task, quota: number): number {
           const b = stack[--sp];
           const a = stack[sp - 1];
           if (typeof a !== 'number' || typeof b !== 'number') throw new AriaError('type-error', `a range needs Int bounds, not ${typeName(a)} and ${typeName(b)}`);
+          if (b - a > m.limits.maxListLength) limitFailure(listLimitProblem(b - a, m.limits, `the range ${a}..${b}`));
           const xs: Value[] = [];
           for (let i = a; i < b; i++) xs.push(i);
           stack[sp - 1] = xs;
@@ -464,6 +474,7 @@ export function execute(m: VmHost, task: Task, quota: number): number {
             const v = stack[i];
             text += typeof v === 'string' ? v : show(v);
           }
+          if (text.length > m.limits.maxStringLength) limitFailure(stringLimitProblem(text.length, m.limits));
           sp -= n;
           stack[sp++] = text;
           break;
@@ -681,7 +692,7 @@ export function execute(m: VmHost, task: Task, quota: number): number {
           if (a === null) throw unassigned(proto, code[pc]!);
           const b = code[pc + 1]!;
           pc += 2;
-          stack[sp++] = typeof a === 'number' ? a + b : arith(Op.Add, a, b);
+          stack[sp++] = typeof a === 'number' ? a + b : add(a, b, m.limits);
           break;
         }
         case 67 /* Op.CmpLocalIntJump */: {
@@ -738,14 +749,15 @@ export function execute(m: VmHost, task: Task, quota: number): number {
           throw new Error(`VM: bad opcode ${code[at]} at ${at} in ${proto.name}`);
       }
     }
-  } catch (e) {
-    if (e instanceof AriaError) {
+  } catch (caught) {
+    const e = caught instanceof AriaError ? caught : resourceProblemOf(caught) !== undefined ? new AriaError('resource-limit', resourceProblemOf(caught)!) : undefined;
+    if (e) {
       frame.pc = at;
       task.sp = sp;
       m.raise(task, e, at);
       return executed;
     }
-    throw e;
+    throw caught;
   }
 }
 
@@ -864,6 +876,17 @@ function getIndex(obj: Value, i: Value): Value {
     return obj[i];
   }
   throw new AriaError('type-error', `cannot index into ${typeName(obj)}`);
+}
+
+/** `a + b` when they are not both Ints: within the limits for strings and lists. */
+function add(a: Value, b: Value, limits: RuntimeLimits): Value {
+  if (Array.isArray(a) && Array.isArray(b) && a.length + b.length > limits.maxListLength) {
+    limitFailure(listLimitProblem(a.length + b.length, limits));
+  }
+  const sum = arith(Op.Add, a, b);
+  // A JS string sum is a rope: made in constant time, so checked after.
+  if (typeof sum === 'string' && sum.length > limits.maxStringLength) limitFailure(stringLimitProblem(sum.length, limits));
+  return sum;
 }
 
 function arith(op: Op, a: Value, b: Value): Value {

@@ -4,14 +4,17 @@ import { dirname, join } from 'node:path';
 import { compileProgram, loadProgram, runProgram, type RunOptions, type RunResult } from '../../runtime/index.js';
 import { Machine, type Host, type MachineOptions } from '../../runtime/machine.js';
 
-/** Expectations in comments: `# output: line`, `# exit: 1`, `# failure: kind`, `# failure-at: line:column`, `# message: text`, `# run: workers=1 seed=3 flavor=single`. */
+/** Expectations in comments: `# output: line`, `# exit: 1`, `# failure: kind`, `# failure-at: line:column`, `# message: text`, `# run: workers=1 seed=3 flavor=single steps=N max-list=N max-string=N`. */
 export interface Expectations {
   readonly output: string[];
   readonly exit?: number;
   readonly failure?: string;
   readonly failureAt?: string;
   readonly messages: string[];
-  readonly options: { workers?: number; seed?: number; flavor?: 'multi' | 'single' | 'wasm'; stepLimit?: number };
+  readonly options: {
+    workers?: number; seed?: number; flavor?: 'multi' | 'single' | 'wasm'; stepLimit?: number;
+    limits?: { maxListLength?: number; maxStringLength?: number };
+  };
 }
 
 export function expectationsOf(text: string): Expectations {
@@ -38,6 +41,8 @@ export function expectationsOf(text: string): Expectations {
           else if (k === 'seed') options.seed = Number(v);
           else if (k === 'flavor') options.flavor = v as 'multi' | 'single' | 'wasm';
           else if (k === 'steps') options.stepLimit = Number(v);
+          else if (k === 'max-list') options.limits = { ...options.limits, maxListLength: Number(v) };
+          else if (k === 'max-string') options.limits = { ...options.limits, maxStringLength: Number(v) };
         }
         break;
     }
