@@ -131,6 +131,47 @@ export const BUILTIN_FUNCTIONS: readonly BuiltinFunction[] = [
   fn('assert', ['condition', 'message'], [], 'assert(condition: Bool, message: String = "assertion failed") -> Unit', 'Fails the task when the condition is false.', { required: 1 }),
 ];
 
+/**
+ * The static types of the built-in functions, as Aria signatures (lowered and read by the type checker). The
+ * functions missing here take several types (`print` any number of any values, `len` a List or a String, ...):
+ * the checker types their calls itself.
+ */
+export const BUILTIN_FUNCTION_TYPES: Readonly<Record<string, string>> = {
+  sleep: 'sleep(duration: Duration) -> {Async} Unit',
+  yield_now: 'yield_now() -> {Async} Unit',
+  spawn_blocking: 'spawn_blocking[T](f: () -> {Blocking | e} T) -> {Async | e} Task[T]',
+  thread_sleep: 'thread_sleep(duration: Duration) -> {Blocking} Unit',
+  read_file: 'read_file(path: String) -> {Blocking, IO} String',
+  channel: 'channel[T](capacity: Int) -> {} Channel[T]',
+  send: 'send[T](channel: Channel[T], value: T) -> {Async} Unit',
+  recv: 'recv[T](channel: Channel[T]) -> {Async} Option[T]',
+  close: 'close[T](channel: Channel[T]) -> {} Unit',
+  join: 'join[T](tasks: List[Task[T]]) -> {Async} List[T]',
+  race: 'race[T](tasks: List[Task[T]]) -> {Async} T',
+  select: 'select[T](tasks: List[Task[T]]) -> {Async} T',
+  timeout: 'timeout[T](duration: Duration, f: () -> {Async | e} T) -> {Async | e} Result[T, String]',
+  is_cancelled: 'is_cancelled(token: CancellationToken) -> {} Bool',
+  accept: 'accept() -> {Async, IO} Connection',
+  read: 'read(conn: Connection) -> {Async, IO} String',
+  write: 'write[T](conn: Connection, data: T) -> {Async, IO} Unit',
+  now: 'now() -> {Async} Int',
+  random: 'random(n: Int) -> {IO} Int',
+  push: 'push[T](list: List[T], value: T) -> {} Unit',
+  pop: 'pop[T](list: List[T]) -> {} T',
+  range: 'range(start: Int, end: Int) -> {} List[Int]',
+  map: 'map[T, U](list: List[T], f: (T) -> {e} U) -> {e} List[U]',
+  each: 'each[T](list: List[T], f: (T) -> {e} Unit) -> {e} Unit',
+  filter: 'filter[T](list: List[T], f: (T) -> {e} Bool) -> {e} List[T]',
+  fold: 'fold[T, A](list: List[T], init: A, f: (A, T) -> {e} A) -> {e} A',
+  panic: 'panic[T](message: String) -> {} T',
+  assert: 'assert(condition: Bool, message: String = "assertion failed") -> {} Unit',
+};
+
+/** The built-in signatures as one Aria text, for the type checker to parse and lower. */
+export function builtinSignaturesSource(): string {
+  return Object.values(BUILTIN_FUNCTION_TYPES).map(sig => `fn ${sig}\nend\n`).join('');
+}
+
 /** Constructors that need no `struct` declaration. */
 export const BUILTIN_CONSTRUCTORS: readonly { readonly name: string; readonly arity: number; readonly doc: string }[] = [
   { name: 'Ok', arity: 1, doc: 'A successful result.' },

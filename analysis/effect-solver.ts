@@ -188,7 +188,7 @@ function blocked(k: EffectKey, filter: Filter | undefined): boolean {
  * Adds what a site performs to `out`, as seen through `filter`; with `ownFrame`, the site's own `with`
  * frames apply too (the residual), else not (what the construct itself performs).
  */
-function collectSite(node: FnNode, site: Site, lookup: Lookup, params: Set<number> | undefined, out: Set<EffectKey>, filter: Filter | undefined, ownFrame: boolean): void {
+function collectSite(node: FnNode, site: Site, lookup: Lookup, params: Set<number> | undefined, out: Set<EffectKey>, filter: Filter | undefined, ownFrame: boolean, seen?: Set<Latent>): void {
   const f: Filter | undefined = ownFrame && site.frame !== undefined ? { frames: node.frames, frame: site.frame, next: filter } : filter;
   for (const k of site.own) if (!out.has(k) && !blocked(k, f)) out.add(k);
   if (site.paramCall !== undefined) params?.add(site.paramCall);
@@ -198,21 +198,24 @@ function collectSite(node: FnNode, site: Site, lookup: Lookup, params: Set<numbe
     if (s.calledParams.size) {
       for (const i of s.calledParams) {
         const arg = site.args?.[i];
-        if (arg) collectLatent(node, arg, lookup, params, out, f);
+        if (arg) collectLatent(node, arg, lookup, params, out, f, seen);
       }
     }
   }
   if (site.performs) {
     const g: Filter | undefined = site.discharges?.length ? { discharges: site.discharges, next: f } : f;
-    for (const l of site.performs) collectLatent(node, l, lookup, params, out, g);
+    for (const l of site.performs) collectLatent(node, l, lookup, params, out, g, seen);
   }
 }
 
-function collectLatent(node: FnNode, latent: Latent, lookup: Lookup, params: Set<number> | undefined, out: Set<EffectKey>, filter: Filter | undefined): void {
+function collectLatent(node: FnNode, latent: Latent, lookup: Lookup, params: Set<number> | undefined, out: Set<EffectKey>, filter: Filter | undefined, seen = new Set<Latent>()): void {
+  // A lambda assigned to a name it calls (`step = |n| step(n)`) reaches itself: each latent is collected once.
+  if (seen.has(latent)) return;
+  seen.add(latent);
   if (latent.effects) for (const k of latent.effects) if (!out.has(k) && !blocked(k, filter)) out.add(k);
   if (latent.param !== undefined) params?.add(latent.param);
   if (latent.fn) for (const k of lookup(latent.fn).effects) if (!out.has(k) && !blocked(k, filter)) out.add(k);
-  if (latent.sites) for (const s of latent.sites) collectSite(node, s, lookup, params, out, filter, true);
+  if (latent.sites) for (const s of latent.sites) collectSite(node, s, lookup, params, out, filter, true, seen);
 }
 
 function siteEffects(node: FnNode, site: Site, lookup: Lookup, params: Set<number> | undefined): Set<EffectKey> {

@@ -28,6 +28,7 @@ import {
   BUILTIN_EFFECTS,
   BUILTIN_FUNCTIONS,
   BUILTIN_HANDLERS,
+  builtinSignaturesSource,
   isBuiltinEffect,
 } from './builtins.js';
 import { compareDiagnostics, diagnostic, type Diagnostic } from './diagnostics.js';
@@ -36,6 +37,7 @@ import { effectName, type EffectKey, type FnId, type FnNode, type Latent, type S
 import { dependents, solve, type CancellationToken, type ChainStep, type EffectSolution } from './effect-solver.js';
 import { analyzeFile, newItemCache, builtinSymbolId, type FileAnalysis, type FileContext } from './file-analyzer.js';
 import { LineIndex } from './line-index.js';
+import { checkProgram, type ProgramTypes } from './typing/checker.js';
 import { exportKind, moduleExports, type ModuleExports } from './module-exports.js';
 import type { Location, Reference, ScopeEntry, SymbolInfo, SymbolKind } from './symbols.js';
 import type { Module, Span } from './syntax/ast.js';
@@ -186,11 +188,13 @@ interface FileState {
   tooDeep?: boolean;
   /** Cached effect diagnostics; `generation` matters only when they point into other files (`foreign`). */
   /** The last answer of `diagnostics` and what it was made from. */
-  lastReport?: { readonly analysis: FileAnalysis; readonly effect: FileState['effectDiagnostics']; readonly result: Diagnostic[] };
+  lastReport?: { readonly analysis: FileAnalysis; readonly effect: FileState['effectDiagnostics']; readonly typed: readonly Diagnostic[]; readonly result: Diagnostic[] };
   effectDiagnostics?: {
     readonly analysis: FileAnalysis; readonly key: readonly unknown[]; readonly generation: number; readonly foreign: boolean; readonly diagnostics: readonly Diagnostic[];
   };
 }
+
+const NO_DIAGNOSTICS: readonly Diagnostic[] = [];
 
 const KIND_OF_NODE: Readonly<Record<FnNode['kind'], SymbolKind>> = {
   function: 'function',
@@ -219,8 +223,38 @@ export class Workspace {
     return new Workspace(await createParser(), options);
   }
 
+  /** The built-in functions' signatures, lowered once per workspace for the type checker. */
+  private builtinsModule?: Module;
+  private typing?: { readonly rev: number; readonly result: ProgramTypes };
+
+  /** The whole program's types and type diagnostics (every file and what it imports), recomputed after a change. */
+  types(token?: CancellationToken): ProgramTypes | undefined {
+    if (!this.ensure(token)) return undefined;
+    if (this.typing && this.typing.rev === this.rev) return this.typing.result;
+    if (!this.builtinsModule) {
+      const text = builtinSignaturesSource();
+      const tree = this.parser.parse(text);
+      this.builtinsModule = tree ? lowerModule(tree, text, '<builtins>') : emptyModule({ path: '<builtins>', text });
+      tree?.delete();
+    }
+    const t0 = performance.now();
+    const files = this.filePaths({ imports: true });
+    const result = checkProgram({
+      files,
+      module: p => {
+        const f = this.files.get(p);
+        return f && !f.tooDeep ? this.lowered(f) : undefined;
+      },
+      resolveImport: (from, segments) => this.resolveImport(from, segments),
+      builtins: this.builtinsModule,
+    });
+    this.timings.typeMs += performance.now() - t0;
+    this.typing = { rev: this.rev, result };
+    return result;
+  }
+
   /** Time spent so far in each phase (milliseconds), for benchmarks and logs. */
-  readonly timings = { parseMs: 0, lowerMs: 0, analyzeMs: 0, solveMs: 0, checkMs: 0 };
+  readonly timings = { parseMs: 0, lowerMs: 0, analyzeMs: 0, solveMs: 0, checkMs: 0, typeMs: 0 };
 
   /** Increases with every change of the workspace's files. */
   get revision(): number {
@@ -583,18 +617,21 @@ export class Workspace {
     }
     // The same inputs give the same array back (callers must not change it): a caller can tell nothing changed.
     const effect = file.effectDiagnostics;
-    if (file.lastReport && file.lastReport.analysis === analysis && file.lastReport.effect === effect) return file.lastReport.result;
-    const result = this.report(file, analysis);
-    file.lastReport = { analysis, effect, result };
+    const typed = this.types(token)?.diagnostics.get(file.path) ?? NO_DIAGNOSTICS;
+    if (file.lastReport && file.lastReport.analysis === analysis && file.lastReport.effect === effect && file.lastReport.typed === typed) return file.lastReport.result;
+    const result = this.report(file, analysis, typed);
+    file.lastReport = { analysis, effect, typed, result };
     return result;
   }
 
-  private report(file: FileState, analysis: FileAnalysis): Diagnostic[] {
+  private report(file: FileState, analysis: FileAnalysis, typed: readonly Diagnostic[]): Diagnostic[] {
     const errors = this.outline(file).syntaxErrors;
     const syntax = errors.map(e => diagnostic('E0001', file.path, e.span, e.message));
     if (file.tooDeep) syntax.unshift(diagnostic('E0002', file.path, { start: 0, end: 0 }, TOO_DEEP));
     // A syntax error leaves half-parsed code on its lines: other reports there would be noise.
-    if (errors.length === 0) return [...syntax, ...analysis.diagnostics, ...(file.effectDiagnostics?.diagnostics ?? [])].sort(compareDiagnostics);
+    // The effect rules' verdicts (E0202, E0203) come from the type checker, which follows function values everywhere.
+    const effects = (file.effectDiagnostics?.diagnostics ?? []).filter(d => d.code !== 'E0202' && d.code !== 'E0203');
+    if (errors.length === 0) return [...syntax, ...analysis.diagnostics, ...effects, ...typed].sort(compareDiagnostics);
     const lines = this.lineIndex(file.path)!;
     const broken = errors.map(e => ({ start: lines.position(e.span.start).line, end: lines.position(e.span.end).line }));
     const swallowed = this.outline(file).errorRegions;
@@ -604,7 +641,7 @@ export class Workspace {
       return !broken.some(b => start <= b.end && end >= b.start)
         && !swallowed.some(r => d.span.start >= r.start && d.span.end <= r.end);
     };
-    const semantic = [...analysis.diagnostics, ...(file.effectDiagnostics?.diagnostics ?? [])].filter(d => broken.length === 0 || quiet(d));
+    const semantic = [...analysis.diagnostics, ...effects, ...typed].filter(d => broken.length === 0 || quiet(d));
     return [...syntax, ...semantic].sort(compareDiagnostics);
   }
 

@@ -1,0 +1,2042 @@
+// Static type-and-effect inference for a whole program: Hindley-Milner types with generalisation per strongly connected component of top-level functions, and effect rows as sets solved on a flow graph.
+import { BUILTIN_HANDLERS, DURATION_UNITS, builtinFunction, builtinHandler, isBuiltinEffect, BUILTIN_EFFECT_INFO, type BuiltinEffect } from '../builtins.js';
+import { compareDiagnostics, diagnostic, type Diagnostic, type RelatedInformation } from '../diagnostics.js';
+import type * as A from '../syntax/ast.js';
+import { TypePrinter } from './display.js';
+import {
+  BOOL, DURATION, FLOAT, INT, RowGraph, RowVar, STRING, UNIT,
+  explain, flowType, generalize, instantiate, monoScheme, prune, tcon, tfun, tvar, unify,
+  type Origin, type Scheme, type TCon, type TFun, type Type, type UnifyFailure, type UpperOwner,
+} from './types.js';
+
+/** What the checker reads of the workspace. */
+export interface ProgramSource {
+  /** Files to check; the files they import are checked with them. */
+  readonly files: readonly string[];
+  module(path: string): A.Module | undefined;
+  resolveImport(from: string, segments: readonly string[]): string | undefined;
+  /** The built-in functions' signatures, lowered from Aria text (`fn sleep(duration: Duration) -> {Async} Unit`). */
+  readonly builtins: A.Module;
+}
+
+/** A type recorded at a span of a file, rendered when asked. */
+export interface TypedSpan {
+  readonly span: A.Span;
+  readonly type: Type;
+  /** What the span names: a binding, a use, a call, a lambda. */
+  readonly kind: 'binding' | 'use' | 'call' | 'lambda' | 'expression';
+  /** For a call of a row-polymorphic function: its quantified rows instantiated here, by name. */
+  readonly rows?: readonly { readonly name: string; readonly row: RowVar }[];
+}
+
+export interface ProgramTypes {
+  readonly diagnostics: ReadonlyMap<string, readonly Diagnostic[]>;
+  /** Recorded types per file, in the order they were recorded. */
+  readonly spans: ReadonlyMap<string, readonly TypedSpan[]>;
+  /** A top-level function's scheme, by `path#name`. */
+  readonly schemes: ReadonlyMap<string, Scheme>;
+  /** The text of a type, with effect names as users write them. */
+  show(type: Type): string;
+  showRow(row: RowVar): string;
+  showScheme(s: Scheme): string;
+  /** The declared type of a struct or enum a type names, if any: `path#Name`. */
+  typeDeclaration(type: Type): { readonly path: string; readonly name: string } | undefined;
+}
+
+// ---------------------------------------------------------------- environment
+
+interface FnEntry {
+  readonly kind: 'fn';
+  readonly path: string;
+  readonly decl: A.FnDecl;
+  /** Every parameter, return type and row written out: the scheme comes from the signature alone. */
+  readonly complete: boolean;
+  scheme?: Scheme;
+  /** While its SCC is inferred: the monomorphic type. */
+  mono?: TFun;
+}
+
+interface StructEntry {
+  readonly kind: 'struct';
+  readonly path: string;
+  readonly decl: A.StructDecl;
+  readonly key: string;
+  /** The struct's type parameters: written ones, then one per untyped field. */
+  params?: readonly import('./types.js').TVar[];
+  fields?: readonly Type[];
+}
+
+interface VariantEntry {
+  readonly kind: 'variant';
+  readonly enumKey: string;
+  readonly enumName: string;
+  readonly path: string;
+  readonly name: string;
+  readonly fieldNames: readonly string[];
+  readonly required: number;
+  readonly span: A.Span;
+  index: number;
+}
+
+interface EnumEntry {
+  readonly kind: 'enum';
+  readonly path: string;
+  readonly name: string;
+  readonly key: string;
+  readonly typeParams: readonly string[];
+  readonly variants: Map<string, VariantEntry>;
+  /** Per variant: field types over `params`. */
+  params?: readonly import('./types.js').TVar[];
+  fields?: Map<string, readonly Type[]>;
+  readonly decl?: A.Item;
+}
+
+interface OpEntry {
+  readonly name: string;
+  readonly sig?: A.OpSig;
+  /** A built-in operation's fixed type. */
+  readonly builtin?: { readonly params: readonly Type[]; readonly ret: Type };
+}
+
+interface EffectEntry {
+  readonly kind: 'effect';
+  readonly key: string;
+  readonly name: string;
+  readonly path?: string;
+  readonly decl?: A.EffectDecl;
+  readonly ops: Map<string, OpEntry>;
+}
+
+interface HandlerEntry {
+  readonly kind: 'handler';
+  readonly path: string;
+  readonly decl: A.HandlerDecl;
+  scheme?: Scheme;
+  mono?: Type;
+}
+
+interface ModuleEntry {
+  readonly kind: 'module';
+  readonly path: string;
+}
+
+type ItemEntry = FnEntry | StructEntry | EnumEntry | VariantEntry | EffectEntry | HandlerEntry;
+
+interface FileEnv {
+  readonly path: string;
+  readonly module: A.Module;
+  /** Own items by name (first of a name wins). */
+  readonly items: Map<string, ItemEntry>;
+  readonly imports: Map<string, ModuleEntry>;
+  /** Types, effects, handlers and constructors of imported modules, visible unqualified after the own items. */
+  readonly imported: Map<string, ItemEntry>;
+}
+
+const BUILTIN_TYPES: Readonly<Record<string, number>> = {
+  Int: 0, Float: 0, Bool: 0, String: 0, Unit: 0, Duration: 0, CancellationToken: 0, Connection: 0, Scope: 0,
+  List: 1, Channel: 1, Task: 1, Never: 0,
+};
+
+const NUMERIC = new Set(['Int', 'Float']);
+
+/** Options of the checker. */
+const MAX_DEPTH = 400;
+
+// ---------------------------------------------------------------- the checker
+
+interface Scope {
+  readonly vars: Map<string, Type>;
+  readonly parent?: Scope;
+}
+
+interface Ctx {
+  readonly env: FileEnv;
+  readonly level: number;
+  /** What the code being checked performs flows here. */
+  readonly row: RowVar;
+  readonly scope: Scope;
+  /** The type `return` gives its value to. */
+  readonly ret: Type;
+  readonly fnName: string;
+  depth: number;
+}
+
+interface Deferred {
+  /** Tries to settle; true when done. `force` settles with defaults. */
+  (force: boolean): boolean;
+}
+
+export function checkProgram(source: ProgramSource): ProgramTypes {
+  return new Checker(source).run();
+}
+
+class Checker {
+  private readonly graph = new RowGraph();
+  private readonly files = new Map<string, FileEnv>();
+  private readonly diagnostics = new Map<string, Diagnostic[]>();
+  private readonly spans = new Map<string, TypedSpan[]>();
+  private readonly schemes = new Map<string, Scheme>();
+  private readonly builtinSchemes = new Map<string, { scheme: Scheme; decl: A.FnDecl }>();
+  private readonly builtinEffects = new Map<string, EffectEntry>();
+  private readonly builtinEnums = new Map<string, EnumEntry>();
+  private readonly builtinVariants = new Map<string, VariantEntry>();
+  private deferred: Deferred[] = [];
+  /** Effect keys' display names. */
+  private readonly effectNames = new Map<string, string>();
+  private readonly structsByField = new Map<string, StructEntry[]>();
+
+  constructor(private readonly source: ProgramSource) {}
+
+  run(): ProgramTypes {
+    this.setUpBuiltins();
+    const queue = [...this.source.files];
+    for (let i = 0; i < queue.length; i++) {
+      const path = queue[i]!;
+      if (this.files.has(path)) continue;
+      const module = this.source.module(path);
+      if (!module) continue;
+      const env = this.declare(path, module);
+      for (const m of env.imports.values()) if (!this.files.has(m.path)) queue.push(m.path);
+    }
+    for (const env of this.files.values()) this.linkImports(env);
+    for (const env of this.files.values()) this.declareTypes(env);
+    this.inferFunctions();
+    for (const env of this.files.values()) this.checkProgramStatements(env);
+    this.report();
+    const printer = () => new TypePrinter(k => this.effectName(k));
+    return {
+      diagnostics: this.diagnostics,
+      spans: this.spans,
+      schemes: this.schemes,
+      show: t => printer().type(t),
+      showRow: r => printer().row(r),
+      showScheme: s => showScheme(s, k => this.effectName(k)),
+      typeDeclaration: t => this.typeDeclaration(t),
+    };
+  }
+
+  // ---------------------------------------------------------------- built-ins
+
+  private setUpBuiltins(): void {
+    for (const name of Object.keys(BUILTIN_EFFECT_INFO) as BuiltinEffect[]) {
+      const ops = new Map<string, OpEntry>();
+      for (const op of BUILTIN_EFFECT_INFO[name].ops) {
+        ops.set(op.name, { name: op.name, builtin: { params: [], ret: op.name === 'token' ? tcon('CancellationToken') : UNIT } });
+      }
+      this.builtinEffects.set(name, { kind: 'effect', key: name, name, ops });
+      this.effectNames.set(name, name);
+    }
+    // Option and Result: ordinary sum types, known everywhere.
+    this.builtinEnum('Option', ['T'], [['Some', ['value']], ['None', []]]);
+    this.builtinEnum('Result', ['T', 'E'], [['Ok', ['value']], ['Err', ['error']]]);
+    const opt = this.builtinEnums.get('Option')!;
+    const [t] = opt.params!;
+    opt.fields = new Map([['Some', [t!]], ['None', []]]);
+    const res = this.builtinEnums.get('Result')!;
+    const [rt, re] = res.params!;
+    res.fields = new Map([['Ok', [rt!]], ['Err', [re!]]]);
+    // Built-in function signatures, from the lowered Aria text.
+    const env: FileEnv = { path: '<builtins>', module: this.source.builtins, items: new Map(), imports: new Map(), imported: new Map() };
+    for (const item of this.source.builtins.items) {
+      if (item.kind !== 'Fn') continue;
+      const { type } = this.signatureType(env, item, 0, true);
+      const scheme = generalize(type, -1);
+      this.builtinSchemes.set(item.name.name, { scheme, decl: item });
+    }
+  }
+
+  private builtinEnum(name: string, typeParams: readonly string[], variants: readonly [string, readonly string[]][]): void {
+    const e: EnumEntry = { kind: 'enum', path: '<builtins>', name, key: name, typeParams, variants: new Map(), params: typeParams.map(p => tvar(0, p)) };
+    variants.forEach(([v, fields], index) => {
+      const entry: VariantEntry = { kind: 'variant', enumKey: name, enumName: name, path: '<builtins>', name: v, fieldNames: fields, required: fields.length, span: { start: 0, end: 0 }, index };
+      e.variants.set(v, entry);
+      this.builtinVariants.set(v, entry);
+    });
+    this.builtinEnums.set(name, e);
+  }
+
+  // ---------------------------------------------------------------- declarations
+
+  private declare(path: string, module: A.Module): FileEnv {
+    const env: FileEnv = { path, module, items: new Map(), imports: new Map(), imported: new Map() };
+    this.files.set(path, env);
+    for (const item of module.items) {
+      switch (item.kind) {
+        case 'Fn':
+          this.put(env, item.name.name, { kind: 'fn', path, decl: item, complete: isComplete(item) });
+          break;
+        case 'Struct':
+          this.put(env, item.name.name, { kind: 'struct', path, decl: item, key: `${path}#${item.name.name}` });
+          break;
+        case 'Effect': {
+          const key = isBuiltinEffect(item.name.name) ? item.name.name : `${path}#${item.name.name}`;
+          const ops = new Map<string, OpEntry>();
+          const builtin = this.builtinEffects.get(item.name.name);
+          for (const op of item.ops) {
+            if (builtin && !builtin.ops.has(op.name.name)) {
+              this.error(path, 'E0212', op.name.span, `the built-in effect \`${item.name.name}\` has no operation \`${op.name.name}\`: restating a built-in effect declares the same effect, so its operations must be the built-in ones`);
+            }
+            if (!ops.has(op.name.name)) ops.set(op.name.name, builtin?.ops.get(op.name.name) ?? { name: op.name.name, sig: op });
+          }
+          if (builtin) for (const [n, o] of builtin.ops) if (!ops.has(n)) ops.set(n, o);
+          this.put(env, item.name.name, { kind: 'effect', key, name: item.name.name, path, decl: item, ops });
+          if (!isBuiltinEffect(item.name.name)) this.effectNames.set(key, item.name.name);
+          break;
+        }
+        case 'Handler':
+          this.put(env, item.name.name, { kind: 'handler', path, decl: item });
+          break;
+        case 'Import': {
+          const name = item.path[item.path.length - 1]?.name;
+          const target = this.source.resolveImport(path, item.path.map(s => s.name));
+          if (name && target && !env.imports.has(name)) env.imports.set(name, { kind: 'module', path: target });
+          break;
+        }
+        default: {
+          const other = item as A.Item;
+          if ((other as { kind: string }).kind === 'Enum') this.declareEnum(env, other as unknown as EnumLike);
+        }
+      }
+    }
+    return env;
+  }
+
+  private declareEnum(env: FileEnv, item: EnumLike): void {
+    const key = `${env.path}#${item.name.name}`;
+    const e: EnumEntry = { kind: 'enum', path: env.path, name: item.name.name, key, typeParams: item.typeParams.map(p => p.name), variants: new Map(), decl: item as unknown as A.Item };
+    item.variants.forEach((v, index) => {
+      const entry: VariantEntry = {
+        kind: 'variant', enumKey: key, enumName: item.name.name, path: env.path, name: v.name.name,
+        fieldNames: v.fields.map(f => f.name.name), required: v.fields.filter(f => !f.default).length, span: v.name.span, index,
+      };
+      e.variants.set(v.name.name, entry);
+      if (!env.items.has(v.name.name)) env.items.set(v.name.name, entry);
+    });
+    this.put(env, item.name.name, e);
+  }
+
+  private put(env: FileEnv, name: string, entry: ItemEntry): void {
+    if (!env.items.has(name)) env.items.set(name, entry);
+  }
+
+  private linkImports(env: FileEnv): void {
+    for (const m of env.imports.values()) {
+      const other = this.files.get(m.path);
+      if (!other) continue;
+      for (const [name, entry] of other.items) {
+        if (entry.kind === 'fn' || entry.path !== other.path) continue;
+        if (!env.imported.has(name)) env.imported.set(name, entry);
+      }
+    }
+  }
+
+  /** Field types of structs and enums (their type parameters, written or one per untyped field). */
+  private declareTypes(env: FileEnv): void {
+    for (const entry of env.items.values()) {
+      if (entry.path !== env.path) continue;
+      if (entry.kind === 'struct' && !entry.fields) {
+        const params = entry.decl.typeParams.map(p => tvar(0, p.name));
+        const scope = new Map(params.map(p => [p.rigid!, p as Type]));
+        const fields = entry.decl.fields.map((f, i) => {
+          if (f.type) return this.typeOf(env, f.type, scope, 0, 'fixed');
+          const v = tvar(0, `${fieldParamName(i)}`);
+          params.push(v);
+          return v;
+        });
+        entry.params = params;
+        entry.fields = fields;
+        entry.decl.fields.forEach(f => {
+          const list = this.structsByField.get(f.name.name) ?? [];
+          list.push(entry);
+          this.structsByField.set(f.name.name, list);
+        });
+      } else if (entry.kind === 'enum' && !entry.fields && entry.decl) {
+        const item = entry.decl as unknown as EnumLike;
+        const params = item.typeParams.map(p => tvar(0, p.name));
+        const scope = new Map(params.map(p => [p.rigid!, p as Type]));
+        const fields = new Map<string, readonly Type[]>();
+        for (const v of item.variants) {
+          fields.set(v.name.name, v.fields.map((f, i) => {
+            if (f.type) return this.typeOf(env, f.type, scope, 0, 'fixed');
+            const t = tvar(0, `${v.name.name}${i}`);
+            params.push(t);
+            return t;
+          }));
+        }
+        entry.params = params;
+        entry.fields = fields;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- annotations to types
+
+  /**
+   * The type an annotation writes. `rows` says how written rows become row variables: 'fixed' rows are what they
+   * say (a closed row is an upper bound; row variables are the signature's), 'param' rows also let what flows in
+   * pass on to their variables (`f: () -> {Log | e}` given a lambda that performs Ask: `e` gets Ask).
+   */
+  private typeOf(env: FileEnv, t: A.TypeExpr, scope: Map<string, Type>, level: number, mode: 'fixed' | 'param', rowScope?: Map<string, RowVar>, depth = 0): Type {
+    if (depth > MAX_DEPTH) return tvar(level);
+    switch (t.kind) {
+      case 'TypeName':
+        return this.namedType(env, t.name, [], t.span, scope, level);
+      case 'TypeApp': {
+        const args = t.args.map(a => this.typeOf(env, a, scope, level, mode, rowScope, depth + 1));
+        return this.namedType(env, t.name.name, args, t.span, scope, level);
+      }
+      case 'FnType': {
+        const params = t.params.map(p => this.typeOf(env, p, scope, level, mode === 'param' ? 'fixed' : 'param', rowScope, depth + 1));
+        const row = t.effects ? this.rowOf(env, t.effects, mode, rowScope ?? new Map()) : new RowVar();
+        const ret = this.typeOf(env, t.result, scope, level, mode, rowScope, depth + 1);
+        return tfun(params, row, ret);
+      }
+    }
+  }
+
+  private namedType(env: FileEnv, name: string, args: readonly Type[], span: A.Span, scope: Map<string, Type>, level: number): Type {
+    const local = scope.get(name);
+    if (local) return local;
+    if (name === 'Never') return tvar(level);
+    const arity = BUILTIN_TYPES[name];
+    const declared = this.lookupType(env, name);
+    if (declared) {
+      const n = declared.kind === 'struct' ? declared.decl.typeParams.length + declared.decl.fields.filter(f => !f.type).length : declared.params?.length ?? declared.typeParams.length;
+      const full = args.length === n ? args : args.length === 0 ? Array.from({ length: n }, () => tvar(level)) : undefined;
+      if (!full) {
+        this.error(env.path, 'E0305', span, `\`${name}\` takes ${n} type argument${n === 1 ? '' : 's'}, not ${args.length}`);
+        return tcon(name, Array.from({ length: n }, () => tvar(level)), declared.key);
+      }
+      return tcon(name, full, declared.key);
+    }
+    if (arity !== undefined) {
+      if (args.length === arity) return tcon(name, args);
+      if (args.length === 0) return tcon(name, Array.from({ length: arity }, () => tvar(level)));
+      this.error(env.path, 'E0305', span, `\`${name}\` takes ${arity} type argument${arity === 1 ? '' : 's'}, not ${args.length}`);
+      return tcon(name, Array.from({ length: arity }, () => tvar(level)));
+    }
+    this.error(env.path, 'E0304', span, `unknown type \`${name}\``);
+    return tvar(level);
+  }
+
+  private lookupType(env: FileEnv, name: string): StructEntry | EnumEntry | undefined {
+    const e = env.items.get(name) ?? env.imported.get(name);
+    if (e && (e.kind === 'struct' || e.kind === 'enum')) return e;
+    return this.builtinEnums.get(name);
+  }
+
+  /** A written row: its effects and its variables (from `rowScope`, made rigid on first sight). */
+  private rowOf(env: FileEnv, row: A.EffectRow, mode: 'fixed' | 'param', rowScope: Map<string, RowVar>): RowVar {
+    const effects = new Set<string>();
+    for (const e of row.effects) {
+      const key = this.effectKey(env, e.name);
+      if (key) effects.add(key);
+    }
+    const vars: RowVar[] = [];
+    for (const v of [...row.variables, ...(row.tail ? [row.tail] : [])]) {
+      let r = rowScope.get(v.name);
+      if (!r) {
+        r = new RowVar(v.name);
+        rowScope.set(v.name, r);
+      }
+      if (!vars.includes(r)) vars.push(r);
+    }
+    if (effects.size === 0 && vars.length === 1) return vars[0]!;
+    const origin = this.origin(env.path, row.span, 'this annotation');
+    const m = new RowVar();
+    for (const e of effects) this.graph.addAtom(m, e, origin);
+    for (const v of vars) this.graph.addEdge(v, m, origin);
+    if (vars.length > 0) {
+      // What flows in beyond the written effects is the variable's.
+      this.graph.addEdge(m, vars[0]!, origin, effects);
+    } else {
+      this.graph.setUpper(m, effects, { kind: 'annotation', origin });
+    }
+    void mode;
+    return m;
+  }
+
+  private effectKey(env: FileEnv, name: string): string | undefined {
+    const e = env.items.get(name) ?? env.imported.get(name);
+    if (e?.kind === 'effect') return e.key;
+    if (isBuiltinEffect(name)) return name;
+    return undefined; // E0201 comes from the name checker.
+  }
+
+  // ---------------------------------------------------------------- functions
+
+  /**
+   * A function's type from its signature: written parts as written (type parameters and row variables rigid),
+   * omitted ones fresh. `body` is the row its body flows into (the type's row when no row is written).
+   */
+  private signatureType(env: FileEnv, fn: A.FnDecl, level: number, builtin = false): { type: TFun; body: RowVar; scope: Map<string, Type>; rows: Map<string, RowVar>; declared?: ReadonlySet<string> } {
+    const scope = new Map<string, Type>(fn.typeParams.map(p => [p.name, tvar(level, p.name)]));
+    const rows = new Map<string, RowVar>();
+    const params = fn.params.map(p => (p.type ? this.typeOf(env, p.type, scope, level, 'param', rows) : tvar(level)));
+    const ret = fn.returnType ? this.typeOf(env, fn.returnType, scope, level, 'fixed', rows) : fn.effects ? UNIT : tvar(level);
+    if (!fn.effects) {
+      const body = new RowVar();
+      return { type: tfun(params, body, ret), body, scope, rows };
+    }
+    const declared = this.rowOf(env, fn.effects, 'fixed', rows);
+    const allowed = new Set<string>();
+    for (const e of fn.effects.effects) {
+      const key = this.effectKey(env, e.name);
+      if (key) allowed.add(key);
+    }
+    for (const v of [...fn.effects.variables, ...(fn.effects.tail ? [fn.effects.tail] : [])]) allowed.add(rows.get(v.name)!.atom);
+    if (builtin) return { type: tfun(params, declared, ret), body: declared, scope, rows, declared: allowed };
+    const body = new RowVar();
+    return { type: tfun(params, declared, ret), body, scope, rows, declared: allowed };
+  }
+
+  private inferFunctions(): void {
+    // Nodes: top-level functions without a complete signature, and handlers; edges: the names their bodies use.
+    type Node = { env: FileEnv; entry: FnEntry | HandlerEntry };
+    const nodes: Node[] = [];
+    const index = new Map<FnEntry | HandlerEntry, number>();
+    for (const env of this.files.values()) {
+      for (const item of env.module.items) {
+        const entry = env.items.get(item.kind === 'Fn' || item.kind === 'Handler' ? item.name.name : '');
+        if (!entry || (entry.kind !== 'fn' && entry.kind !== 'handler') || (entry.kind === 'fn' ? entry.decl !== item : entry.decl !== item)) continue;
+        if (entry.kind === 'fn' && entry.complete) {
+          const { type } = this.signatureType(env, entry.decl, 1);
+          entry.scheme = generalize(type, 0);
+          this.schemes.set(`${env.path}#${entry.decl.name.name}`, entry.scheme);
+          continue;
+        }
+        index.set(entry, nodes.length);
+        nodes.push({ env, entry });
+      }
+    }
+    const edges = nodes.map(n => {
+      const out = new Set<number>();
+      for (const name of namesUsed(n.entry.decl)) {
+        const target = this.resolveCallable(n.env, name);
+        if (target) {
+          const i = index.get(target);
+          if (i !== undefined) out.add(i);
+        }
+      }
+      return [...out];
+    });
+    for (const scc of stronglyConnected(nodes.length, edges)) this.inferScc(scc.map(i => nodes[i]!));
+    // Bodies of functions with complete signatures, against their signatures.
+    for (const env of this.files.values()) {
+      for (const item of env.module.items) {
+        if (item.kind !== 'Fn') continue;
+        const entry = env.items.get(item.name.name);
+        if (entry?.kind === 'fn' && entry.decl === item && entry.complete) this.checkFnBody(env, item, 1);
+        else if (!entry || entry.kind !== 'fn' || entry.decl !== item) this.checkFnBody(env, item, 1); // a duplicate: still checked
+      }
+    }
+  }
+
+  /** `a` or `m.a` used in a body, resolved to a function or handler of the program. */
+  private resolveCallable(env: FileEnv, name: string): FnEntry | HandlerEntry | undefined {
+    const dot = name.indexOf('.');
+    if (dot > 0) {
+      const m = env.imports.get(name.slice(0, dot));
+      const other = m && this.files.get(m.path);
+      const e = other?.items.get(name.slice(dot + 1));
+      return e && (e.kind === 'fn' || e.kind === 'handler') ? e : undefined;
+    }
+    const e = env.items.get(name) ?? env.imported.get(name);
+    return e && (e.kind === 'fn' || e.kind === 'handler') ? e : undefined;
+  }
+
+  private inferScc(members: readonly { env: FileEnv; entry: FnEntry | HandlerEntry }[]): void {
+    const level = 1;
+    const prepared = members.map(({ env, entry }) => {
+      if (entry.kind === 'fn') {
+        const sig = this.signatureType(env, entry.decl, level);
+        entry.mono = sig.type;
+        return { env, entry, sig };
+      }
+      const mono = this.handlerSignature(env, entry.decl, level);
+      entry.mono = mono.type;
+      return { env, entry, sig: undefined, handler: mono };
+    });
+    const saved = this.deferred;
+    this.deferred = [];
+    for (const p of prepared) {
+      if (p.entry.kind === 'fn' && p.sig) this.checkBody(p.env, p.entry.decl, p.sig, level);
+      else if (p.entry.kind === 'handler' && p.handler) this.checkHandler(p.env, p.entry.decl, p.handler, level);
+    }
+    this.settleDeferred();
+    this.deferred = saved;
+    for (const p of prepared) {
+      const type = p.entry.kind === 'fn' ? p.entry.mono! : p.entry.mono!;
+      const scheme = generalize(type, 0);
+      p.entry.scheme = scheme;
+      p.entry.mono = undefined;
+      if (p.entry.kind === 'fn') this.schemes.set(`${p.env.path}#${p.entry.decl.name.name}`, scheme);
+    }
+  }
+
+  private checkFnBody(env: FileEnv, fn: A.FnDecl, level: number): void {
+    const saved = this.deferred;
+    this.deferred = [];
+    this.checkBody(env, fn, this.signatureType(env, fn, level), level);
+    this.settleDeferred();
+    this.deferred = saved;
+  }
+
+  private checkBody(env: FileEnv, fn: A.FnDecl, sig: ReturnType<Checker['signatureType']>, level: number): void {
+    const origin = this.origin(env.path, fn.name.span, `\`${fn.name.name}\``);
+    if (sig.declared) {
+      this.graph.setUpper(sig.body, sig.declared, { kind: 'function', name: fn.name.name, origin });
+    }
+    const vars = new Map<string, Type>();
+    fn.params.forEach((p, i) => {
+      vars.set(p.name.name, sig.type.params[i]!);
+      this.record(env.path, p.name.span, sig.type.params[i]!, 'binding');
+    });
+    this.record(env.path, fn.name.span, sig.type, 'binding');
+    const ctx: Ctx = { env, level, row: sig.body, scope: { vars }, ret: sig.type.ret, fnName: fn.name.name, depth: 0 };
+    this.declareLocals(ctx.scope, fn.body, fn.params.map(p => p.name.name));
+    this.checkDefaults(ctx, fn.params, sig.type.params);
+    this.checkBlock(fn.body, ctx, sig.type.ret);
+  }
+
+  private checkDefaults(ctx: Ctx, params: readonly A.Param[], types: readonly Type[]): void {
+    params.forEach((p, i) => {
+      if (!p.default) return;
+      // A default is evaluated at each call: it must be pure.
+      const pure = new RowVar();
+      this.graph.setUpper(pure, new Set(), { kind: 'annotation', origin: this.origin(ctx.env.path, p.default.span, 'a default value, which must be pure') });
+      this.checkExpr(p.default, types[i]!, { ...ctx, row: pure, scope: { vars: new Map(), parent: undefined }, depth: 0 });
+    });
+  }
+
+  // ---------------------------------------------------------------- handlers
+
+  /** A handler's type: a constructor from its parameters to `Handler`, whose row is what its operations perform. */
+  private handlerSignature(env: FileEnv, h: A.HandlerDecl, level: number): { type: Type; ops: RowVar; params: readonly Type[]; effect?: EffectEntry } {
+    const scope = new Map<string, Type>();
+    const rows = new Map<string, RowVar>();
+    const params = (h.params ?? []).map(p => (p.type ? this.typeOf(env, p.type, scope, level, 'param', rows) : tvar(level)));
+    const ops = new RowVar();
+    const effect = this.lookupEffect(env, h.effect.name);
+    const handlerType = this.handlerType(effect?.key ?? `?${h.effect.name}`, ops, effect?.name ?? h.effect.name);
+    const type = h.params ? tfun(params, new RowVar(), handlerType) : handlerType;
+    return { type, ops, params, effect };
+  }
+
+  private handlerType(effectKey: string, ops: RowVar, name: string): TCon {
+    return tcon('Handler', [tcon(name, [], `effect:${effectKey}`), tfun([], ops, UNIT)], 'Handler');
+  }
+
+  private checkHandler(env: FileEnv, h: A.HandlerDecl, sig: { ops: RowVar; params: readonly Type[]; effect?: EffectEntry }, level: number): void {
+    const vars = new Map<string, Type>();
+    (h.params ?? []).forEach((p, i) => {
+      vars.set(p.name.name, sig.params[i]!);
+      this.record(env.path, p.name.span, sig.params[i]!, 'binding');
+    });
+    const base: Ctx = { env, level, row: sig.ops, scope: { vars }, ret: UNIT, fnName: h.name.name, depth: 0 };
+    this.checkDefaults(base, h.params ?? [], sig.params);
+    for (const op of h.ops) {
+      const entry = sig.effect?.ops.get(op.name.name);
+      const { params, ret } = this.opType(env, entry, level);
+      const opVars = new Map<string, Type>();
+      op.params.forEach((p, i) => {
+        const t = params[i] ?? tvar(level);
+        if (p.type) this.expectType(env, this.typeOf(env, p.type, new Map(), level, 'param'), t, p.span);
+        opVars.set(p.name.name, t);
+        this.record(env.path, p.name.span, t, 'binding');
+      });
+      const row = new RowVar();
+      const origin = this.origin(env.path, op.name.span, `operation \`${op.name.name}\` of \`${h.name.name}\``);
+      this.graph.addEdge(row, sig.ops, origin);
+      if (entry?.sig?.effects) {
+        const allowed = new Set<string>();
+        for (const e of entry.sig.effects.effects) {
+          const key = this.effectKey(env, e.name);
+          if (key) allowed.add(key);
+        }
+        this.graph.setUpper(row, allowed, { kind: 'handler-op', name: `${h.name.name}.${op.name.name}`, origin });
+      }
+      const ctx: Ctx = { env, level, row, scope: { vars: opVars, parent: base.scope }, ret, fnName: `${h.name.name}.${op.name.name}`, depth: 0 };
+      this.declareLocals(ctx.scope, op.body, op.params.map(p => p.name.name));
+      this.checkBlock(op.body, ctx, ret);
+    }
+  }
+
+  private lookupEffect(env: FileEnv, name: string): EffectEntry | undefined {
+    const e = env.items.get(name) ?? env.imported.get(name);
+    if (e?.kind === 'effect') return e;
+    return this.builtinEffects.get(name);
+  }
+
+  /** An operation's parameter and result types, fresh: unannotated parameters are generic per use. */
+  private opType(env: FileEnv, op: OpEntry | undefined, level: number): { params: readonly Type[]; ret: Type } {
+    if (!op) return { params: [], ret: tvar(level) };
+    if (op.builtin) return op.builtin;
+    const sig = op.sig!;
+    const scope = new Map<string, Type>(sig.typeParams.map(p => [p.name, tvar(level)]));
+    const declEnv = (op.sig && this.files.get(this.effectPathOf(op))) ?? env;
+    const params = sig.params.map(p => (p.type ? this.typeOf(declEnv, p.type, scope, level, 'param') : tvar(level)));
+    const ret = sig.returnType ? this.typeOf(declEnv, sig.returnType, scope, level, 'fixed') : UNIT;
+    return { params, ret };
+  }
+
+  private effectPathOf(op: OpEntry): string {
+    for (const env of this.files.values()) {
+      for (const item of env.module.items) if (item.kind === 'Effect' && item.ops.includes(op.sig!)) return env.path;
+    }
+    return '';
+  }
+
+  // ---------------------------------------------------------------- the program's top level
+
+  private checkProgramStatements(env: FileEnv): void {
+    const statements = env.module.statements;
+    if (statements.length === 0) return;
+    const row = new RowVar();
+    this.graph.setUpper(row, new Set(['Async', 'IO', 'Blocking']), { kind: 'top-level', path: env.path });
+    const saved = this.deferred;
+    this.deferred = [];
+    const ctx: Ctx = { env, level: 1, row, scope: { vars: new Map() }, ret: tvar(1), fnName: '(top level)', depth: 0 };
+    this.declareLocals(ctx.scope, { span: env.module.span, stmts: statements }, []);
+    for (const s of statements) this.checkStmt(s, ctx, 'discard');
+    this.settleDeferred();
+    this.deferred = saved;
+  }
+
+  // ---------------------------------------------------------------- locals
+
+  /** Locals are function-wide: every name a body assigns (not inside its lambdas) is declared for all of it. */
+  private declareLocals(scope: Scope, body: A.Block, params: readonly string[]): void {
+    const visible = (name: string) => {
+      for (let s: Scope | undefined = scope; s; s = s.parent) if (s.vars.has(name)) return true;
+      return false;
+    };
+    const add = (name: string) => {
+      if (!params.includes(name) && !visible(name)) scope.vars.set(name, tvar(99));
+    };
+    const stack: A.Stmt[][] = [[...body.stmts]];
+    const exprs: A.Expr[] = [];
+    let steps = 0;
+    while ((stack.length > 0 || exprs.length > 0) && ++steps < 1_000_000) {
+      if (exprs.length > 0) {
+        const e = exprs.pop()!;
+        // Blocks of expressions (if, match, with) belong to the same body; lambdas do not.
+        if (e.kind === 'If') {
+          for (const b of e.branches) stack.push([...b.body.stmts]);
+          if (e.otherwise) stack.push([...e.otherwise.stmts]);
+        } else if (e.kind === 'Match') {
+          for (const arm of e.arms) {
+            for (const n of patternNames(arm.pattern)) add(n);
+            stack.push([...arm.body.stmts]);
+          }
+        } else if (e.kind === 'With') {
+          if (e.binder) add(e.binder.name);
+          stack.push([...e.body.stmts]);
+        }
+        continue;
+      }
+      const stmts = stack.pop()!;
+      for (const s of stmts) {
+        switch (s.kind) {
+          case 'Assign':
+            if (s.target.kind === 'Name' && s.op === '=') add(s.target.name);
+            exprs.push(s.value);
+            break;
+          case 'ExprStmt': exprs.push(s.expr); break;
+          case 'Return': if (s.value) exprs.push(s.value); break;
+          case 'While': stack.push([...s.body.stmts]); break;
+          case 'Loop': stack.push([...s.body.stmts]); break;
+          case 'For': add(s.variable.name); stack.push([...s.body.stmts]); break;
+          case 'LocalFn': add(s.fn.name.name); break;
+          default: break;
+        }
+      }
+    }
+    // Fix the levels of the fresh variables: they belong to the body being checked.
+    for (const t of scope.vars.values()) if (t.k === 'var' && t.level === 99) t.level = 1;
+  }
+
+  private lookupVar(ctx: Ctx, name: string): Type | undefined {
+    for (let s: Scope | undefined = ctx.scope; s; s = s.parent) {
+      const t = s.vars.get(name);
+      if (t) return t;
+    }
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------- statements and blocks
+
+  /** Checks a block; its value must fit `expected` (a `Unit` expectation discards the value, as Kotlin does). */
+  private checkBlock(block: A.Block, ctx: Ctx, expected: Type): void {
+    const e = prune(expected);
+    const discard = e.k === 'con' && e.key === 'Unit';
+    const n = block.stmts.length;
+    for (let i = 0; i < n - 1; i++) this.checkStmt(block.stmts[i]!, ctx, 'discard');
+    if (n === 0) {
+      if (!discard) this.expectType(ctx.env, UNIT, expected, block.span);
+      return;
+    }
+    const last = block.stmts[n - 1]!;
+    if (discard) {
+      this.checkStmt(last, ctx, 'discard');
+      return;
+    }
+    if (last.kind === 'ExprStmt') this.checkExpr(last.expr, expected, ctx);
+    else {
+      const t = this.checkStmt(last, ctx, 'value');
+      if (t) this.expectType(ctx.env, t, expected, last.span);
+    }
+  }
+
+  /** The type of a block's value, inferred. */
+  private inferBlock(block: A.Block, ctx: Ctx): Type {
+    const t = tvar(ctx.level);
+    this.checkBlock(block, ctx, t);
+    return t;
+  }
+
+  /** Checks a statement; in 'value' mode returns the type of its value (a fresh variable for a jump). */
+  private checkStmt(s: A.Stmt, ctx: Ctx, mode: 'value' | 'discard'): Type | undefined {
+    switch (s.kind) {
+      case 'ExprStmt': {
+        if (mode === 'discard') {
+          this.inferDiscarded(s.expr, ctx);
+          return undefined;
+        }
+        return this.inferExpr(s.expr, ctx);
+      }
+      case 'Assign':
+        this.assign(s, ctx);
+        return UNIT;
+      case 'Return': {
+        const t = s.value ? this.inferExpr(s.value, ctx) : UNIT;
+        this.expectType(ctx.env, t, ctx.ret, s.value?.span ?? s.span);
+        return tvar(ctx.level);
+      }
+      case 'Break':
+      case 'Continue':
+        return tvar(ctx.level);
+      case 'While':
+        this.checkExpr(s.condition, BOOL, ctx);
+        this.checkBlock(s.body, ctx, UNIT);
+        return UNIT;
+      case 'Loop':
+        this.checkBlock(s.body, ctx, UNIT);
+        return UNIT;
+      case 'For': {
+        const it = this.inferExpr(s.iterable, ctx);
+        const elem = tvar(ctx.level);
+        this.expectType(ctx.env, it, tcon('List', [elem]), s.iterable.span);
+        const v = this.lookupVar(ctx, s.variable.name);
+        if (v) this.expectType(ctx.env, elem, v, s.variable.span);
+        this.record(ctx.env.path, s.variable.span, elem, 'binding');
+        this.checkBlock(s.body, ctx, UNIT);
+        return UNIT;
+      }
+      case 'LocalFn': {
+        const fn = s.fn;
+        const sig = this.signatureType(ctx.env, fn, ctx.level);
+        const v = this.lookupVar(ctx, fn.name.name);
+        if (v) this.expectType(ctx.env, sig.type, v, fn.name.span);
+        const origin = this.origin(ctx.env.path, fn.name.span, `\`${fn.name.name}\``);
+        if (sig.declared) this.graph.setUpper(sig.body, sig.declared, { kind: 'function', name: fn.name.name, origin });
+        const vars = new Map<string, Type>();
+        fn.params.forEach((p, i) => {
+          vars.set(p.name.name, sig.type.params[i]!);
+          this.record(ctx.env.path, p.name.span, sig.type.params[i]!, 'binding');
+        });
+        this.record(ctx.env.path, fn.name.span, sig.type, 'binding');
+        const inner: Ctx = { env: ctx.env, level: ctx.level, row: sig.body, scope: { vars, parent: ctx.scope }, ret: sig.type.ret, fnName: fn.name.name, depth: ctx.depth + 1 };
+        this.declareLocals(inner.scope, fn.body, fn.params.map(p => p.name.name));
+        this.checkDefaults(inner, fn.params, sig.type.params);
+        this.checkBlock(fn.body, inner, sig.type.ret);
+        return UNIT;
+      }
+    }
+  }
+
+  /** An expression whose value is dropped: `if`, `match` and `with` then need no common type for their branches. */
+  private inferDiscarded(e: A.Expr, ctx: Ctx): void {
+    switch (e.kind) {
+      case 'If':
+        for (const b of e.branches) {
+          this.checkExpr(b.condition, BOOL, ctx);
+          this.checkBlock(b.body, ctx, UNIT);
+        }
+        if (e.otherwise) this.checkBlock(e.otherwise, ctx, UNIT);
+        return;
+      case 'Match':
+        this.match(e, ctx, UNIT);
+        return;
+      case 'With':
+        this.withExpr(e, ctx, UNIT);
+        return;
+      default:
+        this.inferExpr(e, ctx);
+    }
+  }
+
+  private assign(s: A.AssignStmt, ctx: Ctx): void {
+    const target = s.target;
+    let slot: Type;
+    if (target.kind === 'Name') {
+      slot = this.lookupVar(ctx, target.name) ?? this.nameType(target, ctx);
+      this.record(ctx.env.path, target.span, slot, s.op === '=' ? 'binding' : 'use');
+    } else if (target.kind === 'Member') {
+      slot = this.member(target, ctx);
+    } else {
+      slot = this.index(target, ctx);
+    }
+    if (s.op === '=') {
+      this.checkExpr(s.value, slot, ctx);
+      return;
+    }
+    const value = this.inferExpr(s.value, ctx);
+    const op = s.op.slice(0, 1) as A.BinaryOp;
+    const result = this.arith(op, slot, value, s.span, ctx);
+    this.expectType(ctx.env, result, slot, s.span);
+  }
+
+  // ---------------------------------------------------------------- expressions
+
+  private checkExpr(e: A.Expr, expected: Type, ctx: Ctx): void {
+    const want = prune(expected);
+    if (e.kind === 'Lambda' && want.k === 'fun') {
+      this.lambda(e, ctx, want);
+      return;
+    }
+    if ((e.kind === 'If' || e.kind === 'Match' || e.kind === 'With') && want.k === 'con' && want.key === 'Unit') {
+      this.inferDiscarded(e, ctx);
+      return;
+    }
+    if (e.kind === 'If' && e.otherwise) {
+      for (const b of e.branches) {
+        this.checkExpr(b.condition, BOOL, ctx);
+        this.checkBlock(b.body, ctx, expected);
+      }
+      this.checkBlock(e.otherwise, ctx, expected);
+      return;
+    }
+    if (e.kind === 'Match') {
+      this.match(e, ctx, expected);
+      return;
+    }
+    const t = this.inferExpr(e, ctx);
+    this.expectType(ctx.env, t, expected, e.span);
+  }
+
+  private inferExpr(e: A.Expr, ctx: Ctx): Type {
+    if (ctx.depth > MAX_DEPTH) return tvar(ctx.level);
+    ctx.depth++;
+    try {
+      const t = this.inferInner(e, ctx);
+      return t;
+    } finally {
+      ctx.depth--;
+    }
+  }
+
+  private inferInner(e: A.Expr, ctx: Ctx): Type {
+    switch (e.kind) {
+      case 'Int': return INT;
+      case 'Float': return FLOAT;
+      case 'Bool': return BOOL;
+      case 'Unit': return UNIT;
+      case 'Error': return tvar(ctx.level);
+      case 'String':
+        for (const p of e.parts) if (typeof p !== 'string') this.inferExpr(p, ctx);
+        return STRING;
+      case 'Name': {
+        const t = this.nameType(e, ctx);
+        this.record(ctx.env.path, e.span, t, 'use');
+        return t;
+      }
+      case 'List': {
+        const elem = tvar(ctx.level);
+        for (const x of e.elements) this.checkExpr(x, elem, ctx);
+        return tcon('List', [elem]);
+      }
+      case 'Call': return this.call(e, ctx);
+      case 'Member': return this.member(e, ctx);
+      case 'Index': return this.index(e, ctx);
+      case 'Await': {
+        const t = this.inferExpr(e.value, ctx);
+        const result = tvar(ctx.level);
+        this.expectType(ctx.env, t, tcon('Task', [result]), e.value.span);
+        this.perform(ctx, 'Async', e.span, '`.await`');
+        return result;
+      }
+      case 'Spawn': {
+        if (e.scope) this.expectType(ctx.env, this.inferExpr(e.scope, ctx), tcon('Scope'), e.scope.span);
+        const body = this.inferExpr(e.body, ctx);
+        this.perform(ctx, 'Async', e.span, '`spawn`');
+        const t = tcon('Task', [body]);
+        this.record(ctx.env.path, e.span, t, 'expression');
+        return t;
+      }
+      case 'Unary': {
+        if (e.op === 'not') {
+          this.checkExpr(e.operand, BOOL, ctx);
+          return BOOL;
+        }
+        const t = this.inferExpr(e.operand, ctx);
+        const p = prune(t);
+        if (p.k === 'con' && !NUMERIC.has(p.key) && p.key !== 'Duration') this.error(ctx.env.path, 'E0310', e.span, `\`-\` needs a number, not \`${this.show(p)}\``);
+        return t;
+      }
+      case 'Binary': return this.binary(e, ctx);
+      case 'Lambda': return this.lambda(e, ctx, undefined);
+      case 'If': {
+        if (!e.otherwise) {
+          this.inferDiscarded(e, ctx);
+          return UNIT;
+        }
+        const t = tvar(ctx.level);
+        this.checkExpr(e, t, ctx);
+        return t;
+      }
+      case 'Match': {
+        const t = tvar(ctx.level);
+        this.match(e, ctx, t);
+        return t;
+      }
+      case 'With': {
+        const t = tvar(ctx.level);
+        return this.withExpr(e, ctx, t);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- names
+
+  private nameType(e: A.NameExpr, ctx: Ctx): Type {
+    const local = this.lookupVar(ctx, e.name);
+    if (local) return local;
+    const at = this.origin(ctx.env.path, e.span, `\`${e.name}\``);
+    const item = ctx.env.items.get(e.name) ?? ctx.env.imported.get(e.name);
+    if (item) return this.itemValue(item, ctx, at, e.span);
+    const b = this.builtinSchemes.get(e.name);
+    if (b) return instantiate(this.graph, b.scheme, ctx.level, at).type;
+    const v = this.builtinVariants.get(e.name);
+    if (v) return this.variantValue(v, ctx);
+    if (e.name === 'print') return tfun([tvar(ctx.level)], this.rowWith('IO', at), UNIT);
+    return tvar(ctx.level); // E0101 comes from the name checker
+  }
+
+  private rowWith(effect: string, at: Origin): RowVar {
+    const r = new RowVar();
+    this.graph.addAtom(r, effect, at);
+    return r;
+  }
+
+  private itemValue(item: ItemEntry, ctx: Ctx, at: Origin, span: A.Span): Type {
+    switch (item.kind) {
+      case 'fn': {
+        if (item.mono) return item.mono;
+        if (!item.scheme) return tvar(ctx.level);
+        const inst = instantiate(this.graph, item.scheme, ctx.level, at);
+        this.recordRows(ctx.env.path, span, item.scheme, inst.rows);
+        return inst.type;
+      }
+      case 'handler': {
+        if (item.mono) return item.mono;
+        if (!item.scheme) return tvar(ctx.level);
+        return instantiate(this.graph, item.scheme, ctx.level, at).type;
+      }
+      case 'struct': {
+        const { args, fields } = this.structInstance(item, ctx.level);
+        return tfun(fields, new RowVar(), tcon(item.decl.name.name, args, item.key));
+      }
+      case 'variant':
+        return this.variantValue(item, ctx);
+      case 'enum':
+      case 'effect':
+        this.error(ctx.env.path, 'E0302', span, `\`${item.name}\` is ${item.kind === 'enum' ? 'a type' : 'an effect'}, not a value`);
+        return tvar(ctx.level);
+    }
+  }
+
+  private structInstance(s: StructEntry, level: number): { args: Type[]; fields: Type[] } {
+    const params = s.params ?? [];
+    const fresh = new Map(params.map(p => [p, tvar(level)]));
+    const fields = (s.fields ?? []).map(f => substituteVars(f, fresh));
+    return { args: params.map(p => fresh.get(p)!), fields };
+  }
+
+  private enumOf(v: VariantEntry): EnumEntry | undefined {
+    if (v.path === '<builtins>') return this.builtinEnums.get(v.enumKey);
+    const env = this.files.get(v.path);
+    const e = env?.items.get(v.enumName);
+    return e?.kind === 'enum' ? e : undefined;
+  }
+
+  private variantInstance(v: VariantEntry, level: number): { type: TCon; fields: Type[] } {
+    const en = this.enumOf(v);
+    const params = en?.params ?? [];
+    const fresh = new Map(params.map(p => [p, tvar(level)]));
+    const fields = (en?.fields?.get(v.name) ?? []).map(f => substituteVars(f, fresh));
+    return { type: tcon(v.enumName, params.map(p => fresh.get(p)!), v.enumKey), fields };
+  }
+
+  /** A variant used as a value: a nullary one is the value, another one its constructor. */
+  private variantValue(v: VariantEntry, ctx: Ctx): Type {
+    const { type, fields } = this.variantInstance(v, ctx.level);
+    return fields.length === 0 ? type : tfun(fields, new RowVar(), type);
+  }
+
+  // ---------------------------------------------------------------- calls
+
+  private call(e: A.CallExpr, ctx: Ctx): Type {
+    const callee = e.callee;
+    const at = this.origin(ctx.env.path, e.span, this.calleeLabel(callee));
+    if (callee.kind === 'Name' && !this.lookupVar(ctx, callee.name)) {
+      const special = this.builtinCall(callee.name, e, ctx, at);
+      if (special) return special;
+      const item = ctx.env.items.get(callee.name) ?? ctx.env.imported.get(callee.name);
+      if (item) return this.callItem(item, e, ctx, at);
+      const b = this.builtinSchemes.get(callee.name);
+      if (b) {
+        const inst = instantiate(this.graph, b.scheme, ctx.level, at);
+        this.record(ctx.env.path, callee.span, inst.type, 'use');
+        this.recordRows(ctx.env.path, callee.span, b.scheme, inst.rows);
+        return this.applyFn(inst.type, paramNames(b.decl.params), e, ctx, at);
+      }
+      const v = this.builtinVariants.get(callee.name);
+      if (v) return this.constructVariant(v, e, ctx);
+    }
+    if (callee.kind === 'Member') {
+      const r = this.memberCall(callee, e, ctx, at);
+      if (r) return r;
+    }
+    const t = this.inferExpr(callee, ctx);
+    return this.applyValue(t, e, ctx, at);
+  }
+
+  private calleeLabel(callee: A.Expr): string {
+    if (callee.kind === 'Name') return `\`${callee.name}\``;
+    if (callee.kind === 'Member') {
+      const o = callee.object;
+      return o.kind === 'Name' ? `\`${o.name}.${callee.property.name}\`` : `\`.${callee.property.name}\``;
+    }
+    return 'this call';
+  }
+
+  private callItem(item: ItemEntry, e: A.CallExpr, ctx: Ctx, at: Origin): Type {
+    switch (item.kind) {
+      case 'fn': {
+        const t = this.itemValue(item, ctx, at, e.callee.span);
+        this.record(ctx.env.path, e.callee.span, t, 'use');
+        return this.applyFn(t, paramNames(item.decl.params), e, ctx, at);
+      }
+      case 'handler': {
+        const t = this.itemValue(item, ctx, at, e.callee.span);
+        return this.applyFn(t, paramNames(item.decl.params ?? []), e, ctx, at);
+      }
+      case 'struct': {
+        const { args, fields } = this.structInstance(item, ctx.level);
+        const result = tcon(item.decl.name.name, args, item.key);
+        this.bindArgs(e, fields, paramNames(item.decl.fields), ctx);
+        this.record(ctx.env.path, e.span, result, 'call');
+        return result;
+      }
+      case 'variant':
+        return this.constructVariant(item, e, ctx);
+      default:
+        return this.applyValue(this.itemValue(item, ctx, at, e.callee.span), e, ctx, at);
+    }
+  }
+
+  private constructVariant(v: VariantEntry, e: A.CallExpr, ctx: Ctx): Type {
+    const { type, fields } = this.variantInstance(v, ctx.level);
+    this.bindArgs(e, fields, v.fieldNames.map((name, i) => ({ name, optional: i >= v.required })), ctx);
+    this.record(ctx.env.path, e.span, type, 'call');
+    return type;
+  }
+
+  /** Calls a function value whose parameters have names (a declared function). */
+  private applyFn(t: Type, names: readonly ParamName[], e: A.CallExpr, ctx: Ctx, at: Origin): Type {
+    const f = prune(t);
+    if (f.k !== 'fun') return this.applyValue(t, e, ctx, at);
+    this.bindArgs(e, f.params, names, ctx);
+    this.graph.addEdge(f.row, ctx.row, at);
+    this.record(ctx.env.path, e.span, f.ret, 'call');
+    return f.ret;
+  }
+
+  /** Calls a value: arguments by position. */
+  private applyValue(t: Type, e: A.CallExpr, ctx: Ctx, at: Origin): Type {
+    let f = prune(t);
+    if (f.k === 'var' && !f.rigid) {
+      const fresh = tfun(e.args.map(() => tvar(ctx.level)), new RowVar(), tvar(ctx.level));
+      this.expectType(ctx.env, fresh, f, e.callee.span);
+      f = fresh;
+    }
+    if (f.k !== 'fun') {
+      this.error(ctx.env.path, 'E0302', e.callee.span, `cannot call a value of type \`${this.show(f)}\``);
+      for (const a of e.args) this.inferExpr(a.value, ctx);
+      return tvar(ctx.level);
+    }
+    if (e.args.length !== f.params.length) {
+      if (!e.args.some(a => a.name)) this.error(ctx.env.path, 'E0102', e.span, `this function value takes ${f.params.length} argument${f.params.length === 1 ? '' : 's'}, not ${e.args.length}`);
+    }
+    e.args.forEach((a, i) => {
+      const p = f.params[i];
+      if (p) this.checkExpr(a.value, p, ctx);
+      else this.inferExpr(a.value, ctx);
+    });
+    this.graph.addEdge(f.row, ctx.row, at);
+    this.record(ctx.env.path, e.span, f.ret, 'call');
+    return f.ret;
+  }
+
+  /** Arguments to parameters: positional first, then by name; each checked against its parameter's type. */
+  private bindArgs(e: A.CallExpr, params: readonly Type[], names: readonly ParamName[], ctx: Ctx, skip = 0): void {
+    let position = skip;
+    for (const a of e.args) {
+      let i: number;
+      if (a.name) i = names.findIndex(n => n.name === a.name!.name);
+      else i = position++;
+      const p = i >= 0 ? params[i] : undefined;
+      if (p) this.checkExpr(a.value, p, ctx);
+      else this.inferExpr(a.value, ctx);
+    }
+  }
+
+  /** `E.op(...)`, `m.f(...)`, built-in handlers, field calls and uniform calls `a.f(x)` = `f(a, x)`. */
+  private memberCall(callee: A.MemberExpr, e: A.CallExpr, ctx: Ctx, at: Origin): Type | undefined {
+    const obj = callee.object;
+    const prop = callee.property.name;
+    if (obj.kind === 'Name' && !this.lookupVar(ctx, obj.name)) {
+      const m = ctx.env.imports.get(obj.name);
+      if (m) {
+        const other = this.files.get(m.path);
+        const item = other?.items.get(prop);
+        if (item && item.path === m.path) return this.callItem(item, e, ctx, at);
+        for (const a of e.args) this.inferExpr(a.value, ctx);
+        return tvar(ctx.level);
+      }
+      const handler = builtinHandler(`${obj.name}.${prop}`);
+      if (handler) {
+        for (const a of e.args) {
+          const t = this.inferExpr(a.value, ctx);
+          const name = a.name?.name ?? handler.params?.[e.args.indexOf(a)];
+          if (name === 'workers' || name === 'blocking_threads') this.expectType(ctx.env, t, INT, a.value.span);
+          else if (name === 'duration' || name === 'timer_resolution') this.expectType(ctx.env, t, DURATION, a.value.span);
+        }
+        return this.builtinHandlerType(handler.discharges[0] ?? '', handler.name);
+      }
+      const effect = this.lookupEffect(ctx.env, obj.name);
+      if (effect) {
+        const op = effect.ops.get(prop);
+        const { params, ret } = this.opType(ctx.env, op, ctx.level);
+        this.bindArgs(e, params, op?.sig ? paramNames(op.sig.params) : params.map((_, i) => ({ name: `#${i}`, optional: false })), ctx);
+        this.perform(ctx, effect.key, e.span, `\`${effect.name}.${prop}\``);
+        this.record(ctx.env.path, e.span, ret, 'call');
+        return ret;
+      }
+    }
+    // A field holding a function, or a uniform call.
+    const t = this.inferExpr(obj, ctx);
+    const p = prune(t);
+    if (p.k === 'con') {
+      const field = this.fieldType(p, prop);
+      if (field) return this.applyValue(field, e, ctx, at);
+    }
+    const fnName = prop;
+    const item = ctx.env.items.get(fnName) ?? ctx.env.imported.get(fnName);
+    const special = this.builtinCall(fnName, e, ctx, at, t);
+    if (special) return special;
+    let fnType: Type | undefined;
+    let names: readonly ParamName[] = [];
+    if (item?.kind === 'fn') {
+      fnType = this.itemValue(item, ctx, at, callee.property.span);
+      names = paramNames(item.decl.params);
+    } else {
+      const b = this.builtinSchemes.get(fnName);
+      if (b) {
+        const inst = instantiate(this.graph, b.scheme, ctx.level, at);
+        this.recordRows(ctx.env.path, callee.property.span, b.scheme, inst.rows);
+        fnType = inst.type;
+        names = paramNames(b.decl.params);
+      }
+    }
+    if (p.k === 'var' && !fnType) {
+      // Not a function of that name: a field of some struct.
+      const field = this.fieldOfUnknown(p, prop, callee.property.span, ctx);
+      return this.applyValue(field, e, ctx, at);
+    }
+    if (!fnType) {
+      if (p.k === 'con') this.error(ctx.env.path, 'E0303', callee.property.span, `\`${this.show(p)}\` has no field \`${prop}\` and there is no function \`${prop}\` to call on it`);
+      for (const a of e.args) this.inferExpr(a.value, ctx);
+      return tvar(ctx.level);
+    }
+    const f = prune(fnType);
+    if (f.k !== 'fun' || f.params.length === 0) {
+      this.error(ctx.env.path, 'E0302', callee.property.span, `\`${prop}\` cannot be called on a value`);
+      return tvar(ctx.level);
+    }
+    this.record(ctx.env.path, callee.property.span, f, 'use');
+    this.expectType(ctx.env, t, f.params[0]!, obj.span);
+    this.bindArgs(e, f.params, names, ctx, 1);
+    this.graph.addEdge(f.row, ctx.row, at);
+    this.record(ctx.env.path, e.span, f.ret, 'call');
+    return f.ret;
+  }
+
+  private builtinHandlerType(discharges: string, name: string): Type {
+    if (name === 'Async.scope') return tcon('ScopeHandler');
+    return this.handlerType(discharges, new RowVar(), discharges || name);
+  }
+
+  /** Built-ins whose types no signature can say: variadic, or over several types. */
+  private builtinCall(name: string, e: A.CallExpr, ctx: Ctx, at: Origin, receiver?: Type): Type | undefined {
+    if (this.lookupVar(ctx, name) || ctx.env.items.has(name) || ctx.env.imported.has(name)) return undefined;
+    const fn = builtinFunction(name);
+    if (!fn || this.builtinSchemes.has(name)) return undefined;
+    const args: { type: Type; span: A.Span }[] = [];
+    if (receiver) args.push({ type: receiver, span: (e.callee as A.MemberExpr).object.span });
+    for (const a of e.args) args.push({ type: this.inferExpr(a.value, ctx), span: a.value.span });
+    for (const eff of fn.effects) this.perform(ctx, eff, e.span, `\`${name}\``);
+    const arg = (i: number) => args[i]?.type ?? tvar(ctx.level);
+    let result: Type;
+    switch (name) {
+      case 'print':
+        result = UNIT;
+        break;
+      case 'str':
+        result = STRING;
+        break;
+      case 'int':
+        result = INT;
+        break;
+      case 'len': {
+        this.deferSized(arg(0), args[0]?.span ?? e.span, ctx);
+        result = INT;
+        break;
+      }
+      case 'abs':
+        result = arg(0);
+        this.deferNumeric(result, args[0]?.span ?? e.span, ctx);
+        break;
+      case 'min':
+      case 'max':
+        result = arg(0);
+        if (args[1]) this.expectType(ctx.env, args[1].type, result, args[1].span);
+        break;
+      case 'sum': {
+        const elem = tvar(ctx.level);
+        this.expectType(ctx.env, arg(0), tcon('List', [elem]), args[0]?.span ?? e.span);
+        this.deferNumeric(elem, args[0]?.span ?? e.span, ctx);
+        result = elem;
+        break;
+      }
+      case 'contains': {
+        const hay = prune(arg(0));
+        if (hay.k === 'con' && hay.key === 'String') {
+          if (args[1]) this.expectType(ctx.env, args[1].type, STRING, args[1].span);
+        } else {
+          const elem = tvar(ctx.level);
+          this.expectType(ctx.env, arg(0), tcon('List', [elem]), args[0]?.span ?? e.span);
+          if (args[1]) this.expectType(ctx.env, args[1].type, elem, args[1].span);
+        }
+        result = BOOL;
+        break;
+      }
+      case 'cancel': {
+        const t = prune(arg(0));
+        if (t.k === 'con' && t.key !== 'CancellationToken' && t.key !== 'Task') this.expectType(ctx.env, t, tcon('CancellationToken'), args[0]!.span);
+        result = UNIT;
+        break;
+      }
+      default:
+        result = tvar(ctx.level);
+    }
+    void at;
+    this.record(ctx.env.path, e.span, result, 'call');
+    return result;
+  }
+
+  // ---------------------------------------------------------------- members and indexing
+
+  private member(e: A.MemberExpr, ctx: Ctx): Type {
+    const obj = e.object;
+    const prop = e.property.name;
+    if (obj.kind === 'Name' && !this.lookupVar(ctx, obj.name)) {
+      if (`${obj.name}.${prop}` === 'CPU.count') return INT;
+      const handler = builtinHandler(`${obj.name}.${prop}`);
+      if (handler) return this.builtinHandlerType(handler.discharges[0] ?? '', handler.name);
+      const m = ctx.env.imports.get(obj.name);
+      if (m) {
+        const item = this.files.get(m.path)?.items.get(prop);
+        const at = this.origin(ctx.env.path, e.span, `\`${obj.name}.${prop}\``);
+        if (item && item.path === m.path) return this.itemValue(item, ctx, at, e.property.span);
+        return tvar(ctx.level);
+      }
+      if (this.lookupEffect(ctx.env, obj.name) && !(ctx.env.items.has(obj.name) && ctx.env.items.get(obj.name)!.kind !== 'effect')) {
+        this.error(ctx.env.path, 'E0302', e.span, `\`${obj.name}.${prop}\` is an operation: call it`);
+        return tvar(ctx.level);
+      }
+    }
+    if ((obj.kind === 'Int' || obj.kind === 'Float') && DURATION_UNITS[prop] !== undefined) return DURATION;
+    const t = this.inferExpr(obj, ctx);
+    const p = prune(t);
+    if (DURATION_UNITS[prop] !== undefined && p.k === 'con' && NUMERIC.has(p.key)) return DURATION;
+    if (p.k === 'con') {
+      const field = this.fieldType(p, prop);
+      if (field) {
+        this.record(ctx.env.path, e.property.span, field, 'use');
+        return field;
+      }
+      this.error(ctx.env.path, 'E0303', e.property.span, `\`${this.show(p)}\` has no field \`${prop}\``);
+      return tvar(ctx.level);
+    }
+    if (p.k === 'fun') {
+      this.error(ctx.env.path, 'E0303', e.property.span, `a function has no field \`${prop}\``);
+      return tvar(ctx.level);
+    }
+    const field = this.fieldOfUnknown(p, prop, e.property.span, ctx);
+    this.record(ctx.env.path, e.property.span, field, 'use');
+    return field;
+  }
+
+  /** A field of a struct type, instantiated with the type's arguments. */
+  private fieldType(t: TCon, name: string): Type | undefined {
+    const s = this.structByKey(t.key);
+    if (!s || !s.fields) return undefined;
+    const i = s.decl.fields.findIndex(f => f.name.name === name);
+    if (i < 0) return undefined;
+    const map = new Map((s.params ?? []).map((p, j) => [p, t.args[j] ?? tvar(0)]));
+    return substituteVars(s.fields[i]!, map);
+  }
+
+  private structByKey(key: string): StructEntry | undefined {
+    const hash = key.lastIndexOf('#');
+    if (hash < 0) return undefined;
+    const env = this.files.get(key.slice(0, hash));
+    const e = env?.items.get(key.slice(hash + 1));
+    return e?.kind === 'struct' ? e : undefined;
+  }
+
+  /** `x.f` where x's type is not known yet: the one struct with such a field, or wait until it is known. */
+  private fieldOfUnknown(t: Type, prop: string, span: A.Span, ctx: Ctx): Type {
+    const result = tvar(ctx.level);
+    const owners = this.structsByField.get(prop) ?? [];
+    if (owners.length === 1) {
+      const s = owners[0]!;
+      const { args } = this.structInstance(s, ctx.level);
+      this.expectType(ctx.env, t, tcon(s.decl.name.name, args, s.key), span);
+      const field = this.fieldType(prune(t) as TCon, prop);
+      if (field) this.expectType(ctx.env, field, result, span);
+      return result;
+    }
+    this.deferred.push(force => {
+      const p = prune(t);
+      if (p.k === 'con') {
+        const field = this.fieldType(p, prop);
+        if (field) this.expectType(ctx.env, field, result, span);
+        else this.error(ctx.env.path, 'E0303', span, `\`${this.show(p)}\` has no field \`${prop}\``);
+        return true;
+      }
+      if (!force) return false;
+      this.error(ctx.env.path, 'E0306', span, owners.length === 0
+        ? `no struct has a field \`${prop}\``
+        : `cannot tell which struct's field \`${prop}\` this is (${owners.map(o => o.decl.name.name).join(', ')} have one): annotate the value's type`);
+      return true;
+    });
+    return result;
+  }
+
+  private index(e: A.IndexExpr, ctx: Ctx): Type {
+    const t = this.inferExpr(e.object, ctx);
+    this.checkExpr(e.index, INT, ctx);
+    const p = prune(t);
+    if (p.k === 'con' && p.key === 'String') return STRING;
+    const elem = tvar(ctx.level);
+    this.expectType(ctx.env, t, tcon('List', [elem]), e.object.span);
+    return elem;
+  }
+
+  // ---------------------------------------------------------------- operators
+
+  private binary(e: A.BinaryExpr, ctx: Ctx): Type {
+    switch (e.op) {
+      case 'and':
+      case 'or':
+        this.checkExpr(e.left, BOOL, ctx);
+        this.checkExpr(e.right, BOOL, ctx);
+        return BOOL;
+      case '==':
+      case '!=': {
+        const l = this.inferExpr(e.left, ctx);
+        const r = this.inferExpr(e.right, ctx);
+        if (!(isNum(l) && isNum(r))) this.expectType(ctx.env, r, l, e.right.span);
+        return BOOL;
+      }
+      case '<':
+      case '<=':
+      case '>':
+      case '>=': {
+        const l = this.inferExpr(e.left, ctx);
+        const r = this.inferExpr(e.right, ctx);
+        if (!(isNum(l) && isNum(r))) this.expectType(ctx.env, r, l, e.right.span);
+        const p = prune(l);
+        if (p.k === 'fun' || (p.k === 'con' && !['Int', 'Float', 'String', 'Duration', 'Bool'].includes(p.key))) {
+          this.error(ctx.env.path, 'E0310', e.span, `\`${e.op}\` cannot compare values of type \`${this.show(p)}\``);
+        }
+        return BOOL;
+      }
+      case '..':
+        this.checkExpr(e.left, INT, ctx);
+        this.checkExpr(e.right, INT, ctx);
+        return tcon('List', [INT]);
+      default: {
+        const l = this.inferExpr(e.left, ctx);
+        const r = this.inferExpr(e.right, ctx);
+        return this.arith(e.op, l, r, e.span, ctx);
+      }
+    }
+  }
+
+  /** `+ - * / %`: numbers (an Int widens to a Float), durations, and `+` joining a String with any value. */
+  private arith(op: A.BinaryOp, l: Type, r: Type, span: A.Span, ctx: Ctx): Type {
+    const result = tvar(ctx.level);
+    const attempt = (force: boolean): boolean => {
+      const a = prune(l);
+      const b = prune(r);
+      const key = (t: Type) => (t.k === 'con' ? t.key : t.k === 'fun' ? 'function' : undefined);
+      const ka = key(a);
+      const kb = key(b);
+      if (op === '+' && (ka === 'String' || kb === 'String')) return this.settle(result, STRING, span, ctx);
+      if (ka === undefined || kb === undefined) {
+        if (!force) {
+          // One side known and numeric: the other is the same.
+          if (ka !== undefined && kb === undefined && (NUMERIC.has(ka) || ka === 'Duration') && !(ka === 'Duration' && (op === '*' || op === '/'))) {
+            this.expectType(ctx.env, b, a, span);
+            return attempt(false);
+          }
+          if (kb !== undefined && ka === undefined && (NUMERIC.has(kb) || kb === 'Duration') && !(kb === 'Duration' && op === '*')) {
+            this.expectType(ctx.env, a, b, span);
+            return attempt(false);
+          }
+          return false;
+        }
+        // Nothing says otherwise: both sides and the result are one numeric type, Int by default.
+        this.expectType(ctx.env, b, a, span);
+        if (prune(a).k === 'var') this.expectType(ctx.env, a, INT, span);
+        return attempt(false);
+      }
+      const t = arithResult(op, ka, kb);
+      if (!t) {
+        this.error(ctx.env.path, 'E0310', span, `\`${op}\` is not defined for \`${this.show(a)}\` and \`${this.show(b)}\``);
+        return true;
+      }
+      return this.settle(result, t, span, ctx);
+    };
+    if (!attempt(false)) this.deferred.push(attempt);
+    return result;
+  }
+
+  private settle(v: Type, t: Type, span: A.Span, ctx: Ctx): boolean {
+    this.expectType(ctx.env, t, v, span);
+    return true;
+  }
+
+  private deferNumeric(t: Type, span: A.Span, ctx: Ctx): void {
+    const attempt = (force: boolean): boolean => {
+      const p = prune(t);
+      if (p.k === 'con') {
+        if (!NUMERIC.has(p.key) && p.key !== 'Duration') this.error(ctx.env.path, 'E0310', span, `a number is needed here, not \`${this.show(p)}\``);
+        return true;
+      }
+      if (p.k === 'fun') {
+        this.error(ctx.env.path, 'E0310', span, 'a number is needed here, not a function');
+        return true;
+      }
+      if (!force) return false;
+      this.expectType(ctx.env, p, INT, span);
+      return true;
+    };
+    if (!attempt(false)) this.deferred.push(attempt);
+  }
+
+  private deferSized(t: Type, span: A.Span, ctx: Ctx): void {
+    const attempt = (force: boolean): boolean => {
+      const p = prune(t);
+      if (p.k === 'con') {
+        if (p.key !== 'String' && p.key !== 'List') this.error(ctx.env.path, 'E0310', span, `\`len\` takes a List or a String, not \`${this.show(p)}\``);
+        return true;
+      }
+      if (p.k === 'fun') {
+        this.error(ctx.env.path, 'E0310', span, '`len` takes a List or a String, not a function');
+        return true;
+      }
+      if (!force) return false;
+      this.expectType(ctx.env, p, tcon('List', [tvar(ctx.level)]), span);
+      return true;
+    };
+    if (!attempt(false)) this.deferred.push(attempt);
+  }
+
+  private settleDeferred(): void {
+    for (let round = 0; round < 20 && this.deferred.length > 0; round++) {
+      const before = this.deferred.length;
+      this.deferred = this.deferred.filter(d => !d(false));
+      if (this.deferred.length === before) {
+        const first = this.deferred.shift()!;
+        first(true);
+      }
+    }
+    for (const d of this.deferred) d(true);
+    this.deferred = [];
+  }
+
+  // ---------------------------------------------------------------- lambdas
+
+  private lambda(e: A.LambdaExpr, ctx: Ctx, expected: TFun | undefined): Type {
+    const params = e.params.map((p, i) => {
+      const want = expected?.params[i];
+      if (p.type) {
+        const t = this.typeOf(ctx.env, p.type, new Map(), ctx.level, 'param');
+        if (want) this.expectType(ctx.env, want, t, p.span);
+        return t;
+      }
+      return want ?? tvar(ctx.level);
+    });
+    const row = new RowVar();
+    const ret = expected && expected.params.length === e.params.length ? expected.ret : tvar(ctx.level);
+    const vars = new Map<string, Type>();
+    e.params.forEach((p, i) => {
+      vars.set(p.name.name, params[i]!);
+      this.record(ctx.env.path, p.name.span, params[i]!, 'binding');
+    });
+    const inner: Ctx = { env: ctx.env, level: ctx.level, row, scope: { vars, parent: ctx.scope }, ret, fnName: ctx.fnName, depth: ctx.depth + 1 };
+    this.declareLocals(inner.scope, e.body, e.params.map(p => p.name.name));
+    this.checkBlock(e.body, inner, ret);
+    const t = tfun(params, row, ret);
+    this.record(ctx.env.path, e.span, t, 'lambda');
+    if (expected && expected.params.length === e.params.length) {
+      const failure = flowType(this.graph, t, expected, this.origin(ctx.env.path, e.span, 'this lambda'));
+      if (failure) this.mismatch(ctx.env, failure, t, expected, e.span);
+    } else if (expected) {
+      this.error(ctx.env.path, 'E0301', e.span, `expected a function of ${expected.params.length} parameter${expected.params.length === 1 ? '' : 's'}, found a lambda of ${e.params.length}`);
+    }
+    return t;
+  }
+
+  // ---------------------------------------------------------------- match
+
+  private match(e: A.MatchExpr, ctx: Ctx, expected: Type): void {
+    const scrutinee = this.inferExpr(e.value, ctx);
+    for (const arm of e.arms) {
+      this.pattern(arm.pattern, scrutinee, ctx);
+      if (arm.guard) this.checkExpr(arm.guard, BOOL, ctx);
+      this.checkBlock(arm.body, ctx, expected);
+    }
+  }
+
+  private pattern(p: A.Pattern, t: Type, ctx: Ctx): void {
+    const stack: [A.Pattern, Type][] = [[p, t]];
+    let steps = 0;
+    while (stack.length > 0 && ++steps < 100_000) {
+      const [pat, type] = stack.pop()!;
+      switch (pat.kind) {
+        case 'WildcardPat':
+          break;
+        case 'BindPat': {
+          const v = this.nullaryVariant(ctx.env, pat.name);
+          if (v) {
+            const { type: vt } = this.variantInstance(v, ctx.level);
+            this.expectType(ctx.env, vt, type, pat.span, 'pattern');
+            break;
+          }
+          const local = this.lookupVar(ctx, pat.name);
+          if (local) this.expectType(ctx.env, type, local, pat.span);
+          this.record(ctx.env.path, pat.span, type, 'binding');
+          break;
+        }
+        case 'LiteralPat': {
+          const lt = typeof pat.value === 'string' ? STRING : typeof pat.value === 'boolean' ? BOOL : Number.isInteger(pat.value) ? INT : FLOAT;
+          this.expectType(ctx.env, lt, type, pat.span, 'pattern');
+          break;
+        }
+        case 'ListPat': {
+          const elem = tvar(ctx.level);
+          this.expectType(ctx.env, tcon('List', [elem]), type, pat.span, 'pattern');
+          for (const x of pat.elements) stack.push([x, elem]);
+          break;
+        }
+        case 'CtorPat': {
+          const name = pat.name.name;
+          const item = ctx.env.items.get(name) ?? ctx.env.imported.get(name) ?? this.builtinVariants.get(name);
+          let fields: readonly Type[] = [];
+          if (item?.kind === 'variant') {
+            const inst = this.variantInstance(item, ctx.level);
+            this.expectType(ctx.env, inst.type, type, pat.span, 'pattern');
+            fields = inst.fields;
+          } else if (item?.kind === 'struct') {
+            const { args, fields: fs } = this.structInstance(item, ctx.level);
+            this.expectType(ctx.env, tcon(item.decl.name.name, args, item.key), type, pat.span, 'pattern');
+            fields = fs;
+          } else {
+            for (const x of pat.args) stack.push([x, tvar(ctx.level)]);
+            break;
+          }
+          pat.args.forEach((x, i) => stack.push([x, fields[i] ?? tvar(ctx.level)]));
+          break;
+        }
+      }
+    }
+  }
+
+  private nullaryVariant(env: FileEnv, name: string): VariantEntry | undefined {
+    if (!/^[A-Z]/.test(name)) return undefined;
+    const item = env.items.get(name) ?? env.imported.get(name) ?? this.builtinVariants.get(name);
+    return item?.kind === 'variant' && item.fieldNames.length === 0 ? item : undefined;
+  }
+
+  // ---------------------------------------------------------------- with
+
+  private withExpr(e: A.WithExpr, ctx: Ctx, expected: Type): Type {
+    const h = e.handler;
+    const ht = prune(this.inferExpr(h, ctx));
+    const at = this.origin(ctx.env.path, h.span, `\`with ${handlerLabel(h)}\``);
+    const inner = new RowVar();
+    const vars = new Map<string, Type>();
+    let isTimeout = false;
+    if (ht.k === 'con' && ht.key === 'ScopeHandler') {
+      if (e.binder) {
+        const scope = this.lookupVar(ctx, e.binder.name);
+        if (scope) this.expectType(ctx.env, tcon('Scope'), scope, e.binder.span);
+        this.record(ctx.env.path, e.binder.span, tcon('Scope'), 'binding');
+      }
+      this.graph.addEdge(inner, ctx.row, at);
+    } else if (ht.k === 'con' && ht.key === 'Handler') {
+      const effect = prune(ht.args[0]!);
+      const ops = prune(ht.args[1]!);
+      const effectKey = effect.k === 'con' ? effect.key.replace(/^effect:/, '') : '';
+      const discharged = new Set([effectKey]);
+      if (effectKey === 'Async') discharged.add('Runtime');
+      this.graph.addEdge(inner, ctx.row, at, discharged);
+      if (ops.k === 'fun') this.graph.addEdge(ops.row, ctx.row, at);
+      isTimeout = h.kind === 'Call' && h.callee.kind === 'Member' && h.callee.object.kind === 'Name' && h.callee.object.name === 'Cancel' && h.callee.property.name === 'timeout';
+    } else if (ht.k === 'var' && !ht.rigid) {
+      this.error(ctx.env.path, 'E0306', h.span, 'cannot tell which handler this is: annotate its type');
+      this.graph.addEdge(inner, ctx.row, at);
+    } else {
+      this.error(ctx.env.path, 'E0210', h.span, `\`with\` needs a handler, not a value of type \`${this.show(ht)}\``);
+      this.graph.addEdge(inner, ctx.row, at);
+    }
+    const body: Ctx = { ...ctx, row: inner, scope: { vars, parent: ctx.scope } };
+    if (isTimeout) {
+      // `with Cancel.timeout(d) ... end` is `Some(v)` when the block finished, `None()` when its deadline cut it short.
+      const value = tvar(ctx.level);
+      const e2 = prune(expected);
+      if (e2.k === 'con' && e2.key === 'Unit') {
+        this.checkBlock(e.body, body, UNIT);
+        return UNIT;
+      }
+      this.checkBlock(e.body, body, value);
+      const t = tcon('Option', [value], 'Option');
+      this.expectType(ctx.env, t, expected, e.span);
+      return t;
+    }
+    this.checkBlock(e.body, body, expected);
+    return expected;
+  }
+
+  // ---------------------------------------------------------------- effects
+
+  private perform(ctx: Ctx, effect: string, span: A.Span, label: string): void {
+    this.graph.addAtom(ctx.row, effect, this.origin(ctx.env.path, span, label));
+  }
+
+  // ---------------------------------------------------------------- bookkeeping
+
+  private origin(path: string, span: A.Span, label: string): Origin {
+    return { path, span, label };
+  }
+
+  private record(path: string, span: A.Span, type: Type, kind: TypedSpan['kind']): void {
+    let list = this.spans.get(path);
+    if (!list) this.spans.set(path, (list = []));
+    list.push({ span, type, kind });
+  }
+
+  private recordRows(path: string, span: A.Span, scheme: Scheme, rows: ReadonlyMap<RowVar, RowVar>): void {
+    const named = scheme.rows.filter(r => r.rigid !== undefined);
+    if (named.length === 0) return;
+    let list = this.spans.get(path);
+    if (!list) this.spans.set(path, (list = []));
+    list.push({ span, type: UNIT, kind: 'use', rows: named.map(r => ({ name: r.rigid!, row: rows.get(r)! })) });
+  }
+
+  private expectType(env: FileEnv, actual: Type, expected: Type, span: A.Span, what: 'value' | 'pattern' = 'value'): void {
+    const failure = flowType(this.graph, actual, expected, this.origin(env.path, span, 'this value'));
+    if (failure) this.mismatch(env, failure, actual, expected, span, what);
+  }
+
+  private mismatch(env: FileEnv, f: UnifyFailure, actual: Type, expected: Type, span: A.Span, what: 'value' | 'pattern' = 'value'): void {
+    const p = new TypePrinter(k => this.effectName(k));
+    if (f.kind === 'occurs') {
+      this.error(env.path, 'E0307', span, `this value would need an infinite type (\`${p.type(f.variable)}\` inside \`${p.type(f.type)}\`)`);
+      return;
+    }
+    if (f.kind === 'arity') {
+      this.error(env.path, 'E0301', span, `expected a function of ${f.expected} parameter${f.expected === 1 ? '' : 's'}, found one of ${f.actual}`);
+      return;
+    }
+    const exp = p.type(expected);
+    const act = p.type(actual);
+    const inner = p.type(f.expected) !== exp || p.type(f.actual) !== act ? ` (\`${p.type(f.expected)}\` and \`${p.type(f.actual)}\` differ)` : '';
+    this.error(env.path, 'E0301', span, what === 'pattern' ? `this pattern matches \`${act}\`, but the value is \`${exp}\`${inner}` : `expected \`${exp}\`, found \`${act}\`${inner}`);
+  }
+
+  private error(path: string, code: Diagnostic['code'], span: A.Span, message: string, related: readonly RelatedInformation[] = []): void {
+    let list = this.diagnostics.get(path);
+    if (!list) this.diagnostics.set(path, (list = []));
+    if (list.some(d => d.code === code && d.span.start === span.start && d.span.end === span.end)) return;
+    list.push(diagnostic(code, path, span, message, related));
+  }
+
+  private show(t: Type): string {
+    return new TypePrinter(k => this.effectName(k)).type(t);
+  }
+
+  effectName(key: string): string {
+    if (key.startsWith('~')) return 'e';
+    return this.effectNames.get(key) ?? key.slice(key.lastIndexOf('#') + 1);
+  }
+
+  private typeDeclaration(t: Type): { path: string; name: string } | undefined {
+    const p = prune(t);
+    if (p.k !== 'con') return undefined;
+    const hash = p.key.lastIndexOf('#');
+    if (hash < 0) return undefined;
+    return { path: p.key.slice(0, hash), name: p.key.slice(hash + 1) };
+  }
+
+  // ---------------------------------------------------------------- effect diagnostics
+
+  /** Every row that holds more than its bound allows: a diagnostic at each site that brought the effect in. */
+  private report(): void {
+    const seen = new Set<string>();
+    for (const { row, atom } of this.graph.violations) {
+      const key = `${row.id}:${atom}`;
+      if (seen.has(key) || !row.upper) continue;
+      seen.add(key);
+      const owner = row.upper.owner;
+      const effect = atom.startsWith('~') ? this.rigidName(atom) : this.effectName(atom);
+      const sites: { origin: Origin; via?: Origin[] }[] = [];
+      for (const d of row.direct) if (d.atom === atom) sites.push({ origin: d.origin });
+      for (const edge of row.in) {
+        if (edge.filter?.has(atom) || !edge.from.atoms.has(atom)) continue;
+        sites.push({ origin: edge.origin, via: explain(edge.from, atom) });
+      }
+      if (sites.length === 0) {
+        const why = explain(row, atom);
+        sites.push({ origin: why[0] ?? ownerOrigin(owner) });
+      }
+      for (const site of sites) {
+        const via = site.via && site.via.length > 0 ? ` (via ${site.origin.label})` : '';
+        const related: RelatedInformation[] = (site.via ?? []).map(o => ({ path: o.path, span: o.span, message: `${effect} comes from ${o.label}` }));
+        let message: string;
+        let code: Diagnostic['code'];
+        let fnName: string;
+        if (owner.kind === 'top-level') {
+          code = 'E0203';
+          fnName = '(top level)';
+          message = `${effect}${via} is not handled at the top level: the default runtime provides only Async and IO`;
+        } else if (owner.kind === 'function') {
+          code = 'E0202';
+          fnName = owner.name;
+          message = `${effect}${via} is performed but not declared in ${owner.name}'s row`;
+          related.push({ path: owner.origin.path, span: owner.origin.span, message: `${owner.name}'s row is declared here` });
+        } else if (owner.kind === 'handler-op') {
+          code = 'E0202';
+          fnName = owner.name;
+          message = `${effect}${via} is performed but not declared in the row of operation ${owner.name}`;
+        } else {
+          code = 'E0202';
+          fnName = '';
+          message = `${effect}${via} is performed by this function value, but ${owner.origin.label} allows only ${this.rowText(row.upper.allowed)}`;
+          related.push({ path: owner.origin.path, span: owner.origin.span, message: `${owner.origin.label} allows only ${this.rowText(row.upper.allowed)}` });
+        }
+        const list = this.diagnostics.get(site.origin.path) ?? [];
+        this.diagnostics.set(site.origin.path, list);
+        if (list.some(d => d.code === code && d.span.start === site.origin.span.start && d.effect === effect)) continue;
+        list.push(diagnostic(code, site.origin.path, site.origin.span, message, related, { effect, function: fnName }));
+      }
+    }
+    for (const list of this.diagnostics.values()) list.sort(compareDiagnostics);
+  }
+
+  private rowText(atoms: ReadonlySet<string>): string {
+    return `{${[...atoms].map(a => (a.startsWith('~') ? this.rigidName(a) : this.effectName(a))).sort().join(', ')}}`;
+  }
+
+  private rigidName(atom: string): string {
+    void atom;
+    return 'a row variable';
+  }
+}
+
+// ---------------------------------------------------------------- helpers
+
+interface EnumLike {
+  readonly name: A.Ident;
+  readonly typeParams: readonly A.Ident[];
+  readonly variants: readonly { readonly name: A.Ident; readonly fields: readonly A.Param[]; readonly span: A.Span }[];
+}
+
+interface ParamName {
+  readonly name: string;
+  readonly optional: boolean;
+}
+
+function paramNames(params: readonly A.Param[]): ParamName[] {
+  return params.map(p => ({ name: p.name.name, optional: p.default !== undefined }));
+}
+
+function fieldParamName(i: number): string {
+  return `F${i}`;
+}
+
+function ownerOrigin(owner: UpperOwner): Origin {
+  return owner.kind === 'top-level' ? { path: owner.path, span: { start: 0, end: 0 }, label: 'the top level' } : owner.origin;
+}
+
+function handlerLabel(h: A.Expr): string {
+  if (h.kind === 'Name') return h.name;
+  if (h.kind === 'Member' && h.object.kind === 'Name') return `${h.object.name}.${h.property.name}`;
+  if (h.kind === 'Call') return handlerLabel(h.callee);
+  return 'handler';
+}
+
+function isNum(t: Type): boolean {
+  const p = prune(t);
+  return p.k === 'con' && NUMERIC.has(p.key);
+}
+
+function arithResult(op: A.BinaryOp, a: string, b: string): Type | undefined {
+  if (NUMERIC.has(a) && NUMERIC.has(b)) return a === 'Float' || b === 'Float' ? FLOAT : INT;
+  if (a === 'Duration' && b === 'Duration') {
+    if (op === '+' || op === '-' || op === '%') return DURATION;
+    if (op === '/') return INT;
+    return undefined;
+  }
+  if (a === 'Duration' && NUMERIC.has(b) && (op === '*' || op === '/')) return DURATION;
+  if (NUMERIC.has(a) && b === 'Duration' && op === '*') return DURATION;
+  return undefined;
+}
+
+/** A signature says everything: every parameter typed, a row written, no type left to infer. */
+function isComplete(fn: A.FnDecl): boolean {
+  if (!fn.effects) return false;
+  const full = (t: A.TypeExpr | undefined): boolean => {
+    if (!t) return false;
+    if (t.kind === 'TypeName') return !['List', 'Channel', 'Task', 'Result', 'Option'].includes(t.name);
+    if (t.kind === 'TypeApp') return t.args.every(full);
+    return t.params.every(full) && full(t.result) && t.effects !== undefined;
+  };
+  return fn.params.every(p => full(p.type)) && (fn.returnType === undefined || full(fn.returnType));
+}
+
+function substituteVars(t: Type, map: ReadonlyMap<import('./types.js').TVar, Type>): Type {
+  const x = prune(t);
+  if (x.k === 'var') return map.get(x) ?? x;
+  if (x.k === 'con') return x.args.length === 0 ? x : tcon(x.name, x.args.map(a => substituteVars(a, map)), x.key);
+  return tfun(x.params.map(p => substituteVars(p, map)), x.row, substituteVars(x.ret, map));
+}
+
+/** Names a pattern binds. */
+function patternNames(p: A.Pattern): string[] {
+  const out: string[] = [];
+  const stack = [p];
+  while (stack.length > 0) {
+    const x = stack.pop()!;
+    if (x.kind === 'BindPat' && !/^[A-Z]/.test(x.name)) out.push(x.name);
+    else if (x.kind === 'BindPat') out.push(x.name);
+    else if (x.kind === 'CtorPat') stack.push(...x.args);
+    else if (x.kind === 'ListPat') stack.push(...x.elements);
+  }
+  return out;
+}
+
+/** The names a declaration's bodies mention as callees or values (`f`, `m.f`), for the call graph. */
+function namesUsed(decl: A.FnDecl | A.HandlerDecl): Set<string> {
+  const out = new Set<string>();
+  const stack: unknown[] = [decl.kind === 'Fn' ? decl.body : decl.ops, decl.kind === 'Fn' ? decl.params : decl.params ?? []];
+  let steps = 0;
+  while (stack.length > 0 && ++steps < 2_000_000) {
+    const x = stack.pop();
+    if (!x || typeof x !== 'object') continue;
+    if (Array.isArray(x)) {
+      for (const y of x) stack.push(y);
+      continue;
+    }
+    const node = x as { kind?: string; name?: unknown; object?: { kind?: string; name?: string }; property?: { name?: string } };
+    if (node.kind === 'Name' && typeof node.name === 'string') out.add(node.name);
+    if (node.kind === 'Member' && node.object?.kind === 'Name' && node.property?.name) out.add(`${node.object.name}.${node.property.name}`);
+    for (const [k, v] of Object.entries(x)) if (k !== 'span' && v && typeof v === 'object') stack.push(v);
+  }
+  return out;
+}
+
+/** Tarjan's algorithm without recursion; components come out callees first. */
+function stronglyConnected(n: number, edges: readonly (readonly number[])[]): number[][] {
+  const index = new Array<number>(n).fill(-1);
+  const low = new Array<number>(n).fill(0);
+  const onStack = new Array<boolean>(n).fill(false);
+  const stack: number[] = [];
+  const out: number[][] = [];
+  let counter = 0;
+  for (let root = 0; root < n; root++) {
+    if (index[root] !== -1) continue;
+    const work: [number, number][] = [[root, 0]];
+    index[root] = low[root] = counter++;
+    stack.push(root);
+    onStack[root] = true;
+    while (work.length > 0) {
+      const top = work[work.length - 1]!;
+      const [v, i] = top;
+      const succ = edges[v]!;
+      if (i < succ.length) {
+        top[1]++;
+        const w = succ[i]!;
+        if (index[w] === -1) {
+          index[w] = low[w] = counter++;
+          stack.push(w);
+          onStack[w] = true;
+          work.push([w, 0]);
+        } else if (onStack[w]) low[v] = Math.min(low[v]!, index[w]!);
+        continue;
+      }
+      work.pop();
+      if (work.length > 0) {
+        const parent = work[work.length - 1]![0];
+        low[parent] = Math.min(low[parent]!, low[v]!);
+      }
+      if (low[v] === index[v]) {
+        const scc: number[] = [];
+        let w: number;
+        do {
+          w = stack.pop()!;
+          onStack[w] = false;
+          scc.push(w);
+        } while (w !== v);
+        out.push(scc);
+      }
+    }
+  }
+  return out;
+}
+
+/** A scheme as a signature: `(Int, (Int) -> {e} Unit) -> {e} Unit`. */
+export function showScheme(s: Scheme, effectName: (key: string) => string): string {
+  const printer = new TypePrinter(effectName, new Set(s.rows.filter(r => r.atoms.size === 0 || (r.rigid !== undefined && r.atoms.size === 1))));
+  for (const r of s.rows) printer.registerRigid(r);
+  return printer.type(s.type);
+}
+
+void monoScheme;
+void unify;
