@@ -567,7 +567,7 @@ class FileAnalyzer {
     const id = `${this.path}#effect:${name}`;
     if (first && this.nav) this.declare({ id, kind: 'effect', name, path: this.path, nameSpan: e.name.span, span: e.span, detail: `effect ${name}`, doc: e.doc });
     if (isBuiltinEffect(name)) {
-      this.report('W0203', e.name.span, `\`effect ${name}\` restates the built-in effect \`${name}\`: its operations here replace the built-in ones in this file, and the built-in handlers (such as \`${name === 'Cancel' ? 'Cancel.timeout' : 'Async.default'}\`) still discharge it`);
+      this.report('W0203', e.name.span, `\`effect ${name}\` restates the built-in effect \`${name}\`: it is the same effect, with the built-in operations, and the built-in handlers (such as \`${name === 'Cancel' ? 'Cancel.timeout' : 'Async.default'}\`) discharge it`);
     }
     const seen = new Set<string>();
     for (const op of e.ops) {
@@ -1392,7 +1392,9 @@ class FileAnalyzer {
         params = op.params;
         symbol = op.symbol;
       }
-    } else if (isBuiltinEffect(effectName)) {
+    }
+    // A restated built-in effect is the built-in one: its operations stay callable.
+    if (!params && isBuiltinEffect(effectName)) {
       const op = BUILTIN_EFFECT_INFO[effectName].ops.find(o => o.name === opName);
       if (op) {
         params = op.params.map((p, i) => ({ name: p, optional: i >= op.required }));

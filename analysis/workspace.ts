@@ -631,6 +631,12 @@ export class Workspace {
     // A syntax error leaves half-parsed code on its lines: other reports there would be noise.
     // The effect rules' verdicts (E0202, E0203) come from the type checker, which follows function values everywhere.
     const effects = (file.effectDiagnostics?.diagnostics ?? []).filter(d => d.code !== 'E0202' && d.code !== 'E0203');
+    // One report per mistake: a type error where the name checker already found one (an undefined name, a wrong
+    // number of arguments) would only repeat it.
+    if (analysis.diagnostics.length > 0 && typed.length > 0) {
+      const names = analysis.diagnostics.filter(d => d.severity === 'error');
+      typed = typed.filter(t => (t.code === 'E0202' || t.code === 'E0203') || !names.some(d => d.span.start < t.span.end && t.span.start < d.span.end));
+    }
     if (errors.length === 0) return [...syntax, ...analysis.diagnostics, ...effects, ...typed].sort(compareDiagnostics);
     const lines = this.lineIndex(file.path)!;
     const broken = errors.map(e => ({ start: lines.position(e.span.start).line, end: lines.position(e.span.end).line }));

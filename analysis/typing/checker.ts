@@ -691,9 +691,18 @@ class Checker {
 
   private checkProgramStatements(env: FileEnv): void {
     const statements = env.module.statements;
-    if (statements.length === 0) return;
     const row = new RowVar();
     this.graph.setUpper(row, new Set(['Async', 'IO', 'Blocking']), { kind: 'top-level', path: env.path });
+    if (statements.length === 0) {
+      // A program of items only runs `main()`: what main performs reaches the top level.
+      const main = env.items.get('main');
+      if (main?.kind === 'fn' && main.path === env.path && main.scheme) {
+        const at = this.origin(env.path, main.decl.name.span, '`main`');
+        const t = prune(instantiate(this.graph, main.scheme, 1, at).type);
+        if (t.k === 'fun') this.graph.addEdge(t.row, row, at);
+      }
+      return;
+    }
     const saved = this.deferred;
     this.deferred = [];
     const ctx: Ctx = { env, level: 1, row, scope: { vars: new Map() }, ret: tvar(1), fnName: '(top level)', depth: 0 };
@@ -1014,6 +1023,11 @@ class Checker {
     if (local) return local;
     const at = this.origin(ctx.env.path, e.span, `\`${e.name}\``);
     const item = ctx.env.items.get(e.name) ?? ctx.env.imported.get(e.name);
+    if (item?.kind === 'handler' && item.decl.params && item.decl.params.every(p => p.default)) {
+      // `with Console` for `handler Console(prefix: String = "")`: the handler with its defaults.
+      const f = prune(this.itemValue(item, ctx, at, e.span));
+      return f.k === 'fun' ? f.ret : f;
+    }
     if (item) return this.itemValue(item, ctx, at, e.span);
     const b = this.builtinSchemes.get(e.name);
     if (b) return instantiate(this.graph, b.scheme, ctx.level, at).type;
@@ -1226,14 +1240,13 @@ class Checker {
         return this.builtinHandlerType(handler.discharges[0] ?? '', handler.name);
       }
       const effect = this.lookupEffect(ctx.env, obj.name);
-      if (effect) {
-        const op = effect.ops.get(prop);
-        const { params, ret } = this.opType(ctx.env, op, ctx.level);
-        this.bindArgs(e, params, op?.sig ? paramNames(op.sig.params) : params.map((_, i) => ({ name: `#${i}`, optional: false })), ctx);
-        this.perform(ctx, effect.key, e.span, `\`${effect.name}.${prop}\``);
-        this.record(ctx.env.path, e.span, ret, 'call');
-        return ret;
-      }
+      if (effect) return this.operationCall(effect, prop, e, ctx);
+    }
+    if (obj.kind === 'Member' && obj.object.kind === 'Name' && !this.lookupVar(ctx, obj.object.name)) {
+      // `m.Effect.op(...)`: an operation of an effect of an imported module.
+      const m = ctx.env.imports.get(obj.object.name);
+      const item = m && this.files.get(m.path)?.items.get(obj.property.name);
+      if (item?.kind === 'effect') return this.operationCall(item, prop, e, ctx);
     }
     // A field holding a function, or a uniform call.
     const t = this.inferExpr(obj, ctx);
@@ -1281,6 +1294,15 @@ class Checker {
     this.graph.addEdge(f.row, ctx.row, at);
     this.record(ctx.env.path, e.span, f.ret, 'call');
     return f.ret;
+  }
+
+  private operationCall(effect: EffectEntry, prop: string, e: A.CallExpr, ctx: Ctx): Type {
+    const op = effect.ops.get(prop);
+    const { params, ret } = this.opType(ctx.env, op, ctx.level);
+    this.bindArgs(e, params, op?.sig ? paramNames(op.sig.params) : params.map((_, i) => ({ name: `#${i}`, optional: false })), ctx);
+    this.perform(ctx, effect.key, e.span, `\`${effect.name}.${prop}\``);
+    this.record(ctx.env.path, e.span, ret, 'call');
+    return ret;
   }
 
   private builtinHandlerType(discharges: string, name: string): Type {
@@ -1701,6 +1723,7 @@ class Checker {
     const ht = prune(this.inferExpr(h, ctx));
     const at = this.origin(ctx.env.path, h.span, `\`with ${handlerLabel(h)}\``);
     const inner = new RowVar();
+    inner.transparent = true;
     const vars = new Map<string, Type>();
     let isTimeout = false;
     if (ht.k === 'con' && ht.key === 'ScopeHandler') {
@@ -1827,10 +1850,23 @@ class Checker {
       const owner = row.upper.owner;
       const effect = atom.startsWith('~') ? this.rigidName(atom) : this.effectName(atom);
       const sites: { origin: Origin; via?: Origin[] }[] = [];
-      for (const d of row.direct) if (d.atom === atom) sites.push({ origin: d.origin });
-      for (const edge of row.in) {
-        if (edge.filter?.has(atom) || !edge.from.atoms.has(atom)) continue;
-        sites.push({ origin: edge.origin, via: explain(edge.from, atom) });
+      // The sites that brought the atom in, looking through the rows of blocks (a `with`'s) to the calls inside.
+      const rows = [row];
+      const visited = new Set<RowVar>(rows);
+      while (rows.length > 0) {
+        const r = rows.pop()!;
+        for (const d of r.direct) if (d.atom === atom) sites.push({ origin: d.origin });
+        for (const edge of r.in) {
+          if (edge.filter?.has(atom) || !edge.from.atoms.has(atom)) continue;
+          if (edge.from.transparent) {
+            if (!visited.has(edge.from)) {
+              visited.add(edge.from);
+              rows.push(edge.from);
+            }
+            continue;
+          }
+          sites.push({ origin: edge.origin, via: explain(edge.from, atom) });
+        }
       }
       if (sites.length === 0) {
         const why = explain(row, atom);

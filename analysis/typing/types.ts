@@ -87,6 +87,8 @@ export class RowVar {
   readonly direct: { readonly atom: string; readonly origin: Origin }[] = [];
   /** A rigid row variable (`e` of a signature, while that function is checked) is its own atom. */
   readonly rigid?: string;
+  /** The row of a block inside a body (a `with`'s): a diagnostic looks through it for the sites within. */
+  transparent = false;
 
   constructor(rigid?: string) {
     if (rigid !== undefined) {
