@@ -568,6 +568,7 @@ class Checker {
     for (const p of prepared) {
       const type = p.entry.kind === 'fn' ? p.entry.mono! : p.entry.mono!;
       const scheme = generalize(type, 0);
+      scheme.body.row = p.entry.kind === 'fn' ? p.sig?.body : p.handler?.ops;
       p.entry.scheme = scheme;
       p.entry.mono = undefined;
       if (p.entry.kind === 'fn') this.schemes.set(`${p.env.path}#${p.entry.decl.name.name}`, scheme);
@@ -577,13 +578,16 @@ class Checker {
   private checkFnBody(env: FileEnv, fn: A.FnDecl, level: number): void {
     const saved = this.deferred;
     this.deferred = [];
-    this.checkBody(env, fn, this.signatureType(env, fn, level), level);
+    const sig = this.signatureType(env, fn, level);
+    const entry = env.items.get(fn.name.name);
+    if (entry?.kind === 'fn' && entry.decl === fn && entry.scheme) entry.scheme.body.row = sig.body;
+    this.checkBody(env, fn, sig, level);
     this.settleDeferred();
     this.deferred = saved;
   }
 
   private checkBody(env: FileEnv, fn: A.FnDecl, sig: ReturnType<Checker['signatureType']>, level: number): void {
-    const origin = this.origin(env.path, fn.name.span, `\`${fn.name.name}\``);
+    const origin = this.origin(env.path, fn.effects?.span ?? fn.name.span, fn.name.name);
     if (sig.declared) {
       this.graph.setUpper(sig.body, sig.declared, { kind: 'function', name: fn.name.name, origin });
     }
@@ -697,7 +701,7 @@ class Checker {
       // A program of items only runs `main()`: what main performs reaches the top level.
       const main = env.items.get('main');
       if (main?.kind === 'fn' && main.path === env.path && main.scheme) {
-        const at = this.origin(env.path, main.decl.name.span, '`main`');
+        const at = this.origin(env.path, main.decl.name.span, 'main');
         const t = prune(instantiate(this.graph, main.scheme, 1, at).type);
         if (t.k === 'fun') this.graph.addEdge(t.row, row, at);
       }
@@ -847,7 +851,7 @@ class Checker {
         const sig = this.signatureType(ctx.env, fn, ctx.level);
         const v = this.lookupVar(ctx, fn.name.name);
         if (v) this.expectType(ctx.env, sig.type, v, fn.name.span);
-        const origin = this.origin(ctx.env.path, fn.name.span, `\`${fn.name.name}\``);
+        const origin = this.origin(ctx.env.path, fn.effects?.span ?? fn.name.span, fn.name.name);
         if (sig.declared) this.graph.setUpper(sig.body, sig.declared, { kind: 'function', name: fn.name.name, origin });
         const vars = new Map<string, Type>();
         fn.params.forEach((p, i) => {
@@ -972,13 +976,13 @@ class Checker {
         const t = this.inferExpr(e.value, ctx);
         const result = tvar(ctx.level);
         this.expectType(ctx.env, t, tcon('Task', [result]), e.value.span);
-        this.perform(ctx, 'Async', e.span, '`.await`');
+        this.perform(ctx, 'Async', e.span, '.await');
         return result;
       }
       case 'Spawn': {
         if (e.scope) this.expectType(ctx.env, this.inferExpr(e.scope, ctx), tcon('Scope'), e.scope.span);
         const body = this.inferExpr(e.body, ctx);
-        this.perform(ctx, 'Async', e.span, '`spawn`');
+        this.perform(ctx, 'Async', e.span, 'spawn');
         const t = tcon('Task', [body]);
         this.record(ctx.env.path, e.span, t, 'expression');
         return t;
@@ -1021,7 +1025,7 @@ class Checker {
   private nameType(e: A.NameExpr, ctx: Ctx): Type {
     const local = this.lookupVar(ctx, e.name);
     if (local) return local;
-    const at = this.origin(ctx.env.path, e.span, `\`${e.name}\``);
+    const at = this.origin(ctx.env.path, e.span, e.name);
     const item = ctx.env.items.get(e.name) ?? ctx.env.imported.get(e.name);
     if (item?.kind === 'handler' && item.decl.params && item.decl.params.every(p => p.default)) {
       // `with Console` for `handler Console(prefix: String = "")`: the handler with its defaults.
@@ -1035,6 +1039,13 @@ class Checker {
     if (v) return this.variantValue(v, ctx);
     if (e.name === 'print') return tfun([tvar(ctx.level)], this.rowWith('IO', at), UNIT);
     return tvar(ctx.level); // E0101 comes from the name checker
+  }
+
+  /** Whether a name means anything here (else the name checker has reported it). */
+  private isKnownName(ctx: Ctx, name: string): boolean {
+    return this.lookupVar(ctx, name) !== undefined || ctx.env.items.has(name) || ctx.env.imported.has(name) || ctx.env.imports.has(name)
+      || this.builtinSchemes.has(name) || this.builtinVariants.has(name) || this.builtinEffects.has(name) || builtinFunction(name) !== undefined
+      || name === 'CPU' || name === 'Async' || name === 'Runtime' || name === 'Cancel';
   }
 
   private rowWith(effect: string, at: Origin): RowVar {
@@ -1102,7 +1113,7 @@ class Checker {
 
   private call(e: A.CallExpr, ctx: Ctx): Type {
     const callee = e.callee;
-    const at = this.origin(ctx.env.path, e.span, this.calleeLabel(callee));
+    const at = { ...this.origin(ctx.env.path, e.span, this.calleeLabel(callee)), fn: ctx.fnName };
     if (callee.kind === 'Name' && !this.lookupVar(ctx, callee.name)) {
       const special = this.builtinCall(callee.name, e, ctx, at);
       if (special) return special;
@@ -1127,12 +1138,13 @@ class Checker {
   }
 
   private calleeLabel(callee: A.Expr): string {
-    if (callee.kind === 'Name') return `\`${callee.name}\``;
+    if (callee.kind === 'Name') return callee.name;
     if (callee.kind === 'Member') {
       const o = callee.object;
-      return o.kind === 'Name' ? `\`${o.name}.${callee.property.name}\`` : `\`.${callee.property.name}\``;
+      return o.kind === 'Name' ? `${o.name}.${callee.property.name}` : callee.property.name;
     }
-    return 'this call';
+    if (callee.kind === 'Index' && callee.object.kind === 'Name') return `${callee.object.name}[...]`;
+    return 'a function value';
   }
 
   private callItem(item: ItemEntry, e: A.CallExpr, ctx: Ctx, at: Origin): Type {
@@ -1248,6 +1260,11 @@ class Checker {
       const item = m && this.files.get(m.path)?.items.get(obj.property.name);
       if (item?.kind === 'effect') return this.operationCall(item, prop, e, ctx);
     }
+    if (obj.kind === 'Name' && !this.isKnownName(ctx, obj.name)) {
+      // An undefined name (the name checker reports it): nothing more to say about the call.
+      for (const a of e.args) this.inferExpr(a.value, ctx);
+      return tvar(ctx.level);
+    }
     // A field holding a function, or a uniform call.
     const t = this.inferExpr(obj, ctx);
     const p = prune(t);
@@ -1300,7 +1317,7 @@ class Checker {
     const op = effect.ops.get(prop);
     const { params, ret } = this.opType(ctx.env, op, ctx.level);
     this.bindArgs(e, params, op?.sig ? paramNames(op.sig.params) : params.map((_, i) => ({ name: `#${i}`, optional: false })), ctx);
-    this.perform(ctx, effect.key, e.span, `\`${effect.name}.${prop}\``);
+    this.perform(ctx, effect.key, e.span, `${effect.name}.${prop}()`);
     this.record(ctx.env.path, e.span, ret, 'call');
     return ret;
   }
@@ -1318,7 +1335,7 @@ class Checker {
     const args: { type: Type; span: A.Span }[] = [];
     if (receiver) args.push({ type: receiver, span: (e.callee as A.MemberExpr).object.span });
     for (const a of e.args) args.push({ type: this.inferExpr(a.value, ctx), span: a.value.span });
-    for (const eff of fn.effects) this.perform(ctx, eff, e.span, `\`${name}\``);
+    for (const eff of fn.effects) this.perform(ctx, eff, e.span, name);
     const arg = (i: number) => args[i]?.type ?? tvar(ctx.level);
     let result: Type;
     switch (name) {
@@ -1390,7 +1407,7 @@ class Checker {
       const m = ctx.env.imports.get(obj.name);
       if (m) {
         const item = this.files.get(m.path)?.items.get(prop);
-        const at = this.origin(ctx.env.path, e.span, `\`${obj.name}.${prop}\``);
+        const at = this.origin(ctx.env.path, e.span, `${obj.name}.${prop}`);
         if (item && item.path === m.path) return this.itemValue(item, ctx, at, e.property.span);
         return tvar(ctx.level);
       }
@@ -1400,6 +1417,7 @@ class Checker {
       }
     }
     if ((obj.kind === 'Int' || obj.kind === 'Float') && DURATION_UNITS[prop] !== undefined) return DURATION;
+    if (obj.kind === 'Name' && !this.isKnownName(ctx, obj.name)) return tvar(ctx.level);
     const t = this.inferExpr(obj, ctx);
     const p = prune(t);
     if (DURATION_UNITS[prop] !== undefined && p.k === 'con' && NUMERIC.has(p.key)) return DURATION;
@@ -1721,7 +1739,7 @@ class Checker {
   private withExpr(e: A.WithExpr, ctx: Ctx, expected: Type): Type {
     const h = e.handler;
     const ht = prune(this.inferExpr(h, ctx));
-    const at = this.origin(ctx.env.path, h.span, `\`with ${handlerLabel(h)}\``);
+    const at = { ...this.origin(ctx.env.path, h.span, `with ${handlerLabel(h)}`), fn: ctx.fnName };
     const inner = new RowVar();
     inner.transparent = true;
     const vars = new Map<string, Type>();
@@ -1770,7 +1788,7 @@ class Checker {
   // ---------------------------------------------------------------- effects
 
   private perform(ctx: Ctx, effect: string, span: A.Span, label: string): void {
-    this.graph.addAtom(ctx.row, effect, this.origin(ctx.env.path, span, label));
+    this.graph.addAtom(ctx.row, effect, { ...this.origin(ctx.env.path, span, label), fn: ctx.fnName });
   }
 
   // ---------------------------------------------------------------- bookkeeping
@@ -1873,33 +1891,41 @@ class Checker {
         sites.push({ origin: why[0] ?? ownerOrigin(owner) });
       }
       for (const site of sites) {
-        const via = site.via && site.via.length > 0 ? ` (via ${site.origin.label})` : '';
-        const related: RelatedInformation[] = (site.via ?? []).map(o => ({ path: o.path, span: o.span, message: `${effect} comes from ${o.label}` }));
+        // The chain: this site, then each step the effect took to it (calls, into their bodies, down to the site).
+        const steps: Origin[] = [site.origin];
+        for (const o of site.via ?? []) {
+          const last = steps[steps.length - 1]!;
+          if (o.path !== last.path || o.span.start !== last.span.start || o.span.end !== last.span.end) steps.push(o);
+        }
+        const chain = chainOf(steps);
+        const related: RelatedInformation[] = steps.slice(1).map(o => ({ path: o.path, span: o.span, message: `\`${effect}\` comes through \`${o.label}\`${o.fn ? ` in \`${o.fn}\`` : ''}` }));
         let message: string;
         let code: Diagnostic['code'];
         let fnName: string;
         if (owner.kind === 'top-level') {
           code = 'E0203';
           fnName = '(top level)';
-          message = `${effect}${via} is not handled at the top level: the default runtime provides only Async and IO`;
+          const fix = effect === 'Cancel' ? ' (wrap it in `with Cancel.timeout(d) ... end`)' : ` (wrap it in \`with\` a handler for \`${effect}\`)`;
+          message = `\`${effect}\` is not handled: the top level -> ${chain} performs it at the top level, which provides only Async and IO${fix}`;
         } else if (owner.kind === 'function') {
           code = 'E0202';
           fnName = owner.name;
-          message = `${effect}${via} is performed but not declared in ${owner.name}'s row`;
-          related.push({ path: owner.origin.path, span: owner.origin.span, message: `${owner.name}'s row is declared here` });
+          const declared = this.rowText(row.upper.allowed);
+          message = `\`${owner.name}\` performs \`${effect}\` (${owner.name} -> ${chain}), but its row ${declared} does not include it`;
+          related.push({ path: owner.origin.path, span: owner.origin.span, message: `the row of \`${owner.name}\`` });
         } else if (owner.kind === 'handler-op') {
           code = 'E0202';
           fnName = owner.name;
-          message = `${effect}${via} is performed but not declared in the row of operation ${owner.name}`;
+          message = `operation \`${owner.name}\` performs \`${effect}\` (${chain}), but its declared row ${this.rowText(row.upper.allowed)} does not include it`;
         } else {
           code = 'E0202';
           fnName = '';
-          message = `${effect}${via} is performed by this function value, but ${owner.origin.label} allows only ${this.rowText(row.upper.allowed)}`;
+          message = `this function value performs \`${effect}\` (${chain}), but ${owner.origin.label} allows only ${this.rowText(row.upper.allowed)}`;
           related.push({ path: owner.origin.path, span: owner.origin.span, message: `${owner.origin.label} allows only ${this.rowText(row.upper.allowed)}` });
         }
         const list = this.diagnostics.get(site.origin.path) ?? [];
         this.diagnostics.set(site.origin.path, list);
-        if (list.some(d => d.code === code && d.span.start === site.origin.span.start && d.effect === effect)) continue;
+        if (list.some(d => d.code === code && d.span.start === site.origin.span.start && d.span.end === site.origin.span.end && d.effect === effect)) continue;
         list.push(diagnostic(code, site.origin.path, site.origin.span, message, related, { effect, function: fnName }));
       }
     }
@@ -1917,6 +1943,12 @@ class Checker {
 }
 
 // ---------------------------------------------------------------- helpers
+
+/** `fetch_a -> Cancel.check()`: the labels of a chain's steps, repeats dropped. */
+function chainOf(steps: readonly Origin[]): string {
+  const labels = steps.map(o => o.label).filter(l => l !== '');
+  return labels.filter((l, i) => i === 0 || l !== labels[i - 1]).join(' -> ');
+}
 
 interface EnumLike {
   readonly name: A.Ident;

@@ -6,6 +6,10 @@ export interface Origin {
   readonly path: string;
   readonly span: Span;
   readonly label: string;
+  /** The function (or `the top level`) the place is in. */
+  readonly fn?: string;
+  /** A call of a function: its body's row, where the explanation goes on. */
+  readonly into?: { readonly row: RowVar | undefined };
 }
 
 // ---------------------------------------------------------------- types
@@ -176,11 +180,14 @@ export function explain(v: RowVar, atom: string, limit = 12): Origin[] {
   let at: RowVar | undefined = v;
   while (at && steps.length < limit && !seen.has(at)) {
     seen.add(at);
-    const why = at.atoms.get(atom);
+    const why: Why | undefined = at.atoms.get(atom);
     if (!why) break;
     if (why.origin) {
       steps.push(why.origin);
-      break;
+      const next: RowVar | undefined = why.origin.into?.row;
+      if (!next || !next.atoms.has(atom)) break;
+      at = next;
+      continue;
     }
     if (!why.from) break;
     steps.push(why.from.origin);
@@ -307,10 +314,12 @@ export interface Scheme {
   readonly rows: readonly RowVar[];
   readonly type: Type;
   readonly constraints: readonly SchemeConstraint[];
+  /** The body's row of the function it was made from, for explanations (set once the body is checked). */
+  readonly body: { row: RowVar | undefined };
 }
 
 export function monoScheme(type: Type): Scheme {
-  return { vars: [], rows: [], type, constraints: [] };
+  return { vars: [], rows: [], type, constraints: [], body: { row: undefined } };
 }
 
 /** Every row variable a type mentions, in order of first appearance. */
@@ -388,7 +397,7 @@ export function generalize(type: Type, level: number, extraRows: readonly RowVar
       for (const e of to.out) stack.push([e.to, union(e.filter, filter), origin]);
     }
   }
-  return { vars, rows, type, constraints };
+  return { vars, rows, type, constraints, body: { row: undefined } };
 }
 
 const NO_ORIGIN: Origin = { path: '', span: { start: 0, end: 0 }, label: '' };
@@ -417,7 +426,7 @@ export function instantiate(graph: RowGraph, s: Scheme, level: number, at: Origi
   const type = substitute(s.type, vars, rows);
   const byAtom = new Map(s.rows.filter(r => r.rigid !== undefined).map(r => [r.atom, rows.get(r)!]));
   for (const c of s.constraints) {
-    if (c.k === 'atom') graph.addAtom(rows.get(c.row)!, c.atom, c.origin.path ? c.origin : at);
+    if (c.k === 'atom') graph.addAtom(rows.get(c.row)!, c.atom, { ...at, into: s.body });
     else if (c.k === 'edge') graph.addEdge(rows.get(c.from)!, rows.get(c.to)!, at, c.filter);
     else {
       const row = rows.get(c.row)!;
