@@ -37,7 +37,7 @@ import { effectName, type EffectKey, type FnId, type FnNode, type Latent, type S
 import { dependents, solve, type CancellationToken, type ChainStep, type EffectSolution } from './effect-solver.js';
 import { analyzeFile, newItemCache, builtinSymbolId, type FileAnalysis, type FileContext } from './file-analyzer.js';
 import { LineIndex } from './line-index.js';
-import { checkProgram, type ProgramTypes } from './typing/checker.js';
+import { checkProgram, type ProgramTypes, type TypedSpan } from './typing/checker.js';
 import { exportKind, moduleExports, type ModuleExports } from './module-exports.js';
 import type { Location, Reference, ScopeEntry, SymbolInfo, SymbolKind } from './symbols.js';
 import type { Module, Span } from './syntax/ast.js';
@@ -195,6 +195,17 @@ interface FileState {
 }
 
 const NO_DIAGNOSTICS: readonly Diagnostic[] = [];
+
+/** The type at an offset, rendered. */
+export interface TypeAt {
+  readonly span: Span;
+  readonly type: string;
+  /** A row-polymorphic callee's row variables at this call: `e = {IO}`. */
+  readonly rows: readonly { readonly name: string; readonly row: string }[];
+  readonly kind: TypedSpan['kind'];
+  /** The struct or enum the type names, if declared in the workspace. */
+  readonly declaration?: { readonly path: string; readonly name: string };
+}
 
 const KIND_OF_NODE: Readonly<Record<FnNode['kind'], SymbolKind>> = {
   function: 'function',
@@ -704,6 +715,39 @@ export class Workspace {
       if (offset <= r.span.end && (!best || r.span.end - r.span.start <= best.span.end - best.span.start)) best = r;
     }
     return best;
+  }
+
+  /**
+   * The static type at an offset: of the innermost name, binding, call or lambda there, rendered (`(Int) -> {IO}
+   * Unit`); a top-level function's name shows its scheme. `rows` says what a polymorphic callee's row variables
+   * are at this call (`e = {IO}`).
+   */
+  typeAt(path: string, offset: number, token?: CancellationToken): TypeAt | undefined {
+    const types = this.types(token);
+    const key = this.path(path);
+    const spans = types?.spans.get(key);
+    if (!types || !spans) return undefined;
+    let best: TypedSpan | undefined;
+    const rank = (t: TypedSpan) => (t.kind === 'binding' || t.kind === 'use' ? 0 : t.kind === 'lambda' ? 1 : 2);
+    const rows: { name: string; row: string }[] = [];
+    for (const t of spans) {
+      if (offset < t.span.start || offset > t.span.end) continue;
+      if (t.rows) continue;
+      const size = t.span.end - t.span.start;
+      const bestSize = best ? best.span.end - best.span.start : Infinity;
+      if (!best || size < bestSize || (size === bestSize && rank(t) < rank(best))) best = t;
+    }
+    if (!best) return undefined;
+    for (const t of spans) {
+      if (!t.rows || t.span.start !== best.span.start || t.span.end !== best.span.end) continue;
+      for (const r of t.rows) rows.push({ name: r.name, row: types.showRow(r.row) });
+    }
+    const module = this.files.get(key) ? this.lowered(this.files.get(key)!) : undefined;
+    const fn = module?.items.find(i => i.kind === 'Fn' && i.name.span.start === best!.span.start && best!.kind === 'binding');
+    const scheme = fn && fn.kind === 'Fn' ? types.schemes.get(`${key}#${fn.name.name}`) : undefined;
+    const text = scheme ? types.showScheme(scheme) : types.show(best.type);
+    const declaration = types.typeDeclaration(best.type);
+    return { span: best.span, type: text, rows, kind: best.kind, declaration };
   }
 
   /** The symbol named at an offset (a use or a declaration). */

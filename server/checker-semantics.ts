@@ -2,7 +2,7 @@
 import type { FunctionRow as CheckerRow, Workspace } from '../analysis/workspace.js';
 import type { Analyzer, FileState } from './analyzer.js';
 import type {
-  CheckedDiagnostic, DischargedSite, EffectOrigin, FunctionRow, HandlerSite, NamedRow, Semantics,
+  CheckedDiagnostic, DischargedSite, EffectOrigin, FunctionRow, HandlerSite, NamedRow, Semantics, TypeInfo,
 } from './semantics.js';
 
 /** `fetch` performs `IO` ... / `f` declares `IO` but ... / `Cancel` is not handled ... */
@@ -16,6 +16,10 @@ export class CheckerSemantics implements Semantics {
 
   private get ws(): Workspace | undefined {
     return this.analyzer.checker;
+  }
+
+  typeAt(file: FileState, offset: number): TypeInfo | undefined {
+    return this.ws?.typeAt(file.path, offset);
   }
 
   refresh(): void {

@@ -81,4 +81,12 @@ export interface Semantics {
   handlersFor(file: FileState, offset: number): readonly HandlerSite[];
   /** The constructs inside the `with` starting at `withStart` whose effect it discharges. */
   dischargedBy(file: FileState, withStart: number): readonly DischargedSite[];
+  /** The static type at `offset`, rendered, with a polymorphic callee's row variables at a call. */
+  typeAt(file: FileState, offset: number): TypeInfo | undefined;
+}
+
+export interface TypeInfo {
+  readonly span: Span;
+  readonly type: string;
+  readonly rows: readonly { readonly name: string; readonly row: string }[];
 }

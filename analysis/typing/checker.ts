@@ -1270,7 +1270,10 @@ class Checker {
     const p = prune(t);
     if (p.k === 'con') {
       const field = this.fieldType(p, prop);
-      if (field) return this.applyValue(field, e, ctx, at);
+      if (field) {
+        this.record(ctx.env.path, callee.property.span, field, 'use');
+        return this.applyValue(field, e, ctx, at);
+      }
     }
     const fnName = prop;
     const item = ctx.env.items.get(fnName) ?? ctx.env.imported.get(fnName);
@@ -2101,7 +2104,20 @@ function stronglyConnected(n: number, edges: readonly (readonly number[])[]): nu
 
 /** A scheme as a signature: `(Int, (Int) -> {e} Unit) -> {e} Unit`. */
 export function showScheme(s: Scheme, effectName: (key: string) => string): string {
-  const printer = new TypePrinter(effectName, new Set(s.rows.filter(r => r.atoms.size === 0 || (r.rigid !== undefined && r.atoms.size === 1))));
+  // A quantified row is a variable when what it holds flows on to another row (a parameter's row that the body
+  // performs); a row is shown with the variables that flow into it.
+  const incoming = new Map<RowVar, RowVar[]>();
+  const variables = new Set<RowVar>();
+  // A written row `{Async | e}` flows on to its variable `e`: it is shown as written, not as a variable of its own.
+  const written = new Set(s.constraints.flatMap(c => (c.k === 'edge' && c.to.rigid !== undefined ? [c.from] : [])));
+  for (const c of s.constraints) {
+    if (c.k !== 'edge' || c.from === c.to) continue;
+    if (c.from.rigid === undefined && !written.has(c.from)) variables.add(c.from);
+    const list = incoming.get(c.to) ?? [];
+    if (!list.includes(c.from)) list.push(c.from);
+    incoming.set(c.to, list);
+  }
+  const printer = new TypePrinter(effectName, variables, incoming);
   for (const r of s.rows) printer.registerRigid(r);
   return printer.type(s.type);
 }

@@ -8,8 +8,10 @@ export class TypePrinter {
 
   constructor(
     private readonly effectName: (key: string) => string,
-    /** Rows rendered as variables (a scheme's quantified rows with nothing known of them). */
+    /** Rows rendered as variables (a scheme's quantified rows whose contents flow on to other rows). */
     private readonly rowVariables: ReadonlySet<RowVar> = new Set(),
+    /** For a scheme: the variable rows that flow into each row (`apply(f) = f()` returns `{e}`, e being f's row). */
+    private readonly incoming: ReadonlyMap<RowVar, readonly RowVar[]> = new Map(),
   ) {}
 
   type(t0: Type, depth = 0): string {
@@ -40,6 +42,7 @@ export class TypePrinter {
     const effects: string[] = [];
     const vars: string[] = [];
     if (this.rowVariables.has(r)) vars.push(this.rowName(r));
+    for (const from of this.incoming.get(r) ?? []) if (this.rowVariables.has(from)) vars.push(this.rowName(from));
     for (const atom of r.atoms.keys()) {
       if (atom.startsWith('~')) {
         if (r.rigid !== undefined && atom === r.atom) vars.push(r.rigid);

@@ -366,6 +366,21 @@ export function generalize(type: Type, level: number, extraRows: readonly RowVar
   typeVarsOf(type, level, vars, new Set());
   const rows = rowsOf(type);
   for (const r of extraRows) if (!rows.includes(r)) rows.push(r);
+  // The written row variables behind rows like `{Async | e}`: quantified too, so instances share them.
+  const stack = [...rows];
+  const seenRows = new Set(rows);
+  let walked = 0;
+  while (stack.length > 0 && ++walked < 10_000) {
+    const r = stack.pop()!;
+    for (const e of r.out) {
+      if (seenRows.has(e.to)) continue;
+      seenRows.add(e.to);
+      if (e.to.rigid !== undefined) {
+        rows.push(e.to);
+        stack.push(e.to);
+      }
+    }
+  }
   const inType = new Set(rows);
   const byAtom = new Map(rows.filter(r => r.rigid !== undefined).map(r => [r.atom, r]));
   const constraints: SchemeConstraint[] = [];

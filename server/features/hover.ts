@@ -9,7 +9,7 @@ import { rangeOf } from '../convert.js';
 import type { ServerContext } from '../context.js';
 import type { AriaSymbol, Target } from '../ide/resolver.js';
 import { effectSignature, fnSignature, handlerSignature, paramText, structSignature } from '../ide/signature.js';
-import type { EffectOrigin, Semantics } from '../semantics.js';
+import type { EffectOrigin, Semantics, TypeInfo } from '../semantics.js';
 import { withAt } from './navigation.js';
 
 const fence = (code: string) => `\`\`\`aria\n${code}\n\`\`\``;
@@ -18,12 +18,25 @@ export function hover(ctx: ServerContext, semantics: Semantics, file: FileState,
   const site = withAt(file, offset);
   if (site) return withHover(ctx, semantics, file, site.span, site.handlerName);
   const found = ctx.analyzer.targetAt(file, offset);
-  if (!found) return null;
+  const typed = semantics.typeAt(file, offset);
+  if (!found) {
+    // An expression with no name under the cursor (a lambda, a call): its type.
+    if (!typed) return null;
+    return { contents: { kind: MarkupKind.Markdown, value: typeMarkdown(typed) }, range: rangeOf(file.doc, typed.span) };
+  }
   const value = found.decl
     ? symbolMarkdown(ctx, semantics, found.decl.file, found.decl.item)
     : targetMarkdown(found.target);
   if (!value) return null;
-  return { contents: { kind: MarkupKind.Markdown, value }, range: rangeOf(file.doc, found.ref.span) };
+  const withType = typed && typed.span.start < found.ref.span.end && found.ref.span.start < typed.span.end ? `${value}\n\n${typeMarkdown(typed)}` : value;
+  return { contents: { kind: MarkupKind.Markdown, value: withType }, range: rangeOf(file.doc, found.ref.span) };
+}
+
+/** `Type: (Int) -> {IO} Unit`, and what a polymorphic callee's row variables are at this call. */
+function typeMarkdown(typed: TypeInfo): string {
+  const lines = [`Type: \`${typed.type}\``];
+  if (typed.rows.length) lines.push(`At this call: ${typed.rows.map(r => `\`${r.name} = ${r.row}\``).join(', ')}`);
+  return lines.join('\n\n');
 }
 
 function withHover(ctx: ServerContext, semantics: Semantics, file: FileState, span: A.Span, handlerName: string): Hover {
