@@ -37,7 +37,7 @@ import { effectName, type EffectKey, type FnId, type FnNode, type Latent, type S
 import { dependents, solve, type CancellationToken, type ChainStep, type EffectSolution } from './effect-solver.js';
 import { analyzeFile, newItemCache, builtinSymbolId, type FileAnalysis, type FileContext } from './file-analyzer.js';
 import { LineIndex } from './line-index.js';
-import { checkProgram, type ProgramTypes, type TypedSpan } from './typing/checker.js';
+import { checkProgram, type Member, type ProgramTypes, type TypedSpan } from './typing/checker.js';
 import { exportKind, moduleExports, type ModuleExports } from './module-exports.js';
 import type { Location, Reference, ScopeEntry, SymbolInfo, SymbolKind } from './symbols.js';
 import type { Module, Span } from './syntax/ast.js';
@@ -195,6 +195,16 @@ interface FileState {
 }
 
 const NO_DIAGNOSTICS: readonly Diagnostic[] = [];
+
+/** An inferred type the source leaves out, rendered for an inlay hint or a quick fix. */
+export interface TypeHintAt {
+  readonly kind: 'binding' | 'parameter' | 'return';
+  readonly offset: number;
+  readonly span: Span;
+  readonly label: string;
+}
+
+export type { Member } from './typing/checker.js';
 
 /** The type at an offset, rendered. */
 export interface TypeAt {
@@ -750,6 +760,50 @@ export class Workspace {
     return { span: best.span, type: text, rows, kind: best.kind, declaration };
   }
 
+  /**
+   * Inferred types the source leaves out, rendered: `: Int` after a local's first binding and after an untyped
+   * parameter, `-> {IO} Int` after the parameter list of a function with neither row nor return type.
+   */
+  typeHints(path: string, token?: CancellationToken): TypeHintAt[] {
+    const types = this.types(token);
+    const hints = types?.hints.get(this.path(path));
+    if (!types || !hints) return [];
+    const text = this.text(path) ?? '';
+    return hints.map(h => {
+      const scheme = h.scheme ? types.schemes.get(h.scheme) : undefined;
+      const show = (t: Parameters<ProgramTypes['show']>[0]) => (scheme ? types.showIn(scheme, t) : types.show(t));
+      const row = h.row ? (scheme ? types.showIn(scheme, h.row) : types.showRow(h.row)) : undefined;
+      // A return type goes after the parameter list's `)`.
+      const offset = h.kind === 'return' ? closingParen(text, h.offset) : h.offset;
+      return { kind: h.kind, offset, span: h.span, label: h.kind === 'return' ? `-> ${row ? `${row} ` : ''}${show(h.type)}` : `: ${show(h.type)}` };
+    });
+  }
+
+  /** What `receiver.` offers, the receiver being the expression that ends at `dot` (the offset of the `.`). */
+  membersAt(path: string, dot: number, token?: CancellationToken): readonly Member[] {
+    const types = this.types(token);
+    const key = this.path(path);
+    const spans = types?.spans.get(key);
+    if (!types || !spans) return [];
+    let best: TypedSpan | undefined;
+    for (const t of spans) {
+      if (t.rows || t.span.end !== dot) continue;
+      if (!best || t.span.start < best.span.start) best = t;
+    }
+    return best ? types.membersOf(key, best.type) : [];
+  }
+
+  /** Where the struct or enum of the type at an offset is declared (Go to Type Definition). */
+  typeDefinition(path: string, offset: number, token?: CancellationToken): Location[] {
+    const at = this.typeAt(path, offset, token);
+    const decl = at?.declaration;
+    if (!decl) return [];
+    const f = this.files.get(decl.path);
+    const module = f ? this.lowered(f) : undefined;
+    const item = module?.items.find(i => i.kind !== 'Import' && i.name.name === decl.name);
+    return item && item.kind !== 'Import' ? [{ path: decl.path, span: item.name.span }] : [];
+  }
+
   /** The symbol named at an offset (a use or a declaration). */
   symbolAt(path: string, offset: number, token?: CancellationToken): SymbolAt | undefined {
     const a = this.analysis(path, token);
@@ -1173,6 +1227,12 @@ function guarded<T>(run: () => T, fallback: () => T): T {
     if (error instanceof RangeError) return fallback();
     throw error;
   }
+}
+
+/** The offset just after the `)` that closes a parameter list, searching from `from`. */
+function closingParen(text: string, from: number): number {
+  const i = text.indexOf(')', from);
+  return i < 0 ? from : i + 1;
 }
 
 function emptyModule(f: { readonly path: string; readonly text: string }): Module {

@@ -41,6 +41,32 @@ export interface ProgramTypes {
   showScheme(s: Scheme): string;
   /** The declared type of a struct or enum a type names, if any: `path#Name`. */
   typeDeclaration(type: Type): { readonly path: string; readonly name: string } | undefined;
+  /** Inferred types the source does not write, per file: for inlay hints and the quick fix that writes them. */
+  readonly hints: ReadonlyMap<string, readonly TypeHint[]>;
+  /** A type or row as it reads inside a scheme (its row variables named as the scheme names them). */
+  showIn(scheme: Scheme, t: Type | RowVar): string;
+  /** What `value.` offers for a value of this type, seen from a file: fields, then functions it fits first. */
+  membersOf(path: string, type: Type): readonly Member[];
+}
+
+/** An inferred type the source leaves out: a local's first binding, an untyped parameter, an omitted return type. */
+export interface TypeHint {
+  readonly kind: 'binding' | 'parameter' | 'return';
+  /** Where the written form would go (after the name, after the parameter list). */
+  readonly offset: number;
+  /** The name it belongs to (its span). */
+  readonly span: A.Span;
+  readonly type: Type;
+  /** For a return hint of a function without a written row: its row. */
+  readonly row?: RowVar;
+  /** The top-level function it belongs to (`path#name`): rendered with that function's scheme. */
+  readonly scheme?: string;
+}
+
+export interface Member {
+  readonly name: string;
+  readonly kind: 'field' | 'function' | 'await';
+  readonly type: string;
 }
 
 // ---------------------------------------------------------------- environment
@@ -184,6 +210,9 @@ class Checker {
   /** Effect keys' display names. */
   private readonly effectNames = new Map<string, string>();
   private readonly structsByField = new Map<string, StructEntry[]>();
+  private readonly hints = new Map<string, TypeHint[]>();
+  /** Locals whose first binding has been hinted. */
+  private readonly hinted = new WeakSet<Type>();
 
   constructor(private readonly source: ProgramSource) {}
 
@@ -212,6 +241,12 @@ class Checker {
       showRow: r => printer().row(r),
       showScheme: s => showScheme(s, k => this.effectName(k)),
       typeDeclaration: t => this.typeDeclaration(t),
+      hints: this.hints,
+      showIn: (scheme, t) => {
+        const printer = schemePrinter(scheme, k => this.effectName(k));
+        return t instanceof RowVar ? printer.row(t) : printer.type(t);
+      },
+      membersOf: (path, t) => this.membersOf(path, t),
     };
   }
 
@@ -592,11 +627,20 @@ class Checker {
       this.graph.setUpper(sig.body, sig.declared, { kind: 'function', name: fn.name.name, origin });
     }
     const vars = new Map<string, Type>();
+    const top = env.items.get(fn.name.name);
+    const schemeKey = top?.kind === 'fn' && top.decl === fn ? `${env.path}#${fn.name.name}` : undefined;
     fn.params.forEach((p, i) => {
       vars.set(p.name.name, sig.type.params[i]!);
       this.record(env.path, p.name.span, sig.type.params[i]!, 'binding');
+      if (!p.type) this.hint(env.path, { kind: 'parameter', offset: p.name.span.end, span: p.name.span, type: sig.type.params[i]!, scheme: schemeKey });
     });
     this.record(env.path, fn.name.span, sig.type, 'binding');
+    if (!fn.returnType && !fn.effects) {
+      const close = fn.params.length > 0 ? fn.params[fn.params.length - 1]!.span.end : fn.name.span.end;
+      this.hint(env.path, { kind: 'return', offset: close, span: fn.name.span, type: sig.type.ret, row: sig.type.row, scheme: schemeKey });
+    } else if (!fn.returnType && fn.effects) {
+      void 0; // `-> {E}` returns Unit: nothing left to say.
+    }
     const ctx: Ctx = { env, level, row: sig.body, scope: { vars }, ret: sig.type.ret, fnName: fn.name.name, depth: 0 };
     this.declareLocals(ctx.scope, fn.body, fn.params.map(p => p.name.name));
     this.checkDefaults(ctx, fn.params, sig.type.params);
@@ -895,6 +939,10 @@ class Checker {
     if (target.kind === 'Name') {
       slot = this.lookupVar(ctx, target.name) ?? this.nameType(target, ctx);
       this.record(ctx.env.path, target.span, slot, s.op === '=' ? 'binding' : 'use');
+      if (s.op === '=' && !this.hinted.has(slot)) {
+        this.hinted.add(slot);
+        this.hint(ctx.env.path, { kind: 'binding', offset: target.span.end, span: target.span, type: slot });
+      }
     } else if (target.kind === 'Member') {
       slot = this.member(target, ctx);
     } else {
@@ -943,6 +991,7 @@ class Checker {
     ctx.depth++;
     try {
       const t = this.inferInner(e, ctx);
+      if (e.kind !== 'Name' && e.kind !== 'Call' && e.kind !== 'Lambda') this.record(ctx.env.path, e.span, t, 'expression');
       return t;
     } finally {
       ctx.depth--;
@@ -1806,6 +1855,45 @@ class Checker {
     list.push({ span, type, kind });
   }
 
+  private hint(path: string, h: TypeHint): void {
+    let list = this.hints.get(path);
+    if (!list) this.hints.set(path, (list = []));
+    list.push(h);
+  }
+
+  /** Fields of a struct type, `await` of a task, and the functions whose first parameter the type fits. */
+  private membersOf(path: string, t0: Type): Member[] {
+    const t = prune(t0);
+    const out: Member[] = [];
+    const printer = new TypePrinter(k => this.effectName(k));
+    if (t.k === 'con') {
+      const s = this.structByKey(t.key);
+      if (s) for (const f of s.decl.fields) out.push({ name: f.name.name, kind: 'field', type: printer.type(this.fieldType(t, f.name.name) ?? tvar(0)) });
+      if (t.key === 'Task') out.push({ name: 'await', kind: 'await', type: printer.type(t.args[0] ?? tvar(0)) });
+    }
+    const fits = (p: Type): boolean => {
+      const q = prune(p);
+      if (q.k === 'var') return q.rigid !== undefined || true;
+      if (t.k === 'var') return true;
+      if (q.k === 'fun' || t.k === 'fun') return q.k === t.k;
+      return t.k === 'con' && q.key === t.key;
+    };
+    const env = this.files.get(path);
+    const seen = new Set(out.map(m => m.name));
+    const consider = (name: string, scheme: Scheme | undefined) => {
+      if (!scheme || seen.has(name)) return;
+      const f = prune(scheme.type);
+      if (f.k !== 'fun' || f.params.length === 0 || !fits(f.params[0]!)) return;
+      seen.add(name);
+      out.push({ name, kind: 'function', type: showScheme(scheme, k => this.effectName(k)) });
+    };
+    if (env) {
+      for (const [name, e] of [...env.items, ...env.imported]) if (e.kind === 'fn') consider(name, e.scheme);
+    }
+    for (const [name, b] of this.builtinSchemes) consider(name, b.scheme);
+    return out;
+  }
+
   private recordRows(path: string, span: A.Span, scheme: Scheme, rows: ReadonlyMap<RowVar, RowVar>): void {
     const named = scheme.rows.filter(r => r.rigid !== undefined);
     if (named.length === 0) return;
@@ -1851,12 +1939,22 @@ class Checker {
     return this.effectNames.get(key) ?? key.slice(key.lastIndexOf('#') + 1);
   }
 
+  /** The first declared struct or enum a type mentions (`List[Job]` is `Job`'s). */
   private typeDeclaration(t: Type): { path: string; name: string } | undefined {
-    const p = prune(t);
-    if (p.k !== 'con') return undefined;
-    const hash = p.key.lastIndexOf('#');
-    if (hash < 0) return undefined;
-    return { path: p.key.slice(0, hash), name: p.key.slice(hash + 1) };
+    const stack = [t];
+    let steps = 0;
+    while (stack.length > 0 && ++steps < 1000) {
+      const p = prune(stack.shift()!);
+      if (p.k === 'fun') {
+        stack.push(p.ret, ...p.params);
+        continue;
+      }
+      if (p.k !== 'con') continue;
+      const hash = p.key.lastIndexOf('#');
+      if (hash >= 0 && !p.key.startsWith('effect:')) return { path: p.key.slice(0, hash), name: p.key.slice(hash + 1) };
+      stack.push(...p.args);
+    }
+    return undefined;
   }
 
   // ---------------------------------------------------------------- effect diagnostics
@@ -2104,6 +2202,11 @@ function stronglyConnected(n: number, edges: readonly (readonly number[])[]): nu
 
 /** A scheme as a signature: `(Int, (Int) -> {e} Unit) -> {e} Unit`. */
 export function showScheme(s: Scheme, effectName: (key: string) => string): string {
+  return schemePrinter(s, effectName).type(s.type);
+}
+
+/** A printer that names a scheme's row variables as its signature shows them. */
+function schemePrinter(s: Scheme, effectName: (key: string) => string): TypePrinter {
   // A quantified row is a variable when what it holds flows on to another row (a parameter's row that the body
   // performs); a row is shown with the variables that flow into it.
   const incoming = new Map<RowVar, RowVar[]>();
@@ -2119,7 +2222,8 @@ export function showScheme(s: Scheme, effectName: (key: string) => string): stri
   }
   const printer = new TypePrinter(effectName, variables, incoming);
   for (const r of s.rows) printer.registerRigid(r);
-  return printer.type(s.type);
+  printer.type(s.type);
+  return printer;
 }
 
 void monoScheme;
