@@ -114,7 +114,7 @@ interface EnumEntry {
   /** Per variant: field types over `params`. */
   params?: readonly import('./types.js').TVar[];
   fields?: Map<string, readonly Type[]>;
-  readonly decl?: A.Item;
+  readonly decl?: A.EnumDecl;
 }
 
 interface OpEntry {
@@ -327,18 +327,17 @@ class Checker {
           if (name && target && !env.imports.has(name)) env.imports.set(name, { kind: 'module', path: target });
           break;
         }
-        default: {
-          const other = item as A.Item;
-          if ((other as { kind: string }).kind === 'Enum') this.declareEnum(env, other as unknown as EnumLike);
-        }
+        case 'Enum':
+          this.declareEnum(env, item);
+          break;
       }
     }
     return env;
   }
 
-  private declareEnum(env: FileEnv, item: EnumLike): void {
+  private declareEnum(env: FileEnv, item: A.EnumDecl): void {
     const key = `${env.path}#${item.name.name}`;
-    const e: EnumEntry = { kind: 'enum', path: env.path, name: item.name.name, key, typeParams: item.typeParams.map(p => p.name), variants: new Map(), decl: item as unknown as A.Item };
+    const e: EnumEntry = { kind: 'enum', path: env.path, name: item.name.name, key, typeParams: item.typeParams.map(p => p.name), variants: new Map(), decl: item };
     item.variants.forEach((v, index) => {
       const entry: VariantEntry = {
         kind: 'variant', enumKey: key, enumName: item.name.name, path: env.path, name: v.name.name,
@@ -386,7 +385,7 @@ class Checker {
           this.structsByField.set(f.name.name, list);
         });
       } else if (entry.kind === 'enum' && !entry.fields && entry.decl) {
-        const item = entry.decl as unknown as EnumLike;
+        const item = entry.decl;
         const params = item.typeParams.map(p => tvar(0, p.name));
         const scope = new Map(params.map(p => [p.rigid!, p as Type]));
         const fields = new Map<string, readonly Type[]>();
@@ -879,7 +878,8 @@ class Checker {
         return UNIT;
       case 'Loop':
         this.checkBlock(s.body, ctx, UNIT);
-        return UNIT;
+        // A loop that no `break` leaves ends only by `return` (or never): its value fits anywhere.
+        return breaks(s.body) ? UNIT : tvar(ctx.level);
       case 'For': {
         const it = this.inferExpr(s.iterable, ctx);
         const elem = tvar(ctx.level);
@@ -2051,11 +2051,6 @@ function chainOf(steps: readonly Origin[]): string {
   return labels.filter((l, i) => i === 0 || l !== labels[i - 1]).join(' -> ');
 }
 
-interface EnumLike {
-  readonly name: A.Ident;
-  readonly typeParams: readonly A.Ident[];
-  readonly variants: readonly { readonly name: A.Ident; readonly fields: readonly A.Param[]; readonly span: A.Span }[];
-}
 
 interface ParamName {
   readonly name: string;
@@ -2115,6 +2110,29 @@ function substituteVars(t: Type, map: ReadonlyMap<import('./types.js').TVar, Typ
   if (x.k === 'var') return map.get(x) ?? x;
   if (x.k === 'con') return x.args.length === 0 ? x : tcon(x.name, x.args.map(a => substituteVars(a, map)), x.key);
   return tfun(x.params.map(p => substituteVars(p, map)), x.row, substituteVars(x.ret, map));
+}
+
+/** Whether a `break` leaves this loop body (not one of its inner loops, nor a lambda's). */
+function breaks(body: A.Block): boolean {
+  const stack: A.Stmt[] = [...body.stmts];
+  const exprs: A.Expr[] = [];
+  let steps = 0;
+  while ((stack.length > 0 || exprs.length > 0) && ++steps < 1_000_000) {
+    const e = exprs.pop();
+    if (e) {
+      if (e.kind === 'If') {
+        for (const b of e.branches) stack.push(...b.body.stmts);
+        if (e.otherwise) stack.push(...e.otherwise.stmts);
+      } else if (e.kind === 'Match') for (const arm of e.arms) stack.push(...arm.body.stmts);
+      else if (e.kind === 'With') stack.push(...e.body.stmts);
+      continue;
+    }
+    const s = stack.pop()!;
+    if (s.kind === 'Break') return true;
+    if (s.kind === 'ExprStmt') exprs.push(s.expr);
+    else if (s.kind === 'Assign') exprs.push(s.value);
+  }
+  return false;
 }
 
 /** Names a pattern binds. */
