@@ -3,15 +3,12 @@ import { writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { findProject, formatProjectError } from '../analysis/project.js';
 import { Workspace } from '../analysis/workspace.js';
-import { runProgram, type Flavor } from '../runtime/index.js';
+import { DEFAULT_SEED, MAX_SEED, runProgram, type Flavor } from '../runtime/index.js';
 import { readArgs, wholeNumber } from './args.js';
 import { readText } from './check.js';
 import { usageError, type CliIo } from './io.js';
 import { formatDiagnostics, shownPath } from './render.js';
 import { makeStyle } from './style.js';
-
-/** The seed of a run that names none; the debugger's launch default is the same number. */
-export const DEFAULT_RUN_SEED = 1;
 
 export const RUN_USAGE = `usage: aria run FILE [--workers N] [--seed S] [--flavor multi|single|wasm] [--trace out.json] [--stats]
                     [--step-limit N] [--timeout T] [--max-list-length N] [--max-string-length N]
@@ -61,7 +58,7 @@ export async function runRun(args: string[], io: CliIo): Promise<number> {
   if (positionals.length !== 1) return usage(positionals.length ? 'run takes one FILE (its imports are found from it)' : 'missing FILE');
   const workers = wholeNumber('workers', values.workers, 1, 64);
   const stepLimit = wholeNumber('step-limit', values['step-limit'], 1, Number.MAX_SAFE_INTEGER);
-  const seed = wholeNumber('seed', values.seed, 0, 0xffffffff) ?? DEFAULT_RUN_SEED;
+  const seed = wholeNumber('seed', values.seed, 0, MAX_SEED) ?? DEFAULT_SEED;
   if (typeof workers === 'string') return usage(workers);
   if (typeof stepLimit === 'string') return usage(stepLimit);
   if (typeof seed === 'string') return usage(seed);

@@ -1,4 +1,8 @@
 // Reads and validates the `launch` request's arguments (launch.json attributes of the "aria" debugger) into a config.
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { findProject, formatProjectError } from '../analysis/project.js';
+import { DEFAULT_SEED, MAX_SEED } from '../runtime/index.js';
 
 export type OtherTasksMode = 'hold' | 'run';
 
@@ -23,8 +27,32 @@ export interface LaunchConfig {
 }
 
 export const DEFAULT_WORKERS = 4;
-export const DEFAULT_SEED = 1;
 export const MAX_WORKERS = 64;
+
+/** Defaults a launch takes from the program's project file (`aria.toml`'s `[runtime]`) before the built-in ones. */
+export interface LaunchDefaults {
+  readonly flavor?: 'multi' | 'single' | 'wasm';
+  readonly workers?: number;
+}
+
+/**
+ * The `[runtime]` defaults of the project the launched program belongs to (the nearest `aria.toml` above it);
+ * a project file with a problem is reported as the launch error.
+ */
+export function projectDefaults(raw: unknown): { readonly ok: true; readonly defaults: LaunchDefaults } | { readonly ok: false; readonly error: string } {
+  if (!isObject(raw) || typeof raw['program'] !== 'string') return { ok: true, defaults: {} };
+  const cwd = typeof raw['cwd'] === 'string' ? raw['cwd'] : process.cwd();
+  const program = isAbsolute(raw['program']) ? raw['program'] : resolve(cwd, raw['program']);
+  const found = findProject(dirname(program), path => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      return undefined;
+    }
+  });
+  if (!found.ok) return { ok: false, error: formatProjectError(found.error) };
+  return { ok: true, defaults: found.project.runtime };
+}
 
 export type LaunchResult = { readonly ok: true; readonly config: LaunchConfig } | { readonly ok: false; readonly error: string };
 
@@ -33,7 +61,7 @@ function isObject(x: unknown): x is Record<string, unknown> {
 }
 
 /** Validates raw launch arguments; every problem is a message naming the attribute, never an exception. */
-export function readLaunchConfig(raw: unknown): LaunchResult {
+export function readLaunchConfig(raw: unknown, defaults: LaunchDefaults = {}): LaunchResult {
   if (!isObject(raw)) return { ok: false, error: 'launch arguments must be an object' };
   const fail = (error: string): LaunchResult => ({ ok: false, error });
   const program = raw['program'];
@@ -42,15 +70,15 @@ export function readLaunchConfig(raw: unknown): LaunchResult {
   }
   const args = raw['args'] ?? [];
   if (!Array.isArray(args) || !args.every(a => typeof a === 'string')) return fail('"args" must be a list of strings');
-  const workers = raw['workers'] ?? DEFAULT_WORKERS;
+  const workers = raw['workers'] ?? defaults.workers ?? DEFAULT_WORKERS;
   if (typeof workers !== 'number' || !Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) {
     return fail(`"workers" must be an integer from 1 to ${MAX_WORKERS}`);
   }
   const seed = raw['seed'] ?? DEFAULT_SEED;
-  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) {
     return fail('"seed" must be an integer from 0 to 4294967295');
   }
-  const flavor = raw['flavor'] ?? 'multi';
+  const flavor = raw['flavor'] ?? defaults.flavor ?? 'multi';
   if (flavor !== 'multi' && flavor !== 'single' && flavor !== 'wasm') return fail('"flavor" must be "multi", "single" or "wasm"');
   const stepLimit = raw['stepLimit'] ?? 0;
   if (typeof stepLimit !== 'number' || !Number.isInteger(stepLimit) || stepLimit < 0) {

@@ -9,7 +9,7 @@ import { PRELUDE_SOURCE, show, type Value } from '../runtime/index.js';
 import { BreakpointTable, PRELUDE_MODULE, parseLogMessage, type ActiveBreakpoint } from './breakpoints.js';
 import { Debuggee, EXCEPTION_FILTERS, type ExceptionFilter, type Outcome, type ResumeMode } from './debuggee.js';
 import { compileExpression, evaluateExpr, type Compiled, type EvalScope } from './evaluate.js';
-import { readLaunchConfig, type LaunchConfig } from './launch-config.js';
+import { projectDefaults, readLaunchConfig, type LaunchConfig } from './launch-config.js';
 import { loadForDebug } from './program-loader.js';
 import {
   FOCUS_TASK_REQUEST, RUNTIME_CHANGED_EVENT, RUNTIME_STATE_REQUEST, TIMELINE_REQUEST, type FocusTaskArguments, type RuntimeChangedBody,
@@ -166,7 +166,9 @@ export class AriaDebugSession extends LoggingDebugSession {
 
   protected override launchRequest(response: DebugProtocol.LaunchResponse, args: DebugProtocol.LaunchRequestArguments): void {
     this.handle(response, async () => {
-      const read = readLaunchConfig(args ?? {});
+      const project = projectDefaults(args);
+      if (!project.ok) throw new RequestError(ERR.launch, `Aria project file: ${project.error}`);
+      const read = readLaunchConfig(args ?? {}, project.defaults);
       if (!read.ok) throw new RequestError(ERR.launch, `Aria launch configuration: ${read.error}`);
       await this.load(read.config);
       this.sendEvent(new InitializedEvent());
@@ -182,6 +184,9 @@ export class AriaDebugSession extends LoggingDebugSession {
     const loaded = await loadForDebug(config.program, config.cwd ?? process.cwd());
     if (!loaded.ok) throw new RequestError(ERR.launch, loaded.error);
     this.config = config;
+    // The first line says how the run is set up: the same seed, flavour and workers replay it in `aria run`.
+    const workers = config.flavor === 'multi' ? `${config.workers} workers` : config.flavor === 'single' ? '1 worker' : 'an event loop';
+    this.sendEvent(new OutputEvent(`Aria: ${loaded.path}, seed ${config.seed}, ${config.flavor} runtime (${workers}); \`aria run --seed ${config.seed}\` replays it\n`, 'console'));
     for (const w of loaded.warnings) this.sendEvent(new OutputEvent(`${w}\n`, 'console'));
     const table = new BreakpointTable(loaded.program, samePath);
     // a restart keeps the breakpoints: they are replayed against the new program below
@@ -320,7 +325,9 @@ export class AriaDebugSession extends LoggingDebugSession {
       const old = this.requireDebuggee();
       old.cancel();
       const raw = (args.arguments ?? this.config) as unknown;
-      const read = readLaunchConfig(raw);
+      const project = projectDefaults(raw);
+      if (!project.ok) throw new RequestError(ERR.launch, `Aria project file: ${project.error}`);
+      const read = readLaunchConfig(raw, project.defaults);
       if (!read.ok) throw new RequestError(ERR.launch, `Aria launch configuration: ${read.error}`);
       // the old run loop ends at its next slice; the new program starts from scratch
       for (const t of old.threads()) this.sendEvent(new ThreadEvent('exited', t.id));

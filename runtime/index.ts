@@ -27,6 +27,7 @@ export { PRELUDE_SOURCE } from './natives.js';
 export type { Program } from './compiler.js';
 export { toChromeTrace, type ChromeTrace } from './trace.js';
 export { DEFAULT_LIMITS, limitsWith, type RuntimeLimits } from './limits.js';
+export { DEFAULT_SEED, MAX_SEED } from './prng.js';
 export { collectStats, formatStats, type RunStats } from './stats.js';
 export * from './snapshot.js';
 
@@ -139,7 +140,8 @@ export async function compileProgram(loaded: LoadedProgram): Promise<Program> {
 
 export interface RunOptions extends LoadOptions {
   readonly workers?: number;
-  readonly seed?: number | string;
+  /** The scheduler's seed, a whole number from 0 to 2^32 - 1 (default `DEFAULT_SEED`, 1). */
+  readonly seed?: number;
   readonly flavor?: Flavor;
   readonly stepLimit?: number;
   /** Fail the run after this many milliseconds of wall time (measured with `clock`), checked every 10,000 statements. */

@@ -5,7 +5,7 @@ import { Op } from './bytecode.js';
 import { deepCopy } from './deep-copy.js';
 import { lineColumn, type Program } from './compiler.js';
 import type { EventListener, Flavor, RuntimeEvent, TimerPurpose } from './events.js';
-import { Prng } from './prng.js';
+import { DEFAULT_SEED, Prng } from './prng.js';
 import {
   BlockingThreadState, RuntimeState, createWorkers, runtimeConfig, scheduleTask, type SchedulerContext, type ThreadState,
   type UnstampedEvent,
@@ -33,7 +33,8 @@ export interface Host {
 export interface MachineOptions {
   /** Workers of the program's runtime (default CPU.count = 4). */
   readonly workers?: number;
-  readonly seed?: number | string;
+  /** The generator's seed, a whole number from 0 to 2^32 - 1 (default `DEFAULT_SEED`, 1). */
+  readonly seed?: number;
   /** The flavour of the runtime the top level runs on (default multi). */
   readonly flavor?: Flavor;
   /** Stop the run with a failure after this many statements. */
@@ -225,7 +226,7 @@ export abstract class MachineCore implements SchedulerContext {
     this.stepLimit = options.stepLimit ?? Infinity;
     this.limits = limitsWith(options.limits);
     this.heap = new HeapMeter(this.limits.maxHeapBytes);
-    this.s = new MachineState(new Prng(options.seed ?? 0));
+    this.s = new MachineState(new Prng(options.seed ?? DEFAULT_SEED));
     const rt = this.newRuntime(runtimeConfig(options.flavor ?? 'multi', options.workers ?? 4), -1);
     const main = new Task(this.newTaskId(), 'main', 'main', 0, rt.id, -1, null, program.main, -1, 0, 0);
     main.frames.push({ proto: program.main, pc: 0, base: 0, retSp: 0, closure: null, handlers: null });

@@ -1,6 +1,15 @@
 // The seeded random generator (xoshiro128**, seeded by splitmix32) behind every scheduling choice of a run.
 
 /**
+ * The seed of a run that names none: `aria run` without `--seed` and a debug launch without `"seed"` alike, so a run
+ * seen in the terminal replays in the debugger.
+ */
+export const DEFAULT_SEED = 1;
+
+/** The largest seed: seeds are whole numbers from 0 to 2^32 - 1. */
+export const MAX_SEED = 0xffffffff;
+
+/**
  * A small, fast, seedable generator. Its whole state is four 32-bit words in a plain array, so a
  * checkpoint copies it like any other data and a restored run draws the same numbers again.
  */
@@ -8,8 +17,8 @@ export class Prng {
   /** xoshiro128** state; never all zero. */
   s: number[];
 
-  constructor(seed: number | string = 0) {
-    let x = typeof seed === 'string' ? hashString(seed) : seed >>> 0;
+  constructor(seed: number = DEFAULT_SEED) {
+    let x = seed >>> 0;
     const next = (): number => {
       // splitmix32: spreads a single seed word over the four state words.
       x = (x + 0x9e3779b9) >>> 0;
@@ -68,14 +77,4 @@ export class Prng {
 
 function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
-}
-
-/** FNV-1a over UTF-16 code units: lets `--seed abc` name a seed. */
-function hashString(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
 }

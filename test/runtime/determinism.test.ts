@@ -6,6 +6,7 @@ import { TimeTravel } from '../../runtime/checkpoint.js';
 import { deepCopy } from '../../runtime/deep-copy.js';
 import type { RuntimeEvent } from '../../runtime/events.js';
 import { snapshot } from '../../runtime/snapshot.js';
+import { DEFAULT_SEED } from '../../runtime/prng.js';
 import { machineFor, runFile, runText } from './helpers.js';
 
 const examples = join(import.meta.dirname, '..', '..', 'examples');
@@ -52,10 +53,13 @@ describe('determinism', () => {
     expect([...outputs]).toEqual(['440\n']);
   });
 
-  it('accepts a seed given as text', async () => {
-    const a = await runText(PARALLEL, { seed: 'abc', trace: true });
-    const b = await runText(PARALLEL, { seed: 'abc', trace: true });
-    expect(pollOrder(b.events!)).toBe(pollOrder(a.events!));
+  it('without a seed runs as seed 1 (DEFAULT_SEED, the debugger\'s default too)', async () => {
+    expect(DEFAULT_SEED).toBe(1);
+    const unseeded = await runText(PARALLEL, { trace: true });
+    const one = await runText(PARALLEL, { seed: 1, trace: true });
+    const two = await runText(PARALLEL, { seed: 2, trace: true });
+    expect(pollOrder(unseeded.events!)).toBe(pollOrder(one.events!));
+    expect(pollOrder(unseeded.events!)).not.toBe(pollOrder(two.events!));
   });
 
   it('runs the same however the run is sliced into step batches', async () => {
