@@ -295,7 +295,10 @@ export function formatFailure(f: Failure, program: Program, heading?: string): s
   pushStack(lines, root);
   for (let i = chain.length - 2; i >= 0; i--) {
     const outer = chain[i]!;
-    lines.push(outer.kind === 'task-failed' ? `  awaited by task #${outer.task} (${outer.taskName})` : `  which made task #${outer.task} (${outer.taskName}) fail: ${outer.message}`);
+    const cancelled = /^awaited (task #\d+ \(.*?\)) was cancelled because/.exec(outer.message);
+    lines.push(outer.kind !== 'task-failed' ? `  which made task #${outer.task} (${outer.taskName}) fail: ${outer.message}`
+      : cancelled ? `  which cancelled its scope's ${cancelled[1]}, awaited by task #${outer.task} (${outer.taskName})`
+        : `  awaited by task #${outer.task} (${outer.taskName})`);
     pushStack(lines, outer);
   }
   void program;

@@ -182,6 +182,14 @@ export abstract class TaskLifecycle extends MachineCore {
   /** The failure an awaiter gets from a task that failed or was cancelled. */
   protected childFailure(awaiter: Task, child: Task, what: string): Failure {
     if (child.state === 'cancelled') {
+      // A sibling cancelled because a child of its scope failed keeps that failure as its cause: the report names it.
+      const scope = child.scope >= 0 ? this.s.scopes[child.scope] : undefined;
+      const failed = scope && scope.failedBy !== null && scope.failedBy !== child.id ? this.s.tasks[scope.failedBy] : undefined;
+      if (failed?.failure) {
+        const root = failed.failure;
+        return this.failureFor(awaiter, 'task-failed',
+          `awaited ${what} (${child.name}) was cancelled because task #${failed.id} (${failed.name}) of its scope failed: ${root.message}`, root);
+      }
       return this.failureFor(awaiter, 'cancelled', `awaited ${what} (${child.name}) was cancelled`);
     }
     const cause = child.failure!;
