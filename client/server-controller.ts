@@ -116,9 +116,10 @@ export class ServerController implements vscode.Disposable {
     }
     this.output.info(`Starting ${module}`);
     const serverOptions: ServerOptions = {
-      run: { module, transport: TransportKind.ipc },
+      // --expose-gc: the server collects garbage after each batch of its start-up check (server/memory.ts)
+      run: { module, transport: TransportKind.ipc, options: { execArgv: ['--expose-gc'] } },
       // used when the extension host itself runs under a debugger: lets you attach to the server on port 6009
-      debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+      debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--expose-gc', '--nolazy', '--inspect=6009'] } },
     };
     const client = new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, this.clientOptions());
     leaveOwnCommandsToExtension(client);

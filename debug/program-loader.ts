@@ -1,6 +1,7 @@
 // Loads, checks and compiles the program a launch names; any problem becomes one clear launch error message.
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { LineIndex } from '../analysis/line-index.js';
 import { Workspace } from '../analysis/workspace.js';
 import { compileProgram, loadProgram, type Program } from '../runtime/index.js';
 
@@ -25,14 +26,10 @@ function readText(path: string): string | undefined {
   }
 }
 
+/** The one-based line and column of an offset, as a `file:line:column` location shows them. */
 function lineColumn(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let start = 0;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
-    line++;
-    start = i + 1;
-  }
-  return { line, column: offset - start + 1 };
+  const { line, column } = new LineIndex(text).position(offset);
+  return { line: line + 1, column: column + 1 };
 }
 
 function list(kind: string, path: string, items: readonly string[]): string {

@@ -1,14 +1,14 @@
 // Copies a tree-sitter tree into flat typed arrays in one walk (reading tree-sitter's structures from wasm memory, or
 // through a tree cursor), and offers a Node-like view over the copy whose reads are plain JavaScript (no call into
-// wasm per property, as web-tree-sitter's Node makes).
+// wasm per property, as web-tree-sitter's Node makes). The rows are in columns.ts; the reading of wasm memory, with
+// the layout facts it relies on, in wasm-layout.ts.
 import type { Language, Node, Tree, TreeCursor } from 'web-tree-sitter';
+import {
+  ERROR_SYMBOL, HAS_ERROR, MISSING, NAMED, allocate, grow, markErrorAncestors, namedTable, shrink, writeRow, type Columns,
+} from './columns.js';
+import { memoryLanguage, readTree, type Heap, type MemoryLanguage } from './wasm-layout.js';
 
-/** tree-sitter's symbol of ERROR nodes (`ts_builtin_sym_error`, -1 as an unsigned 16-bit id). */
-export const ERROR_SYMBOL = 0xffff;
-
-const NAMED = 1;
-const MISSING = 2;
-const HAS_ERROR = 4;
+export { ERROR_SYMBOL };
 
 /**
  * Every node of a tree in preorder: node 0 is the root, a node's first child (if any) follows it, and `next`
@@ -186,89 +186,6 @@ export class FlatNode {
   }
 }
 
-/** Growable columns filled by the walk; one set, reused by every walk (walks are synchronous). */
-interface Columns {
-  count: number;
-  symbol: Uint16Array;
-  field: Uint16Array;
-  start: Int32Array;
-  end: Int32Array;
-  parent: Int32Array;
-  next: Int32Array;
-  subtreeEnd: Int32Array;
-  flags: Uint8Array;
-}
-
-/** Bytes per node over all columns. */
-const NODE_BYTES = 2 + 2 + 4 * 5 + 1;
-
-function allocate(capacity: number): Columns {
-  // One buffer per tree: allocating eight typed arrays per file cost more than filling them.
-  const buffer = new ArrayBuffer(capacity * NODE_BYTES);
-  let offset = 0;
-  const take = <T>(make: (buffer: ArrayBuffer, offset: number, length: number) => T, bytes: number): T => {
-    const view = make(buffer, offset, capacity);
-    offset += bytes * capacity;
-    return view;
-  };
-  return {
-    count: 0,
-    start: take((b, o, n) => new Int32Array(b, o, n), 4),
-    end: take((b, o, n) => new Int32Array(b, o, n), 4),
-    parent: take((b, o, n) => new Int32Array(b, o, n), 4),
-    next: take((b, o, n) => new Int32Array(b, o, n), 4),
-    subtreeEnd: take((b, o, n) => new Int32Array(b, o, n), 4),
-    symbol: take((b, o, n) => new Uint16Array(b, o, n), 2),
-    field: take((b, o, n) => new Uint16Array(b, o, n), 2),
-    flags: take((b, o, n) => new Uint8Array(b, o, n), 1),
-  };
-}
-
-/** The first `from.count` rows of `from`, in a new buffer with room for `capacity` rows. */
-function copyColumns(from: Columns, capacity: number): Columns {
-  const to = allocate(capacity);
-  const n = (to.count = from.count);
-  to.start.set(from.start.subarray(0, n));
-  to.end.set(from.end.subarray(0, n));
-  to.parent.set(from.parent.subarray(0, n));
-  to.next.set(from.next.subarray(0, n));
-  to.subtreeEnd.set(from.subtreeEnd.subarray(0, n));
-  to.symbol.set(from.symbol.subarray(0, n));
-  to.field.set(from.field.subarray(0, n));
-  to.flags.set(from.flags.subarray(0, n));
-  return to;
-}
-
-/** A copy of the rows of `from` in a buffer of exactly their size. */
-function shrink(from: Columns): Columns {
-  return copyColumns(from, from.count);
-}
-
-let scratch = allocate(4096);
-
-/** Writes row `i`: a node of `parent` (-1 for node 0), with no next sibling yet. */
-function writeRow(c: Columns, i: number, named: Uint8Array, symbol: number, field: number, start: number, end: number, parent: number, missing: boolean): void {
-  c.symbol[i] = symbol;
-  c.field[i] = field;
-  c.start[i] = start;
-  c.end[i] = end;
-  c.parent[i] = parent;
-  c.next[i] = -1;
-  let flags = symbol === ERROR_SYMBOL || named[symbol] === 1 ? NAMED : 0;
-  if (missing) flags |= MISSING;
-  if (symbol === ERROR_SYMBOL || missing) flags |= HAS_ERROR;
-  c.flags[i] = flags;
-}
-
-/** Marks every ancestor of an ERROR or MISSING node (as ts_node_has_error does); rows are in preorder. */
-function markErrorAncestors(c: Columns): void {
-  for (let i = c.count - 1; i > 0; i--) if ((c.flags[i]! & HAS_ERROR) !== 0) c.flags[c.parent[i]!]! |= HAS_ERROR;
-}
-
-function grow(c: Columns): Columns {
-  return copyColumns(c, c.symbol.length * 2);
-}
-
 /**
  * What the walk needs of a cursor: five reads of the current node and three moves. Each takes the tree's address:
  * on the fast path these are the binding's exports themselves, called with no JavaScript in between.
@@ -294,13 +211,8 @@ export type WalkVia = 'fast' | 'memory' | 'cursor' | 'public';
 
 /** Copies `tree` (parsed from `text`) into a FlatTree, read as `via` says. */
 export function flattenTree(tree: Tree, text: string, via: WalkVia = 'fast'): FlatTree {
-  if (borrowed) return new FlatTree(tree.language, text, walk(tree, via, allocate(Math.max(64, text.length >> 2)), undefined, text.length));
-  const c = walk(tree, via, scratch, undefined, text.length);
-  scratch = c;
-  return new FlatTree(tree.language, text, shrink(c));
+  return scratchOf(tree.language).flatten(tree, text, via);
 }
-
-let borrowed = false;
 
 /**
  * Runs `use` on a flat copy of `tree` that lives in a buffer reused from call to call: no allocation per tree (a
@@ -308,20 +220,47 @@ let borrowed = false;
  * `from` (a node of `tree`), the copy holds that node's subtree, with `from` as node 0.
  */
 export function withFlatTree<T>(tree: Tree, text: string, use: (flat: FlatTree) => T, from?: Node): T {
-  if (borrowed) return use(new FlatTree(tree.language, text, walk(tree, 'fast', allocate(64), from, text.length)));
-  const c = walk(tree, 'fast', scratch, from, text.length);
-  scratch = c;
-  borrowed = true;
-  try {
-    return use(new FlatTree(tree.language, text, c));
-  } finally {
-    borrowed = false;
-    if (scratch.symbol.length > MAX_KEPT_SCRATCH) scratch = allocate(4096); // a huge file's buffer is not kept
+  return scratchOf(tree.language).lend(tree, text, use, from);
+}
+
+/** Nodes a reused buffer keeps room for between calls (25 bytes each). */
+const MAX_KEPT_SCRATCH = 1 << 18;
+
+/**
+ * The buffer a language's walks reuse (walks are synchronous), and whether a copy in it is lent out now (then a
+ * nested walk, say of a subtree during a lowering, gets a buffer of its own).
+ */
+class ScratchColumns {
+  private columns = allocate(4096);
+  private lent = false;
+
+  flatten(tree: Tree, text: string, via: WalkVia): FlatTree {
+    if (this.lent) return new FlatTree(tree.language, text, walk(tree, via, allocate(Math.max(64, text.length >> 2)), undefined, text.length));
+    this.columns = walk(tree, via, this.columns, undefined, text.length);
+    return new FlatTree(tree.language, text, shrink(this.columns));
+  }
+
+  lend<T>(tree: Tree, text: string, use: (flat: FlatTree) => T, from?: Node): T {
+    if (this.lent) return use(new FlatTree(tree.language, text, walk(tree, 'fast', allocate(64), from, text.length)));
+    this.columns = walk(tree, 'fast', this.columns, from, text.length);
+    this.lent = true;
+    try {
+      return use(new FlatTree(tree.language, text, this.columns));
+    } finally {
+      this.lent = false;
+      if (this.columns.symbol.length > MAX_KEPT_SCRATCH) this.columns = allocate(4096); // a huge file's buffer is not kept
+    }
   }
 }
 
-/** Nodes the shared buffer keeps room for between calls (25 bytes each). */
-const MAX_KEPT_SCRATCH = 1 << 18;
+/** Each language's reused buffer: a side table of the language. */
+const scratchByLanguage = new WeakMap<Language, ScratchColumns>();
+
+function scratchOf(language: Language): ScratchColumns {
+  let scratch = scratchByLanguage.get(language);
+  if (!scratch) scratchByLanguage.set(language, (scratch = new ScratchColumns()));
+  return scratch;
+}
 
 /**
  * Fills `into` (growing it if needed: the columns returned may be new) with the nodes of `tree`, or of the subtree
@@ -381,18 +320,6 @@ function walk(tree: Tree, via: WalkVia, into: Columns, from?: Node, textLength =
   }
   markErrorAncestors(c);
   return c;
-}
-
-const namedTables = new WeakMap<Language, Uint8Array>();
-
-function namedTable(language: Language): Uint8Array {
-  let table = namedTables.get(language);
-  if (!table) {
-    table = new Uint8Array(language.types.length);
-    for (let i = 0; i < table.length; i++) table[i] = language.nodeTypeIsNamed(i) ? 1 : 0;
-    namedTables.set(language, table);
-  }
-  return table;
 }
 
 /** The start and end offsets of each child of the root, in order: [start0, end0, start1, end1, ...]. */
@@ -516,26 +443,6 @@ function fastCursor(tree: Tree, cursor: TreeCursor): CursorOps | undefined {
 
 // ---------------------------------------------------------------- reading trees from wasm memory
 
-/** web-tree-sitter's heap views (replaced when its memory grows: read them per walk). */
-interface Heap {
-  HEAPU8: Uint8Array;
-  HEAPU16: Uint16Array;
-  HEAPU32: Uint32Array;
-}
-
-/** What the walk needs of a language, as word indices into the heap views. */
-interface MemoryLanguage {
-  /** `alias_sequences` (u16 index), and the length of one sequence. */
-  readonly aliasSequences: number;
-  readonly maxAliasLength: number;
-  /** `field_map_slices` (u16 index: index, length per production) and `field_map_entries` (byte address). */
-  readonly fieldSlices: number;
-  readonly fieldEntries: number;
-  readonly fieldCount: number;
-  /** `public_symbol_map` (u16 index). */
-  readonly publicSymbols: number;
-}
-
 /** Languages whose trees are read from memory, per binding; `null`: this one cannot be (the cursor serves). */
 const memoryLanguages = new WeakMap<object, Map<Language, MemoryLanguage | null>>();
 
@@ -546,47 +453,6 @@ const memoryLanguages = new WeakMap<object, Map<Language, MemoryLanguage | null>
  */
 const CHECKED_WALKS = 3;
 const checkedWalks = new WeakMap<MemoryLanguage, number>();
-
-/**
- * The language's tables, from its `struct TSLanguage` in wasm memory (ABI 14 and 15 share these first fields), or
- * null when what is there does not look like what this code expects.
- */
-function memoryLanguage(heap: Heap, language: Language): MemoryLanguage | null {
-  const address = (language as unknown as Record<number, unknown>)[0];
-  if (typeof address !== 'number' || address <= 0 || address % 4 !== 0) return null;
-  const u32 = heap.HEAPU32;
-  const at = address >> 2;
-  const version = u32[at]!;
-  const symbolCount = u32[at + 1]!;
-  const aliasCount = u32[at + 2]!;
-  const fieldCount = u32[at + 8]!;
-  const maxAliasLength = heap.HEAPU16[(address + 36) >> 1]!;
-  // field_map_slices, field_map_entries, symbol_metadata, public_symbol_map, alias_map, alias_sequences
-  const fieldSlices = u32[at + 16]!;
-  const fieldEntries = u32[at + 17]!;
-  const publicSymbols = u32[at + 19]!;
-  const aliasSequences = u32[at + 21]!;
-  if (version < 14 || version > 15) return null;
-  if (symbolCount + aliasCount !== language.types.length || fieldCount !== language.fields.length - 1) return null;
-  if (fieldSlices % 2 !== 0 || publicSymbols % 2 !== 0 || aliasSequences % 2 !== 0 || fieldEntries % 2 !== 0) return null;
-  return {
-    aliasSequences: aliasSequences >> 1, maxAliasLength, fieldSlices: fieldSlices >> 1, fieldEntries, fieldCount,
-    publicSymbols: publicSymbols >> 1,
-  };
-}
-
-// A Subtree is 8 bytes: inline data (bit 0 of its first byte set) or a pointer to a SubtreeHeapData. Inline: byte 0
-// holds is_inline, visible, named, extra, has_changes, is_missing (bit 5); byte 1 the symbol; byte 6 padding bytes;
-// byte 7 size bytes. Heap data: padding.bytes at +4, size.bytes at +16, child_count at +36, symbol (u16) at +40,
-// flags (u16) at +44 (visible bit 0, named 1, extra 2, is_missing 9), production_id (u16) at +66; its children
-// (Subtrees) lie just before it. Offsets count bytes of the UTF-16 text (web-tree-sitter parses strings as UTF-16).
-const INLINE = 1;
-const INLINE_VISIBLE = 2;
-const INLINE_EXTRA = 8;
-const INLINE_MISSING = 32;
-const HEAP_VISIBLE = 1;
-const HEAP_EXTRA = 4;
-const HEAP_MISSING = 1 << 9;
 
 /**
  * Copies a whole tree as `walk` does, reading tree-sitter's structures from wasm memory: the same nodes in the same
@@ -635,163 +501,3 @@ function sameColumns(a: Columns, b: Columns): boolean {
   return true;
 }
 
-/**
- * The walk itself; undefined when it meets what a tree of a text of `textLength` cannot hold (more subtrees than
- * the text could make, or a read outside wasm memory): the layout is not what this code reads.
- */
-function readTree(heap: Heap, lang: MemoryLanguage, tree: Tree, treeAddress: number, into: Columns, textLength: number): Columns | undefined {
-  const u8 = heap.HEAPU8;
-  const u16 = heap.HEAPU16;
-  const u32 = heap.HEAPU32;
-  const named = namedTable(tree.language);
-  const publicSymbols = lang.publicSymbols;
-  let c = into;
-  c.count = 0;
-  // The frames of the subtrees whose children are being read: parallel stacks, grown as needed.
-  let depth = -1;
-  let fPtr = new Int32Array(64); // the subtree's heap data
-  let fIndex = new Int32Array(64); // its next child
-  let fStructural = new Int32Array(64); // the structural index of that child (extras do not count)
-  let fPos = new Int32Array(64); // the byte offset where that child starts
-  let fParent = new Int32Array(64); // the node the children found here belong to
-  let fAliases = new Int32Array(64); // the production's alias sequence (u16 index), or -1
-  let fFields = new Int32Array(64); // its first field map entry (byte address)
-  let fFieldsEnd = new Int32Array(64);
-  let fInherited = new Int32Array(64); // the field of a hidden subtree, for its children that have none
-  let fVisible = new Uint8Array(64); // the subtree is a node (its subtree ends with this frame)
-  // For each node whose frame is open, innermost last: its last child recorded so far (to link the next one).
-  const lastChild: number[] = [];
-  const push = (ptr: number, pos: number, parent: number, inherited: number, visible: boolean) => {
-    depth++;
-    if (depth === fPtr.length) {
-      const grow = <A extends Int32Array | Uint8Array>(a: A): A => {
-        const b = new (a.constructor as new (n: number) => A)(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      fPtr = grow(fPtr); fIndex = grow(fIndex); fStructural = grow(fStructural); fPos = grow(fPos); fParent = grow(fParent);
-      fAliases = grow(fAliases); fFields = grow(fFields); fFieldsEnd = grow(fFieldsEnd); fInherited = grow(fInherited); fVisible = grow(fVisible);
-    }
-    const production = u16[(ptr + 66) >> 1]!;
-    fPtr[depth] = ptr;
-    fIndex[depth] = 0;
-    fStructural[depth] = 0;
-    fPos[depth] = pos;
-    fParent[depth] = parent;
-    fAliases[depth] = production !== 0 ? lang.aliasSequences + production * lang.maxAliasLength : -1;
-    if (lang.fieldCount > 0) {
-      const slice = lang.fieldSlices + production * 2;
-      fFields[depth] = lang.fieldEntries + u16[slice]! * 4;
-      fFieldsEnd[depth] = fFields[depth]! + u16[slice + 1]! * 4;
-    } else {
-      fFields[depth] = fFieldsEnd[depth] = 0;
-    }
-    fInherited[depth] = inherited;
-    fVisible[depth] = visible ? 1 : 0;
-    if (visible) lastChild.push(-1);
-  };
-  const record = (symbol: number, start: number, end: number, field: number, parent: number, missing: boolean): number => {
-    if (c.count === c.symbol.length) c = grow(c);
-    const i = c.count++;
-    writeRow(c, i, named, symbol, field, start, end, parent, missing);
-    c.subtreeEnd[i] = i + 1;
-    if (parent >= 0) {
-      // `parent`'s frame is the innermost visible one: hidden subtrees in between push none.
-      const top = lastChild.length - 1;
-      const previous = lastChild[top]!;
-      if (previous >= 0) c.next[previous] = i;
-      lastChild[top] = i;
-    }
-    return i;
-  };
-  const publicSymbol = (symbol: number) => (symbol === ERROR_SYMBOL ? symbol : u16[publicSymbols + symbol]!);
-
-  // The root: a node at its padding, never aliased.
-  {
-    const first = u8[treeAddress]!;
-    if ((first & INLINE) !== 0) {
-      const pos = u8[treeAddress + 6]!;
-      record(publicSymbol(u8[treeAddress + 1]!), pos >> 1, (pos + u8[treeAddress + 7]!) >> 1, 0, -1, (first & INLINE_MISSING) !== 0);
-    } else {
-      const ptr = u32[treeAddress >> 2]!;
-      const pos = u32[(ptr + 4) >> 2]!;
-      const flags = u16[(ptr + 44) >> 1]!;
-      record(publicSymbol(u16[(ptr + 40) >> 1]!), pos >> 1, (pos + u32[(ptr + 16) >> 2]!) >> 1, 0, -1, (flags & HEAP_MISSING) !== 0);
-      if (u32[(ptr + 36) >> 2]! > 0) push(ptr, pos, 0, 0, true);
-    }
-  }
-  // A tree has a few subtrees per character (tokens, the nodes above them, MISSING ones: this loop turned at most 8
-  // times per UTF-16 unit over the examples and 300 random texts): far more means what is read is not a tree.
-  let budget = 64 * (textLength + 256);
-  while (depth >= 0) {
-    if (--budget < 0) return undefined;
-    const ptr = fPtr[depth]!;
-    const count = u32[(ptr + 36) >> 2];
-    if (count === undefined) return undefined;
-    const index = fIndex[depth]!;
-    if (index === count) {
-      if (fVisible[depth] === 1) {
-        c.subtreeEnd[fParent[depth]!] = c.count;
-        lastChild.pop();
-      }
-      depth--;
-      continue;
-    }
-    fIndex[depth] = index + 1;
-    const at = ptr - 8 * (count - index); // this child's Subtree
-    const first = u8[at]!;
-    let symbol: number;
-    let size: number;
-    let padding: number;
-    let childPtr = 0;
-    let childCount = 0;
-    let visible: boolean;
-    let extra: boolean;
-    let missing: boolean;
-    if ((first & INLINE) !== 0) {
-      symbol = u8[at + 1]!;
-      padding = u8[at + 6]!;
-      size = u8[at + 7]!;
-      visible = (first & INLINE_VISIBLE) !== 0;
-      extra = (first & INLINE_EXTRA) !== 0;
-      missing = (first & INLINE_MISSING) !== 0;
-    } else {
-      childPtr = u32[at >> 2]!;
-      padding = u32[(childPtr + 4) >> 2]!;
-      size = u32[(childPtr + 16) >> 2]!;
-      childCount = u32[(childPtr + 36) >> 2]!;
-      symbol = u16[(childPtr + 40) >> 1]!;
-      const flags = u16[(childPtr + 44) >> 1]!;
-      visible = (flags & HEAP_VISIBLE) !== 0;
-      extra = (flags & HEAP_EXTRA) !== 0;
-      missing = (flags & HEAP_MISSING) !== 0;
-    }
-    // The first child starts where its parent does (its padding is the parent's); the others after their padding.
-    const pos = index === 0 ? fPos[depth]! : fPos[depth]! + padding;
-    fPos[depth] = pos + size;
-    let alias = 0;
-    let field = 0;
-    if (!extra) {
-      const structural = fStructural[depth]!;
-      fStructural[depth] = structural + 1;
-      const aliases = fAliases[depth]!;
-      if (aliases >= 0) alias = u16[aliases + structural]!;
-      for (let e = fFields[depth]!; e < fFieldsEnd[depth]!; e += 4) {
-        // TSFieldMapEntry: field_id (u16), child_index (u8), inherited (bool)
-        if (u8[e + 3] === 0 && u8[e + 2] === structural) {
-          field = u16[e >> 1]!;
-          break;
-        }
-      }
-      if (field === 0) field = fInherited[depth]!;
-    }
-    if (visible || alias !== 0) {
-      const node = record(publicSymbol(alias !== 0 ? alias : symbol), pos >> 1, (pos + size) >> 1, field, fParent[depth]!, missing);
-      if (childCount > 0) push(childPtr, pos, node, 0, true);
-    } else if (childCount > 0) {
-      push(childPtr, pos, fParent[depth]!, extra ? 0 : field, false);
-    }
-  }
-  markErrorAncestors(c);
-  return c;
-}

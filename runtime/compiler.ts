@@ -1,5 +1,6 @@
 // Compiles the AST of a program's modules into bytecode prototypes, globals and a statement table for the VM.
 import type * as A from '../analysis/syntax/ast.js';
+import { LineIndex } from '../analysis/line-index.js';
 import { BUILTIN_CONSTANTS, BUILTIN_HANDLERS, DURATION_UNITS, isBuiltinEffect } from '../analysis/builtins.js';
 import { FnProto, Op, OPERANDS, type Capture, type LocalInfo, type ParamInfo, type ProtoKind } from './bytecode.js';
 import { NATIVE_IDS, NATIVE_PARAMS } from './natives.js';
@@ -18,8 +19,8 @@ export interface StmtInfo {
 export interface SourceFile {
   readonly path: string;
   readonly text: string;
-  /** Offsets at which each line starts. */
-  readonly lineStarts: readonly number[];
+  /** Offsets to lines and columns (the analysis's LineIndex: one conversion for every part). */
+  readonly lines: LineIndex;
 }
 
 /** A handler declaration as the VM needs it to build handler values (`MakeHandler`). */
@@ -76,23 +77,9 @@ function effectKey(path: string, name: string): string {
   return restatesBuiltin(name) ? name : `${path}#${name}`;
 }
 
-export function lineStartsOf(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
-}
-
+/** The zero-based line and column of an offset of a source file (of an unknown file: line 0, the offset). */
 export function lineColumn(file: SourceFile | undefined, offset: number): { line: number; column: number } {
-  if (!file) return { line: 0, column: offset };
-  const starts = file.lineStarts;
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid]! <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo, column: offset - starts[lo]! };
+  return file ? file.lines.position(offset) : { line: 0, column: offset };
 }
 
 // ---------------------------------------------------------------- module-level names
@@ -284,7 +271,7 @@ export class Compiler {
    */
   private compileExpression(module: string, names: readonly string[], expr: A.Expr, text: string): FnProto {
     const home = this.scopes.get(module) ?? [...this.scopes.values()].find(sc => sc.path !== PRELUDE_PATH)!;
-    const file: SourceFile = { path: '<eval>', text, lineStarts: lineStartsOf(text) };
+    const file: SourceFile = { path: '<eval>', text, lines: new LineIndex(text) };
     this.sources.set('<eval>', file);
     const scope: ModuleScope = { path: '<eval>', module: home.module, items: home.items, file, imported: home.imported };
     const span = expr.span;
@@ -308,7 +295,7 @@ export class Compiler {
   }
 
   private declareModule(path: string, ast: A.Module, text: string): ModuleScope {
-    const file: SourceFile = { path, text, lineStarts: lineStartsOf(text) };
+    const file: SourceFile = { path, text, lines: new LineIndex(text) };
     this.sources.set(path, file);
     const scope: ModuleScope = { path, module: ast, items: new Map(), file, imported: [] };
     this.scopes.set(path, scope);

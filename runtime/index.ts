@@ -1,8 +1,9 @@
 // The runtime's entry points: load and compile a program, run it (the CLI's `aria run`), and the stepping API.
 import type * as A from '../analysis/syntax/ast.js';
+import { LineIndex } from '../analysis/line-index.js';
 import { lowerModule } from '../analysis/syntax/lower.js';
 import { parse } from '../grammar/parser.js';
-import { Compiler, lineColumn, type Program } from './compiler.js';
+import { Compiler, type Program } from './compiler.js';
 import type { EventListener, Flavor, RuntimeEvent } from './events.js';
 import { FAILURE_OUTER_FRAMES, Machine, type Host, type MachineOptions } from './machine.js';
 import type { RuntimeLimits } from './limits.js';
@@ -268,15 +269,9 @@ function formatDiagnostics(ds: readonly Diagnostic[], loaded: LoadedProgram): st
   return ds.map(d => {
     const m = d.file ? loaded.modules.get(d.file) : undefined;
     if (!d.span || !m) return `${d.severity}: ${d.message}`;
-    const { line, column } = lineColumn({ path: d.file!, text: m.text, lineStarts: lineStartsCache(m.text) }, d.span.start);
+    const { line, column } = new LineIndex(m.text).position(d.span.start);
     return `${d.file}:${line + 1}:${column + 1}: ${d.severity}: ${d.message}`;
   }).join('\n');
-}
-
-function lineStartsCache(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
 }
 
 /**

@@ -50,7 +50,8 @@ try {
       entryPoints: [join(benchDir, name)], outfile: out, bundle: true, platform: 'node', format: 'esm',
       target: 'node20', packages: 'external', logLevel: 'warning', plugins: [ownImportMeta],
     });
-    const result = spawnSync(process.execPath, [out], { cwd: root, stdio: 'inherit' });
+    // --expose-gc: the memory measurements collect garbage before reading the heap
+    const result = spawnSync(process.execPath, ['--expose-gc', out], { cwd: root, stdio: 'inherit' });
     if (result.status !== 0) failed.push(name);
   }
 } finally {

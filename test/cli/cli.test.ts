@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { framedStdio } from '../support/framed.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
 let out: string;
@@ -400,27 +401,14 @@ describe('aria parse', () => {
 });
 
 /** Starts `aria ARGS`, sends one Content-Length framed message and resolves with the first reply. */
-function handshake(args: string[], message: object): Promise<Record<string, unknown>> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [join(out, 'cli.js'), ...args], { cwd: root });
-    let buffer = Buffer.alloc(0);
-    const timer = setTimeout(() => {
-      child.kill();
-      reject(new Error(`no reply from aria ${args.join(' ')}`));
-    }, 30_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffer = Buffer.concat([buffer, chunk]);
-      const text = buffer.toString('utf8');
-      const header = /Content-Length: (\d+)\r\n\r\n/.exec(text);
-      if (!header) return;
-      const start = header.index + header[0].length;
-      const body = buffer.subarray(Buffer.byteLength(text.slice(0, start)));
-      if (body.length < Number(header[1])) return;
-      clearTimeout(timer);
-      child.kill();
-      resolvePromise(JSON.parse(body.subarray(0, Number(header[1])).toString('utf8')) as Record<string, unknown>);
-    });
-    const json = JSON.stringify(message);
-    child.stdin.write(`Content-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`);
-  });
+async function handshake(args: string[], message: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const child = spawn(process.execPath, [join(out, 'cli.js'), ...args], { cwd: root });
+  const io = framedStdio(child);
+  try {
+    await io.send(message);
+    return await io.next(() => true, 30_000);
+  } finally {
+    io.dispose();
+    child.kill();
+  }
 }

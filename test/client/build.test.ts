@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { framedStdio } from '../support/framed.js';
 
 const run = promisify(execFile);
 const repoRoot = resolve(import.meta.dirname, '..', '..');
@@ -69,28 +70,10 @@ describe('the debug adapter bundle', () => {
     expect(existsSync(join(outdir, 'debug.js'))).toBe(true);
     const child = spawn(process.execPath, [join(outdir, 'debug.js')], { stdio: ['pipe', 'pipe', 'pipe'] });
     try {
-      const body = Buffer.from(JSON.stringify({ seq: 1, type: 'request', command: 'initialize', arguments: { adapterID: 'aria', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' } }));
-      child.stdin.write(`Content-Length: ${body.length}\r\n\r\n`);
-      child.stdin.write(body);
-      const reply = await new Promise<{ type?: string; request_seq?: number; success?: boolean; body?: Record<string, unknown> }>((resolve, reject) => {
-        let buffer = '';
-        const timer = setTimeout(() => reject(new Error(`no DAP reply in 20 s: ${buffer}`)), 20_000);
-        child.stdout.on('data', chunk => {
-          buffer += String(chunk);
-          // messages are framed like LSP; take the first response
-          for (const m of buffer.matchAll(/Content-Length: (\d+)\r\n\r\n/g)) {
-            const start = m.index + m[0].length;
-            const text = buffer.slice(start, start + Number(m[1]));
-            if (text.length < Number(m[1])) return;
-            const message = JSON.parse(text) as { type?: string };
-            if (message.type === 'response') {
-              clearTimeout(timer);
-              resolve(message);
-              return;
-            }
-          }
-        });
-      });
+      const io = framedStdio(child);
+      await io.send({ seq: 1, type: 'request', command: 'initialize', arguments: { adapterID: 'aria', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' } });
+      const reply = await io.next<{ type?: string; request_seq?: number; success?: boolean; body?: Record<string, unknown> }>(m => m['type'] === 'response');
+      io.dispose();
       expect(reply.request_seq).toBe(1);
       expect(reply.success).toBe(true);
       expect(typeof reply.body).toBe('object');
@@ -106,64 +89,31 @@ interface RpcReply {
   error?: unknown;
 }
 
-/** Starts the server, sends `initialize` with Content-Length framing, returns the reply, then shuts it down. */
+/** Starts the server, sends `initialize` over stdio, returns the reply, then shuts it down. */
 async function initializeOverStdio(serverJs: string): Promise<RpcReply> {
   const child = spawn(process.execPath, [serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', chunk => (stderr += String(chunk)));
-  const send = (message: object): void => {
-    const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', ...message }), 'utf8');
-    child.stdin.write(`Content-Length: ${body.length}\r\n\r\n`);
-    child.stdin.write(body);
-  };
-  const replies = readMessages(child.stdout);
+  const io = framedStdio(child);
+  const send = (message: Record<string, unknown>) => io.send({ jsonrpc: '2.0', ...message });
+  // replies carry the id of a request of ours and no method (the server's own requests carry both)
+  const reply = (id: number, timeoutMs?: number) => io.next<RpcReply>(m => m['id'] === id && m['method'] === undefined, timeoutMs);
   const exited = new Promise<number | null>(done => child.on('exit', code => done(code)));
   try {
-    send({ id: 1, method: 'initialize', params: { processId: process.pid, rootUri: null, capabilities: {}, workspaceFolders: null } });
-    const reply = await Promise.race([
-      replies.next(1),
+    await send({ id: 1, method: 'initialize', params: { processId: process.pid, rootUri: null, capabilities: {}, workspaceFolders: null } });
+    const initialized = await Promise.race([
+      reply(1),
       exited.then(code => Promise.reject(new Error(`server exited with ${code} before replying: ${stderr}`))),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no initialize reply in 20 s: ${stderr}`)), 20_000)),
     ]);
-    send({ method: 'initialized', params: {} });
-    send({ id: 2, method: 'shutdown' });
-    await Promise.race([replies.next(2), new Promise(done => setTimeout(done, 5000))]);
-    send({ method: 'exit' });
-    return reply;
+    await send({ method: 'initialized', params: {} });
+    await send({ id: 2, method: 'shutdown' });
+    await reply(2, 5000).catch(() => undefined);
+    await send({ method: 'exit' });
+    return initialized;
   } finally {
     setTimeout(() => child.kill(), 3000).unref();
     await Promise.race([exited, new Promise(done => setTimeout(done, 3000))]);
     child.kill();
+    io.dispose();
   }
-}
-
-function readMessages(stream: NodeJS.ReadableStream): { next(id: number): Promise<RpcReply> } {
-  let buffer = Buffer.alloc(0);
-  const seen: RpcReply[] = [];
-  const waiting: Array<{ id: number; resolve: (r: RpcReply) => void }> = [];
-  stream.on('data', (chunk: Buffer) => {
-    buffer = Buffer.concat([buffer, chunk]);
-    for (;;) {
-      const headerEnd = buffer.indexOf('\r\n\r\n');
-      if (headerEnd < 0) return;
-      const length = /Content-Length: (\d+)/i.exec(buffer.subarray(0, headerEnd).toString('ascii'));
-      if (!length) throw new Error('reply without Content-Length');
-      const end = headerEnd + 4 + Number(length[1]);
-      if (buffer.length < end) return;
-      const message = JSON.parse(buffer.subarray(headerEnd + 4, end).toString('utf8')) as RpcReply & { method?: string };
-      buffer = buffer.subarray(end);
-      // requests and notifications from the server (they carry a method, and their ids are the server's own)
-      if (message.method !== undefined) continue;
-      const i = waiting.findIndex(w => w.id === message.id);
-      if (i >= 0) waiting.splice(i, 1)[0]!.resolve(message);
-      else seen.push(message);
-    }
-  });
-  return {
-    next(id) {
-      const found = seen.find(m => m.id === id);
-      if (found) return Promise.resolve(found);
-      return new Promise(resolve => waiting.push({ id, resolve }));
-    },
-  };
 }

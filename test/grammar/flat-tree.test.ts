@@ -42,6 +42,16 @@ function expectSame(tree: Tree, text: string): void {
   expect(viaFlat(flattenTree(tree, text).root)).toEqual(expected);
 }
 
+describe('the wasm layout reader', () => {
+  test('names the web-tree-sitter version its layout facts hold for, the one installed (pinned exactly)', async () => {
+    const { LAYOUT_VERSION } = await import('../../grammar/wasm-layout.js');
+    const pkg = JSON.parse(readFileSync(new URL('../../node_modules/web-tree-sitter/package.json', import.meta.url), 'utf8')) as { version: string };
+    const ours = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { devDependencies: Record<string, string> };
+    expect(pkg.version).toBe(LAYOUT_VERSION);
+    expect(ours.devDependencies['web-tree-sitter']).toBe(LAYOUT_VERSION);
+  });
+});
+
 describe('flattenTree', () => {
   test('trees are read from memory here (else the other tests would compare the slower paths with themselves)', () => {
     const text = 'fn main()\n  print(1)\nend\n';

@@ -15,7 +15,7 @@ export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export function serverCommand(): string[] {
   const fromEnv = process.env.ARIA_LSP_CMD;
   if (fromEnv) return JSON.parse(fromEnv) as string[];
-  return [process.execPath, '--import', 'tsx', resolve(REPO, 'server/main.ts'), '--stdio'];
+  return [process.execPath, '--expose-gc', '--import', 'tsx', resolve(REPO, 'server/main.ts'), '--stdio'];
 }
 
 export const FULL_CAPABILITIES: ClientCapabilities = {
