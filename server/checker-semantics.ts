@@ -2,7 +2,7 @@
 import type { FunctionRow as CheckerRow, Workspace } from '../analysis/workspace.js';
 import type { Analyzer, FileState } from './analyzer.js';
 import type {
-  CheckedDiagnostic, DischargedSite, EffectOrigin, FunctionRow, HandlerSite, NamedRow, Semantics, TypeInfo,
+  CheckedDiagnostic, DischargedSite, EffectOrigin, FunctionRow, HandlerSite, NamedRow, Semantics, TypeHint, TypeInfo, TypeMember,
 } from './semantics.js';
 
 /** `fetch` performs `IO` ... / `f` declares `IO` but ... / `Cancel` is not handled ... */
@@ -12,6 +12,8 @@ const UNHANDLED_MESSAGE = /^`([^`]+)` is not handled/;
 export class CheckerSemantics implements Semantics {
   private readonly rowCache = new Map<string, { revision: number; rows: readonly CheckerRow[] }>();
 
+  private readonly hintCache = new Map<string, { revision: number; hints: readonly TypeHint[] }>();
+
   constructor(private readonly analyzer: Analyzer) {}
 
   private get ws(): Workspace | undefined {
@@ -20,6 +22,24 @@ export class CheckerSemantics implements Semantics {
 
   typeAt(file: FileState, offset: number): TypeInfo | undefined {
     return this.ws?.typeAt(file.path, offset);
+  }
+
+  typeHints(file: FileState): readonly TypeHint[] {
+    const ws = this.ws;
+    if (!ws) return [];
+    const cached = this.hintCache.get(file.path);
+    if (cached && cached.revision === ws.revision) return cached.hints;
+    const hints = ws.typeHints(file.path);
+    this.hintCache.set(file.path, { revision: ws.revision, hints });
+    return hints;
+  }
+
+  membersAt(file: FileState, dot: number): readonly TypeMember[] {
+    return this.ws?.membersAt(file.path, dot) ?? [];
+  }
+
+  typeDefinition(file: FileState, offset: number): readonly { path: string; span: { start: number; end: number } }[] {
+    return this.ws?.typeDefinition(file.path, offset) ?? [];
   }
 
   refresh(): void {

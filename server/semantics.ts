@@ -83,6 +83,28 @@ export interface Semantics {
   dischargedBy(file: FileState, withStart: number): readonly DischargedSite[];
   /** The static type at `offset`, rendered, with a polymorphic callee's row variables at a call. */
   typeAt(file: FileState, offset: number): TypeInfo | undefined;
+  /** Inferred types the source leaves out (bindings, untyped parameters, omitted return types), rendered. */
+  typeHints(file: FileState): readonly TypeHint[];
+  /** What `receiver.` offers by the receiver's type, the receiver ending at `dot` (the offset of the `.`). */
+  membersAt(file: FileState, dot: number): readonly TypeMember[];
+  /** Where the struct or enum of the type at `offset` is declared. */
+  typeDefinition(file: FileState, offset: number): readonly { readonly path: string; readonly span: Span }[];
+}
+
+export interface TypeHint {
+  readonly kind: 'binding' | 'parameter' | 'return';
+  /** Where the hint goes: after the binding's or parameter's name, after the parameter list's `)`. */
+  readonly offset: number;
+  /** The name (binding, parameter, function) the hint is about. */
+  readonly span: Span;
+  /** `: List[Job]`, `-> {IO} Int`. */
+  readonly label: string;
+}
+
+export interface TypeMember {
+  readonly name: string;
+  readonly kind: 'field' | 'function' | 'await';
+  readonly type: string;
 }
 
 export interface TypeInfo {

@@ -3,7 +3,13 @@
 export interface Settings {
   readonly trace: { readonly server: 'off' | 'messages' | 'verbose' };
   readonly checker: { readonly warningsAsErrors: boolean };
-  readonly inlayHints: { readonly inferredRows: boolean; readonly parameterNames: boolean };
+  readonly inlayHints: {
+    readonly inferredRows: boolean;
+    readonly parameterNames: boolean;
+    readonly bindingTypes: boolean;
+    readonly parameterTypes: boolean;
+    readonly returnTypes: boolean;
+  };
   readonly diagnostics: { readonly debounceMs: number };
   readonly codeLens: { readonly enable: boolean };
 }
@@ -11,7 +17,7 @@ export interface Settings {
 export const DEFAULT_SETTINGS: Settings = {
   trace: { server: 'off' },
   checker: { warningsAsErrors: false },
-  inlayHints: { inferredRows: true, parameterNames: false },
+  inlayHints: { inferredRows: true, parameterNames: false, bindingTypes: true, parameterTypes: true, returnTypes: true },
   diagnostics: { debounceMs: 30 },
   codeLens: { enable: true },
 };
@@ -38,6 +44,9 @@ export function readSettings(raw: unknown): Settings {
     inlayHints: {
       inferredRows: bool(['inlayHints', 'inferredRows'], DEFAULT_SETTINGS.inlayHints.inferredRows),
       parameterNames: bool(['inlayHints', 'parameterNames'], DEFAULT_SETTINGS.inlayHints.parameterNames),
+      bindingTypes: bool(['inlayHints', 'bindingTypes'], DEFAULT_SETTINGS.inlayHints.bindingTypes),
+      parameterTypes: bool(['inlayHints', 'parameterTypes'], DEFAULT_SETTINGS.inlayHints.parameterTypes),
+      returnTypes: bool(['inlayHints', 'returnTypes'], DEFAULT_SETTINGS.inlayHints.returnTypes),
     },
     diagnostics: {
       debounceMs: typeof debounce === 'number' && Number.isFinite(debounce) && debounce >= 0 ? Math.min(debounce, 5000) : DEFAULT_SETTINGS.diagnostics.debounceMs,

@@ -181,14 +181,15 @@ describe('inlay hints and code lens', () => {
   test('the inferred row of a function without one, insertable; functions with a row get none', async () => {
     const hints = await client.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range });
     expect(hints).toHaveLength(1);
-    expect(hints[0]!.label).toBe('-> {Log}');
+    // With the return type (aria.inlayHints.returnTypes), as one hint: test/server/type-features.test.ts.
+    expect(hints[0]!.label).toBe('-> {Log} Int');
     expect(hints[0]!.position).toEqual(positionOf(source, '(x: Int, y: Int)', 0, 16));
     const inserted = apply(source, hints[0]!.textEdits!);
-    expect(inserted.split('\n')[7]).toBe('fn helper(x: Int, y: Int) -> {Log}');
+    expect(inserted.split('\n')[7]).toBe('fn helper(x: Int, y: Int) -> {Log} Int');
   });
 
   test('each kind of hint follows its setting', async () => {
-    client.settings = { inlayHints: { inferredRows: false, parameterNames: true } };
+    client.settings = { inlayHints: { inferredRows: false, parameterNames: true, returnTypes: false, bindingTypes: false, parameterTypes: false } };
     await client.notify('workspace/didChangeConfiguration', { settings: { aria: client.settings } });
     await new Promise(r => setTimeout(r, 300));
     const hints = await client.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range });

@@ -1,0 +1,153 @@
+// End-to-end over stdio: the editor features built on the static types: inlay hints for inferred types,
+// completion after `.` by the receiver's type, signature help with instantiated types, Go to Type Definition,
+// and the quick fix that writes an inferred annotation.
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { InlayHint, Position, TextEdit } from 'vscode-languageserver-protocol';
+import { LspClient, REPO, fileUri, positionOf } from './lsp-client.js';
+
+const uri = fileUri('/tmp/aria-type-features/jobs.aria');
+const text = [
+  'struct Job(name: String, run: () -> {IO} Int)',
+  'enum Shape { Circle(r: Int), Square(side: Int) }',
+  '',
+  'fn twice(x) = x * 2',
+  '',
+  'fn report(jobs)',
+  '  for j in jobs',
+  '    print(j.name)',
+  '  end',
+  '  jobs.len()',
+  'end',
+  '',
+  'fn area(s: Shape) -> Int',
+  '  match s',
+  '  case Circle(r) => 3 * r * r',
+  '  case Square(side) => side * side',
+  '  end',
+  'end',
+  '',
+  'fn first(xs) = xs[0]',
+  '',
+  'fn work() -> {Async} Int',
+  '  sleep(10.millis)',
+  '  42',
+  'end',
+  '',
+  'fn main() -> {Async, IO} Unit',
+  '  jobs = [Job("a", || 1)]',
+  '  n = 3',
+  '  label = "x"',
+  '  j = Job("b", || 2)',
+  '  c = Circle(3)',
+  '  total = twice(jobs[0].run())',
+  '  t = spawn work()',
+  '  r = report(jobs)',
+  '  names = jobs.map(|job| job.name)',
+  '  print(t.await + area(c))',
+  'end',
+  '',
+].join('\n');
+
+let client: LspClient;
+beforeAll(async () => {
+  client = await LspClient.start({ root: REPO });
+  await client.open(uri, text);
+  await client.waitForDiagnostics(uri);
+});
+afterAll(async () => {
+  await client?.stop();
+});
+
+const whole = { start: { line: 0, character: 0 }, end: { line: 60, character: 0 } };
+
+/** Applies non-overlapping edits to `source`. */
+function apply(source: string, edits: readonly TextEdit[]): string {
+  const offset = (p: Position) => {
+    const lines = source.split('\n');
+    let o = 0;
+    for (let i = 0; i < p.line; i++) o += lines[i]!.length + 1;
+    return o + p.character;
+  };
+  let out = source;
+  for (const e of [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start))) {
+    out = out.slice(0, offset(e.range.start)) + e.newText + out.slice(offset(e.range.end));
+  }
+  return out;
+}
+
+async function configure(inlayHints: Record<string, boolean>): Promise<void> {
+  client.settings = { inlayHints };
+  // The server pulls the settings (workspace/configuration) when told they changed: wait for that pull.
+  const pulled = new Promise<void>(done => {
+    client.connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) => {
+      done();
+      return params.items.map(item => (item.section === 'aria' ? client.settings : null));
+    });
+  });
+  await client.notify('workspace/didChangeConfiguration', { settings: { aria: client.settings } });
+  await pulled;
+  // One more round trip, so that the answer has reached the server before the next request.
+  await client.request('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 0 } });
+}
+
+async function hints(): Promise<InlayHint[]> {
+  return client.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range: whole });
+}
+
+const at = (h: InlayHint) => `${h.position.line}:${h.position.character} ${String(h.label)}`;
+
+describe('inlay hints for inferred types', () => {
+  test('bindings, untyped parameters and omitted return types, row and type in one hint', async () => {
+    const all = (await hints()).map(at);
+    expect(all).toEqual([
+      `3:${'fn twice(x'.length} : Int`,
+      `3:${'fn twice(x)'.length} -> {} Int`,
+      `5:${'fn report(jobs'.length} : List[Job]`,
+      `5:${'fn report(jobs)'.length} -> {IO} Int`,
+      `12:${'fn area(s: Shape) -> '.length} {}`,
+      `19:${'fn first(xs'.length} : List[T]`,
+      `19:${'fn first(xs)'.length} -> {} T`,
+      `27:${'  jobs'.length} : List[Job]`,
+      // `n = 3`, `label = "x"` and `j = Job(...)` say their types already; `c = Circle(3)` is a `Shape`.
+      `31:${'  c'.length} : Shape`,
+      `32:${'  total'.length} : Int`,
+      `33:${'  t'.length} : Task[Int]`,
+      `34:${'  r'.length} : Int`,
+      `35:${'  names'.length} : List[String]`,
+    ]);
+  });
+
+  test('parameter and return hints insert what they show; a made-up type variable is not insertable', async () => {
+    const all = await hints();
+    const twice = all.filter(h => h.position.line === 3);
+    expect(apply(text, twice.flatMap(h => h.textEdits ?? [])).split('\n')[3]).toBe('fn twice(x: Int) -> {} Int = x * 2');
+    const report = all.filter(h => h.position.line === 5);
+    expect(apply(text, report.flatMap(h => h.textEdits ?? [])).split('\n')[5]).toBe('fn report(jobs: List[Job]) -> {IO} Int');
+    expect(all.filter(h => h.position.line === 19).every(h => h.textEdits === undefined)).toBe(true);
+    // A binding cannot carry a type in Aria: its hint only shows.
+    expect(all.find(h => h.position.line === 27)!.textEdits).toBeUndefined();
+  });
+
+  test('each kind follows its setting; the return hint drops its row when rows are off', async () => {
+    try {
+      await configure({ bindingTypes: false, parameterTypes: false, returnTypes: true, inferredRows: false });
+      expect((await hints()).map(at)).toEqual([`3:${'fn twice(x)'.length} -> Int`, `5:${'fn report(jobs)'.length} -> Int`, `19:${'fn first(xs)'.length} -> T`]);
+      await configure({ bindingTypes: false, parameterTypes: false, returnTypes: false, inferredRows: true });
+      expect((await hints()).map(h => String(h.label))).toEqual(['-> {}', '-> {IO}', '{}', '-> {}']);
+      await configure({ bindingTypes: true, parameterTypes: false, returnTypes: false, inferredRows: false });
+      expect((await hints()).every(h => h.position.line >= 27)).toBe(true);
+      await configure({ bindingTypes: false, parameterTypes: true, returnTypes: false, inferredRows: false });
+      expect((await hints()).map(h => String(h.label))).toEqual([': Int', ': List[Job]', ': List[T]']);
+    } finally {
+      await configure({});
+    }
+  });
+
+  test('the settings are contributed by the extension', () => {
+    const pkg = JSON.parse(readFileSync(`${REPO}/package.json`, 'utf8')) as { contributes: { configuration: { properties: Record<string, { default: unknown }> } } };
+    for (const key of ['bindingTypes', 'parameterTypes', 'returnTypes', 'inferredRows']) {
+      expect(pkg.contributes.configuration.properties[`aria.inlayHints.${key}`]?.default).toBe(true);
+    }
+  });
+});
