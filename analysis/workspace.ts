@@ -650,8 +650,9 @@ export class Workspace {
     const syntax = errors.map(e => diagnostic('E0001', file.path, e.span, e.message));
     if (file.tooDeep) syntax.unshift(diagnostic('E0002', file.path, { start: 0, end: 0 }, TOO_DEEP));
     // A syntax error leaves half-parsed code on its lines: other reports there would be noise.
-    // The effect rules' verdicts (E0202, E0203) come from the type checker, which follows function values everywhere.
-    const effects = (file.effectDiagnostics?.diagnostics ?? []).filter(d => d.code !== 'E0202' && d.code !== 'E0203');
+    // The effect rules' verdicts (E0202, E0203, W0201) come from the type checker, which follows function values
+    // everywhere.
+    const effects = (file.effectDiagnostics?.diagnostics ?? []).filter(d => d.code !== 'E0202' && d.code !== 'E0203' && d.code !== 'W0201');
     // One report per mistake: a type error where the name checker already found one (an undefined name, a wrong
     // number of arguments) would only repeat it.
     if (analysis.diagnostics.length > 0 && typed.length > 0) {

@@ -211,6 +211,10 @@ class Checker {
   private readonly effectNames = new Map<string, string>();
   private readonly structsByField = new Map<string, StructEntry[]>();
   private readonly hints = new Map<string, TypeHint[]>();
+  /** Functions with a written row: an effect written there and never performed is worth a warning (W0201). */
+  private readonly declaredRows: { path: string; fn: string; row: A.EffectRow; body: RowVar; env: FileEnv }[] = [];
+  /** Functions (`path#name`) that use an undefined name: what they perform is not known, so no W0201 for them. */
+  private readonly unresolved = new Set<string>();
   /** Locals whose first binding has been hinted. */
   private readonly hinted = new WeakSet<Type>();
 
@@ -624,6 +628,7 @@ class Checker {
     const origin = this.origin(env.path, fn.effects?.span ?? fn.name.span, fn.name.name);
     if (sig.declared) {
       this.graph.setUpper(sig.body, sig.declared, { kind: 'function', name: fn.name.name, origin });
+      if (fn.effects) this.declaredRows.push({ path: env.path, fn: fn.name.name, row: fn.effects, body: sig.body, env });
     }
     const vars = new Map<string, Type>();
     const top = env.items.get(fn.name.name);
@@ -1087,6 +1092,7 @@ class Checker {
     const v = this.builtinVariants.get(e.name);
     if (v) return this.variantValue(v, ctx);
     if (e.name === 'print') return tfun([tvar(ctx.level)], this.rowWith('IO', at), UNIT);
+    this.unresolved.add(`${ctx.env.path}#${ctx.fnName}`);
     return tvar(ctx.level); // E0101 comes from the name checker
   }
 
@@ -1287,6 +1293,7 @@ class Checker {
         const other = this.files.get(m.path);
         const item = other?.items.get(prop);
         if (item && item.path === m.path) return this.callItem(item, e, ctx, at);
+        this.unresolved.add(`${ctx.env.path}#${ctx.fnName}`);
         for (const a of e.args) this.inferExpr(a.value, ctx);
         return tvar(ctx.level);
       }
@@ -1311,6 +1318,7 @@ class Checker {
     }
     if (obj.kind === 'Name' && !this.isKnownName(ctx, obj.name)) {
       // An undefined name (the name checker reports it): nothing more to say about the call.
+      this.unresolved.add(`${ctx.env.path}#${ctx.fnName}`);
       for (const a of e.args) this.inferExpr(a.value, ctx);
       return tvar(ctx.level);
     }
@@ -2028,6 +2036,16 @@ class Checker {
         this.diagnostics.set(site.origin.path, list);
         if (list.some(d => d.code === code && d.span.start === site.origin.span.start && d.span.end === site.origin.span.end && d.effect === effect)) continue;
         list.push(diagnostic(code, site.origin.path, site.origin.span, message, related, { effect, function: fnName }));
+      }
+    }
+    for (const d of this.declaredRows) {
+      if (this.unresolved.has(`${d.path}#${d.fn}`)) continue;
+      for (const e of d.row.effects) {
+        const key = this.effectKey(d.env, e.name);
+        if (!key || d.body.atoms.has(key)) continue;
+        const list = this.diagnostics.get(d.path) ?? [];
+        this.diagnostics.set(d.path, list);
+        list.push(diagnostic('W0201', d.path, e.span, `\`${d.fn}\` declares \`${e.name}\` but never performs it; remove it from the row`, [], { effect: e.name, function: d.fn }));
       }
     }
     for (const list of this.diagnostics.values()) list.sort(compareDiagnostics);
