@@ -114,6 +114,7 @@ export class Debuggee {
     this.machine = new Machine(program, { write: text => this.write(text) }, {
       workers: config.workers, seed: config.seed, flavor: config.flavor, ...(config.stepLimit > 0 ? { stepLimit: config.stepLimit } : {}),
       keepEndFrames: KEEP_END_FRAMES,
+      limits: { maxListLength: config.maxListLength, maxStringLength: config.maxStringLength, maxHeapBytes: config.maxHeapMb * 1024 * 1024 },
     });
     this.machine.listener = this.onEvent;
     // the main task exists before the first event listener was attached

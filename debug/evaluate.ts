@@ -19,10 +19,17 @@ export interface EvalScope {
 export async function compileExpression(text: string): Promise<Compiled> {
   const source = text.trim();
   if (source === '') return { ok: false, error: 'empty expression' };
+  if (source.length > MAX_EXPRESSION_LENGTH) return { ok: false, error: `expression too long to evaluate (${source.length} characters; at most ${MAX_EXPRESSION_LENGTH})` };
   if (/[\r\n]/.test(source)) return { ok: false, error: 'one expression on one line, please' };
   const tree = await parse(source);
   try {
-    const m = lowerModule(tree, source, '<eval>');
+    let m: A.Module;
+    try {
+      m = lowerModule(tree, source, '<eval>');
+    } catch (error) {
+      if (error instanceof RangeError) return { ok: false, error: 'expression nested too deeply to evaluate' };
+      throw error;
+    }
     if (m.syntaxErrors.length > 0) return { ok: false, error: `syntax error: ${m.syntaxErrors[0]!.message}` };
     if (m.items.length > 0 || m.statements.length !== 1) return { ok: false, error: 'not an expression' };
     const st = m.statements[0]!;
@@ -31,6 +38,28 @@ export async function compileExpression(text: string): Promise<Compiled> {
   } finally {
     tree.delete();
   }
+}
+
+/** The longest expression evaluated (a watch, a hover, a line typed in the console). */
+export const MAX_EXPRESSION_LENGTH = 4096;
+/** Elements and characters one evaluation may make in all: past it, "too large to evaluate". */
+export const EVAL_BUDGET = 1_000_000;
+
+/** What is left of an evaluation's budget. */
+interface Budget {
+  left: number;
+}
+
+/** Takes `n` units from the budget before making something that big. */
+function spend(budget: Budget, n: number): void {
+  budget.left -= n;
+  if (budget.left < 0) fail(`too large to evaluate (an evaluation makes at most ${EVAL_BUDGET.toLocaleString('en-US')} list elements and characters in all)`);
+}
+
+/** Charges a value just made (strings are ropes in JS: made first, charged after). */
+function charged(budget: Budget, v: Value): Value {
+  if (typeof v === 'string' || Array.isArray(v)) spend(budget, v.length);
+  return v;
 }
 
 class EvalError {
@@ -50,7 +79,7 @@ const PURE: Readonly<Record<string, (args: Value[]) => Value>> = {
   max: ([a, b]) => ((numberOf(a) ?? 0) >= (numberOf(b) ?? 0) ? a : b),
   sum: ([xs]) => (Array.isArray(xs) ? xs.reduce<Value>((s, x) => arith(s, x, (p, q) => p + q), 0) : fail('sum of a non-list')),
   contains: ([xs, v]) => (Array.isArray(xs) ? xs.some(x => equals(x, v)) : typeof xs === 'string' && typeof v === 'string' ? xs.includes(v) : false),
-  range: ([a, b]) => rangeList(a, b),
+  range: ([a, b]) => rangeList(a, b, { left: EVAL_BUDGET }),
   is_cancelled: ([t]) => (t && typeof t === 'object' && 'kind' in t && t.kind === 'token' ? t.cancelled : fail('is_cancelled of a non-token')),
 };
 
@@ -66,11 +95,12 @@ function arith(a: Value, b: Value, f: (x: number, y: number) => number): Value {
   return a instanceof FloatVal || b instanceof FloatVal ? new FloatVal(r) : r;
 }
 
-function rangeList(a: Value, b: Value): Value {
+function rangeList(a: Value, b: Value, budget: Budget): Value {
   const x = numberOf(a);
   const y = numberOf(b);
   if (x === undefined || y === undefined) fail('a range needs two integers');
   if (y - x > 100_000) fail('range too long to show');
+  spend(budget, Math.max(0, y - x));
   const out: Value[] = [];
   for (let i = x; i < y; i++) out.push(i);
   return out;
@@ -94,9 +124,9 @@ function compare(op: A.BinaryOp, a: Value, b: Value): boolean {
   }
 }
 
-function evalExpr(e: A.Expr, scope: EvalScope, depth: number): Value {
+function evalExpr(e: A.Expr, scope: EvalScope, depth: number, budget: Budget): Value {
   if (depth > 200) fail('expression too deep');
-  const ev = (x: A.Expr) => evalExpr(x, scope, depth + 1);
+  const ev = (x: A.Expr) => evalExpr(x, scope, depth + 1, budget);
   switch (e.kind) {
     case 'Int': return e.value;
     case 'Float': return new FloatVal(e.value);
@@ -167,8 +197,11 @@ function evalExpr(e: A.Expr, scope: EvalScope, depth: number): Value {
       const r = ev(e.right);
       switch (e.op) {
         case '+':
-          if (typeof l === 'string' || typeof r === 'string') return show(l) + show(r);
-          if (Array.isArray(l) && Array.isArray(r)) return [...l, ...r];
+          if (typeof l === 'string' || typeof r === 'string') return charged(budget, show(l) + show(r));
+          if (Array.isArray(l) && Array.isArray(r)) {
+            spend(budget, l.length + r.length);
+            return [...l, ...r];
+          }
           return arith(l, r, (a, b) => a + b);
         case '-': return arith(l, r, (a, b) => a - b);
         case '*': return arith(l, r, (a, b) => a * b);
@@ -180,7 +213,7 @@ function evalExpr(e: A.Expr, scope: EvalScope, depth: number): Value {
           if (numberOf(r) === 0) fail('division by zero');
           return arith(l, r, (a, b) => a % b);
         }
-        case '..': return rangeList(l, r);
+        case '..': return rangeList(l, r, budget);
         default: return compare(e.op, l, r);
       }
     }
@@ -199,14 +232,16 @@ function evalExpr(e: A.Expr, scope: EvalScope, depth: number): Value {
       }
       const f = PURE[name];
       if (!f || (e.callee.kind === 'Name' && scope.has(name))) return fail(`cannot call ${name} here: evaluation has no side effects (pure helpers: ${Object.keys(PURE).join(', ')})`);
-      return f(args);
+      // A range's size is charged before it is made, the rest after (their inputs were charged already).
+      if (name === 'range') return rangeList(args[0], args[1], budget);
+      return charged(budget, f(args));
     }
     case 'If': {
       for (const b of e.branches) {
         const c = ev(b.condition);
-        if (c === true) return evalBlock(b.body, scope, depth);
+        if (c === true) return evalBlock(b.body, scope, depth, budget);
       }
-      return e.otherwise ? evalBlock(e.otherwise, scope, depth) : undefined;
+      return e.otherwise ? evalBlock(e.otherwise, scope, depth, budget) : undefined;
     }
     case 'Await': case 'Spawn': case 'Lambda': case 'Match': case 'With':
       return fail(`${e.kind.toLowerCase()} cannot be evaluated here (evaluation has no side effects)`);
@@ -219,15 +254,15 @@ function evalExpr(e: A.Expr, scope: EvalScope, depth: number): Value {
   }
 }
 
-function evalBlock(b: A.Block, scope: EvalScope, depth: number): Value {
+function evalBlock(b: A.Block, scope: EvalScope, depth: number, budget: Budget): Value {
   if (b.stmts.length !== 1 || b.stmts[0]!.kind !== 'ExprStmt') fail('only one-expression branches can be evaluated');
-  return evalExpr((b.stmts[0] as A.ExprStmt).expr, scope, depth + 1);
+  return evalExpr((b.stmts[0] as A.ExprStmt).expr, scope, depth + 1, budget);
 }
 
 /** Evaluates a compiled expression; failures are messages, never exceptions. */
 export function evaluateExpr(expr: A.Expr, scope: EvalScope): Evaluated {
   try {
-    return { ok: true, value: evalExpr(expr, scope, 0) };
+    return { ok: true, value: evalExpr(expr, scope, 0, { left: EVAL_BUDGET }) };
   } catch (error) {
     if (error instanceof EvalError) return { ok: false, error: error.message };
     return { ok: false, error: `cannot evaluate: ${(error as Error).message}` };

@@ -24,6 +24,10 @@ export interface LaunchConfig {
   /** Stop at the first step of every new task. */
   readonly stopOnSpawn: boolean;
   readonly cwd?: string;
+  /** Resource limits of the run (0 or absent: the runtime's default; see docs/runtime.md). */
+  readonly maxListLength: number;
+  readonly maxStringLength: number;
+  readonly maxHeapMb: number;
 }
 
 export const DEFAULT_WORKERS = 4;
@@ -92,6 +96,12 @@ export function readLaunchConfig(raw: unknown, defaults: LaunchDefaults = {}): L
     if (typeof v !== 'boolean') return fail(`"${key}" must be true or false`);
     bools[key] = v;
   }
+  const limits: Record<string, number> = {};
+  for (const key of ['maxListLength', 'maxStringLength', 'maxHeapMb']) {
+    const v = raw[key] ?? 0;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) return fail(`"${key}" must be a non-negative integer (0: the default)`);
+    limits[key] = v;
+  }
   const cwd = raw['cwd'];
   if (cwd !== undefined && typeof cwd !== 'string') return fail('"cwd" must be a path');
   return {
@@ -107,6 +117,9 @@ export function readLaunchConfig(raw: unknown, defaults: LaunchDefaults = {}): L
       otherTasks,
       noDebug: bools['noDebug']!,
       stopOnSpawn: bools['stopOnSpawn']!,
+      maxListLength: limits['maxListLength']!,
+      maxStringLength: limits['maxStringLength']!,
+      maxHeapMb: limits['maxHeapMb']!,
       ...(cwd !== undefined ? { cwd } : {}),
     },
   };

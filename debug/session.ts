@@ -10,6 +10,7 @@ import { BreakpointTable, PRELUDE_MODULE, parseLogMessage, type ActiveBreakpoint
 import { Debuggee, EXCEPTION_FILTERS, type ExceptionFilter, type Outcome, type ResumeMode } from './debuggee.js';
 import { compileExpression, evaluateExpr, type Compiled, type EvalScope } from './evaluate.js';
 import { projectDefaults, readLaunchConfig, type LaunchConfig } from './launch-config.js';
+import { argumentsProblem, messageProblem } from './message-check.js';
 import { loadForDebug } from './program-loader.js';
 import {
   FOCUS_TASK_REQUEST, RUNTIME_CHANGED_EVENT, RUNTIME_STATE_REQUEST, TIMELINE_REQUEST, type FocusTaskArguments, type RuntimeChangedBody,
@@ -69,6 +70,15 @@ export class AriaDebugSession extends LoggingDebugSession {
 
   constructor() {
     super();
+    // The base class reports a message it could not parse or handle as an 'error' event, and ends the session on
+    // it (exit 0, nothing said). A bad message is dropped with a word on stderr and the session goes on; a broken
+    // stream still ends it.
+    this.removeAllListeners('error');
+    this.on('error', (event: { body?: unknown }) => {
+      const body = typeof event?.body === 'string' ? event.body : '';
+      if (body.startsWith('Error handling data: ')) this.dropped(`a message that is not JSON (${body.slice(21, 221)})`);
+      else this.shutdown();
+    });
     this.setDebuggerLinesStartAt1(true);
     this.setDebuggerColumnsStartAt1(true);
     this.configurationDone = new Promise(r => (this.resolveConfigurationDone = r));
@@ -91,8 +101,43 @@ export class AriaDebugSession extends LoggingDebugSession {
 
   // ------------------------------------------------------------ request plumbing
 
+  /** A message that is not a well-formed DAP message is dropped with a word on stderr (or an error response, if it has a seq). */
+  override handleMessage(message: DebugProtocol.ProtocolMessage): void {
+    const problem = messageProblem(message);
+    if (problem === undefined) {
+      super.handleMessage(message);
+      return;
+    }
+    const m = message as { seq?: unknown; command?: unknown } | null;
+    if (m && typeof m === 'object' && typeof m.seq === 'number' && Number.isSafeInteger(m.seq)) {
+      const response = new Response({ seq: m.seq, type: 'request', command: typeof m.command === 'string' ? m.command : 'unknown' });
+      this.sendErrorResponse(response, { id: ERR.badArgs, format: `malformed request: ${problem}` });
+    } else {
+      this.dropped(`a malformed message: ${problem}`);
+    }
+  }
+
+  private dropped(what: string): void {
+    this.sendEvent(new OutputEvent(`aria debug adapter: ignored ${what}\n`, 'stderr'));
+  }
+
+  /** The base class answers an exception with its JS stack as the message: the message names the exception only. */
+  protected override sendErrorResponse(response: DebugProtocol.Response, codeOrMessage: number | DebugProtocol.Message, format?: string, variables?: Record<string, string>, dest?: number): void {
+    if (codeOrMessage === 1104) {
+      const exception = typeof variables?._exception === 'string' ? variables._exception : 'an exception';
+      super.sendErrorResponse(response, { id: ERR.internal, format: `internal error in the Aria debug adapter (${response.command}): ${exception.replace(/[{}]/g, '')}` });
+      return;
+    }
+    super.sendErrorResponse(response, codeOrMessage, format, variables, dest);
+  }
+
   /** Every request answers: failures become error responses with a plain message, never a JS stack. */
   protected override dispatchRequest(request: DebugProtocol.Request): void {
+    const problem = argumentsProblem(request.arguments);
+    if (problem !== undefined) {
+      this.sendErrorResponse(new Response(request), { id: ERR.badArgs, format: `${request.command}: ${problem.replace(/[{}]/g, '')}` });
+      return;
+    }
     try {
       // DAP says an absent `pathFormat` means 'path'; the base class refuses anything but an explicit 'path'.
       if (request.command === 'initialize' && request.arguments && request.arguments.pathFormat === undefined) {
