@@ -1,6 +1,5 @@
 // Resource limits of a run: list length, string length and heap, each turned into an Aria failure before V8 gives up.
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { getHeapStatistics } from 'node:v8';
 
 /**
  * What one run may use. Past a limit, the statement that went past it fails with a `resource-limit` failure and
@@ -70,41 +69,47 @@ export function resourceProblemOf(error: unknown): string | undefined {
 }
 
 /**
- * Measures the heap every so many statements; past the limit, the running statement fails. V8 counts garbage it has not
- * collected yet, so over the limit it collects first (where it can) and measures again: a program that makes much
- * garbage but keeps little is not failed.
+ * Measures the heap every so many statements; past the limit, the running statement fails. V8 counts garbage it has
+ * not collected yet: over the limit, the meter collects first when the process allows it (`--expose-gc`) and
+ * measures again; else it fails only when two measures in a row are over (V8 collects in between as it sees fit),
+ * so a program that makes much garbage but keeps little is not failed.
  */
 export class HeapMeter {
   private statements = 0;
-  private collector: (() => void) | null | undefined;
+  private overBefore = false;
 
-  constructor(private readonly limit: number, private readonly every = 200_000, private readonly used: () => number = () => getHeapStatistics().used_heap_size) {}
+  constructor(
+    private readonly limit: number,
+    private readonly every = 200_000,
+    private readonly used: () => number = () => getHeapStatistics().used_heap_size,
+    private readonly collect: (() => void) | undefined = exposedGc(),
+  ) {}
 
   /** Counts `n` statements; when a measure finds the heap over the limit, says why (else undefined). */
   tick(n: number): string | undefined {
     this.statements += n;
     if (this.statements < this.every) return undefined;
     this.statements = 0;
-    if (this.used() <= this.limit) return undefined;
-    this.collect();
-    const used = this.used();
-    if (used > this.limit) {
-      const mb = (b: number) => `${Math.round(b / (1024 * 1024))} MB`;
-      return (`the program's memory (${mb(used)}) passed the limit of ${mb(this.limit)} (aria run --max-heap-mb, "maxHeapMb" in launch.json)`);
+    let used = this.used();
+    if (used <= this.limit) {
+      this.overBefore = false;
+      return undefined;
     }
-    return undefined;
+    if (this.collect) {
+      this.collect();
+      used = this.used();
+    } else if (!this.overBefore) {
+      this.overBefore = true;
+      return undefined;
+    }
+    if (used <= this.limit) return undefined;
+    const mb = (b: number) => `${Math.round(b / (1024 * 1024))} MB`;
+    return `the program's memory (${mb(used)}) passed the limit of ${mb(this.limit)} (aria run --max-heap-mb, "maxHeapMb" in launch.json)`;
   }
+}
 
-  private collect(): void {
-    if (this.collector === undefined) {
-      try {
-        setFlagsFromString('--expose-gc');
-        const gc: unknown = runInNewContext('gc');
-        this.collector = typeof gc === 'function' ? (gc as () => void) : null;
-      } catch {
-        this.collector = null;
-      }
-    }
-    this.collector?.();
-  }
+/** V8's `gc`, when the process was started with `--expose-gc`. */
+function exposedGc(): (() => void) | undefined {
+  const gc: unknown = (globalThis as { gc?: unknown }).gc;
+  return typeof gc === 'function' ? (gc as () => void) : undefined;
 }

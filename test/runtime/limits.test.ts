@@ -5,15 +5,31 @@ import { OUTPUT_TAIL } from '../../runtime/index.js';
 import { runText } from './helpers.js';
 
 describe('heap meter', () => {
-  test('measures every so many statements and says why past the limit', () => {
+  test('measures every so many statements and says why past the limit, after a collection', () => {
     let used = 100;
-    const meter = new HeapMeter(1000, 50, () => used);
+    let collections = 0;
+    const meter = new HeapMeter(1000, 50, () => used, () => { collections++; });
     expect(meter.tick(49)).toBeUndefined();
     used = 5000;
     expect(meter.tick(0)).toBeUndefined(); // not yet due
     expect(meter.tick(1)).toMatch(/memory \(0 MB\) passed the limit of 0 MB/);
+    expect(collections).toBe(1);
     used = 500;
     expect(meter.tick(50)).toBeUndefined();
+  });
+
+  test('garbage a collection frees is not a failure; without gc, two measures in a row must be over', () => {
+    let used = 5000;
+    const freeing = new HeapMeter(1000, 10, () => used, () => { used = 200; });
+    expect(freeing.tick(10)).toBeUndefined();
+    used = 5000;
+    const noGc = new HeapMeter(1000, 10, () => used, undefined);
+    expect(noGc.tick(10)).toBeUndefined();
+    expect(noGc.tick(10)).toMatch(/passed the limit/);
+    used = 10;
+    expect(noGc.tick(10)).toBeUndefined();
+    used = 5000;
+    expect(noGc.tick(10)).toBeUndefined();
   });
 
   test('a program past the heap limit fails with an Aria stack, and the run ends cleanly', async () => {
