@@ -1,12 +1,9 @@
 // The import rules of ARCHITECTURE.md, enforced: every import of every source file is read and checked.
 import { describe, expect, it } from 'vitest';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const SOURCE_FOLDERS = ['grammar', 'analysis', 'server', 'client', 'runtime', 'debug', 'cli'];
+import { ROOT, SOURCE_FOLDERS, sourceFiles } from './source-files.js';
 
 export interface Import {
   /** The importing file, relative to the repository root with `/` separators. */
@@ -15,22 +12,6 @@ export interface Import {
   readonly to: string;
   readonly typeOnly: boolean;
   readonly line: number;
-}
-
-/** The source files of the folders the code map covers (not tests, not generated grammar sources). */
-export function sourceFiles(root = ROOT): string[] {
-  const out: string[] = [];
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(join(root, dir)).sort()) {
-      const rel = `${dir}/${name}`;
-      if (statSync(join(root, rel)).isDirectory()) {
-        if (rel === 'grammar/src' || rel === 'grammar/test' || name === 'node_modules') continue;
-        walk(rel);
-      } else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) out.push(rel);
-    }
-  };
-  for (const folder of SOURCE_FOLDERS) walk(folder);
-  return out;
 }
 
 /** Every import of a file: static, type-only, re-exports, `import()` and `import x = require()`. */
