@@ -230,6 +230,13 @@ function evalExpr(e: A.Expr, scope: EvalScope, depth: number, budget: Budget): V
       } else {
         return fail('only built-in helpers can be called in an evaluation');
       }
+      // A struct's or a variant's constructor builds a value: pure too (`Some(x)`, `Circle(2)`).
+      const ctor = e.callee.kind === 'Name' && scope.has(name) ? scope.lookup(name) : undefined;
+      if (ctor && typeof ctor === 'object' && !Array.isArray(ctor) && ctor.kind === 'builtin' && ctor.ctor) {
+        if (e.args.some(a => a.name)) return fail(`named arguments are not supported here: ${name}(...) takes its fields in order`);
+        if (args.length !== ctor.ctor.fields.length) return fail(`\`${name}\` takes ${ctor.ctor.fields.length} argument${ctor.ctor.fields.length === 1 ? '' : 's'}, got ${args.length}`);
+        return new StructVal(ctor.ctor, args);
+      }
       const f = PURE[name];
       if (!f || (e.callee.kind === 'Name' && scope.has(name))) return fail(`cannot call ${name} here: evaluation has no side effects (pure helpers: ${Object.keys(PURE).join(', ')})`);
       // A range's size is charged before it is made, the rest after (their inputs were charged already).

@@ -218,8 +218,6 @@ export class Compiler {
       for (const [itemName, ref] of scope.items) {
         if (ref.kind === 'fn' || ref.kind === 'struct' || ref.kind === 'handler') members.set(itemName, this.globals[ref.g]);
         else if (ref.kind === 'effect') members.set(itemName, new EffectVal(itemName));
-        // A nullary variant is a value, not a constructor to call.
-        if (ref.kind === 'struct' && ref.type.variantOf !== undefined && ref.fields.length === 0) members.set(itemName, new StructVal(ref.type, []));
       }
       this.globals[g] = new ModuleVal(name, scope.path, members);
     }
@@ -317,7 +315,8 @@ export class Compiler {
             const name = v.name.name;
             if (name === '') continue;
             const type = new StructType(name, v.fields.map(f => f.name.name), path, item.name.name);
-            const g = this.addGlobal(name, new BuiltinFnVal(name, type));
+            // A variant without fields is a value (`None`), which the debugger's evaluations read as such too.
+            const g = this.addGlobal(name, v.fields.length === 0 ? new StructVal(type, []) : new BuiltinFnVal(name, type));
             scope.items.set(name, { kind: 'struct', g, type, fields: v.fields });
           }
           break;

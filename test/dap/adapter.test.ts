@@ -292,6 +292,9 @@ describe('inspection', () => {
     expect(await evaluate('a + b')).toBe('25');
     expect(await evaluate('p.x * 10 + len("abc")')).toBe('33');
     expect(await evaluate('"sum #{a + b}"')).toBe('"sum 25"');
+    expect(await evaluate('[Some(a + b), None, Ok(p.x)]')).toBe('[Some(25), None, Ok(3)]');
+    expect(await evaluate('Some(a) == Some(a) and None == None and Some(1) != None')).toBe('true');
+    expect(await expectError(c.evaluateRequest({ expression: 'Some(1, 2)', frameId: top.id, context: 'watch' }))).toMatch(/takes 1 argument, got 2/);
     const mainFrame = (await c.stackTraceRequest({ threadId: 1 })).body.stackFrames[1]!;
     expect(await evaluate('xs[2]', mainFrame.id)).toBe('3');
     const xs = await c.evaluateRequest({ expression: 'xs', frameId: mainFrame.id, context: 'watch' });
