@@ -74,8 +74,16 @@ export async function runParse(args: string[], io: CliIo): Promise<number> {
   const lines = new LineIndex(text);
   try {
     io.stdout(printTree(tree, lines, parsed.values.positions === true));
-    const module = lowerModule(tree, text, file);
     const style = makeStyle(io.colour?.stderr ?? false);
+    let module: ReturnType<typeof lowerModule>;
+    try {
+      module = lowerModule(tree, text, file);
+    } catch (error) {
+      // Lowering recurses along the nesting of the source: absurd nesting exhausts the stack, as in `check`.
+      if (!(error instanceof RangeError)) throw error;
+      io.stderr(`${style.bold(`${file}:1:1:`)} ${style.error('error E0002')}${style.bold(': this file nests too deeply to analyse (the analysis ran out of stack); split the deepest expression')}\n`);
+      return 1;
+    }
     for (const error of module.syntaxErrors) {
       const { line, column } = lines.position(error.span.start);
       io.stderr(`${style.bold(`${file}:${line + 1}:${column + 1}:`)} ${style.error('error E0001')}${style.bold(`: ${error.message}`)}\n`);

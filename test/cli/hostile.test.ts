@@ -79,3 +79,14 @@ describe('aria run: runaway programs', () => {
     expect(bad.stderr).toMatch(/--timeout takes a duration such as 500ms, 30s or 2m, not `soon`/);
   });
 });
+
+describe('aria parse: deep nesting', () => {
+  test('5,000 nested parentheses print the tree and answer E0002, not a stack overflow', () => {
+    const depth = 5000;
+    const r = aria(['parse', file('deep.aria', `x = ${'('.repeat(depth)}1${')'.repeat(depth)}\n`)]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/deep\.aria:1:1: error E0002: this file nests too deeply to analyse/);
+    expect(r.stdout.startsWith('(source_file')).toBe(true);
+    expectClean(r.stderr);
+  });
+});
