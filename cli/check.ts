@@ -1,6 +1,7 @@
 // `aria check [paths...] [--format text|json] [--root DIR]`: checks Aria files and prints their diagnostics; exit 1 on errors.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { readSource, realRoot } from './source-file.js';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Diagnostic } from '../analysis/diagnostics.js';
 import { excluder, findProject, formatProjectError, type Project } from '../analysis/project.js';
 import { Workspace } from '../analysis/workspace.js';
@@ -33,10 +34,16 @@ aria.toml:
   workers = 4
 `;
 
-/** Every `.aria` file under a directory (skipping hidden folders, node_modules and excluded paths), sorted. */
+/**
+ * Every `.aria` file under a directory (skipping hidden folders, node_modules and excluded paths), sorted. A
+ * symlinked folder is entered only when it leads inside `dir` and was not entered yet (a link to a parent folder
+ * would make the walk endless).
+ */
 function ariaFiles(dir: string, excluded: (path: string) => boolean): string[] {
   const out: string[] = [];
   const pending = [dir];
+  const root = realRoot(dir);
+  const entered = new Set<string>([root]);
   while (pending.length) {
     const d = pending.pop()!;
     let entries: string[];
@@ -53,10 +60,17 @@ function ariaFiles(dir: string, excluded: (path: string) => boolean): string[] {
       try {
         st = statSync(p);
       } catch {
+        // A symlink loop or a dangling link: listed, so that reading it says what it is.
+        if (name.endsWith('.aria')) out.push(p);
         continue;
       }
-      if (st.isDirectory()) pending.push(p);
-      else if (name.endsWith('.aria')) out.push(p);
+      if (st.isDirectory()) {
+        const real = realRoot(p);
+        const rel = relative(root, real);
+        if (entered.has(real) || rel.startsWith('..') || isAbsolute(rel)) continue;
+        entered.add(real);
+        pending.push(p);
+      } else if (name.endsWith('.aria')) out.push(p);
     }
   }
   return out.sort();
@@ -138,19 +152,27 @@ export async function runCheck(args: string[], io: CheckIo): Promise<number> {
   const unique = [...new Set(files)];
   const root = abs(parsed.values.root ?? project.dir);
   // A one-time check asks nothing of a file's AST once the file is analysed (no navigation): none is kept.
-  const ws = await Workspace.create({ root, readFile: readText, closedAstBudget: 0 });
+  // Sources are read inside the root only (no symlink out of it), as text (no binary file, none over 8 MB).
+  const readInside = (path: string) => {
+    const read = readSource(path, root);
+    return read.ok ? read.text : undefined;
+  };
+  const ws = await Workspace.create({ root, readFile: readInside, closedAstBudget: 0 });
+  const readable: string[] = [];
   for (const f of unique) {
-    const text = readText(f);
-    if (text === undefined) {
-      io.stderr(`aria check: cannot read ${f}\n`);
-      return 2;
+    const read = readSource(f, root);
+    if (!read.ok) {
+      io.stderr(`aria check: skipped ${shownPath(f, io.cwd)}: it ${read.reason}\n`);
+      continue;
     }
+    readable.push(f);
+    const text = read.text;
     // A one-time check keeps no parse trees (each file is parsed when it is lowered, and the tree freed).
     ws.setFile(f, text, { keepTree: false });
   }
   ws.update(); // loads the modules the files import: what runs is what is checked
-  const named = new Set(unique);
-  const checked = [...unique, ...ws.filePaths({ imports: true }).filter(f => !named.has(f)).sort()];
+  const named = new Set(readable);
+  const checked = [...readable, ...ws.filePaths({ imports: true }).filter(f => !named.has(f)).sort()];
   const progress = new Progress(io, checked.length);
   const all: Diagnostic[] = [];
   for (let i = 0; i < checked.length; i++) {

@@ -6,6 +6,7 @@ import { Workspace } from '../analysis/workspace.js';
 import { DEFAULT_SEED, MAX_SEED, runProgram, type Flavor } from '../runtime/index.js';
 import { readArgs, wholeNumber } from './args.js';
 import { readText } from './check.js';
+import { readSource } from './source-file.js';
 import { usageError, type CliIo } from './io.js';
 import { formatDiagnostics, shownPath } from './render.js';
 import { makeStyle } from './style.js';
@@ -77,11 +78,12 @@ export async function runRun(args: string[], io: CliIo): Promise<number> {
     io.stderr(`aria run: ${positionals[0]} is not an Aria file (Aria files end in .aria)\n`);
     return 2;
   }
-  const source = readText(file);
-  if (source === undefined) {
-    io.stderr(`aria run: cannot read ${positionals[0]}\n`);
+  const read = readSource(file);
+  if (!read.ok) {
+    io.stderr(`aria run: cannot read ${positionals[0]}: it ${read.reason}\n`);
     return 2;
   }
+  const source = read.text;
   // The program's project (the nearest aria.toml above it) gives the runtime's defaults.
   const project = findProject(dirname(file), readText);
   if (!project.ok) {
@@ -89,11 +91,17 @@ export async function runRun(args: string[], io: CliIo): Promise<number> {
     return 2;
   }
   const flavor = flavorArg ?? project.project.runtime.flavor;
+  // Imports are read inside the program's project (or folder) only: a symlink out of it is not followed.
+  const root = project.project.dir;
+  const readInside = (path: string) => {
+    const r = readSource(path, root);
+    return r.ok ? r.text : undefined;
+  };
 
   let checked: Workspace | undefined;
   if (!values['no-check']) {
     // Check the program and everything it imports; errors stop the run, warnings are shown on stderr.
-    const ws = (checked = await Workspace.create({ root: dirname(file), readFile: readText }));
+    const ws = (checked = await Workspace.create({ root: dirname(file), readFile: readInside }));
     ws.setFile(file, source);
     ws.update(); // loads the modules the program imports
     const files = ws.filePaths({ imports: true });
@@ -111,7 +119,7 @@ export async function runRun(args: string[], io: CliIo): Promise<number> {
   const shown = shownPath(file, io.cwd);
   const result = await runProgram(source, {
     path: shown,
-    readModule: path => readText(resolve(io.cwd, path)),
+    readModule: path => readInside(resolve(io.cwd, path)),
     // The checker has parsed and lowered these files already: the run reuses its ASTs (of the same texts).
     lowered: checked ? (path, text) => {
       const full = resolve(io.cwd, path);

@@ -1,6 +1,6 @@
 // Hostile programs and files given to the `aria` command as a process: each ends in a clean error, never a JS stack or a V8 fatal error.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -88,5 +88,56 @@ describe('aria parse: deep nesting', () => {
     expect(r.stderr).toMatch(/deep\.aria:1:1: error E0002: this file nests too deeply to analyse/);
     expect(r.stdout.startsWith('(source_file')).toBe(true);
     expectClean(r.stderr);
+  });
+});
+
+describe('files that are not what they seem', () => {
+  /** A fresh project folder (an aria.toml) under the temp folder, with `files`. */
+  function project(name: string, files: Record<string, string>): string {
+    const root = join(dir, name);
+    mkdirSync(root, { recursive: true });
+    writeFileSync(join(root, 'aria.toml'), '');
+    for (const [path, text] of Object.entries(files)) writeFileSync(join(root, path), text);
+    return root;
+  }
+
+  test('aria check . does not follow a symlink to /proc/self/environ, and never prints the environment', () => {
+    const root = project('environ', { 'main.aria': 'print(1)\n' });
+    symlinkSync('/proc/self/environ', join(root, 'env.aria'));
+    const secret = 'ARIA_SECRET_TOKEN_0123456789';
+    const r = spawnSync(process.execPath, [join(out, 'cli.js'), 'check', '.'], { cwd: root, encoding: 'utf8', env: { ...process.env, ARIA_SECRET: secret } });
+    expect(`${r.stdout}${r.stderr}`).not.toContain(secret);
+    expect(r.stderr).toMatch(/skipped env\.aria: it is a symlink to \/proc\/\d+\/environ, outside the workspace .*: not followed/);
+    expect(r.status).toBe(0);
+  });
+
+  test('a symlink inside the workspace is followed; a loop is named as a loop; a binary file is refused without an excerpt', () => {
+    const root = project('links', { 'real.aria': 'x = 1\nprint(x)\n', 'bin.aria': `x = 1\n${'\u0000secret'.repeat(1000)}\n` });
+    symlinkSync(join(root, 'real.aria'), join(root, 'alias.aria'));
+    symlinkSync('loop.aria', join(root, 'loop.aria'));
+    symlinkSync('..', join(root, 'up'));
+    const r = aria(['check', '.'], root);
+    expect(r.stderr).toMatch(/skipped loop\.aria: it is a symlink loop/);
+    expect(r.stderr).toMatch(/skipped bin\.aria: it is not a text file \(it holds NUL bytes\)/);
+    expect(r.stderr).not.toMatch(/secret/);
+    expect(r.stderr).not.toMatch(/alias\.aria/);
+    expect(r.stdout).toMatch(/in 2 files/);
+  });
+
+  test('aria run does not follow an import through a symlink that leaves the project', () => {
+    const outside = project('outside', { 'lib.aria': 'fn secret() = 42\n' });
+    const root = project('runner', { 'main.aria': 'import lib\nprint(lib.secret())\n' });
+    symlinkSync(join(outside, 'lib.aria'), join(root, 'lib.aria'));
+    const r = aria(['run', 'main.aria'], root);
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).not.toContain('42');
+    expectClean(r.stderr);
+  });
+
+  test('a file over 8 MB is refused with its size, not parsed', () => {
+    const big = file('big.aria', `x = [${'1, '.repeat(3_000_000)}1]\n`);
+    const r = aria(['run', big]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cannot read .*big\.aria: it is 8\.6 MB; source files over 8 MB are not read/);
   });
 });
