@@ -1520,7 +1520,11 @@ class Checker {
   /** `x.f` where x's type is not known yet: the one struct with such a field, or wait until it is known. */
   private fieldOfUnknown(t: Type, prop: string, span: A.Span, ctx: Ctx): Type {
     const result = tvar(ctx.level);
-    const owners = this.structsByField.get(prop) ?? [];
+    // Only the structs this file can name: its own and those of the modules it imports.
+    const owners = (this.structsByField.get(prop) ?? []).filter(o => {
+      const name = o.decl.name.name;
+      return ctx.env.items.get(name) === o || ctx.env.imported.get(name) === o;
+    });
     if (owners.length === 1) {
       const s = owners[0]!;
       const { args } = this.structInstance(s, ctx.level);
