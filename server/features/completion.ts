@@ -1,4 +1,5 @@
-// Completion: keywords, locals and items, effect names inside a row, operations after `Effect.`, handlers after `with`, named arguments.
+// Completion: keywords, locals and items, effect names inside a row, operations after `Effect.`, members by the
+// receiver's type after `value.`, handlers after `with`, named arguments.
 import {
   CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem, type CompletionList,
 } from 'vscode-languageserver/node';
@@ -41,7 +42,7 @@ export function completion(ctx: ServerContext, semantics: Semantics, file: FileS
   const text = file.doc.getText();
   const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
   const prefix = text.slice(lineStart, offset);
-  const items = complete(ctx, file, offset, prefix, snippets);
+  const items = complete(ctx, semantics, file, offset, prefix, snippets);
   return { isIncomplete: false, items };
 }
 
@@ -117,7 +118,7 @@ function inCommentOrString(prefix: string): boolean {
  */
 export const COMPLETION_WINDOW = 256;
 
-function complete(ctx: ServerContext, file: FileState, offset: number, prefix: string, snippets: boolean): CompletionItem[] {
+function complete(ctx: ServerContext, semantics: Semantics, file: FileState, offset: number, prefix: string, snippets: boolean): CompletionItem[] {
   if (inCommentOrString(prefix)) return [];
   const near = prefix.length > COMPLETION_WINDOW ? prefix.slice(prefix.length - COMPLETION_WINDOW) : prefix;
 
@@ -130,7 +131,7 @@ function complete(ctx: ServerContext, file: FileState, offset: number, prefix: s
 
   // `X.member`
   const object = memberObject(prefix);
-  if (object !== undefined) return memberItems(ctx, file, offset, object, snippets);
+  if (object !== undefined) return memberItems(ctx, semantics, file, offset, prefix, object, snippets);
 
   const items: CompletionItem[] = [];
   // Named arguments of the call around the cursor, at the start of an argument.
@@ -306,7 +307,64 @@ function handlerItems(ctx: ServerContext, file: FileState, snippets: boolean): C
   return items;
 }
 
-function memberItems(ctx: ServerContext, file: FileState, offset: number, object: string, snippets: boolean): CompletionItem[] {
+/** Built-ins typed by hand in the checker, and the receiver types (`*`: any) they take as first argument. */
+const HAND_TYPED_MEMBERS: readonly (readonly [string, readonly string[]])[] = [
+  ['len', ['List', 'String']], ['contains', ['List', 'String']], ['sum', ['List']], ['int', ['String', 'Float']],
+  ['abs', ['Int', 'Float']], ['min', ['Int', 'Float']], ['max', ['Int', 'Float']], ['str', ['*']], ['print', ['*']],
+];
+
+/** The offset of the `.` of the member access ending at the cursor (`prefix` is the line up to the cursor). */
+function dotOffset(prefix: string, offset: number): number | undefined {
+  let i = prefix.length;
+  while (i > 0 && isWordChar(prefix.charCodeAt(i - 1))) i--;
+  while (i > 0 && isSpace(prefix.charCodeAt(i - 1))) i--;
+  return i > 0 && prefix[i - 1] === '.' ? offset - (prefix.length - i) - 1 : undefined;
+}
+
+/**
+ * What the receiver's static type offers after `.`: its struct's fields, `await` on a task, and the functions whose
+ * first parameter fits (called uniformly: `xs.len()` is `len(xs)`), each with its type (at this receiver).
+ * Undefined when the types say nothing about the receiver.
+ */
+function typedMemberItems(ctx: ServerContext, semantics: Semantics, file: FileState, offset: number, dot: number, snippets: boolean): CompletionItem[] | undefined {
+  const members = [...semantics.membersAt(file, dot)];
+  if (!members.length) return undefined;
+  // The built-ins the checker types by hand (variadic, or over several types) have no scheme to match: offered by
+  // the receiver's type head (`xs.len()`, `s.contains(x)`, `n.abs()`).
+  const receiver = semantics.typeAt(file, dot)?.type ?? '';
+  const head = /^[A-Za-z_]\w*/.exec(receiver)?.[0] ?? '';
+  for (const [name, heads] of HAND_TYPED_MEMBERS) {
+    if ((heads.includes('*') || heads.includes(head)) && !members.some(m => m.name === name)) {
+      members.push({ name, kind: 'function', type: builtinFunction(name)?.signature ?? name });
+    }
+  }
+  const visible = new Map<string, AriaSymbol>();
+  for (const s of visibleAt(file.index, offset)) if (s.kind === 'function' && !visible.has(s.name)) visible.set(s.name, s);
+  return members.map((m): CompletionItem => {
+    switch (m.kind) {
+      case 'field':
+        return { label: m.name, kind: CompletionItemKind.Field, detail: m.type, sortText: `0${m.name}` };
+      case 'await':
+        return { label: 'await', kind: CompletionItemKind.Keyword, detail: m.type, labelDetails: { description: 'waits for the task' }, sortText: '0await' };
+      case 'function': {
+        const symbol = visible.get(m.name);
+        if (symbol) {
+          const params = (symbol.decl as A.FnDecl | undefined)?.params ?? [];
+          return { ...symbolItem(ctx, file, symbol, '1', snippets), detail: m.type, ...callSnippet(m.name, requiredParams(params).slice(1), snippets) };
+        }
+        const builtin = builtinFunction(m.name);
+        if (builtin) return { ...builtinFunctionItem(m.name, '2', snippets), detail: m.type, ...callSnippet(m.name, builtin.params.slice(1, builtin.required).filter(p => !p.startsWith('...')), snippets) };
+        return { label: m.name, kind: CompletionItemKind.Function, detail: m.type, sortText: '1', ...callSnippet(m.name, [], snippets) };
+      }
+      default: {
+        const _exhaustive: never = m.kind;
+        return _exhaustive;
+      }
+    }
+  });
+}
+
+function memberItems(ctx: ServerContext, semantics: Semantics, file: FileState, offset: number, prefix: string, object: string, snippets: boolean): CompletionItem[] {
   // `5.` then a duration unit.
   if (/^\d+$/.test(object)) {
     return Object.entries(DURATION_UNITS).map(([unit, ms]) => ({ label: unit, kind: CompletionItemKind.Unit, detail: `${ms} ms each`, sortText: `${String(ms).padStart(6, '0')}${unit}` }));
@@ -345,7 +403,11 @@ function memberItems(ctx: ServerContext, file: FileState, offset: number, object
     }
     return items;
   }
-  // A value: `.await`, `.spawn`, and functions called uniformly (`xs.len()` is `len(xs)`).
+  // A value: what its type offers, when the types know it.
+  const dot = dotOffset(prefix, offset);
+  const typed = dot === undefined ? undefined : typedMemberItems(ctx, semantics, file, offset, dot, snippets);
+  if (typed) return typed;
+  // Otherwise `.await`, and every function called uniformly (`xs.len()` is `len(xs)`).
   items.push({ label: 'await', kind: CompletionItemKind.Keyword, detail: 'waits for the task', sortText: '0await' });
   for (const s of visibleAt(file.index, offset)) {
     if (s.kind !== 'function') continue;

@@ -3,7 +3,7 @@
 // and the quick fix that writes an inferred annotation.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { InlayHint, Position, TextEdit } from 'vscode-languageserver-protocol';
+import { CompletionItemKind, type CompletionItem, type CompletionList, type InlayHint, type Position, type TextEdit } from 'vscode-languageserver-protocol';
 import { LspClient, REPO, fileUri, positionOf } from './lsp-client.js';
 
 const uri = fileUri('/tmp/aria-type-features/jobs.aria');
@@ -149,5 +149,66 @@ describe('inlay hints for inferred types', () => {
     for (const key of ['bindingTypes', 'parameterTypes', 'returnTypes', 'inferredRows']) {
       expect(pkg.contributes.configuration.properties[`aria.inlayHints.${key}`]?.default).toBe(true);
     }
+  });
+});
+
+/** Opens a copy of the program with `line` typed before the last line of `main`; the position is at the end of `line`. */
+let scratch = 0;
+async function typed(line: string): Promise<{ uri: string; position: Position }> {
+  const u = fileUri(`/tmp/aria-type-features/scratch-${scratch++}.aria`);
+  const lines = text.split('\n');
+  const at = lines.indexOf('  print(t.await + area(c))');
+  lines.splice(at, 0, line);
+  await client.open(u, lines.join('\n'));
+  return { uri: u, position: { line: at, character: line.length } };
+}
+
+async function complete(line: string): Promise<CompletionItem[]> {
+  const { uri: u, position } = await typed(line);
+  const list = await client.request<CompletionList | CompletionItem[]>('textDocument/completion', { textDocument: { uri: u }, position });
+  return Array.isArray(list) ? list : list.items;
+}
+
+describe('completion after `.` by the receiver type', () => {
+  test('a struct value offers its fields with their types, and no task operations', async () => {
+    const items = await complete('  j.');
+    expect(items.filter(i => i.kind === CompletionItemKind.Field).map(i => [i.label, i.detail])).toEqual([['name', 'String'], ['run', '() -> {IO} Int']]);
+    // What takes any value is offered too; nothing that takes a list, an Int or a task.
+    expect(items.map(i => i.label).sort()).toEqual(['name', 'print', 'run', 'str']);
+  });
+
+  test('the fields of an indexed element, while the member is half typed', async () => {
+    const items = await complete('  jobs[0].na');
+    expect(items.filter(i => i.kind === CompletionItemKind.Field).map(i => i.label)).toEqual(['name', 'run']);
+  });
+
+  test('a task offers `await` with the type it gives', async () => {
+    const items = await complete('  t.');
+    expect(items.map(i => [i.label, i.detail])).toContainEqual(['await', 'Int']);
+    expect(items.some(i => i.label === 'name' || i.label === 'map')).toBe(false);
+  });
+
+  test('a list offers the functions whose first parameter is a list, with snippets for the rest', async () => {
+    const items = await complete('  jobs.');
+    const labels = items.map(i => i.label);
+    expect(labels).toEqual(expect.arrayContaining(['report', 'map', 'filter', 'len', 'push']));
+    // twice takes an Int, area a Shape, sleep a Duration: they do not fit; a list is no task.
+    for (const no of ['twice', 'area', 'sleep', 'await', 'name']) expect(labels).not.toContain(no);
+    const map = items.find(i => i.label === 'map')!;
+    expect(map.detail).toBe('(List[T], (T) -> {e} U) -> {e} List[U]');
+    expect(map.insertText).toBe('map(${1:f})$0');
+    expect(items.find(i => i.label === 'report')!.insertText).toBe('report()$0');
+  });
+
+  test('an Int offers what takes an Int', async () => {
+    const labels = (await complete('  n.')).map(i => i.label);
+    expect(labels).toEqual(expect.arrayContaining(['twice', 'abs', 'str']));
+    expect(labels).not.toContain('report');
+    expect(labels).not.toContain('len');
+  });
+
+  test('operations after `Effect.` and duration units after a number are kept', async () => {
+    expect((await complete('  Async.')).map(i => i.label)).toContain('default');
+    expect((await complete('  sleep(10.')).map(i => i.label)).toContain('millis');
   });
 });
