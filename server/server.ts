@@ -25,7 +25,7 @@ import { fileDiagnostics } from './features/diagnostics.js';
 import { dischargedBy, explainArguments, explainEffect, handlersFor, implementation } from './features/effect-navigation.js';
 import { hover } from './features/hover.js';
 import { inlayHints } from './features/inlay-hints.js';
-import { definition, highlights, prepareRename, references, rename } from './features/navigation.js';
+import { definition, highlights, prepareRename, references, rename, typeDefinition } from './features/navigation.js';
 import { LEGEND, SemanticTokensCache, classifyTokens, effectfulCalls } from './features/semantic-tokens.js';
 import { signatureHelp } from './features/signature-help.js';
 import { foldingRanges, selectionRanges } from './features/structure.js';
@@ -195,6 +195,11 @@ class AriaServer {
       const at = this.at(params);
       return at ? definition(ctx, at.file, at.offset) : [];
     }));
+    connection.onTypeDefinition(guarded(ctx, 'typeDefinition', [], async params => {
+      await this.scanned;
+      const at = this.at(params);
+      return at ? typeDefinition(ctx, semantics, at.file, at.offset) : [];
+    }));
     connection.onReferences(guarded(ctx, 'references', [], async (params, token) => {
       await this.scanned;
       const at = this.at(params);
@@ -335,6 +340,7 @@ class AriaServer {
           : undefined,
         hoverProvider: true,
         definitionProvider: true,
+        typeDefinitionProvider: true,
         referencesProvider: true,
         documentHighlightProvider: true,
         renameProvider: { prepareProvider: true },

@@ -168,3 +168,11 @@ export async function rename(ctx: ServerContext, file: FileState, offset: number
   }
   return { changes };
 }
+
+/** Go to Type Definition: the struct or enum declaration of the static type at `offset` (`jobs` → `struct Job`). */
+export function typeDefinition(ctx: ServerContext, semantics: Semantics, file: FileState, offset: number): Location[] {
+  return semantics.typeDefinition(file, offset).flatMap(loc => {
+    const target = loc.path === file.path ? file : ctx.analyzer.all().find(f => f.path === loc.path);
+    return target ? [locationOf(target, loc.span)] : [];
+  });
+}

@@ -3,7 +3,7 @@
 // and the quick fix that writes an inferred annotation.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CompletionItemKind, type CompletionItem, type CompletionList, type InlayHint, type Position, type TextEdit } from 'vscode-languageserver-protocol';
+import { CompletionItemKind, type CompletionItem, type CompletionList, type InlayHint, type Location, type Position, type Range, type TextEdit } from 'vscode-languageserver-protocol';
 import { LspClient, REPO, fileUri, positionOf } from './lsp-client.js';
 
 const uri = fileUri('/tmp/aria-type-features/jobs.aria');
@@ -212,3 +212,41 @@ describe('completion after `.` by the receiver type', () => {
     expect((await complete('  sleep(10.')).map(i => i.label)).toContain('millis');
   });
 });
+
+describe('Go to Type Definition', () => {
+  const go = (position: Position, u = uri) => client.request<Location[] | null>('textDocument/typeDefinition', { textDocument: { uri: u }, position });
+
+  test('is declared in initialize', () => {
+    expect(client.initializeResult!.capabilities.typeDefinitionProvider).toBe(true);
+  });
+
+  test('a local of a struct type goes to the struct, of an enum type to the enum', async () => {
+    expect(await go(positionOf(text, '  j = ', 0, 2))).toEqual([{ uri, range: rangeOfWord('struct Job', 7, 3) }]);
+    expect(await go(positionOf(text, '  c = ', 0, 2))).toEqual([{ uri, range: rangeOfWord('enum Shape', 5, 5) }]);
+  });
+
+  test('a parameter and a lambda parameter, from their inferred types', async () => {
+    expect(await go(positionOf(text, 'area(s', 0, 5))).toEqual([{ uri, range: rangeOfWord('enum Shape', 5, 5) }]);
+    expect(await go(positionOf(text, '|job|', 0, 1))).toEqual([{ uri, range: rangeOfWord('struct Job', 7, 3) }]);
+  });
+
+  test('a struct declared in an imported file', async () => {
+    const lib = fileUri('/tmp/aria-type-features/shapes.aria');
+    const libText = 'struct Point(x: Int, y: Int)\n\nfn origin() -> {} Point = Point(0, 0)\n';
+    const mainUri = fileUri('/tmp/aria-type-features/uses.aria');
+    const mainText = 'import shapes\n\nfn main()\n  p = shapes.origin()\n  print(p.x)\nend\n';
+    await client.open(lib, libText);
+    await client.open(mainUri, mainText);
+    await client.waitForDiagnostics(mainUri);
+    expect(await go(positionOf(mainText, 'p.x', 0, 0), mainUri)).toEqual([{ uri: lib, range: { start: { line: 0, character: 7 }, end: { line: 0, character: 12 } } }]);
+  });
+
+  test('a value of a built-in type has none', async () => {
+    expect(await go(positionOf(text, '  n = ', 0, 2))).toEqual([]);
+  });
+});
+
+function rangeOfWord(needle: string, delta: number, length: number): Range {
+  const start = positionOf(text, needle, 0, delta);
+  return { start, end: { line: start.line, character: start.character + length } };
+}
