@@ -264,7 +264,7 @@ class AriaServer {
     connection.onSignatureHelp(guarded(ctx, 'signatureHelp', null, async params => {
       await this.scanned;
       const at = this.at(params);
-      return at ? signatureHelp(ctx, at.file, at.offset) : null;
+      return at ? signatureHelp(ctx, semantics, at.file, at.offset) : null;
     }));
     connection.languages.callHierarchy.onPrepare(guarded(ctx, 'callHierarchy/prepare', null, async params => {
       await this.scanned;

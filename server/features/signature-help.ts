@@ -1,4 +1,5 @@
-// Signature help: the call around the cursor (found in the text, so that half-typed calls work), its signature and active parameter.
+// Signature help: the call around the cursor (found in the text, so that half-typed calls work), its signature with
+// the parameter types at this call when the static types know them, and the active parameter.
 import { MarkupKind, type SignatureHelp } from 'vscode-languageserver/node';
 import type * as A from '../../analysis/syntax/ast.js';
 import { BUILTIN_CONSTRUCTORS, BUILTIN_EFFECT_INFO, BUILTIN_HANDLERS, builtinFunction, isBuiltinEffect } from '../../analysis/builtins.js';
@@ -6,6 +7,7 @@ import type { FileState } from '../analyzer.js';
 import type { ServerContext } from '../context.js';
 import { visibleAt, type AriaSymbol } from '../ide/resolver.js';
 import { fnSignatureParts, handlerSignature, paramText, type SignatureParts } from '../ide/signature.js';
+import type { Semantics } from '../semantics.js';
 
 /** The call whose parentheses hold the cursor. */
 export interface EnclosingCall {
@@ -17,6 +19,8 @@ export interface EnclosingCall {
   readonly activeParameter: number;
   readonly namedGiven: readonly string[];
   readonly doc?: string;
+  /** The offset of the call's `(` (the callee's name ends there). */
+  readonly open: number;
 }
 
 interface Frame {
@@ -195,16 +199,52 @@ export function enclosingCall(ctx: ServerContext, file: FileState, offset: numbe
       const rest = callee.params.findIndex(p => p.startsWith('...'));
       active = rest !== -1 && positional >= rest ? rest : positional;
     }
-    return { label: callee.label, signature: callee.signature, params: callee.params, activeParameter: active, namedGiven, doc: callee.doc };
+    return { label: callee.label, signature: callee.signature, params: callee.params, activeParameter: active, namedGiven, doc: callee.doc, open: frame.at };
   }
   return undefined;
 }
 
-export function signatureHelp(ctx: ServerContext, file: FileState, offset: number): SignatureHelp | null {
+/**
+ * The signature at this call with the callee's type as the checker instantiated it (`ws.typeAt` on the callee's
+ * name): `fn map(xs: List[Job], f: (Job) -> {} String) -> {} List[String]` for `fn map[T, U](xs: List[T], ...)`.
+ * Undefined when the types do not know the callee there (a half-typed call that does not parse) or when its
+ * parameters do not line up with the declared ones (variadic built-ins).
+ */
+export function instantiatedSignature(semantics: Semantics, file: FileState, call: EnclosingCall): SignatureParts | undefined {
+  const info = semantics.typeAt(file, call.open - 1);
+  if (!info || info.span.end !== call.open || !info.type.startsWith('(')) return undefined;
+  const close = matchingParen(info.type);
+  if (close === -1) return undefined;
+  const inner = info.type.slice(1, close);
+  const types = inner.trim() ? splitTopLevel(inner) : [];
+  if (types.length !== call.params.length || call.params.some(p => p.startsWith('...'))) return undefined;
+  const head = call.signature.head.replace(/\[[^\]]*\]\($/, '(');
+  return { head, params: call.params.map((name, i) => `${name}: ${types[i]}`), tail: `)${info.type.slice(close + 1)}` };
+}
+
+/** The index of the `)` that closes the `(` at 0, or -1. */
+function matchingParen(text: string): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if (ch === ')' || ch === ']' || ch === '}') {
+      depth--;
+      if (depth === 0) return ch === ')' ? i : -1;
+    }
+  }
+  return -1;
+}
+
+export function signatureHelp(ctx: ServerContext, semantics: Semantics, file: FileState, offset: number): SignatureHelp | null {
   const call = enclosingCall(ctx, file, offset);
   if (!call) return null;
-  const { head, params, tail } = call.signature;
+  const declared = call.signature;
+  const instantiated = instantiatedSignature(semantics, file, call);
+  const { head, params, tail } = instantiated ?? declared;
   const label = `${head}${params.join(', ')}${tail}`;
+  const declaredLabel = `${declared.head}${declared.params.join(', ')}${declared.tail}`;
+  const docs = [instantiated && declaredLabel !== label ? `Declared: \`${declaredLabel}\`` : undefined, call.doc].filter(Boolean).join('\n\n');
   const parameters: { label: [number, number] }[] = [];
   let at = head.length;
   for (const p of params) {
@@ -212,7 +252,7 @@ export function signatureHelp(ctx: ServerContext, file: FileState, offset: numbe
     at += p.length + 2;
   }
   return {
-    signatures: [{ label, parameters, ...(call.doc ? { documentation: { kind: MarkupKind.Markdown, value: call.doc } } : {}) }],
+    signatures: [{ label, parameters, ...(docs ? { documentation: { kind: MarkupKind.Markdown, value: docs } } : {}) }],
     activeSignature: 0,
     activeParameter: call.activeParameter >= 0 && call.activeParameter < params.length ? call.activeParameter : undefined,
   };

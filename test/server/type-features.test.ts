@@ -1,9 +1,9 @@
 // End-to-end over stdio: the editor features built on the static types: inlay hints for inferred types,
 // completion after `.` by the receiver's type, signature help with instantiated types, Go to Type Definition,
 // and the quick fix that writes an inferred annotation.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CompletionItemKind, type CompletionItem, type CompletionList, type InlayHint, type Location, type Position, type Range, type TextEdit } from 'vscode-languageserver-protocol';
+import { CompletionItemKind, type CompletionItem, type CompletionList, type InlayHint, type Location, type Position, type Range, type SignatureHelp, type TextEdit } from 'vscode-languageserver-protocol';
 import { LspClient, REPO, fileUri, positionOf } from './lsp-client.js';
 
 const uri = fileUri('/tmp/aria-type-features/jobs.aria');
@@ -51,7 +51,9 @@ const text = [
 
 let client: LspClient;
 beforeAll(async () => {
-  client = await LspClient.start({ root: REPO });
+  // A workspace of its own: the examples' structs (several with a field `name`) stay out of it.
+  mkdirSync('/tmp/aria-type-features', { recursive: true });
+  client = await LspClient.start({ root: '/tmp/aria-type-features' });
   await client.open(uri, text);
   await client.waitForDiagnostics(uri);
 });
@@ -250,3 +252,30 @@ function rangeOfWord(needle: string, delta: number, length: number): Range {
   const start = positionOf(text, needle, 0, delta);
   return { start, end: { line: start.line, character: start.character + length } };
 }
+
+describe('signature help with the types at this call', () => {
+  const help = async (line: string) => {
+    const { uri: u, position } = await typed(line);
+    return client.request<SignatureHelp | null>('textDocument/signatureHelp', { textDocument: { uri: u }, position });
+  };
+
+  test('a generic built-in called uniformly shows its parameters at this receiver', async () => {
+    const h = (await help('  names2 = jobs.map(|q| q.name'))!;
+    const sig = h.signatures[0]!;
+    expect(sig.label).toBe('map(list: List[Job], f: (Job) -> {} String) -> {} List[String]');
+    expect(h.activeParameter).toBe(1);
+    const [from, to] = sig.parameters![1]!.label as [number, number];
+    expect(sig.label.slice(from, to)).toBe('f: (Job) -> {} String');
+    expect((sig.documentation as { value: string }).value).toContain('Declared: `map[T, U](list: List[T], f: (T) -> ');
+  });
+
+  test('an inferred function shows the types inferred for its untyped parameters', async () => {
+    const h = (await help('  report(jobs'))!;
+    expect(h.signatures[0]!.label).toBe('fn report(jobs: List[Job]) -> {IO} Int');
+  });
+
+  test('a call the types do not reach keeps the declared signature', async () => {
+    const h = (await help('  print(1, 2'))!;
+    expect(h.signatures[0]!.label).toBe('print(values...) -> Unit');
+  });
+});
