@@ -11,6 +11,8 @@ export interface LoadedForDebug {
   readonly program: Program;
   /** Effect-checker warnings, shown in the debug console. */
   readonly warnings: readonly string[];
+  /** The checked workspace (the program and its imports): the debugger reads static types from it. */
+  readonly workspace?: Workspace;
 }
 
 export type LoadResult = LoadedForDebug | { readonly ok: false; readonly error: string };
@@ -56,8 +58,9 @@ export async function loadForDebug(program: string, cwd: string = process.cwd(),
     });
     if (errors.length > 0) return { ok: false, error: list('does not parse', path, errors) };
     const warnings: string[] = [];
+    let workspace: Workspace | undefined;
     if (checkEffects) {
-      const ws = await Workspace.create({ root: dirname(path), readFile: readText });
+      const ws = (workspace = await Workspace.create({ root: dirname(path), readFile: readText }));
       for (const [file, m] of loaded.modules) ws.setFile(file, m.text);
       const found: string[] = [];
       for (const file of loaded.modules.keys()) {
@@ -71,7 +74,7 @@ export async function loadForDebug(program: string, cwd: string = process.cwd(),
       if (found.length > 0) return { ok: false, error: list('fails the effect check', path, found) };
     }
     const compiled = await compileProgram(loaded);
-    return { ok: true, path, program: compiled, warnings };
+    return { ok: true, path, program: compiled, warnings, ...(workspace ? { workspace } : {}) };
   } catch (error) {
     // The front end should never throw on user input; if it does, the launch still fails cleanly.
     return { ok: false, error: `cannot load ${path}: ${(error as Error).message}` };

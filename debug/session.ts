@@ -5,6 +5,7 @@ import {
   StackFrame, StoppedEvent, TerminatedEvent, Thread, ThreadEvent,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import type * as A from '../analysis/syntax/ast.js';
 import { PRELUDE_SOURCE, show, type Value } from '../runtime/index.js';
 import { BreakpointTable, PRELUDE_MODULE, parseLogMessage, type ActiveBreakpoint } from './breakpoints.js';
 import { Debuggee, EXCEPTION_FILTERS, type ExceptionFilter, type Outcome, type ResumeMode } from './debuggee.js';
@@ -15,6 +16,7 @@ import { loadForDebug } from './program-loader.js';
 import {
   FOCUS_TASK_REQUEST, RUNTIME_CHANGED_EVENT, RUNTIME_STATE_REQUEST, TIMELINE_REQUEST, type FocusTaskArguments, type RuntimeChangedBody,
 } from './protocol.js';
+import { StaticTypes } from './static-types.js';
 import { VariableStore } from './variables.js';
 import { formatMs } from './format.js';
 
@@ -67,6 +69,10 @@ export class AriaDebugSession extends LoggingDebugSession {
   private readonly compiled = new Map<string, Compiled>();
   private terminated = false;
   private lastReason = 'entry';
+  /** Whether the client shows Variable.type (its `supportsVariableType`): DAP sends `type` only then. */
+  private clientShowsTypes = false;
+  /** Static types of the program being debugged, from the checker's workspace built at launch. */
+  private staticTypes: StaticTypes | undefined;
 
   constructor() {
     super();
@@ -178,7 +184,9 @@ export class AriaDebugSession extends LoggingDebugSession {
 
   // ------------------------------------------------------------ lifecycle
 
-  protected override initializeRequest(response: DebugProtocol.InitializeResponse, _args: DebugProtocol.InitializeRequestArguments): void {
+  protected override initializeRequest(response: DebugProtocol.InitializeResponse, args: DebugProtocol.InitializeRequestArguments): void {
+    this.clientShowsTypes = args?.supportsVariableType === true;
+    this.variables.setTypes({ oracle: this.staticTypes, show: this.clientShowsTypes });
     response.body = {
       ...response.body,
       supportsConfigurationDoneRequest: true,
@@ -232,6 +240,8 @@ export class AriaDebugSession extends LoggingDebugSession {
     // The first line says how the run is set up: the same seed, flavour and workers replay it in `aria run`.
     const workers = config.flavor === 'multi' ? `${config.workers} workers` : config.flavor === 'single' ? '1 worker' : 'an event loop';
     this.sendEvent(new OutputEvent(`Aria: ${loaded.path}, seed ${config.seed}, ${config.flavor} runtime (${workers}); \`aria run --seed ${config.seed}\` replays it\n`, 'console'));
+    this.staticTypes = loaded.workspace ? new StaticTypes(loaded.workspace) : undefined;
+    this.variables.setTypes({ oracle: this.staticTypes, show: this.clientShowsTypes });
     for (const w of loaded.warnings) this.sendEvent(new OutputEvent(`${w}\n`, 'console'));
     const table = new BreakpointTable(loaded.program, samePath);
     // a restart keeps the breakpoints: they are replayed against the new program below
@@ -512,7 +522,10 @@ export class AriaDebugSession extends LoggingDebugSession {
       const ref = this.frames.get(intArg(args, 'frameId'));
       if (!ref) throw new RequestError(ERR.badArgs, 'unknown frame (frames are valid until the program resumes)');
       const v = this.variables;
-      const locals = v.lazy(() => d.locals(ref.task, ref.index).map(l => v.variable(l.name, l.value, l.name)));
+      const locals = v.lazy(() => {
+        const types = this.localTypes(ref.task, ref.index);
+        return d.locals(ref.task, ref.index).map(l => v.variable(l.name, l.value, l.name, types.get(l.name)));
+      });
       const task = v.lazy(() => this.taskRows(ref.task));
       const runtime = v.lazy(() => this.runtimeRows());
       const scopes: DebugProtocol.Scope[] = [
@@ -522,6 +535,50 @@ export class AriaDebugSession extends LoggingDebugSession {
       ];
       response.body = { scopes };
     });
+  }
+
+  /** Where a frame stands in a workspace file (undefined for the prelude, or without static types). */
+  private frameSite(task: number, index: number): { path: string; offset: number } | undefined {
+    const f = this.debuggee?.stack(task)[index];
+    if (!f || f.prelude || !this.staticTypes) return undefined;
+    const offset = this.staticTypes.offset(f.path, f.line, f.column);
+    return offset === undefined ? undefined : { path: f.path, offset };
+  }
+
+  /** The static types of a frame's locals, by name, from the bindings visible where the frame stands. */
+  private localTypes(task: number, index: number): Map<string, string> {
+    const site = this.frameSite(task, index);
+    return site && this.staticTypes ? this.staticTypes.localsAt(site.path, site.offset) : new Map();
+  }
+
+  /**
+   * The static type of an evaluated expression: a name's type at its binding, a field's from its struct's
+   * declaration, an element's from its list's type, a literal's own; undefined for anything else.
+   */
+  private expressionType(e: A.Expr, site: { path: string; offset: number } | undefined, scope: EvalScope, depth = 0): string | undefined {
+    const types = this.staticTypes;
+    if (!types || depth > 64) return undefined;
+    switch (e.kind) {
+      case 'Int':
+      case 'Float':
+      case 'String':
+      case 'Bool':
+      case 'Unit':
+        return e.kind;
+      case 'Name':
+        return site ? types.nameAt(site.path, site.offset, e.name) : undefined;
+      case 'Member': {
+        const objectType = this.expressionType(e.object, site, scope, depth + 1);
+        const object = objectType ? evaluateExpr(e.object, scope) : undefined;
+        return object?.ok ? types.field(objectType, object.value, e.property.name) : undefined;
+      }
+      case 'Index': {
+        const listType = this.expressionType(e.object, site, scope, depth + 1);
+        return listType?.startsWith('List[') ? types.element(listType) : undefined;
+      }
+      default:
+        return undefined;
+    }
   }
 
   private taskRows(id: number): DebugProtocol.Variable[] {
@@ -610,9 +667,11 @@ export class AriaDebugSession extends LoggingDebugSession {
       const task = ref?.task ?? d.current?.task ?? d.machine.state.mainTask;
       const compiled = await compileExpression(String(args.expression ?? ''));
       if (!compiled.ok) throw new RequestError(ERR.evaluate, compiled.error);
-      const r = evaluateExpr(compiled.expr, this.scopeFor(task, ref?.index ?? 0));
+      const scope = this.scopeFor(task, ref?.index ?? 0);
+      const r = evaluateExpr(compiled.expr, scope);
       if (!r.ok) throw new RequestError(ERR.evaluate, r.error);
-      const v = this.variables.variable(args.expression, r.value);
+      const type = this.expressionType(compiled.expr, this.frameSite(task, ref?.index ?? 0), scope);
+      const v = this.variables.variable(args.expression, r.value, undefined, type);
       response.body = { result: v.value, ...(v.type ? { type: v.type } : {}), variablesReference: v.variablesReference, ...(v.indexedVariables ? { indexedVariables: v.indexedVariables } : {}) };
     });
   }

@@ -298,7 +298,10 @@ describe('inspection', () => {
     const mainFrame = (await c.stackTraceRequest({ threadId: 1 })).body.stackFrames[1]!;
     expect(await evaluate('xs[2]', mainFrame.id)).toBe('3');
     const xs = await c.evaluateRequest({ expression: 'xs', frameId: mainFrame.id, context: 'watch' });
-    expect(xs.body).toMatchObject({ result: '[1, 2, 3]', type: 'List', indexedVariables: 3 });
+    expect(xs.body).toMatchObject({ result: '[1, 2, 3]', indexedVariables: 3 });
+    // This client did not say `supportsVariableType`: DAP then sends no type.
+    expect(xs.body.type).toBeUndefined();
+    expect(vars.body.variables.every(v => v.type === undefined)).toBe(true);
     const page = await c.variablesRequest({ variablesReference: xs.body.variablesReference, filter: 'indexed', start: 1, count: 2 });
     expect(page.body.variables.map(v => `${v.name}=${v.value}`)).toEqual(['[1]=2', '[2]=3']);
     expect(await expectError(c.evaluateRequest({ expression: 'nosuch + 1', frameId: top.id, context: 'watch' }))).toMatch(/no variable named nosuch/);
@@ -348,6 +351,74 @@ describe('inspection', () => {
     expect(focused.body.threadId).toBe(4);
     expect(focused.body.preserveFocusHint).toBe(false);
     expect(await expectError(c.customRequest('aria/focusTask', { task: 99 }))).toMatch(/no task #99/);
+  });
+});
+
+describe('static types', () => {
+  const typed = (c: DebugClient, ...markers: string[]) =>
+    launchToStop(c, { program: program('typed.aria') }, {
+      breakpoints: { 'typed.aria': markers.map(m => lineOf('typed.aria', m)) },
+      client: { supportsVariableType: true },
+    });
+  /** name -> type of the variables behind a reference. */
+  const typesOf = async (c: DebugClient, ref: number): Promise<Record<string, string | undefined>> =>
+    Object.fromEntries((await c.variablesRequest({ variablesReference: ref })).body.variables.map(v => [v.name, v.type]));
+  const child = async (c: DebugClient, ref: number, name: string): Promise<DebugProtocol.Variable> => {
+    const found = (await c.variablesRequest({ variablesReference: ref })).body.variables.find(v => v.name === name);
+    if (!found) throw new Error(`no variable ${name}`);
+    return found;
+  };
+  const localsRef = async (c: DebugClient, frameId: number): Promise<number> =>
+    (await c.scopesRequest({ frameId })).body.scopes.find(s => s.name === 'Locals')!.variablesReference;
+
+  it('types locals, fields, variants, elements and captures as the checker names them', async () => {
+    const c = await client();
+    const stop = await typed(c, 'main-print');
+    const top = await topFrame(c, stop.body.threadId!);
+    const locals = await localsRef(c, top.id);
+    expect(await typesOf(c, locals)).toEqual({
+      jobs: 'List[Job]', found: 'Option[Job]', boxes: 'List[Box[Int, String]]', shape: 'Shape', k: 'Int',
+      add: '(Int) -> {} Int', results: 'List[Option[Job]]',
+    });
+    // A list of structs holding lambdas: each element is a Job, its fields as declared.
+    const jobs = await child(c, locals, 'jobs');
+    expect(await typesOf(c, jobs.variablesReference)).toEqual({ '[0]': 'Job', '[1]': 'Job' });
+    const job = await child(c, jobs.variablesReference, '[1]');
+    expect(await typesOf(c, job.variablesReference)).toEqual({ name: 'String', run: '(Int) -> {IO} Int' });
+    // An Option's payload, and a generic struct's fields instantiated (the untyped `label` included).
+    const found = await child(c, locals, 'found');
+    expect(found.value).toMatch(/^Some\(Job\(/);
+    expect(await typesOf(c, found.variablesReference)).toEqual({ value: 'Job' });
+    const box = await child(c, (await child(c, locals, 'boxes')).variablesReference, '[0]');
+    expect(await typesOf(c, box.variablesReference)).toEqual({ value: 'Int', label: 'String' });
+    const shape = await child(c, locals, 'shape');
+    expect(await typesOf(c, shape.variablesReference)).toEqual({ radius: 'Int' });
+    const results = await child(c, locals, 'results');
+    expect(await typesOf(c, results.variablesReference)).toEqual({ '[0]': 'Option[Job]', '[1]': 'Option[Job]' });
+    // A closure's captured variables.
+    const add = await child(c, locals, 'add');
+    expect(await typesOf(c, add.variablesReference)).toEqual({ k: 'Int' });
+    // Hovers and watches: the static type of names, fields and elements; nothing for what the checker did not type.
+    const evaluate = async (expression: string) => (await c.evaluateRequest({ expression, frameId: top.id, context: 'hover' })).body;
+    expect(await evaluate('jobs')).toMatchObject({ type: 'List[Job]', indexedVariables: 2 });
+    expect(await evaluate('jobs[0].run')).toMatchObject({ type: '(Int) -> {IO} Int' });
+    expect(await evaluate('boxes[1].label')).toMatchObject({ result: '"four"', type: 'String' });
+    expect(await evaluate('found')).toMatchObject({ type: 'Option[Job]' });
+    expect((await evaluate('k * 2')).type).toBeUndefined();
+  });
+
+  it('types a generic function\'s parameters and locals with its type parameters', async () => {
+    const c = await client();
+    const stop = await typed(c, 'first-some');
+    const frames = (await c.stackTraceRequest({ threadId: stop.body.threadId! })).body.stackFrames;
+    expect(frames.map(f => f.name).slice(0, 2)).toEqual(['first', 'main']);
+    const locals = await localsRef(c, frames[0]!.id);
+    expect(await typesOf(c, locals)).toEqual({ xs: 'List[T]', head: 'T' });
+    const xs = await child(c, locals, 'xs');
+    expect(await typesOf(c, xs.variablesReference)).toEqual({ '[0]': 'T', '[1]': 'T' });
+    // The caller's frame: its own bindings, the ones assigned so far.
+    expect(await typesOf(c, await localsRef(c, frames[1]!.id))).toEqual({ jobs: 'List[Job]' });
+    expect((await c.evaluateRequest({ expression: 'head', frameId: frames[0]!.id, context: 'hover' })).body.type).toBe('T');
   });
 });
 

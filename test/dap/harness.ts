@@ -46,6 +46,8 @@ export interface LaunchSetup {
   readonly breakpoints?: Readonly<Record<string, readonly (number | DebugProtocol.SourceBreakpoint)[]>>;
   readonly functionBreakpoints?: readonly string[];
   readonly exceptionFilters?: readonly string[];
+  /** Client capabilities sent with `initialize` (VS Code sends `supportsVariableType: true`). */
+  readonly client?: Partial<DebugProtocol.InitializeRequestArguments>;
 }
 
 /** Initializes, launches with `args`, sets breakpoints at `initialized`, and resolves with the first `stopped` event. */
@@ -61,7 +63,9 @@ export async function launchToStop(dc: DebugClient, args: Record<string, unknown
       if (setup.exceptionFilters) await dc.setExceptionBreakpointsRequest({ filters: [...setup.exceptionFilters] });
       await dc.configurationDoneRequest();
     }),
-    dc.launch(args),
+    setup.client
+      ? dc.initializeRequest({ adapterID: 'aria', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path', ...setup.client }).then(() => dc.launchRequest(args))
+      : dc.launch(args),
   ]);
   return stopped;
 }
