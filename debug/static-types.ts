@@ -12,6 +12,8 @@ export type TypeTerm =
   | { readonly k: 'con'; readonly name: string; readonly args: readonly TypeTerm[]; readonly text: string }
   | { readonly k: 'other'; readonly text: string };
 
+const MAX_DEPTH = 200;
+
 /** Reads a rendered type (`List[(Int) -> {IO} Int]`); undefined for text that is not one. */
 export function parseType(text: string): TypeTerm | undefined {
   let pos = 0;
@@ -24,8 +26,17 @@ export function parseType(text: string): TypeTerm | undefined {
     pos += s.length;
     return true;
   };
-  // Depth is bounded by the text's length: every level consumes at least one character.
+  // The checker prints at most 40 levels (then `…`); deeper text is not one of its types.
+  let depth = 0;
   const type = (): TypeTerm | undefined => {
+    if (++depth > MAX_DEPTH) return undefined;
+    try {
+      return typeAt();
+    } finally {
+      depth--;
+    }
+  };
+  const typeAt = (): TypeTerm | undefined => {
     space();
     const start = pos;
     if (eat('(')) {
