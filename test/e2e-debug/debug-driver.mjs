@@ -10,9 +10,10 @@ import { checkRecorder, launchBrowser, option, workbenchSteps } from '../e2e/wor
 
 const file = option('file');
 const line = Number(option('line'));
+const typedLine = Number(option('typed-line'));
 const outDir = option('out');
 const url = process.env.VSCODE_URL;
-if (!url || !file || !line || !outDir) throw new Error('need VSCODE_URL, --file, --line and --out');
+if (!url || !file || !line || !typedLine || !outDir) throw new Error('need VSCODE_URL, --file, --line, --typed-line and --out');
 fs.mkdirSync(outDir, { recursive: true });
 const timeoutMs = 90_000;
 
@@ -67,6 +68,45 @@ async function focusView(title, keep = []) {
   await page.waitForTimeout(600);
 }
 
+/** Opens a workspace file with Quick Open. */
+async function openFile(name) {
+  await page.click('.part.statusbar', { position: { x: 5, y: 5 } }).catch(() => {});
+  await openQuickInput(['Control+P']);
+  await page.keyboard.type(name, { delay: 20 });
+  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${name}"]`, { timeout: 20_000 });
+  await key('Enter');
+  await page.waitForSelector(`.tabs-container .tab.active[aria-label*="${name}"]`, { timeout: 20_000 });
+  await page.waitForTimeout(800);
+}
+
+/** Toggles a breakpoint with F9 on a line of the active editor. */
+async function toggleBreakpoint(at) {
+  // the active group's editor: with the timeline open the workbench has several groups
+  const active = page.locator('.editor-group-container.active .monaco-editor .view-lines').first();
+  if (await active.count()) await active.click();
+  else await page.click('.editor-instance .monaco-editor .view-lines');
+  await openQuickInput(['Control+G']);
+  await page.keyboard.type(String(at), { delay: 20 });
+  await key('Enter');
+  await page.waitForTimeout(300);
+  await key('F9');
+}
+
+/** The rows of the Variables view: name, value, the type span (shown with debug.showVariableTypes) and any title. */
+async function variableRows() {
+  return page.evaluate(() => {
+    const pane = [...document.querySelectorAll('.pane')].find(p => /^variables$/i.test(p.querySelector('.pane-header .title')?.textContent?.trim() ?? ''));
+    return [...(pane?.querySelectorAll('.monaco-list-row') ?? [])].map(r => ({
+      // the label reads `jobs =` (or `jobs: ` with debug.showVariableTypes)
+      name: (r.querySelector('.name')?.textContent ?? '').trim().replace(/\s*[=:]$/, ''),
+      value: (r.querySelector('.value')?.textContent ?? '').trim(),
+      type: (r.querySelector('.type')?.textContent ?? '').trim(),
+      title: r.querySelector('.name')?.getAttribute('title') ?? r.querySelector('.name [title]')?.getAttribute('title') ?? '',
+      level: Number(r.getAttribute('aria-level') ?? 0),
+    }));
+  });
+}
+
 async function callStackRows() {
   return page.evaluate(() => {
     const pane = [...document.querySelectorAll('.pane')].find(p => /call stack/i.test(p.querySelector('.pane-header .title')?.textContent ?? ''));
@@ -89,22 +129,11 @@ try {
   });
 
   await check('opens the program', async () => {
-    await page.click('.part.statusbar', { position: { x: 5, y: 5 } }).catch(() => {});
-    await openQuickInput(['Control+P']);
-    await page.keyboard.type(file, { delay: 20 });
-    await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${file}"]`, { timeout: 20_000 });
-    await key('Enter');
-    await page.waitForSelector(`.tabs-container .tab.active[aria-label*="${file}"]`, { timeout: 20_000 });
-    await page.waitForTimeout(800);
+    await openFile(file);
   });
 
   await check('sets a breakpoint with F9', async () => {
-    await page.click('.editor-instance .monaco-editor .view-lines');
-    await openQuickInput(['Control+G']);
-    await page.keyboard.type(String(line), { delay: 20 });
-    await key('Enter');
-    await page.waitForTimeout(300);
-    await key('F9');
+    await toggleBreakpoint(line);
     return until('breakpoint glyph', async () => {
       const n = await page.evaluate(() => document.querySelectorAll('.codicon-debug-breakpoint, .debug-breakpoint-glyph, [class*="codicon-debug-breakpoint"]').length);
       return { ok: n > 0, glyphs: n };
@@ -300,6 +329,42 @@ try {
     await key('Shift+F5');
     return v;
   });
+  data.types = await check('the Variables view shows each variable\'s static type on hover of its name', async () => {
+    await openFile('typed.aria');
+    await toggleBreakpoint(typedLine);
+    await until('a breakpoint glyph in typed.aria', async () => {
+      const n = await page.evaluate(() => document.querySelectorAll('.editor-group-container.active [class*="codicon-debug-breakpoint"]').length);
+      return { ok: n > 0, glyphs: n };
+    }, 10_000);
+    await runCommand('Debug: Select and Start Debugging');
+    await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="Debug typed.aria"]', { timeout: 20_000 });
+    await page.keyboard.type('Debug typed.aria', { delay: 20 });
+    await page.waitForTimeout(300);
+    await key('Enter');
+    await until('the stop in main', async () => {
+      const rows = await callStackRows();
+      return { ok: /Paused on breakpoint/i.test(await page.evaluate(() => document.body.innerText)) && rows.some(r => /main/.test(r.text)), rows };
+    }, 30_000);
+    await focusView('Variables');
+    const v = await until('main\'s locals', async () => {
+      const rows = await variableRows();
+      return { ok: ['jobs', 'found', 'add'].every(n => rows.some(r => r.name === n)), rows };
+    }, 20_000);
+    // VS Code renders Variable.type as the hover of the variable's name (or after it, with debug.showVariableTypes).
+    const name = page.locator('.pane .monaco-list-row .name', { hasText: /^jobs\b/ }).first();
+    await name.hover();
+    const hover = await until('the hover with the type', async () => {
+      const texts = await page.evaluate(() => [...document.querySelectorAll('.workbench-hover, .monaco-hover, .hover-contents, [role="tooltip"]')]
+        .filter(e => e.offsetParent !== null).map(e => e.textContent?.trim() ?? ''));
+      return { ok: texts.some(t => t.includes('List[Job]')), texts };
+    }, 15_000);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(outDir, 'variable-types.png') });
+    await page.mouse.move(5, 5);
+    await key('Shift+F5');
+    return { rows: v.rows, hover: hover.texts };
+  });
+
   exitCode = checks.every(c => c.status === 'pass') ? 0 : 1;
 } finally {
   fs.writeFileSync(path.join(outDir, 'result.json'), `${JSON.stringify({ checks, data }, null, 2)}\n`);

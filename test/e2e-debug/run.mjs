@@ -46,11 +46,16 @@ try {
   const line = program.split('\n').findIndex(l => /#\s*@checkpoint\b/.test(l)) + 1;
   // and a program whose spawned task panics (the stop on an uncaught failure, with the failed task's locals)
   cpSync(join(repoRoot, 'test', 'dap', 'programs', 'failure.aria'), join(ws, 'failure.aria'));
+  // and a program whose locals have struct, lambda, Option and generic types (the Variables view's static types)
+  const typed = readFileSync(join(repoRoot, 'test', 'dap', 'programs', 'typed.aria'), 'utf8');
+  writeFileSync(join(ws, 'typed.aria'), typed);
+  const typedLine = typed.split('\n').findIndex(l => /#\s*@main-print\b/.test(l)) + 1;
   writeFileSync(join(ws, '.vscode', 'launch.json'), `${JSON.stringify({
     version: '0.2.0',
     configurations: [
       { type: 'aria', request: 'launch', name: 'Debug scopes.aria', program: '${workspaceFolder}/scopes.aria', workers: 2, seed: 1 },
       { type: 'aria', request: 'launch', name: 'Debug failure.aria', program: '${workspaceFolder}/failure.aria' },
+      { type: 'aria', request: 'launch', name: 'Debug typed.aria', program: '${workspaceFolder}/typed.aria' },
     ],
   }, null, 2)}\n`);
 
@@ -62,7 +67,7 @@ try {
     const settings = { 'debug.toolBarLocation': 'floating', 'debug.openDebug': 'openOnDebugBreak', 'debug.internalConsoleOptions': 'neverOpen' };
     const child = spawn('bash', [join(here, '..', 'e2e', 'vscode-session.sh'), '--tools', tools, '--ext', ext, '--workspace', ws, '--port', String(port),
       '--settings', JSON.stringify(settings), '--',
-      process.execPath, join(here, 'debug-driver.mjs'), '--file', 'scopes.aria', '--line', String(line), '--out', outDir], { stdio: 'inherit' });
+      process.execPath, join(here, 'debug-driver.mjs'), '--file', 'scopes.aria', '--line', String(line), '--typed-line', String(typedLine), '--out', outDir], { stdio: 'inherit' });
     child.on('exit', c => done(c ?? 1));
   });
   const result = JSON.parse(readFileSync(join(outDir, 'result.json'), 'utf8'));
