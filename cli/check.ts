@@ -1,7 +1,7 @@
 // `aria check [paths...] [--format text|json] [--root DIR]`: checks Aria files and prints their diagnostics; exit 1 on errors.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { readSource, realRoot } from './source-file.js';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Diagnostic } from '../analysis/diagnostics.js';
 import { excluder, findProject, formatProjectError, type Project } from '../analysis/project.js';
 import { Workspace } from '../analysis/workspace.js';
@@ -126,6 +126,9 @@ export async function runCheck(args: string[], io: CheckIo): Promise<number> {
   const project: Project = found.project;
   const excluded = excluder(project);
   const files: string[] = [];
+  // Folders a named path lies in: a source is read inside one of them (or the import root), never through a
+  // symlink out of it. A file named outside the current project (an absolute path elsewhere) is read in its folder.
+  const bases: string[] = [];
   if (parsed.positionals.length === 0) {
     for (const root of project.roots) files.push(...ariaFiles(resolve(project.dir, root), excluded));
   }
@@ -141,26 +144,33 @@ export async function runCheck(args: string[], io: CheckIo): Promise<number> {
     if (st.isDirectory()) {
       // A folder that the project excludes, named on purpose, is checked whole.
       files.push(...ariaFiles(full, excluded(full) ? () => false : excluded));
+      bases.push(full);
     } else if (!full.endsWith('.aria')) {
       // A file named on purpose is checked even when excluded; a file that is not Aria is refused, not parsed.
       io.stderr(`aria check: ${p} is not an Aria file (Aria files end in .aria)\n`);
       return 2;
     } else {
       files.push(full);
+      bases.push(dirname(full));
     }
   }
   const unique = [...new Set(files)];
   const root = abs(parsed.values.root ?? project.dir);
+  const inside = (path: string, base: string) => {
+    const rel = relative(base, path);
+    return !rel.startsWith('..') && !isAbsolute(rel);
+  };
+  const baseOf = (path: string) => (inside(path, root) ? root : bases.find(b => inside(path, b)) ?? root);
   // A one-time check asks nothing of a file's AST once the file is analysed (no navigation): none is kept.
   // Sources are read inside the root only (no symlink out of it), as text (no binary file, none over 8 MB).
   const readInside = (path: string) => {
-    const read = readSource(path, root);
+    const read = readSource(path, baseOf(path));
     return read.ok ? read.text : undefined;
   };
   const ws = await Workspace.create({ root, readFile: readInside, closedAstBudget: 0 });
   const readable: string[] = [];
   for (const f of unique) {
-    const read = readSource(f, root);
+    const read = readSource(f, baseOf(f));
     if (!read.ok) {
       io.stderr(`aria check: skipped ${shownPath(f, io.cwd)}: it ${read.reason}\n`);
       continue;
