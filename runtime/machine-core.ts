@@ -264,7 +264,7 @@ export abstract class MachineCore implements SchedulerContext {
     if (n < this.seen.events) return;
     this.seen.events = n + 1;
     if (!this.listener) return;
-    const stamped = { ...e, step: this.s.steps + this.inFlightSteps, us: this.s.us } as RuntimeEvent;
+    const stamped = { ...e, step: this.s.steps + this.inFlightSteps, us: this.nowUs() } as RuntimeEvent;
     this.listener(stamped);
     if (this.retarget && this.stop) {
       const next = this.retarget(stamped, this.stop);
@@ -288,6 +288,14 @@ export abstract class MachineCore implements SchedulerContext {
   /** The stop condition as it stood when the last `run` returned; pass it to the next slice of the same resume. */
   get stopCondition(): StopCondition | null {
     return this.lastStop;
+  }
+
+  /**
+   * The true virtual time of the thread now running: the round's start plus the statements its turn has run
+   * (`turnUsed`, and `inFlightSteps` inside the VM). Between turns both are 0, so it is the round-start clock.
+   */
+  nowUs(): number {
+    return this.s.us + (this.s.round.turnUsed + this.inFlightSteps) * this.statementUs;
   }
 
   protected event(e: UnstampedEvent): void {

@@ -70,7 +70,7 @@ export function toChromeTrace(events: readonly RuntimeEvent[], m: Machine): Chro
         open.delete(e.thread);
         out.push({
           name: `#${e.task} ${names.get(e.task) ?? ''}`.trim(), ph: 'X', cat: 'poll', ts: p.ts, dur: Math.max(0, e.us - p.ts),
-          pid: pidOfThread.get(e.thread) ?? 0, tid: e.thread, args: { task: e.task, outcome: e.outcome, step: e.step },
+          pid: pidOfThread.get(e.thread) ?? 0, tid: e.thread, args: { task: e.task, outcome: e.outcome, step: e.step, statements: e.statements },
         });
         break;
       }

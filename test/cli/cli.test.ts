@@ -148,6 +148,27 @@ describe('aria', () => {
     expect(r.stdout).toMatch(/worker\s+polls/);
   });
 
+  test('--trace stamps polls at their true time: busy time per worker track equals --stats', () => {
+    const trace = join(mkdtempSync(join(tmpdir(), 'aria-trace-')), 'run.json');
+    const r = aria(['run', 'examples/worker-pool.aria', '--seed', '3', '--trace', trace, '--stats']);
+    expect(r.code).toBe(0);
+    type Event = { ph: string; name: string; pid: number; tid: number; dur?: number; args?: { name?: string; statements?: number } };
+    const events = (JSON.parse(readFileSync(trace, 'utf8')) as { traceEvents: Event[] }).traceEvents;
+    const slices = events.filter(e => e.ph === 'X');
+    expect(slices.filter(e => e.args!.statements! > 0 && e.dur === 0)).toEqual([]);
+    const trackOf = new Map<string, string>();
+    for (const e of events) if (e.ph === 'M' && e.name === 'thread_name') trackOf.set(`${e.pid}/${e.tid}`, `rt${e.pid}/${e.args!.name!.replace('worker ', 'w')}`);
+    const busy = new Map<string, number>();
+    for (const e of slices) {
+      const track = trackOf.get(`${e.pid}/${e.tid}`)!;
+      busy.set(track, (busy.get(track) ?? 0) + e.dur!);
+    }
+    const rows = [...r.stdout.matchAll(/^(rt\d+\/w\d+)\s+\d+\s+([\d.]+)/gm)];
+    expect(rows.length).toBeGreaterThanOrEqual(4);
+    for (const [, worker, ms] of rows) expect(((busy.get(worker!) ?? 0) / 1000).toFixed(3)).toBe(ms);
+    expect(rows.filter(([, , ms]) => Number(ms) > 0).length).toBeGreaterThanOrEqual(4);
+  });
+
   test('the same seed replays the same run; options are validated', () => {
     const a = aria(['run', 'examples/worker-pool.aria', '--seed', '7', '--stats']);
     const b = aria(['run', 'examples/worker-pool.aria', '--seed', '7', '--stats']);

@@ -42,6 +42,20 @@ describe('trace and stats', () => {
     expect(Math.max(...timers.map(e => e.ts))).toBeGreaterThanOrEqual(240_000);
   });
 
+  it('stamps polls at their true virtual time, so busy time per worker track equals --stats', async () => {
+    const r = await runFile(example('worker-pool.aria'), { trace: true, stats: true, seed: 3 });
+    const slices = r.trace!.traceEvents.filter(e => e.ph === 'X');
+    const ran = slices.filter(e => (e.args!.statements as number) > 0);
+    expect(ran.length).toBeGreaterThan(500);
+    // A poll that ran statements lasts exactly as long as they take (1 µs each by default).
+    for (const e of ran) expect(e.dur).toBe(e.args!.statements);
+    const busy = new Map<number, number>();
+    for (const e of slices) busy.set(e.tid, (busy.get(e.tid) ?? 0) + e.dur!);
+    const workers = r.stats!.workers.filter(w => w.metrics.worker_total_busy_duration_us > 0);
+    expect(workers.length).toBeGreaterThanOrEqual(4);
+    for (const w of workers) expect(busy.get(w.thread)).toBe(w.metrics.worker_total_busy_duration_us);
+  });
+
   it('summarises workers and tasks', async () => {
     const r = await runFile(example('worker-pool.aria'), { stats: true, seed: 3 });
     expect(r.stats!.steps).toBe(r.steps);
