@@ -1,6 +1,6 @@
 // Reads Aria sources for the CLI safely: no symlink out of the workspace, no binary or non-UTF-8 file, no file past the size limit.
 import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { relative, isAbsolute } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 
 /** The largest source file the CLI reads: 8 MiB (a 500,000-line file took 1.1 GB and 9.8 s to check). */
 export const MAX_SOURCE_BYTES = 8 * 1024 * 1024;
@@ -22,8 +22,8 @@ export function realRoot(root: string): string {
 }
 
 /**
- * Reads `path` as Aria source. With `root`, a path that is, or passes through, a symlink whose target leaves the
- * root is not followed: `aria check .` followed `env.aria -> /proc/self/environ` and printed the environment in a
+ * Reads `path` as Aria source. With `root`, a path inside the root that is, or passes through, a symlink whose
+ * target leaves the root is not followed (a path outside the root, named by the user, is read): `aria check .` followed `env.aria -> /proc/self/environ` and printed the environment in a
  * diagnostic. A symlink loop is named as one. A file with NUL bytes or that is not valid UTF-8 is refused whole, so
  * no excerpt of it is ever echoed.
  */
@@ -36,7 +36,8 @@ export function readSource(path: string, root?: string, maxBytes = MAX_SOURCE_BY
     if (code === 'ELOOP') return { ok: false, reason: 'is a symlink loop' };
     return { ok: false, reason: code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})` };
   }
-  if (root !== undefined && !inside(real, realRoot(root))) {
+  // Only a link that leads out matters: a file named by a path outside the workspace is the user's own choice.
+  if (root !== undefined && inside(resolve(path), resolve(root)) && !inside(real, realRoot(root))) {
     const linked = (() => {
       try {
         return lstatSync(path).isSymbolicLink();

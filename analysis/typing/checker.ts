@@ -480,7 +480,7 @@ class Checker {
       if (!vars.includes(r)) vars.push(r);
     }
     if (effects.size === 0 && vars.length === 1) return vars[0]!;
-    const origin = this.origin(env.path, row.span, 'this annotation');
+    const origin = this.origin(env.path, row.span, `the row ${rowSource(row)}`);
     const m = new RowVar();
     for (const e of effects) this.graph.addAtom(m, e, origin);
     for (const v of vars) this.graph.addEdge(v, m, origin);
@@ -988,7 +988,7 @@ class Checker {
       return;
     }
     const t = this.inferExpr(e, ctx);
-    this.expectType(ctx.env, t, expected, e.span);
+    this.expectType(ctx.env, t, expected, e.span, 'value', e.kind === 'Name' ? e.name : undefined);
   }
 
   private inferExpr(e: A.Expr, ctx: Ctx): Type {
@@ -1914,8 +1914,8 @@ class Checker {
     list.push({ span, type: UNIT, kind: 'use', rows: named.map(r => ({ name: r.rigid!, row: rows.get(r)! })) });
   }
 
-  private expectType(env: FileEnv, actual: Type, expected: Type, span: A.Span, what: 'value' | 'pattern' = 'value'): void {
-    const failure = flowType(this.graph, actual, expected, this.origin(env.path, span, 'this value'));
+  private expectType(env: FileEnv, actual: Type, expected: Type, span: A.Span, what: 'value' | 'pattern' = 'value', label = 'a value'): void {
+    const failure = flowType(this.graph, actual, expected, this.origin(env.path, span, label));
     if (failure) this.mismatch(env, failure, actual, expected, span, what);
   }
 
@@ -2066,6 +2066,12 @@ class Checker {
 }
 
 // ---------------------------------------------------------------- helpers
+
+/** A written row as the source spells it, in braces. */
+function rowSource(row: A.EffectRow): string {
+  const names = [...row.effects.map(e => e.name), ...row.variables.map(v => v.name)];
+  return `{${names.join(', ')}${row.tail ? ` | ${row.tail.name}` : ''}}`;
+}
 
 /** `fetch_a -> Cancel.check()`: the labels of a chain's steps, repeats dropped. */
 function chainOf(steps: readonly Origin[]): string {
