@@ -276,7 +276,7 @@ class AriaServer {
     connection.onCodeAction(guarded(ctx, 'codeAction', [], async params => {
       await this.scanned;
       const file = this.analyzer.get(params.textDocument.uri);
-      return file ? codeActions(ctx, file, params.context.diagnostics, params.context.only) : [];
+      return file ? codeActions(ctx, file, params.context.diagnostics, params.context.only, semantics, params.range) : [];
     }));
     connection.onCodeLens(guarded(ctx, 'codeLens', [], params => {
       const file = this.analyzer.get(params.textDocument.uri);

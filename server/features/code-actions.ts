@@ -1,15 +1,21 @@
-// Quick fixes for effect diagnostics: add a missing effect to a row, remove an unused one, wrap a call in a handler, complete a handler.
-import { CodeActionKind, type CodeAction, type Diagnostic, type TextEdit } from 'vscode-languageserver/node';
+// Quick fixes: for effect diagnostics (add a missing effect to a row, remove an unused one, wrap a call in a
+// handler, complete a handler), and annotations with the inferred type (a return type, a parameter's type, E0306).
+import { CodeActionKind, type CodeAction, type Diagnostic, type Range, type TextEdit } from 'vscode-languageserver/node';
 import type * as A from '../../analysis/syntax/ast.js';
 import { BUILTIN_EFFECT_INFO, BUILTIN_HANDLERS, isBuiltinEffect } from '../../analysis/builtins.js';
 import type { FileState } from '../analyzer.js';
 import { rangeOf } from '../convert.js';
 import type { ServerContext } from '../context.js';
+import type { Semantics } from '../semantics.js';
 import type { DiagnosticData } from './diagnostics.js';
+import { writable } from './inlay-hints.js';
 
-export function codeActions(ctx: ServerContext, file: FileState, diagnostics: readonly Diagnostic[], only?: readonly string[]): CodeAction[] {
+export function codeActions(
+  ctx: ServerContext, file: FileState, diagnostics: readonly Diagnostic[], only?: readonly string[], semantics?: Semantics, range?: Range,
+): CodeAction[] {
   if (only && !only.some(k => CodeActionKind.QuickFix.startsWith(k) || k.startsWith(CodeActionKind.QuickFix))) return [];
   const out: CodeAction[] = [];
+  if (semantics && range) out.push(...annotationActions(file, semantics, file.doc.offsetAt(range.start), file.doc.offsetAt(range.end)));
   for (const diagnostic of diagnostics) {
     const data = diagnostic.data as DiagnosticData | undefined;
     const code = String(diagnostic.code ?? data?.code ?? '');
@@ -33,6 +39,10 @@ export function codeActions(ctx: ServerContext, file: FileState, diagnostics: re
       case 'E0203': {
         const effect = data?.effect;
         if (effect) out.push(...wrapActions(ctx, file, diagnostic, offset, effect));
+        break;
+      }
+      case 'E0306': {
+        if (semantics) out.push(...annotateReceiver(file, semantics, diagnostic, offset));
         break;
       }
       case 'E0206': {
@@ -213,4 +223,53 @@ function findEffect(ctx: ServerContext, file: FileState, name: string): A.Effect
   if (local) return local;
   const found = ctx.analyzer.resolve({ kind: 'global', name, as: 'effect' }, file);
   return found?.item.decl as A.EffectDecl | undefined;
+}
+
+/**
+ * Add the inferred annotation the source leaves out, where the cursor is: on a function's name or parameter list
+ * without a return type (`-> {IO} Int`, the inlay hint's label), on an untyped parameter (`: List[Job]`). Not
+ * offered when the type names a variable the printer made up (`T`), which the source could not say.
+ */
+function annotationActions(file: FileState, semantics: Semantics, start: number, end: number): CodeAction[] {
+  const out: CodeAction[] = [];
+  const hints = semantics.typeHints(file);
+  for (const h of hints) {
+    if (h.kind === 'binding' || !writable(h.label)) continue;
+    // A parameter: the cursor on its name. A return type: on the function's name or up to its `)`.
+    const from = h.span.start;
+    const to = h.kind === 'parameter' ? h.span.end : h.offset;
+    if (end < from || start > to) continue;
+    const at = file.doc.positionAt(h.offset);
+    const edit: TextEdit = { range: { start: at, end: at }, newText: h.kind === 'return' ? ` ${h.label}` : h.label };
+    const name = file.doc.getText().slice(h.span.start, h.span.end);
+    const title = h.kind === 'return' ? `Add the inferred return type \`${h.label}\` to \`${name}\`` : `Add the inferred type \`${h.label.slice(2)}\` to \`${name}\``;
+    out.push({ title, kind: CodeActionKind.QuickFix, edit: { changes: { [file.uri]: [edit] } } });
+  }
+  return out;
+}
+
+/**
+ * E0306 on `v.field` when several structs have that field: annotate the untyped parameter `v` with each of them
+ * (`v: Named`), or with its inferred type when that can be written.
+ */
+function annotateReceiver(file: FileState, semantics: Semantics, diagnostic: Diagnostic, offset: number): CodeAction[] {
+  const text = file.doc.getText();
+  let i = offset;
+  while (i > 0 && /\s/.test(text[i - 1]!)) i--;
+  if (text[i - 1] !== '.') return [];
+  i--;
+  let j = i;
+  while (j > 0 && /[A-Za-z0-9_]/.test(text[j - 1]!)) j--;
+  const receiver = text.slice(j, i);
+  if (!receiver) return [];
+  const fn = enclosingFunction(file, offset);
+  const param = fn?.params.find(p => p.name.name === receiver && !p.type);
+  if (!param) return [];
+  const owners = /\(([A-Z][\w, ]*) have one\)/.exec(typeof diagnostic.message === 'string' ? diagnostic.message : diagnostic.message.value)?.[1]?.split(/,\s*/) ?? [];
+  const hint = semantics.typeHints(file).find(h => h.kind === 'parameter' && h.span.start === param.name.span.start);
+  const labels = [...owners.map(o => `: ${o}`), ...(hint && writable(hint.label) && !owners.some(o => `: ${o}` === hint.label) ? [hint.label] : [])];
+  const at = file.doc.positionAt(param.name.span.end);
+  return labels.map((label, k) => ({
+    ...fix(`Annotate \`${receiver}\` as \`${label.slice(2)}\``, file, diagnostic, [{ range: { start: at, end: at }, newText: label }], k === 0 && labels.length === 1),
+  }));
 }

@@ -3,7 +3,7 @@
 // and the quick fix that writes an inferred annotation.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CompletionItemKind, type CompletionItem, type CompletionList, type InlayHint, type Location, type Position, type Range, type SignatureHelp, type TextEdit } from 'vscode-languageserver-protocol';
+import { CompletionItemKind, type CodeAction, type CompletionItem, type CompletionList, type InlayHint, type Location, type Position, type Range, type SignatureHelp, type TextEdit } from 'vscode-languageserver-protocol';
 import { LspClient, REPO, fileUri, positionOf } from './lsp-client.js';
 
 const uri = fileUri('/tmp/aria-type-features/jobs.aria');
@@ -277,5 +277,44 @@ describe('signature help with the types at this call', () => {
   test('a call the types do not reach keeps the declared signature', async () => {
     const h = (await help('  print(1, 2'))!;
     expect(h.signatures[0]!.label).toBe('print(values...) -> Unit');
+  });
+});
+
+describe('quick fix: add the inferred annotation', () => {
+  const actions = (u: string, range: Range, diagnostics: unknown[] = []) =>
+    client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: u }, range, context: { diagnostics } });
+  const point = (p: Position): Range => ({ start: p, end: p });
+
+  test('on a function without a return type: the inferred row and type', async () => {
+    const found = await actions(uri, point(positionOf(text, 'fn report', 0, 4)));
+    const add = found.find(a => a.title.startsWith('Add the inferred return type'))!;
+    expect(add.title).toBe('Add the inferred return type `-> {IO} Int` to `report`');
+    expect(apply(text, add.edit!.changes![uri]!).split('\n')[5]).toBe('fn report(jobs) -> {IO} Int');
+  });
+
+  test('on an untyped parameter: its inferred type', async () => {
+    const found = await actions(uri, point(positionOf(text, 'twice(x', 0, 6)));
+    const add = found.find(a => a.title === 'Add the inferred type `Int` to `x`')!;
+    expect(apply(text, add.edit!.changes![uri]!).split('\n')[3]).toBe('fn twice(x: Int) = x * 2');
+  });
+
+  test('not where the type is a made-up variable, nor on a typed function', async () => {
+    expect((await actions(uri, point(positionOf(text, 'first(xs', 0, 7)))).map(a => a.title)).toEqual([]);
+    expect((await actions(uri, point(positionOf(text, 'fn work', 0, 4)))).map(a => a.title)).toEqual([]);
+  });
+
+  test('on E0306: annotate the parameter with each struct that has the field, and the fix checks clean', async () => {
+    const u = fileUri('/tmp/aria-type-features/ambiguous.aria');
+    const source = 'struct Named(shared: Int)\nstruct Other(shared: String)\n\nfn ambiguous(v) = v.shared\n';
+    await client.open(u, source);
+    const diagnostics = await client.waitForDiagnostics(u, d => d.diagnostics.some(x => x.code === 'E0306'));
+    const e0306 = diagnostics.find(d => d.code === 'E0306')!;
+    const found = (await actions(u, e0306.range, [e0306])).filter(a => a.title.startsWith('Annotate'));
+    expect(found.map(a => a.title)).toEqual(['Annotate `v` as `Named`', 'Annotate `v` as `Other`']);
+    const fixed = apply(source, found[0]!.edit!.changes![u]!);
+    expect(fixed.split('\n')[3]).toBe('fn ambiguous(v: Named) = v.shared');
+    const version = await client.change(u, [{ text: fixed }]);
+    const after = await client.waitForDiagnostics(u, d => d.version === version);
+    expect(after.filter(d => d.code === 'E0306')).toEqual([]);
   });
 });
