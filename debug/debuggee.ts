@@ -101,8 +101,6 @@ export class Debuggee {
   private exceptionQueue: ExceptionStop[] = [];
   /** Failures already reported as stops, so the run's final failure is not shown twice. */
   private readonly reported = new Set<string>();
-  /** The task being stepped: when it ends, the step stops at the next statement of any task. */
-  private steppingTask = 0;
   private started = new Map<number, string>();
   /** New tasks waiting for their first statement (`stopOnSpawn`). */
   private readonly spawnStops = new Set<number>();
@@ -153,7 +151,6 @@ export class Debuggee {
         break;
       case 'complete':
         this.exited.push(e.task);
-        this.taskEnded(e.task);
         break;
       case 'fail': {
         this.exited.push(e.task);
@@ -163,7 +160,6 @@ export class Debuggee {
             : f.kind === 'cancelled' && this.exceptionFilters.has('cancellation') ? 'cancellation'
               : f.kind !== 'cancelled' && this.exceptionFilters.has('failure') ? 'failure' : undefined;
         if (filter) this.armException({ filter, failure: f });
-        this.taskEnded(e.task);
         break;
       }
       case 'cancel': {
@@ -172,7 +168,6 @@ export class Debuggee {
           const t = this.machine.state.tasks[e.task];
           this.armException({ filter: 'cancellation', failure: { kind: 'cancelled', message: `task #${e.task} cancelled: ${e.reason}`, task: e.task, taskName: t?.name ?? '', stack: t?.failure?.stack ?? [] } });
         }
-        this.taskEnded(e.task);
         break;
       }
       default:
@@ -180,12 +175,6 @@ export class Debuggee {
     }
   };
 
-  private taskEnded(task: number): void {
-    if (task === this.steppingTask && this.running) {
-      // the stepped task is gone: stop wherever the program goes next
-      this.widen = { breakpoints: this.widen?.breakpoints, task: -1 };
-    }
-  }
 
   /** Remembers an exception stop and makes the run stop at the next statement of any task. */
   private armException(x: ExceptionStop): void {
@@ -199,11 +188,14 @@ export class Debuggee {
    */
   private widen: { breakpoints: ReadonlySet<number> | undefined; task: -1 } | undefined;
 
-  private readonly retarget = (_e: RuntimeEvent, current: StopCondition): StopCondition | undefined => {
+  private readonly retarget = (e: RuntimeEvent, current: StopCondition): StopCondition | undefined => {
     const w = this.widen;
-    if (!w) return undefined;
     this.widen = undefined;
-    return { breakpoints: w.breakpoints ?? current.breakpoints, task: -1 };
+    // The task the step watches now ended. It need not be the task the user stepped: a step that went into the
+    // prelude (a `join`) watches the task running it. Either way, stop wherever the program goes next.
+    const watchedEnded = (e.kind === 'complete' || e.kind === 'fail' || e.kind === 'cancel') && current.task !== undefined && current.task > 0 && e.task === current.task;
+    if (!w && !watchedEnded) return undefined;
+    return { breakpoints: w?.breakpoints ?? current.breakpoints, task: -1 };
   };
 
   private static failureKey(f: ExceptionStop['failure']): string {
@@ -315,7 +307,6 @@ export class Debuggee {
     this.current = undefined;
     this.inspected = 0;
     this.pauseRequested = false;
-    this.steppingTask = stepTask;
     this.widen = undefined;
     const m = this.machine;
     // The condition in force: passed to each slice, and carried over from the last (`Machine.stopCondition`).
@@ -324,9 +315,15 @@ export class Debuggee {
       // new tasks still owe their first stop: watch every statement (passing the one we resume from)
       stop = { ...cond, task: -1, skip: cond.resumeFrom ? 1 : 0 };
     }
+    // A condition's `skip` passes statements of its task (any task for -1). The machine counts it down within a
+    // slice only, so the count is judged here: once that task ran a statement after the skip was set, it is spent.
+    const stepsOf = (task: number | undefined): number => (task === undefined ? 0 : task === -1 ? m.state.steps : (this.task(task)?.steps ?? 0));
+    let skipMark = stepsOf(stop.task);
+    const setStop = (c: StopCondition): void => {
+      stop = c;
+      skipMark = stepsOf(c.task);
+    };
     let pausing = false;
-    let skipLeft = cond.skip ?? 0;
-    const stepsAtStart = stepTask > 0 ? (this.task(stepTask)?.steps ?? 0) : 0;
     // Holding the other tasks: recorded (with pinned checkpoints at both ends) so replays hold the same task.
     if (hold >= 0) this.travel.beginHold(hold);
     try {
@@ -334,16 +331,17 @@ export class Debuggee {
         if (this.cancelled) return (this.ended = { kind: 'ended', exitCode: 1 });
         if (this.pauseRequested && !pausing) {
           pausing = true;
-          stop = { breakpoints: cond.breakpoints, task: -1 };
+          setStop({ breakpoints: cond.breakpoints, task: -1 });
         }
         const r: StopReason = this.travel.run(SLICE_STEPS, { stop, retarget: this.retarget });
-        stop = m.stopCondition ?? stop;
-        this.flushThreads();
-        // each slice starts the skip afresh: once the stepped task has run a statement, the skip is spent
-        if (skipLeft > 0 && (this.task(stepTask)?.steps ?? 0) > stepsAtStart) {
-          skipLeft = 0;
-          if (stop.skip) stop = { ...stop, skip: 0 };
+        const carried = m.stopCondition ?? stop;
+        if (carried !== stop) {
+          // a retarget (a task ended, a failure, a new task) replaced the condition: it carries no skip
+          stop = carried;
+          if (!stop.skip) skipMark = stepsOf(stop.task);
         }
+        this.flushThreads();
+        if (stop.skip && stepsOf(stop.task) > skipMark) stop = { ...stop, skip: 0 };
         switch (r.kind) {
           case 'steps':
             await yieldToLoop();
@@ -381,12 +379,12 @@ export class Debuggee {
               }
               if (this.spawnStops.size > 0 && !(stepTask === r.task && !inPrelude)) {
                 // watching for a new task's first statement: pass this one
-                stop = { breakpoints: cond.breakpoints, task: -1, skip: 1, resumeFrom: { task: r.task, stmt: r.stmt } };
+                setStop({ breakpoints: cond.breakpoints, task: -1, skip: 1, resumeFrom: { task: r.task, stmt: r.stmt } });
                 continue;
               }
               if (inPrelude) {
                 // library code: keep stepping in until user code runs again in this task
-                stop = { breakpoints: cond.breakpoints, task: r.task, skip: 1 };
+                setStop({ breakpoints: cond.breakpoints, task: r.task, skip: 1 });
                 continue;
               }
               return this.stopAt({ reason: 'step', task: r.task, stmt: r.stmt });
@@ -396,8 +394,9 @@ export class Debuggee {
               const fn = decision.hit.every(b => b.kind === 'function');
               return this.stopAt({ reason: fn ? 'function breakpoint' : 'breakpoint', task: r.task, stmt: r.stmt, breakpoints: decision.hit.map(b => b.id) });
             }
-            // not stopping here: pass this statement once and keep the original condition
-            stop = { ...cond, resumeFrom: { task: r.task, stmt: r.stmt }, skip: skipLeft };
+            // not stopping here: pass this statement once and keep the condition in force (the step may have moved
+            // to another task: a prelude `join` it went into, or any task once the stepped one ended)
+            setStop({ ...stop, resumeFrom: { task: r.task, stmt: r.stmt } });
             continue;
           }
           default: {
@@ -409,7 +408,6 @@ export class Debuggee {
     } finally {
       this.travel.endHold();
       this.running = false;
-      this.steppingTask = 0;
       this.widen = undefined;
     }
   }

@@ -1,0 +1,72 @@
+// Regressions for the debug adapter's correctness (issue 17): steps that keep their stop, timeline bars, honest capabilities.
+import type { DebugClient } from '@vscode/debugadapter-testsupport';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildAdapter, collectOutput, launchToStop, lineOf, program, resumeToStop, startClient, topFrame } from './harness.js';
+
+let adapter = '';
+let cleanup = () => {};
+const clients: DebugClient[] = [];
+
+beforeAll(async () => {
+  ({ adapter, cleanup } = await buildAdapter());
+}, 120_000);
+
+afterAll(() => cleanup());
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map(c => c.stop()));
+});
+
+async function client(): Promise<DebugClient> {
+  const c = await startClient(adapter);
+  clients.push(c);
+  return c;
+}
+
+describe('a step whose task ends', () => {
+  it('stops in the program after a child ends while its parent waits inside the prelude join', async () => {
+    const c = await client();
+    const out = collectOutput(c);
+    const last = lineOf('join-step.aria', 'child-last');
+    const first = await launchToStop(c, { program: program('join-step.aria') }, { breakpoints: { 'join-step.aria': [last] } });
+    const child = first.body.threadId!;
+    await c.setBreakpointsRequest({ source: { path: program('join-step.aria') }, breakpoints: [] });
+    const seen: string[] = [];
+    let thread = child;
+    for (let i = 0; i < 10; i++) {
+      const s = await Promise.race([
+        resumeToStop(c, () => c.nextRequest({ threadId: thread })),
+        c.waitForEvent('terminated').then(() => undefined),
+      ]);
+      if (!s) break;
+      thread = s.body.threadId!;
+      const top = await topFrame(c, thread);
+      seen.push(`${thread}:${top.line}`);
+      if (top.line === lineOf('join-step.aria', 'after')) break;
+    }
+    // the second child's two statements, then main's next statement: the program has not ended
+    expect(seen).toEqual([`${child - 1}:${last - 1}`, `${child - 1}:${last}`, `1:${lineOf('join-step.aria', 'after')}`]);
+    expect(out.text()).toBe('parent: 8\n');
+  });
+
+  it('keeps stopping in worker-pool (seed 7) stepping on from the 300th hit of a job line', async () => {
+    const c = await client();
+    const path = program('../../../examples/worker-pool.aria');
+    const first = await launchToStop(c, { program: path, seed: 7 }, { breakpoints: { [path]: [{ line: 9, hitCondition: '300' }] } });
+    let thread = first.body.threadId!;
+    const steps: string[] = [];
+    for (let i = 1; i <= 24; i++) {
+      const s = await Promise.race([
+        resumeToStop(c, () => c.nextRequest({ threadId: thread })),
+        c.waitForEvent('terminated').then(() => undefined),
+      ]);
+      if (!s) throw new Error(`next #${i} ran the program to its end after ${steps.join(', ')}`);
+      thread = s.body.threadId!;
+      const top = await topFrame(c, thread);
+      // every step lands in the program's own code (never in the prelude's join)
+      expect(top.source?.path).toBe(path);
+      steps.push(`${top.name}:${top.line}`);
+    }
+    expect(steps).toHaveLength(24);
+  });
+});
