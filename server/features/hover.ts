@@ -93,7 +93,14 @@ export function symbolMarkdown(ctx: ServerContext, semantics: Semantics, file: F
     case 'effect': {
       parts.push(fence(effectSignature(decl as A.EffectDecl, source)));
       if (symbol.doc) parts.push(symbol.doc);
-      const handlers = ctx.analyzer.all().flatMap(f => f.module.items.filter((i): i is A.HandlerDecl => i.kind === 'Handler' && i.effect.name === symbol.name));
+      // The handlers of this declaration: each handler's `for E` resolved from its own file (an effect of the same
+      // name declared in another file has handlers of its own).
+      const handlers = ctx.analyzer.all().flatMap(f => f.module.items.filter((i): i is A.HandlerDecl => {
+        if (i.kind !== 'Handler' || i.effect.name !== symbol.name) return false;
+        if (f.path === file.path) return true;
+        const found = ctx.analyzer.resolve({ kind: 'global', name: i.effect.name, as: 'effect' }, f);
+        return found !== undefined && found.file.path === file.path && found.item.nameSpan.start === symbol.nameSpan.start;
+      }));
       if (handlers.length) parts.push(`Handled by ${handlers.map(h => `\`${h.name.name}\``).join(', ')}.`);
       break;
     }

@@ -3,7 +3,7 @@
 // and the quick fix that writes an inferred annotation.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CompletionItemKind, type CodeAction, type CompletionItem, type CompletionList, type InlayHint, type Location, type Position, type Range, type SignatureHelp, type TextEdit } from 'vscode-languageserver-protocol';
+import { CompletionItemKind, type CodeAction, type CompletionItem, type CompletionList, type Hover, type InlayHint, type Location, type Position, type Range, type SignatureHelp, type TextEdit } from 'vscode-languageserver-protocol';
 import { LspClient, REPO, fileUri, positionOf } from './lsp-client.js';
 
 const uri = fileUri('/tmp/aria-type-features/jobs.aria');
@@ -316,5 +316,29 @@ describe('quick fix: add the inferred annotation', () => {
     const version = await client.change(u, [{ text: fixed }]);
     const after = await client.waitForDiagnostics(u, d => d.version === version);
     expect(after.filter(d => d.code === 'E0306')).toEqual([]);
+  });
+});
+
+describe('hover on an effect', () => {
+  test('lists only the handlers of that declaration, not those of a same-named effect in another file', async () => {
+    const a = fileUri('/tmp/aria-type-features/audit.aria');
+    const b = fileUri('/tmp/aria-type-features/metrics.aria');
+    const c = fileUri('/tmp/aria-type-features/uses_audit.aria');
+    const aText = 'effect Log {\n  fn log(msg: String) -> Unit\n}\n\nhandler AuditConsole for Log {\n  fn log(msg) = print(msg)\n}\n';
+    const bText = 'effect Log {\n  fn log(msg: String) -> Unit\n}\n\nhandler MetricsSink for Log {\n  fn log(msg) = print(msg)\n}\n';
+    const cText = 'import audit\n\nhandler AuditFile for Log {\n  fn log(msg) = print("file", msg)\n}\n';
+    await client.open(a, aText);
+    await client.open(b, bText);
+    await client.open(c, cText);
+    await client.waitForDiagnostics(c);
+    const hoverOf = async (u: string, t: string) => {
+      const h = await client.request<Hover | null>('textDocument/hover', { textDocument: { uri: u }, position: positionOf(t, 'effect Log', 0, 8) });
+      return (h!.contents as { value: string }).value;
+    };
+    const audit = await hoverOf(a, aText);
+    expect(audit).toContain('Handled by `AuditConsole`, `AuditFile`.');
+    expect(audit).not.toContain('MetricsSink');
+    const metrics = await hoverOf(b, bText);
+    expect(metrics).toContain('Handled by `MetricsSink`.');
   });
 });
