@@ -53,6 +53,27 @@ describe.skipIf(missing.skip)(`Neovim (${version ?? 'absent'}) attached to the s
   });
 });
 
+describe.skipIf(missing.skip)(`Neovim (${version ?? 'absent'}): static types`, () => {
+  test('a hover on a local shows its inferred type', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aria-nvim-types-'));
+    try {
+      const file = join(dir, 'jobs.aria');
+      writeFileSync(file, 'struct Job(name: String, size: Int)\n\njobs = [Job("a", 1), Job("b", 2)]\nnames = jobs.map(|j| j.name)\nprint(names)\n');
+      const run = spawnSync('bash', [
+        harness, '--ft', 'aria', '--root', dir, '--timeout-ms', '30000', '--min', '0', '--settle-ms', '500',
+        '--request', 'textDocument/hover@3:1', file, '--', ...serverCommand(),
+      ], { encoding: 'utf8', timeout: 60_000 });
+      expect(run.status, run.stderr).toBe(0);
+      const result = JSON.parse(run.stdout.trim().split('\n').pop()!) as HarnessResult;
+      const hover = result.responses.find(r => r.method === 'textDocument/hover');
+      expect(hover?.error).toBeUndefined();
+      expect(hover?.result?.contents.value).toContain('Type: `List[String]`');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 /** The Lua snippet of the README, between its markers. */
 function docSnippet(): string {
   const doc = readFileSync(resolve(REPO, 'README.md'), 'utf8');
