@@ -113,7 +113,6 @@ export class TimelineRecorder {
   private ended = new Map<number, number>();
   private names = new Map<number, string>();
   private cursor = new Map<number, number>(); // thread -> end of its last poll
-  private taskSteps = new Map<number, number>();
   private lastEnd = new Map<number, number>(); // task -> end of its last poll
 
   constructor(private readonly limit = MAX_RECORDED_POLLS, private readonly statementUs = 1) {}
@@ -151,11 +150,8 @@ export class TimelineRecorder {
         this.open.delete(e.thread);
         this.running.delete(e.task);
         const start = o?.startUs ?? e.us;
-        // `statements` is the task's running total; what this poll ran is the difference from the last poll's.
-        const before = this.taskSteps.get(e.task) ?? 0;
-        const ran = e.statements >= before ? e.statements - before : e.statements;
-        this.taskSteps.set(e.task, e.statements);
-        const end = Math.max(e.us, start + ran * this.statementUs);
+        // `statements` is what this poll ran (the machine counts per poll, not a running total)
+        const end = Math.max(e.us, start + e.statements * this.statementUs);
         this.cursor.set(e.thread, end);
         this.lastEnd.set(e.task, end);
         // a task that finished in this poll ends where the poll ends
@@ -195,7 +191,6 @@ export class TimelineRecorder {
     r.ended = new Map(this.ended);
     r.names = new Map(this.names);
     r.cursor = new Map(this.cursor);
-    r.taskSteps = new Map(this.taskSteps);
     r.lastEnd = new Map(this.lastEnd);
     return r;
   }

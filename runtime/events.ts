@@ -10,6 +10,7 @@ interface At {
 export type RuntimeEvent =
   | (At & { readonly kind: 'spawn'; readonly task: number; readonly name: string; readonly parent: number; readonly runtime: number; readonly blocking: boolean; readonly site: string })
   | (At & { readonly kind: 'poll-start'; readonly task: number; readonly thread: number })
+  /** `statements`: how many statements this poll ran (not the task's running total). */
   | (At & { readonly kind: 'poll-end'; readonly task: number; readonly thread: number; readonly outcome: PollOutcome; readonly statements: number })
   | (At & { readonly kind: 'block'; readonly task: number; readonly on: WaitReason })
   | (At & { readonly kind: 'wake'; readonly task: number; readonly by: number; readonly remote: boolean })

@@ -1,6 +1,9 @@
-// The adapter's recording of polls and spawns for the timeline, from synthetic runtime events.
+// The adapter's recording of polls and spawns for the timeline, from synthetic events and from real runs.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RuntimeEvent } from '../../runtime/events.js';
+import { machineFor } from '../runtime/helpers.js';
 import { TimelineRecorder, parseSite, waitTasks } from '../../debug/runtime-state.js';
 
 const at = (step: number, us: number) => ({ step, us });
@@ -16,9 +19,9 @@ describe('TimelineRecorder', () => {
       { kind: 'poll-start', ...at(5, 0), task: 2, thread: 0 },
       { kind: 'poll-end', ...at(8, 0), task: 2, thread: 0, outcome: 'ready', statements: 3 },
       { kind: 'complete', ...at(8, 0), task: 2 },
-      // next round, 100 µs later: main runs again; its running total of statements is now 9
+      // next round, 100 µs later: main runs again, 4 statements (a poll's own count, not the task's total)
       { kind: 'poll-start', ...at(8, 100), task: 1, thread: 1 },
-      { kind: 'poll-end', ...at(12, 100), task: 1, thread: 1, outcome: 'pending', statements: 9 },
+      { kind: 'poll-end', ...at(12, 100), task: 1, thread: 1, outcome: 'pending', statements: 4 },
       { kind: 'poll-start', ...at(12, 100), task: 1, thread: 1 },
     ];
     for (const e of events) r.onEvent(e);
@@ -48,6 +51,34 @@ describe('TimelineRecorder', () => {
     expect(copy.truncated).toBe(true);
     expect(r.body(100, [], []).polls.map(p => p.startUs)).toEqual([20, 90]);
   });
+});
+
+describe('TimelineRecorder on real runs', () => {
+  // Every poll is drawn at least as long as the statements it ran, and a thread's polls never overlap.
+  for (const [name, polls] of [['producer-consumer.aria', 13], ['worker-pool.aria', 1390]] as const) {
+    it(`draws each poll of ${name} at the length of what it ran`, async () => {
+      const path = join(import.meta.dirname, '..', '..', 'examples', name);
+      const { machine } = await machineFor(readFileSync(path, 'utf8'), { seed: 1 }, {}, path);
+      const r = new TimelineRecorder();
+      const ends: Extract<RuntimeEvent, { kind: 'poll-end' }>[] = [];
+      machine.listener = e => {
+        r.onEvent(e);
+        if (e.kind === 'poll-end') ends.push(e);
+      };
+      const result = machine.run();
+      expect(result.kind).toBe('done');
+      const body = r.body(machine.state.us, [], []);
+      expect(ends.length).toBeGreaterThanOrEqual(polls);
+      expect(body.polls).toHaveLength(ends.length);
+      const short = body.polls.filter((p, i) => p.endUs - p.startUs < ends[i]!.statements);
+      expect(short).toEqual([]);
+      const byThread = new Map<number, number>();
+      for (const p of body.polls) {
+        expect(p.startUs).toBeGreaterThanOrEqual(byThread.get(p.thread) ?? 0);
+        byThread.set(p.thread, p.endUs);
+      }
+    });
+  }
 });
 
 describe('snapshot helpers', () => {
