@@ -28,7 +28,25 @@ export type RuntimeEvent =
   | (At & { readonly kind: 'runtime-start'; readonly runtime: number; readonly flavor: Flavor; readonly workers: number })
   | (At & { readonly kind: 'runtime-stop'; readonly runtime: number })
   | (At & { readonly kind: 'clock'; readonly fromUs: number; readonly toUs: number })
-  | (At & { readonly kind: 'output'; readonly task: number; readonly text: string });
+  | (At & { readonly kind: 'output'; readonly task: number; readonly text: string })
+  | (At & { readonly kind: 'counters' } & CounterSample);
+
+/**
+ * A runtime's queue depths and worker states at one moment: sampled for the listener (the trace's counter tracks)
+ * at each poll's end, each turn's end and after timers fire, whenever a value changed. A sample is not counted
+ * among the run's events (it is no part of the state), so after a restore the same sample may arrive again.
+ */
+export interface CounterSample {
+  readonly runtime: number;
+  /** Tasks in the injection (global) queue. */
+  readonly injection: number;
+  /** Tasks waiting for a blocking-pool thread. */
+  readonly blockingQueue: number;
+  readonly searching: number;
+  readonly parked: number;
+  /** Per worker index: its local queue's length plus 1 when its LIFO slot holds a task. */
+  readonly local: readonly number[];
+}
 
 export type PollOutcome = 'ready' | 'pending' | 'yield' | 'preempted' | 'failed' | 'cancelled' | 'moved';
 

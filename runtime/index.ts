@@ -214,17 +214,17 @@ export async function runProgram(source: string, options: RunOptions = {}): Prom
         output += text;
       },
   };
-  const machine = new Machine(program, host, {
-    ...options.machine, workers: options.workers, seed: options.seed, flavor: options.flavor, stepLimit: options.stepLimit,
-    limits: options.limits ?? options.machine?.limits,
-  });
   const events: RuntimeEvent[] | undefined = options.trace || options.stats ? [] : undefined;
-  if (events || options.onEvent) {
-    machine.listener = e => {
+  const listener = events || options.onEvent
+    ? (e: RuntimeEvent) => {
       events?.push(e);
       options.onEvent?.(e);
-    };
-  }
+    }
+    : undefined;
+  const machine = new Machine(program, host, {
+    ...options.machine, workers: options.workers, seed: options.seed, flavor: options.flavor, stepLimit: options.stepLimit,
+    limits: options.limits ?? options.machine?.limits, listener,
+  });
   if (options.timeoutMs !== undefined && options.timeoutMs > 0) {
     const clock = options.clock ?? (() => performance.now());
     const deadline = clock() + options.timeoutMs;

@@ -8,6 +8,7 @@ import type { EventListener, Flavor, RuntimeEvent, TimerPurpose } from './events
 import { DEFAULT_SEED, Prng } from './prng.js';
 import {
   BlockingThreadState, RuntimeState, createWorkers, runtimeConfig, scheduleTask, type SchedulerContext, type ThreadState,
+  type WorkerState,
   type UnstampedEvent,
 } from './scheduler.js';
 import { Task, type AriaFrame, type Failure, type FailureKind, type Frame, type HandlerNode } from './task.js';
@@ -52,6 +53,11 @@ export interface MachineOptions {
    * for a debugger to show their locals; default 0 (a finished task's memory is freed at once).
    */
   readonly keepEndFrames?: number;
+  /**
+   * Receives the events from the first one on: the main task's spawn is emitted while the machine is built, before
+   * a listener assigned afterwards could see it (a trace then could not name the main task).
+   */
+  readonly listener?: EventListener;
 }
 
 /** Why `run` returned. */
@@ -220,6 +226,7 @@ export abstract class MachineCore implements SchedulerContext {
   get none() { return this.program.ctors.none; }
 
   constructor(readonly program: Program, readonly host: Host, readonly options: MachineOptions = {}) {
+    this.listener = options.listener;
     this.maxDepth = options.maxDepth ?? 10_000;
     this.quantum = Math.max(1, options.quantum ?? 100);
     this.statementUs = options.statementUs ?? 1;
@@ -296,6 +303,36 @@ export abstract class MachineCore implements SchedulerContext {
    */
   nowUs(): number {
     return this.s.us + (this.s.round.turnUsed + this.inFlightSteps) * this.statementUs;
+  }
+
+  /** The last counter sample sent per runtime (see `sampleCounters`); not state: samples are not counted events. */
+  private readonly lastCounters: string[] = [];
+
+  /** Sends the listener each runtime's queue depths and worker states when they changed since the last sample. */
+  protected sampleCounters(): void {
+    const listener = this.listener;
+    if (!listener) return;
+    for (const rt of this.s.runtimes) {
+      if (rt.closed) continue;
+      let searching = 0;
+      let parked = 0;
+      const local: number[] = [];
+      for (const id of rt.workers) {
+        const w = this.s.threads[id] as WorkerState;
+        if (w.searching) searching++;
+        if (w.parked) parked++;
+        local.push(w.queue.length + (w.lifo >= 0 ? 1 : 0));
+      }
+      const injection = rt.inject.length;
+      const blockingQueue = rt.blockingQueue.length;
+      const key = `${injection} ${blockingQueue} ${searching} ${parked} ${local.join(' ')}`;
+      if (this.lastCounters[rt.id] === key) continue;
+      this.lastCounters[rt.id] = key;
+      listener({
+        kind: 'counters', runtime: rt.id, injection, blockingQueue, searching, parked, local,
+        step: this.s.steps + this.inFlightSteps, us: this.nowUs(),
+      });
+    }
   }
 
   protected event(e: UnstampedEvent): void {

@@ -137,6 +137,7 @@ export abstract class Rounds extends Network {
 
   protected endTurn(): void {
     const r = this.s.round;
+    this.sampleCounters(); // at the turn's end time: before turnUsed is reset
     if (r.turnUsed > r.maxUsed) r.maxUsed = r.turnUsed;
     r.index++;
     r.turnLeft = this.quantum;
@@ -164,6 +165,7 @@ export abstract class Rounds extends Network {
     }
     this.fireTimers();
     this.closeIdleBlockingThreads();
+    this.sampleCounters();
     const order: number[] = [];
     for (const rt of s.runtimes) {
       if (rt.closed) continue;
@@ -374,6 +376,7 @@ export abstract class Rounds extends Network {
       }
     }
     this.event({ kind: 'poll-end', task: t.id, thread: th.id, outcome, statements: t.steps - th.pollStartSteps });
+    this.sampleCounters();
     if (th.kind === 'worker') {
       th.current = -1;
     } else if (t.done) {

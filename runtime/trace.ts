@@ -1,4 +1,4 @@
-// Chrome Trace Event JSON from a run's events (Perfetto opens it): polls as slices, spawns as flows, timers as instants.
+// Chrome Trace Event JSON from a run's events (Perfetto opens it): polls as slices, spawns as flows, timers as instants, queues as counters.
 import type { RuntimeEvent } from './events.js';
 import type { Machine } from './machine.js';
 
@@ -45,6 +45,8 @@ export function toChromeTrace(events: readonly RuntimeEvent[], m: Machine): Chro
   const runtimeOfTask = new Map<number, number>();
   const open = new Map<number, { ts: number; thread: number; task: number }>();
   const flowPending = new Set<number>();
+  const counters = new Map<string, number>();
+  const counterTs = new Map<number, number>();
   for (const e of events) {
     switch (e.kind) {
       case 'spawn': {
@@ -105,6 +107,25 @@ export function toChromeTrace(events: readonly RuntimeEvent[], m: Machine): Chro
       case 'thread-block':
         out.push({ name: `blocking call until ${e.until} ms`, ph: 'i', s: 't', cat: 'blocking', ts: e.us, pid: pidOfThread.get(e.thread) ?? 0, tid: e.thread, args: { task: e.task } });
         break;
+      case 'counters': {
+        // One counter track per series, written only when its value changed.
+        const series: [string, string, number][] = [
+          ['injection queue', 'tasks', e.injection], ['blocking queue', 'tasks', e.blockingQueue],
+          ['searching workers', 'workers', e.searching], ['parked workers', 'workers', e.parked],
+          ...e.local.map((n, i): [string, string, number] => [`local queue, worker ${i}`, 'tasks', n]),
+        ];
+        // Threads take their turns of a round one after another, each from the round's start: a sample from a
+        // later turn may be earlier in virtual time. The track keeps the simulation's order and never goes back.
+        const ts = Math.max(e.us, counterTs.get(e.runtime) ?? 0);
+        counterTs.set(e.runtime, ts);
+        for (const [name, unit, value] of series) {
+          const key = `${e.runtime}/${name}`;
+          if (counters.get(key) === value) continue;
+          counters.set(key, value);
+          out.push({ name, ph: 'C', cat: 'counter', ts, pid: e.runtime, tid: 0, args: { [unit]: value } });
+        }
+        break;
+      }
       case 'block': case 'wake': case 'blocking-start': case 'runtime-start': case 'runtime-stop': case 'clock': case 'output':
         break;
       default: {

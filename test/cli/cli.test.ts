@@ -167,6 +167,9 @@ describe('aria', () => {
     expect(rows.length).toBeGreaterThanOrEqual(4);
     for (const [, worker, ms] of rows) expect(((busy.get(worker!) ?? 0) / 1000).toFixed(3)).toBe(ms);
     expect(rows.filter(([, , ms]) => Number(ms) > 0).length).toBeGreaterThanOrEqual(4);
+    // The main task's slices carry its name too.
+    expect(slices.filter(e => e.name.startsWith('#1')).map(e => e.name)).toContain('#1 main');
+    expect(slices.filter(e => e.name === '#1')).toEqual([]);
   });
 
   test('the same seed replays the same run; options are validated', () => {

@@ -56,6 +56,39 @@ describe('trace and stats', () => {
     for (const w of workers) expect(busy.get(w.thread)).toBe(w.metrics.worker_total_busy_duration_us);
   });
 
+  it('names the main task\'s slices (its spawn is emitted while the machine is built)', async () => {
+    const r = await runFile(example('worker-pool.aria'), { trace: true, seed: 3 });
+    const slices = r.trace!.traceEvents.filter(e => e.ph === 'X');
+    const main = slices.filter(e => e.args!.task === 1);
+    expect(main.length).toBeGreaterThan(3);
+    for (const e of main) expect(e.name).toBe('#1 main');
+    // Every slice names its task.
+    for (const e of slices) expect(e.name).toMatch(/^#\d+ \S/);
+  });
+
+  it('draws counter tracks for the queues, searching and parked workers', async () => {
+    const r = await runFile(example('worker-pool.aria'), { trace: true, seed: 3 });
+    const counters = r.trace!.traceEvents.filter(e => e.ph === 'C');
+    const names = new Set(counters.filter(e => e.pid === 1).map(e => e.name));
+    for (const name of ['injection queue', 'blocking queue', 'searching workers', 'parked workers', 'local queue, worker 0', 'local queue, worker 3']) {
+      expect(names).toContain(name);
+    }
+    const values = (name: string) => counters.filter(e => e.pid === 1 && e.name === name).map(e => Object.values(e.args!)[0] as number);
+    // 64 jobs spawned onto one worker's queue, then stolen: its depth climbs past 32 and falls back to 0.
+    expect(Math.max(...[0, 1, 2, 3].map(i => Math.max(...values(`local queue, worker ${i}`))))).toBeGreaterThan(32);
+    expect(values('parked workers').some(v => v > 0)).toBe(true);
+    expect(values('searching workers').some(v => v > 0)).toBe(true);
+    expect(Math.max(...values('searching workers'))).toBeLessThanOrEqual(2); // at most half of 4 workers search
+    // A counter is written only when it changes, and its timestamps never go back.
+    for (const name of names) {
+      const track = counters.filter(e => e.pid === 1 && e.name === name);
+      for (let i = 1; i < track.length; i++) {
+        expect(track[i]!.ts).toBeGreaterThanOrEqual(track[i - 1]!.ts);
+        expect(Object.values(track[i]!.args!)[0]).not.toBe(Object.values(track[i - 1]!.args!)[0]);
+      }
+    }
+  });
+
   it('summarises workers and tasks', async () => {
     const r = await runFile(example('worker-pool.aria'), { stats: true, seed: 3 });
     expect(r.stats!.steps).toBe(r.steps);
