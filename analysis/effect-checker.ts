@@ -136,6 +136,9 @@ export class EffectChecker {
       for (let f = site.frame; f !== undefined && remaining.size; f = node.frames[f]!.parent) {
         for (const k of node.frames[f]!.discharges) {
           if (remaining.delete(k)) used[f]!.add(k);
+          // A suspension is a cancellation point: a `Cancel.timeout` block that only sleeps or awaits is cut short
+          // by its deadline there, so the handler serves it.
+          else if (k === 'Cancel' && remaining.has('Async')) used[f]!.add(k);
         }
       }
     }
