@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { framedStdio } from '../support/framed.js';
+import type { ChromeTrace } from '../../runtime/trace.js';
+import { traceProblems } from '../runtime/trace-format.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
 let out: string;
@@ -167,6 +169,8 @@ describe('aria', () => {
     expect(rows.length).toBeGreaterThanOrEqual(4);
     for (const [, worker, ms] of rows) expect(((busy.get(worker!) ?? 0) / 1000).toFixed(3)).toBe(ms);
     expect(rows.filter(([, , ms]) => Number(ms) > 0).length).toBeGreaterThanOrEqual(4);
+    // The file as written is valid Trace Event Format (test/runtime/trace-format.ts).
+    expect(traceProblems(JSON.parse(readFileSync(trace, 'utf8')) as ChromeTrace)).toEqual([]);
     // The main task's slices carry its name too.
     expect(slices.filter(e => e.name.startsWith('#1')).map(e => e.name)).toContain('#1 main');
     expect(slices.filter(e => e.name === '#1')).toEqual([]);

@@ -1,7 +1,9 @@
 // `--trace` and `--stats`: Chrome Trace Event JSON (polls as slices on worker tracks, spawns as flows, timers as instants) and the summary.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { TraceEvent } from '../../runtime/trace.js';
 import { runFile } from './helpers.js';
+import { traceProblems } from './trace-format.js';
 
 const example = (name: string) => join(import.meta.dirname, '..', '..', 'examples', name);
 
@@ -98,5 +100,31 @@ describe('trace and stats', () => {
     const jobs = r.stats!.tasks.filter(t => t.name === 'job');
     expect(jobs.length).toBeGreaterThan(64);
     expect(jobs.every(t => t.state === 'completed' && t.polls >= 2)).toBe(true); // each job yields once
+  });
+});
+
+describe('the trace format (Chrome Trace Event Format)', () => {
+  const programs = ['worker-pool.aria', 'fetch-all-scope.aria', 'blocking-work.aria', 'producer-consumer.aria', 'fan-out-pipeline.aria', 'race-timeout.aria', 'runtime-flavours.aria', 'cancellation-timeout.aria'];
+  it.each(programs)('%s: every event is well formed, flows pair, slices nest, busy time equals --stats', async name => {
+    for (const seed of [1, 3]) {
+      const r = await runFile(example(name), { trace: true, stats: true, seed });
+      expect(traceProblems(r.trace!, r.stats)).toEqual([]);
+    }
+  });
+
+  it('finds each kind of problem it checks', async () => {
+    const r = await runFile(example('worker-pool.aria'), { trace: true, stats: true, seed: 3 });
+    const events = r.trace!.traceEvents;
+    const broken = (f: (e: TraceEvent[]) => TraceEvent[]) => traceProblems({ ...r.trace!, traceEvents: f([...events]) }, r.stats);
+    const slice = events.findIndex(e => e.ph === 'X' && e.dur! > 1);
+    expect(broken(list => list.map((e, i) => (i === slice ? { ...e, dur: undefined } : e)))).toContainEqual(expect.stringMatching(/has no dur/));
+    expect(broken(list => list.map((e, i) => (i === slice ? { ...e, dur: e.dur! - 1 } : e)))).toContainEqual(expect.stringMatching(/busy .* in the trace/));
+    expect(broken(list => list.map((e, i) => (i === slice ? { ...e, ts: e.ts + 1 } : e))).join('\n')).toMatch(/overlaps|busy/);
+    expect(broken(list => list.filter(e => e.ph !== 'f'))).toContainEqual(expect.stringMatching(/1 starts, 0 ends/));
+    expect(broken(list => list.map(e => (e.ph === 'f' ? { ...e, bp: undefined } : e)))).toContainEqual(expect.stringMatching(/no bp/));
+    expect(broken(list => list.filter(e => !(e.ph === 'M' && e.name === 'thread_name' && e.args!.name === 'worker 2')))).toContainEqual(expect.stringMatching(/no thread_name/));
+    expect(broken(list => list.map(e => (e.ph === 'i' ? { ...e, pid: undefined as unknown as number } : e)))).toContainEqual(expect.stringMatching(/has no pid/));
+    const overlap = { ...events[slice]!, ts: events[slice]!.ts + 1, dur: events[slice]!.dur!, name: 'overlapping' };
+    expect(broken(list => [...list, overlap])).toContainEqual(expect.stringMatching(/overlaps .* partially/));
   });
 });
