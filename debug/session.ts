@@ -202,10 +202,13 @@ export class AriaDebugSession extends LoggingDebugSession {
       supportsDelayedStackTraceLoading: true,
       supportsLoadedSourcesRequest: true,
       supportsBreakpointLocationsRequest: true,
-      supportsSingleThreadExecutionRequests: true,
+      // a step already moves one task; `singleThread` on continue/next is not read, so it is not advertised
+      supportsSingleThreadExecutionRequests: false,
       supportSuspendDebuggee: false,
       supportTerminateDebuggee: true,
       supportsSetVariable: false,
+      supportsSetExpression: false,
+      supportsCompletionsRequest: false,
       supportsValueFormattingOptions: false,
       exceptionBreakpointFilters: EXCEPTION_FILTERS.map(f => ({ filter: f.filter, label: f.label, description: f.description, default: f.default })),
     };
@@ -725,6 +728,23 @@ export class AriaDebugSession extends LoggingDebugSession {
   }
 
   // ------------------------------------------------------------ custom requests
+
+  // Not supported (and not advertised): the base class would answer success and do nothing.
+  protected override setVariableRequest(response: DebugProtocol.SetVariableResponse): void {
+    this.unsupported(response, 'setVariable: changing a variable is not supported; the run is replayed from its seed, so a change would not hold');
+  }
+
+  protected override setExpressionRequest(response: DebugProtocol.SetExpressionResponse): void {
+    this.unsupported(response, 'setExpression: assigning to an expression is not supported');
+  }
+
+  protected override completionsRequest(response: DebugProtocol.CompletionsResponse): void {
+    this.unsupported(response, 'completions: the Debug Console does not offer completions');
+  }
+
+  private unsupported(response: DebugProtocol.Response, message: string): void {
+    this.sendErrorResponse(response, { id: ERR.unsupported, format: message });
+  }
 
   protected override customRequest(command: string, response: DebugProtocol.Response, args: unknown): void {
     switch (command) {

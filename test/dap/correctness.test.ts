@@ -70,3 +70,34 @@ describe('a step whose task ends', () => {
     expect(steps).toHaveLength(24);
   });
 });
+
+describe('capabilities the adapter keeps', () => {
+  async function refused(p: Promise<unknown>): Promise<string> {
+    try {
+      await p;
+    } catch (error) {
+      return (error as Error).message;
+    }
+    throw new Error('the request succeeded but the adapter does not support it');
+  }
+
+  it('does not advertise setVariable, setExpression, completions or single-thread requests, and refuses the first three', async () => {
+    const c = await client();
+    const init = await c.initializeRequest();
+    expect(init.body).toMatchObject({
+      supportsSetVariable: false, supportsSetExpression: false, supportsCompletionsRequest: false, supportsSingleThreadExecutionRequests: false,
+    });
+    const d = await client();
+    await launchToStop(d, { program: program('calls.aria'), stopOnEntry: true });
+    await refusedAll(d);
+  });
+
+  async function refusedAll(c: DebugClient): Promise<void> {
+    const top = await topFrame(c, 1);
+    const scopes = await c.scopesRequest({ frameId: top.id });
+    const ref = scopes.body.scopes[0]!.variablesReference;
+    expect(await refused(c.setVariableRequest({ variablesReference: ref, name: 'xs', value: '1' }))).toMatch(/setVariable: .*not supported/);
+    expect(await refused(c.customRequest('setExpression', { expression: 'xs', value: '1', frameId: top.id }))).toMatch(/setExpression: .*not supported/);
+    expect(await refused(c.customRequest('completions', { text: 'x', column: 2, frameId: top.id }))).toMatch(/completions: /);
+  }
+});
