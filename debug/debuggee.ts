@@ -132,13 +132,15 @@ export class Debuggee {
     return this.running;
   }
 
+  /** The machine writes each piece of output once (never again on a replay or a second pass after a jump back). */
   private write(text: string): void {
-    for (const c of text) if (c === '\n') this.outputLines++;
     if (!this.replaying) this.hooks.output(text, 'stdout');
   }
 
   private readonly onEvent = (e: RuntimeEvent): void => {
     this.recorder.onEvent(e);
+    // counted from the event, which replays deliver again (from the count a restored checkpoint kept)
+    if (e.kind === 'output') for (const c of e.text) if (c === '\n') this.outputLines++;
     if (this.replaying) return;
     switch (e.kind) {
       case 'spawn':

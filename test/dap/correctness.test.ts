@@ -1,5 +1,6 @@
 // Regressions for the debug adapter's correctness (issue 17): steps that keep their stop, timeline bars, honest capabilities.
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { RuntimeStateBody } from '../../debug/protocol.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildAdapter, collectOutput, launchToStop, lineOf, program, resumeToStop, startClient, topFrame } from './harness.js';
 
@@ -100,4 +101,34 @@ describe('capabilities the adapter keeps', () => {
     expect(await refused(c.customRequest('setExpression', { expression: 'xs', value: '1', frameId: top.id }))).toMatch(/setExpression: .*not supported/);
     expect(await refused(c.customRequest('completions', { text: 'x', column: 2, frameId: top.id }))).toMatch(/completions: /);
   }
+});
+
+describe('the output count after a jump back', () => {
+  it('is what it was at that step, going back and forward again', async () => {
+    const c = await client();
+    await launchToStop(c, { program: program('calls.aria'), stopOnEntry: true });
+    const state = async () => {
+      const b = (await c.customRequest('aria/runtimeState')).body as RuntimeStateBody;
+      return `${b.step}:${b.outputLines}`;
+    };
+    const forward: string[] = [await state()];
+    for (let i = 0; i < 8; i++) {
+      await resumeToStop(c, () => c.nextRequest({ threadId: 1 }));
+      forward.push(await state());
+    }
+    // the loop printed three lines by now
+    expect(forward.at(-1)).toMatch(/:3$/);
+    const back: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      await resumeToStop(c, () => c.stepBackRequest({ threadId: 1 }));
+      back.push(await state());
+    }
+    expect(back).toEqual(forward.slice(4, 8).reverse());
+    const again: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      await resumeToStop(c, () => c.nextRequest({ threadId: 1 }));
+      again.push(await state());
+    }
+    expect(again).toEqual(forward.slice(5, 9));
+  });
 });
