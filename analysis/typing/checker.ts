@@ -211,6 +211,8 @@ class Checker {
   private readonly effectNames = new Map<string, string>();
   private readonly structsByField = new Map<string, StructEntry[]>();
   private readonly hints = new Map<string, TypeHint[]>();
+  /** The file each operation signature is declared in. */
+  private readonly opPaths = new Map<A.OpSig, string>();
   /** Functions with a written row: an effect written there and never performed is worth a warning (W0201). */
   private readonly declaredRows: { path: string; fn: string; row: A.EffectRow; body: RowVar; env: FileEnv }[] = [];
   /** Functions (`path#name`) that use an undefined name: what they perform is not known, so no W0201 for them. */
@@ -312,6 +314,7 @@ class Checker {
           const ops = new Map<string, OpEntry>();
           const builtin = this.builtinEffects.get(item.name.name);
           for (const op of item.ops) {
+            this.opPaths.set(op, path);
             if (builtin && !builtin.ops.has(op.name.name)) {
               this.error(path, 'E0212', op.name.span, `the built-in effect \`${item.name.name}\` has no operation \`${op.name.name}\`: restating a built-in effect declares the same effect, so its operations must be the built-in ones`);
             }
@@ -733,10 +736,7 @@ class Checker {
   }
 
   private effectPathOf(op: OpEntry): string {
-    for (const env of this.files.values()) {
-      for (const item of env.module.items) if (item.kind === 'Effect' && item.ops.includes(op.sig!)) return env.path;
-    }
-    return '';
+    return (op.sig && this.opPaths.get(op.sig)) ?? '';
   }
 
   // ---------------------------------------------------------------- the program's top level
@@ -2177,9 +2177,15 @@ function patternNames(p: A.Pattern): string[] {
   return out;
 }
 
+/** Names used per declaration: the lowering hands back the same item object for what an edit left alone. */
+const namesCache = new WeakMap<A.FnDecl | A.HandlerDecl, Set<string>>();
+
 /** The names a declaration's bodies mention as callees or values (`f`, `m.f`), for the call graph. */
 function namesUsed(decl: A.FnDecl | A.HandlerDecl): Set<string> {
+  const cached = namesCache.get(decl);
+  if (cached) return cached;
   const out = new Set<string>();
+  namesCache.set(decl, out);
   const stack: unknown[] = [decl.kind === 'Fn' ? decl.body : decl.ops, decl.kind === 'Fn' ? decl.params : decl.params ?? []];
   let steps = 0;
   while (stack.length > 0 && ++steps < 2_000_000) {
