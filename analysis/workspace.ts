@@ -260,15 +260,16 @@ export class Workspace {
     }
     const t0 = performance.now();
     const files = this.filePaths({ imports: true });
-    const result = checkProgram({
+    const builtins = this.builtinsModule;
+    const result = guarded(() => checkProgram({
       files,
       module: p => {
         const f = this.files.get(p);
         return f && !f.tooDeep ? this.lowered(f) : undefined;
       },
       resolveImport: (from, segments) => this.resolveImport(from, segments),
-      builtins: this.builtinsModule,
-    });
+      builtins,
+    }), () => failedTypes(files));
     this.timings.typeMs += performance.now() - t0;
     this.typing = { rev: this.rev, result };
     return result;
@@ -1228,6 +1229,19 @@ function guarded<T>(run: () => T, fallback: () => T): T {
     if (error instanceof RangeError) return fallback();
     throw error;
   }
+}
+
+/**
+ * What a check that ran out of stack answers: E0002 on every file, so that nothing is accepted (and run) that was
+ * not checked. The checker bounds its own recursion; this is the last line.
+ */
+function failedTypes(files: readonly string[]): ProgramTypes {
+  return {
+    diagnostics: new Map(files.map(f => [f, [diagnostic('E0002', f, { start: 0, end: 0 }, TOO_DEEP)]])),
+    spans: new Map(), schemes: new Map(), hints: new Map(),
+    show: () => '?', showRow: () => '{}', showScheme: () => '?', showIn: () => '?',
+    typeDeclaration: () => undefined, membersOf: () => [],
+  };
 }
 
 /** The offset just after the `)` that closes a parameter list, searching from `from`. */

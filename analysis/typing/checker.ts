@@ -858,6 +858,17 @@ class Checker {
 
   /** Checks a statement; in 'value' mode returns the type of its value (a fresh variable for a jump). */
   private checkStmt(s: A.Stmt, ctx: Ctx, mode: 'value' | 'discard'): Type | undefined {
+    // Nesting deeper than this is not checked (the lowering's own bound reports E0002 long before).
+    if (ctx.depth > MAX_DEPTH) return this.tooDeep(ctx, s.span);
+    ctx.depth++;
+    try {
+      return this.checkStmtInner(s, ctx, mode);
+    } finally {
+      ctx.depth--;
+    }
+  }
+
+  private checkStmtInner(s: A.Stmt, ctx: Ctx, mode: 'value' | 'discard'): Type | undefined {
     switch (s.kind) {
       case 'ExprStmt': {
         if (mode === 'discard') {
@@ -966,6 +977,19 @@ class Checker {
   // ---------------------------------------------------------------- expressions
 
   private checkExpr(e: A.Expr, expected: Type, ctx: Ctx): void {
+    if (ctx.depth > MAX_DEPTH) {
+      this.tooDeep(ctx, e.span);
+      return;
+    }
+    ctx.depth++;
+    try {
+      this.checkExprInner(e, expected, ctx);
+    } finally {
+      ctx.depth--;
+    }
+  }
+
+  private checkExprInner(e: A.Expr, expected: Type, ctx: Ctx): void {
     const want = prune(expected);
     if (e.kind === 'Lambda' && want.k === 'fun') {
       this.lambda(e, ctx, want);
@@ -991,8 +1015,15 @@ class Checker {
     this.expectType(ctx.env, t, expected, e.span, 'value', e.kind === 'Name' ? e.name : undefined);
   }
 
+  /** Past the nesting bound nothing is checked, so nothing there may be accepted: E0002 (once per file). */
+  private tooDeep(ctx: Ctx, span: A.Span): Type {
+    const list = this.diagnostics.get(ctx.env.path) ?? [];
+    if (!list.some(d => d.code === 'E0002')) this.error(ctx.env.path, 'E0002', span, `this expression nests more than ${MAX_DEPTH} levels deep: the type checker does not look inside it; split it`);
+    return tvar(ctx.level);
+  }
+
   private inferExpr(e: A.Expr, ctx: Ctx): Type {
-    if (ctx.depth > MAX_DEPTH) return tvar(ctx.level);
+    if (ctx.depth > MAX_DEPTH) return this.tooDeep(ctx, e.span);
     ctx.depth++;
     try {
       const t = this.inferInner(e, ctx);
@@ -1509,7 +1540,8 @@ class Checker {
     return substituteVars(s.fields[i]!, map);
   }
 
-  private structByKey(key: string): StructEntry | undefined {
+  private structByKey(key: string | undefined): StructEntry | undefined {
+    if (typeof key !== 'string') return undefined;
     const hash = key.lastIndexOf('#');
     if (hash < 0) return undefined;
     const env = this.files.get(key.slice(0, hash));
