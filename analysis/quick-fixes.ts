@@ -80,7 +80,8 @@ function enclosingFunction(module: A.Module, offset: number, name?: string): A.F
 }
 
 /** Inserts `effect` into a declared row, keeping its spelling: `{}` → `{IO}`, `{Async}` → `{Async, IO}`, `{Async | e}` → `{Async, IO | e}`. */
-function addToRow(row: A.EffectRow, effect: string): FixEdit {
+/** Inserts `effect` into a declared row, keeping its spelling: `{}` → `{IO}`, `{Async}` → `{Async, IO}`, `{Async | e}` → `{Async, IO | e}`. */
+export function addToRow(row: A.EffectRow, effect: string): FixEdit {
   const entries = [...row.effects, ...row.variables].sort((a, b) => a.span.start - b.span.start);
   const last = entries[entries.length - 1];
   if (last) return { start: last.span.end, end: last.span.end, newText: `, ${effect}` };
@@ -89,7 +90,7 @@ function addToRow(row: A.EffectRow, effect: string): FixEdit {
 }
 
 /** Removes one entry of a row with the separator on one side. */
-function removeFromRow(text: string, row: A.EffectRow, entry: A.Ident): FixEdit {
+export function removeFromRow(text: string, row: A.EffectRow, entry: A.Ident): FixEdit {
   let start = entry.span.start;
   let end = entry.span.end;
   const after = /^\s*,\s*/.exec(text.slice(end, row.span.end));
@@ -124,7 +125,8 @@ function handlerFor(ctx: FixContext, effect: string): string | undefined {
   return undefined;
 }
 
-function placeholder(param: A.Param): string {
+/** A value to write for a required parameter in a generated call: `""`, `0`, `false`, `1.seconds`, `()`. */
+export function placeholder(param: A.Param): string {
   const type = param.type?.kind === 'TypeName' ? param.type.name : undefined;
   switch (type) {
     case 'String': return '""';

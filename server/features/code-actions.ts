@@ -3,6 +3,7 @@
 import { CodeActionKind, type CodeAction, type Diagnostic, type Range, type TextEdit } from 'vscode-languageserver/node';
 import type * as A from '../../analysis/syntax/ast.js';
 import { BUILTIN_EFFECT_INFO, BUILTIN_HANDLERS, isBuiltinEffect } from '../../analysis/builtins.js';
+import { addToRow as rowAddition, placeholder, removeFromRow as rowRemoval, type FixEdit } from '../../analysis/quick-fixes.js';
 import type { FileState } from '../analyzer.js';
 import { rangeOf } from '../convert.js';
 import type { ServerContext } from '../context.js';
@@ -72,35 +73,18 @@ function enclosingFunction(file: FileState, offset: number, name?: string): A.Fn
   return best;
 }
 
-/** Inserts `effect` into a declared row, keeping its spelling: `{}` → `{IO}`, `{Async}` → `{Async, IO}`, `{Async | e}` → `{Async, IO | e}`. */
+/** The analysis core's row edit (analysis/quick-fixes.ts, which `aria check`'s help lines use too) as an LSP edit. */
 export function addToRow(file: FileState, row: A.EffectRow, effect: string): TextEdit {
-  const entries = [...row.effects, ...row.variables].sort((a, b) => a.span.start - b.span.start);
-  const last = entries[entries.length - 1];
-  if (last) {
-    return { range: rangeOf(file.doc, { start: last.span.end, end: last.span.end }), newText: `, ${effect}` };
-  }
-  // Empty, or only a tail: right after the opening bracket.
-  const at = row.span.start + 1;
-  return { range: rangeOf(file.doc, { start: at, end: at }), newText: row.tail ? `${effect} ` : effect };
+  return lspEdit(file, rowAddition(row, effect));
 }
 
 /** Removes one entry of a row with the separator on one side. */
 export function removeFromRow(file: FileState, row: A.EffectRow, entry: A.Ident): TextEdit {
-  const text = file.doc.getText();
-  let start = entry.span.start;
-  let end = entry.span.end;
-  const after = /^\s*,\s*/.exec(text.slice(end, row.span.end));
-  if (after) {
-    end += after[0].length;
-  } else {
-    const before = /,\s*$/.exec(text.slice(row.span.start + 1, start));
-    if (before) start -= before[0].length;
-    else {
-      const tailSpace = /^\s*/.exec(text.slice(end, row.span.end));
-      if (row.tail && tailSpace) end += tailSpace[0].length;
-    }
-  }
-  return { range: rangeOf(file.doc, { start, end }), newText: '' };
+  return lspEdit(file, rowRemoval(file.doc.getText(), row, entry));
+}
+
+function lspEdit(file: FileState, e: FixEdit): TextEdit {
+  return { range: rangeOf(file.doc, { start: e.start, end: e.end }), newText: e.newText };
 }
 
 /** `with H` for each handler that discharges `effect`: `Cancel.timeout(1.seconds)`, user handlers by name. */
@@ -121,17 +105,6 @@ function handlerChoices(ctx: ServerContext, file: FileState, effect: string): st
     }
   }
   return [...new Set(out)];
-}
-
-function placeholder(param: A.Param): string {
-  const type = param.type?.kind === 'TypeName' ? param.type.name : undefined;
-  switch (type) {
-    case 'String': return '""';
-    case 'Int': return '0';
-    case 'Bool': return 'false';
-    case 'Duration': return '1.seconds';
-    default: return '()';
-  }
 }
 
 /** Wraps the statement holding the call in `with H ... end`, indented like the statement. */
