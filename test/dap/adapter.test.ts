@@ -1,31 +1,13 @@
 // The debug adapter through @vscode/debugadapter-testsupport's DebugClient, against `aria dap` (the bundled CLI) on stdio.
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RuntimeStateBody, TimelineBody } from '../../debug/protocol.js';
 import {
-  buildAdapter, collectOutput, frames, launchToStop, lineOf, locals, program, resumeToStop, scopeVariables, startClient, topFrame,
+  useAdapter, collectOutput, frames, launchToStop, lineOf, locals, program, resumeToStop, scopeVariables, topFrame,
 } from './harness.js';
 
-let adapter = '';
-let cleanup = () => {};
-const clients: DebugClient[] = [];
-
-beforeAll(async () => {
-  ({ adapter, cleanup } = await buildAdapter());
-}, 120_000);
-
-afterAll(() => cleanup());
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map(c => c.stop()));
-});
-
-async function client(): Promise<DebugClient> {
-  const c = await startClient(adapter);
-  clients.push(c);
-  return c;
-}
+const { client } = useAdapter();
 
 async function expectError(p: Promise<unknown>): Promise<string> {
   try {

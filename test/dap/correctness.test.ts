@@ -1,28 +1,10 @@
 // Regressions for the debug adapter's correctness (issue 17): steps that keep their stop, timeline bars, honest capabilities.
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { RuntimeStateBody } from '../../debug/protocol.js';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildAdapter, collectOutput, launchToStop, lineOf, program, resumeToStop, startClient, topFrame } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { useAdapter, collectOutput, launchToStop, lineOf, program, resumeToStop, topFrame } from './harness.js';
 
-let adapter = '';
-let cleanup = () => {};
-const clients: DebugClient[] = [];
-
-beforeAll(async () => {
-  ({ adapter, cleanup } = await buildAdapter());
-}, 120_000);
-
-afterAll(() => cleanup());
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map(c => c.stop()));
-});
-
-async function client(): Promise<DebugClient> {
-  const c = await startClient(adapter);
-  clients.push(c);
-  return c;
-}
+const { client } = useAdapter();
 
 describe('a step whose task ends', () => {
   it('stops in the program after a child ends while its parent waits inside the prelude join', async () => {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 
 const run = promisify(execFile);
@@ -109,4 +110,29 @@ export function collectOutput(dc: DebugClient, category = 'stdout'): { text: () 
     if (e.body.category === category) text += e.body.output;
   });
   return { text: () => text };
+}
+
+/**
+ * The adapter built once for a test file, and its clients stopped after each test: `const { client } = useAdapter();`
+ * then `await client()` in a test. `adapterPath()` is the bundled adapter (beside it, the bundled CLI).
+ */
+export function useAdapter(): { client: () => Promise<DebugClient>; adapterPath: () => string } {
+  let adapter = '';
+  let cleanup = () => {};
+  const clients: DebugClient[] = [];
+  beforeAll(async () => {
+    ({ adapter, cleanup } = await buildAdapter());
+  }, 120_000);
+  afterAll(() => cleanup());
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map(c => c.stop()));
+  });
+  return {
+    client: async () => {
+      const c = await startClient(adapter);
+      clients.push(c);
+      return c;
+    },
+    adapterPath: () => adapter,
+  };
 }

@@ -4,28 +4,15 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildAdapter, repoRoot, startClient } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { repoRoot, useAdapter } from './harness.js';
 
-let adapter = '';
-let cleanup = () => {};
-const clients: DebugClient[] = [];
-
-beforeAll(async () => {
-  ({ adapter, cleanup } = await buildAdapter());
-}, 120_000);
-
-afterAll(() => cleanup());
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map(c => c.stop()));
-});
+const { client, adapterPath } = useAdapter();
 
 /** `aria run PROGRAM --stats [--seed S]`: what it printed, the seed its stats name, and its final virtual time. */
 function cliRun(path: string, seed?: number): { output: string; seed: number; virtualMs: string } {
-  const args = [join(dirname(adapter), 'cli.js'), 'run', path, '--stats', ...(seed === undefined ? [] : ['--seed', String(seed)])];
+  const args = [join(dirname(adapterPath()), 'cli.js'), 'run', path, '--stats', ...(seed === undefined ? [] : ['--seed', String(seed)])];
   const r = spawnSync(process.execPath, args, { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
   expect(r.status, r.stderr).toBe(0);
   const at = r.stdout.lastIndexOf('\nseed ');
@@ -39,8 +26,7 @@ function cliRun(path: string, seed?: number): { output: string; seed: number; vi
 
 /** The same program through the debug adapter, run to its end: its output, its first console line, its final clock. */
 async function dapRun(path: string, seed?: number): Promise<{ output: string; firstLine: string; virtualMs: string }> {
-  const c = await startClient(adapter);
-  clients.push(c);
+  const c = await client();
   let output = '';
   const consoleLines: string[] = [];
   let clockMs = -1;
