@@ -1,11 +1,11 @@
 // Static type-and-effect inference for a whole program: Hindley-Milner types with generalisation per strongly connected component of top-level functions, and effect rows as sets solved on a flow graph.
-import { BUILTIN_HANDLERS, DURATION_UNITS, builtinFunction, builtinHandler, isBuiltinEffect, BUILTIN_EFFECT_INFO, type BuiltinEffect } from '../builtins.js';
+import { DURATION_UNITS, builtinFunction, builtinHandler, isBuiltinEffect, BUILTIN_EFFECT_INFO, type BuiltinEffect } from '../builtins.js';
 import { compareDiagnostics, diagnostic, type Diagnostic, type RelatedInformation } from '../diagnostics.js';
 import type * as A from '../syntax/ast.js';
 import { TypePrinter } from './display.js';
 import {
   BOOL, DURATION, FLOAT, INT, RowGraph, RowVar, STRING, UNIT,
-  explain, flowType, generalize, instantiate, monoScheme, prune, tcon, tfun, tvar, unify,
+  explain, flowType, generalize, instantiate, prune, tcon, tfun, tvar,
   type Origin, type Scheme, type TCon, type TFun, type Type, type UnifyFailure, type UpperOwner,
 } from './types.js';
 
@@ -645,8 +645,6 @@ class Checker {
     if (!fn.returnType && !fn.effects) {
       const close = fn.params.length > 0 ? fn.params[fn.params.length - 1]!.span.end : fn.name.span.end;
       this.hint(env.path, { kind: 'return', offset: close, span: fn.name.span, type: sig.type.ret, row: sig.type.row, scheme: schemeKey });
-    } else if (!fn.returnType && fn.effects) {
-      void 0; // `-> {E}` returns Unit: nothing left to say.
     }
     const ctx: Ctx = { env, level, row: sig.body, scope: { vars }, ret: sig.type.ret, fnName: fn.name.name, depth: 0 };
     this.declareLocals(ctx.scope, fn.body, fn.params.map(p => p.name.name));
@@ -1917,7 +1915,7 @@ class Checker {
     }
     const fits = (p: Type): boolean => {
       const q = prune(p);
-      if (q.k === 'var') return q.rigid !== undefined || true;
+      if (q.k === 'var') return true;
       if (t.k === 'var') return true;
       if (q.k === 'fun' || t.k === 'fun') return q.k === t.k;
       return t.k === 'con' && q.key === t.key;
@@ -2310,5 +2308,3 @@ function schemePrinter(s: Scheme, effectName: (key: string) => string): TypePrin
   return printer;
 }
 
-void monoScheme;
-void unify;
