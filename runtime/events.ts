@@ -29,7 +29,12 @@ export type RuntimeEvent =
   | (At & { readonly kind: 'runtime-stop'; readonly runtime: number })
   | (At & { readonly kind: 'clock'; readonly fromUs: number; readonly toUs: number })
   | (At & { readonly kind: 'output'; readonly task: number; readonly text: string })
-  | (At & { readonly kind: 'counters' } & CounterSample);
+  | (At & { readonly kind: 'counters' } & CounterSample)
+  /**
+   * Not counted either (like `counters`): a poll that ran to the end of its thread's turn goes on in the next round,
+   * which starts when the round's longest turn ended; from `fromUs` (its turn's end) to `toUs` the worker idled.
+   */
+  | (At & { readonly kind: 'poll-gap'; readonly task: number; readonly thread: number; readonly fromUs: number; readonly toUs: number });
 
 /**
  * A runtime's queue depths and worker states at one moment: sampled for the listener (the trace's counter tracks)

@@ -44,6 +44,7 @@ export abstract class TaskLifecycle extends MachineCore {
       t.sp = t.stack.length;
     }
     this.s.tasks[t.id] = t;
+    t.readyUs = this.nowUs();
     const rt = this.s.runtimes[runtime]!;
     rt.metrics.spawnedTasksCount++;
     if (scope) {
@@ -412,6 +413,7 @@ export abstract class TaskLifecycle extends MachineCore {
 
   protected ready(t: Task): void {
     t.state = 'scheduled';
+    t.readyUs = this.nowUs();
     const from = this.cur;
     this.event({ kind: 'wake', task: t.id, by: from ? from.current : 0, remote: !from || from.runtime !== t.runtime || from.kind !== 'worker' });
     if (t.kind === 'blocking') return; // it stays on its blocking thread
@@ -477,6 +479,7 @@ export abstract class TaskLifecycle extends MachineCore {
     // Budget spent: the task yields to the back of its worker's queue (Tokio's forced yield).
     this.s.runtimes[th.runtime]!.metrics.budgetForcedYieldCount++;
     t.state = 'scheduled';
+    t.readyUs = this.nowUs();
     scheduleTask(this, this.s.runtimes[t.runtime]!, t.id, th, true);
     return false;
   }
@@ -530,6 +533,7 @@ export abstract class TaskLifecycle extends MachineCore {
         // The task moves onto the new runtime: its current poll ends and a worker there picks it up.
         t.runtime = rt.id;
         t.state = 'scheduled';
+        t.readyUs = this.nowUs();
         scheduleTask(this, rt, t.id, null, false);
         return undefined;
       }
@@ -579,6 +583,7 @@ export abstract class TaskLifecycle extends MachineCore {
         this.shutdownRuntime(rt, t.id);
         t.runtime = rec.prev;
         t.state = 'scheduled';
+        t.readyUs = this.nowUs();
         scheduleTask(this, this.s.runtimes[rec.prev]!, t.id, null, false);
         return 'moved';
       }
@@ -598,6 +603,7 @@ export abstract class TaskLifecycle extends MachineCore {
 
   yieldNow(t: Task): typeof YIELDED {
     t.state = 'scheduled';
+    t.readyUs = this.nowUs();
     const th = this.cur;
     const rt = this.s.runtimes[t.runtime]!;
     if (t.kind === 'blocking') return YIELDED;

@@ -131,6 +131,13 @@ interface RoundState {
   turnLeft: number;
   /** Statements the current thread ran in this turn. */
   turnUsed: number;
+  /**
+   * Virtual µs the current thread's turn spent waiting for a task to become ready: a task made ready late in an
+   * earlier turn of the round (spawned, woken) cannot be polled before that moment by a thread whose clock is behind.
+   */
+  turnWaitUs: number;
+  /** The longest turn of the round in virtual µs (statements and waits): how far the round moves the clock. */
+  maxSpanUs: number;
   /** The most statements any thread ran this round: the virtual time the round takes. */
   maxUsed: number;
   started: boolean;
@@ -146,7 +153,7 @@ export class MachineState {
   readonly tasks: (Task | undefined)[] = [undefined];
   readonly threads: ThreadState[] = [];
   readonly runtimes: RuntimeState[] = [];
-  readonly round: RoundState = { order: [], index: 0, turnLeft: 0, turnUsed: 0, maxUsed: 0, started: false, idle: 0 };
+  readonly round: RoundState = { order: [], index: 0, turnLeft: 0, turnUsed: 0, turnWaitUs: 0, maxUsed: 0, maxSpanUs: 0, started: false, idle: 0 };
   readonly channels: ChannelVal[] = [];
   readonly scopes: ScopeVal[] = [];
   nextToken = 1;
@@ -167,6 +174,8 @@ export class MachineState {
   /** Writes (prints and connection writes) and events so far: positions in the run's output and event streams. */
   outputs = 0;
   events = 0;
+  /** Per thread id, the virtual µs at which its last turn ended (a poll going on in its next turn resumes there). */
+  readonly turnEndUs: number[] = [];
   /** The task that began the most recent statement. */
   lastTask = 0;
   /** The run was cut short (step limit, deadlock); the stop is final. */
@@ -299,10 +308,12 @@ export abstract class MachineCore implements SchedulerContext {
 
   /**
    * The true virtual time of the thread now running: the round's start plus the statements its turn has run
-   * (`turnUsed`, and `inFlightSteps` inside the VM). Between turns both are 0, so it is the round-start clock.
+   * (`turnUsed`, and `inFlightSteps` inside the VM) and the time it waited for a task to become ready
+   * (`turnWaitUs`). Between turns all are 0, so it is the round-start clock.
    */
   nowUs(): number {
-    return this.s.us + (this.s.round.turnUsed + this.inFlightSteps) * this.statementUs;
+    const r = this.s.round;
+    return this.s.us + r.turnWaitUs + (r.turnUsed + this.inFlightSteps) * this.statementUs;
   }
 
   /** The last counter sample sent per runtime (see `sampleCounters`); not state: samples are not counted events. */

@@ -94,7 +94,9 @@ export abstract class Rounds extends Network {
       } else {
         t = s.tasks[th.current]!;
         if (t.state === 'blocked') break; // a blocking thread holding a task that waits
+        if (t.state === 'running' && r.turnUsed === 0) this.pollGap(th, t);
         if (t.state === 'scheduled') {
+          this.waitUntilReady(t);
           t.state = 'running';
           t.polls++;
           th.pollStartSteps = t.steps;
@@ -139,9 +141,31 @@ export abstract class Rounds extends Network {
     const r = this.s.round;
     this.sampleCounters(); // at the turn's end time: before turnUsed is reset
     if (r.turnUsed > r.maxUsed) r.maxUsed = r.turnUsed;
+    const span = r.turnUsed * this.statementUs + r.turnWaitUs;
+    if (span > r.maxSpanUs) r.maxSpanUs = span;
+    const id = r.order[r.index];
+    if (id !== undefined) this.s.turnEndUs[id] = this.nowUs();
     r.index++;
     r.turnLeft = this.quantum;
     r.turnUsed = 0;
+    r.turnWaitUs = 0;
+  }
+
+  /** A poll going on from the thread's last turn: the listener hears of the time the thread idled in between. */
+  protected pollGap(th: ThreadState, t: Task): void {
+    const from = this.s.turnEndUs[th.id];
+    const to = this.nowUs();
+    if (!this.listener || from === undefined || from >= to) return;
+    this.listener({ kind: 'poll-gap', task: t.id, thread: th.id, fromUs: from, toUs: to, step: this.s.steps, us: to });
+  }
+
+  /**
+   * Threads take a round's turns one after another, each from the round's clock: a task made ready late in an earlier
+   * turn is polled no earlier than that (the thread waits, idle, until then), so nothing runs before its cause.
+   */
+  protected waitUntilReady(t: Task): void {
+    const gap = t.readyUs - this.nowUs();
+    if (gap > 0) this.s.round.turnWaitUs += gap;
   }
 
   /** Ends a round: the clock advances by the round's work (or jumps to the next deadline when idle), timers fire. */
@@ -153,7 +177,7 @@ export abstract class Rounds extends Network {
     r.idle = worked ? 0 : r.idle + 1;
     if (r.idle > 100_000) throw new Error(`scheduler made no progress at step ${s.steps}`);
     if (worked) {
-      s.us += r.maxUsed * this.statementUs;
+      s.us += r.maxSpanUs;
     } else if (r.started && !this.anyRunnable()) {
       // Nothing ran and no queue holds work: the clock jumps to the next deadline.
       const next = s.wheel.nextDeadline();
@@ -191,7 +215,7 @@ export abstract class Rounds extends Network {
     const r = s.round;
     const t = s.tasks[this.hold];
     if (r.maxUsed > 0) {
-      s.us += r.maxUsed * this.statementUs;
+      s.us += r.maxSpanUs;
     } else if (r.started) {
       const th = t && t.thread >= 0 ? s.threads[t.thread] : undefined;
       const canRun = t && !t.done && (t.state === 'scheduled' || (t.state === 'running' && !(th && th.blockedUntilUs >= 0)));
@@ -239,7 +263,9 @@ export abstract class Rounds extends Network {
     r.index = 0;
     r.turnLeft = this.quantum;
     r.turnUsed = 0;
+    r.turnWaitUs = 0;
     r.maxUsed = 0;
+    r.maxSpanUs = 0;
   }
 
   /** Takes a ready task out of whatever queue holds it and starts polling it on a free thread of its runtime. */
@@ -349,6 +375,7 @@ export abstract class Rounds extends Network {
       this.finish(t, 'cancelled', undefined, null, 'cancelled before it ran');
       return;
     }
+    this.waitUntilReady(t);
     t.state = 'running';
     t.polls++;
     th.pollStartSteps = t.steps;

@@ -19,7 +19,7 @@ export function collectStats(m: Machine, events: readonly RuntimeEvent[]): RunSt
     runtimes: m.s.runtimes.map(rt => ({ id: rt.id, flavor: rt.config.flavor, metrics: runtimeMetrics(m, rt) })),
     workers: snapshotWorkers(m),
     tasks: snapshotTasks(m),
-    events: events.filter(e => e.kind !== 'counters').length, // counter samples are not counted events
+    events: events.filter(e => e.kind !== 'counters' && e.kind !== 'poll-gap').length, // samples and gaps are not counted events
   };
 }
 

@@ -121,6 +121,8 @@ export class Task {
   observed = false;
   /** Steps (statements) the task has executed. */
   steps = 0;
+  /** The virtual µs at which it last became ready (spawned, woken, yielded): no thread polls it earlier. */
+  readyUs = 0;
 
   constructor(
     readonly id: number,

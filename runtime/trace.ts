@@ -43,7 +43,7 @@ export function toChromeTrace(events: readonly RuntimeEvent[], m: Machine): Chro
   }
   const names = new Map<number, string>();
   const runtimeOfTask = new Map<number, number>();
-  const open = new Map<number, { ts: number; thread: number; task: number }>();
+  const open = new Map<number, { ts: number; thread: number; task: number; before: number }>();
   const flowPending = new Set<number>();
   const counters = new Map<string, number>();
   const counterTs = new Map<number, number>();
@@ -61,18 +61,31 @@ export function toChromeTrace(events: readonly RuntimeEvent[], m: Machine): Chro
         break;
       }
       case 'poll-start':
-        open.set(e.thread, { ts: e.us, thread: e.thread, task: e.task });
+        open.set(e.thread, { ts: e.us, thread: e.thread, task: e.task, before: 0 });
         if (flowPending.delete(e.task)) {
           out.push({ name: 'spawn', ph: 'f', bp: 'e', cat: 'spawn', id: e.task, ts: e.us, pid: pidOfThread.get(e.thread) ?? 0, tid: e.thread });
         }
         break;
+      case 'poll-gap': {
+        // The poll went on in the thread's next turn, after the thread idled: the slice so far ends where the turn did.
+        const p = open.get(e.thread);
+        if (!p || p.task !== e.task || e.fromUs <= p.ts || e.toUs <= e.fromUs) break;
+        const statements = Math.round((e.fromUs - p.ts) / m.statementUs);
+        out.push({
+          name: `#${e.task} ${names.get(e.task) ?? ''}`.trim(), ph: 'X', cat: 'poll', ts: p.ts, dur: e.fromUs - p.ts,
+          pid: pidOfThread.get(e.thread) ?? 0, tid: e.thread, args: { task: e.task, outcome: 'continued', step: e.step, statements },
+        });
+        open.set(e.thread, { ...p, ts: e.toUs, before: p.before + statements });
+        break;
+      }
       case 'poll-end': {
         const p = open.get(e.thread);
         if (!p) break;
         open.delete(e.thread);
         out.push({
           name: `#${e.task} ${names.get(e.task) ?? ''}`.trim(), ph: 'X', cat: 'poll', ts: p.ts, dur: Math.max(0, e.us - p.ts),
-          pid: pidOfThread.get(e.thread) ?? 0, tid: e.thread, args: { task: e.task, outcome: e.outcome, step: e.step, statements: e.statements },
+          pid: pidOfThread.get(e.thread) ?? 0, tid: e.thread,
+          args: { task: e.task, outcome: e.outcome, step: e.step, statements: e.statements - p.before },
         });
         break;
       }

@@ -51,9 +51,8 @@ export function traceProblems(trace: ChromeTrace, stats?: RunStats): string[] {
   for (const [id, list] of starts) {
     const end = ends.get(id);
     if (list.length !== 1 || end?.length !== 1) problems.push(`flow ${id}: ${list.length} starts, ${end?.length ?? 0} ends`);
-    // Not checked: that the end comes after the start. Threads take a round's turns one after another, each from
-    // the round's clock, so a task spawned late in one thread's turn can be polled earlier in another's (see
-    // docs/runtime.md, "Traces").
+    // A child is polled no earlier than it was spawned.
+    else if (end[0]!.ts < list[0]!.ts) problems.push(`flow ${id} ends at ${end[0]!.ts}, before it starts at ${list[0]!.ts}`);
   }
   for (const id of ends.keys()) if (!starts.has(id)) problems.push(`flow ${id} ends but never starts`);
   // Busy time per worker track equals the worker's busy time in --stats.

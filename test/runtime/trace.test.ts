@@ -122,6 +122,10 @@ describe('the trace format (Chrome Trace Event Format)', () => {
     expect(broken(list => list.map((e, i) => (i === slice ? { ...e, ts: e.ts + 1 } : e))).join('\n')).toMatch(/overlaps|busy/);
     expect(broken(list => list.filter(e => e.ph !== 'f'))).toContainEqual(expect.stringMatching(/1 starts, 0 ends/));
     expect(broken(list => list.map(e => (e.ph === 'f' ? { ...e, bp: undefined } : e)))).toContainEqual(expect.stringMatching(/no bp/));
+    // A flow that ends before it starts (the child polled before its spawn).
+    const flow = events.find(e => e.ph === 'f' && events.some(x => x.ph === 's' && x.id === e.id && x.ts > 0))!;
+    const start = events.find(e => e.ph === 's' && e.id === flow.id)!;
+    expect(broken(list => list.map(e => (e === flow ? { ...e, ts: start.ts - 1 } : e)))).toContainEqual(expect.stringMatching(/before it starts/));
     expect(broken(list => list.filter(e => !(e.ph === 'M' && e.name === 'thread_name' && e.args!.name === 'worker 2')))).toContainEqual(expect.stringMatching(/no thread_name/));
     expect(broken(list => list.map(e => (e.ph === 'i' ? { ...e, pid: undefined as unknown as number } : e)))).toContainEqual(expect.stringMatching(/has no pid/));
     const overlap = { ...events[slice]!, ts: events[slice]!.ts + 1, dur: events[slice]!.dur!, name: 'overlapping' };
