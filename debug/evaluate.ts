@@ -1,6 +1,6 @@
 // Side-effect-free evaluation of Aria expressions in a paused frame: for watch, hover, the debug console, conditions and logpoints.
 import type * as A from '../analysis/syntax/ast.js';
-import { DURATION_UNITS } from '../analysis/builtins.js';
+import { BUILTIN_CONSTANTS, DURATION_UNITS } from '../analysis/builtins.js';
 import { lowerModule } from '../analysis/syntax/lower.js';
 import { parse } from '../grammar/parser.js';
 import { FloatVal, ModuleVal, StructVal, equals, numberOf, show, typeName, type Value } from '../runtime/index.js';
@@ -13,7 +13,12 @@ export type Evaluated = { readonly ok: true; readonly value: Value } | { readonl
 export interface EvalScope {
   lookup(name: string): Value | undefined;
   has(name: string): boolean;
+  /** The virtual clock in milliseconds, as the program's `now()` reads it (absent: `now()` is refused). */
+  nowMs?(): number;
 }
+
+/** `CPU.count` and the other built-in constants, by their qualified name (the compiler inlines them likewise). */
+const CONSTANTS = new Map(BUILTIN_CONSTANTS.map(c => [c.name, c.value]));
 
 /** Parses one expression; statements, several lines or syntax errors are refused with a message. */
 export async function compileExpression(text: string): Promise<Compiled> {
@@ -144,6 +149,11 @@ function evalExpr(e: A.Expr, scope: EvalScope, depth: number, budget: Budget): V
         const unit = DURATION_UNITS[e.property.name];
         if (unit !== undefined) return Math.round(e.object.value * unit);
       }
+      // built-in constants: CPU.count, unless a local shadows the name (as the compiler does)
+      if (e.object.kind === 'Name' && !scope.has(e.object.name)) {
+        const constant = CONSTANTS.get(`${e.object.name}.${e.property.name}`);
+        if (constant !== undefined) return constant;
+      }
       const obj = ev(e.object);
       const name = e.property.name;
       if (obj instanceof StructVal) {
@@ -236,6 +246,11 @@ function evalExpr(e: A.Expr, scope: EvalScope, depth: number, budget: Budget): V
         if (e.args.some(a => a.name)) return fail(`named arguments are not supported here: ${name}(...) takes its fields in order`);
         if (args.length !== ctor.ctor.fields.length) return fail(`\`${name}\` takes ${ctor.ctor.fields.length} argument${ctor.ctor.fields.length === 1 ? '' : 's'}, got ${args.length}`);
         return new StructVal(ctor.ctor, args);
+      }
+      // now() reads the clock: the program's own call does nothing else
+      if (name === 'now' && e.callee.kind === 'Name' && !scope.has(name) && scope.nowMs) {
+        if (args.length !== 0) return fail('`now` takes no arguments');
+        return scope.nowMs();
       }
       const f = PURE[name];
       if (!f || (e.callee.kind === 'Name' && scope.has(name))) return fail(`cannot call ${name} here: evaluation has no side effects (pure helpers: ${Object.keys(PURE).join(', ')})`);

@@ -651,6 +651,7 @@ export class AriaDebugSession extends LoggingDebugSession {
     return {
       has: name => locals.has(name) || d.global(name) !== undefined || d.program.globalNames.includes(name),
       lookup: name => (locals.has(name) ? locals.get(name) : d.global(name)),
+      nowMs: () => d.machine.nowMs(),
     };
   }
 

@@ -288,6 +288,10 @@ describe('inspection', () => {
     expect(page.body.variables.map(v => `${v.name}=${v.value}`)).toEqual(['[1]=2', '[2]=3']);
     expect(await expectError(c.evaluateRequest({ expression: 'nosuch + 1', frameId: top.id, context: 'watch' }))).toMatch(/no variable named nosuch/);
     expect(await expectError(c.evaluateRequest({ expression: 'print(1)', frameId: top.id, context: 'repl' }))).toMatch(/side effects/);
+    // what the program can evaluate without side effects: built-in constants (CPU.count) and the clock (now())
+    expect(await evaluate('CPU.count + 1')).toBe('5');
+    expect(await evaluate('now()')).toBe('0');
+    expect(await expectError(c.evaluateRequest({ expression: 'CPU.cores', frameId: top.id, context: 'repl' }))).toMatch(/no variable named CPU/);
     const task = await scopeVariables(c, top.id, 'Task');
     expect(task).toMatchObject({ id: '1', name: 'main', state: 'running', parent: 'none', cancellation: 'not requested' });
     const runtime = await scopeVariables(c, top.id, 'Runtime');
@@ -313,6 +317,9 @@ describe('inspection', () => {
     expect(tasks[5]).toMatchObject({ parent: 2, state: 'blocked', scope: tasks[4]!.scope });
     expect(tasks[4]!.scope).toBeGreaterThanOrEqual(0);
     expect(tasks[3]!.waitsOn).toMatch(/^sleep until 300/);
+    // the Debug Console reads the clock as the program's now() does
+    const mainTop = (await c.stackTraceRequest({ threadId: 1 })).body.stackFrames[0]!;
+    expect((await c.evaluateRequest({ expression: 'now() - 50', frameId: mainTop.id, context: 'repl' })).body.result).toBe('0');
     expect(state.timers.map(t => [t.owner, t.deadlineMs, t.purpose]).sort((a, b) => (a[1] as number) - (b[1] as number))).toEqual([
       [4, 100, 'sleep'], [5, 200, 'sleep'], [3, 300, 'sleep'],
     ]);
