@@ -24,6 +24,15 @@ export function activateDebug(context: vscode.ExtensionContext): void {
   const tasksView = vscode.window.createTreeView(TASKS_VIEW, { treeDataProvider: tasks, showCollapseAll: true });
   const workersView = vscode.window.createTreeView(WORKERS_VIEW, { treeDataProvider: workers });
   const timersView = vscode.window.createTreeView(TIMERS_VIEW, { treeDataProvider: timers });
+  // VS Code creates a view's tree when the view is first expanded, but lays it out (gives it its height) only
+  // when the view's message is updated, which it does by itself 2 s later: the rows stay invisible until then.
+  // Setting the message (even to what it was) makes it lay the tree out at once.
+  const refreshWhenShown = (view: vscode.TreeView<unknown>, provider: NodeTreeProvider) =>
+    view.onDidChangeVisibility(e => {
+      if (!e.visible) return;
+      view.message = view.message;
+      provider.refresh();
+    });
 
   const sessionById = new Map<string, vscode.DebugSession>();
   const requester = (session: vscode.DebugSession) => (command: string, args?: unknown) => Promise.resolve(session.customRequest(command, args));
@@ -64,6 +73,7 @@ export function activateDebug(context: vscode.ExtensionContext): void {
 
   context.subscriptions.push(
     tasks, workers, timers, tasksView, workersView, timersView, timeline,
+    refreshWhenShown(tasksView, tasks), refreshWhenShown(workersView, workers), refreshWhenShown(timersView, timers),
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, {
       createDebugAdapterDescriptor: () => new vscode.DebugAdapterInlineImplementation(new AriaDebugSession()),
     }),

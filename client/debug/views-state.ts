@@ -47,18 +47,30 @@ export class DebugViewsState {
     await this.refresh(sessionId, request, !changed.running);
   }
 
-  /** Fetches the state (and the timeline if wanted) from the session. */
+  /**
+   * Fetches the state (and the timeline if wanted) from the session, both at once. A run that ended (`ended`, the
+   * last `aria/runtimeChanged`) races the session's teardown: Shift+F5 sends that event and then `terminated`, so
+   * VS Code may drop the session before it answers ("custom request failed"). Then the views keep the last state,
+   * marked as ended, and show no error. The timeline is optional: a refused timeline never hides a good state.
+   */
   async refresh(sessionId: string, request: Requester, ended = false): Promise<void> {
     const gen = ++this.generation;
-    try {
-      const state = (await request(RUNTIME_STATE_REQUEST)) as RuntimeStateBody;
-      const timeline = this.timelineWanted ? ((await request(TIMELINE_REQUEST)) as TimelineBody) : this.current.sessionId === sessionId ? this.current.timeline : undefined;
-      if (gen !== this.generation) return;
-      this.set({ sessionId, state, timeline, ended });
-    } catch (error) {
-      if (gen !== this.generation) return;
-      this.set({ ...this.current, sessionId, error: (error as Error).message });
+    const [state, timeline] = await Promise.allSettled([
+      request(RUNTIME_STATE_REQUEST) as Promise<RuntimeStateBody>,
+      this.timelineWanted ? (request(TIMELINE_REQUEST) as Promise<TimelineBody>) : Promise.resolve(undefined),
+    ]);
+    if (gen !== this.generation) return;
+    const sameSession = this.current.sessionId === sessionId;
+    if (state.status === 'rejected') {
+      if (ended) {
+        this.set(sameSession ? { ...withoutError(this.current), ended: true } : { sessionId, state: undefined, timeline: undefined, ended: true });
+      } else {
+        this.set({ ...this.current, sessionId, error: (state.reason as Error)?.message ?? String(state.reason) });
+      }
+      return;
     }
+    const kept = sameSession ? this.current.timeline : undefined;
+    this.set({ sessionId, state: state.value, timeline: timeline.status === 'fulfilled' ? timeline.value ?? kept : kept, ended });
   }
 
   /** The timeline panel opened: fetch the timeline for the state shown now. */
@@ -79,11 +91,17 @@ export class DebugViewsState {
   sessionEnded(sessionId: string): void {
     if (this.current.sessionId !== sessionId) return;
     this.generation++;
-    this.set({ ...this.current, ended: true });
+    // an error from a request the teardown cut short says nothing about the run
+    this.set({ ...withoutError(this.current), ended: true });
   }
 
   clear(): void {
     this.generation++;
     this.set({ sessionId: undefined, state: undefined, timeline: undefined, ended: false });
   }
+}
+
+function withoutError(s: ViewsSnapshot): ViewsSnapshot {
+  const { error: _error, ...rest } = s;
+  return rest;
 }

@@ -65,6 +65,37 @@ describe('DebugViewsState', () => {
     expect(views.snapshot.state?.step).toBe(2);
   });
 
+  it('after Shift+F5 with the timeline open, keeps the last state without an error', async () => {
+    // VS Code drops the session right after `terminated`: the requests of the last refresh fail as below
+    const views = new DebugViewsState();
+    views.timelineWanted = true;
+    await views.onCustomEvent('s1', 'aria/runtimeChanged', changed(), fakeSession({ 'aria/runtimeState': sampleState(), 'aria/timeline': sampleTimeline() }).request);
+    const gone: Requester = async command => {
+      throw new Error(command === 'aria/timeline' ? 'custom request failed' : 'debug session not found');
+    };
+    await views.onCustomEvent('s1', 'aria/runtimeChanged', changed(false), gone);
+    expect(views.snapshot.error).toBeUndefined();
+    expect(views.snapshot).toMatchObject({ sessionId: 's1', ended: true });
+    expect(views.snapshot.state?.step).toBe(42);
+    expect(views.snapshot.timeline?.polls).toHaveLength(3);
+    // the state answered but the timeline did not: the new state shows, the old timeline stays
+    const half = fakeSession({ 'aria/runtimeState': { ...sampleState(), step: 43 } });
+    await views.onCustomEvent('s1', 'aria/runtimeChanged', changed(false), half.request);
+    expect(views.snapshot.error).toBeUndefined();
+    expect(views.snapshot.state?.step).toBe(43);
+    expect(views.snapshot.timeline?.polls).toHaveLength(3);
+  });
+
+  it('forgets an error that the session teardown caused once the session has ended', async () => {
+    const views = new DebugViewsState();
+    await views.onCustomEvent('s1', 'aria/runtimeChanged', changed(), fakeSession({ 'aria/runtimeState': sampleState() }).request);
+    await views.refresh('s1', fakeSession({}).request);
+    expect(views.snapshot.error).toMatch(/no answer/);
+    views.sessionEnded('s1');
+    expect(views.snapshot.error).toBeUndefined();
+    expect(views.snapshot.state?.step).toBe(42);
+  });
+
   it('keeps the last state and reports the error when the adapter refuses', async () => {
     const views = new DebugViewsState();
     await views.onCustomEvent('s1', 'aria/runtimeChanged', changed(), fakeSession({ 'aria/runtimeState': sampleState() }).request);
