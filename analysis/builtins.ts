@@ -129,6 +129,8 @@ export const BUILTIN_FUNCTIONS: readonly BuiltinFunction[] = [
   fn('fold', ['list', 'init', 'f'], [], 'fold[T, A](list: List[T], init: A, f: (A, T) -> {e} A) -> <e> A', 'Combines the elements from the left.', { callsArgs: [2] }),
   fn('panic', ['message'], [], 'panic(message: String) -> Never', 'Fails the current task with `message`.'),
   fn('assert', ['condition', 'message'], [], 'assert(condition: Bool, message: String = "assertion failed") -> Unit', 'Fails the task when the condition is false.', { required: 1 }),
+  fn('assert_eq', ['actual', 'expected'], [], 'assert_eq[T](actual: T, expected: T) -> Unit', 'Fails the task when the two values differ (as `==` compares them), showing both.'),
+  fn('fail', ['message'], [], 'fail(message: String) -> Never', 'Fails the current task with `message` (in a test: the test fails).'),
 ];
 
 /**
@@ -165,6 +167,8 @@ export const BUILTIN_FUNCTION_TYPES: Readonly<Record<string, string>> = {
   fold: 'fold[T, A](list: List[T], init: A, f: (A, T) -> {e} A) -> {e} A',
   panic: 'panic[T](message: String) -> {} T',
   assert: 'assert(condition: Bool, message: String = "assertion failed") -> {} Unit',
+  assert_eq: 'assert_eq[T](actual: T, expected: T) -> {} Unit',
+  fail: 'fail[T](message: String) -> {} T',
 };
 
 /** The built-in signatures as one Aria text, for the type checker to parse and lower. */

@@ -39,7 +39,7 @@ aria.toml:
  * symlinked folder is entered only when it leads inside `dir` and was not entered yet (a link to a parent folder
  * would make the walk endless).
  */
-function ariaFiles(dir: string, excluded: (path: string) => boolean): string[] {
+export function ariaFiles(dir: string, excluded: (path: string) => boolean): string[] {
   const out: string[] = [];
   const pending = [dir];
   const root = realRoot(dir);

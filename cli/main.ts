@@ -1,4 +1,4 @@
-// The `aria` command line: dispatches `check | run | explain | lsp | dap | parse` to the parts of the project that do the work.
+// The `aria` command line: dispatches `check | run | test | explain | lsp | dap | parse` to the parts of the project that do the work.
 import { readArgs } from './args.js';
 import { wantsColour } from './style.js';
 import { usageError, type CliIo } from './io.js';
@@ -37,6 +37,7 @@ const USAGE = `usage: aria <command> [options]
 commands:
   check [paths...]   check effects (no paths: the workspace of aria.toml or the current folder); exit 1 on errors
   run FILE           run a program on the deterministic scheduler
+  test [paths...]    run the @test functions (--explore N: on N explored schedules); exit 1 on a failure
   explain CODE       explain a diagnostic code (E0202, W0201, ...) with an example
   parse FILE         print the syntax tree and any syntax errors
   lsp --stdio        serve the Language Server Protocol (also --node-ipc, --socket=PORT, --pipe=NAME)
@@ -61,6 +62,10 @@ const commands: Readonly<Record<string, Command>> = {
   run: {
     usage: async () => (await import('./run.js')).RUN_USAGE,
     run: async (args, io) => (await import('./run.js')).runRun(args, io),
+  },
+  test: {
+    usage: async () => (await import('./test.js')).TEST_USAGE,
+    run: async (args, io) => (await import('./test.js')).runTest(args, io),
   },
   explain: {
     usage: async () => (await import('./explain.js')).explainUsage(),

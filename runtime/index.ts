@@ -31,6 +31,7 @@ export { DEFAULT_LIMITS, limitsWith, type RuntimeLimits } from './limits.js';
 export { DEFAULT_SEED, MAX_SEED } from './prng.js';
 export { collectStats, formatStats, type RunStats } from './stats.js';
 export * from './snapshot.js';
+export { programForTest, runCompiled, testFunctions, type RunOutcome, type TestFunction } from './testing.js';
 
 /** A problem that stops a program from running (a syntax error, an effect error from the checker). */
 export interface Diagnostic {

@@ -219,6 +219,13 @@ const natives: [string, Native][] = [
     if (cond !== false) throw new AriaError('type-error', `assert takes a Bool condition, not ${typeName(cond)}`);
     throw new AriaError('assertion', n > 1 && s[b + 1] !== undefined ? show(s[b + 1]) : 'assertion failed');
   }],
+  ['assert_eq', (_m, _t, s, b) => {
+    if (equals(s[b], s[b + 1])) return undefined;
+    throw new AriaError('assertion', `assert_eq failed: left ${show(s[b], true)}, right ${show(s[b + 1], true)}`);
+  }],
+  ['fail', (_m, _t, s, b) => {
+    throw new AriaError('assertion', show(s[b]));
+  }],
   // Built-in handlers: `with` gives them their meaning.
   ['handler:Async.default', () => new BuiltinHandlerVal('Async.default', { role: 'runtime', flavor: 'multi', workers: CPU_COUNT })],
   ['handler:Runtime.multi_threaded', (_m, _t, s, b) => new BuiltinHandlerVal('Runtime.multi_threaded', {

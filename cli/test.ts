@@ -1,0 +1,212 @@
+// `aria test [paths...]`: runs the `@test` functions of Aria files, on the default schedule or exploring schedules.
+import { statSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { excluder, findProject, formatProjectError } from '../analysis/project.js';
+import { Workspace } from '../analysis/workspace.js';
+import {
+  DEFAULT_SEED, MAX_SEED, compileProgram, formatFailure, loadProgram, programForTest, runCompiled, testFunctions,
+  type Failure, type Flavor, type Program, type TestFunction,
+} from '../runtime/index.js';
+import { readArgs, wholeNumber } from './args.js';
+import { ariaFiles, readText } from './check.js';
+import { usageError, type CliIo } from './io.js';
+import { formatDiagnostics, shownPath } from './render.js';
+import { readSource } from './source-file.js';
+import { makeStyle } from './style.js';
+
+export const TEST_USAGE = `usage: aria test [paths...] [--filter TEXT] [--format text|json] [--workers N] [--seed S]
+                 [--flavor multi|single|wasm] [--step-limit N]
+
+Runs every function marked @test in the .aria files named, or found under a directory named (no paths: the
+workspace of aria.toml, else the current folder). Each test runs as the main task of a fresh run of its file's
+program (the top-level statements do not run); it fails on a failed assert, assert_eq or fail, any other
+failure, a deadlock, or a task that failed and that nobody awaited.
+  --filter TEXT    run only the tests whose name (or file::name) contains TEXT
+  --format json    one JSON document: {tests, summary}
+  --workers N      worker threads of the default runtime (default: aria.toml's [runtime] workers, else 4)
+  --seed S         the scheduler's seed (default 1): the same seed gives the same schedule as aria run
+  --flavor F       multi, single or wasm (default: aria.toml's [runtime] flavor, else multi)
+  --step-limit N   fail a test after N statements (default 10000000)
+Exit status: 0 when every test passed, 1 when one failed or a file has errors, 2 on bad usage.
+`;
+
+/** Statements a test may run by default before it fails (a test that never ends must not hang the command). */
+export const DEFAULT_TEST_STEP_LIMIT = 10_000_000;
+
+const FLAVORS: readonly Flavor[] = ['multi', 'single', 'wasm'];
+
+/** One test's result, as the JSON report gives it. */
+interface TestReport {
+  readonly file: string;
+  readonly name: string;
+  readonly line: number;
+  readonly status: 'passed' | 'failed';
+  readonly output: string;
+  readonly failure?: string;
+  readonly steps?: number;
+}
+
+/** A file's program, compiled once for all its tests. */
+interface PreparedFile {
+  readonly file: string;
+  readonly shown: string;
+  readonly program: Program;
+  readonly tests: readonly (TestFunction & { readonly line: number })[];
+}
+
+/** Runs `aria test` with its arguments; resolves to the exit code. */
+export async function runTest(args: string[], io: CliIo): Promise<number> {
+  const parsed = readArgs(args, {
+    filter: { type: 'string' },
+    format: { type: 'string' },
+    workers: { type: 'string' },
+    seed: { type: 'string' },
+    flavor: { type: 'string' },
+    'step-limit': { type: 'string' },
+  });
+  if (parsed.kind === 'help') {
+    io.stdout(TEST_USAGE);
+    return 0;
+  }
+  const usage = (message: string) => usageError('test', message, TEST_USAGE, io);
+  if (parsed.kind === 'error') return usage(parsed.message);
+  const { values, positionals } = parsed;
+  const format = values.format ?? 'text';
+  if (format !== 'text' && format !== 'json') return usage(`unknown format \`${format}\` (text or json)`);
+  const workers = wholeNumber('workers', values.workers, 1, 64);
+  const seed = wholeNumber('seed', values.seed, 0, MAX_SEED) ?? DEFAULT_SEED;
+  const stepLimit = wholeNumber('step-limit', values['step-limit'], 1, Number.MAX_SAFE_INTEGER) ?? DEFAULT_TEST_STEP_LIMIT;
+  for (const v of [workers, seed, stepLimit]) if (typeof v === 'string') return usage(v);
+  const flavorArg = values.flavor as Flavor | undefined;
+  if (flavorArg !== undefined && !FLAVORS.includes(flavorArg)) return usage(`unknown flavor \`${flavorArg}\` (multi, single or wasm)`);
+
+  const found = findProject(resolve(io.cwd), readText);
+  if (!found.ok) {
+    io.stderr(`aria test: ${formatProjectError(found.error, p => shownPath(p, io.cwd))}\n`);
+    return 2;
+  }
+  const project = found.project;
+  const files: string[] = [];
+  if (positionals.length === 0) {
+    const excluded = excluder(project);
+    for (const root of project.roots) files.push(...ariaFiles(resolve(project.dir, root), excluded));
+  }
+  for (const p of positionals) {
+    const full = isAbsolute(p) ? resolve(p) : resolve(io.cwd, p);
+    let st;
+    try {
+      st = statSync(full);
+    } catch {
+      io.stderr(`aria test: no such file or directory: ${p}\n`);
+      return 2;
+    }
+    if (st.isDirectory()) files.push(...ariaFiles(full, () => false));
+    else if (!full.endsWith('.aria')) {
+      io.stderr(`aria test: ${p} is not an Aria file (Aria files end in .aria)\n`);
+      return 2;
+    } else files.push(full);
+  }
+
+  const style = makeStyle(io.colour?.stderr ?? false);
+  const runOptions = {
+    workers: (workers as number | undefined) ?? project.runtime.workers ?? 4,
+    flavor: flavorArg ?? project.runtime.flavor ?? 'multi',
+    seed: seed as number,
+    stepLimit: stepLimit as number,
+  };
+  const filter = values.filter;
+  const reports: TestReport[] = [];
+  let filtered = 0;
+  let broken = 0;
+  for (const file of [...new Set(files)]) {
+    const text = readSource(file);
+    // Only files that mark a test are compiled: a folder of programs is not run by accident.
+    if (!text.ok || !text.text.includes('@test')) continue;
+    const prepared = await prepare(file, text.text, io, style);
+    if (!prepared) {
+      broken++;
+      continue;
+    }
+    for (const test of prepared.tests) {
+      const id = `${prepared.shown}::${test.name}`;
+      if (filter !== undefined && !id.includes(filter)) {
+        filtered++;
+        continue;
+      }
+      const report = runOneTest(prepared, test, runOptions);
+      reports.push(report);
+      if (format === 'text') io.stdout(`test ${id} ... ${report.status === 'passed' ? 'ok' : 'FAILED'}\n`);
+    }
+  }
+  const passed = reports.filter(r => r.status === 'passed').length;
+  const failed = reports.length - passed;
+  if (format === 'json') {
+    io.stdout(`${JSON.stringify({ tests: reports, summary: { passed, failed, filtered, total: reports.length, filesWithErrors: broken } }, null, 2)}\n`);
+  } else {
+    const failures = reports.filter(r => r.status === 'failed');
+    if (failures.length > 0) {
+      io.stdout('\nfailures:\n');
+      for (const r of failures) {
+        io.stdout(`\n---- ${r.file}::${r.name} (${r.file}:${r.line}) ----\n`);
+        if (r.output) io.stdout(`output:\n${r.output.replace(/^/gm, '  ').replace(/ +$/, '')}${r.output.endsWith('\n') ? '' : '\n'}`);
+        io.stdout(`${r.failure}\n`);
+      }
+    }
+    const verdict = failed > 0 || broken > 0 ? 'FAILED' : 'ok';
+    const files = broken > 0 ? `; ${broken} file${broken === 1 ? '' : 's'} not run because of errors` : '';
+    io.stdout(`\ntest result: ${verdict}. ${passed} passed; ${failed} failed; ${filtered} filtered out${files}\n`);
+    if (reports.length === 0 && broken === 0 && filtered === 0) io.stdout('(no @test functions found)\n');
+  }
+  return failed > 0 || broken > 0 ? 1 : 0;
+}
+
+/** Checks a file (errors: reported, undefined), then loads and compiles it once for all its tests. */
+async function prepare(file: string, source: string, io: CliIo, style: ReturnType<typeof makeStyle>): Promise<PreparedFile | undefined> {
+  const shown = shownPath(file, io.cwd);
+  const root = dirname(file);
+  const readInside = (path: string) => {
+    const r = readSource(path, root);
+    return r.ok ? r.text : undefined;
+  };
+  const ws = await Workspace.create({ root, readFile: readInside });
+  ws.setFile(file, source);
+  ws.update();
+  const paths = ws.filePaths({ imports: true });
+  const diagnostics = paths.flatMap(f => ws.diagnostics(f));
+  if (diagnostics.some(d => d.severity === 'error')) {
+    io.stderr(formatDiagnostics(ws, diagnostics, paths.length, io.cwd, style));
+    io.stderr(`aria test: the tests of ${shown} were not run because of the errors above\n`);
+    return undefined;
+  }
+  const { program: loaded } = await loadProgram(source, {
+    path: shown,
+    readModule: path => readInside(resolve(io.cwd, path)),
+    lowered: (path, text) => {
+      const full = resolve(io.cwd, path);
+      return ws.text(full) === text ? ws.module(full) : undefined;
+    },
+  });
+  const program = await compileProgram(loaded);
+  const module = loaded.modules.get(shown)!.ast;
+  const lines = ws.lineIndex(file);
+  const tests = testFunctions(module).map(t => ({ ...t, line: (lines?.position(t.span.start).line ?? 0) + 1 }));
+  return { file, shown, program, tests };
+}
+
+function runOneTest(prepared: PreparedFile, test: PreparedFile['tests'][number],
+  options: { workers: number; flavor: Flavor; seed: number; stepLimit: number }): TestReport {
+  const base = { file: prepared.shown, name: test.name, line: test.line };
+  if (test.problem) return { ...base, status: 'failed', output: '', failure: `error: ${test.problem}` };
+  const program = programForTest(prepared.program, test.name)!;
+  const outcome = runCompiled(program, options);
+  const failureText = describeFailures(outcome.failure, outcome.taskFailures, program);
+  return { ...base, status: failureText ? 'failed' : 'passed', output: outcome.output, failure: failureText, steps: outcome.steps };
+}
+
+/** The failure reports of a run (its own, then each unawaited task's), or undefined when it passed. */
+export function describeFailures(failure: Failure | undefined, taskFailures: readonly Failure[], program: Program): string | undefined {
+  const texts: string[] = [];
+  if (failure) texts.push(formatFailure(failure, program));
+  for (const f of taskFailures) texts.push(formatFailure(f, program, 'a task failed and nobody awaited it'));
+  return texts.length > 0 ? texts.join('\n') : undefined;
+}
