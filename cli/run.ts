@@ -138,6 +138,8 @@ export async function runRun(args: string[], io: CliIo): Promise<number> {
     trace: values.trace !== undefined,
     stats: values.stats,
     host: { write: io.stdout },
+    // Deadlocks and stalls are told as they are found: the run may go on (other tasks, timers) or never end.
+    onWaitReport: report => io.stderr(`warning: ${report.message} (at ${(report.us / 1000).toFixed(3)} ms of virtual time)\n`),
   });
   // A failure report names the seed, so the failing run can be replayed (`--seed`, or "seed" in launch.json).
   const seedNote = `note: run with seed ${seed}: \`--seed ${seed}\` or "seed": ${seed} in launch.json replays it\n`;

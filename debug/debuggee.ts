@@ -28,7 +28,7 @@ export const EXCEPTION_FILTERS = [
   { filter: 'failure', label: 'All Task Failures', description: 'Any task failing (panic, assertion, division by zero...), even when awaited', default: false },
   { filter: 'cancellation', label: 'Task Cancellation', description: 'A task being cancelled (timeout, race, a failing scope sibling)', default: false },
   { filter: 'unhandled', label: 'Unhandled Operation', description: 'An effect operation performed where no handler serves it', default: true },
-  { filter: 'deadlock', label: 'Deadlock', description: 'Every task blocked and no timer pending', default: true },
+  { filter: 'deadlock', label: 'Deadlock', description: 'Tasks that wait on each other, a wait nothing can complete, or a run that only timers move', default: true },
 ] as const;
 
 export type ExceptionFilter = (typeof EXCEPTION_FILTERS)[number]['filter'];
@@ -162,6 +162,18 @@ export class Debuggee {
             : f.kind === 'cancelled' && this.exceptionFilters.has('cancellation') ? 'cancellation'
               : f.kind !== 'cancelled' && this.exceptionFilters.has('failure') ? 'failure' : undefined;
         if (filter) this.armException({ filter, failure: f });
+        break;
+      }
+      case 'deadlock': {
+        // Found while other tasks and timers go on: stop at the next statement any task runs (or at the run's end).
+        if (!this.exceptionFilters.has('deadlock')) break;
+        const t = this.machine.state.tasks[e.report.tasks[0] ?? 0];
+        const blocked = e.report.tasks.map(id => this.machine.state.tasks[id]).filter(x => !!x && !!x.wait)
+          .map(x => ({ task: x!.id, name: x!.name, waitsOn: describeWait(x!.wait!), at: this.machine.stackOf(x!)[0] }));
+        this.armException({
+          filter: 'deadlock',
+          failure: { kind: 'deadlock', message: e.report.message, task: t?.id ?? 0, taskName: t?.name ?? '', stack: t ? this.machine.stackOf(t) : [], blocked },
+        });
         break;
       }
       case 'cancel': {

@@ -29,6 +29,8 @@ export type RuntimeEvent =
   | (At & { readonly kind: 'runtime-stop'; readonly runtime: number })
   | (At & { readonly kind: 'clock'; readonly fromUs: number; readonly toUs: number })
   | (At & { readonly kind: 'output'; readonly task: number; readonly text: string })
+  /** A deadlock cycle, a wait nothing can complete, or the watchdog (runtime/waits.ts), found while the run goes on. */
+  | (At & { readonly kind: 'deadlock'; readonly report: WaitReport })
   | (At & { readonly kind: 'counters' } & CounterSample)
   /**
    * Not counted either (like `counters`): a poll that ran to the end of its thread's turn goes on in the next round,
@@ -62,3 +64,15 @@ export type Flavor = 'multi' | 'single' | 'wasm';
 export type EventKind = RuntimeEvent['kind'];
 
 export type EventListener = (event: RuntimeEvent) => void;
+
+/** One deadlock, blocked-forever or no-progress report, as `aria run` prints it and the debugger stops for it. */
+export interface WaitReport {
+  /** `cycle`: tasks wait on each other; `blocked`: a wait nothing can complete; `no-progress`: the watchdog. */
+  readonly kind: 'cycle' | 'blocked' | 'no-progress';
+  /** The tasks of the cycle in wait order (`cycle`), else the tasks blocked forever or stuck. */
+  readonly tasks: readonly number[];
+  readonly message: string;
+  /** Virtual µs and step when it was found. */
+  readonly us: number;
+  readonly step: number;
+}

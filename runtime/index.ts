@@ -4,7 +4,7 @@ import { LineIndex } from '../analysis/line-index.js';
 import { lowerModule } from '../analysis/syntax/lower.js';
 import { parse } from '../grammar/parser.js';
 import { Compiler, type Program } from './compiler.js';
-import type { EventListener, Flavor, RuntimeEvent } from './events.js';
+import type { EventListener, Flavor, RuntimeEvent, WaitReport } from './events.js';
 import { FAILURE_OUTER_FRAMES, Machine, type Host, type MachineOptions } from './machine.js';
 import type { RuntimeLimits } from './limits.js';
 import { PRELUDE_SOURCE } from './natives.js';
@@ -16,7 +16,7 @@ export { FAILURE_OUTER_FRAMES, Machine, type Host, type MachineOptions, type Run
 export { Session, type SessionOptions, type FrameView, type LocalView, type EvalResult } from './session.js';
 export { TimeTravel, type TimeTravelOptions, type Checkpoint } from './checkpoint.js';
 
-export type { RuntimeEvent, EventListener, Flavor } from './events.js';
+export type { RuntimeEvent, EventListener, Flavor, WaitReport } from './events.js';
 export { describeWait, frameLocals, isAtStatement } from './task.js';
 export type { Failure, FailureKind, AriaFrame, Frame, Task, TaskState, WaitReason } from './task.js';
 export { firstStatement, type FnProto } from './bytecode.js';
@@ -162,6 +162,8 @@ export interface RunOptions extends LoadOptions {
   readonly check?: Checker;
   /** Receives every event as it happens. */
   readonly onEvent?: EventListener;
+  /** Told at once of each deadlock cycle, wait nothing can complete, or watchdog report (runtime/waits.ts) while the run goes on. */
+  readonly onWaitReport?: (report: WaitReport) => void;
   readonly machine?: Omit<MachineOptions, 'workers' | 'seed' | 'flavor' | 'stepLimit'>;
 }
 
@@ -184,6 +186,8 @@ export interface RunResult {
   readonly stats?: RunStats;
   readonly statsText?: string;
   readonly steps: number;
+  /** Deadlock cycles, waits nothing could complete and watchdog reports found during the run, in order. */
+  readonly waitReports: readonly WaitReport[];
   /** Virtual time at the end, in milliseconds. */
   readonly virtualMs: number;
 }
@@ -199,7 +203,7 @@ export async function runProgram(source: string, options: RunOptions = {}): Prom
   const all: Diagnostic[] = [...diagnostics];
   if (options.check) all.push(...options.check(loaded));
   if (all.some(d => d.severity === 'error')) {
-    return { output: '', exitCode: 1, diagnostics: all, taskFailures: [], steps: 0, virtualMs: 0, failureText: formatDiagnostics(all, loaded) };
+    return { output: '', exitCode: 1, diagnostics: all, taskFailures: [], steps: 0, waitReports: [], virtualMs: 0, failureText: formatDiagnostics(all, loaded) };
   }
   const program = await compileProgram(loaded);
   let output = '';
@@ -216,10 +220,11 @@ export async function runProgram(source: string, options: RunOptions = {}): Prom
       },
   };
   const events: RuntimeEvent[] | undefined = options.trace || options.stats ? [] : undefined;
-  const listener = events || options.onEvent
+  const listener = events || options.onEvent || options.onWaitReport
     ? (e: RuntimeEvent) => {
       events?.push(e);
       options.onEvent?.(e);
+      if (e.kind === 'deadlock') options.onWaitReport?.(e.report);
     }
     : undefined;
   const machine = new Machine(program, host, {
@@ -258,6 +263,7 @@ export async function runProgram(source: string, options: RunOptions = {}): Prom
     stats,
     statsText: stats ? formatStats(stats) : undefined,
     steps: s.steps,
+    waitReports: [...s.waitReports],
     virtualMs: s.us / 1000,
   };
 }

@@ -45,6 +45,7 @@ export abstract class TaskLifecycle extends MachineCore {
     }
     this.s.tasks[t.id] = t;
     t.readyUs = this.nowUs();
+    this.s.waits.progressUs = t.readyUs;
     const rt = this.s.runtimes[runtime]!;
     rt.metrics.spawnedTasksCount++;
     if (scope) {
@@ -93,6 +94,7 @@ export abstract class TaskLifecycle extends MachineCore {
     t.wait = null;
     t.endUs = s.us;
     t.endSeq = s.finishSeq++;
+    s.waits.progressUs = this.nowUs();
     if (t.waitTimer) {
       s.wheel.cancel(t.waitTimer as TimerEntry<TimerPayload>);
       t.waitTimer = null;
@@ -318,6 +320,8 @@ export abstract class TaskLifecycle extends MachineCore {
   protected block(t: Task, wait: WaitReason): typeof SUSPEND {
     t.state = 'blocked';
     t.wait = wait;
+    // A wait on another task or a channel: the wait-for graph is looked at again at the round's end (rounds.ts).
+    if (wait.kind === 'join' || wait.kind === 'join-any' || wait.kind === 'scope' || wait.kind === 'send' || wait.kind === 'recv') this.s.waits.dirty = true;
     this.event({ kind: 'block', task: t.id, on: wait });
     // A suspension is a cancellation point: inside a `Cancel.timeout` block whose deadline passed, the block ends.
     if (!t.aborted && this.deadlineBlock(t)) this.wakeWithFailure(t, this.failureFor(t, 'cancelled', DEADLINE_PASSED));
@@ -414,6 +418,7 @@ export abstract class TaskLifecycle extends MachineCore {
   protected ready(t: Task): void {
     t.state = 'scheduled';
     t.readyUs = this.nowUs();
+    if (!this.firingTimers) this.s.waits.progressUs = t.readyUs;
     const from = this.cur;
     this.event({ kind: 'wake', task: t.id, by: from ? from.current : 0, remote: !from || from.runtime !== t.runtime || from.kind !== 'worker' });
     if (t.kind === 'blocking') return; // it stays on its blocking thread
@@ -458,15 +463,23 @@ export abstract class TaskLifecycle extends MachineCore {
     if (!this.s.done) this.stopRun('timeout', message);
   }
 
-  protected deadlock(): void {
+  /** Every task blocked and no timer pending: the run ends with a deadlock naming each task and its wait (and a cycle). */
+  protected deadlock(cycle = ''): void {
     const s = this.s;
-    const blocked: NonNullable<Failure['blocked']>[number][] = [];
-    for (const t of s.tasks) {
-      if (!t || t.done || t.state !== 'blocked' || !t.wait) continue;
-      blocked.push({ task: t.id, name: t.name, waitsOn: describeWait(t.wait), at: this.stackOf(t)[0] });
-    }
+    const blocked = this.blockedList(s.tasks.filter((t): t is Task => !!t && !t.done && t.state === 'blocked' && !!t.wait).map(t => t.id));
     const list = blocked.map(b => `task #${b.task} (${b.name}) waits on ${b.waitsOn}`).join('; ');
-    this.stopRun('deadlock', `deadlock: every task is blocked and no timer is pending: ${list}`, blocked);
+    this.stopRun('deadlock', `deadlock: every task is blocked and no timer is pending: ${list}${cycle ? `; they wait on each other: ${cycle}` : ''}`, blocked);
+  }
+
+  /** The blocked tasks of a deadlock report: what each waits on and where. */
+  protected blockedList(ids: readonly number[]): NonNullable<Failure['blocked']>[number][] {
+    const out: NonNullable<Failure['blocked']>[number][] = [];
+    for (const id of ids) {
+      const t = this.s.tasks[id];
+      if (!t || t.done || !t.wait) continue;
+      out.push({ task: t.id, name: t.name, waitsOn: describeWait(t.wait), at: this.stackOf(t)[0] });
+    }
+    return out;
   }
 
   consumeBudget(t: Task): boolean {

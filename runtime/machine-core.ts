@@ -4,7 +4,7 @@ import type { Span } from '../analysis/syntax/ast.js';
 import { Op } from './bytecode.js';
 import { deepCopy } from './deep-copy.js';
 import { lineColumn, type Program } from './compiler.js';
-import type { EventListener, Flavor, RuntimeEvent, TimerPurpose } from './events.js';
+import type { EventListener, Flavor, RuntimeEvent, TimerPurpose, WaitReport } from './events.js';
 import { DEFAULT_SEED, Prng } from './prng.js';
 import {
   BlockingThreadState, RuntimeState, createWorkers, runtimeConfig, scheduleTask, type SchedulerContext, type ThreadState,
@@ -13,6 +13,7 @@ import {
 } from './scheduler.js';
 import { Task, type AriaFrame, type Failure, type FailureKind, type Frame, type HandlerNode } from './task.js';
 import { TimerWheel, type TimerEntry } from './timer-wheel.js';
+
 import { ChannelVal, ConnVal, ScopeVal, TokenVal, show, type Value } from './values.js';
 
 /** The host side of I/O: injected, never reached for. */
@@ -58,6 +59,11 @@ export interface MachineOptions {
    * a listener assigned afterwards could see it (a trace then could not name the main task).
    */
   readonly listener?: EventListener;
+  /**
+   * The watchdog: virtual milliseconds the clock may jump ahead with only timers waking tasks, while some task waits
+   * on another task or a channel, before that is reported (default 60,000: a minute of virtual time).
+   */
+  readonly watchdogMs?: number;
 }
 
 /** Why `run` returned. */
@@ -174,6 +180,16 @@ export class MachineState {
   /** Writes (prints and connection writes) and events so far: positions in the run's output and event streams. */
   outputs = 0;
   events = 0;
+  /**
+   * The wait-for analysis (waits.ts): `dirty` once a task blocked on another task or a channel since the last one;
+   * `progressUs`, the last time something other than a timer made a task ready, spawned or ended one (the watchdog);
+   * `watchdogFrom`, the `progressUs` the watchdog last reported from. An analysis that finds nothing doubles the rounds
+   * until the next one (`interval`, up to 256; `wait` counts them down); a clock jump always looks.
+   */
+  readonly waits = { dirty: false, progressUs: 0, watchdogFrom: -1, interval: 1, wait: 0 };
+  /** Tasks already reported blocked forever, and every report (deadlock cycles, blocked forever, no progress). */
+  readonly reportedDead: number[] = [];
+  readonly waitReports: WaitReport[] = [];
   /** Per thread id, the virtual µs at which its last turn ended (a poll going on in its next turn resumes there). */
   readonly turnEndUs: number[] = [];
   /** The task that began the most recent statement. */
@@ -219,6 +235,8 @@ export abstract class MachineCore implements SchedulerContext {
    * at each statement, so that an event raised inside one (a spawn, a wake, an output) carries that statement's step.
    */
   inFlightSteps = 0;
+  /** True while timers fire: what they wake is not progress for the watchdog. */
+  protected firingTimers = false;
   /** The thread running the current poll (its worker takes local wakes). */
   protected cur: ThreadState | null = null;
   readonly maxDepth: number;

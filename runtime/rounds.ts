@@ -10,6 +10,17 @@ import { StructVal } from './values.js';
 import type { StopReason, RunControl } from './machine-core.js';
 import { Network } from './network.js';
 import { DEADLINE_PASSED } from './lifecycle.js';
+import type { WaitReport } from './events.js';
+import { analyzeWaits, cycleLine } from './waits.js';
+
+/** Rounds between two looks at the wait-for graph at most (while nothing is found; a clock jump always looks). */
+const MAX_WAIT_INTERVAL = 256;
+
+/** A wait on another task or a channel (not a timer or the outside world). */
+function waitsOnOthers(t: Task): boolean {
+  const k = t.wait?.kind;
+  return k === 'join' || k === 'join-any' || k === 'scope' || k === 'send' || k === 'recv';
+}
 
 /**
  * The run loop: rounds in which each thread takes a turn polling tasks, the clock moving by the round's work (or
@@ -178,13 +189,19 @@ export abstract class Rounds extends Network {
     if (r.idle > 100_000) throw new Error(`scheduler made no progress at step ${s.steps}`);
     if (worked) {
       s.us += r.maxSpanUs;
+      if (s.waits.dirty && --s.waits.wait <= 0) this.checkWaits();
+      if (s.done) return;
     } else if (r.started && !this.anyRunnable()) {
       // Nothing ran and no queue holds work: the clock jumps to the next deadline.
       const next = s.wheel.nextDeadline();
       if (next === undefined) {
-        this.deadlock();
+        const a = analyzeWaits(s, this.program.globals);
+        this.deadlock(a.cycle.length > 0 ? cycleLine(s, a.cycle) : '');
         return;
       }
+      if (s.waits.dirty) this.checkWaits();
+      if (s.done) return;
+      this.watchdog(next);
       this.jumpClock(next);
     }
     this.fireTimers();
@@ -416,7 +433,81 @@ export abstract class Rounds extends Network {
     }
   }
 
+  /**
+   * Looks at the wait-for graph (waits.ts) after tasks blocked on tasks or channels: tasks blocked forever are reported
+   * once (a `deadlock` event and `waitReports`), as a cycle when they wait on each other. When the main task is among
+   * them the program can never end: the run stops with a deadlock failure, even if other tasks and timers go on.
+   */
+  protected checkWaits(): void {
+    const s = this.s;
+    s.waits.dirty = false;
+    const a = analyzeWaits(s, this.program.globals);
+    const fresh = a.complete ? a.dead.filter(id => !s.reportedDead.includes(id)) : [];
+    // Nothing new: look less often (a busy program blocks all the time); found something: look again soon.
+    s.waits.interval = fresh.length === 0 ? Math.min(s.waits.interval * 2, MAX_WAIT_INTERVAL) : 1;
+    s.waits.wait = s.waits.interval;
+    if (fresh.length === 0) return;
+    s.reportedDead.push(...fresh);
+    const cycle = a.cycle.length > 0 ? cycleLine(s, a.cycle) : '';
+    // The cycle's waits say who holds what they wait on.
+    const blocked = this.blockedList(a.dead).map(b => {
+      const i = a.cycle.indexOf(b.task);
+      return i >= 0 ? { ...b, waitsOn: a.cycleText[i]! } : b;
+    });
+    if (a.dead.includes(s.mainTask)) {
+      const list = blocked.map(b => `task #${b.task} (${b.name}) waits on ${b.waitsOn}`).join('; ');
+      const message = cycle
+        ? `deadlock: tasks wait on each other (${cycle}), and the main task can never go on: ${list}`
+        : `deadlock: the main task can never go on (nothing that can run will release it): ${list}`;
+      // Kept among the reports; told as the run's failure (not as an event too).
+      s.waitReports.push({ kind: a.cycle.length > 0 ? 'cycle' : 'blocked', tasks: a.cycle.length > 0 ? [...a.cycle] : [...a.dead], message, us: this.nowUs(), step: s.steps });
+      this.stopRun('deadlock', message, blocked);
+      return;
+    }
+    const others = blocked.filter(b => !a.cycle.includes(b.task)).map(b => `task #${b.task} (${b.name}) waits on ${b.waitsOn}`);
+    if (cycle) {
+      const waits = blocked.filter(b => a.cycle.includes(b.task)).map(b => `task #${b.task} (${b.name}) waits on ${b.waitsOn}`);
+      this.report('cycle', a.cycle, `deadlock: tasks wait on each other (${cycle}): ${waits.join('; ')}${others.length > 0 ? `; also blocked forever: ${others.join('; ')}` : ''}`);
+    } else {
+      this.report('blocked', fresh, `blocked forever (no task that can run will release them): ${blocked.filter(b => fresh.includes(b.task)).map(b => `task #${b.task} (${b.name}) waits on ${b.waitsOn}`).join('; ')}`);
+    }
+  }
+
+  /**
+   * The virtual-time watchdog: the clock is about to jump to `nextMs` while, since the last progress that was not a
+   * timer's, it has moved `watchdogMs` or more and some task still waits on a task or a channel. Reported once per
+   * such stretch (the program may be right to wait: the report says what waits, the run goes on).
+   */
+  protected watchdog(nextMs: number): void {
+    const s = this.s;
+    const limitUs = (this.options.watchdogMs ?? 60_000) * 1000;
+    const since = s.waits.progressUs;
+    if (nextMs * 1000 - since < limitUs || s.waits.watchdogFrom === since) return;
+    const stuck = s.tasks.filter((t): t is Task => !!t && !t.done && t.state === 'blocked' && !!t.wait && waitsOnOthers(t));
+    if (stuck.length === 0) return;
+    s.waits.watchdogFrom = since;
+    const list = this.blockedList(stuck.map(t => t.id)).map(b => `task #${b.task} (${b.name}) waits on ${b.waitsOn}`).join('; ');
+    const secs = (nextMs * 1000 - since) / 1e6;
+    this.report('no-progress', stuck.map(t => t.id),
+      `no progress: for ${secs.toFixed(3)} s of virtual time only timers have woken tasks, while ${list}`);
+  }
+
+  protected report(kind: WaitReport['kind'], tasks: readonly number[], message: string): void {
+    const report: WaitReport = { kind, tasks: [...tasks], message, us: this.nowUs(), step: this.s.steps };
+    this.s.waitReports.push(report);
+    this.event({ kind: 'deadlock', report });
+  }
+
   protected fireTimers(): void {
+    this.firingTimers = true;
+    try {
+      this.fireDueTimers();
+    } finally {
+      this.firingTimers = false;
+    }
+  }
+
+  private fireDueTimers(): void {
     const s = this.s;
     const fired = s.wheel.poll(Math.floor(s.us / 1000));
     for (const e of fired) {

@@ -139,6 +139,9 @@ export function toChromeTrace(events: readonly RuntimeEvent[], m: Machine): Chro
         }
         break;
       }
+      case 'deadlock':
+        out.push({ name: e.report.message.split(':')[0]!, ph: 'i', s: 'g', cat: 'deadlock', ts: e.us, pid: 0, tid: 0, args: { tasks: e.report.tasks, message: e.report.message } });
+        break;
       case 'block': case 'wake': case 'blocking-start': case 'runtime-start': case 'runtime-stop': case 'clock': case 'output':
         break;
       default: {

@@ -413,6 +413,41 @@ describe('aria run: reports and pipes', () => {
   });
 });
 
+describe('aria run: deadlocks and the watchdog', () => {
+  const programs = 'test/runtime/programs';
+
+  test('a partial deadlock (two tasks wait on each other, a heartbeat keeps a timer pending) ends the run with its cycle', () => {
+    const r = aria(['run', `${programs}/deadlock-partial.aria`, '--timeout', '20s']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('waiting\n');
+    const head = r.stderr.split('\n')[0]!;
+    expect(head).toMatch(/^error: deadlock: tasks wait on each other \(#3 relay → #4 relay → #3 relay\), and the main task can never go on/);
+    expect(r.stderr).toMatch(/task #3 \(relay\) waits on a value from channel #0 \(held by task #4 relay.*\) at .*deadlock-partial\.aria:3:9/);
+    expect(r.stderr).toMatch(/task #4 \(relay\) waits on a value from channel #1 \(held by task #3 relay.*\) at .*deadlock-partial\.aria:3:9/);
+    // Found at once, long before the heartbeat's first beat (it used to run on to 66,664 s of virtual time).
+    const stats = aria(['run', `${programs}/deadlock-partial.aria`, '--stats']);
+    expect(Number(/virtual time ([\d.]+) ms/.exec(stats.stdout)?.[1])).toBeLessThan(1);
+  });
+
+  test('a deadlock among background tasks is told on stderr as it happens; main goes on and ends', () => {
+    const r = aria(['run', `${programs}/deadlock-background.aria`]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('main done\n');
+    expect(r.stderr).toMatch(/^warning: deadlock: tasks wait on each other \(#2 relay → #3 relay → #2 relay\): task #2 \(relay\) waits on a value from channel #0/);
+    expect(r.stderr).toMatch(/\(at 0\.\d+ ms of virtual time\)\n$/);
+    expect(r.stderr.match(/deadlock/g)).toHaveLength(1);
+  });
+
+  test('the watchdog: a minute of virtual time with only timers waking tasks, while a task waits on a channel', () => {
+    const r = aria(['run', `${programs}/watchdog-stall.aria`]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('gave up\n');
+    expect(r.stderr).toBe('warning: no progress: for 61.000 s of virtual time only timers have woken tasks, while task #2 (worker) waits on a value from channel #0 (at 60000.002 ms of virtual time)\n');
+    // A program whose tasks only sleep is never reported.
+    expect(aria(['run', 'examples/retry-backoff.aria']).stderr).not.toMatch(/no progress/);
+  });
+});
+
 describe('aria parse', () => {
   test('--positions: an indented tree with field names and 1-based ranges', () => {
     const file = scratch('p.aria', 'fn add(a, b) = a + b\n');

@@ -479,6 +479,27 @@ describe('exceptions', () => {
     expect(info.body.details?.stackTrace).toMatch(/task #1 \(main\) waits on task #2/);
     expect(info.body.details?.stackTrace).toMatch(/task #2 \(recv\) waits on a value from channel/);
   });
+
+  it('stops on a partial deadlock with its cycle while main and its timers go on, then runs to the end', async () => {
+    const c = await client();
+    const out = collectOutput(c);
+    const stop = await launchToStop(c, { program: program('partial-deadlock.aria') }, { exceptionFilters: ['deadlock'] });
+    expect(stop.body.reason).toBe('exception');
+    const info = await c.exceptionInfoRequest({ threadId: stop.body.threadId! });
+    expect(info.body.exceptionId).toBe('deadlock');
+    expect(info.body.description).toMatch(/tasks wait on each other \(#2 relay → #3 relay → #2 relay\)/);
+    expect(info.body.details?.stackTrace).toMatch(/task #2 \(relay\) waits on a value from channel #0/);
+    expect(info.body.details?.stackTrace).toMatch(/task #3 \(relay\) waits on a value from channel #1/);
+    // Found while main still beats: the stop comes at the next statement that runs (main, after its first sleep).
+    const state = (await c.customRequest('aria/runtimeState')).body as RuntimeStateBody;
+    expect(state.tasks.find(t => t.id === 1)?.state).not.toBe('completed');
+    expect(state.clockUs).toBeLessThanOrEqual(100_000);
+    expect(out.text()).not.toMatch(/beats/);
+    const terminated = c.waitForEvent('terminated');
+    await c.continueRequest({ threadId: stop.body.threadId! });
+    await terminated;
+    expect(out.text()).toMatch(/beats: 5/);
+  });
 });
 
 describe('stepping backwards', () => {
