@@ -1,4 +1,4 @@
-// The `aria` command line: dispatches `check | run | test | explain | lsp | dap | parse` to the parts of the project that do the work.
+// The `aria` command line: dispatches `check | run | test | explore | explain | lsp | dap | parse` to the parts of the project that do the work.
 import { readArgs } from './args.js';
 import { wantsColour } from './style.js';
 import { usageError, type CliIo } from './io.js';
@@ -38,6 +38,7 @@ commands:
   check [paths...]   check effects (no paths: the workspace of aria.toml or the current folder); exit 1 on errors
   run FILE           run a program on the deterministic scheduler
   test [paths...]    run the @test functions (--explore N: on N explored schedules); exit 1 on a failure
+  explore FILE       run a program under many schedules; save a failing one as a replay file
   explain CODE       explain a diagnostic code (E0202, W0201, ...) with an example
   parse FILE         print the syntax tree and any syntax errors
   lsp --stdio        serve the Language Server Protocol (also --node-ipc, --socket=PORT, --pipe=NAME)
@@ -66,6 +67,10 @@ const commands: Readonly<Record<string, Command>> = {
   test: {
     usage: async () => (await import('./test.js')).TEST_USAGE,
     run: async (args, io) => (await import('./test.js')).runTest(args, io),
+  },
+  explore: {
+    usage: async () => (await import('./explore.js')).EXPLORE_USAGE,
+    run: async (args, io) => (await import('./explore.js')).runExplore(args, io),
   },
   explain: {
     usage: async () => (await import('./explain.js')).explainUsage(),

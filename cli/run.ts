@@ -1,9 +1,11 @@
 // `aria run FILE [options]`: checks a program like a compiler would, then runs it on the deterministic scheduler.
 import { writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { findProject, formatProjectError } from '../analysis/project.js';
 import { Workspace } from '../analysis/workspace.js';
-import { DEFAULT_SEED, MAX_SEED, runProgram, type Flavor } from '../runtime/index.js';
+import {
+  DEFAULT_SEED, MAX_SEED, ReplayChooser, parseReplayFile, runProgram, type Flavor, type ReplayFile, type RunResult,
+} from '../runtime/index.js';
 import { readArgs, wholeNumber } from './args.js';
 import { readText } from './check.js';
 import { readSource } from './source-file.js';
@@ -14,6 +16,7 @@ import { makeStyle } from './style.js';
 export const RUN_USAGE = `usage: aria run FILE [--workers N] [--seed S] [--flavor multi|single|wasm] [--trace out.json] [--stats]
                     [--step-limit N] [--timeout T] [--max-list-length N] [--max-string-length N]
                     [--max-heap-mb N] [--no-check]
+       aria run --replay REPLAY.json [FILE] [--trace out.json] [--stats]
 
 Runs an Aria program on the deterministic work-stealing scheduler and prints what it prints.
   --workers N      worker threads of the default runtime (default: aria.toml's [runtime] workers, else 4)
@@ -29,6 +32,9 @@ Runs an Aria program on the deterministic work-stealing scheduler and prints wha
   --max-string-length N  fail when a string would pass N characters (default 16777216)
   --max-heap-mb N        fail when the program's memory passes N MB (default 1024, measured)
   --no-check       run even if the effect checker reports errors
+  --replay FILE    run the schedule a replay file holds (written by aria explore or aria test --explore), with
+                   its runtime options; FILE, when given, is where the program is now. Says whether the program
+                   changed since and whether the recorded failure came back
 A program with effect errors does not run (exit 1); a program that fails exits 1 with its Aria stack.
 `;
 
@@ -48,6 +54,7 @@ export async function runRun(args: string[], io: CliIo): Promise<number> {
     'max-string-length': { type: 'string' },
     'max-heap-mb': { type: 'string' },
     'no-check': { type: 'boolean' },
+    replay: { type: 'string' },
   });
   if (parsed.kind === 'help') {
     io.stdout(RUN_USAGE);
@@ -56,10 +63,25 @@ export async function runRun(args: string[], io: CliIo): Promise<number> {
   const usage = (message: string) => usageError('run', message, RUN_USAGE, io);
   if (parsed.kind === 'error') return usage(parsed.message);
   const { values, positionals } = parsed;
+  let replay: { file: ReplayFile; path: string; chooser: ReplayChooser } | undefined;
+  if (values.replay !== undefined) {
+    const fixed = (['workers', 'seed', 'flavor', 'step-limit'] as const).find(k => values[k] !== undefined);
+    if (fixed) return usage(`--${fixed} cannot go with --replay: the replay file fixes the runtime's options`);
+    if (positionals.length > 1) return usage('run takes one FILE (its imports are found from it)');
+    const path = resolve(io.cwd, values.replay);
+    const text = readText(path);
+    const file = text === undefined ? `it cannot be read` : parseReplayFile(text);
+    if (typeof file === 'string') {
+      io.stderr(`aria run: cannot replay ${values.replay}: ${file}\n`);
+      return 2;
+    }
+    replay = { file, path, chooser: new ReplayChooser(file.choices) };
+    if (positionals.length === 0) positionals.push(isAbsolute(file.program) ? file.program : relative(io.cwd, resolve(dirname(path), file.program)));
+  }
   if (positionals.length !== 1) return usage(positionals.length ? 'run takes one FILE (its imports are found from it)' : 'missing FILE');
-  const workers = wholeNumber('workers', values.workers, 1, 64);
-  const stepLimit = wholeNumber('step-limit', values['step-limit'], 1, Number.MAX_SAFE_INTEGER);
-  const seed = wholeNumber('seed', values.seed, 0, MAX_SEED) ?? DEFAULT_SEED;
+  const workers = replay ? replay.file.options.workers : wholeNumber('workers', values.workers, 1, 64);
+  const stepLimit = replay ? replay.file.options.stepLimit : wholeNumber('step-limit', values['step-limit'], 1, Number.MAX_SAFE_INTEGER);
+  const seed = replay ? replay.file.options.seed : wholeNumber('seed', values.seed, 0, MAX_SEED) ?? DEFAULT_SEED;
   if (typeof workers === 'string') return usage(workers);
   if (typeof stepLimit === 'string') return usage(stepLimit);
   if (typeof seed === 'string') return usage(seed);
@@ -69,7 +91,7 @@ export async function runRun(args: string[], io: CliIo): Promise<number> {
   const maxString = wholeNumber('max-string-length', values['max-string-length'], 1, 500_000_000);
   const maxHeapMb = wholeNumber('max-heap-mb', values['max-heap-mb'], 16, 1_000_000);
   for (const v of [maxList, maxString, maxHeapMb]) if (typeof v === 'string') return usage(v);
-  const flavorArg = values.flavor as Flavor | undefined;
+  const flavorArg = replay ? replay.file.options.flavor : values.flavor as Flavor | undefined;
   if (flavorArg !== undefined && !FLAVORS.includes(flavorArg)) return usage(`unknown flavor \`${flavorArg}\` (multi, single or wasm)`);
   const style = makeStyle(io.colour?.stderr ?? false);
 
@@ -140,14 +162,17 @@ export async function runRun(args: string[], io: CliIo): Promise<number> {
     host: { write: io.stdout },
     // Deadlocks and stalls are told as they are found: the run may go on (other tasks, timers) or never end.
     onWaitReport: report => io.stderr(`warning: ${report.message} (at ${(report.us / 1000).toFixed(3)} ms of virtual time)\n`),
+    test: replay?.file.test,
+    machine: replay ? { chooser: replay.chooser } : undefined,
   });
+  if (replay) reportReplay(replay, result, positionals[0]!, io);
   // A failure report names the seed, so the failing run can be replayed (`--seed`, or "seed" in launch.json).
   const seedNote = `note: run with seed ${seed}: \`--seed ${seed}\` or "seed": ${seed} in launch.json replays it\n`;
   if (result.diagnostics.some(d => d.severity === 'error')) {
     io.stderr(`${result.failureText ?? 'the program could not be loaded'}\n`);
     return 1;
   }
-  if (result.failureText) io.stderr(`${result.failureText}\n${seedNote}`);
+  if (result.failureText) io.stderr(`${result.failureText}\n${replay ? '' : seedNote}`);
   if (values.trace !== undefined && result.trace) {
     const tracePath = resolve(io.cwd, values.trace);
     try {
@@ -171,4 +196,29 @@ function durationMs(value: string | undefined): number | string | undefined {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
   const ms = m ? Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 'm' ? 60_000 : 1000) : NaN;
   return Number.isFinite(ms) && ms >= 1 && ms <= 7 * 24 * 3600_000 ? Math.round(ms) : `--timeout takes a duration such as 500ms, 30s or 2m, not \`${value}\``;
+}
+
+/**
+ * What a replay did, on stderr: that the program changed since the replay file was written (its hash differs), where
+ * the schedule did not fit, and whether the recorded failure came back.
+ */
+function reportReplay(replay: { file: ReplayFile; path: string; chooser: ReplayChooser }, result: RunResult, program: string, io: CliIo): void {
+  const { file, chooser } = replay;
+  const lines: string[] = [];
+  if (result.programHash !== undefined && result.programHash !== file.programHash) {
+    lines.push(`warning: ${program} has changed since this schedule was recorded (its hash differs from the replay file's):`
+      + ' the schedule may no longer lead to the failure');
+  }
+  if (chooser.mismatches.length > 0) {
+    lines.push(`warning: the schedule did not fit at ${chooser.mismatches.length} choice point${chooser.mismatches.length === 1 ? '' : 's'}`
+      + ` (first at #${chooser.mismatches[0]}): the run went another way than the recorded one`);
+  } else if (chooser.points !== file.points) {
+    lines.push(`warning: the run met ${chooser.points} choice points, the recorded one ${file.points}: it went another way`);
+  }
+  const first = result.failureText?.split('\n')[0]?.replace(/^error: /, '');
+  const what = `${file.choices.length} choice${file.choices.length === 1 ? '' : 's'} off Tokio's policy${file.test ? `, test ${file.test}` : ''}`;
+  lines.push(first === file.failure
+    ? `replayed ${shownPath(replay.path, io.cwd)} (${what}): the recorded failure happened again`
+    : `replayed ${shownPath(replay.path, io.cwd)} (${what}): the recorded failure did NOT happen (recorded: ${file.failure})`);
+  io.stderr(`${lines.join('\n')}\n`);
 }

@@ -1,12 +1,13 @@
 // `aria test [paths...]`: runs the `@test` functions of Aria files, on the default schedule or exploring schedules.
 import { statSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { excluder, findProject, formatProjectError } from '../analysis/project.js';
 import { Workspace } from '../analysis/workspace.js';
 import {
   DEFAULT_SEED, MAX_SEED, compileProgram, formatFailure, loadProgram, programForTest, runCompiled, testFunctions,
-  type Failure, type Flavor, type Program, type TestFunction,
+  type Failure, type Flavor, type LoadedProgram, type Program, type TestFunction,
 } from '../runtime/index.js';
+import { exploreSummary, exploreWith, failureText, saveReplay, strategyFlags, type ExploreSettings } from './explore.js';
 import { readArgs, wholeNumber } from './args.js';
 import { ariaFiles, readText } from './check.js';
 import { usageError, type CliIo } from './io.js';
@@ -16,6 +17,7 @@ import { makeStyle } from './style.js';
 
 export const TEST_USAGE = `usage: aria test [paths...] [--filter TEXT] [--format text|json] [--workers N] [--seed S]
                  [--flavor multi|single|wasm] [--step-limit N]
+                 [--explore N [--strategy random|pct|dfs] [--depth D] [--check-output] [--replay-dir DIR]]
 
 Runs every function marked @test in the .aria files named, or found under a directory named (no paths: the
 workspace of aria.toml, else the current folder). Each test runs as the main task of a fresh run of its file's
@@ -27,6 +29,10 @@ failure, a deadlock, or a task that failed and that nobody awaited.
   --seed S         the scheduler's seed (default 1): the same seed gives the same schedule as aria run
   --flavor F       multi, single or wasm (default: aria.toml's [runtime] flavor, else multi)
   --step-limit N   fail a test after N statements (default 10000000)
+  --explore N      run each test under up to N schedules (see aria explore --help) and stop at the first that
+                   fails; the failing schedule, shrunk, goes to DIR/FILE.TEST.json (--replay-dir, default
+                   .aria/replays) for aria run --replay and the debugger
+  --strategy S, --depth D, --check-output   as for aria explore
 Exit status: 0 when every test passed, 1 when one failed or a file has errors, 2 on bad usage.
 `;
 
@@ -44,6 +50,13 @@ interface TestReport {
   readonly output: string;
   readonly failure?: string;
   readonly steps?: number;
+  /** With --explore: what exploring found, in words. */
+  readonly explored?: string;
+  /** With --explore: schedules run, and whether DFS exhausted them. */
+  readonly schedules?: number;
+  readonly exhausted?: boolean;
+  /** The replay file of the failing schedule. */
+  readonly replay?: string;
 }
 
 /** A file's program, compiled once for all its tests. */
@@ -52,6 +65,7 @@ interface PreparedFile {
   readonly shown: string;
   readonly program: Program;
   readonly tests: readonly (TestFunction & { readonly line: number })[];
+  readonly loaded: LoadedProgram;
 }
 
 /** Runs `aria test` with its arguments; resolves to the exit code. */
@@ -63,6 +77,11 @@ export async function runTest(args: string[], io: CliIo): Promise<number> {
     seed: { type: 'string' },
     flavor: { type: 'string' },
     'step-limit': { type: 'string' },
+    explore: { type: 'string' },
+    strategy: { type: 'string' },
+    depth: { type: 'string' },
+    'check-output': { type: 'boolean' },
+    'replay-dir': { type: 'string' },
   });
   if (parsed.kind === 'help') {
     io.stdout(TEST_USAGE);
@@ -79,6 +98,14 @@ export async function runTest(args: string[], io: CliIo): Promise<number> {
   for (const v of [workers, seed, stepLimit]) if (typeof v === 'string') return usage(v);
   const flavorArg = values.flavor as Flavor | undefined;
   if (flavorArg !== undefined && !FLAVORS.includes(flavorArg)) return usage(`unknown flavor \`${flavorArg}\` (multi, single or wasm)`);
+  const exploreCount = wholeNumber('explore', values.explore, 1, 100_000_000);
+  if (typeof exploreCount === 'string') return usage(exploreCount);
+  const strategy = strategyFlags(values);
+  if (typeof strategy === 'string') return usage(strategy);
+  if (exploreCount === undefined) {
+    const alone = (['strategy', 'depth', 'check-output', 'replay-dir'] as const).find(k => values[k] !== undefined);
+    if (alone) return usage(`--${alone} goes with --explore N`);
+  }
 
   const found = findProject(resolve(io.cwd), readText);
   if (!found.ok) {
@@ -114,6 +141,10 @@ export async function runTest(args: string[], io: CliIo): Promise<number> {
     seed: seed as number,
     stepLimit: stepLimit as number,
   };
+  const explore: ExploreSettings | undefined = exploreCount === undefined ? undefined : {
+    ...runOptions, schedules: exploreCount, strategy: strategy.strategy, depth: strategy.depth, checkOutput: values['check-output'] === true,
+  };
+  const replayDir = resolve(io.cwd, values['replay-dir'] ?? join('.aria', 'replays'));
   const filter = values.filter;
   const reports: TestReport[] = [];
   let filtered = 0;
@@ -133,9 +164,10 @@ export async function runTest(args: string[], io: CliIo): Promise<number> {
         filtered++;
         continue;
       }
-      const report = runOneTest(prepared, test, runOptions);
+      const report = explore ? exploreOneTest(prepared, test, explore, replayDir, io.cwd) : runOneTest(prepared, test, runOptions);
       reports.push(report);
-      if (format === 'text') io.stdout(`test ${id} ... ${report.status === 'passed' ? 'ok' : 'FAILED'}\n`);
+      const note = report.explored ? ` (${report.explored})` : '';
+      if (format === 'text') io.stdout(`test ${id} ... ${report.status === 'passed' ? 'ok' : 'FAILED'}${note}\n`);
     }
   }
   const passed = reports.filter(r => r.status === 'passed').length;
@@ -150,6 +182,7 @@ export async function runTest(args: string[], io: CliIo): Promise<number> {
         io.stdout(`\n---- ${r.file}::${r.name} (${r.file}:${r.line}) ----\n`);
         if (r.output) io.stdout(`output:\n${r.output.replace(/^/gm, '  ').replace(/ +$/, '')}${r.output.endsWith('\n') ? '' : '\n'}`);
         io.stdout(`${r.failure}\n`);
+        if (r.replay) io.stdout(`replay: aria run --replay ${r.replay}\n`);
       }
     }
     const verdict = failed > 0 || broken > 0 ? 'FAILED' : 'ok';
@@ -190,7 +223,25 @@ async function prepare(file: string, source: string, io: CliIo, style: ReturnTyp
   const module = loaded.modules.get(shown)!.ast;
   const lines = ws.lineIndex(file);
   const tests = testFunctions(module).map(t => ({ ...t, line: (lines?.position(t.span.start).line ?? 0) + 1 }));
-  return { file, shown, program, tests };
+  return { file, shown, program, tests, loaded };
+}
+
+/** Runs a test under up to `settings.schedules` schedules; a failing one is shrunk and saved as a replay file. */
+function exploreOneTest(prepared: PreparedFile, test: PreparedFile['tests'][number], settings: ExploreSettings, replayDir: string, cwd: string): TestReport {
+  const base = { file: prepared.shown, name: test.name, line: test.line };
+  if (test.problem) return { ...base, status: 'failed', output: '', failure: `error: ${test.problem}` };
+  const program = programForTest(prepared.program, test.name)!;
+  const result = exploreWith(program, settings);
+  const explored = exploreSummary(result, settings);
+  if (!result.failure) return { ...base, status: 'passed', output: '', explored, schedules: result.schedules, exhausted: result.exhausted };
+  const path = join(replayDir, `${basename(prepared.file, '.aria')}.${test.name}.json`);
+  const saved = saveReplay(path, prepared.file, prepared.loaded, program, result, settings, test.name);
+  const f = result.failure;
+  return {
+    ...base, status: 'failed', output: f.outcome.output, failure: `${explored}\n${failureText(f, program)}`, steps: f.outcome.steps,
+    explored: `schedule ${f.schedule}`, schedules: result.schedules, exhausted: false,
+    replay: saved.ok ? shownPath(path, cwd) : undefined,
+  };
 }
 
 function runOneTest(prepared: PreparedFile, test: PreparedFile['tests'][number],

@@ -11,6 +11,8 @@ import { PRELUDE_SOURCE } from './natives.js';
 import { collectStats, formatStats, type RunStats } from './stats.js';
 import type { Failure } from './task.js';
 import { toChromeTrace, type ChromeTrace } from './trace.js';
+import { programForTest } from './testing.js';
+import { programHash } from './replay-file.js';
 
 export { FAILURE_OUTER_FRAMES, Machine, type Host, type MachineOptions, type RunControl, type StopReason, type StopCondition } from './machine.js';
 export { Session, type SessionOptions, type FrameView, type LocalView, type EvalResult } from './session.js';
@@ -32,6 +34,15 @@ export { DEFAULT_SEED, MAX_SEED } from './prng.js';
 export { collectStats, formatStats, type RunStats } from './stats.js';
 export * from './snapshot.js';
 export { programForTest, runCompiled, testFunctions, type RunOutcome, type TestFunction } from './testing.js';
+export {
+  CHOICE_KINDS, DEFAULT_CHOOSER, DfsChooser, ExploringChooser, PctChooser, RandomChooser, ReplayChooser, type Choice, type ChoiceKind,
+  type Chooser,
+} from './chooser.js';
+export {
+  DEFAULT_PCT_DEPTH, STRATEGIES, explore, replaySchedule, shrinkSchedule, verdictOf, type ExploreOptions, type ExploreResult,
+  type FailedSchedule, type Strategy, type Verdict,
+} from './explore.js';
+export { REPLAY_FORMAT, REPLAY_VERSION, formatReplayFile, parseReplayFile, programHash, type ReplayFile } from './replay-file.js';
 
 /** A problem that stops a program from running (a syntax error, an effect error from the checker). */
 export interface Diagnostic {
@@ -165,6 +176,8 @@ export interface RunOptions extends LoadOptions {
   /** Told at once of each deadlock cycle, wait nothing can complete, or watchdog report (runtime/waits.ts) while the run goes on. */
   readonly onWaitReport?: (report: WaitReport) => void;
   readonly machine?: Omit<MachineOptions, 'workers' | 'seed' | 'flavor' | 'stepLimit'>;
+  /** Run this `@test` function of the entry module as the main task instead of the top-level statements. */
+  readonly test?: string;
 }
 
 export interface RunResult {
@@ -190,6 +203,8 @@ export interface RunResult {
   readonly waitReports: readonly WaitReport[];
   /** Virtual time at the end, in milliseconds. */
   readonly virtualMs: number;
+  /** The hash of the program's module texts (`programHash`), as a replay file keeps it. */
+  readonly programHash?: string;
 }
 
 /** Characters of output a run that streams its output keeps (RunResult.output). */
@@ -205,7 +220,15 @@ export async function runProgram(source: string, options: RunOptions = {}): Prom
   if (all.some(d => d.severity === 'error')) {
     return { output: '', exitCode: 1, diagnostics: all, taskFailures: [], steps: 0, waitReports: [], virtualMs: 0, failureText: formatDiagnostics(all, loaded) };
   }
-  const program = await compileProgram(loaded);
+  const compiled = await compileProgram(loaded);
+  const hash = programHash([...loaded.modules.values()].map(m => m.text));
+  const program = options.test === undefined ? compiled : programForTest(compiled, options.test);
+  if (!program) {
+    return {
+      output: '', exitCode: 1, diagnostics: all, taskFailures: [], steps: 0, virtualMs: 0, programHash: hash,
+      failureText: `error: ${loaded.entry} has no function ${options.test} to run as a test`,
+    };
+  }
   let output = '';
   const streamed = options.host?.write;
   const host: Host = {
@@ -265,6 +288,7 @@ export async function runProgram(source: string, options: RunOptions = {}): Prom
     steps: s.steps,
     waitReports: [...s.waitReports],
     virtualMs: s.us / 1000,
+    programHash: hash,
   };
 }
 

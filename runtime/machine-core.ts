@@ -1,4 +1,5 @@
 // The machine's shared context: its state, its options, the event stream, timers, and stacks of tasks.
+import { DEFAULT_CHOOSER, type ChoiceCursor, type Chooser } from './chooser.js';
 import { HeapMeter, limitsWith, type RuntimeLimits } from './limits.js';
 import type { Span } from '../analysis/syntax/ast.js';
 import { Op } from './bytecode.js';
@@ -64,6 +65,11 @@ export interface MachineOptions {
    * on another task or a channel, before that is reported (default 60,000: a minute of virtual time).
    */
   readonly watchdogMs?: number;
+  /**
+   * Makes the scheduler's choices (runtime/chooser.ts); default: Tokio's policies with the seeded generator. An
+   * exploring chooser makes a run follow one schedule of many.
+   */
+  readonly chooser?: Chooser;
 }
 
 /** Why `run` returned. */
@@ -196,6 +202,8 @@ export class MachineState {
   lastTask = 0;
   /** The run was cut short (step limit, deadlock); the stop is final. */
   stopped: StopReason | null = null;
+  /** The choice points met so far (an exploring chooser's position in its schedule). */
+  readonly choices: ChoiceCursor = { picks: 0 };
   constructor(readonly prng: Prng) {}
 }
 
@@ -246,6 +254,7 @@ export abstract class MachineCore implements SchedulerContext {
   readonly limits: RuntimeLimits;
   /** Measures the heap for the VM (the heap limit). */
   readonly heap: HeapMeter;
+  readonly chooser: Chooser;
 
   get ok() { return this.program.ctors.ok; }
   get err() { return this.program.ctors.err; }
@@ -254,6 +263,7 @@ export abstract class MachineCore implements SchedulerContext {
 
   constructor(readonly program: Program, readonly host: Host, readonly options: MachineOptions = {}) {
     this.listener = options.listener;
+    this.chooser = options.chooser ?? DEFAULT_CHOOSER;
     this.maxDepth = options.maxDepth ?? 10_000;
     this.quantum = Math.max(1, options.quantum ?? 100);
     this.statementUs = options.statementUs ?? 1;
@@ -283,6 +293,10 @@ export abstract class MachineCore implements SchedulerContext {
 
   get prng(): Prng {
     return this.s.prng;
+  }
+
+  get choices(): ChoiceCursor {
+    return this.s.choices;
   }
 
   get emit(): ((e: UnstampedEvent) => void) | undefined {

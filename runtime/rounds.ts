@@ -7,7 +7,7 @@ import {
 import type { Task } from './task.js';
 import { execute } from './vm.js';
 import { StructVal } from './values.js';
-import type { StopReason, RunControl } from './machine-core.js';
+import type { StopReason, RunControl, TimerPayload } from './machine-core.js';
 import { Network } from './network.js';
 import { DEADLINE_PASSED } from './lifecycle.js';
 import type { WaitReport } from './events.js';
@@ -222,8 +222,16 @@ export abstract class Rounds extends Network {
     if (order.length === 0 && this.anyRunnable()) {
       for (const rt of s.runtimes) if (!rt.closed) unparkAll(this, rt);
     }
-    s.prng.shuffle(order);
+    this.chooser.order(order, order.map(id => this.busyWith(s.threads[id]!)), s.prng, s.choices);
     this.beginRound(order);
+  }
+
+  /** The task a thread runs or will take from its own queues, -1 when it has none (it may still find one). */
+  protected busyWith(th: ThreadState): number {
+    if (th.current !== -1) return th.current;
+    if (th.kind === 'worker') return th.lifo !== -1 ? th.lifo : th.queue.length > 0 ? th.queue.items[th.queue.head]! : -1;
+    const q = this.s.runtimes[th.runtime]!.blockingQueue;
+    return q.length > 0 ? q.items[q.head]! : -1;
   }
 
   /** A round while the debugger holds every task but one: only the thread running it takes a turn. */
@@ -347,7 +355,9 @@ export abstract class Rounds extends Network {
     // Tokio runs the LIFO slot right after a poll, sharing the poll's budget, at most 3 times in a row.
     if (w.lifoPolls > 0 || w.lifo !== -1) {
       if (w.lifo !== -1 && w.lifoEnabled && w.lifoPolls > 0) {
-        if (w.budget > 0) {
+        // A chooser may pass the LIFO slot over (`lifo`) when something else is ready: it goes to the queue's back.
+        const other = w.queue.length > 0 ? w.queue.items[w.queue.head]! : rt.inject.length > 0 ? rt.inject.items[rt.inject.head]! : -1;
+        if (w.budget > 0 && (other === -1 || this.chooser.pick('lifo', [w.lifo, other], this.s.choices) === 0)) {
           const t = w.lifo;
           w.lifo = -1;
           w.lifoPolls++;
@@ -510,6 +520,16 @@ export abstract class Rounds extends Network {
   private fireDueTimers(): void {
     const s = this.s;
     const fired = s.wheel.poll(Math.floor(s.us / 1000));
+    // Timers of one deadline fire in the wheel's order; a chooser may order them otherwise (`timer`).
+    for (let i = 0; i < fired.length;) {
+      let j = i + 1;
+      while (j < fired.length && fired[j]!.deadline === fired[i]!.deadline) j++;
+      for (let k = i; k + 1 < j; k++) {
+        const c = this.chooser.pick('timer', fired.slice(k, j).map(e => timerOwner(e.payload)), s.choices);
+        if (c > 0) fired.splice(k, 0, ...fired.splice(k + c, 1));
+      }
+      i = j;
+    }
     for (const e of fired) {
       const p = e.payload;
       if (typeof p === 'number') {
@@ -602,5 +622,20 @@ export abstract class Rounds extends Network {
       return true;
     }
     return false;
+  }
+}
+
+/** The task a timer wakes (or belongs to), for choosers that rank tasks. */
+function timerOwner(p: TimerPayload): number {
+  if (typeof p === 'number') return p;
+  switch (p.kind) {
+    case 'timeout': return p.task;
+    case 'cancel-token': return p.owner;
+    case 'thread-wake': return p.task;
+    case 'connection': return -1;
+    default: {
+      const never: never = p;
+      return never;
+    }
   }
 }

@@ -1,4 +1,5 @@
 // Tokio's scheduling policies over plain state: local queues with a LIFO slot, injection, stealing, searching and parking.
+import type { ChoiceCursor, Chooser } from './chooser.js';
 import type { Flavor, RuntimeEvent } from './events.js';
 import type { Prng } from './prng.js';
 import { Deque, InjectQueue, LOCAL_QUEUE_CAPACITY, LocalQueue } from './queues.js';
@@ -143,6 +144,10 @@ export interface SchedulerContext {
   readonly threads: ThreadState[];
   readonly runtimes: RuntimeState[];
   readonly prng: Prng;
+  /** Makes every scheduling choice (Tokio's policies and `prng` by default; an exploring strategy otherwise). */
+  readonly chooser: Chooser;
+  /** How many choice points the run has met (part of the state). */
+  readonly choices: ChoiceCursor;
   /** Emits an event (the machine stamps the step and the time); absent when nobody listens. */
   readonly emit: ((e: DistributiveOmit<RuntimeEvent, 'step' | 'us'>) => void) | undefined;
 }
@@ -209,7 +214,10 @@ export function pushBackOrOverflow(ctx: SchedulerContext, rt: RuntimeState, w: W
 /** Wakes one parked worker if none is searching (Tokio's `notify_parked`); it starts out searching. */
 export function notifyParked(ctx: SchedulerContext, rt: RuntimeState): void {
   if (rt.numSearching > 0 || rt.sleepers.length === 0) return;
-  const id = rt.sleepers.pop()!;
+  // Tokio wakes the worker that parked last; a chooser may wake another (alternatives: from the last parked down).
+  const n = rt.sleepers.length;
+  const c = n > 1 ? ctx.chooser.pick('unpark', new Array<number>(n).fill(-1), ctx.choices) : 0;
+  const id = rt.sleepers.splice(n - 1 - c, 1)[0]!;
   const w = worker(ctx, id);
   w.parked = false;
   w.searching = true;
@@ -230,14 +238,23 @@ export function unparkAll(ctx: SchedulerContext, rt: RuntimeState): void {
   }
 }
 
-/** Tokio's `Core::next_task`: every `global_queue_interval` ticks the injection queue first, else local work first. */
+/**
+ * Tokio's `Core::next_task`: every `global_queue_interval` ticks the injection queue first, else local work first. When
+ * both hold work, the chooser may take the other one (`global`); which local task runs is its `poll` choice.
+ */
 export function nextTask(ctx: SchedulerContext, rt: RuntimeState, w: WorkerState): number {
-  if (w.tick % rt.config.globalQueueInterval === 0) {
+  let globalFirst = w.tick % rt.config.globalQueueInterval === 0;
+  if (rt.inject.length > 0 && hasLocalWork(w)) {
+    const local = w.lifo !== -1 ? w.lifo : w.queue.items[w.queue.head]!;
+    const inject = rt.inject.items[rt.inject.head]!;
+    if (ctx.chooser.pick('global', globalFirst ? [inject, local] : [local, inject], ctx.choices) === 1) globalFirst = !globalFirst;
+  }
+  if (globalFirst) {
     const t = rt.inject.shift();
     if (t !== undefined) return t;
-    return nextLocalTask(w);
+    return nextLocalTask(ctx, w);
   }
-  const local = nextLocalTask(w);
+  const local = nextLocalTask(ctx, w);
   if (local !== -1) return local;
   if (rt.inject.length === 0) return -1;
   // Take a batch from the injection queue, at most half a local queue, so other workers get some too.
@@ -249,7 +266,19 @@ export function nextTask(ctx: SchedulerContext, rt: RuntimeState, w: WorkerState
   return first;
 }
 
-function nextLocalTask(w: WorkerState): number {
+/** The LIFO slot, else the front of the local queue; a chooser may pick any of them (`poll`: in that order). */
+function nextLocalTask(ctx: SchedulerContext, w: WorkerState): number {
+  const n = (w.lifo !== -1 ? 1 : 0) + w.queue.length;
+  if (n > 1) {
+    const ready = w.queue.toArray();
+    if (w.lifo !== -1) ready.unshift(w.lifo);
+    const c = ctx.chooser.pick('poll', ready, ctx.choices);
+    if (c > 0) {
+      const t = ready[c]!;
+      w.queue.remove(t);
+      return t;
+    }
+  }
   if (w.lifo !== -1) {
     const t = w.lifo;
     w.lifo = -1;
@@ -280,7 +309,18 @@ export function stealWork(ctx: SchedulerContext, rt: RuntimeState, w: WorkerStat
   if (!rt.config.stealing) return rt.inject.shift() ?? -1;
   if (!transitionToSearching(rt, w)) return -1;
   const n = rt.workers.length;
-  const start = ctx.prng.below(n);
+  // The workers it could steal from (from index 0), and the task a steal from each would run (`stealInto`).
+  const victims: number[] = [];
+  const tasks: number[] = [];
+  if (w.queue.length <= Math.floor(w.queue.capacity / 2)) {
+    for (let i = 0; i < n; i++) {
+      const q = (ctx.threads[rt.workers[i]!] as WorkerState).queue;
+      if (i === w.index || q.length === 0) continue;
+      victims.push(i);
+      tasks.push(q.items[q.head + q.length - Math.floor(q.length / 2) - 1]!);
+    }
+  }
+  const start = ctx.chooser.stealStart(n, victims, tasks, ctx.prng, ctx.choices);
   for (let i = 0; i < n; i++) {
     const victimIndex = (start + i) % n;
     if (victimIndex === w.index) continue;

@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RuntimeEvent } from '../../runtime/events.js';
+import { DEFAULT_CHOOSER } from '../../runtime/chooser.js';
 import { Prng } from '../../runtime/prng.js';
 import { LOCAL_QUEUE_CAPACITY } from '../../runtime/queues.js';
 import {
@@ -15,7 +16,7 @@ import { machineFor, runFile, runText } from './helpers.js';
 
 function setup(flavor: 'multi' | 'single' = 'multi', workers = 4): { ctx: SchedulerContext; rt: RuntimeState; w: WorkerState[]; events: UnstampedEvent[] } {
   const events: UnstampedEvent[] = [];
-  const ctx: SchedulerContext = { threads: [] as ThreadState[], runtimes: [], prng: new Prng(1), emit: e => events.push(e) };
+  const ctx: SchedulerContext = { threads: [] as ThreadState[], runtimes: [], prng: new Prng(1), chooser: DEFAULT_CHOOSER, choices: { picks: 0 }, emit: e => events.push(e) };
   const rt = new RuntimeState(0, runtimeConfig(flavor, workers), -1);
   ctx.runtimes.push(rt);
   createWorkers(ctx, rt);

@@ -1,0 +1,221 @@
+// Schedule exploration: runs one compiled program under many schedules (random, PCT, DFS), finds a failing one, shrinks it.
+import { DfsChooser, PctChooser, RandomChooser, ReplayChooser, type Choice, type ExploringChooser } from './chooser.js';
+import type { Program } from './compiler.js';
+import type { MachineOptions } from './machine.js';
+import type { Failure } from './task.js';
+import { runCompiled, type RunOutcome } from './testing.js';
+
+export type Strategy = 'random' | 'pct' | 'dfs';
+export const STRATEGIES: readonly Strategy[] = ['random', 'pct', 'dfs'];
+
+/** PCT's default bug depth: orderings of up to three events (most bugs in practice need one or two). */
+export const DEFAULT_PCT_DEPTH = 3;
+
+export interface ExploreOptions {
+  readonly strategy: Strategy;
+  /** The most schedules to run. */
+  readonly schedules: number;
+  /** The strategy's own seed (random and PCT); default 1. */
+  readonly seed?: number;
+  /** PCT: the bug depth d (default 3). DFS: the most choices off Tokio's policy per schedule (default: no bound). */
+  readonly depth?: number;
+  /** The runtime of every run: workers, flavor, the program's generator seed (`random()`), the step limit. */
+  readonly machine?: Omit<MachineOptions, 'chooser' | 'listener'>;
+  /** A run whose output differs from the default schedule's (Tokio's policies, the seed) fails too. */
+  readonly checkOutput?: boolean;
+  /** Shrink a failing schedule (default true), with at most this many extra runs (default 300). */
+  readonly shrink?: boolean;
+  readonly shrinkRuns?: number;
+  /** Called after each schedule with the number run so far; returning false stops the exploration. */
+  readonly onProgress?: (done: number) => boolean | void;
+}
+
+/** Why a run fails: its own failure, a task that failed unawaited, or (with checkOutput) a different output. */
+export interface Verdict {
+  readonly reason: 'failure' | 'unawaited' | 'output';
+  /** What a shrunk schedule must still show: the root failure's kind and message (a deadlock: its kind). */
+  readonly key: string;
+  readonly message: string;
+}
+
+export interface FailedSchedule {
+  /** Which schedule failed, counting from 1. */
+  readonly schedule: number;
+  readonly verdict: Verdict;
+  /** The run of the (shrunk) failing schedule. */
+  readonly outcome: RunOutcome;
+  /** Its choices off Tokio's policy: the whole schedule (every other choice point takes alternative 0). */
+  readonly choices: readonly Choice[];
+  /** Its choice points. */
+  readonly points: number;
+  /** Off-policy choices of the schedule as found, before shrinking. */
+  readonly foundChoices: number;
+  /** Runs spent shrinking. */
+  readonly shrinkRuns: number;
+}
+
+export interface ExploreResult {
+  /** Schedules run (not counting the default schedule and shrinking). */
+  readonly schedules: number;
+  /** DFS explored every schedule (within its bound) before reaching the limit. */
+  readonly exhausted: boolean;
+  readonly cancelled: boolean;
+  readonly failure?: FailedSchedule;
+  /** The default schedule's output (with checkOutput). */
+  readonly defaultOutput?: string;
+  /** Choice points of the longest run seen. */
+  readonly maxPoints: number;
+}
+
+/** The innermost cause of a failure (where it happened). */
+function rootOf(f: Failure): Failure {
+  let cur = f;
+  while (cur.cause) cur = cur.cause;
+  return cur;
+}
+
+/** Whether a run fails, and how. */
+export function verdictOf(outcome: RunOutcome, expectedOutput?: string): Verdict | undefined {
+  // A failure is the same when its kind and place are (an assertion's message may hold values that differ).
+  const describe = (f: Failure) => {
+    const root = rootOf(f);
+    const at = root.stack[0];
+    return root.kind === 'deadlock' ? 'deadlock' : `${root.kind} at ${at ? `${at.module}:${at.line}:${at.column}` : root.message}`;
+  };
+  if (outcome.failure) {
+    const root = rootOf(outcome.failure);
+    return { reason: 'failure', key: describe(outcome.failure), message: root.kind === 'deadlock' ? root.message.split('\n')[0]! : root.message };
+  }
+  const unawaited = outcome.taskFailures[0];
+  if (unawaited) return { reason: 'unawaited', key: `unawaited ${describe(unawaited)}`, message: `a task failed and nobody awaited it: ${rootOf(unawaited).message}` };
+  if (expectedOutput !== undefined && outcome.output !== expectedOutput) {
+    return { reason: 'output', key: 'output', message: 'the output differs from the default schedule\'s' };
+  }
+  return undefined;
+}
+
+/** Runs `program` once under `chooser`. */
+function runWith(program: Program, options: ExploreOptions, chooser: ExploringChooser): RunOutcome {
+  return runCompiled(program, { ...options.machine, chooser });
+}
+
+/** Replays a schedule given by its off-policy choices. */
+export function replaySchedule(program: Program, machine: ExploreOptions['machine'], choices: readonly Choice[]): { outcome: RunOutcome; chooser: ReplayChooser } {
+  const chooser = new ReplayChooser(choices);
+  return { outcome: runCompiled(program, { ...machine, chooser }), chooser };
+}
+
+/**
+ * Explores schedules of `program` until one fails or `schedules` have run (or DFS exhausted the space). The program
+ * is compiled once by the caller; each schedule is a fresh machine over the same code.
+ */
+export function explore(program: Program, options: ExploreOptions): ExploreResult {
+  const seed = options.seed ?? 1;
+  let expected: string | undefined;
+  if (options.checkOutput) expected = runCompiled(program, { ...options.machine }).output;
+  const dfs = options.strategy === 'dfs' ? new DfsChooser(options.depth ?? Infinity) : undefined;
+  let maxPoints = 0;
+  let run = 0;
+  let exhausted = false;
+  let cancelled = false;
+  while (run < options.schedules) {
+    let chooser: ExploringChooser;
+    switch (options.strategy) {
+      case 'random': chooser = new RandomChooser(mix(seed, run)); break;
+      // PCT spreads its change points over the longest run seen so far (shuttle does the same).
+      case 'pct': chooser = new PctChooser(mix(seed, run), options.depth ?? DEFAULT_PCT_DEPTH, maxPoints || 100); break;
+      case 'dfs': chooser = dfs!; break;
+      default: {
+        const never: never = options.strategy;
+        throw new Error(String(never));
+      }
+    }
+    const outcome = runWith(program, options, chooser);
+    run++;
+    maxPoints = Math.max(maxPoints, chooser.points);
+    const verdict = verdictOf(outcome, expected);
+    if (verdict) {
+      const found = chooser.offDefault();
+      const shrunk = options.shrink === false
+        ? { choices: found, outcome, points: chooser.points, runs: 0 }
+        : shrinkSchedule(program, options.machine, found, verdict, expected, options.shrinkRuns ?? 300);
+      return {
+        schedules: run, exhausted: false, cancelled: false, defaultOutput: expected, maxPoints,
+        failure: {
+          schedule: run, verdict: verdictOf(shrunk.outcome, expected) ?? verdict, outcome: shrunk.outcome, choices: shrunk.choices, points: shrunk.points,
+          foundChoices: found.length, shrinkRuns: shrunk.runs,
+        },
+      };
+    }
+    if (options.onProgress?.(run) === false) {
+      cancelled = true;
+      break;
+    }
+    if (dfs && !dfs.advance()) {
+      exhausted = true;
+      break;
+    }
+  }
+  return { schedules: run, exhausted, cancelled, defaultOutput: expected, maxPoints };
+}
+
+/** A generator seed for the `run`-th schedule of an exploration seeded `seed`. */
+function mix(seed: number, run: number): number {
+  return (Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) + Math.imul(run + 1, 0x85ebca6b)) >>> 0;
+}
+
+/**
+ * Shrinks a failing schedule, as QuickCheck and shuttle do: tries to drop each off-policy choice (set it back to
+ * Tokio's alternative 0), then to lower the rest, keeping every change after which the run still fails the same
+ * way; each kept run's own choices become the schedule. Fewer off-policy choices means fewer preemptions.
+ */
+export function shrinkSchedule(program: Program, machine: ExploreOptions['machine'], choices: readonly Choice[], verdict: Verdict,
+  expected: string | undefined, budget: number): { choices: Choice[]; outcome: RunOutcome; points: number; runs: number } {
+  let best = replaySchedule(program, machine, choices);
+  let current = best.chooser.offDefault();
+  let runs = 1;
+  const stillFails = (candidate: readonly Choice[]) => {
+    runs++;
+    const r = replaySchedule(program, machine, candidate);
+    const v = verdictOf(r.outcome, expected);
+    return v && v.key === verdict.key ? r : undefined;
+  };
+  // Fewest first: no off-policy choice at all, then each choice alone (dropping one choice moves the choice points
+  // after it, so a schedule can hold choices that only mattered on the path they led to).
+  const few: Choice[][] = [[], ...current.map(c => [c])];
+  for (const candidate of current.length > 1 ? few : []) {
+    if (runs >= budget) break;
+    const r = stillFails(candidate);
+    if (r) {
+      best = r;
+      current = r.chooser.offDefault();
+      break;
+    }
+  }
+  let progress = current.length > 0;
+  while (progress && runs < budget) {
+    progress = false;
+    // Drop one choice at a time, from the last: later choices matter less often.
+    for (let i = current.length - 1; i >= 0 && runs < budget; i--) {
+      const r = stillFails(current.filter((_, j) => j !== i));
+      if (r) {
+        best = r;
+        current = r.chooser.offDefault();
+        progress = true;
+        i = Math.min(i, current.length);
+      }
+    }
+    // Lower what is left (a nearer alternative).
+    for (let i = 0; i < current.length && runs < budget; i++) {
+      const c = current[i]!;
+      if (c.chosen <= 1) continue;
+      const r = stillFails(current.map((x, j) => (j === i ? { ...x, chosen: x.chosen - 1 } : x)));
+      if (r) {
+        best = r;
+        current = r.chooser.offDefault();
+        progress = true;
+      }
+    }
+  }
+  return { choices: current, outcome: best.outcome, points: best.chooser.points, runs };
+}

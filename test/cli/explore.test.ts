@@ -1,0 +1,141 @@
+// Exploring schedules from the command line as a new user would: `aria explore` finds a race and writes a replay
+// file, `aria run --replay` reproduces it (and says when the program changed), `aria test --explore` finds the
+// examples' bugs and passes their fixes.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+
+const root = resolve(import.meta.dirname, '..', '..');
+let out: string;
+
+beforeAll(() => {
+  out = mkdtempSync(join(tmpdir(), 'aria-cli-explore-'));
+  const build = spawnSync(process.execPath, ['scripts/build.mjs', '--outdir', out, '--only', 'cli', '--quiet'], { cwd: root, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`build failed: ${build.stderr}`);
+}, 120_000);
+
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+function aria(args: string[], cwd: string) {
+  const r = spawnSync(process.execPath, [join(out, 'cli.js'), ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A folder holding copies of examples. */
+function withExamples(...names: string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'aria-explore-'));
+  for (const n of names) copyFileSync(join(root, 'examples', n), join(dir, n));
+  return dir;
+}
+
+// A racy program as a user might write it: no test, an assertion at the top level.
+const RACY = `struct Counter(hits: Int)
+
+fn record(c: Counter) -> {Async} Unit
+  seen = c.hits
+  stamp = spawn now()
+  stamp.await
+  c.hits = seen + 1
+end
+
+c = Counter(0)
+tasks = [spawn record(c), spawn record(c), spawn record(c)]
+join(tasks)
+assert(c.hits == 3, "a hit was lost")
+print("hits:", c.hits)
+`;
+
+describe('aria explore and aria run --replay', () => {
+  test('explore finds the race, writes a shrunk replay file; run --replay reproduces it; a changed program is named', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aria-racy-'));
+    writeFileSync(join(dir, 'racy.aria'), RACY);
+    // The default schedule passes.
+    expect(aria(['run', 'racy.aria'], dir)).toMatchObject({ code: 0, stdout: 'hits: 3\n' });
+    const r = aria(['explore', 'racy.aria', '--schedules', '500'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^exploring racy\.aria: up to 500 schedules \(random, 4 workers, multi\)\nschedule \d+ of up to 500 failed \(random, seed 1\); shrunk to 1 choice off Tokio's policy \(from \d+\)\n/);
+    expect(r.stdout).toContain('error: a hit was lost\n    at <main> (racy.aria:13:1)');
+    expect(r.stdout).toContain('wrote the failing schedule to .aria/replays/racy.json\n  aria run --replay .aria/replays/racy.json    reproduces it');
+    const file = JSON.parse(readFileSync(join(dir, '.aria/replays/racy.json'), 'utf8'));
+    expect(file).toMatchObject({ format: 'aria-replay', version: 1, program: '../../racy.aria', options: { workers: 4, flavor: 'multi', seed: 1 }, failure: 'a hit was lost' });
+    expect(file.programHash).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(file.choices).toHaveLength(1);
+
+    const replay = aria(['run', '--replay', '.aria/replays/racy.json'], dir);
+    expect(replay.code).toBe(1);
+    expect(replay.stdout).toBe('');
+    expect(replay.stderr).toContain('replayed .aria/replays/racy.json (1 choice off Tokio\'s policy): the recorded failure happened again');
+    expect(replay.stderr).toContain('error: a hit was lost\n    at <main> (racy.aria:13:1)');
+    expect(replay.stderr).not.toContain('changed');
+
+    // Without the schedule's one choice the run passes: the file is what makes it fail.
+    writeFileSync(join(dir, 'empty.json'), JSON.stringify({ ...file, program: 'racy.aria', choices: [] }));
+    const none = aria(['run', '--replay', 'empty.json'], dir);
+    expect(none.code).toBe(0);
+    expect(none.stderr).toContain('the recorded failure did NOT happen (recorded: a hit was lost)');
+
+    writeFileSync(join(dir, 'racy.aria'), RACY.replace('print("hits:", c.hits)', 'print("hits now:", c.hits)'));
+    const changed = aria(['run', '--replay', '.aria/replays/racy.json'], dir);
+    expect(changed.stderr).toContain('warning: racy.aria has changed since this schedule was recorded (its hash differs from the replay file\'s)');
+  });
+
+  test('a correct program: no failure in N schedules; DFS says when every schedule was explored', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aria-fine-'));
+    writeFileSync(join(dir, 'fine.aria'), RACY.replace('  seen = c.hits\n', '').replace('c.hits = seen + 1', 'c.hits += 1'));
+    expect(aria(['explore', 'fine.aria', '-n', '300'], dir)).toMatchObject({ code: 0, stdout: expect.stringContaining('300 schedules passed (random, seed 1)') });
+    const dfs = aria(['explore', 'fine.aria', '--strategy', 'dfs', '--workers', '2', '-n', '100000'], dir);
+    expect(dfs.code).toBe(0);
+    expect(dfs.stdout).toMatch(/all \d+ schedules explored \(dfs\)/);
+  });
+
+  test('--check-output fails a schedule whose output differs from the default schedule\'s', () => {
+    const dir = withExamples('bug-lost-update.aria');
+    expect(aria(['explore', 'bug-lost-update.aria', '-n', '300'], dir).code).toBe(0);
+    const r = aria(['explore', 'bug-lost-update.aria', '-n', '300', '--check-output', '--format', 'json'], dir);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report.failure).toMatchObject({ reason: 'output', message: 'the output differs from the default schedule\'s', replay: '.aria/replays/bug-lost-update.json' });
+  });
+
+  test('bad replay files and flags get clear errors', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aria-badreplay-'));
+    writeFileSync(join(dir, 'racy.aria'), RACY);
+    writeFileSync(join(dir, 'notjson.json'), '{ nope');
+    writeFileSync(join(dir, 'other.json'), '{"format": "something"}');
+    writeFileSync(join(dir, 'badchoice.json'), JSON.stringify({ format: 'aria-replay', version: 1, program: 'racy.aria', programHash: 'x', options: { workers: 4, flavor: 'multi', seed: 1 }, failure: '', points: 3, choices: [{ index: 0, kind: 'poll', n: 2, chosen: 5 }] }));
+    expect(aria(['run', '--replay', 'notjson.json'], dir)).toMatchObject({ code: 2, stderr: expect.stringContaining('cannot replay notjson.json: it is not JSON') });
+    expect(aria(['run', '--replay', 'other.json'], dir)).toMatchObject({ code: 2, stderr: expect.stringContaining('it is not an Aria replay file') });
+    expect(aria(['run', '--replay', 'badchoice.json'], dir)).toMatchObject({ code: 2, stderr: expect.stringContaining('choice 1 must be {index, kind, n, chosen}') });
+    expect(aria(['run', '--replay', 'missing.json'], dir)).toMatchObject({ code: 2, stderr: expect.stringContaining('it cannot be read') });
+    expect(aria(['run', '--replay', 'other.json', '--seed', '3'], dir)).toMatchObject({ code: 2, stderr: expect.stringContaining('--seed cannot go with --replay') });
+    expect(aria(['explore', 'racy.aria', '--strategy', 'bfs'], dir)).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown strategy `bfs`') });
+    expect(aria(['test', 'racy.aria', '--strategy', 'pct'], dir)).toMatchObject({ code: 2, stderr: expect.stringContaining('--strategy goes with --explore N') });
+  });
+});
+
+describe('aria test --explore on the examples', () => {
+  const bugs = ['bug-lost-update', 'bug-check-then-act', 'bug-channel-deadlock', 'bug-timeout-race'];
+  test('finds each bug (seeded, at most 300 schedules) and replays the test; the fixed versions pass', () => {
+    const dir = withExamples(...bugs.flatMap(b => [`${b}.aria`, `${b}-fixed.aria`]));
+    for (const strategy of ['random', 'pct']) {
+      const r = aria(['test', ...bugs.map(b => `${b}.aria`), '--explore', '300', '--strategy', strategy, '--seed', '5'], dir);
+      expect(r.code, r.stdout).toBe(1);
+      expect(r.stdout).toContain('test result: FAILED. 0 passed; 4 failed');
+      for (const b of bugs) expect(r.stdout).toMatch(new RegExp(`test ${b}\\.aria::\\w+ \\.\\.\\. FAILED \\(schedule \\d+\\)`));
+      expect(r.stdout).toContain('replay: aria run --replay .aria/replays/bug-lost-update.deposits_all_land.json');
+    }
+    const replay = aria(['run', '--replay', '.aria/replays/bug-channel-deadlock.transfers_finish.json'], dir);
+    expect(replay.code).toBe(1);
+    expect(replay.stderr).toContain('test transfers_finish): the recorded failure happened again');
+    expect(replay.stderr).toContain('deadlock');
+    const fixed = aria(['test', ...bugs.map(b => `${b}-fixed.aria`), '--explore', '300', '--strategy', 'pct', '--seed', '5'], dir);
+    expect(fixed.code, fixed.stdout).toBe(0);
+    expect(fixed.stdout).toContain('test result: ok. 4 passed; 0 failed');
+    const dfs = aria(['test', 'bug-lost-update-fixed.aria', '--explore', '100000', '--strategy', 'dfs', '--format', 'json'], dir);
+    const report = JSON.parse(dfs.stdout);
+    expect(report.tests[0]).toMatchObject({ status: 'passed', exhausted: true });
+    expect(report.tests[0].explored).toMatch(/^all \d+ schedules explored/);
+  }, 120_000);
+});
