@@ -32,7 +32,7 @@ export interface ExploreOptions {
 
 /** Why a run fails: its own failure, a task that failed unawaited, or (with checkOutput) a different output. */
 export interface Verdict {
-  readonly reason: 'failure' | 'unawaited' | 'output';
+  readonly reason: 'failure' | 'deadlock' | 'unawaited' | 'output';
   /** What a shrunk schedule must still show: the root failure's kind and message (a deadlock: its kind). */
   readonly key: string;
   readonly message: string;
@@ -86,6 +86,9 @@ export function verdictOf(outcome: RunOutcome, expectedOutput?: string): Verdict
     const root = rootOf(outcome.failure);
     return { reason: 'failure', key: describe(outcome.failure), message: root.kind === 'deadlock' ? root.message.split('\n')[0]! : root.message };
   }
+  // A deadlock that leaves the main task free (a cycle of waits, a wait nothing can complete) fails a schedule too.
+  const stuck = outcome.waitReports.find(r => r.kind === 'cycle' || r.kind === 'blocked');
+  if (stuck) return { reason: 'deadlock', key: `deadlock ${stuck.kind}`, message: stuck.message };
   const unawaited = outcome.taskFailures[0];
   if (unawaited) return { reason: 'unawaited', key: `unawaited ${describe(unawaited)}`, message: `a task failed and nobody awaited it: ${rootOf(unawaited).message}` };
   if (expectedOutput !== undefined && outcome.output !== expectedOutput) {

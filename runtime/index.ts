@@ -225,7 +225,7 @@ export async function runProgram(source: string, options: RunOptions = {}): Prom
   const program = options.test === undefined ? compiled : programForTest(compiled, options.test);
   if (!program) {
     return {
-      output: '', exitCode: 1, diagnostics: all, taskFailures: [], steps: 0, virtualMs: 0, programHash: hash,
+      output: '', exitCode: 1, diagnostics: all, taskFailures: [], steps: 0, waitReports: [], virtualMs: 0, programHash: hash,
       failureText: `error: ${loaded.entry} has no function ${options.test} to run as a test`,
     };
   }

@@ -3,6 +3,7 @@ import type * as A from '../analysis/syntax/ast.js';
 import { FnProto, Op } from './bytecode.js';
 import type { Program } from './compiler.js';
 import { Machine, type MachineOptions } from './machine.js';
+import type { WaitReport } from './events.js';
 import type { Failure } from './task.js';
 import { Closure } from './values.js';
 
@@ -51,6 +52,8 @@ export interface RunOutcome {
   readonly failure?: Failure;
   /** Tasks that failed and that nobody awaited. */
   readonly taskFailures: readonly Failure[];
+  /** Deadlock cycles, waits nothing can complete and stalls found while the run went on (runtime/waits.ts). */
+  readonly waitReports: readonly WaitReport[];
   readonly steps: number;
   readonly virtualMs: number;
   /** The machine at the end (its state, for reports). */
@@ -67,6 +70,7 @@ export function runCompiled(program: Program, options: MachineOptions = {}): Run
     output,
     failure: s.failure ?? undefined,
     taskFailures: s.unobserved.map(id => s.tasks[id]!.failure!).filter(Boolean),
+    waitReports: [...s.waitReports],
     steps: s.steps,
     virtualMs: s.us / 1000,
     machine,
