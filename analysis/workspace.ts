@@ -269,6 +269,8 @@ export class Workspace {
       },
       resolveImport: (from, segments) => this.resolveImport(from, segments),
       builtins,
+      stamp: p => this.files.get(p)?.text,
+      ...(this.typing ? { previous: this.typing.result } : {}),
     }), () => failedTypes(files));
     this.timings.typeMs += performance.now() - t0;
     this.typing = { rev: this.rev, result };
@@ -428,10 +430,15 @@ export class Workspace {
   /** What checking each top-level item gave, reused when an edit elsewhere in its file leaves it as it was. */
   private readonly itemResults = newItemCache();
 
+  /** While every file's diagnostics are computed: the ASTs lowered meanwhile, whatever the budget. */
+  private pinned: Map<FileState, Module> | undefined;
+
   /** Closed files lowered last (oldest first): only these keep their AST and navigation model. */
   private readonly closedLowered: FileState[] = [];
 
   private lowered(f: FileState): Module {
+    const pinned = this.pinned?.get(f);
+    if (pinned && !f.module) return pinned;
     if (!f.module) {
       // A file that keeps no tree (or whose AST was let go) is parsed for this, and the tree freed after.
       let t0 = performance.now();
@@ -452,6 +459,7 @@ export class Workspace {
       }
       this.timings.lowerMs += performance.now() - t0;
       const module = f.module;
+      this.pinned?.set(f, module);
       f.outline ??= {
         imports: module.items.flatMap(item => (item.kind === 'Import' && item.path.length ? [item.path.map(p => p.name)] : [])),
         syntaxErrors: module.syntaxErrors,
@@ -677,9 +685,16 @@ export class Workspace {
   /** Diagnostics of every file the client added, by path. */
   allDiagnostics(token?: CancellationToken): Map<string, Diagnostic[]> {
     const out = new Map<string, Diagnostic[]>();
-    for (const p of this.filePaths()) {
-      if (token?.isCancellationRequested) break;
-      out.set(p, this.diagnostics(p, token));
+    // The analysis and the type checker both read every AST: each file is lowered once for both, not once each
+    // (the type checker's result holds the ASTs anyway until the next change).
+    this.pinned ??= new Map();
+    try {
+      for (const p of this.filePaths()) {
+        if (token?.isCancellationRequested) break;
+        out.set(p, this.diagnostics(p, token));
+      }
+    } finally {
+      this.pinned = undefined;
     }
     return out;
   }

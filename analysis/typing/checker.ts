@@ -5,7 +5,7 @@ import type * as A from '../syntax/ast.js';
 import { TypePrinter } from './display.js';
 import {
   BOOL, DURATION, FLOAT, INT, RowGraph, RowVar, STRING, UNIT,
-  explain, flowType, generalize, instantiate, prune, tcon, tfun, tvar,
+  explain, flowType, generalize, instantiate, prune, rowsOf, tcon, tfun, tvar,
   type Origin, type Scheme, type TCon, type TFun, type Type, type UnifyFailure, type UpperOwner,
 } from './types.js';
 
@@ -17,6 +17,10 @@ export interface ProgramSource {
   resolveImport(from: string, segments: readonly string[]): string | undefined;
   /** The built-in functions' signatures, lowered from Aria text (`fn sleep(duration: Duration) -> {Async} Unit`). */
   readonly builtins: A.Module;
+  /** A file's text (or any value that changes when it does): a file whose stamp is as before may be reused. */
+  stamp?(path: string): string | undefined;
+  /** The last check of this program: files it checked whose inputs are unchanged are not checked again. */
+  readonly previous?: ProgramTypes;
 }
 
 /** A type recorded at a span of a file, rendered when asked. */
@@ -47,6 +51,35 @@ export interface ProgramTypes {
   showIn(scheme: Scheme, t: Type | RowVar): string;
   /** What `value.` offers for a value of this type, seen from a file: fields, then functions it fits first. */
   membersOf(path: string, type: Type): readonly Member[];
+  /** Per file, what the next check needs to reuse this one's work (internal to the checker). */
+  readonly reuse?: ReadonlyMap<string, FileResult>;
+  /** Files this check inferred (the others were reused from the previous check). */
+  readonly checked?: ReadonlySet<string>;
+}
+
+/**
+ * One file's results, kept for the next check. A file is reused when its text and where its imports resolve are
+ * as before, the interfaces of the files it imports are as before, and none of its diagnostics points into a file
+ * whose text changed. Reusing is then exact: what a file's check reads of other files is their interfaces.
+ */
+export interface FileResult {
+  readonly stamp: string;
+  readonly env: FileEnv;
+  /** Each `import`'s segments and where it resolved. */
+  readonly imports: readonly (readonly [readonly string[], string | undefined])[];
+  /** The file's interface (its items' types and schemes, and its imports' interfaces), as text. */
+  readonly fingerprint: string;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly spans: readonly TypedSpan[];
+  readonly hints: readonly TypeHint[];
+  /** Other files its diagnostics point into. */
+  readonly related: ReadonlySet<string>;
+  /**
+   * It declares a struct or enum with a function-typed field whose row is open: such a row is one row for every
+   * use in the program, so a check that reuses part of the program could leave stale flows in it. A program with
+   * one is checked whole.
+   */
+  readonly shared: boolean;
 }
 
 /** An inferred type the source leaves out: a local's first binding, an untyped parameter, an omitted return type. */
@@ -148,7 +181,7 @@ interface ModuleEntry {
 
 type ItemEntry = FnEntry | StructEntry | EnumEntry | VariantEntry | EffectEntry | HandlerEntry;
 
-interface FileEnv {
+export interface FileEnv {
   readonly path: string;
   readonly module: A.Module;
   /** Own items by name (first of a name wins). */
@@ -224,22 +257,91 @@ class Checker {
 
   run(): ProgramTypes {
     this.setUpBuiltins();
+    const previous = this.source.previous?.reuse;
+    const reusable = previous && ![...previous.values()].some(r => r.shared) ? previous : undefined;
+    // The files and their imports: a file that may be reused is not lowered (its imports are as they were).
+    const candidates = new Map<string, FileResult>();
+    const modules = new Map<string, A.Module>();
+    const imports = new Map<string, readonly (readonly [readonly string[], string | undefined])[]>();
+    const stamps = new Map<string, string | undefined>();
     const queue = [...this.source.files];
     for (let i = 0; i < queue.length; i++) {
       const path = queue[i]!;
-      if (this.files.has(path)) continue;
-      const module = this.source.module(path);
-      if (!module) continue;
-      const env = this.declare(path, module);
-      for (const m of env.imports.values()) if (!this.files.has(m.path)) queue.push(m.path);
+      if (imports.has(path)) continue;
+      const stamp = this.source.stamp?.(path);
+      stamps.set(path, stamp);
+      const old = reusable?.get(path);
+      let list: readonly (readonly [readonly string[], string | undefined])[];
+      if (old && stamp !== undefined && old.stamp === stamp && old.imports.every(([segments, target]) => this.source.resolveImport(path, segments) === target)) {
+        candidates.set(path, old);
+        list = old.imports;
+      } else {
+        const module = this.source.module(path);
+        if (!module) continue;
+        modules.set(path, module);
+        list = module.items.flatMap(item => (item.kind === 'Import' ? [[item.path.map(s => s.name), this.source.resolveImport(path, item.path.map(s => s.name))] as const] : []));
+      }
+      imports.set(path, list);
+      for (const [, target] of list) if (target && !imports.has(target)) queue.push(target);
     }
-    for (const env of this.files.values()) this.linkImports(env);
-    for (const env of this.files.values()) this.declareTypes(env);
-    this.inferFunctions();
-    for (const env of this.files.values()) this.checkProgramStatements(env);
+    // Files in groups of mutual imports, imported files first; each group is checked, or reused, as a whole.
+    const paths = [...imports.keys()];
+    const index = new Map(paths.map((p, i) => [p, i]));
+    const edges = paths.map(p => [...new Set(imports.get(p)!.flatMap(([, t]) => (t !== undefined && index.has(t) ? [index.get(t)!] : [])))]);
+    const interfaceChanged = new Set<string>();
+    const textChanged = new Set<string>();
+    const results = new Map<string, FileResult>();
+    const checked = new Set<string>();
+    const fresh: { path: string; env: FileEnv }[] = [];
+    for (const component of stronglyConnected(paths.length, edges)) {
+      const group = component.map(i => paths[i]!);
+      const olds = group.map(p => candidates.get(p));
+      const reuse = olds.every(o => o !== undefined)
+        && group.every(p => imports.get(p)!.every(([, t]) => t === undefined || group.includes(t) || !interfaceChanged.has(t)))
+        && olds.every(o => ![...o!.related].some(r => textChanged.has(r)));
+      if (reuse) {
+        for (const o of olds) this.adopt(o!);
+        for (let k = 0; k < group.length; k++) results.set(group[k]!, olds[k]!);
+        continue;
+      }
+      const envs: FileEnv[] = [];
+      for (const path of group) {
+        const module = modules.get(path) ?? this.source.module(path);
+        if (!module) continue;
+        envs.push(this.declare(path, module));
+      }
+      for (const env of envs) this.linkImports(env);
+      for (const env of envs) this.declareTypes(env);
+      this.inferFunctions(envs);
+      for (const env of envs) this.checkProgramStatements(env);
+      for (const env of envs) {
+        const old = previous?.get(env.path);
+        const fingerprint = digest(this.fingerprint(env));
+        if (old?.stamp !== stamps.get(env.path)) textChanged.add(env.path);
+        if (old?.fingerprint !== fingerprint) interfaceChanged.add(env.path);
+        checked.add(env.path);
+        fresh.push({ path: env.path, env });
+        results.set(env.path, { stamp: stamps.get(env.path) ?? '', env, imports: imports.get(env.path)!, fingerprint, diagnostics: [], spans: [], hints: [], related: new Set(), shared: this.sharesRows(env) });
+      }
+    }
     this.report();
+    for (const { path } of fresh) {
+      const r = results.get(path)!;
+      const diagnostics = this.diagnostics.get(path) ?? [];
+      const related = new Set(diagnostics.flatMap(d => d.related.map(x => x.path)).filter(x => x !== path));
+      results.set(path, { ...r, diagnostics, spans: this.spans.get(path) ?? [], hints: this.hints.get(path) ?? [], related });
+    }
+    for (const [path, r] of results) {
+      if (checked.has(path)) continue;
+      const added = this.diagnostics.get(path);
+      this.diagnostics.set(path, added && added.length > 0 ? [...r.diagnostics, ...added].sort(compareDiagnostics) : r.diagnostics as Diagnostic[]);
+      this.spans.set(path, r.spans as TypedSpan[]);
+      this.hints.set(path, r.hints as TypeHint[]);
+    }
     const printer = () => new TypePrinter(k => this.effectName(k));
     return {
+      reuse: results,
+      checked,
       diagnostics: this.diagnostics,
       spans: this.spans,
       schemes: this.schemes,
@@ -254,6 +356,87 @@ class Checker {
       },
       membersOf: (path, t) => this.membersOf(path, t),
     };
+  }
+
+  /** Takes a reused file's environment and what the program-wide tables need of it. */
+  private adopt(r: FileResult): void {
+    const env = r.env;
+    this.files.set(env.path, env);
+    for (const entry of env.items.values()) {
+      if (entry.path !== env.path) continue;
+      if (entry.kind === 'fn' && entry.scheme) this.schemes.set(`${env.path}#${entry.decl.name.name}`, entry.scheme);
+      else if (entry.kind === 'struct') {
+        for (const f of entry.decl.fields) {
+          const list = this.structsByField.get(f.name.name) ?? [];
+          list.push(entry);
+          this.structsByField.set(f.name.name, list);
+        }
+      } else if (entry.kind === 'effect') {
+        if (!isBuiltinEffect(entry.name)) this.effectNames.set(entry.key, entry.name);
+        for (const op of entry.decl?.ops ?? []) this.opPaths.set(op, env.path);
+      }
+    }
+  }
+
+  /**
+   * A file's interface as text: what another file's check can read of it (its items' names, parameters, schemes,
+   * field and operation types, resolved). Spans are left out: an edit that moves declarations changes nothing.
+   */
+  private fingerprint(env: FileEnv): string {
+    const params = (ps: readonly A.Param[] | undefined) => (ps ?? []).map(p => `${p.name.name}${p.default ? '?' : ''}`).join(',');
+    const parts: string[] = [];
+    for (const [name, e] of env.items) {
+      if (e.path !== env.path) continue;
+      switch (e.kind) {
+        case 'fn':
+          parts.push(`fn ${name}(${params(e.decl.params)}) ${e.scheme ? schemeKey(e.scheme) : '?'}`);
+          break;
+        case 'handler':
+          parts.push(`handler ${name}(${params(e.decl.params)}) ${e.decl.effect.name} ${e.scheme ? schemeKey(e.scheme) : '?'}`);
+          break;
+        case 'struct':
+          parts.push(`struct ${name}(${params(e.decl.fields)}) ${typesKey(e.params ?? [], e.fields ?? [])}`);
+          break;
+        case 'enum': {
+          const variants = [...e.variants.values()].map(v => `${v.name}(${v.fieldNames.join(',')})${v.required}`).join(' ');
+          parts.push(`enum ${name}[${e.typeParams.join(',')}] ${variants} ${typesKey(e.params ?? [], [...(e.fields?.values() ?? [])].flat())}`);
+          break;
+        }
+        case 'variant':
+          parts.push(`variant ${name} ${e.enumKey} ${e.index}`);
+          break;
+        case 'effect': {
+          const ops = [...e.ops.values()].map(op => {
+            const t = this.opType(env, op, 0);
+            return `${op.name}(${params(op.sig?.params)}) ${typesKey([], [...t.params, t.ret])}`;
+          });
+          parts.push(`effect ${name} ${e.key} ${ops.join(' ')}`);
+          break;
+        }
+      }
+    }
+    for (const [name, m] of env.imports) parts.push(`import ${name}=${m.path}`);
+    return parts.join('\n');
+  }
+
+  /** Whether a file declares a field of a function type with an open row (see `FileResult.shared`). */
+  private sharesRows(env: FileEnv): boolean {
+    const open = (t: A.TypeExpr | undefined): boolean => {
+      const stack = t ? [t] : [];
+      for (let steps = 0; stack.length > 0 && steps < 10_000; steps++) {
+        const x = stack.pop()!;
+        if (x.kind === 'FnType') {
+          if (!x.effects || x.effects.variables.length > 0 || x.effects.tail) return true;
+          stack.push(...x.params, x.result);
+        } else if (x.kind === 'TypeApp') stack.push(...x.args);
+      }
+      return false;
+    };
+    for (const item of env.module.items) {
+      if (item.kind === 'Struct' && item.fields.some(f => open(f.type))) return true;
+      if (item.kind === 'Enum' && item.variants.some(v => v.fields.some(f => open(f.type)))) return true;
+    }
+    return false;
   }
 
   // ---------------------------------------------------------------- built-ins
@@ -386,6 +569,7 @@ class Checker {
         });
         entry.params = params;
         entry.fields = fields;
+        markTemplates(fields);
         entry.decl.fields.forEach(f => {
           const list = this.structsByField.get(f.name.name) ?? [];
           list.push(entry);
@@ -406,6 +590,7 @@ class Checker {
         }
         entry.params = params;
         entry.fields = fields;
+        markTemplates([...fields.values()].flat());
       }
     }
   }
@@ -531,12 +716,12 @@ class Checker {
     return { type: tfun(params, declared, ret), body, scope, rows, declared: allowed };
   }
 
-  private inferFunctions(): void {
+  private inferFunctions(envs: readonly FileEnv[]): void {
     // Nodes: top-level functions without a complete signature, and handlers; edges: the names their bodies use.
     type Node = { env: FileEnv; entry: FnEntry | HandlerEntry };
     const nodes: Node[] = [];
     const index = new Map<FnEntry | HandlerEntry, number>();
-    for (const env of this.files.values()) {
+    for (const env of envs) {
       for (const item of env.module.items) {
         const entry = env.items.get(item.kind === 'Fn' || item.kind === 'Handler' ? item.name.name : '');
         if (!entry || (entry.kind !== 'fn' && entry.kind !== 'handler') || (entry.kind === 'fn' ? entry.decl !== item : entry.decl !== item)) continue;
@@ -563,7 +748,7 @@ class Checker {
     });
     for (const scc of stronglyConnected(nodes.length, edges)) this.inferScc(scc.map(i => nodes[i]!));
     // Bodies of functions with complete signatures, against their signatures.
-    for (const env of this.files.values()) {
+    for (const env of envs) {
       for (const item of env.module.items) {
         if (item.kind !== 'Fn') continue;
         const entry = env.items.get(item.name.name);
@@ -1168,7 +1353,7 @@ class Checker {
   private structInstance(s: StructEntry, level: number): { args: Type[]; fields: Type[] } {
     const params = s.params ?? [];
     const fresh = new Map(params.map(p => [p, tvar(level)]));
-    const fields = (s.fields ?? []).map(f => substituteVars(f, fresh));
+    const fields = (s.fields ?? []).map(f => substituteVars(f, fresh, this.fieldRow));
     return { args: params.map(p => fresh.get(p)!), fields };
   }
 
@@ -1183,7 +1368,7 @@ class Checker {
     const en = this.enumOf(v);
     const params = en?.params ?? [];
     const fresh = new Map(params.map(p => [p, tvar(level)]));
-    const fields = (en?.fields?.get(v.name) ?? []).map(f => substituteVars(f, fresh));
+    const fields = (en?.fields?.get(v.name) ?? []).map(f => substituteVars(f, fresh, this.fieldRow));
     return { type: tcon(v.enumName, params.map(p => fresh.get(p)!), v.enumKey), fields };
   }
 
@@ -1529,14 +1714,27 @@ class Checker {
   }
 
   /** A field of a struct type, instantiated with the type's arguments. */
-  private fieldType(t: TCon, name: string): Type | undefined {
+  private fieldType(t: TCon, name: string, copyRows = true): Type | undefined {
     const s = this.structByKey(t.key);
     if (!s || !s.fields) return undefined;
     const i = s.decl.fields.findIndex(f => f.name.name === name);
     if (i < 0) return undefined;
     const map = new Map((s.params ?? []).map((p, j) => [p, t.args[j] ?? tvar(0)]));
-    return substituteVars(s.fields[i]!, map);
+    return substituteVars(s.fields[i]!, map, copyRows ? this.fieldRow : undefined);
   }
+
+  /**
+   * A closed row written in a field's type, for one use of the field: a copy with the same effects and bound, so
+   * that what one use brings in stays at that use (a check that reuses other files' results must find their rows
+   * as they were). Open rows are one row for every use (see `FileResult.shared`).
+   */
+  private readonly fieldRow = (r: RowVar): RowVar => {
+    if (!r.template || !r.upper) return r;
+    const copy = new RowVar();
+    for (const d of r.direct) this.graph.addAtom(copy, d.atom, d.origin);
+    this.graph.setUpper(copy, r.upper.allowed, r.upper.owner);
+    return copy;
+  };
 
   private structByKey(key: string | undefined): StructEntry | undefined {
     if (typeof key !== 'string') return undefined;
@@ -1910,7 +2108,7 @@ class Checker {
     const printer = new TypePrinter(k => this.effectName(k));
     if (t.k === 'con') {
       const s = this.structByKey(t.key);
-      if (s) for (const f of s.decl.fields) out.push({ name: f.name.name, kind: 'field', type: printer.type(this.fieldType(t, f.name.name) ?? tvar(0)) });
+      if (s) for (const f of s.decl.fields) out.push({ name: f.name.name, kind: 'field', type: printer.type(this.fieldType(t, f.name.name, false) ?? tvar(0)) });
       if (t.key === 'Task') out.push({ name: 'await', kind: 'await', type: printer.type(t.args[0] ?? tvar(0)) });
     }
     const fits = (p: Type): boolean => {
@@ -2097,6 +2295,79 @@ class Checker {
 
 // ---------------------------------------------------------------- helpers
 
+/** Types over some variables as text, as `schemeKey` writes them. */
+function typesKey(vars: readonly import('./types.js').TVar[], types: readonly Type[]): string {
+  return schemeKey({ vars, rows: [], type: tcon('', types), constraints: [], body: { row: undefined } });
+}
+
+/** A 53-bit digest of a text, in hex (two multiplicative hashes mixed, as cyrb53 does): interfaces compare by it. */
+function digest(text: string): string {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16);
+}
+
+/** Marks the closed rows written in fields' types (bounded, nothing flowing in) as copied per use. */
+function markTemplates(fields: readonly Type[]): void {
+  for (const f of fields) for (const r of rowsOf(f)) if (r.upper && r.in.length === 0 && r.rigid === undefined) r.template = true;
+}
+
+/** A scheme as text, its variables and rows numbered in order of appearance: equal text, equal scheme. */
+function schemeKey(s: Scheme): string {
+  const vars = new Map<unknown, number>();
+  const rigid = new Map(s.rows.filter(r => r.rigid !== undefined).map(r => [r.atom, r]));
+  const num = (x: unknown): number => {
+    let n = vars.get(x);
+    if (n === undefined) vars.set(x, (n = vars.size));
+    return n;
+  };
+  const row = (r: RowVar): string => `r${num(r)}`;
+  const atom = (a: string): string => {
+    const r = rigid.get(a);
+    return r ? row(r) : a.startsWith('~') ? '~' : a;
+  };
+  const out: string[] = [];
+  const stack: (Type | string)[] = [s.type];
+  for (let steps = 0; stack.length > 0 && steps < 100_000; steps++) {
+    const x = stack.pop()!;
+    if (typeof x === 'string') {
+      out.push(x);
+      continue;
+    }
+    const t = prune(x);
+    if (t.k === 'var') out.push(`${s.vars.includes(t) ? 'q' : 'v'}${num(t)}`);
+    else if (t.k === 'con') {
+      out.push(`${t.key}[`);
+      stack.push(']');
+      for (let i = t.args.length - 1; i >= 0; i--) stack.push(t.args[i]!, ',');
+    } else {
+      out.push(`(${row(t.row)}`);
+      stack.push(')', t.ret, '->');
+      for (let i = t.params.length - 1; i >= 0; i--) stack.push(t.params[i]!, ',');
+    }
+  }
+  for (const r of s.rows) row(r);
+  // Rows that are not quantified (closed rows written in fields and operations): what they hold and allow.
+  for (const [x, n] of [...vars]) {
+    if (!(x instanceof RowVar) || s.rows.includes(x)) continue;
+    out.push(` r${n}{${[...x.atoms.keys()].map(atom).sort().join(',')}}${x.upper ? `<{${[...x.upper.allowed].map(atom).sort().join(',')}}` : ''}`);
+  }
+  const constraints = s.constraints.map(c => {
+    if (c.k === 'atom') return `${row(c.row)}+${atom(c.atom)}`;
+    if (c.k === 'edge') return `${row(c.from)}>${row(c.to)}/${[...(c.filter ?? [])].map(atom).sort().join(',')}`;
+    const owner = c.owner.kind === 'top-level' ? c.owner.path : c.owner.kind === 'annotation' ? c.owner.origin.label : c.owner.name;
+    return `${row(c.row)}<${[...c.allowed].map(atom).sort().join(',')}:${c.owner.kind}:${owner}`;
+  });
+  return `${out.join('')} | ${[...new Set(constraints)].sort().join(' ')}`;
+}
+
 /** A written row as the source spells it, in braces. */
 function rowSource(row: A.EffectRow): string {
   const names = [...row.effects.map(e => e.name), ...row.variables.map(v => v.name)];
@@ -2163,11 +2434,11 @@ function isComplete(fn: A.FnDecl): boolean {
   return fn.params.every(p => full(p.type)) && (fn.returnType === undefined || full(fn.returnType));
 }
 
-function substituteVars(t: Type, map: ReadonlyMap<import('./types.js').TVar, Type>): Type {
+function substituteVars(t: Type, map: ReadonlyMap<import('./types.js').TVar, Type>, row?: (r: RowVar) => RowVar): Type {
   const x = prune(t);
   if (x.k === 'var') return map.get(x) ?? x;
-  if (x.k === 'con') return x.args.length === 0 ? x : tcon(x.name, x.args.map(a => substituteVars(a, map)), x.key);
-  return tfun(x.params.map(p => substituteVars(p, map)), x.row, substituteVars(x.ret, map));
+  if (x.k === 'con') return x.args.length === 0 ? x : tcon(x.name, x.args.map(a => substituteVars(a, map, row)), x.key);
+  return tfun(x.params.map(p => substituteVars(p, map, row)), row ? row(x.row) : x.row, substituteVars(x.ret, map, row));
 }
 
 /** Whether a `break` leaves this loop body (not one of its inner loops, nor a lambda's). */

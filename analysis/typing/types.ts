@@ -93,6 +93,8 @@ export class RowVar {
   readonly rigid?: string;
   /** The row of a block inside a body (a `with`'s): a diagnostic looks through it for the sites within. */
   transparent = false;
+  /** A closed row written in a field's type: each use of the field gets a copy (the checker's `fieldRow`). */
+  template = false;
 
   constructor(rigid?: string) {
     if (rigid !== undefined) {
