@@ -810,6 +810,53 @@ export class Workspace {
     return best ? types.membersOf(key, best.type) : [];
   }
 
+  /**
+   * The struct field named at an offset (in its declaration, an access `value.field`, or a constructor's named
+   * argument), or the enum constructor (its declaration, a call, a value, a pattern), and every place that names
+   * it, by the static types: another struct's field or another enum's constructor of the same name is left alone. `unresolved`: accesses of a field of that name whose struct is not known (E0306),
+   * which a rename would miss.
+   */
+  fieldReferences(path: string, offset: number, token?: CancellationToken): { readonly kind: 'field' | 'variant'; readonly struct: string; readonly field: string; readonly declaration?: Location; readonly locations: Location[]; readonly unresolved: Location[] } | undefined {
+    const types = this.types(token);
+    const p = this.path(path);
+    const f = this.files.get(p);
+    if (!types || !f) return undefined;
+    const within = (span: Span) => span.start <= offset && offset <= span.end;
+    let target: { kind: 'field' | 'variant'; struct: string; field: string } | undefined;
+    for (const item of this.lowered(f).items) {
+      if (item.kind === 'Struct') {
+        const field = item.fields.find(x => within(x.name.span));
+        if (field) target = { kind: 'field', struct: `${p}#${item.name.name}`, field: field.name.name };
+      } else if (item.kind === 'Enum') {
+        const variant = item.variants.find(v => within(v.name.span));
+        if (variant) target = { kind: 'variant', struct: `${p}#${item.name.name}`, field: variant.name.name };
+      }
+    }
+    target ??= types.fieldUses.get(p)?.find(u => within(u.span));
+    if (!target) return undefined;
+    const { kind, struct, field } = target;
+    const hash = struct.lastIndexOf('#');
+    const declFile = this.files.get(struct.slice(0, hash));
+    const decl = declFile && this.lowered(declFile).items.find(i => (i.kind === 'Struct' || i.kind === 'Enum') && i.name.name === struct.slice(hash + 1));
+    const locations: Location[] = [];
+    let declaration: Location | undefined;
+    const declared = decl?.kind === 'Struct' && kind === 'field' ? decl.fields.find(x => x.name.name === field)
+      : decl?.kind === 'Enum' && kind === 'variant' ? decl.variants.find(x => x.name.name === field) : undefined;
+    if (declared) locations.push((declaration = { path: declFile!.path, span: declared.name.span }));
+    for (const [where, uses] of types.fieldUses) {
+      for (const u of uses) if (u.kind === kind && u.struct === struct && u.field === field) locations.push({ path: where, span: u.span });
+    }
+    const unresolved: Location[] = [];
+    for (const [where, ds] of types.diagnostics) {
+      const text = this.files.get(where)?.text ?? '';
+      for (const d of ds) if (kind === 'field' && d.code === 'E0306' && text.slice(d.span.start, d.span.end) === field) unresolved.push({ path: where, span: d.span });
+    }
+    const key = (l: Location) => `${l.path}\n${l.span.start}`;
+    const unique = [...new Map(locations.map(l => [key(l), l])).values()];
+    unique.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : x.span.start - y.span.start));
+    return { kind, struct, field, locations: unique, unresolved, ...(declaration ? { declaration } : {}) };
+  }
+
   /** Where the struct or enum of the type at an offset is declared (Go to Type Definition). */
   typeDefinition(path: string, offset: number, token?: CancellationToken): Location[] {
     const at = this.typeAt(path, offset, token);
@@ -1253,7 +1300,7 @@ function guarded<T>(run: () => T, fallback: () => T): T {
 function failedTypes(files: readonly string[]): ProgramTypes {
   return {
     diagnostics: new Map(files.map(f => [f, [diagnostic('E0002', f, { start: 0, end: 0 }, TOO_DEEP)]])),
-    spans: new Map(), schemes: new Map(), hints: new Map(),
+    spans: new Map(), schemes: new Map(), hints: new Map(), fieldUses: new Map(),
     show: () => '?', showRow: () => '{}', showScheme: () => '?', showIn: () => '?',
     typeDeclaration: () => undefined, membersOf: () => [],
   };

@@ -2,7 +2,7 @@
 import type { FunctionRow as CheckerRow, Workspace } from '../analysis/workspace.js';
 import type { Analyzer, FileState } from './analyzer.js';
 import type {
-  CheckedDiagnostic, DischargedSite, EffectOrigin, FunctionRow, HandlerSite, NamedRow, Semantics, TypeHint, TypeInfo, TypeMember,
+  CheckedDiagnostic, DischargedSite, EffectOrigin, FieldReferences, FunctionRow, HandlerSite, NamedRow, Semantics, TypeHint, TypeInfo, TypeMember,
 } from './semantics.js';
 
 /** `fetch` performs `IO` ... / `f` declares `IO` but ... / `Cancel` is not handled ... */
@@ -40,6 +40,12 @@ export class CheckerSemantics implements Semantics {
 
   typeDefinition(file: FileState, offset: number): readonly { path: string; span: { start: number; end: number } }[] {
     return this.ws?.typeDefinition(file.path, offset) ?? [];
+  }
+
+  fieldReferences(file: FileState, offset: number): FieldReferences | undefined {
+    const found = this.ws?.fieldReferences(file.path, offset);
+    if (!found) return undefined;
+    return { kind: found.kind, field: found.field, locations: found.locations, unresolved: found.unresolved, ...(found.declaration ? { declaration: found.declaration } : {}) };
   }
 
   refresh(): void {

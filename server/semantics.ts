@@ -89,6 +89,21 @@ export interface Semantics {
   membersAt(file: FileState, dot: number): readonly TypeMember[];
   /** Where the struct or enum of the type at `offset` is declared. */
   typeDefinition(file: FileState, offset: number): readonly { readonly path: string; readonly span: Span }[];
+  /**
+   * The struct field (declaration, access, named argument) or enum constructor (declaration, call, value, pattern)
+   * named at `offset`, and its places by the static types;
+   * `unresolved`: accesses of a field of that name whose struct the checker could not tell.
+   */
+  fieldReferences(file: FileState, offset: number): FieldReferences | undefined;
+}
+
+export interface FieldReferences {
+  /** A struct's field, or an enum's constructor. */
+  readonly kind: 'field' | 'variant';
+  readonly field: string;
+  readonly declaration?: { readonly path: string; readonly span: Span };
+  readonly locations: readonly { readonly path: string; readonly span: Span }[];
+  readonly unresolved: readonly { readonly path: string; readonly span: Span }[];
 }
 
 export interface TypeHint {

@@ -212,12 +212,12 @@ class AriaServer {
     connection.onPrepareRename(guarded(ctx, 'prepareRename', null, async params => {
       await this.scanned;
       const at = this.at(params);
-      return at ? prepareRename(ctx, at.file, at.offset) : null;
+      return at ? prepareRename(ctx, semantics, at.file, at.offset) : null;
     }));
     connection.onRenameRequest(guarded(ctx, 'rename', null, async (params, token) => {
       await this.scanned;
       const at = this.at(params);
-      return at ? rename(ctx, at.file, at.offset, params.newName, cancellationCheck(token, 16)) : null;
+      return at ? rename(ctx, semantics, at.file, at.offset, params.newName, cancellationCheck(token, 16)) : null;
     }));
     connection.onDocumentSymbol(guarded(ctx, 'documentSymbol', [], params => {
       const file = this.analyzer.get(params.textDocument.uri);

@@ -51,6 +51,8 @@ export interface ProgramTypes {
   showIn(scheme: Scheme, t: Type | RowVar): string;
   /** What `value.` offers for a value of this type, seen from a file: fields, then functions it fits first. */
   membersOf(path: string, type: Type): readonly Member[];
+  /** Per file, the uses of struct fields whose struct is known (`path#Struct`). */
+  readonly fieldUses: ReadonlyMap<string, readonly FieldUse[]>;
   /** Per file, what the next check needs to reuse this one's work (internal to the checker). */
   readonly reuse?: ReadonlyMap<string, FileResult>;
   /** Files this check inferred (the others were reused from the previous check). */
@@ -72,6 +74,7 @@ export interface FileResult {
   readonly diagnostics: readonly Diagnostic[];
   readonly spans: readonly TypedSpan[];
   readonly hints: readonly TypeHint[];
+  readonly fieldUses: readonly FieldUse[];
   /** Other files its diagnostics point into. */
   readonly related: ReadonlySet<string>;
   /**
@@ -94,6 +97,16 @@ export interface TypeHint {
   readonly row?: RowVar;
   /** The top-level function it belongs to (`path#name`): rendered with that function's scheme. */
   readonly scheme?: string;
+}
+
+/** A use of a declared member: a struct's field, or an enum's constructor. */
+export interface FieldUse {
+  readonly kind: 'field' | 'variant';
+  readonly span: A.Span;
+  /** The struct's or enum's key, `path#Name`. */
+  readonly struct: string;
+  /** The field's or constructor's name. */
+  readonly field: string;
 }
 
 export interface Member {
@@ -244,6 +257,7 @@ class Checker {
   private readonly effectNames = new Map<string, string>();
   private readonly structsByField = new Map<string, StructEntry[]>();
   private readonly hints = new Map<string, TypeHint[]>();
+  private readonly fields = new Map<string, FieldUse[]>();
   /** The file each operation signature is declared in. */
   private readonly opPaths = new Map<A.OpSig, string>();
   /** Functions with a written row: an effect written there and never performed is worth a warning (W0201). */
@@ -321,7 +335,7 @@ class Checker {
         if (old?.fingerprint !== fingerprint) interfaceChanged.add(env.path);
         checked.add(env.path);
         fresh.push({ path: env.path, env });
-        results.set(env.path, { stamp: stamps.get(env.path) ?? '', env, imports: imports.get(env.path)!, fingerprint, diagnostics: [], spans: [], hints: [], related: new Set(), shared: this.sharesRows(env) });
+        results.set(env.path, { stamp: stamps.get(env.path) ?? '', env, imports: imports.get(env.path)!, fingerprint, diagnostics: [], spans: [], hints: [], fieldUses: [], related: new Set(), shared: this.sharesRows(env) });
       }
     }
     this.report();
@@ -329,7 +343,7 @@ class Checker {
       const r = results.get(path)!;
       const diagnostics = this.diagnostics.get(path) ?? [];
       const related = new Set(diagnostics.flatMap(d => d.related.map(x => x.path)).filter(x => x !== path));
-      results.set(path, { ...r, diagnostics, spans: this.spans.get(path) ?? [], hints: this.hints.get(path) ?? [], related });
+      results.set(path, { ...r, diagnostics, spans: this.spans.get(path) ?? [], hints: this.hints.get(path) ?? [], fieldUses: this.fields.get(path) ?? [], related });
     }
     for (const [path, r] of results) {
       if (checked.has(path)) continue;
@@ -337,11 +351,13 @@ class Checker {
       this.diagnostics.set(path, added && added.length > 0 ? [...r.diagnostics, ...added].sort(compareDiagnostics) : r.diagnostics as Diagnostic[]);
       this.spans.set(path, r.spans as TypedSpan[]);
       this.hints.set(path, r.hints as TypeHint[]);
+      this.fields.set(path, r.fieldUses as FieldUse[]);
     }
     const printer = () => new TypePrinter(k => this.effectName(k));
     return {
       reuse: results,
       checked,
+      fieldUses: this.fields,
       diagnostics: this.diagnostics,
       spans: this.spans,
       schemes: this.schemes,
@@ -1342,6 +1358,7 @@ class Checker {
         return tfun(fields, new RowVar(), tcon(item.decl.name.name, args, item.key));
       }
       case 'variant':
+        this.noteVariant(ctx.env.path, span, item);
         return this.variantValue(item, ctx);
       case 'enum':
       case 'effect':
@@ -1430,11 +1447,13 @@ class Checker {
       case 'struct': {
         const { args, fields } = this.structInstance(item, ctx.level);
         const result = tcon(item.decl.name.name, args, item.key);
+        for (const a of e.args) if (a.name && item.decl.fields.some(f => f.name.name === a.name!.name)) this.noteField(ctx.env.path, a.name.span, item, a.name.name);
         this.bindArgs(e, fields, paramNames(item.decl.fields), ctx);
         this.record(ctx.env.path, e.span, result, 'call');
         return result;
       }
       case 'variant':
+        this.noteVariant(ctx.env.path, e.callee.span, item);
         return this.constructVariant(item, e, ctx);
       default:
         return this.applyValue(this.itemValue(item, ctx, at, e.callee.span), e, ctx, at);
@@ -1540,7 +1559,7 @@ class Checker {
     const t = this.inferExpr(obj, ctx);
     const p = prune(t);
     if (p.k === 'con') {
-      const field = this.fieldType(p, prop);
+      const field = this.fieldType(p, prop, true, { path: ctx.env.path, span: callee.property.span });
       if (field) {
         this.record(ctx.env.path, callee.property.span, field, 'use');
         return this.applyValue(field, e, ctx, at);
@@ -1696,7 +1715,7 @@ class Checker {
     const p = prune(t);
     if (DURATION_UNITS[prop] !== undefined && p.k === 'con' && NUMERIC.has(p.key)) return DURATION;
     if (p.k === 'con') {
-      const field = this.fieldType(p, prop);
+      const field = this.fieldType(p, prop, true, { path: ctx.env.path, span: e.property.span });
       if (field) {
         this.record(ctx.env.path, e.property.span, field, 'use');
         return field;
@@ -1714,11 +1733,12 @@ class Checker {
   }
 
   /** A field of a struct type, instantiated with the type's arguments. */
-  private fieldType(t: TCon, name: string, copyRows = true): Type | undefined {
+  private fieldType(t: TCon, name: string, copyRows = true, at?: { readonly path: string; readonly span: A.Span }): Type | undefined {
     const s = this.structByKey(t.key);
     if (!s || !s.fields) return undefined;
     const i = s.decl.fields.findIndex(f => f.name.name === name);
     if (i < 0) return undefined;
+    if (at) this.noteField(at.path, at.span, s, name);
     const map = new Map((s.params ?? []).map((p, j) => [p, t.args[j] ?? tvar(0)]));
     return substituteVars(s.fields[i]!, map, copyRows ? this.fieldRow : undefined);
   }
@@ -1757,14 +1777,14 @@ class Checker {
       const s = owners[0]!;
       const { args } = this.structInstance(s, ctx.level);
       this.expectType(ctx.env, t, tcon(s.decl.name.name, args, s.key), span);
-      const field = this.fieldType(prune(t) as TCon, prop);
+      const field = this.fieldType(prune(t) as TCon, prop, true, { path: ctx.env.path, span });
       if (field) this.expectType(ctx.env, field, result, span);
       return result;
     }
     this.deferred.push(force => {
       const p = prune(t);
       if (p.k === 'con') {
-        const field = this.fieldType(p, prop);
+        const field = this.fieldType(p, prop, true, { path: ctx.env.path, span });
         if (field) this.expectType(ctx.env, field, result, span);
         else this.error(ctx.env.path, 'E0303', span, `\`${this.show(p)}\` has no field \`${prop}\``);
         return true;
@@ -1977,6 +1997,7 @@ class Checker {
         case 'BindPat': {
           const v = this.nullaryVariant(ctx.env, pat.name);
           if (v) {
+            this.noteVariant(ctx.env.path, pat.span, v);
             const { type: vt } = this.variantInstance(v, ctx.level);
             this.expectType(ctx.env, vt, type, pat.span, 'pattern');
             break;
@@ -2002,6 +2023,7 @@ class Checker {
           const item = ctx.env.items.get(name) ?? ctx.env.imported.get(name) ?? this.builtinVariants.get(name);
           let fields: readonly Type[] = [];
           if (item?.kind === 'variant') {
+            this.noteVariant(ctx.env.path, pat.name.span, item);
             const inst = this.variantInstance(item, ctx.level);
             this.expectType(ctx.env, inst.type, type, pat.span, 'pattern');
             fields = inst.fields;
@@ -2093,6 +2115,21 @@ class Checker {
     let list = this.spans.get(path);
     if (!list) this.spans.set(path, (list = []));
     list.push({ span, type, kind });
+  }
+
+  /** A use of a struct's field (an access, or a named argument of its constructor): for renaming the field. */
+  private noteField(path: string, span: A.Span, s: StructEntry, field: string): void {
+    let list = this.fields.get(path);
+    if (!list) this.fields.set(path, (list = []));
+    list.push({ kind: 'field', span, struct: s.key, field });
+  }
+
+  /** A use of an enum's constructor (a call, a value, a pattern): for renaming it. */
+  private noteVariant(path: string, span: A.Span, v: VariantEntry): void {
+    if (v.path === '<builtins>') return;
+    let list = this.fields.get(path);
+    if (!list) this.fields.set(path, (list = []));
+    list.push({ kind: 'variant', span, struct: v.enumKey, field: v.name });
   }
 
   private hint(path: string, h: TypeHint): void {

@@ -6,7 +6,7 @@ import {
 import type { FileState, Located } from '../analyzer.js';
 import { locationOf, rangeOf } from '../convert.js';
 import type { ServerContext } from '../context.js';
-import { sameTarget, type AriaSymbol, type Reference, type Target } from '../ide/resolver.js';
+import { sameTarget, type AriaSymbol, type Reference, type Span, type Target } from '../ide/resolver.js';
 import type { Semantics } from '../semantics.js';
 
 const KEYWORDS = new Set([
@@ -40,6 +40,12 @@ export async function references(
       const target = ctx.analyzer.all().find(f => f.path === d.path);
       return target ? [locationOf(target, d.span)] : [];
     });
+  }
+  const field = semantics.fieldReferences(file, offset);
+  if (field) {
+    // A struct's field: its uses by the static types (another struct's field of the same name is not one of them).
+    return field.locations.filter(l => includeDeclaration || !field.declaration || l.path !== field.declaration.path || l.span.start !== field.declaration.span.start)
+      .flatMap(l => fileAt(ctx, file, l.path).map(f => locationOf(f, l.span)));
   }
   const found = ctx.analyzer.targetAt(file, offset);
   if (!found) return [];
@@ -124,6 +130,27 @@ function highlightKind(ref: Reference): DocumentHighlightKind {
   }
 }
 
+/** The open or scanned file at `path`. */
+function fileAt(ctx: ServerContext, from: FileState, path: string): FileState[] {
+  const f = path === from.path ? from : ctx.analyzer.all().find(x => x.path === path);
+  return f ? [f] : [];
+}
+
+/** A struct field at `offset` as a rename sees it: its uses by type, or why it cannot be renamed. */
+function fieldRenameTarget(ctx: ServerContext, semantics: Semantics, file: FileState, offset: number): { kind: 'field' | 'variant'; span: Span; locations: readonly { path: string; span: Span }[] } | string | undefined {
+  const field = semantics.fieldReferences(file, offset);
+  if (!field) return undefined;
+  const here = field.locations.find(l => l.path === file.path && l.span.start <= offset && offset <= l.span.end);
+  if (!here) return undefined;
+  const missed = field.unresolved[0];
+  if (missed) {
+    const where = fileAt(ctx, file, missed.path)[0];
+    const line = where ? where.doc.positionAt(missed.span.start).line + 1 : 0;
+    return `\`${field.field}\` at ${missed.path}:${line} belongs to a struct the checker cannot tell (E0306): annotate that value's type, then rename`;
+  }
+  return { kind: field.kind, span: here.span, locations: field.locations };
+}
+
 /** What a rename at `offset` would rename, or an error saying why not. */
 function renameTarget(ctx: ServerContext, file: FileState, offset: number): { ref: Reference; decl: Located<AriaSymbol> } | string {
   const found = ctx.analyzer.targetAt(file, offset);
@@ -133,18 +160,36 @@ function renameTarget(ctx: ServerContext, file: FileState, offset: number): { re
     return 'the declaration of this name is not in the workspace';
   }
   if (found.decl.item.kind === 'module') return 'an imported module is named by its file: rename the file instead';
-  // `p.x` cannot be told from another struct's `x` without types: renaming would miss or break uses.
-  if (found.decl.item.kind === 'field') return 'struct fields cannot be renamed safely (`value.field` uses are not resolved)';
+  // Fields are renamed by their static types (`fieldRenameTarget`); one the checker did not resolve is not safe.
+  if (found.decl.item.kind === 'field') return 'this field\'s struct is not known here: annotate the value\'s type, then rename';
   return { ref: found.ref, decl: found.decl };
 }
 
-export function prepareRename(ctx: ServerContext, file: FileState, offset: number): { range: Range; placeholder: string } {
+export function prepareRename(ctx: ServerContext, semantics: Semantics, file: FileState, offset: number): { range: Range; placeholder: string } {
+  const field = fieldRenameTarget(ctx, semantics, file, offset);
+  if (typeof field === 'string') throw new ResponseError(ErrorCodes.InvalidRequest, field);
+  if (field) return { range: rangeOf(file.doc, field.span), placeholder: file.doc.getText().slice(field.span.start, field.span.end) };
   const target = renameTarget(ctx, file, offset);
   if (typeof target === 'string') throw new ResponseError(ErrorCodes.InvalidRequest, target);
   return { range: rangeOf(file.doc, target.ref.span), placeholder: file.doc.getText().slice(target.ref.span.start, target.ref.span.end) };
 }
 
-export async function rename(ctx: ServerContext, file: FileState, offset: number, newName: string, check: () => Promise<void>): Promise<WorkspaceEdit> {
+export async function rename(ctx: ServerContext, semantics: Semantics, file: FileState, offset: number, newName: string, check: () => Promise<void>): Promise<WorkspaceEdit> {
+  const field = fieldRenameTarget(ctx, semantics, file, offset);
+  if (typeof field === 'string') throw new ResponseError(ErrorCodes.InvalidRequest, field);
+  if (field) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(newName) || KEYWORDS.has(newName)) {
+      throw new ResponseError(ErrorCodes.InvalidParams, `\`${newName}\` is not a valid Aria name`);
+    }
+    if (field.kind === 'variant' && !/^[A-Z]/.test(newName)) {
+      throw new ResponseError(ErrorCodes.InvalidParams, 'a constructor\'s name must be capitalised (a lowercase name in a pattern binds a variable)');
+    }
+    const changes: Record<string, TextEdit[]> = {};
+    for (const l of field.locations) {
+      for (const f of fileAt(ctx, file, l.path)) (changes[f.uri] ??= []).push({ range: rangeOf(f.doc, l.span), newText: newName });
+    }
+    return { changes };
+  }
   const target = renameTarget(ctx, file, offset);
   if (typeof target === 'string') throw new ResponseError(ErrorCodes.InvalidRequest, target);
   const kind = target.decl.item.kind;
