@@ -2,6 +2,7 @@
 import {
   FAILURE_OUTER_FRAMES, Machine, TimeTravel, describeWait, frameLocals, isAtStatement, show, snapshot,
   type Failure, type FailureKind, type Frame, type Program, type RuntimeEvent, type StopCondition, type StopReason, type Task, type Value,
+  ReplayChooser,
 } from '../runtime/index.js';
 import { BreakpointTable, PRELUDE_MODULE, parseHitCondition, parseLogMessage, type ActiveBreakpoint } from './breakpoints.js';
 import type { LaunchConfig } from './launch-config.js';
@@ -112,6 +113,8 @@ export class Debuggee {
     this.machine = new Machine(program, { write: text => this.write(text) }, {
       workers: config.workers, seed: config.seed, flavor: config.flavor, ...(config.stepLimit > 0 ? { stepLimit: config.stepLimit } : {}),
       keepEndFrames: KEEP_END_FRAMES,
+      // A replay file's schedule: its choices, by choice point (the cursor is in the state, so going back replays them).
+      ...(config.replay ? { chooser: new ReplayChooser(config.replay.file.choices) } : {}),
       limits: { maxListLength: config.maxListLength, maxStringLength: config.maxStringLength, maxHeapBytes: config.maxHeapMb * 1024 * 1024 },
     });
     this.machine.listener = this.onEvent;

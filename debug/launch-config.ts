@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { findProject, formatProjectError } from '../analysis/project.js';
-import { DEFAULT_SEED, MAX_SEED } from '../runtime/index.js';
+import { DEFAULT_SEED, MAX_SEED, parseReplayFile, type ReplayFile } from '../runtime/index.js';
 
 export type OtherTasksMode = 'hold' | 'run';
 
@@ -28,6 +28,11 @@ export interface LaunchConfig {
   readonly maxListLength: number;
   readonly maxStringLength: number;
   readonly maxHeapMb: number;
+  /**
+   * `"replay": FILE`: the run follows the schedule of a replay file (aria explore, aria test --explore), with its
+   * runtime options, and runs its `@test` function when it names one.
+   */
+  readonly replay?: { readonly path: string; readonly file: ReplayFile };
 }
 
 export const DEFAULT_WORKERS = 4;
@@ -68,23 +73,29 @@ function isObject(x: unknown): x is Record<string, unknown> {
 export function readLaunchConfig(raw: unknown, defaults: LaunchDefaults = {}): LaunchResult {
   if (!isObject(raw)) return { ok: false, error: 'launch arguments must be an object' };
   const fail = (error: string): LaunchResult => ({ ok: false, error });
-  const program = raw['program'];
+  const replay = readReplay(raw);
+  if (typeof replay === 'string') return fail(replay);
+  if (replay) {
+    const fixed = ['workers', 'seed', 'flavor', 'stepLimit'].find(k => raw[k] !== undefined);
+    if (fixed) return fail(`"${fixed}" cannot go with "replay": the replay file fixes the runtime's options`);
+  }
+  const program = raw['program'] ?? (replay ? replayProgram(replay) : undefined);
   if (typeof program !== 'string' || program.trim() === '') {
     return fail('the launch configuration needs "program": the path of an .aria file');
   }
   const args = raw['args'] ?? [];
   if (!Array.isArray(args) || !args.every(a => typeof a === 'string')) return fail('"args" must be a list of strings');
-  const workers = raw['workers'] ?? defaults.workers ?? DEFAULT_WORKERS;
+  const workers = replay?.file.options.workers ?? raw['workers'] ?? defaults.workers ?? DEFAULT_WORKERS;
   if (typeof workers !== 'number' || !Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) {
     return fail(`"workers" must be an integer from 1 to ${MAX_WORKERS}`);
   }
-  const seed = raw['seed'] ?? DEFAULT_SEED;
+  const seed = replay?.file.options.seed ?? raw['seed'] ?? DEFAULT_SEED;
   if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) {
     return fail('"seed" must be an integer from 0 to 4294967295');
   }
-  const flavor = raw['flavor'] ?? defaults.flavor ?? 'multi';
+  const flavor = replay?.file.options.flavor ?? raw['flavor'] ?? defaults.flavor ?? 'multi';
   if (flavor !== 'multi' && flavor !== 'single' && flavor !== 'wasm') return fail('"flavor" must be "multi", "single" or "wasm"');
-  const stepLimit = raw['stepLimit'] ?? 0;
+  const stepLimit = replay?.file.options.stepLimit ?? raw['stepLimit'] ?? 0;
   if (typeof stepLimit !== 'number' || !Number.isInteger(stepLimit) || stepLimit < 0) {
     return fail('"stepLimit" must be a non-negative integer (0: no limit)');
   }
@@ -121,6 +132,30 @@ export function readLaunchConfig(raw: unknown, defaults: LaunchDefaults = {}): L
       maxStringLength: limits['maxStringLength']!,
       maxHeapMb: limits['maxHeapMb']!,
       ...(cwd !== undefined ? { cwd } : {}),
+      ...(replay ? { replay } : {}),
     },
   };
+}
+
+/** The `"replay"` attribute: the replay file read and checked, a message saying what is wrong, or undefined. */
+function readReplay(raw: Record<string, unknown>): { path: string; file: ReplayFile } | string | undefined {
+  const value = raw['replay'];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.trim() === '') return '"replay" must be the path of a replay file';
+  const cwd = typeof raw['cwd'] === 'string' ? raw['cwd'] : process.cwd();
+  const path = isAbsolute(value) ? value : resolve(cwd, value);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return `cannot read the replay file ${path}`;
+  }
+  const file = parseReplayFile(text);
+  if (typeof file === 'string') return `the replay file ${path} cannot be used: ${file}`;
+  return { path, file };
+}
+
+/** The program a replay file names, as an absolute path (it is relative to the replay file's folder). */
+function replayProgram(replay: { path: string; file: ReplayFile }): string {
+  return isAbsolute(replay.file.program) ? replay.file.program : resolve(dirname(replay.path), replay.file.program);
 }

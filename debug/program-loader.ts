@@ -3,7 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { LineIndex } from '../analysis/line-index.js';
 import { Workspace } from '../analysis/workspace.js';
-import { compileProgram, loadProgram, type Program } from '../runtime/index.js';
+import { compileProgram, loadProgram, programForTest, programHash, type Program } from '../runtime/index.js';
 
 export interface LoadedForDebug {
   readonly ok: true;
@@ -13,6 +13,8 @@ export interface LoadedForDebug {
   readonly warnings: readonly string[];
   /** The checked workspace (the program and its imports): the debugger reads static types from it. */
   readonly workspace?: Workspace;
+  /** The hash of the program's module texts (a replay file keeps the one it was recorded with). */
+  readonly hash: string;
 }
 
 export type LoadResult = LoadedForDebug | { readonly ok: false; readonly error: string };
@@ -44,7 +46,7 @@ function list(kind: string, path: string, items: readonly string[]): string {
  * Reads `program` (relative to `cwd`), parses it and its imports, runs the effect checker, compiles.
  * Never throws: a missing file, a syntax error or a checker error is `{ ok: false, error }`.
  */
-export async function loadForDebug(program: string, cwd: string = process.cwd(), checkEffects = true): Promise<LoadResult> {
+export async function loadForDebug(program: string, cwd: string = process.cwd(), checkEffects = true, test?: string): Promise<LoadResult> {
   const path = isAbsolute(program) ? resolve(program) : resolve(cwd, program);
   const text = readText(path);
   if (text === undefined) return { ok: false, error: `cannot read the program ${path}: no such file` };
@@ -74,7 +76,11 @@ export async function loadForDebug(program: string, cwd: string = process.cwd(),
       if (found.length > 0) return { ok: false, error: list('fails the effect check', path, found) };
     }
     const compiled = await compileProgram(loaded);
-    return { ok: true, path, program: compiled, warnings, ...(workspace ? { workspace } : {}) };
+    const hash = programHash([...loaded.modules.values()].map(m => m.text));
+    // A replay of a test runs that test function as the main task.
+    const run = test === undefined ? compiled : programForTest(compiled, test);
+    if (!run) return { ok: false, error: `${path} has no function ${test} to run as the replayed test` };
+    return { ok: true, path, program: run, warnings, hash, ...(workspace ? { workspace } : {}) };
   } catch (error) {
     // The front end should never throw on user input; if it does, the launch still fails cleanly.
     return { ok: false, error: `cannot load ${path}: ${(error as Error).message}` };

@@ -237,12 +237,21 @@ export class AriaDebugSession extends LoggingDebugSession {
 
   /** Loads and checks the program and makes a fresh Debuggee for it (launch and restart). */
   private async load(config: LaunchConfig): Promise<void> {
-    const loaded = await loadForDebug(config.program, config.cwd ?? process.cwd());
+    const loaded = await loadForDebug(config.program, config.cwd ?? process.cwd(), true, config.replay?.file.test);
     if (!loaded.ok) throw new RequestError(ERR.launch, loaded.error);
     this.config = config;
     // The first line says how the run is set up: the same seed, flavour and workers replay it in `aria run`.
     const workers = config.flavor === 'multi' ? `${config.workers} workers` : config.flavor === 'single' ? '1 worker' : 'an event loop';
-    this.sendEvent(new OutputEvent(`Aria: ${loaded.path}, seed ${config.seed}, ${config.flavor} runtime (${workers}); \`aria run --seed ${config.seed}\` replays it\n`, 'console'));
+    const replay = config.replay;
+    if (replay) {
+      const test = replay.file.test ? `, test ${replay.file.test}` : '';
+      this.sendEvent(new OutputEvent(`Aria: ${loaded.path}, the schedule of ${replay.path} (${replay.file.choices.length} choices off Tokio's policy${test}), seed ${config.seed}, ${config.flavor} runtime (${workers}); recorded failure: ${replay.file.failure}\n`, 'console'));
+      if (loaded.hash !== replay.file.programHash) {
+        this.sendEvent(new OutputEvent(`warning: ${loaded.path} has changed since the schedule was recorded (its hash differs from the replay file's): the run may not reach the failure\n`, 'stderr'));
+      }
+    } else {
+      this.sendEvent(new OutputEvent(`Aria: ${loaded.path}, seed ${config.seed}, ${config.flavor} runtime (${workers}); \`aria run --seed ${config.seed}\` replays it\n`, 'console'));
+    }
     this.staticTypes = loaded.workspace ? new StaticTypes(loaded.workspace) : undefined;
     this.variables.setTypes({ oracle: this.staticTypes, show: this.clientShowsTypes });
     for (const w of loaded.warnings) this.sendEvent(new OutputEvent(`${w}\n`, 'console'));
@@ -258,6 +267,8 @@ export class AriaDebugSession extends LoggingDebugSession {
       evaluate: (task, text) => this.evaluateSync(task, 0, text),
     }, table);
     this.debuggee.exceptionFilters = new Set(this.exceptionFilters);
+    // A replayed schedule is there to show its failure: it stops there whatever the filters say.
+    if (replay) for (const f of ['uncaught', 'deadlock'] as const) this.debuggee.exceptionFilters.add(f);
     for (const [path, specs] of this.pendingSourceBreakpoints) {
       const set = table.setSourceBreakpoints(path, specs);
       await this.precompile(set);
@@ -454,7 +465,11 @@ export class AriaDebugSession extends LoggingDebugSession {
       const known = new Set<string>(EXCEPTION_FILTERS.map(f => f.filter));
       const filters = (args.filters ?? []).filter(f => known.has(f)) as ExceptionFilter[];
       this.exceptionFilters = new Set(filters);
-      if (this.debuggee) this.debuggee.exceptionFilters = new Set(filters);
+      if (this.debuggee) {
+        this.debuggee.exceptionFilters = new Set(filters);
+        // A replayed schedule stops at its failure whatever the filters say.
+        if (this.config?.replay) for (const f of ['uncaught', 'deadlock'] as const) this.debuggee.exceptionFilters.add(f);
+      }
       response.body = { breakpoints: (args.filters ?? []).map(f => ({ verified: known.has(f), ...(known.has(f) ? {} : { message: `unknown filter ${f}` }) })) };
     });
   }

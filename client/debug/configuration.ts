@@ -34,7 +34,12 @@ export function resolveAriaConfiguration(config: Partial<AriaDebugConfiguration>
   if (config.request !== undefined && config.request !== 'launch') {
     return { ok: false, message: `Aria programs are launched, not attached to: set "request": "launch".` };
   }
-  const program = typeof config.program === 'string' && config.program.trim() !== '' ? config.program : activeAriaFile;
+  const given = typeof config.program === 'string' && config.program.trim() !== '';
+  // A replay file names its program: the active file is not put in its place.
+  if (!given && typeof config['replay'] === 'string') {
+    return { ok: true, config: { ...config, type: 'aria', request: 'launch', name: config.name ?? 'Replay a schedule' } as AriaDebugConfiguration };
+  }
+  const program = given ? config.program! : activeAriaFile;
   if (!program) return { ok: false, message: 'The Aria launch configuration needs "program": the path of an .aria file.' };
   return {
     ok: true,

@@ -118,6 +118,11 @@ describe('launch configurations', () => {
     expect(resolveAriaConfiguration({ type: 'aria', request: 'attach', name: 'x' }, '/w/a.aria')).toMatchObject({ ok: false });
     expect(resolveAriaConfiguration({ type: 'aria', request: 'launch', name: 'x' }, undefined)).toMatchObject({ ok: false });
   });
+  it('leaves the program of a replay to the replay file', () => {
+    const r = resolveAriaConfiguration({ type: 'aria', request: 'launch', name: 'x', replay: '/w/.aria/replays/a.json' }, '/w/other.aria');
+    expect(r).toMatchObject({ ok: true, config: { replay: '/w/.aria/replays/a.json' } });
+    expect(r.ok && r.config.program).toBeUndefined();
+  });
   it('offers initial configurations the adapter accepts', () => {
     for (const c of INITIAL_CONFIGURATIONS) expect(readLaunchConfig({ ...c, program: '/w/a.aria' }).ok).toBe(true);
   });
@@ -150,7 +155,7 @@ describe('manifest (the debug keys)', () => {
   it('declares the aria debugger with exactly the launch attributes the adapter reads', () => {
     const dbg = c.debuggers.find((d: { type: string }) => d.type === 'aria');
     const props = dbg.configurationAttributes.launch.properties as Record<string, { default: unknown }>;
-    expect(Object.keys(props).sort()).toEqual(['args', 'cwd', 'flavor', 'maxHeapMb', 'maxListLength', 'maxStringLength', 'otherTasks', 'program', 'seed', 'stepLimit', 'stopOnEntry', 'stopOnSpawn', 'workers']);
+    expect(Object.keys(props).sort()).toEqual(['args', 'cwd', 'flavor', 'maxHeapMb', 'maxListLength', 'maxStringLength', 'otherTasks', 'program', 'replay', 'seed', 'stepLimit', 'stopOnEntry', 'stopOnSpawn', 'workers']);
     const defaults = readLaunchConfig({ program: 'x.aria' });
     if (!defaults.ok) throw new Error(defaults.error);
     for (const key of ['workers', 'seed', 'flavor', 'stopOnEntry', 'stepLimit', 'otherTasks', 'stopOnSpawn', 'maxListLength', 'maxStringLength', 'maxHeapMb'] as const) {

@@ -1,0 +1,114 @@
+// The debug adapter launched with `"replay": FILE` (DebugClient against `aria dap`): it follows the replay file's
+// schedule and stops at the failure, where step back works; a changed program and a bad file are said clearly.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { describe, expect, it } from 'vitest';
+import { collectOutput, launchToStop, repoRoot, resumeToStop, topFrame, useAdapter } from './harness.js';
+
+const { client, adapterPath } = useAdapter();
+
+const RACY = `struct Counter(hits: Int)
+
+fn record(c: Counter) -> {Async} Unit
+  seen = c.hits
+  stamp = spawn now()
+  stamp.await
+  c.hits = seen + 1
+end
+
+c = Counter(0)
+tasks = [spawn record(c), spawn record(c), spawn record(c)]
+join(tasks)
+assert(c.hits == 3, "a hit was lost")
+print("hits:", c.hits)
+`;
+
+/** Runs the bundled CLI (built beside the adapter) in `cwd`; its exit status is not an error. */
+function aria(args: string[], cwd: string): string {
+  try {
+    return execFileSync(process.execPath, [join(dirname(adapterPath()), 'cli.js'), ...args], { cwd, encoding: 'utf8' });
+  } catch (error) {
+    return String((error as { stdout?: string }).stdout ?? '');
+  }
+}
+
+function racyFolder(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'aria-dap-replay-'));
+  writeFileSync(join(dir, 'racy.aria'), RACY);
+  expect(aria(['explore', 'racy.aria', '-n', '500'], dir)).toContain('wrote the failing schedule to .aria/replays/racy.json');
+  return dir;
+}
+
+describe('"replay" in a launch configuration', () => {
+  it('stops at the failure of the replayed schedule; without it the same program runs to its end', async () => {
+    const dir = racyFolder();
+    const plain = await client();
+    const out = collectOutput(plain);
+    await Promise.all([plain.waitForEvent('terminated'), plain.launch({ program: join(dir, 'racy.aria') })]);
+    expect(out.text()).toBe('hits: 3\n');
+
+    const c = await client();
+    const console = collectOutput(c, 'console');
+    const stop = await launchToStop(c, { replay: join(dir, '.aria/replays/racy.json') });
+    expect(stop.body.reason).toBe('exception');
+    const info = await c.exceptionInfoRequest({ threadId: stop.body.threadId! });
+    expect(info.body.description).toContain('a hit was lost');
+    const top = await topFrame(c, stop.body.threadId!);
+    expect(top.line).toBe(13);
+    expect(top.source?.path).toBe(join(dir, 'racy.aria'));
+    expect(console.text()).toContain('the schedule of');
+    expect(console.text()).toContain('recorded failure: a hit was lost');
+    // Step back from the failure shows how the tasks got there.
+    const lines: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      const back = await resumeToStop(c, () => c.stepBackRequest({ threadId: stop.body.threadId! }));
+      expect(back.body.reason).toBe('step');
+      lines.push((await topFrame(c, back.body.threadId!)).line);
+    }
+    expect(lines).toEqual([13, 12]);
+  });
+
+  it('replays a test\'s schedule: the test function runs, and it stops at its assertion', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aria-dap-replay-test-'));
+    copyFileSync(join(repoRoot, 'examples', 'bug-lost-update.aria'), join(dir, 'bug-lost-update.aria'));
+    expect(aria(['test', 'bug-lost-update.aria', '--explore', '300'], dir)).toContain('replay: aria run --replay .aria/replays/bug-lost-update.deposits_all_land.json');
+    const c = await client();
+    const stop = await launchToStop(c, { replay: '.aria/replays/bug-lost-update.deposits_all_land.json', cwd: dir });
+    expect(stop.body.reason).toBe('exception');
+    const info = await c.exceptionInfoRequest({ threadId: stop.body.threadId! });
+    expect(info.body.description).toContain('assert_eq failed: left 120, right 130');
+    const trace = await c.stackTraceRequest({ threadId: stop.body.threadId! });
+    expect(trace.body.stackFrames.map(f => `${f.name}:${f.line}`)).toEqual(['deposits_all_land:32']);
+  });
+
+  it('says when the program changed since the schedule was recorded', async () => {
+    const dir = racyFolder();
+    writeFileSync(join(dir, 'racy.aria'), RACY.replace('print("hits:", c.hits)', 'print("hits now:", c.hits)'));
+    const c = await client();
+    const errors = collectOutput(c, 'stderr');
+    await launchToStop(c, { replay: join(dir, '.aria/replays/racy.json') });
+    expect(errors.text()).toContain('has changed since the schedule was recorded');
+  });
+
+  it('refuses a replay file it cannot use, and runtime options beside one', async () => {
+    const dir = racyFolder();
+    const replay = join(dir, '.aria/replays/racy.json');
+    writeFileSync(join(dir, 'broken.json'), readFileSync(replay, 'utf8').replace('"aria-replay"', '"nope"'));
+    const fail = async (args: Record<string, unknown>) => {
+      const c = await client();
+      await c.initializeRequest({ adapterID: 'aria' });
+      try {
+        await c.launchRequest(args as DebugProtocol.LaunchRequestArguments);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error('the launch succeeded');
+    };
+    expect(await fail({ replay: join(dir, 'broken.json') })).toContain('it is not an Aria replay file');
+    expect(await fail({ replay: join(dir, 'missing.json') })).toContain('cannot read the replay file');
+    expect(await fail({ replay, seed: 4 })).toContain('"seed" cannot go with "replay"');
+  });
+});
