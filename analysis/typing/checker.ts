@@ -239,7 +239,10 @@ interface Deferred {
 }
 
 export function checkProgram(source: ProgramSource): ProgramTypes {
-  return new Checker(source).run();
+  // The result holds the checker (for `membersOf` and the printers): it must not hold the previous result too, or
+  // every check would keep all the checks before it alive.
+  const { previous, ...rest } = source;
+  return new Checker(rest, previous?.reuse).run();
 }
 
 class Checker {
@@ -267,11 +270,12 @@ class Checker {
   /** Locals whose first binding has been hinted. */
   private readonly hinted = new WeakSet<Type>();
 
-  constructor(private readonly source: ProgramSource) {}
+  constructor(private readonly source: Omit<ProgramSource, 'previous'>, private previous: ReadonlyMap<string, FileResult> | undefined) {}
 
   run(): ProgramTypes {
     this.setUpBuiltins();
-    const previous = this.source.previous?.reuse;
+    const previous = this.previous;
+    this.previous = undefined;
     const reusable = previous && ![...previous.values()].some(r => r.shared) ? previous : undefined;
     // The files and their imports: a file that may be reused is not lowered (its imports are as they were).
     const candidates = new Map<string, FileResult>();

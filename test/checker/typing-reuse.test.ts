@@ -155,3 +155,23 @@ suite('type checking reuses the files an edit leaves alone', () => {
     }
   });
 });
+
+suite('memory across re-checks', () => {
+  test('a check does not keep the checks before it alive', async () => {
+    const { setFlagsFromString } = await import('node:v8');
+    const { runInNewContext } = await import('node:vm');
+    setFlagsFromString('--expose_gc');
+    const gc = runInNewContext('gc') as () => void;
+    const files = program();
+    const ws = await memoryWorkspace(files);
+    ws.allDiagnostics();
+    const first = new WeakRef(ws.types()!);
+    for (let n = 3; n < 6; n++) {
+      ws.updateFile('lib/jobs.aria', files['lib/jobs.aria']!.replace('  n * 2', `  n * ${n}`));
+      ws.allDiagnostics();
+    }
+    await new Promise(resolve => setTimeout(resolve, 0));
+    gc();
+    expect(first.deref()).toBeUndefined();
+  });
+});
