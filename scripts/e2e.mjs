@@ -141,6 +141,7 @@ async function main() {
   const effectErrors = server.answers[EFFECT_FILE].errors;
   const hoverAt = positionOf(effectText, /^fn (\w+)\([^)]*\) -> \{IO\}/m);
   const explainAt = positionOf(effectText, /^fn (sum_and_log)\b/m) ?? positionOf(effectText, /^fn (\w+)/m);
+  const totalAt = positionOf(effectText, /^ {2}(total) = sum\(xs\)/m);
   const inspectAt = positionOf(syntaxText, /^(fn) greet/m);
   if (syntaxErrors.length === 0) {
     record('bundled server reports the syntax error in fixtures/syntax-error.aria', 'fail', 'no error diagnostics over stdio');
@@ -171,6 +172,9 @@ async function main() {
           expect: '{IO}',
           skip: server.capabilities.hoverProvider ? undefined : 'the bundled server has no hoverProvider yet',
         },
+        // The static type of a local, inferred, in a hover and as an inlay hint after its first binding.
+        hovers: totalAt ? [{ word: 'total', line: totalAt.line, col: totalAt.col + 3, expect: 'Type: Int' }] : [],
+        inlay: totalAt && { line: totalAt.line, expect: 'total: Int = sum(xs)' },
         explain: explainAt && {
           word: explainAt.word,
           line: explainAt.line,

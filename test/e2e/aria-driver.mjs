@@ -195,9 +195,10 @@ try {
       });
     }
 
-    if (file.hover) {
-      await check(`${file.name}: hover on ${file.hover.word} shows ${file.hover.expect}`, async () => {
-        await goTo(file.hover.line, file.hover.col);
+    for (const [i, hover] of [file.hover, ...(file.hovers ?? [])].entries()) {
+      if (!hover) continue;
+      await check(`${file.name}: hover on ${hover.word} shows ${hover.expect}`, async () => {
+        await goTo(hover.line, hover.col);
         let texts = [];
         for (let attempt = 0; attempt < 5; attempt++) {
           await key('Control+K');
@@ -205,17 +206,33 @@ try {
           try {
             await page.waitForSelector('.monaco-hover:not(.hidden) .hover-contents', { state: 'visible', timeout: 3000 });
             texts = await page.$$eval('.monaco-hover:not(.hidden) .hover-contents', els => els.map(e => e.innerText.trim()).filter(Boolean));
-            if (texts.some(t => t.includes(file.hover.expect))) break;
+            if (texts.some(t => t.includes(hover.expect))) break;
           } catch {}
           await key('Escape');
           await page.waitForTimeout(500);
         }
         await page.waitForTimeout(400);
-        await shot(`${file.name.replace(/\.aria$/, '')}-hover`);
+        await shot(`${file.name.replace(/\.aria$/, '')}-hover${i === 0 ? '' : `-${hover.word}`}`);
         await key('Escape');
-        if (!texts.some(t => t.includes(file.hover.expect))) throw new Error(`hover texts ${JSON.stringify(texts)} lack ${file.hover.expect}`);
+        if (!texts.some(t => t.includes(hover.expect))) throw new Error(`hover texts ${JSON.stringify(texts)} lack ${hover.expect}`);
         return { texts };
-      }, { skip: file.hover.skip });
+      }, { skip: hover.skip });
+    }
+
+    if (file.inlay) {
+      // Inlay hints are injected text: the editor's rendered line reads with them (`total: Int = sum(xs)`).
+      await check(`${file.name}: inlay hint shows ${file.inlay.expect}`, async () => {
+        await goTo(file.inlay.line, 1);
+        let lines = [];
+        for (let attempt = 0; attempt < 10; attempt++) {
+          lines = await page.$$eval('.monaco-editor .view-lines .view-line', els => els.map(e => e.innerText.replace(/\u00a0/g, ' ')));
+          if (lines.some(l => l.includes(file.inlay.expect))) break;
+          await page.waitForTimeout(500);
+        }
+        await shot(`${file.name.replace(/\.aria$/, '')}-inlay-hints`);
+        if (!lines.some(l => l.includes(file.inlay.expect))) throw new Error(`no rendered line reads ${JSON.stringify(file.inlay.expect)}: ${JSON.stringify(lines.filter(l => l.trim()).slice(0, 30))}`);
+        return { line: lines.find(l => l.includes(file.inlay.expect)) };
+      });
     }
 
     if (file.explain) {
