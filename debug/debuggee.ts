@@ -7,7 +7,7 @@ import {
 import { BreakpointTable, PRELUDE_MODULE, parseHitCondition, parseLogMessage, type ActiveBreakpoint } from './breakpoints.js';
 import type { LaunchConfig } from './launch-config.js';
 import type { RuntimeStateBody, TimelineBody } from './protocol.js';
-import { TimelineRecorder, runtimeStateBody } from './runtime-state.js';
+import { MAX_RECORDED_POLLS, TimelineRecorder, locateIn, runtimeStateBody } from './runtime-state.js';
 
 /** A stop takes a checkpoint when this many steps ran since the last one (cheap stepBack after a few steps). */
 const STOP_CHECKPOINT_MIN = 2_000;
@@ -108,7 +108,7 @@ export class Debuggee {
   private exited: number[] = [];
 
   constructor(readonly config: LaunchConfig, readonly program: Program, private readonly hooks: DebuggeeHooks, breakpoints?: BreakpointTable) {
-    this.recorder = new TimelineRecorder();
+    this.recorder = new TimelineRecorder(MAX_RECORDED_POLLS, 1, task => locateIn(this.machine)(task));
     this.breakpoints = breakpoints ?? new BreakpointTable(program);
     this.machine = new Machine(program, { write: text => this.write(text) }, {
       workers: config.workers, seed: config.seed, flavor: config.flavor, ...(config.stepLimit > 0 ? { stepLimit: config.stepLimit } : {}),

@@ -159,12 +159,37 @@ export interface TimelineThread {
   readonly label: string;
 }
 
+/** A task's state over time, as the timeline colours it. */
+export type SpanState = 'ready' | 'running' | 'blocked' | 'sleeping' | 'completed' | 'failed' | 'cancelled';
+
+/** Where a ready task waits to be polled. */
+export type QueueName = 'lifo' | 'local' | 'global' | 'blocking';
+
+/** A task enters a state at `atUs` and stays in it until its next transition (or now). */
+export interface TimelineTransition {
+  readonly task: number;
+  readonly atUs: number;
+  readonly state: SpanState;
+  /** running: the thread it runs on; ready: the worker whose LIFO slot or local queue holds it (-1: none). */
+  readonly thread: number;
+  /** ready: the queue it waits in (absent when the scheduler had taken it before it could be read). */
+  readonly queue?: QueueName;
+  /** ready: why (`spawned`, `woken by #3`, `yielded`, `stolen`...); blocked and sleeping: the wait in words; failed, cancelled: the message. */
+  readonly detail?: string;
+  /** ready: the task that spawned or woke it (0: a timer or the runtime). */
+  readonly by?: number;
+  /** blocked: the tasks the wait names. */
+  readonly on?: readonly number[];
+}
+
 export interface TimelineBody {
   readonly nowUs: number;
   readonly threads: readonly TimelineThread[];
   readonly tasks: readonly { readonly id: number; readonly name: string; readonly state: TaskStateName }[];
   readonly polls: readonly TimelinePoll[];
   readonly spawns: readonly TimelineSpawn[];
+  /** Every task's state transitions, in the order they happened (see TimelineTransition). */
+  readonly transitions: readonly TimelineTransition[];
   /** True when older polls were dropped to keep the recording bounded. */
   readonly truncated: boolean;
 }

@@ -39,6 +39,8 @@ const entries = [
       '}',
     ],
   },
+  // the timeline webview's script: runs in the browser, loaded by the page from dist/
+  { name: 'timeline', source: 'client/debug/timeline-webview.ts', browser: true },
   {
     name: 'debug',
     source: 'debug/main.ts',
@@ -101,18 +103,18 @@ export async function build(options = {}) {
         entryPoints: [source],
         outfile,
         bundle: true,
-        format: 'cjs',
-        platform: 'node',
-        target: 'node20',
+        format: entry.browser ? 'iife' : 'cjs',
+        platform: entry.browser ? 'browser' : 'node',
+        target: entry.browser ? 'es2022' : 'node20',
         sourcemap: options.sourcemap ?? true,
         minify: options.minify ?? false,
         external: entry.external ?? [],
         // for packages without an exports map, prefer their CommonJS "main" over an ESM "module" in a CJS bundle
         mainFields: ['main', 'module'],
-        define: {
+        define: entry.browser ? {} : {
           'import.meta.url': '__aria_import_meta_url', ARIA_VERSION: JSON.stringify(version), ARIA_DIAGNOSTICS_DOC: JSON.stringify(diagnosticsDoc),
         },
-        banner: { js: importMetaBanner },
+        banner: entry.browser ? undefined : { js: importMetaBanner },
         footer: entry.footer ? { js: entry.footer.join('\n') } : undefined,
         logLevel: 'silent',
         metafile: false,

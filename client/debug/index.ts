@@ -47,10 +47,16 @@ export function activateDebug(context: vscode.ExtensionContext): void {
       void vscode.window.showInformationMessage(`Aria: ${error.message}`);
     });
   };
-  const timeline = new TimelinePanel(state, async () => {
+  /** The timeline selected a task: the Call Stack focuses its thread (and the editor its line), the Tasks view its row. */
+  const focusFromTimeline = (task: number) => {
+    focusTask(task);
+    const node = tasks.node(`task:${task}`);
+    if (node && tasksView.visible) void tasksView.reveal(node, { select: true, focus: false });
+  };
+  const timeline = new TimelinePanel(state, vscode.Uri.joinPath(context.extensionUri, 'dist'), async () => {
     const session = currentSession();
     if (session) await state.fetchTimeline(requester(session));
-  }, focusTask);
+  }, focusFromTimeline);
 
   state.onChange(s => {
     tasks.refresh();
@@ -108,7 +114,9 @@ export function activateDebug(context: vscode.ExtensionContext): void {
       sessionById.delete(s.id);
     }),
     vscode.commands.registerCommand(FOCUS_TASK_COMMAND, (task: unknown) => {
-      if (typeof task === 'number') focusTask(task);
+      if (typeof task !== 'number') return;
+      focusTask(task);
+      timeline.select(task);
     }),
     vscode.commands.registerCommand(SHOW_TIMELINE_COMMAND, () => timeline.show()),
     vscode.commands.registerCommand(SHOW_FINISHED_COMMAND, () => setShowFinished(true)),

@@ -8,6 +8,7 @@ export class NodeTreeProvider implements vscode.TreeDataProvider<ViewNode>, vsco
   readonly onDidChangeTreeData = this.changed.event;
   private roots: readonly ViewNode[] = [];
   private readonly parents = new Map<string, ViewNode | undefined>();
+  private readonly nodes = new Map<string, ViewNode>();
 
   constructor(private readonly build: () => readonly ViewNode[]) {}
 
@@ -15,14 +16,21 @@ export class NodeTreeProvider implements vscode.TreeDataProvider<ViewNode>, vsco
   refresh(): void {
     this.roots = this.build();
     this.parents.clear();
+    this.nodes.clear();
     const index = (nodes: readonly ViewNode[], parent: ViewNode | undefined) => {
       for (const n of nodes) {
         this.parents.set(n.key, parent);
+        this.nodes.set(n.key, n);
         index(n.children, n);
       }
     };
     index(this.roots, undefined);
     this.changed.fire(undefined);
+  }
+
+  /** The node with this key in the tree shown now. */
+  node(key: string): ViewNode | undefined {
+    return this.nodes.get(key);
   }
 
   get size(): number {

@@ -67,6 +67,7 @@ export function sampleTimeline(): TimelineBody {
       { parent: 1, child: 3, atUs: 8, thread: 0 },
       { parent: 1, child: 4, atUs: 9, thread: 0 },
     ],
+    transitions: [],
     truncated: false,
   };
 }

@@ -2,7 +2,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatMs, threadLabel } from '../../client/debug/labels.js';
 import { taskCounts, tasksTree } from '../../client/debug/tasks-model.js';
-import { FOLD_PX, renderTimeline, timeSegments, xOf } from '../../client/debug/timeline-model.js';
 import { timersTree } from '../../client/debug/timers-model.js';
 import { walk, type ViewNode } from '../../client/debug/view-node.js';
 import { workersTree } from '../../client/debug/workers-model.js';
@@ -98,51 +97,5 @@ describe('timers tree', () => {
     expect(tree[2]!.description).toBe('in 150 ms · sleep · #2 fetch · level 1, slot 3');
     expect(tree[2]!.task).toBe(2);
     expect(tree[2]!.icon?.id).toBe('watch');
-  });
-});
-
-describe('timeline', () => {
-  it('folds long idle stretches and keeps time monotone', () => {
-    const segs = timeSegments(sampleTimeline().polls, [], 100_020, 600);
-    const folded = segs.filter(s => s.folded);
-    expect(folded.map(s => [s.fromUs, s.toUs])).toEqual([[14, 100_000]]);
-    expect(folded[0]!.width).toBe(FOLD_PX);
-    for (let i = 1; i < segs.length; i++) expect(segs[i]!.x).toBeCloseTo(segs[i - 1]!.x + segs[i - 1]!.width);
-    expect(xOf(segs, 5)).toBeLessThan(xOf(segs, 12));
-    expect(xOf(segs, 12)).toBeLessThan(xOf(segs, 100_010));
-    // the busy stretches share the rest of the width at one scale
-    const total = segs[segs.length - 1]!.x + segs[segs.length - 1]!.width;
-    expect(total).toBeGreaterThan(500);
-    expect(total).toBeLessThanOrEqual(601);
-  });
-  it('draws one bar per poll on its worker lane and an arrow per spawn of a polled child', () => {
-    const pic = renderTimeline(sampleTimeline(), { width: 800 });
-    expect(pic.bars.map(b => [b.task, b.lane])).toEqual([[1, 0], [2, 1], [3, 1]]);
-    expect(pic.arrows.map(a => [a.parent, a.child])).toEqual([[1, 2], [1, 3]]); // #4 was never polled
-    const a = pic.arrows[0]!;
-    expect(a.y2).toBeGreaterThan(a.y1); // worker 0 down to worker 1
-    expect(a.x2).toBeGreaterThan(a.x1);
-    expect(pic.svg.match(/class="poll /g)).toHaveLength(3);
-    expect(pic.svg.match(/class="spawn"/g)).toHaveLength(2);
-    expect(pic.svg).toContain('>worker 0</text>');
-    expect(pic.svg).toContain('+99.99 ms'); // the folded idle stretch says how long it is
-  });
-  it('arcs a spawn over the bars when the child runs on the spawner\'s worker', () => {
-    const data = sampleTimeline();
-    const same = { ...data, polls: data.polls.map(p => ({ ...p, thread: 0 })) };
-    const pic = renderTimeline(same, { width: 800 });
-    for (const a of pic.arrows) {
-      expect(a.y1).toBe(a.y2);
-      expect(a.x2).toBeGreaterThanOrEqual(a.x1);
-    }
-    expect(pic.svg).toMatch(/class="spawn" data-parent="1" data-child="2" d="M[\d.]+,[\d.]+ C[\d.]+,([\d.]+) /);
-  });
-
-  it('escapes names and survives an empty recording', () => {
-    const data = { ...sampleTimeline(), tasks: [{ id: 1, name: '<b>&', state: 'running' as const }] };
-    expect(renderTimeline(data, { width: 2000 }).svg).not.toContain('<b>&');
-    const empty = renderTimeline({ nowUs: 0, threads: [], tasks: [], polls: [], spawns: [], truncated: false });
-    expect(empty.bars).toEqual([]);
-    expect(empty.svg.startsWith('<svg')).toBe(true);
   });
 });

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEBUG_COMMANDS, TASKS_VIEW, TIMERS_VIEW, WORKERS_VIEW } from '../../client/debug/commands.js';
 import { INITIAL_CONFIGURATIONS, resolveAriaConfiguration } from '../../client/debug/configuration.js';
-import { isWebviewMessage, renderMessage, timelineHtml } from '../../client/debug/timeline-html.js';
+import { dataMessage, isWebviewMessage, timelineHtml } from '../../client/debug/timeline-html.js';
 import { DebugViewsState, type Requester } from '../../client/debug/views-state.js';
 import { readLaunchConfig } from '../../debug/launch-config.js';
 import { sampleState, sampleTimeline } from './fixtures.js';
@@ -129,21 +129,25 @@ describe('launch configurations', () => {
 });
 
 describe('timeline page', () => {
-  it('has a strict content security policy with one nonce and no inline styles in the drawing', () => {
-    const html = timelineHtml('abc123', 'vscode-resource:');
-    expect(html).toContain("script-src 'nonce-abc123'");
+  it('has a strict content security policy: the script from the extension, one nonce, no inline script or style', () => {
+    const html = timelineHtml('abc123', 'vscode-resource:', 'vscode-resource:/ext/dist/timeline.js');
+    expect(html).toContain("script-src 'nonce-abc123' vscode-resource:");
     expect(html).not.toContain('unsafe-inline');
-    expect(html.match(/<script nonce="abc123">/g)).toHaveLength(1);
-    const msg = renderMessage(sampleTimeline(), sampleState(), 800, false);
-    expect(msg.svg).not.toMatch(/style="/);
-    expect(msg.header).toMatch(/^2 threads · 3 polls · 3 spawns · step 42 · clock 100 ms · stopped \(breakpoint\)$/);
-    expect(msg.legend.map(l => l.label)).toEqual(['#1 main', '#2 fetch', '#3 worker']);
-    expect(renderMessage(undefined, undefined, 800, false).svg).toBe('');
+    expect(html.match(/<script nonce="abc123" src="vscode-resource:\/ext\/dist\/timeline.js"><\/script>/g)).toHaveLength(1);
+    expect(html).not.toMatch(/ style="/);
+    // a legend of states, never of tasks
+    expect([...html.matchAll(/<span class="chip">/g)]).toHaveLength(7);
+    const msg = dataMessage(sampleTimeline(), sampleState(), false);
+    expect(msg).toMatchObject({ type: 'data', focusTask: 3 });
+    expect(msg.type === 'data' && msg.header).toBe('3 tasks · 2 threads · 3 events · step 42 · clock 100 ms · stopped (breakpoint)');
+    expect(dataMessage(undefined, undefined, false)).toMatchObject({ type: 'data', body: undefined });
   });
   it('accepts only well-formed messages from the webview', () => {
     expect(isWebviewMessage({ type: 'focus', task: 3 })).toBe(true);
     expect(isWebviewMessage({ type: 'focus', task: '3' })).toBe(false);
-    expect(isWebviewMessage({ type: 'resize', width: 500 })).toBe(true);
+    expect(isWebviewMessage({ type: 'export', t0: 0, t1: 500 })).toBe(true);
+    expect(isWebviewMessage({ type: 'export', t0: 0, t1: Infinity })).toBe(false);
+    expect(isWebviewMessage({ type: 'ready' })).toBe(true);
     expect(isWebviewMessage({ type: 'eval', code: 'x' })).toBe(false);
     expect(isWebviewMessage(null)).toBe(false);
   });

@@ -21,7 +21,7 @@ const allowed = [
   /^images\/icon\.png$/,
   /^syntaxes\/[\w.-]+\.tmLanguage\.json$/,
   /^dist\/package\.json$/,
-  /^dist\/(extension|server|cli|debug)\.js$/,
+  /^dist\/(extension|server|cli|debug|timeline)\.js$/,
   /^dist\/[\w.-]+\.wasm$/,
 ];
 const isAllowed = (path: string): boolean => allowed.some(re => re.test(path));
@@ -51,7 +51,7 @@ afterAll(() => {
 
 describe('vsce package', () => {
   it('ships the bundles, their wasm files and the CommonJS marker', () => {
-    for (const name of ['dist/extension.js', 'dist/server.js', 'dist/cli.js', 'dist/package.json', 'dist/tree-sitter-aria.wasm', 'dist/web-tree-sitter.wasm']) {
+    for (const name of ['dist/extension.js', 'dist/server.js', 'dist/cli.js', 'dist/timeline.js', 'dist/package.json', 'dist/tree-sitter-aria.wasm', 'dist/web-tree-sitter.wasm']) {
       expect(entries, name).toContain(`extension/${name}`);
     }
   });

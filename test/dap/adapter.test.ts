@@ -331,6 +331,9 @@ describe('inspection', () => {
     expect(timeline.spawns.map(s => [s.parent, s.child])).toEqual([[1, 2], [1, 3], [2, 4], [2, 5]]);
     expect(new Set(timeline.polls.map(p => p.task))).toEqual(new Set([1, 2, 3, 4, 5]));
     expect(timeline.polls.filter(p => p.outcome === 'open').map(p => p.task)).toEqual([1]);
+    // main's states: it ran, slept 50 ms, was woken, and runs at the stop; the children sleep
+    const mainStates = timeline.transitions.filter(t => t.task === 1).map(t => t.state);
+    expect(mainStates).toEqual(['ready', 'running', 'sleeping', 'ready', 'running']);
   });
 
   it('focuses a task on request with a stopped event for its thread', async () => {

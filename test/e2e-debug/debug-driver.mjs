@@ -11,6 +11,8 @@ import { checkRecorder, launchBrowser, option, workbenchSteps } from '../e2e/wor
 const file = option('file');
 const line = Number(option('line'));
 const typedLine = Number(option('typed-line'));
+const stopLine = Number(option('stop-line'));
+const scaleSizes = (option('scale') ?? '').split(',').filter(Boolean).map(Number);
 const outDir = option('out');
 const url = process.env.VSCODE_URL;
 if (!url || !file || !line || !typedLine || !outDir) throw new Error('need VSCODE_URL, --file, --line, --typed-line and --out');
@@ -117,6 +119,39 @@ async function callStackRows() {
       focused: r.classList.contains('focused'),
     }));
   });
+}
+
+/** What the timeline webview drew last (its canvas publishes lanes, runs by state and its window on its body). */
+async function timelineInfo() {
+  for (const f of page.frames()) {
+    try {
+      const info = await f.evaluate(() => {
+        const d = document.body?.dataset;
+        if (!d || d.lanes === undefined || !document.getElementById('plot')) return undefined;
+        return {
+          mode: d.mode, lanes: Number(d.lanes), visibleLanes: Number(d.visibleLanes), runs: Number(d.runs), states: JSON.parse(d.states || '{}'),
+          pastNow: Number(d.pastNow), labels: JSON.parse(d.labels || '[]'), window: JSON.parse(d.window || '[]'), selected: Number(d.selected),
+          events: Number(d.events), drawn: Number(d.drawn), arrows: Number(d.arrows ?? 0), header: document.getElementById('header')?.textContent ?? '',
+        };
+      });
+      if (info) return info;
+    } catch {
+      // a frame that went away
+    }
+  }
+  return undefined;
+}
+
+/** Presses keys in the timeline webview (focused by a click on its canvas). */
+async function timelineKeys(keys) {
+  for (const f of page.frames()) {
+    const canvas = await f.$('#plot').catch(() => null);
+    if (!canvas) continue;
+    await canvas.click({ position: { x: 5, y: 5 } });
+    for (const k of keys) await page.keyboard.press(k);
+    return true;
+  }
+  return false;
 }
 
 let exitCode = 1;
@@ -271,42 +306,18 @@ try {
     }, 15_000);
   });
 
-  data.timeline = await check('the timeline webview draws lanes, polls and spawn arrows', async () => {
+  data.timeline = await check('the timeline webview draws task lanes and state spans, nothing past now', async () => {
     await runCommand('Aria: Show Timeline');
-    const found = await until('timeline svg', async () => {
-      for (const f of page.frames()) {
-        try {
-          const info = await f.evaluate(() => {
-            const svg = document.querySelector('svg.aria-timeline');
-            if (!svg) return undefined;
-            return {
-              lanes: [...svg.querySelectorAll('.lane-label')].map(t => t.textContent),
-              polls: svg.querySelectorAll('g.poll').length,
-              pollTasks: [...new Set([...svg.querySelectorAll('g.poll')].map(g => Number(g.getAttribute('data-task'))))].sort((a, b) => a - b),
-              spawns: [...svg.querySelectorAll('path.spawn')].map(p => `${p.getAttribute('data-parent')}->${p.getAttribute('data-child')}`),
-              folds: [...svg.querySelectorAll('.fold-label')].map(t => t.textContent),
-              header: document.getElementById('header')?.textContent ?? '',
-              legend: [...document.querySelectorAll('#legend .chip')].map(c => c.textContent),
-            };
-          });
-          if (info) return { ok: info.polls > 0, ...info };
-        } catch {}
-      }
-      return { ok: false };
+    const found = await until('the timeline canvas drawn', async () => {
+      const info = await timelineInfo();
+      return { ok: !!info && info.lanes > 0 && info.runs > 0, ...info };
     }, 30_000);
-    if (JSON.stringify(found.lanes) !== JSON.stringify(['worker 0', 'worker 1'])) throw new Error(`lanes: ${JSON.stringify(found.lanes)}`);
-    if (JSON.stringify(found.pollTasks) !== JSON.stringify([1, 2, 3, 4, 5])) throw new Error(`polled tasks: ${JSON.stringify(found.pollTasks)}`);
-    for (const s of ['1->2', '1->3', '2->4', '2->5']) if (!found.spawns.includes(s)) throw new Error(`spawn arrows: ${JSON.stringify(found.spawns)}`);
+    // scopes.aria at 50 ms: main runs, parent waits on its scope, the three children sleep
+    for (const want of ['#1 main', '#2 parent', '#3 child', '#4 child', '#5 child']) if (!found.labels.includes(want)) throw new Error(`no lane ${want}: ${JSON.stringify(found.labels)}`);
+    for (const st of ['running', 'sleeping', 'blocked']) if (!found.states[st]) throw new Error(`no ${st} span drawn: ${JSON.stringify(found.states)}`);
+    if (found.pastNow !== 0) throw new Error(`${found.pastNow} runs drawn past now`);
     await page.waitForTimeout(500);
     await page.screenshot({ path: path.join(outDir, 'timeline.png') });
-    // and big: the timeline's editor group maximized (the webview redraws at its new width)
-    await page.click('.tab[aria-label*="Aria Timeline"]').catch(() => {});
-    await key('Control+K');
-    await key('Control+M');
-    await page.waitForTimeout(1500);
-    await page.screenshot({ path: path.join(outDir, 'timeline-maximized.png') });
-    await key('Control+K');
-    await key('Control+M');
     return found;
   });
 
@@ -393,6 +404,58 @@ try {
     await key('Shift+F5');
     return { rows: v.rows, hover: hover.texts };
   });
+
+  // The timeline at scale: programs of about 10, 1,000 and 10,000 tasks, stopped at main's last line.
+  for (const n of scaleSizes) {
+    data[`scale${n}`] = await check(`the timeline at ${n.toLocaleString('en-US')} tasks: lanes and spans render, readable`, async () => {
+      const file = `many-${n}.aria`;
+      await openFile(file);
+      await toggleBreakpoint(stopLine);
+      await runCommand('Debug: Select and Start Debugging');
+      await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="Debug ${file}"]`, { timeout: 20_000 });
+      await page.keyboard.type(`Debug ${file}`, { delay: 20 });
+      await page.waitForTimeout(300);
+      await key('Enter');
+      await until(`the stop in ${file}`, async () => ({ ok: /Paused on breakpoint/i.test(await page.evaluate(() => document.body.innerText)) }), 120_000);
+      // the panel stays open from the sessions before; it shows each new session's stops
+      if (!(await timelineInfo())) await runCommand('Aria: Show Timeline');
+      const info = await until('the timeline of this stop', async () => {
+        const i = await timelineInfo();
+        const tasks = Number((/^([\d,]+) tasks/.exec(i?.header ?? '')?.[1] ?? '0').replace(/,/g, ''));
+        return { ok: !!i && tasks >= n && i.runs > 0, tasks, ...i };
+      }, 60_000);
+      if (info.pastNow !== 0) throw new Error(`${info.pastNow} runs drawn past now`);
+      for (const st of ['running', 'ready', 'blocked']) if (!info.states[st]) throw new Error(`no ${st} span drawn: ${JSON.stringify(info.states)}`);
+      // readable: the spawn tree folds siblings that share a name, so the lanes fit on the screen
+      if (n >= 1000 && info.lanes > 60) throw new Error(`${info.lanes} lanes by default at ${n} tasks`);
+      // the whole editor area for the picture
+      await page.click('.tab[aria-label*="Aria Timeline"]').catch(() => {});
+      await key('Control+K');
+      await key('Control+M');
+      await page.waitForTimeout(1500);
+      await page.screenshot({ path: path.join(outDir, `timeline-${n}.png`) });
+      let workers;
+      if (n === 1000) {
+        // zoom in with the keyboard, then one lane per worker
+        await timelineKeys(['w', 'w', 'w']);
+        await page.waitForTimeout(500);
+        const zoomed = await timelineInfo();
+        if (!(zoomed.window[1] - zoomed.window[0] < (info.window[1] - info.window[0]) * 0.5)) throw new Error(`W did not zoom in: ${JSON.stringify([info.window, zoomed.window])}`);
+        await page.screenshot({ path: path.join(outDir, 'timeline-1000-zoomed.png') });
+        await timelineKeys(['f', 't']);
+        await page.waitForTimeout(500);
+        workers = await timelineInfo();
+        if (workers.mode !== 'workers' || !workers.labels.includes('worker 0')) throw new Error(`workers mode: ${JSON.stringify(workers)}`);
+        await page.screenshot({ path: path.join(outDir, 'timeline-1000-workers.png') });
+        await timelineKeys(['t']);
+      }
+      await key('Control+K');
+      await key('Control+M');
+      await key('Shift+F5');
+      await until('the session ended', async () => ({ ok: !(await page.evaluate(() => !!document.querySelector('.debug-toolbar:not([style*="display: none"])'))) }), 30_000);
+      return { ...info, labels: info.labels.slice(0, 12), workers: workers && { lanes: workers.lanes, states: workers.states } };
+    });
+  }
 
   exitCode = checks.every(c => c.status === 'pass') ? 0 : 1;
 } finally {

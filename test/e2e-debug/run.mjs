@@ -1,5 +1,6 @@
 // The debugger's real-editor e2e: builds the extension into a temp folder, opens a workspace with a test program and a
-// launch.json in code-server, and runs debug-driver.mjs (breakpoint, Tasks/Workers/Timers rows, focus, timeline).
+// launch.json in code-server, and runs debug-driver.mjs (breakpoint, Tasks/Workers/Timers rows, focus, timeline, and the
+// timeline at 10, 1,000 and 10,000 tasks).
 //
 //   node test/e2e-debug/run.mjs [--port N] [--keep-out]
 // Env: ARIA_E2E_TOOLS (default <repo>/../shared/tools/editor-e2e), HARNESS_HOME (default /tmp/aria-editor-e2e).
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { manyTasksProgram } from '../support/many-tasks.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '..', '..');
@@ -50,12 +52,21 @@ try {
   const typed = readFileSync(join(repoRoot, 'test', 'dap', 'programs', 'typed.aria'), 'utf8');
   writeFileSync(join(ws, 'typed.aria'), typed);
   const typedLine = typed.split('\n').findIndex(l => /#\s*@main-print\b/.test(l)) + 1;
+  // and the timeline at scale: about 10, 1,000 and 10,000 tasks
+  const scale = [10, 1000, 10000];
+  let stopLine = 0;
+  for (const n of scale) {
+    const text = manyTasksProgram(n);
+    writeFileSync(join(ws, `many-${n}.aria`), text);
+    stopLine = text.split('\n').findIndex(l => /#\s*@stop\b/.test(l)) + 1;
+  }
   writeFileSync(join(ws, '.vscode', 'launch.json'), `${JSON.stringify({
     version: '0.2.0',
     configurations: [
       { type: 'aria', request: 'launch', name: 'Debug scopes.aria', program: '${workspaceFolder}/scopes.aria', workers: 2, seed: 1 },
       { type: 'aria', request: 'launch', name: 'Debug failure.aria', program: '${workspaceFolder}/failure.aria' },
       { type: 'aria', request: 'launch', name: 'Debug typed.aria', program: '${workspaceFolder}/typed.aria' },
+      ...scale.map(n => ({ type: 'aria', request: 'launch', name: `Debug many-${n}.aria`, program: `\${workspaceFolder}/many-${n}.aria`, workers: 4, seed: 1 })),
     ],
   }, null, 2)}\n`);
 
@@ -67,7 +78,7 @@ try {
     const settings = { 'debug.toolBarLocation': 'floating', 'debug.openDebug': 'openOnDebugBreak', 'debug.internalConsoleOptions': 'neverOpen' };
     const child = spawn('bash', [join(here, '..', 'e2e', 'vscode-session.sh'), '--tools', tools, '--ext', ext, '--workspace', ws, '--port', String(port),
       '--settings', JSON.stringify(settings), '--',
-      process.execPath, join(here, 'debug-driver.mjs'), '--file', 'scopes.aria', '--line', String(line), '--typed-line', String(typedLine), '--out', outDir], { stdio: 'inherit' });
+      process.execPath, join(here, 'debug-driver.mjs'), '--file', 'scopes.aria', '--line', String(line), '--typed-line', String(typedLine), '--stop-line', String(stopLine), '--scale', scale.join(','), '--out', outDir], { stdio: 'inherit' });
     child.on('exit', c => done(c ?? 1));
   });
   const result = JSON.parse(readFileSync(join(outDir, 'result.json'), 'utf8'));
