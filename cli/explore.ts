@@ -17,6 +17,7 @@ import { makeStyle } from './style.js';
 
 export const EXPLORE_USAGE = `usage: aria explore FILE [--schedules N] [--strategy random|pct|dfs] [--depth D] [--workers N]
                     [--seed S] [--flavor F] [--check-output] [--step-limit N] [--out FILE] [--format text|json]
+                    [--shard k/n]
 
 Runs the program under up to N schedules of the scheduler, chosen by a strategy, and stops at the first that fails:
 a failure of the program, a deadlock, a task that failed and that nobody awaited, or (--check-output) output that
@@ -32,6 +33,8 @@ a replay file: \`aria run --replay FILE\` reproduces it, "replay": FILE in launc
   --check-output   a schedule whose output differs from the default schedule's fails
   --step-limit N   fail a schedule after N statements (default 10000000)
   --out FILE       where the replay file goes (default .aria/replays/NAME.json)
+  --shard k/n      run the k-th of n disjoint parts of the schedules (random, pct): n machines with the same
+                   flags together run what one would
 Exit status: 0 when no schedule failed, 1 when one did, 2 on bad usage.
 `;
 
@@ -49,6 +52,21 @@ export interface ExploreSettings {
   readonly flavor: Flavor;
   readonly stepLimit: number;
   readonly checkOutput: boolean;
+  /** `--shard k/n`: this machine's part (k from 1). */
+  readonly shard?: { readonly k: number; readonly n: number };
+}
+
+/** `--shard k/n` (1 <= k <= n), refused with DFS; a message on a bad one. */
+export function shardFlag(value: string | undefined, strategy: Strategy): { k: number; n: number } | string | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d+)\/(\d+)$/.exec(value.trim());
+  const k = m ? Number(m[1]) : NaN;
+  const n = m ? Number(m[2]) : NaN;
+  if (!(Number.isSafeInteger(k) && Number.isSafeInteger(n) && k >= 1 && n >= 1 && k <= n && n <= 10_000)) {
+    return `--shard takes k/n with 1 <= k <= n, such as 2/4, not \`${value}\``;
+  }
+  if (strategy === 'dfs') return '--shard splits random and pct explorations; dfs explores one tree in order and cannot be split';
+  return { k, n };
 }
 
 /** Reads the strategy flags; a message on a bad one. */
@@ -94,6 +112,7 @@ export function exploreWith(program: Program, settings: ExploreSettings): Explor
   return explore(program, {
     strategy: settings.strategy, schedules: settings.schedules, seed: settings.seed, depth: settings.depth,
     checkOutput: settings.checkOutput,
+    ...(settings.shard ? { shard: { index: settings.shard.k - 1, count: settings.shard.n } } : {}),
     machine: { workers: settings.workers, flavor: settings.flavor, seed: settings.seed, stepLimit: settings.stepLimit },
   });
 }
@@ -142,6 +161,7 @@ export function exploreSummary(result: ExploreResult, settings: ExploreSettings)
     return `schedule ${f.schedule} of up to ${settings.schedules} failed (${how}); shrunk to ${f.choices.length} choice${f.choices.length === 1 ? '' : 's'} off Tokio's policy (from ${f.foundChoices})`;
   }
   if (result.exhausted) return `all ${result.schedules} schedule${result.schedules === 1 ? '' : 's'} explored (${how})`;
+  if (settings.shard) return `${result.schedules} schedule${result.schedules === 1 ? '' : 's'} of shard ${settings.shard.k}/${settings.shard.n} passed (${how})`;
   if (result.cancelled) return `stopped after ${result.schedules} schedules (${how})`;
   return `${result.schedules} schedule${result.schedules === 1 ? '' : 's'} passed (${how})`;
 }
@@ -159,6 +179,7 @@ export async function runExplore(args: string[], io: CliIo): Promise<number> {
     'step-limit': { type: 'string' },
     out: { type: 'string' },
     format: { type: 'string' },
+    shard: { type: 'string' },
   });
   if (parsed.kind === 'help') {
     io.stdout(EXPLORE_USAGE);
@@ -180,6 +201,8 @@ export async function runExplore(args: string[], io: CliIo): Promise<number> {
   const flavorArg = values.flavor as Flavor | undefined;
   if (flavorArg !== undefined && !FLAVORS.includes(flavorArg)) return usage(`unknown flavor \`${flavorArg}\` (multi, single or wasm)`);
   if (values.out === '') return usage('--out needs a file');
+  const shard = shardFlag(values.shard, strategy.strategy);
+  if (typeof shard === 'string') return usage(shard);
 
   const file = isAbsolute(positionals[0]!) ? positionals[0]! : resolve(io.cwd, positionals[0]!);
   if (!file.endsWith('.aria')) {
@@ -202,7 +225,7 @@ export async function runExplore(args: string[], io: CliIo): Promise<number> {
     schedules: schedules as number, strategy: strategy.strategy, depth: strategy.depth, seed: seed as number,
     workers: (workers as number | undefined) ?? project.project.runtime.workers ?? 4,
     flavor: flavorArg ?? project.project.runtime.flavor ?? 'multi',
-    stepLimit: stepLimit as number, checkOutput: values['check-output'] === true,
+    stepLimit: stepLimit as number, checkOutput: values['check-output'] === true, ...(shard ? { shard } : {}),
   };
   const shown = shownPath(file, io.cwd);
   if (format === 'text') io.stdout(`exploring ${shown}: up to ${settings.schedules} schedules (${settings.strategy}, ${settings.workers} worker${settings.workers === 1 ? '' : 's'}, ${settings.flavor})\n`);
@@ -215,7 +238,7 @@ export async function runExplore(args: string[], io: CliIo): Promise<number> {
   }
   if (format === 'json') {
     io.stdout(`${JSON.stringify({
-      file: shown, schedules: result.schedules, exhausted: result.exhausted,
+      file: shown, schedules: result.schedules, exhausted: result.exhausted, ...(shard ? { shard: `${shard.k}/${shard.n}` } : {}),
       failure: result.failure ? {
         schedule: result.failure.schedule, reason: result.failure.verdict.reason, message: result.failure.verdict.message,
         report: failureText(result.failure, compiled.program), choices: result.failure.choices.length,

@@ -7,7 +7,7 @@ import {
   DEFAULT_SEED, MAX_SEED, compileProgram, formatFailure, loadProgram, programForTest, runCompiled, testFunctions,
   type Failure, type Flavor, type LoadedProgram, type Program, type TestFunction,
 } from '../runtime/index.js';
-import { exploreSummary, exploreWith, failureText, saveReplay, strategyFlags, type ExploreSettings } from './explore.js';
+import { exploreSummary, exploreWith, failureText, saveReplay, shardFlag, strategyFlags, type ExploreSettings } from './explore.js';
 import { readArgs, wholeNumber } from './args.js';
 import { ariaFiles, readText } from './check.js';
 import { usageError, type CliIo } from './io.js';
@@ -17,7 +17,9 @@ import { makeStyle } from './style.js';
 
 export const TEST_USAGE = `usage: aria test [paths...] [--filter TEXT] [--format text|json] [--workers N] [--seed S]
                  [--flavor multi|single|wasm] [--step-limit N]
-                 [--explore N [--strategy random|pct|dfs] [--depth D] [--check-output] [--replay-dir DIR]]
+                 [--explore N [--strategy random|pct|dfs] [--depth D] [--check-output] [--replay-dir DIR]
+                  [--shard k/n]]
+       aria test --merge REPORT.json...
 
 Runs every function marked @test in the .aria files named, or found under a directory named (no paths: the
 workspace of aria.toml, else the current folder). Each test runs as the main task of a fresh run of its file's
@@ -33,6 +35,9 @@ failure, a deadlock, or a task that failed and that nobody awaited.
                    fails; the failing schedule, shrunk, goes to DIR/FILE.TEST.json (--replay-dir, default
                    .aria/replays) for aria run --replay and the debugger
   --strategy S, --depth D, --check-output   as for aria explore
+  --shard k/n      with --explore: run the k-th of n disjoint parts of each test's schedules (random, pct), for n
+                   CI machines; their --format json reports merge with --merge
+  --merge FILES    merge the --format json reports of shards into one summary (text, or --format json)
 Exit status: 0 when every test passed, 1 when one failed or a file has errors, 2 on bad usage.
 `;
 
@@ -82,6 +87,8 @@ export async function runTest(args: string[], io: CliIo): Promise<number> {
     depth: { type: 'string' },
     'check-output': { type: 'boolean' },
     'replay-dir': { type: 'string' },
+    shard: { type: 'string' },
+    merge: { type: 'boolean' },
   });
   if (parsed.kind === 'help') {
     io.stdout(TEST_USAGE);
@@ -103,9 +110,12 @@ export async function runTest(args: string[], io: CliIo): Promise<number> {
   const strategy = strategyFlags(values);
   if (typeof strategy === 'string') return usage(strategy);
   if (exploreCount === undefined) {
-    const alone = (['strategy', 'depth', 'check-output', 'replay-dir'] as const).find(k => values[k] !== undefined);
+    const alone = (['strategy', 'depth', 'check-output', 'replay-dir', 'shard'] as const).find(k => values[k] !== undefined);
     if (alone) return usage(`--${alone} goes with --explore N`);
   }
+  const shard = shardFlag(values.shard, strategy.strategy);
+  if (typeof shard === 'string') return usage(shard);
+  if (values.merge) return mergeReports(positionals, format, io);
 
   const found = findProject(resolve(io.cwd), readText);
   if (!found.ok) {
@@ -143,6 +153,7 @@ export async function runTest(args: string[], io: CliIo): Promise<number> {
   };
   const explore: ExploreSettings | undefined = exploreCount === undefined ? undefined : {
     ...runOptions, schedules: exploreCount, strategy: strategy.strategy, depth: strategy.depth, checkOutput: values['check-output'] === true,
+    ...(shard ? { shard } : {}),
   };
   const replayDir = resolve(io.cwd, values['replay-dir'] ?? join('.aria', 'replays'));
   const filter = values.filter;
@@ -173,7 +184,8 @@ export async function runTest(args: string[], io: CliIo): Promise<number> {
   const passed = reports.filter(r => r.status === 'passed').length;
   const failed = reports.length - passed;
   if (format === 'json') {
-    io.stdout(`${JSON.stringify({ tests: reports, summary: { passed, failed, filtered, total: reports.length, filesWithErrors: broken } }, null, 2)}\n`);
+    const shardText = shard ? { shard: `${shard.k}/${shard.n}` } : {};
+    io.stdout(`${JSON.stringify({ ...shardText, tests: reports, summary: { passed, failed, filtered, total: reports.length, filesWithErrors: broken } }, null, 2)}\n`);
   } else {
     const failures = reports.filter(r => r.status === 'failed');
     if (failures.length > 0) {
@@ -260,4 +272,63 @@ export function describeFailures(failure: Failure | undefined, taskFailures: rea
   if (failure) texts.push(formatFailure(failure, program));
   for (const f of taskFailures) texts.push(formatFailure(f, program, 'a task failed and nobody awaited it'));
   return texts.length > 0 ? texts.join('\n') : undefined;
+}
+
+/**
+ * `aria test --merge a.json b.json ...`: the --format json reports of shards as one. A test passed when it passed in
+ * every shard; its schedules add up; a failure keeps the report of the earliest failing schedule.
+ */
+function mergeReports(paths: readonly string[], format: string, io: CliIo): number {
+  if (paths.length === 0) return usageError('test', '--merge needs the JSON reports to merge', TEST_USAGE, io);
+  const merged = new Map<string, TestReport>();
+  const shards: string[] = [];
+  let broken = 0;
+  for (const p of paths) {
+    const text = readText(resolve(io.cwd, p));
+    let data: { shard?: unknown; tests?: unknown; summary?: { filesWithErrors?: unknown } } | undefined;
+    try {
+      data = text === undefined ? undefined : JSON.parse(text);
+    } catch {
+      data = undefined;
+    }
+    if (!data || !Array.isArray(data.tests)) {
+      io.stderr(`aria test: cannot merge ${p}: it is not a report of aria test --format json\n`);
+      return 2;
+    }
+    if (typeof data.shard === 'string') shards.push(data.shard);
+    if (typeof data.summary?.filesWithErrors === 'number') broken = Math.max(broken, data.summary.filesWithErrors);
+    for (const t of data.tests as TestReport[]) {
+      const id = `${t.file}::${t.name}`;
+      const before = merged.get(id);
+      if (!before) {
+        merged.set(id, t);
+        continue;
+      }
+      const schedules = (before.schedules ?? 0) + (t.schedules ?? 0);
+      const failedFirst = [before, t].filter(r => r.status === 'failed').sort((a, b) => scheduleOf(a) - scheduleOf(b))[0];
+      merged.set(id, { ...(failedFirst ?? before), schedules });
+    }
+  }
+  const tests = [...merged.values()];
+  const passed = tests.filter(t => t.status === 'passed').length;
+  const failed = tests.length - passed;
+  const distinct = new Set(shards);
+  if (format === 'json') {
+    io.stdout(`${JSON.stringify({ shards: [...distinct].sort(), tests, summary: { passed, failed, total: tests.length, filesWithErrors: broken } }, null, 2)}\n`);
+  } else {
+    for (const t of tests) {
+      io.stdout(`test ${t.file}::${t.name} ... ${t.status === 'passed' ? 'ok' : 'FAILED'}${t.schedules !== undefined ? ` (${t.schedules} schedules${t.status === 'failed' ? `, failed at ${t.explored}` : ''})` : ''}\n`);
+    }
+    for (const t of tests.filter(x => x.status === 'failed')) {
+      io.stdout(`\n---- ${t.file}::${t.name} (${t.file}:${t.line}) ----\n${t.failure}\n${t.replay ? `replay: aria run --replay ${t.replay}\n` : ''}`);
+    }
+    io.stdout(`\ntest result: ${failed > 0 || broken > 0 ? 'FAILED' : 'ok'}. ${passed} passed; ${failed} failed; merged from ${paths.length} report${paths.length === 1 ? '' : 's'}${distinct.size > 0 ? ` (shards ${[...distinct].sort().join(', ')})` : ''}\n`);
+  }
+  return failed > 0 || broken > 0 ? 1 : 0;
+}
+
+/** The failing schedule's number of a report (`schedule 17`), else Infinity. */
+function scheduleOf(r: TestReport): number {
+  const m = /schedule (\d+)/.exec(r.explored ?? '');
+  return m ? Number(m[1]) : Infinity;
 }

@@ -26,6 +26,11 @@ export interface ExploreOptions {
   /** Shrink a failing schedule (default true), with at most this many extra runs (default 300). */
   readonly shrink?: boolean;
   readonly shrinkRuns?: number;
+  /**
+   * Run only the schedules of one shard (random and PCT): schedule i (from 0) belongs to shard `i % count`. A schedule
+   * depends only on the seed and its number, so the shards' schedules are disjoint and together are the whole run's.
+   */
+  readonly shard?: { readonly index: number; readonly count: number };
   /** Called after each schedule with the number run so far; returning false stops the exploration. */
   readonly onProgress?: (done: number) => boolean | void;
 }
@@ -39,7 +44,7 @@ export interface Verdict {
 }
 
 export interface FailedSchedule {
-  /** Which schedule failed, counting from 1. */
+  /** Which schedule failed, counting from 1 (over every shard: the number it has in the whole run). */
   readonly schedule: number;
   readonly verdict: Verdict;
   /** The run of the (shrunk) failing schedule. */
@@ -117,16 +122,25 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
   let expected: string | undefined;
   if (options.checkOutput) expected = runCompiled(program, { ...options.machine }).output;
   const dfs = options.strategy === 'dfs' ? new DfsChooser(options.depth ?? Infinity) : undefined;
+  const shard = options.shard ?? { index: 0, count: 1 };
+  if (dfs && shard.count > 1) throw new Error('DFS explores one tree in order and cannot be sharded');
+  // PCT spreads its change points over the choice points of a run: as many as Tokio's own schedule meets (measured
+  // once, so that each schedule depends only on the seed and its number, and shards stay disjoint).
+  let expectedPoints = 0;
+  if (options.strategy === 'pct') {
+    const canonical = new ReplayChooser([]);
+    runWith(program, options, canonical);
+    expectedPoints = Math.max(1, canonical.points);
+  }
   let maxPoints = 0;
   let run = 0;
   let exhausted = false;
   let cancelled = false;
-  while (run < options.schedules) {
+  for (let i = shard.index; i < options.schedules; i += shard.count) {
     let chooser: ExploringChooser;
     switch (options.strategy) {
-      case 'random': chooser = new RandomChooser(mix(seed, run)); break;
-      // PCT spreads its change points over the longest run seen so far (shuttle does the same).
-      case 'pct': chooser = new PctChooser(mix(seed, run), options.depth ?? DEFAULT_PCT_DEPTH, maxPoints || 100); break;
+      case 'random': chooser = new RandomChooser(mix(seed, i)); break;
+      case 'pct': chooser = new PctChooser(mix(seed, i), options.depth ?? DEFAULT_PCT_DEPTH, expectedPoints); break;
       case 'dfs': chooser = dfs!; break;
       default: {
         const never: never = options.strategy;
@@ -145,7 +159,7 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
       return {
         schedules: run, exhausted: false, cancelled: false, defaultOutput: expected, maxPoints,
         failure: {
-          schedule: run, verdict: verdictOf(shrunk.outcome, expected) ?? verdict, outcome: shrunk.outcome, choices: shrunk.choices, points: shrunk.points,
+          schedule: i + 1, verdict: verdictOf(shrunk.outcome, expected) ?? verdict, outcome: shrunk.outcome, choices: shrunk.choices, points: shrunk.points,
           foundChoices: found.length, shrinkRuns: shrunk.runs,
         },
       };

@@ -115,6 +115,35 @@ describe('aria explore and aria run --replay', () => {
   });
 });
 
+describe('aria test --explore --shard and --merge', () => {
+  test('n shards run disjoint parts that add up; --merge gives the one summary; a failure keeps its earliest schedule', () => {
+    const dir = withExamples('bug-lost-update.aria', 'bug-lost-update-fixed.aria');
+    const shard = (k: number, file: string) => {
+      const r = aria(['test', file, '--explore', '300', '--shard', `${k}/3`, '--format', 'json'], dir);
+      writeFileSync(join(dir, `${file}.${k}.json`), r.stdout);
+      return JSON.parse(r.stdout);
+    };
+    const fixed = [1, 2, 3].map(k => shard(k, 'bug-lost-update-fixed.aria'));
+    expect(fixed.map(r => r.tests[0].schedules)).toEqual([100, 100, 100]);
+    expect(fixed.map(r => r.shard)).toEqual(['1/3', '2/3', '3/3']);
+    const merged = aria(['test', '--merge', ...[1, 2, 3].map(k => `bug-lost-update-fixed.aria.${k}.json`)], dir);
+    expect(merged.code).toBe(0);
+    expect(merged.stdout).toContain('test bug-lost-update-fixed.aria::deposits_all_land ... ok (300 schedules)');
+    expect(merged.stdout).toContain('test result: ok. 1 passed; 0 failed; merged from 3 reports (shards 1/3, 2/3, 3/3)');
+    [1, 2, 3].forEach(k => shard(k, 'bug-lost-update.aria'));
+    const failed = aria(['test', '--merge', ...[1, 2, 3].map(k => `bug-lost-update.aria.${k}.json`), '--format', 'json'], dir);
+    expect(failed.code).toBe(1);
+    const report = JSON.parse(failed.stdout);
+    expect(report.tests[0]).toMatchObject({ status: 'failed', explored: 'schedule 3' });
+    expect(report.summary).toMatchObject({ passed: 0, failed: 1 });
+    expect(aria(['test', 'bug-lost-update.aria', '--explore', '10', '--strategy', 'dfs', '--shard', '1/2'], dir))
+      .toMatchObject({ code: 2, stderr: expect.stringContaining('dfs explores one tree in order and cannot be split') });
+    expect(aria(['test', 'bug-lost-update.aria', '--explore', '10', '--shard', '3/2'], dir))
+      .toMatchObject({ code: 2, stderr: expect.stringContaining('--shard takes k/n with 1 <= k <= n') });
+    expect(aria(['test', '--merge', 'bug-lost-update.aria'], dir)).toMatchObject({ code: 2, stderr: expect.stringContaining('is not a report of aria test --format json') });
+  });
+});
+
 describe('aria test --explore on the examples', () => {
   const bugs = ['bug-lost-update', 'bug-check-then-act', 'bug-channel-deadlock', 'bug-timeout-race'];
   test('finds each bug (seeded, at most 300 schedules) and replays the test; the fixed versions pass', () => {

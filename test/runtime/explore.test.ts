@@ -87,6 +87,26 @@ describe('exploration', () => {
     expect(explore(fixed, { strategy: 'dfs', schedules: 5 })).toMatchObject({ schedules: 5, exhausted: false });
   });
 
+  it('shards split the schedules: disjoint, and together the whole run', async () => {
+    const fixed = await compiledTest('bug-lost-update-fixed.aria', 'deposits_all_land');
+    for (const strategy of ['random', 'pct'] as const) {
+      const parts = [0, 1, 2].map(index => explore(fixed, { strategy, schedules: 100, shard: { index, count: 3 } }).schedules);
+      expect(parts).toEqual([34, 33, 33]);
+    }
+    // The whole run's first failing schedule is the one the shard that holds it finds, with the same failure.
+    const buggy = await compiledTest('bug-lost-update.aria', 'deposits_all_land');
+    for (const strategy of ['random', 'pct'] as const) {
+      const whole = explore(buggy, { strategy, schedules: 300, seed: 3, shrink: false }).failure!;
+      const shards = [0, 1, 2, 3].map(index => explore(buggy, { strategy, schedules: 300, seed: 3, shrink: false, shard: { index, count: 4 } }).failure);
+      const found = shards.filter(f => f !== undefined).map(f => f!.schedule);
+      expect(Math.min(...found)).toBe(whole.schedule);
+      const holder = shards[(whole.schedule - 1) % 4]!;
+      expect(holder.schedule).toBe(whole.schedule);
+      expect(holder.choices).toEqual(whole.choices);
+    }
+    expect(() => explore(buggy, { strategy: 'dfs', schedules: 10, shard: { index: 0, count: 2 } })).toThrow(/cannot be sharded/);
+  });
+
   it('a replayed schedule is the same run, event for event', async () => {
     const buggy = await compiledTest('bug-lost-update.aria', 'deposits_all_land');
     const r = explore(buggy, { strategy: 'random', schedules: 200, seed: 7, shrink: false });
