@@ -476,7 +476,7 @@ export class Debuggee {
     if (this.ended) return this.ended;
     if (this.running) throw new Error('the program is already running');
     const from = this.current;
-    const home = this.travel.capture();
+    const home = this.machine.state.steps;
     const before = this.liveTasks();
     this.running = true;
     this.replaying = true;
@@ -489,8 +489,8 @@ export class Debuggee {
         if (stmt >= 0) landed = { reason: target.reason, task: target.task, stmt };
       }
       if (!landed) {
-        // nothing earlier: stay where we were
-        this.travel.restore(home);
+        // nothing earlier: back to where we were (replayed from the checkpoint before it, as any point is)
+        if (!from || from.stmt < 0 || this.travel.replayTo(home, from.task) < 0) this.travel.seek(home);
         landed = { ...(from ?? { task: this.machine.state.mainTask, stmt: -1 }), reason: 'step', description: 'No earlier point to go back to' };
       }
       this.travel.forgetAfter(this.machine.state.steps);

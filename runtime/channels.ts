@@ -1,6 +1,7 @@
 // The machine's channels: bounded queues between tasks, with waiting senders and receivers.
 import { AriaError, RETRY, type NativeResult } from './natives.js';
 import type { Task } from './task.js';
+import { touch } from './heap-stamp.js';
 import { ChannelVal, StructVal, type Value } from './values.js';
 import { TaskLifecycle } from './lifecycle.js';
 
@@ -13,6 +14,7 @@ export abstract class Channels extends TaskLifecycle {
   }
 
   send(t: Task, ch: ChannelVal, v: Value): NativeResult {
+    touch(ch);
     if (ch.closed) throw new AriaError('channel-closed', `send on closed channel #${ch.id}`);
     while (ch.receivers.length > 0) {
       const r = this.s.tasks[ch.receivers.shift()!]!;
@@ -35,6 +37,7 @@ export abstract class Channels extends TaskLifecycle {
   }
 
   recv(t: Task, ch: ChannelVal): NativeResult {
+    touch(ch);
     if (ch.buffer.length > 0) {
       if (!this.consumeBudget(t)) return RETRY;
       const v = ch.buffer.shift()!;
@@ -48,6 +51,7 @@ export abstract class Channels extends TaskLifecycle {
 
   /** Moves the first waiting sender's value into the freed slot and lets it go on. */
   protected admitSender(ch: ChannelVal): void {
+    touch(ch);
     while (ch.senders.length > 0 && ch.buffer.length < ch.capacity) {
       const { task, value } = ch.senders.shift()!;
       const s = this.s.tasks[task]!;
@@ -59,6 +63,7 @@ export abstract class Channels extends TaskLifecycle {
 
   close(_t: Task, ch: ChannelVal): void {
     if (ch.closed) return;
+    touch(ch);
     ch.closed = true;
     for (const id of ch.receivers.splice(0)) {
       const r = this.s.tasks[id]!;

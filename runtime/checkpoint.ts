@@ -1,16 +1,44 @@
-// Going back in a run: deep copies of the machine state (checkpoints) plus deterministic replay from the nearest one.
-import { deepCopy } from './deep-copy.js';
+// Going back in a run: checkpoints of the machine state (its structure copied, its heap by version) plus deterministic replay from the nearest one.
+import { copyStructure } from './deep-copy.js';
+import { HeapVersions } from './heap-versions.js';
 import type { Machine, MachineState, RunControl, StopCondition, StopReason } from './machine.js';
 
 export interface Checkpoint<X = undefined> {
   readonly step: number;
+  /**
+   * A copy of the machine's structure (tasks, frames, operand stacks, queues, timers); the heap objects it refers to
+   * are the live ones, whose contents at this checkpoint the version store keeps (heap-versions.ts).
+   */
   readonly state: MachineState;
-  /** Objects in the copy: what keeping and restoring it costs. */
+  /** Objects the checkpoint copied or recorded because they changed: what taking it cost. */
   readonly objects: number;
   /** Bounds a stretch where one task ran alone: never thinned out (a replay inside it must hold that task). */
   readonly pinned: boolean;
   /** What the caller keeps with the checkpoint (`TimeTravelOptions.keep`): a debugger's timeline, its output count. */
   readonly kept: X;
+}
+
+/** A checkpoint as the list holds it: its number in the version store and the heap objects it has pairs for. */
+interface Held<X> extends Checkpoint<X> {
+  readonly seq: number;
+  /** Grows when an older checkpoint is thinned out and its pairs move here. */
+  readonly recorded: object[];
+  /** Objects the structure copy made (`objects` adds the heap objects written since the checkpoint before). */
+  readonly structure: number;
+}
+
+/** What the checkpoints hold, and an estimate of the memory it takes. */
+export interface CheckpointMemory {
+  readonly checkpoints: number;
+  /** Objects in the structure copies. */
+  readonly structureObjects: number;
+  /** [checkpoint, contents] pairs of heap objects, and those whose contents were copied because they changed. */
+  readonly heapPairs: number;
+  readonly heapCopies: number;
+  /** Array slots in those copies. */
+  readonly heapSlots: number;
+  /** An estimate in bytes (V8 on 64 bits: about 56 B a copied object, 16 B a pair, 8 B a slot). */
+  readonly bytes: number;
 }
 
 export interface TimeTravelOptions<X = undefined> {
@@ -29,6 +57,9 @@ export interface TimeTravelOptions<X = undefined> {
   readonly restored?: (kept: X) => void;
 }
 
+/** Steps in the first window a step back scans (`lastStopBefore`). */
+const FIRST_WINDOW = 256;
+
 /** A stretch of the run in which one task ran alone (`RunControl.hold`). */
 interface HeldStretch {
   readonly from: number;
@@ -44,7 +75,12 @@ interface HeldStretch {
  * reverseContinue (`lastStopBefore`, `replayTo`) and the `Session` API both go back through this.
  */
 export class TimeTravel<X = undefined> {
-  private list: Checkpoint<X>[] = [];
+  private list: Held<X>[] = [];
+  /** The contents of the program's heap objects per checkpoint; the machine's writes are reported here. */
+  private readonly heap = new HeapVersions();
+  private seqs = 0;
+  /** Heap objects put back by restores so far (what going back has cost besides replaying). */
+  restoredObjects = 0;
   /** Steps replayed by seeks so far (what going back has cost). */
   replayed = 0;
   /**
@@ -63,7 +99,18 @@ export class TimeTravel<X = undefined> {
     this.minInterval = options.minInterval ?? 10_000;
     this.stepsPerObject = options.stepsPerObject ?? 8;
     this.maxCheckpoints = options.maxCheckpoints ?? 256;
+    machine.heapLog = this.heap;
     this.take();
+  }
+
+  /** What the checkpoints hold now, with an estimate of their memory. */
+  memory(): CheckpointMemory {
+    const structureObjects = this.list.reduce((n, c) => n + c.structure, 0);
+    const h = this.heap.stats();
+    return {
+      checkpoints: this.list.length, structureObjects, heapPairs: h.pairs, heapCopies: h.copies, heapSlots: h.slots,
+      bytes: (structureObjects + h.copies) * 56 + h.pairs * 16 + h.slots * 8,
+    };
   }
 
   /** Steps of the checkpoints held, oldest first. */
@@ -98,36 +145,57 @@ export class TimeTravel<X = undefined> {
    */
   take(pinned = false): void {
     const step = this.machine.s.steps;
-    while (this.list.length > 0 && this.list[this.list.length - 1]!.step >= step) {
-      if (this.list[this.list.length - 1]!.step === step && this.list[this.list.length - 1]!.pinned) pinned = true;
-      this.list.pop();
-    }
-    const c = this.capture();
-    this.list.push(pinned ? { ...c, pinned } : c);
+    while (this.list.length > 0 && this.list[this.list.length - 1]!.step > step) this.dropLatest();
+    // one at this very step is replaced, its heap pairs kept (the heap changed only where it was written since)
+    const same = this.list.length > 0 && this.list[this.list.length - 1]!.step === step ? this.list.pop() : undefined;
+    if (same?.pinned) pinned = true;
+    const seq = same ? same.seq : ++this.seqs;
+    const roots: object[] = [];
+    const { copy, objects } = copyStructure(this.machine.s, o => roots.push(o));
+    const { recorded, written } = this.heap.record(seq, roots);
+    if (same) for (const o of same.recorded) recorded.push(o);
+    this.list.push({
+      step, state: copy, objects: objects + written, structure: objects, pinned, kept: this.options.keep?.() as X, seq, recorded,
+    });
     if (this.list.length > this.maxCheckpoints) this.thin();
   }
 
-  /** A copy of the machine's state now, not kept in the list (for a caller that may want to come back here). */
-  capture(): Checkpoint<X> {
-    const { copy, objects } = deepCopy(this.machine.s);
-    return { step: this.machine.s.steps, state: copy, objects, pinned: false, kept: this.options.keep?.() as X };
+  /** Forgets the latest checkpoint: what its pairs recorded is noted as written, for the next one to record. */
+  private dropLatest(): void {
+    const c = this.list.pop()!;
+    this.heap.drop(c.seq, undefined, c.recorded);
   }
 
   /** Keeps the first, then every other one of the older half (and the pinned ones), and all of the newer half. */
   private thin(): void {
     const half = this.list.length >> 1;
-    const older = this.list.slice(0, half).filter((c, i) => i === 0 || i % 2 === 0 || c.pinned);
-    this.list = [...older, ...this.list.slice(half)];
+    const gone = this.list.slice(0, half).filter((c, i) => !(i === 0 || i % 2 === 0 || c.pinned));
+    for (const c of gone) {
+      // a dropped checkpoint's pairs move to the next one kept, where the object has none
+      const i = this.list.indexOf(c);
+      const next = this.list[i + 1]!;
+      for (const o of this.heap.drop(c.seq, next.seq, c.recorded)) next.recorded.push(o);
+      this.list.splice(i, 1);
+    }
   }
 
-  private atOrBefore(step: number): Checkpoint<X> | undefined {
+  private atOrBefore(step: number): Held<X> | undefined {
     for (let i = this.list.length - 1; i >= 0; i--) if (this.list[i]!.step <= step) return this.list[i];
     return undefined;
   }
 
-  /** Puts a checkpoint's state into the machine (a copy: the checkpoint can be used again). */
+  /**
+   * Puts a checkpoint's state into the machine, once: the checkpoints after it go (the run may take another path
+   * from there), the heap objects written since are put back in place, and the machine gets a copy of the
+   * checkpoint's structure (the checkpoint can be restored again). Costs what changed since, not the live heap.
+   */
   restore(c: Checkpoint<X>): void {
-    this.machine.restore(c.state, { redeliverEvents: this.options.restored !== undefined });
+    const i = this.list.indexOf(c as Held<X>);
+    if (i < 0) throw new Error(`the checkpoint at step ${c.step} is no longer kept`);
+    while (this.list.length - 1 > i) this.dropLatest();
+    this.restoredObjects += this.heap.restore();
+    const { copy } = copyStructure(c.state, () => {});
+    this.machine.adoptState(copy, { redeliverEvents: this.options.restored !== undefined });
     this.options.restored?.(c.kept);
   }
 
@@ -215,7 +283,7 @@ export class TimeTravel<X = undefined> {
   forgetAfter(step: number): void {
     this.open = undefined;
     this.held = this.held.filter(h => h.from < step);
-    while (this.list.length > 1 && this.list[this.list.length - 1]!.step > step) this.list.pop();
+    while (this.list.length > 1 && this.list[this.list.length - 1]!.step > step) this.dropLatest();
     const cut = this.held.find(h => h.to > step);
     if (cut) {
       // landed inside a held stretch: it ends here, and the run goes on freely from this (pinned) point
@@ -244,27 +312,48 @@ export class TimeTravel<X = undefined> {
    * Scans the history before `until` for the last point matching `cond`: each checkpoint interval, newest first,
    * is replayed with `cond`, and every stop before `until` that `accept` takes is a candidate. Leaves the
    * machine somewhere in the past: follow with `replayTo` (or `restore`).
+   *
+   * A condition on one task (a step back) stops at each of its statements, and each stop is a return from the
+   * machine: the interval is scanned in windows that end where the scan must end, the newest first and each eight
+   * times the last, the run fast-forwarded (no stop condition) to the window's start. The point looked for is most
+   * often a few statements back, so the first window finds it.
    */
   lastStopBefore(until: number, cond: StopCondition, accept: (task: number, stmt: number) => boolean): { step: number; task: number; stmt: number } | undefined {
     const m = this.machine;
     let bound = until;
     for (const c of this.list.filter(x => x.step < until).reverse()) {
-      this.restore(c);
-      let found: { step: number; task: number; stmt: number } | undefined;
-      let stop = cond;
       const hold = this.heldAt(c.step, bound);
+      let end = bound;
+      let window = cond.task !== undefined ? FIRST_WINDOW : Infinity;
       for (;;) {
-        const left = bound - m.s.steps;
-        if (left <= 0) break;
-        const r = m.run(left, { stop, hold });
-        if (r.kind !== 'stop') break;
-        if (m.s.steps >= bound) break;
-        if (accept(r.task, r.stmt)) found = { step: m.s.steps, task: r.task, stmt: r.stmt };
-        stop = { ...cond, resumeFrom: { task: r.task, stmt: r.stmt }, ...(cond.task !== undefined ? { skip: 1 } : {}) };
+        const start = Math.max(c.step, end - window);
+        this.restore(c);
+        if (start > m.s.steps) m.run(start - m.s.steps, { hold });
+        const found = this.lastStopIn(end, cond, accept, hold);
+        if (found) return found;
+        if (start <= c.step) break;
+        end = start;
+        window *= 8;
       }
-      if (found) return found;
       bound = c.step;
     }
     return undefined;
+  }
+
+  /** Runs from where the machine is to `end` under `cond`, and answers the last stop before `end` that `accept` takes. */
+  private lastStopIn(end: number, cond: StopCondition, accept: (task: number, stmt: number) => boolean, hold: number): { step: number; task: number; stmt: number } | undefined {
+    const m = this.machine;
+    let found: { step: number; task: number; stmt: number } | undefined;
+    let stop = cond;
+    for (;;) {
+      const left = end - m.s.steps;
+      if (left <= 0) break;
+      const r = m.run(left, { stop, hold });
+      if (r.kind !== 'stop') break;
+      if (m.s.steps >= end) break;
+      if (accept(r.task, r.stmt)) found = { step: m.s.steps, task: r.task, stmt: r.stmt };
+      stop = { ...cond, resumeFrom: { task: r.task, stmt: r.stmt }, ...(cond.task !== undefined ? { skip: 1 } : {}) };
+    }
+    return found;
   }
 }

@@ -4,6 +4,7 @@ import { AriaError, RETRY, SUSPEND, YIELDED, type NativeResult } from './natives
 import { BlockingThreadState, RuntimeState, runtimeConfig, scheduleTask } from './scheduler.js';
 import { Task, describeWait, type Failure, type Frame, type HandlerNode, type WaitReason } from './task.js';
 import type { TimerEntry } from './timer-wheel.js';
+import { touch } from './heap-stamp.js';
 import {
   BuiltinFnVal, BuiltinHandlerVal, Closure, HandlerVal, ScopeVal, StructVal, TaskVal, isCancelled, show, typeName, type Value,
 } from './values.js';
@@ -25,7 +26,7 @@ export abstract class TaskLifecycle extends MachineCore {
     siteProto: FnProto, sitePc: number, kind: 'async' | 'blocking', runtime: number): Task {
     const name = taskName(callee);
     const t = new Task(this.newTaskId(), name, kind, parent.id, runtime, scope ? scope.id : -1, this.currentToken(parent, handlers),
-      siteProto, sitePc, this.s.us, this.s.steps);
+      siteProto, sitePc, this.s.us, this.s.steps + this.inFlightSteps);
     let chain = handlers;
     if (chain && hasCancelNode(chain)) chain = { effect: 'Cancel', handler: null, token: t.token, next: chain };
     const p = callee instanceof Closure ? callee.proto : null;
@@ -49,6 +50,7 @@ export abstract class TaskLifecycle extends MachineCore {
     const rt = this.s.runtimes[runtime]!;
     rt.metrics.spawnedTasksCount++;
     if (scope) {
+      touch(scope);
       scope.live.push(t.id);
       scope.children.push(t.id);
     }
@@ -123,6 +125,7 @@ export abstract class TaskLifecycle extends MachineCore {
     // Scope bookkeeping.
     if (t.scope >= 0) {
       const scope = s.scopes[t.scope]!;
+      touch(scope);
       const i = scope.live.indexOf(t.id);
       if (i >= 0) scope.live.splice(i, 1);
       if (state === 'failed' && scope.failedBy === null) {
@@ -203,6 +206,7 @@ export abstract class TaskLifecycle extends MachineCore {
   abort(t: Task, reason: string): void {
     if (t.done) return;
     t.aborted = true;
+    touch(t.token);
     t.token.cancelled = true;
     if (t.state === 'blocked') {
       if (t.kind === 'blocking' && t.thread >= 0) {
@@ -229,11 +233,13 @@ export abstract class TaskLifecycle extends MachineCore {
     switch (w.kind) {
       case 'send': {
         const ch = this.s.channels[w.channel]!;
+        touch(ch);
         ch.senders = ch.senders.filter(x => x.task !== t.id);
         break;
       }
       case 'recv': {
         const ch = this.s.channels[w.channel]!;
+        touch(ch);
         ch.receivers = ch.receivers.filter(x => x !== t.id);
         break;
       }
@@ -271,6 +277,7 @@ export abstract class TaskLifecycle extends MachineCore {
           case 'handler': break;
           case 'cancel': this.s.wheel.cancel(rec.timer as TimerEntry<TimerPayload>); break;
           case 'scope':
+            touch(rec.scope);
             rec.scope.closed = true;
             for (const id of [...rec.scope.live]) this.abort(this.s.tasks[id]!, `its scope's owner (task #${t.id}) ended`);
             break;
@@ -294,6 +301,7 @@ export abstract class TaskLifecycle extends MachineCore {
     for (const t of this.s.tasks) {
       if (t && !t.done && t.runtime === rt.id && t.id !== except) {
         t.aborted = true;
+        touch(t.token);
         t.token.cancelled = true;
         this.abandonWait(t);
         this.finish(t, 'cancelled', undefined, null, `runtime #${rt.id} shut down`);
@@ -380,6 +388,7 @@ export abstract class TaskLifecycle extends MachineCore {
       r.open = false;
       if (r.kind === 'cancel') this.s.wheel.cancel(r.timer as TimerEntry<TimerPayload>);
       else if (r.kind === 'scope') {
+        touch(r.scope);
         r.scope.closed = true;
         for (const id of [...r.scope.live]) this.abort(this.s.tasks[id]!, `the Cancel.timeout block around its scope (task #${t.id}) ran out of time`);
       }
@@ -582,6 +591,7 @@ export abstract class TaskLifecycle extends MachineCore {
           return 'wait';
         }
         rec.open = false;
+        touch(scope);
         scope.closed = true;
         if (scope.failedBy !== null) {
           const child = this.s.tasks[scope.failedBy]!;

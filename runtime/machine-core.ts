@@ -4,6 +4,7 @@ import { HeapMeter, limitsWith, type RuntimeLimits } from './limits.js';
 import type { Span } from '../analysis/syntax/ast.js';
 import { Op } from './bytecode.js';
 import { deepCopy } from './deep-copy.js';
+import type { HeapLog } from './heap-stamp.js';
 import { lineColumn, type Program } from './compiler.js';
 import type { EventListener, Flavor, RuntimeEvent, TimerPurpose, WaitReport } from './events.js';
 import { DEFAULT_SEED, Prng } from './prng.js';
@@ -157,7 +158,10 @@ interface RoundState {
   idle: number;
 }
 
-/** Everything that changes during a run. A checkpoint is a deep copy of it. */
+/**
+ * Everything that changes during a run. A checkpoint copies its structure and keeps the program's heap objects by
+ * version (checkpoint.ts); `checkpoint()` below is a full deep copy.
+ */
 export class MachineState {
   steps = 0;
   us = 0;
@@ -228,6 +232,11 @@ export abstract class MachineCore implements SchedulerContext {
    * replayed run emits nothing it already emitted (a run is deterministic, so it is the same sequence).
    */
   readonly seen = { outputs: 0, events: 0 };
+  /**
+   * Where the program's writes to its heap are reported while this machine runs (`touch`, heap-stamp.ts): the
+   * version store of its time travel (checkpoint.ts sets it), else nothing.
+   */
+  heapLog: HeapLog | null = null;
   /** The task the current run holds alone (`RunControl.hold`), or -1. */
   protected hold = -1;
   /** The current run's stop condition (`RunControl.stop`); `stopArmed` tells the VM to check it at each statement. */
@@ -394,6 +403,17 @@ export abstract class MachineCore implements SchedulerContext {
    */
   restore(state: MachineState, options: { readonly redeliverEvents?: boolean } = {}): void {
     this.s = deepCopy(state).copy;
+    if (options.redeliverEvents) this.seen.events = this.s.events;
+    this.stopHit = null;
+    this.cur = null;
+  }
+
+  /**
+   * Takes `state` as the machine's state as it is, without copying it: time travel restores a checkpoint this way
+   * (it copies the checkpoint's structure itself and puts the heap objects back in place). Otherwise as `restore`.
+   */
+  adoptState(state: MachineState, options: { readonly redeliverEvents?: boolean } = {}): void {
+    this.s = state;
     if (options.redeliverEvents) this.seen.events = this.s.events;
     this.stopHit = null;
     this.cur = null;

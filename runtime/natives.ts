@@ -3,6 +3,7 @@ import { BUILTIN_CONSTANTS, BUILTIN_FUNCTIONS, BUILTIN_HANDLERS } from '../analy
 import type { Span } from '../analysis/syntax/ast.js';
 import { listLimitProblem, stringLimitProblem, type RuntimeLimits } from './limits.js';
 import type { Task } from './task.js';
+import { touch } from './heap-stamp.js';
 import {
   BuiltinHandlerVal, ChannelVal, FloatVal, StructVal, TaskVal, TokenVal, equals, isCancelled, numberOf, show, typeName,
   type StructType, type Value,
@@ -128,7 +129,10 @@ const natives: [string, Native][] = [
   ['timeout', (m, t, s, b) => m.timeout(t, durationMs(s[b], 'the duration of timeout'), s[b + 1])],
   ['cancel', (m, t, s, b) => {
     const v = s[b];
-    if (v instanceof TokenVal) v.cancelled = true;
+    if (v instanceof TokenVal) {
+      touch(v);
+      v.cancelled = true;
+    }
     else if (v instanceof TaskVal) m.cancelTask(t, v);
     else throw new AriaError('type-error', `cancel takes a CancellationToken or a Task, not ${typeName(v)}`);
     return undefined;
@@ -158,12 +162,14 @@ const natives: [string, Native][] = [
   ['push', (m, _t, s, b) => {
     const xs = list(s[b], 'the first argument of push');
     if (xs.length >= m.limits.maxListLength) limitFailure(listLimitProblem(xs.length + 1, m.limits));
+    touch(xs);
     xs.push(s[b + 1]);
     return undefined;
   }],
   ['pop', (_m, _t, s, b) => {
     const xs = list(s[b], 'the argument of pop');
     if (xs.length === 0) throw new AriaError('index-out-of-range', 'pop from an empty list');
+    touch(xs);
     return xs.pop();
   }],
   ['range', (m, _t, s, b) => {

@@ -1,6 +1,7 @@
 // The machine's simulated network: a listener whose connections arrive on the virtual clock.
 import { AriaError, RETRY, type NativeResult } from './natives.js';
 import type { Task } from './task.js';
+import { touch } from './heap-stamp.js';
 import { ConnVal, typeName, type Value } from './values.js';
 import { Channels } from './channels.js';
 
@@ -55,6 +56,7 @@ export abstract class Network extends Channels {
   connWrite(t: Task, conn: Value, data: string): NativeResult {
     if (!(conn instanceof ConnVal)) throw new AriaError('type-error', `write needs a connection, not ${typeName(conn)}`);
     if (!this.consumeBudget(t)) return RETRY;
+    touch(conn);
     conn.written.push(data);
     const n = this.s.outputs++;
     if (n >= this.seen.outputs) {

@@ -6,6 +6,7 @@ import {
 } from './scheduler.js';
 import type { Task } from './task.js';
 import { execute } from './vm.js';
+import { enterHeap, leaveHeap, touch } from './heap-stamp.js';
 import { StructVal } from './values.js';
 import type { StopReason, RunControl, TimerPayload } from './machine-core.js';
 import { Network } from './network.js';
@@ -35,9 +36,12 @@ export abstract class Rounds extends Network {
     this.stop = control.stop ?? null;
     this.hold = control.hold ?? -1;
     this.retarget = control.retarget;
+    // the program's writes to its heap go to this machine's time travel, if it has one
+    const outer = enterHeap(this.heapLog);
     try {
       return this.runRounds(maxSteps);
     } finally {
+      leaveHeap(outer);
       this.lastStop = this.stop;
       this.stop = null;
       this.hold = -1;
@@ -555,6 +559,7 @@ export abstract class Rounds extends Network {
         }
         case 'cancel-token': {
           this.event({ kind: 'timer-fire', timer: e.id, deadline: e.deadline, owner: p.owner, purpose: 'cancel-token' });
+          touch(p.token);
           p.token.cancelled = true;
           // The task running the block, waiting inside it, stops at once (a suspension is a cancellation point).
           const t = s.tasks[p.owner];

@@ -1,9 +1,12 @@
 // Aria values at run time: JS primitives for Int, Bool, String and Unit, arrays for lists, small classes for the rest.
 import type { FnProto } from './bytecode.js';
+import { STAMP, VERSIONS } from './heap-stamp.js';
 
 /**
  * - Int: a JS number holding an integer; Float: a boxed `FloatVal` so `3.0` stays a float.
  * - Bool, String: JS booleans and strings. Unit: `undefined`. Lists: JS arrays (mutable, shared).
+ * - Whatever changes a list, a struct, a cell, a channel, a token, a scope or a connection in place calls
+ *   `touch` (heap-stamp.ts) first: time travel keeps only what changed between checkpoints.
  * - Duration: an Int of milliseconds.
  */
 export type Value =
@@ -46,16 +49,25 @@ export class StructType {
 
 export class StructVal {
   readonly kind = 'struct';
+  /** Time travel's bookkeeping (heap-stamp.ts): declared so every instance has one shape. */
+  [STAMP]: number | undefined = undefined;
+  [VERSIONS]: unknown[] | undefined = undefined;
   constructor(readonly type: StructType, readonly values: Value[]) {}
 }
 
 /** A mutable box for a local captured by a lambda or a local function (capture is by reference). */
 export class Cell {
+  /** Time travel's bookkeeping (heap-stamp.ts): declared so every instance has one shape. */
+  [STAMP]: number | undefined = undefined;
+  [VERSIONS]: unknown[] | undefined = undefined;
   constructor(public v: Value | null) {}
 }
 
 export class Closure {
   readonly kind = 'closure';
+  /** Time travel's bookkeeping (heap-stamp.ts): declared so every instance has one shape. */
+  [STAMP]: number | undefined = undefined;
+  [VERSIONS]: unknown[] | undefined = undefined;
   constructor(readonly proto: FnProto, readonly ups: readonly Cell[]) {}
 }
 
@@ -74,6 +86,9 @@ export class TaskVal {
 /** A bounded channel; the tasks waiting on it are ids, so it is plain data. */
 export class ChannelVal {
   readonly kind = 'channel';
+  /** Time travel's bookkeeping (heap-stamp.ts): declared so every instance has one shape. */
+  [STAMP]: number | undefined = undefined;
+  [VERSIONS]: unknown[] | undefined = undefined;
   buffer: Value[] = [];
   closed = false;
   /** Tasks waiting to receive, in arrival order. */
@@ -86,6 +101,9 @@ export class ChannelVal {
 /** A cancellation token. Cancelling a token cancels every token below it (checked by walking up). */
 export class TokenVal {
   readonly kind = 'token';
+  /** Time travel's bookkeeping (heap-stamp.ts): declared so every instance has one shape. */
+  [STAMP]: number | undefined = undefined;
+  [VERSIONS]: unknown[] | undefined = undefined;
   cancelled = false;
   constructor(readonly id: number, readonly parent: TokenVal | null) {}
 }
@@ -98,6 +116,9 @@ export function isCancelled(token: TokenVal | null): boolean {
 /** An instance of a user `handler X(params) for E`: the operations as closures over the parameters. */
 export class HandlerVal {
   readonly kind = 'handler';
+  /** Time travel's bookkeeping (heap-stamp.ts): declared so every instance has one shape. */
+  [STAMP]: number | undefined = undefined;
+  [VERSIONS]: unknown[] | undefined = undefined;
   /**
    * `effect` is the effect's identity, which operations are dispatched on: a built-in effect's name, or `path#Name`
    * for a declared one (two modules that each declare `effect Log` have two effects); `effectName` is its name.
@@ -121,6 +142,9 @@ export class BuiltinHandlerVal {
 /** A structured scope (`with Async.scope |s|`). */
 export class ScopeVal {
   readonly kind = 'scope';
+  /** Time travel's bookkeeping (heap-stamp.ts): declared so every instance has one shape. */
+  [STAMP]: number | undefined = undefined;
+  [VERSIONS]: unknown[] | undefined = undefined;
   /** Ids of the children still running. */
   live: number[] = [];
   /** Every child ever spawned into it. */
@@ -134,6 +158,9 @@ export class ScopeVal {
 /** A connection of the simulated listener. */
 export class ConnVal {
   readonly kind = 'conn';
+  /** Time travel's bookkeeping (heap-stamp.ts): declared so every instance has one shape. */
+  [STAMP]: number | undefined = undefined;
+  [VERSIONS]: unknown[] | undefined = undefined;
   written: string[] = [];
   constructor(readonly id: number, readonly request: string) {}
 }

@@ -4,6 +4,7 @@ import type { HandlerTemplate, Program } from './compiler.js';
 import { listLimitProblem, resourceProblemOf, stringLimitProblem, type HeapMeter, type RuntimeLimits } from './limits.js';
 import { AriaError, NATIVE_IDS, NATIVE_PARAMS, NATIVES, RETRY, SUSPEND, YIELDED, compareValues, limitFailure, type NativeHost, type NativeResult } from './natives.js';
 import type { Failure, Frame, HandlerNode, Task } from './task.js';
+import { touch } from './heap-stamp.js';
 import {
   BuiltinFnVal, Cell, Closure, FloatVal, HandlerVal, ModuleVal, StructType, StructVal, TaskVal, effectDisplayName, equals, isCancelled, numberOf,
   show, typeName, type Value,
@@ -126,9 +127,12 @@ export function execute(m: VmHost, task: Task, quota: number): number {
           stack[sp++] = v;
           break;
         }
-        case 10 /* Op.StoreCell */:
-          (stack[base + code[pc++]!] as unknown as Cell).v = stack[--sp]!;
+        case 10 /* Op.StoreCell */: {
+          const cell = stack[base + code[pc++]!] as unknown as Cell;
+          touch(cell);
+          cell.v = stack[--sp]!;
           break;
+        }
         case 11 /* Op.NewCell */:
           stack[base + code[pc++]!] = new Cell(null) as unknown as Value;
           break;
@@ -144,9 +148,12 @@ export function execute(m: VmHost, task: Task, quota: number): number {
           stack[sp++] = cell.v;
           break;
         }
-        case 14 /* Op.StoreUp */:
-          frame.closure!.ups[code[pc++]!]!.v = stack[--sp]!;
+        case 14 /* Op.StoreUp */: {
+          const cell = frame.closure!.ups[code[pc++]!]!;
+          touch(cell);
+          cell.v = stack[--sp]!;
           break;
+        }
         case 15 /* Op.LoadGlobal */:
           stack[sp++] = globals[code[pc++]!];
           break;
@@ -507,6 +514,7 @@ export function execute(m: VmHost, task: Task, quota: number): number {
           if (!(obj instanceof StructVal)) throw new AriaError('type-error', `cannot set field \`${name}\` of ${typeName(obj)}`);
           const i = obj.type.index.get(name);
           if (i === undefined) throw new AriaError('type-error', `${obj.type.name} has no field \`${name}\``);
+          touch(obj);
           obj.values[i] = v;
           break;
         }
@@ -522,6 +530,7 @@ export function execute(m: VmHost, task: Task, quota: number): number {
           if (!Array.isArray(obj)) throw new AriaError('type-error', `cannot index into ${typeName(obj)}`);
           if (typeof i !== 'number') throw new AriaError('type-error', `a list index must be an Int, not ${typeName(i)}`);
           if (i < 0 || i >= obj.length) throw outOfRange(i, obj.length);
+          touch(obj);
           obj[i] = v;
           break;
         }

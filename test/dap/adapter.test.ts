@@ -543,6 +543,35 @@ describe('stepping backwards', () => {
     expect(await picture(c)).toEqual(pictures[1]);
   });
 
+  it('steps back over changes to lists, structs, cells and channels made between checkpoints', async () => {
+    // each `next` over `spin(1500)` runs about 4,500 statements, so the stop after it takes a checkpoint: stepping
+    // back crosses checkpoints between which the heap changed in place
+    const c = await client();
+    await launchToStop(c, { program: program('heap.aria') }, { breakpoints: { 'heap.aria': [lineOf('heap.aria', 'heap-spin')] } });
+    await c.setBreakpointsRequest({ source: { path: program('heap.aria') }, breakpoints: [] });
+    const pictures: unknown[] = [await picture(c)];
+    const seen: Record<string, string>[] = [await locals(c, 1)];
+    for (let i = 0; i < 24; i++) {
+      await resumeToStop(c, () => c.nextRequest({ threadId: 1 }));
+      pictures.push(await picture(c));
+      seen.push(await locals(c, 1));
+    }
+    const steps = pictures.map(p => (p as { state: RuntimeStateBody }).state.step);
+    expect(steps.at(-1)! - steps[0]!).toBeGreaterThan(2 * 4000);
+    expect(seen.at(-1)).toMatchObject({ xs: '[1, 2, 3]', c: 'Counter("c", 2, [0, 1, 2])', grid: '[[20, 0], [10, 0]]', count: '2', k: '2' });
+    expect(seen.at(-1)!.ch).toMatch(/^<channel #\d+ 2\/16>$/);
+    for (let i = pictures.length - 2; i >= 0; i--) {
+      await resumeToStop(c, () => c.stepBackRequest({ threadId: 1 }));
+      expect(await locals(c, 1), `back to stop ${i}`).toEqual(seen[i]);
+      expect(await picture(c), `back to stop ${i}`).toEqual(pictures[i]);
+    }
+    // and forwards again over the same ground: the same states
+    for (let i = 1; i < 8; i++) {
+      await resumeToStop(c, () => c.nextRequest({ threadId: 1 }));
+      expect(await picture(c), `forwards to stop ${i}`).toEqual(pictures[i]);
+    }
+  });
+
   it('steps back after held steps to exactly the previous state, and forwards to the same held future', async () => {
     const c = await client();
     await launchToStop(c, { program: program('hold.aria'), otherTasks: 'hold' }, { breakpoints: { 'hold.aria': [lineOf('hold.aria', 'count-step')] } });
