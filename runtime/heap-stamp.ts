@@ -7,12 +7,15 @@
 
 /** The interval an object was last noted as written in (`HeapLog.epoch`); undefined: never. */
 export const STAMP: unique symbol = Symbol('aria.heap.stamp');
-/** An object's recorded contents per checkpoint (heap-versions.ts); undefined: never recorded. */
+/**
+ * An object's recorded contents per checkpoint (heap-versions.ts): undefined, never recorded; a number, one checkpoint
+ * whose contents are the object's own (the common case: no array is made for it); else the pairs.
+ */
 export const VERSIONS: unique symbol = Symbol('aria.heap.versions');
 
 export interface Stamped {
   [STAMP]?: number | undefined;
-  [VERSIONS]?: unknown[] | undefined;
+  [VERSIONS]?: number | unknown[] | undefined;
 }
 
 /** What the barrier reports to: the version store of the machine that is running. */

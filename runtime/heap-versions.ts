@@ -1,6 +1,7 @@
 // The program's heap objects by version: what each list, struct, cell, channel, token, scope and connection held at each checkpoint, kept only for what changed.
 //
-// Each heap object carries (under the `VERSIONS` symbol) a list of [checkpoint seq, contents] pairs, oldest first.
+// Each heap object carries (under the `VERSIONS` symbol) a list of [checkpoint seq, contents] pairs, oldest first
+// (or only the seq, while it has one pair whose contents are its own: most objects never change after being made).
 // The contents an object had at checkpoint k are those of its latest pair at or before k. A pair's contents are
 // `LIVE` while the object has not changed since: the object itself holds them, nothing is copied. The write
 // barrier (`touch`, heap-stamp.ts) copies them out on the first write after a checkpoint, and notes the object as
@@ -106,13 +107,9 @@ function eachChild(o: object, f: (c: object) => void): void {
   }
 }
 
-function versionsOf(o: object): unknown[] | undefined {
-  return (o as Stamped)[VERSIONS];
-}
-
 function known(o: object): boolean {
-  const v = versionsOf(o);
-  return v !== undefined && v.length > 0;
+  const v = (o as Stamped)[VERSIONS];
+  return v !== undefined && (typeof v === 'number' || v.length > 0);
 }
 
 /** What the store holds, for the memory estimate. */
@@ -139,15 +136,28 @@ export class HeapVersions implements HeapLog {
     const x = o as Stamped;
     x[STAMP] = this.epoch;
     const v = x[VERSIONS];
-    if (v !== undefined && v.length > 0 && v[v.length - 1] === LIVE) {
+    if (typeof v === 'number') {
+      const c = contentsOf(o);
+      x[VERSIONS] = [v, c];
+      this.copied(c);
+    } else if (v !== undefined && v.length > 0 && v[v.length - 1] === LIVE) {
       const c = contentsOf(o);
       v[v.length - 1] = c;
-      if (c !== LIVE) {
-        this.copies++;
-        this.slots += slotsOf(c);
-      }
+      this.copied(c);
     }
     this.dirty.push(o);
+  }
+
+  private copied(c: Contents): void {
+    if (c === LIVE) return;
+    this.copies++;
+    this.slots += slotsOf(c);
+  }
+
+  private uncopied(c: Contents): void {
+    if (c === LIVE) return;
+    this.copies--;
+    this.slots -= slotsOf(c);
   }
 
   /** Notes `o` as possibly different from the latest checkpoint's view of it (without a write). */
@@ -169,21 +179,22 @@ export class HeapVersions implements HeapLog {
     const walk: object[] = [];
     const add = (o: object): void => {
       const x = o as Stamped;
-      let v = x[VERSIONS];
-      if (v === undefined) {
-        v = [];
-        x[VERSIONS] = v;
-      } else if (v.length > 0 && v[v.length - 2] === seq) {
+      const v = x[VERSIONS];
+      if (v === undefined || (typeof v !== 'number' && v.length === 0)) {
+        x[VERSIONS] = seq;
+      } else if (typeof v === 'number') {
+        return; // one pair, its contents the object's own: unchanged since, so they are this checkpoint's too
+      } else if (v[v.length - 2] === seq) {
         // recorded at this checkpoint already (it replaces one at the same step): written since, its contents are now
         const c = v[v.length - 1] as Contents;
-        if (c !== LIVE && x[STAMP] === this.epoch) {
-          this.copies--;
-          this.slots -= slotsOf(c);
+        if (x[STAMP] === this.epoch) {
+          this.uncopied(c);
           v[v.length - 1] = LIVE;
         }
         return;
+      } else {
+        v.push(seq, LIVE);
       }
-      v.push(seq, LIVE);
       this.pairs++;
       recorded.push(o);
       walk.push(o);
@@ -209,8 +220,21 @@ export class HeapVersions implements HeapLog {
   drop(seq: number, successor: number | undefined, objects: readonly object[]): object[] {
     const moved: object[] = [];
     for (const o of objects) {
-      const v = versionsOf(o);
-      if (!v) continue;
+      const x = o as Stamped;
+      const v = x[VERSIONS];
+      if (v === undefined) continue;
+      if (typeof v === 'number') {
+        if (v !== seq) continue;
+        if (successor !== undefined) {
+          x[VERSIONS] = successor;
+          moved.push(o);
+          continue;
+        }
+        x[VERSIONS] = undefined;
+        this.pairs--;
+        this.mark(o);
+        continue;
+      }
       let i = v.length - 2;
       while (i >= 0 && v[i] !== seq) i -= 2;
       if (i < 0) continue;
@@ -219,11 +243,7 @@ export class HeapVersions implements HeapLog {
         moved.push(o);
         continue;
       }
-      const c = v[i + 1] as Contents;
-      if (c !== LIVE) {
-        this.copies--;
-        this.slots -= slotsOf(c);
-      }
+      this.uncopied(v[i + 1] as Contents);
       v.splice(i, 2);
       this.pairs--;
       if (successor === undefined) this.mark(o);
@@ -239,8 +259,8 @@ export class HeapVersions implements HeapLog {
   restore(): number {
     let restored = 0;
     for (const o of this.dirty) {
-      const v = versionsOf(o);
-      if (!v || v.length === 0) continue;
+      const v = (o as Stamped)[VERSIONS];
+      if (v === undefined || typeof v === 'number' || v.length === 0) continue;
       const c = v[v.length - 1] as Contents;
       if (c === LIVE) continue;
       apply(o, c);

@@ -51,7 +51,7 @@ export class StructVal {
   readonly kind = 'struct';
   /** Time travel's bookkeeping (heap-stamp.ts): declared so every instance has one shape. */
   [STAMP]: number | undefined = undefined;
-  [VERSIONS]: unknown[] | undefined = undefined;
+  [VERSIONS]: number | unknown[] | undefined = undefined;
   constructor(readonly type: StructType, readonly values: Value[]) {}
 }
 
@@ -59,7 +59,7 @@ export class StructVal {
 export class Cell {
   /** Time travel's bookkeeping (heap-stamp.ts): declared so every instance has one shape. */
   [STAMP]: number | undefined = undefined;
-  [VERSIONS]: unknown[] | undefined = undefined;
+  [VERSIONS]: number | unknown[] | undefined = undefined;
   constructor(public v: Value | null) {}
 }
 
@@ -67,7 +67,7 @@ export class Closure {
   readonly kind = 'closure';
   /** Time travel's bookkeeping (heap-stamp.ts): declared so every instance has one shape. */
   [STAMP]: number | undefined = undefined;
-  [VERSIONS]: unknown[] | undefined = undefined;
+  [VERSIONS]: number | unknown[] | undefined = undefined;
   constructor(readonly proto: FnProto, readonly ups: readonly Cell[]) {}
 }
 
@@ -88,7 +88,7 @@ export class ChannelVal {
   readonly kind = 'channel';
   /** Time travel's bookkeeping (heap-stamp.ts): declared so every instance has one shape. */
   [STAMP]: number | undefined = undefined;
-  [VERSIONS]: unknown[] | undefined = undefined;
+  [VERSIONS]: number | unknown[] | undefined = undefined;
   buffer: Value[] = [];
   closed = false;
   /** Tasks waiting to receive, in arrival order. */
@@ -103,7 +103,7 @@ export class TokenVal {
   readonly kind = 'token';
   /** Time travel's bookkeeping (heap-stamp.ts): declared so every instance has one shape. */
   [STAMP]: number | undefined = undefined;
-  [VERSIONS]: unknown[] | undefined = undefined;
+  [VERSIONS]: number | unknown[] | undefined = undefined;
   cancelled = false;
   constructor(readonly id: number, readonly parent: TokenVal | null) {}
 }
@@ -118,7 +118,7 @@ export class HandlerVal {
   readonly kind = 'handler';
   /** Time travel's bookkeeping (heap-stamp.ts): declared so every instance has one shape. */
   [STAMP]: number | undefined = undefined;
-  [VERSIONS]: unknown[] | undefined = undefined;
+  [VERSIONS]: number | unknown[] | undefined = undefined;
   /**
    * `effect` is the effect's identity, which operations are dispatched on: a built-in effect's name, or `path#Name`
    * for a declared one (two modules that each declare `effect Log` have two effects); `effectName` is its name.
@@ -144,7 +144,7 @@ export class ScopeVal {
   readonly kind = 'scope';
   /** Time travel's bookkeeping (heap-stamp.ts): declared so every instance has one shape. */
   [STAMP]: number | undefined = undefined;
-  [VERSIONS]: unknown[] | undefined = undefined;
+  [VERSIONS]: number | unknown[] | undefined = undefined;
   /** Ids of the children still running. */
   live: number[] = [];
   /** Every child ever spawned into it. */
@@ -160,7 +160,7 @@ export class ConnVal {
   readonly kind = 'conn';
   /** Time travel's bookkeeping (heap-stamp.ts): declared so every instance has one shape. */
   [STAMP]: number | undefined = undefined;
-  [VERSIONS]: unknown[] | undefined = undefined;
+  [VERSIONS]: number | unknown[] | undefined = undefined;
   written: string[] = [];
   constructor(readonly id: number, readonly request: string) {}
 }
