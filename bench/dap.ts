@@ -1,4 +1,5 @@
-// Benchmarks the debug adapter over DAP (the bundled dist/debug.js on stdio): step latency, and stepBack within a 1,000,000-step run.
+// Benchmarks the debug adapter over DAP (the bundled dist/debug.js on stdio): step latency, stepBack within a 1,000,000-step
+// run, and both again with 0, 10,000 and 100,000 live objects in the program's heap (`npm run bench dap`).
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,6 +52,72 @@ end
 print(n, sum(join(helpers)))
 `;
 
+/** Heap sizes the state benchmarks run at: live structs in one list. */
+const SIZES = [0, 10_000, 100_000];
+
+/** Builds `size` structs (about three statements each), so the prefix of each program holds that heap. */
+function heapPrefix(size: number): string {
+  return `struct Item(id: Int, score: Int)
+items = map(range(0, ${size}), |i| Item(i, i * 2))
+`;
+}
+
+/**
+ * The stepping program with `size` live objects: main steps while eight tasks compute and sleep, and every other
+ * `next` steps over a call of about 2,000 statements (so the stop after it takes a checkpoint).
+ */
+function steppingWithHeap(size: number): string {
+  return `# bench: main steps while eight tasks compute, with ${size} live objects
+${heapPrefix(size)}fn work(id: Int) -> {Async} Int
+  total = 0
+  for round in range(0, 50)
+    for i in range(0, 200)
+      total += i * id
+    end
+    sleep(1.ms)
+  end
+  total
+end
+
+fn crunch(k: Int) -> Int
+  t = 0
+  for i in range(0, 700)
+    t += i * k
+  end
+  t % 1000003
+end
+
+tasks = map(range(0, 8), |id| spawn work(id))
+acc = 0
+for k in range(0, 100000)
+  acc += crunch(k)
+  acc = acc % 1000003
+end
+print(acc, len(items), sum(join(tasks)))
+`;
+}
+
+/** About 1,000,000 statements (building the heap included) before the last line, with four tasks alongside. */
+function longWithHeap(size: number): string {
+  const loop = Math.max(1000, 330_000 - Math.round(size * 1.3));
+  return `# bench: a million steps with ${size} live objects, then stepBack
+${heapPrefix(size)}fn spin(n: Int) -> {Async} Int
+  i = 0
+  while i < n
+    i += 1
+  end
+  i
+end
+
+helpers = map(range(0, 4), |k| spawn spin(60000))
+n = 0
+while n < ${loop}
+  n += 1
+end
+print(n, len(items), sum(join(helpers)))
+`;
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
@@ -81,9 +148,16 @@ async function launch(dc: DebugClient, programPath: string, breakpointLine?: num
   return stopped;
 }
 
-async function stepLatency(adapter: string, dir: string): Promise<boolean> {
-  const path = join(dir, 'stepping.aria');
-  writeFileSync(path, STEPPING_PROGRAM);
+interface StepTimes {
+  readonly times: number[];
+  readonly step: number;
+  readonly tasks: number;
+}
+
+/** 300 measured steps of main in `source` (next, next, stepIn; or only next), after 20 to warm up. */
+async function measureSteps(adapter: string, dir: string, name: string, source: string, onlyNext = false): Promise<StepTimes> {
+  const path = join(dir, name);
+  writeFileSync(path, source);
   const dc = new DebugClient(process.execPath, adapter, 'aria');
   dc.defaultTimeout = 60_000;
   await dc.start();
@@ -93,26 +167,39 @@ async function stepLatency(adapter: string, dir: string): Promise<boolean> {
     // warm-up, then measured steps: next and stepIn on main, which shares four workers with eight busy tasks
     for (let i = 0; i < 20; i++) await timedStop(dc, () => dc.nextRequest({ threadId: 1 }));
     for (let i = 0; i < 300; i++) {
-      const kind = i % 3 === 2 ? 'stepIn' : 'next';
+      const kind = i % 3 === 2 && !onlyNext ? 'stepIn' : 'next';
       const { ms, stop } = await timedStop(dc, () => (kind === 'next' ? dc.nextRequest({ threadId: 1 }) : dc.stepInRequest({ threadId: 1 })));
       if (stop.body.threadId !== 1) throw new Error(`a step stopped in task #${stop.body.threadId}`);
       times.push(ms);
     }
     const state = (await dc.customRequest('aria/runtimeState')).body as { step: number; tasks: unknown[] };
-    const med = median(times);
-    const ok = med < 20;
-    console.log(`step latency over DAP (request -> stopped), 300 steps of main with 8 busy tasks (run at step ${state.step}, ${state.tasks.length} tasks):`);
-    console.log(`  median ${med.toFixed(2)} ms, p90 ${pct(times, 0.9).toFixed(2)} ms, max ${Math.max(...times).toFixed(2)} ms (target median < 20 ms: ${ok ? 'met' : 'MISSED'})`);
-    return ok;
+    return { times, step: state.step, tasks: state.tasks.length };
   } finally {
     await dc.stop();
   }
 }
 
-async function stepBackLatency(adapter: string, dir: string): Promise<boolean> {
-  const path = join(dir, 'long.aria');
-  writeFileSync(path, LONG_PROGRAM);
-  const lastLine = LONG_PROGRAM.trimEnd().split('\n').length;
+async function stepLatency(adapter: string, dir: string): Promise<boolean> {
+  const { times, step, tasks } = await measureSteps(adapter, dir, 'stepping.aria', STEPPING_PROGRAM);
+  const med = median(times);
+  const ok = med < 20;
+  console.log(`step latency over DAP (request -> stopped), 300 steps of main with 8 busy tasks (run at step ${step}, ${tasks} tasks):`);
+  console.log(`  median ${med.toFixed(2)} ms, p90 ${pct(times, 0.9).toFixed(2)} ms, max ${Math.max(...times).toFixed(2)} ms (target median < 20 ms: ${ok ? 'met' : 'MISSED'})`);
+  return ok;
+}
+
+interface BackTimes {
+  readonly back: number[];
+  readonly reverseMs: number;
+  readonly step: number;
+  readonly runMs: number;
+}
+
+/** Runs `source` to a breakpoint on its last line, then steps back six times and reverse-continues to the start. */
+async function measureStepBack(adapter: string, dir: string, name: string, source: string): Promise<BackTimes> {
+  const path = join(dir, name);
+  writeFileSync(path, source);
+  const lastLine = source.trimEnd().split('\n').length;
   const dc = new DebugClient(process.execPath, adapter, 'aria');
   dc.defaultTimeout = 120_000;
   await dc.start();
@@ -121,29 +208,63 @@ async function stepBackLatency(adapter: string, dir: string): Promise<boolean> {
     const stop = await launch(dc, path, lastLine);
     const runMs = performance.now() - t0;
     const state = (await dc.customRequest('aria/runtimeState')).body as { step: number };
-    console.log(`\nrun to a breakpoint after ${state.step.toLocaleString('en')} steps: ${(runMs / 1000).toFixed(2)} s including launch (${Math.round(state.step / (runMs / 1000)).toLocaleString('en')} steps/s)`);
     const back: number[] = [];
     for (let i = 0; i < 6; i++) {
       const { ms } = await timedStop(dc, () => dc.stepBackRequest({ threadId: stop.body.threadId! }));
       back.push(ms);
     }
-    const after = (await dc.customRequest('aria/runtimeState')).body as { step: number };
     const { ms: reverseMs } = await timedStop(dc, () => dc.reverseContinueRequest({ threadId: 1 }));
-    const worst = Math.max(...back);
-    const ok = worst < 200;
-    console.log(`stepBack x6 at step ~${after.step.toLocaleString('en')}: median ${median(back).toFixed(1)} ms, max ${worst.toFixed(1)} ms (target < 200 ms: ${ok ? 'met' : 'MISSED'})`);
-    console.log(`reverseContinue to the start from there (no earlier breakpoint): ${reverseMs.toFixed(1)} ms`);
-    return ok;
+    return { back, reverseMs, step: state.step, runMs };
   } finally {
     await dc.stop();
   }
+}
+
+async function stepBackLatency(adapter: string, dir: string): Promise<boolean> {
+  const { back, reverseMs, step, runMs } = await measureStepBack(adapter, dir, 'long.aria', LONG_PROGRAM);
+  console.log(`\nrun to a breakpoint after ${step.toLocaleString('en')} steps: ${(runMs / 1000).toFixed(2)} s including launch (${Math.round(step / (runMs / 1000)).toLocaleString('en')} steps/s)`);
+  const worst = Math.max(...back);
+  const ok = worst < 200;
+  console.log(`stepBack x6 at step ~${step.toLocaleString('en')}: median ${median(back).toFixed(1)} ms, max ${worst.toFixed(1)} ms (target < 200 ms: ${ok ? 'met' : 'MISSED'})`);
+  console.log(`reverseContinue to the start from there (no earlier breakpoint): ${reverseMs.toFixed(1)} ms`);
+  return ok;
+}
+
+/**
+ * The cost of time travel must follow what changed, not what is alive: `next` (p95) and stepBack at about a million
+ * steps with 0, 10,000 and 100,000 live structs.
+ */
+async function heapSizes(adapter: string, dir: string): Promise<boolean> {
+  console.log('\ntime travel with live objects in the heap (one list of structs, alive throughout):');
+  let ok = true;
+  const medians: number[] = [];
+  for (const size of SIZES) {
+    const steps = await measureSteps(adapter, dir, `stepping-${size}.aria`, steppingWithHeap(size), true);
+    const p95 = pct(steps.times, 0.95);
+    const stepsOk = p95 < 5;
+    const back = await measureStepBack(adapter, dir, `long-${size}.aria`, longWithHeap(size));
+    const worst = Math.max(...back.back);
+    const backOk = worst < 50;
+    medians.push(median(back.back));
+    ok &&= stepsOk && backOk;
+    const label = `${size.toLocaleString('en')} objects`.padEnd(16);
+    console.log(`  ${label} next p95 ${p95.toFixed(2)} ms (median ${median(steps.times).toFixed(2)}, max ${Math.max(...steps.times).toFixed(1)}) target < 5 ms: ${stepsOk ? 'met' : 'MISSED'}`);
+    console.log(`  ${''.padEnd(16)} stepBack at step ${back.step.toLocaleString('en')}: median ${median(back.back).toFixed(1)} ms, max ${worst.toFixed(1)} ms target < 50 ms: ${backOk ? 'met' : 'MISSED'}; reverseContinue ${back.reverseMs.toFixed(1)} ms`);
+  }
+  const ratio = medians[medians.length - 1]! / Math.max(medians[0]!, 0.001);
+  const ratioOk = ratio <= 1.5;
+  console.log(`  stepBack median with ${SIZES[SIZES.length - 1]!.toLocaleString('en')} objects / with none: ${ratio.toFixed(2)} (target <= 1.5: ${ratioOk ? 'met' : 'MISSED'})`);
+  return ok && ratioOk;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'aria-bench-dap-'));
 try {
   await run(process.execPath, ['scripts/build.mjs', '--outdir', dir, '--only', 'debug', '--no-sourcemap', '--quiet'], { cwd: repoRoot });
   const adapter = join(dir, 'debug.js');
-  const results = [await stepLatency(adapter, dir), await stepBackLatency(adapter, dir)];
+  const only = process.env.ARIA_BENCH_DAP;
+  const results = only === 'heap'
+    ? [await heapSizes(adapter, dir)]
+    : [await stepLatency(adapter, dir), await stepBackLatency(adapter, dir), await heapSizes(adapter, dir)];
   if (results.includes(false)) console.log('\nsome targets were missed (see above)');
 } finally {
   rmSync(dir, { recursive: true, force: true });

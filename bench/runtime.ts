@@ -1,5 +1,6 @@
 // Runtime benchmarks: (a) fib(25) against plain JS, (b) spawning and joining 100,000 tasks against Node's async
-// functions under Promise.all, (c) memory per suspended task, (d) stepping back within a 1,000,000-step run.
+// functions under Promise.all, (c) memory per suspended task, (d) stepping back within a 1,000,000-step run, (e) the
+// same with 0, 10,000 and 100,000 live objects, and the memory the checkpoints of those runs take.
 // Run alone with `node --expose-gc --import tsx bench/runtime.ts`; prints one line per measurement with the ratio measured side by side.
 import { TimeTravel } from '../runtime/checkpoint.js';
 import { compileProgram, loadProgram, type Program } from '../runtime/index.js';
@@ -181,8 +182,81 @@ async function benchStepBack(): Promise<void> {
   line('(d) step back at step 1,000,000', `${median(times).toFixed(1)} ms median, ${worst.toFixed(1)} ms worst (run ${runMs.toFixed(0)} ms, ${travel.steps.length} checkpoints)`, '< 200 ms', worst < 200);
 }
 
+// (e) time travel with live objects: a list of `size` structs alive through a run of about 1,000,000 steps
+function longWithHeap(size: number): string {
+  const loop = Math.max(1000, 330_000 - Math.round(size * 1.3));
+  return `struct Item(id: Int, score: Int)
+items = map(range(0, ${size}), |i| Item(i, i * 2))
+fn spin(n: Int) -> {Async} Int
+  i = 0
+  while i < n
+    i += 1
+  end
+  i
+end
+helpers = map(range(0, 4), |k| spawn spin(60000))
+n = 0
+while n < ${loop}
+  n += 1
+end
+print(n, len(items), sum(join(helpers)))
+`;
+}
+
+function cpuMs(since: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(since);
+  return (d.user + d.system) / 1000;
+}
+
+async function benchHeapSizes(): Promise<void> {
+  for (const size of [0, 10_000, 100_000]) {
+    const program = await compile(longWithHeap(size));
+    const last = program.stmts.findIndex(st => st.module === 'bench.aria' && st.line === 14); // the print (lines count from 0)
+    const stop = { breakpoints: new Set([last]) };
+    // the live heap of the run itself, without time travel
+    gc();
+    const base = process.memoryUsage().heapUsed;
+    let plain: Machine | undefined = new Machine(program, { write: () => {} }, { workers: 4 });
+    plain.run(Infinity, { stop });
+    gc();
+    const live = process.memoryUsage().heapUsed - base;
+    plain = undefined;
+    gc();
+    // the same run under time travel, with the debugger's settings (a checkpoint every 20,000 steps, at most 128)
+    const machine = new Machine(program, { write: () => {} }, { workers: 4 });
+    const travel = new TimeTravel(machine, { minInterval: 20_000, maxCheckpoints: 128 });
+    const t0 = performance.now();
+    const r = travel.run(Infinity, { stop });
+    const runMs = performance.now() - t0;
+    if (r.kind !== 'stop') throw new Error(`the run did not stop at the last line: ${r.kind}`);
+    gc();
+    const withTravel = process.memoryUsage().heapUsed - base;
+    const estimate = travel.memory();
+    const perMillion = (bytes: number) => (bytes / (machine.s.steps / 1e6) / (1024 * 1024)).toFixed(1);
+    // step back as the debugger does: the last statement of the task before now, then land there
+    const wall: number[] = [];
+    const cpu: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const now = machine.s.steps;
+      const depth = machine.s.tasks[r.task]!.frames.length;
+      const c0 = process.cpuUsage();
+      const w0 = performance.now();
+      const found = travel.lastStopBefore(now, { breakpoints: new Set(), task: r.task, maxDepth: depth }, () => true);
+      if (!found || travel.replayTo(found.step, r.task) < 0) throw new Error('step back found nothing');
+      travel.forgetAfter(machine.s.steps);
+      wall.push(performance.now() - w0);
+      cpu.push(cpuMs(c0));
+    }
+    const worst = Math.max(...wall);
+    const label = `(e) ${size.toLocaleString('en')} live objects`;
+    line(`${label}: step back at ${machine.s.steps.toLocaleString('en')}`, `${median(wall).toFixed(1)} ms median, ${worst.toFixed(1)} ms worst (cpu ${median(cpu).toFixed(1)} ms median)`, '< 50 ms', worst < 50);
+    console.log(`${''.padEnd(44)} checkpoint memory: ${((withTravel - live) / (1024 * 1024)).toFixed(1)} MB measured (${perMillion(withTravel - live)} MB per 1M steps; estimate ${(estimate.bytes / (1024 * 1024)).toFixed(1)} MB), ${estimate.checkpoints} checkpoints, ${estimate.heapPairs.toLocaleString('en')} heap versions, ${estimate.heapCopies} copied; live heap of the run ${(live / (1024 * 1024)).toFixed(1)} MB; run ${runMs.toFixed(0)} ms`);
+  }
+}
+
 console.log(`node ${process.version}; virtual-time runtime, timings are wall clock on this machine`);
 await benchFib();
 await benchSpawn();
 await benchMemory();
 await benchStepBack();
+await benchHeapSizes();
