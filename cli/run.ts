@@ -14,7 +14,7 @@ import { formatDiagnostics, shownPath } from './render.js';
 import { makeStyle } from './style.js';
 
 export const RUN_USAGE = `usage: aria run FILE [--workers N] [--seed S] [--flavor multi|single|wasm] [--trace out.json] [--stats]
-                    [--step-limit N] [--timeout T] [--max-list-length N] [--max-string-length N]
+                    [--format text|json] [--step-limit N] [--timeout T] [--max-list-length N] [--max-string-length N]
                     [--max-heap-mb N] [--no-check]
        aria run --replay REPLAY.json [FILE] [--trace out.json] [--stats]
 
@@ -25,7 +25,12 @@ Runs an Aria program on the deterministic work-stealing scheduler and prints wha
   --flavor F       multi (work-stealing), single (one worker) or wasm (an event loop)
                    (default: aria.toml's [runtime] flavor, else multi)
   --trace FILE     write the run as Chrome Trace Event JSON (open it in Perfetto: https://ui.perfetto.dev)
-  --stats          print the seed and a per-worker and per-task summary after the output
+  --stats          print the seed and a per-worker and per-task summary after the output, with channels and
+                   lints (long polls, tasks that never yield, self-wakes, waits that nothing can complete,
+                   failures nobody awaits)
+  --format F       text (default) or json: with --stats, the summary as one JSON object on the last line of
+                   stdout (every metric: per task busy, scheduled and idle time, wakes, histograms; per worker
+                   queue depth over time; channels; lints; deadlock reports)
   --step-limit N   stop a runaway program after N statements (default: no limit)
   --timeout T      stop it after T of wall time: 500ms, 30s, 2m; a bare number is seconds (default: no limit)
   --max-list-length N    fail when a list would pass N elements (default 10000000)
@@ -48,6 +53,7 @@ export async function runRun(args: string[], io: CliIo): Promise<number> {
     flavor: { type: 'string' },
     trace: { type: 'string' },
     stats: { type: 'boolean' },
+    format: { type: 'string' },
     'step-limit': { type: 'string' },
     timeout: { type: 'string' },
     'max-list-length': { type: 'string' },
@@ -93,6 +99,9 @@ export async function runRun(args: string[], io: CliIo): Promise<number> {
   for (const v of [maxList, maxString, maxHeapMb]) if (typeof v === 'string') return usage(v);
   const flavorArg = replay ? replay.file.options.flavor : values.flavor as Flavor | undefined;
   if (flavorArg !== undefined && !FLAVORS.includes(flavorArg)) return usage(`unknown flavor \`${flavorArg}\` (multi, single or wasm)`);
+  const format = values.format ?? 'text';
+  if (format !== 'text' && format !== 'json') return usage(`unknown format \`${format}\` (text or json)`);
+  if (values.format !== undefined && !values.stats) return usage('--format chooses how --stats is written: give --stats too');
   const style = makeStyle(io.colour?.stderr ?? false);
 
   const file = isAbsolute(positionals[0]!) ? positionals[0]! : resolve(io.cwd, positionals[0]!);
@@ -184,7 +193,9 @@ export async function runRun(args: string[], io: CliIo): Promise<number> {
     io.stderr(`aria run: wrote the trace (${result.trace.traceEvents.length} events) to ${tracePath}\n`
       + '  open it in Perfetto: https://ui.perfetto.dev, "Open trace file" (or chrome://tracing in Chrome)\n');
   }
-  if (values.stats && result.statsText) {
+  if (values.stats && format === 'json' && result.stats) {
+    io.stdout(`${JSON.stringify({ seed, ...result.stats })}\n`);
+  } else if (values.stats && result.statsText) {
     io.stdout(`\nseed ${seed}\n${result.statsText}${result.statsText.endsWith('\n') ? '' : '\n'}`);
   }
   return result.exitCode;

@@ -50,6 +50,52 @@ export interface TaskRow {
   readonly location?: SourcePoint & { readonly fn: string };
   /** The failure message of a failed or cancelled task. */
   readonly failure?: string;
+  /** tokio-console's task columns beyond busy time (the same numbers as `aria run --stats --format json`). */
+  readonly metrics?: TaskMetricsRow;
+}
+
+/** Times in virtual µs; histograms count per bucket: bucket 0 = 0 µs, bucket i = [2^(i-1), 2^i) µs. */
+export interface TaskMetricsRow {
+  /** Ready but not polled yet (from a wake or a spawn to the poll): Sched. */
+  readonly scheduledUs: number;
+  /** Alive, neither running nor scheduled: Idle. */
+  readonly idleUs: number;
+  readonly wakes: number;
+  /** Wakes it made itself (`yield_now`, a spent budget). */
+  readonly selfWakes: number;
+  readonly maxPollUs: number;
+  /** Of the polls that ended (a task stopped inside a poll has one more in `polls`), and of the polls that started. */
+  readonly pollTimeHistogram: readonly number[];
+  readonly scheduledTimeHistogram: readonly number[];
+}
+
+/** A channel, as tokio-console's resources view shows one. */
+export interface ChannelRow {
+  readonly id: number;
+  /** Null for an unbounded channel. */
+  readonly capacity: number | null;
+  /** Values in its buffer now. */
+  readonly length: number;
+  readonly closed: boolean;
+  /** Tasks waiting to send (the buffer is full) and to receive (it is empty), in arrival order. */
+  readonly waitingSenders: readonly number[];
+  readonly waitingReceivers: readonly number[];
+}
+
+/** A lint the runtime found (runtime/lints.ts): `long-poll`, `never-yields`, `self-wakes`, `blocked-forever`, `unawaited-failure`. */
+export interface LintRow {
+  readonly kind: string;
+  readonly task: number;
+  readonly name: string;
+  readonly message: string;
+}
+
+/** A deadlock cycle, a wait nothing can complete, or the watchdog, found during the run. */
+export interface WaitReportRow {
+  readonly kind: 'cycle' | 'blocked' | 'no-progress';
+  readonly tasks: readonly number[];
+  readonly message: string;
+  readonly atUs: number;
 }
 
 export interface WorkerRow {
@@ -76,6 +122,10 @@ export interface WorkerRow {
   readonly parkCount: number;
   readonly overflowCount: number;
   readonly busyUs: number;
+  /** Polls that found the worker woken with nothing to do (Tokio's `worker_noop_count`), mean poll time, poll times. */
+  readonly noopCount?: number;
+  readonly meanPollUs?: number;
+  readonly pollTimeHistogram?: readonly number[];
 }
 
 export interface BlockingThreadRow {
@@ -133,6 +183,9 @@ export interface RuntimeStateBody {
   readonly wheelElapsedMs: number;
   /** The program's output so far is not repeated here; only how many lines were written. */
   readonly outputLines: number;
+  readonly channels?: readonly ChannelRow[];
+  readonly lints?: readonly LintRow[];
+  readonly waitReports?: readonly WaitReportRow[];
 }
 
 export interface TimelinePoll {

@@ -46,6 +46,10 @@ function taskRow(t: TaskSnapshot, endedAtUs: number, scopeOf: (t: TaskSnapshot) 
     ...(site ? { spawnSite: site } : {}),
     ...(t.location ? { location: { path: t.location.module, line: t.location.line, column: t.location.column, fn: t.location.fn } } : {}),
     ...(t.failure ? { failure: t.failure } : {}),
+    metrics: {
+      scheduledUs: t.scheduledUs, idleUs: t.idleUs, wakes: t.wakes, selfWakes: t.selfWakes, maxPollUs: t.maxPollUs,
+      pollTimeHistogram: t.pollTimeHistogram, scheduledTimeHistogram: t.scheduledTimeHistogram,
+    },
   };
 }
 
@@ -86,6 +90,7 @@ export function runtimeStateBody(snap: MachineSnapshot, ctx: StateContext): Runt
       blockedUntilUs: w.blockedUntilMs !== undefined ? w.blockedUntilMs * 1000 : -1,
       pollCount: w.metrics.worker_poll_count, stealCount: w.metrics.worker_steal_count, stealOperations: w.metrics.worker_steal_operations,
       parkCount: w.metrics.worker_park_count, overflowCount: w.metrics.worker_overflow_count, busyUs: w.metrics.worker_total_busy_duration_us,
+      noopCount: w.metrics.worker_noop_count, meanPollUs: w.metrics.worker_mean_poll_time_us, pollTimeHistogram: w.metrics.worker_poll_time_histogram,
     })),
     blockingThreads: snap.blockingThreads.map(b => ({
       id: b.thread, runtime: b.runtime, current: b.current, closed: b.closed, tasksRun: b.tasksRun, busyUs: b.busyUs,
@@ -93,6 +98,12 @@ export function runtimeStateBody(snap: MachineSnapshot, ctx: StateContext): Runt
     timers: snap.timers.pending.map(t => ({ id: t.id, deadlineMs: t.deadlineMs, owner: t.owner, purpose: t.purpose, level: t.level, slot: t.slot })),
     wheelElapsedMs: snap.timers.elapsedMs,
     outputLines: ctx.outputLines,
+    channels: snap.channels.map(c => ({
+      id: c.id, capacity: Number.isFinite(c.capacity) ? c.capacity : null, length: c.length, closed: c.closed,
+      waitingSenders: c.waitingSenders, waitingReceivers: c.waitingReceivers,
+    })),
+    lints: snap.lints.map(l => ({ kind: l.kind, task: l.task, name: l.name, message: l.message })),
+    waitReports: snap.waitReports.map(r => ({ kind: r.kind, tasks: r.tasks, message: r.message, atUs: r.us })),
   };
 }
 

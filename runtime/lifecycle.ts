@@ -427,6 +427,7 @@ export abstract class TaskLifecycle extends MachineCore {
   protected ready(t: Task): void {
     t.state = 'scheduled';
     t.readyUs = this.nowUs();
+    t.wakes++;
     if (!this.firingTimers) this.s.waits.progressUs = t.readyUs;
     const from = this.cur;
     this.event({ kind: 'wake', task: t.id, by: from ? from.current : 0, remote: !from || from.runtime !== t.runtime || from.kind !== 'worker' });
@@ -502,6 +503,8 @@ export abstract class TaskLifecycle extends MachineCore {
     this.s.runtimes[th.runtime]!.metrics.budgetForcedYieldCount++;
     t.state = 'scheduled';
     t.readyUs = this.nowUs();
+    t.wakes++;
+    t.selfWakes++;
     scheduleTask(this, this.s.runtimes[t.runtime]!, t.id, th, true);
     return false;
   }
@@ -627,6 +630,8 @@ export abstract class TaskLifecycle extends MachineCore {
   yieldNow(t: Task): typeof YIELDED {
     t.state = 'scheduled';
     t.readyUs = this.nowUs();
+    t.wakes++;
+    t.selfWakes++;
     const th = this.cur;
     const rt = this.s.runtimes[t.runtime]!;
     if (t.kind === 'blocking') return YIELDED;

@@ -4,7 +4,7 @@ import {
   BLOCKING_KEEP_ALIVE_MS, BlockingThreadState, COOP_BUDGET, MAX_LIFO_POLLS_PER_TICK, WorkerState, hasLocalWork, nextTask, park,
   pushBackOrOverflow, stealWork, transitionFromSearching, unparkAll, type ThreadState,
 } from './scheduler.js';
-import type { Task } from './task.js';
+import { record, type Task } from './task.js';
 import { execute } from './vm.js';
 import { enterHeap, leaveHeap, touch } from './heap-stamp.js';
 import { StructVal } from './values.js';
@@ -112,6 +112,7 @@ export abstract class Rounds extends Network {
         if (t.state === 'running' && r.turnUsed === 0) this.pollGap(th, t);
         if (t.state === 'scheduled') {
           this.waitUntilReady(t);
+          this.scheduledFor(t);
           t.state = 'running';
           t.polls++;
           th.pollStartSteps = t.steps;
@@ -172,6 +173,13 @@ export abstract class Rounds extends Network {
     const to = this.nowUs();
     if (!this.listener || from === undefined || from >= to) return;
     this.listener({ kind: 'poll-gap', task: t.id, thread: th.id, fromUs: from, toUs: to, step: this.s.steps, us: to });
+  }
+
+  /** The poll about to start ends the time `t` was scheduled (ready, not polled). */
+  protected scheduledFor(t: Task): void {
+    const d = Math.max(0, this.nowUs() - t.readyUs);
+    t.schedUs += d;
+    t.schedHist = record(t.schedHist, d);
   }
 
   /**
@@ -407,6 +415,7 @@ export abstract class Rounds extends Network {
       return;
     }
     this.waitUntilReady(t);
+    this.scheduledFor(t);
     t.state = 'running';
     t.polls++;
     th.pollStartSteps = t.steps;
@@ -433,6 +442,10 @@ export abstract class Rounds extends Network {
         throw new Error(String(never));
       }
     }
+    const pollUs = (t.steps - th.pollStartSteps) * this.statementUs;
+    if (pollUs > t.maxPollUs) t.maxPollUs = pollUs;
+    t.pollHist = record(t.pollHist, pollUs);
+    if (th.kind === 'worker') th.metrics.pollHist = record(th.metrics.pollHist, pollUs);
     this.event({ kind: 'poll-end', task: t.id, thread: th.id, outcome, statements: t.steps - th.pollStartSteps });
     this.sampleCounters();
     if (th.kind === 'worker') {

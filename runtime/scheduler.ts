@@ -68,6 +68,8 @@ export class WorkerMetrics {
   overflowCount = 0;
   /** Virtual microseconds spent polling tasks. */
   totalBusyUs = 0;
+  /** Poll times (runtime/task.ts `histogramBucket`), like Tokio's `poll_time_histogram`. */
+  pollHist: number[] | null = null;
 }
 
 export class WorkerState {

@@ -3,6 +3,8 @@ import type { Machine } from './machine.js';
 import type { BlockingThreadState, RuntimeState, WorkerState } from './scheduler.js';
 import { describeWait, type AriaFrame, type TaskKind, type TaskState, type WaitReason } from './task.js';
 import { show } from './values.js';
+import type { WaitReport } from './events.js';
+import { computeLints, type Lint } from './lints.js';
 
 export interface TaskSnapshot {
   readonly id: number;
@@ -22,9 +24,21 @@ export interface TaskSnapshot {
   readonly spawnSite: string;
   readonly polls: number;
   readonly steps: number;
-  /** Virtual microseconds spent running and alive but not running. */
+  /**
+   * Virtual microseconds spent running (Busy), scheduled (ready, from a wake to the next poll: Sched) and alive but
+   * neither (waiting: Idle), as tokio-console's task columns.
+   */
   readonly busyUs: number;
+  readonly scheduledUs: number;
   readonly idleUs: number;
+  /** Times it was woken or yielded, and of those by itself (`yield_now`, a spent budget). */
+  readonly wakes: number;
+  readonly selfWakes: number;
+  /** The longest poll, in virtual µs. */
+  readonly maxPollUs: number;
+  /** Poll and scheduled times: counts per bucket, bucket 0 = 0 µs, bucket i = [2^(i-1), 2^i) µs. */
+  readonly pollTimeHistogram: readonly number[];
+  readonly scheduledTimeHistogram: readonly number[];
   readonly cancelRequested: boolean;
   /** Where it stands (its innermost frame), while it is alive. */
   readonly location?: AriaFrame;
@@ -46,6 +60,8 @@ export interface WorkerMetricsSnapshot {
   /** Microseconds of virtual time spent polling. */
   readonly worker_total_busy_duration_us: number;
   readonly worker_mean_poll_time_us: number;
+  /** Poll times, bucketed as `TaskSnapshot.pollTimeHistogram` (Tokio's `poll_time_histogram`). */
+  readonly worker_poll_time_histogram: readonly number[];
 }
 
 export interface WorkerSnapshot {
@@ -121,6 +137,8 @@ export interface WheelSnapshot {
 export interface ChannelSnapshot {
   readonly id: number;
   readonly capacity: number;
+  /** Values in its buffer now. */
+  readonly length: number;
   readonly buffered: readonly string[];
   readonly closed: boolean;
   readonly waitingReceivers: readonly number[];
@@ -138,6 +156,9 @@ export interface MachineSnapshot {
   readonly runtimes: readonly RuntimeSnapshot[];
   readonly timers: WheelSnapshot;
   readonly channels: readonly ChannelSnapshot[];
+  /** The run's lints so far (runtime/lints.ts) and its deadlock, blocked-forever and watchdog reports. */
+  readonly lints: readonly Lint[];
+  readonly waitReports: readonly WaitReport[];
 }
 
 function ownerOf(payload: unknown): { owner: number; purpose: string } {
@@ -166,7 +187,9 @@ export function snapshotTasks(m: Machine): TaskSnapshot[] {
       id: t.id, name: t.name, kind: t.kind, parent: t.parent, children: children.get(t.id) ?? [], runtime: t.runtime, scope: t.scope,
       state: t.state, wait: t.wait ?? undefined, waitsOn: t.wait ? describeWait(t.wait) : undefined, thread: t.thread,
       spawnSite: m.siteText(t.spawnModule, t.spawnSpan), polls: t.polls, steps: t.steps, busyUs: t.busyUs,
-      idleUs: Math.max(0, alive - t.spawnUs - t.busyUs), cancelRequested: t.aborted, location: loc,
+      scheduledUs: t.schedUs, idleUs: Math.max(0, alive - t.spawnUs - t.busyUs - t.schedUs), wakes: t.wakes, selfWakes: t.selfWakes,
+      maxPollUs: t.maxPollUs, pollTimeHistogram: [...(t.pollHist ?? [])], scheduledTimeHistogram: [...(t.schedHist ?? [])],
+      cancelRequested: t.aborted, location: loc,
       result: t.state === 'completed' ? show(t.result, true) : undefined, failure: t.failure?.message,
     });
   }
@@ -181,6 +204,7 @@ function workerMetrics(w: WorkerState): WorkerMetricsSnapshot {
     worker_local_schedule_count: m.localScheduleCount, worker_overflow_count: m.overflowCount,
     worker_local_queue_depth: w.queue.length, worker_total_busy_duration_us: m.totalBusyUs,
     worker_mean_poll_time_us: m.pollCount > 0 ? m.totalBusyUs / m.pollCount : 0,
+    worker_poll_time_histogram: [...(m.pollHist ?? [])],
   };
 }
 
@@ -219,6 +243,13 @@ export function snapshotTimers(m: Machine): WheelSnapshot {
   };
 }
 
+export function snapshotChannels(m: Machine): ChannelSnapshot[] {
+  return m.s.channels.map(ch => ({
+    id: ch.id, capacity: ch.capacity, length: ch.buffer.length, buffered: ch.buffer.map(v => show(v, true)), closed: ch.closed,
+    waitingReceivers: [...ch.receivers], waitingSenders: ch.senders.map(x => x.task),
+  }));
+}
+
 export function snapshot(m: Machine): MachineSnapshot {
   const s = m.s;
   return {
@@ -242,9 +273,8 @@ export function snapshot(m: Machine): MachineSnapshot {
       metrics: runtimeMetrics(m, rt),
     })),
     timers: snapshotTimers(m),
-    channels: s.channels.map(ch => ({
-      id: ch.id, capacity: ch.capacity, buffered: ch.buffer.map(v => show(v, true)), closed: ch.closed,
-      waitingReceivers: [...ch.receivers], waitingSenders: ch.senders.map(x => x.task),
-    })),
+    channels: snapshotChannels(m),
+    lints: computeLints(s),
+    waitReports: [...s.waitReports],
   };
 }

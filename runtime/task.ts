@@ -123,6 +123,16 @@ export class Task {
   steps = 0;
   /** The virtual µs at which it last became ready (spawned, woken, yielded): no thread polls it earlier. */
   readyUs = 0;
+  /** Virtual µs spent scheduled: from becoming ready to the poll that follows (tokio-console's Sched). */
+  schedUs = 0;
+  /** Times it was made ready again after a poll (a wake or a yield), and of those, by itself (`yield_now`, a spent budget). */
+  wakes = 0;
+  selfWakes = 0;
+  /** The longest poll (virtual µs of statements). */
+  maxPollUs = 0;
+  /** Histograms of poll time and scheduled time: counts per bucket (`histogramBucket`), grown as needed. */
+  pollHist: number[] | null = null;
+  schedHist: number[] | null = null;
 
   constructor(
     readonly id: number,
@@ -159,6 +169,20 @@ export class Task {
   get done(): boolean {
     return this.state === 'completed' || this.state === 'failed' || this.state === 'cancelled';
   }
+}
+
+/** Bucket 0 holds 0 µs, bucket i ≥ 1 holds [2^(i-1), 2^i) µs (log-scale, as tokio-metrics' histograms can be). */
+export function histogramBucket(us: number): number {
+  return us < 1 ? 0 : Math.min(40, Math.floor(Math.log2(us)) + 1);
+}
+
+/** Counts one sample in a histogram made by `histogramBucket` (created or grown as needed). */
+export function record(hist: number[] | null, us: number): number[] {
+  const b = histogramBucket(us);
+  const h = hist ?? [];
+  while (h.length <= b) h.push(0);
+  h[b]!++;
+  return h;
 }
 
 export function describeWait(w: WaitReason): string {

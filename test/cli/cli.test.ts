@@ -448,6 +448,75 @@ describe('aria run: deadlocks and the watchdog', () => {
   });
 });
 
+describe('aria run --stats: metrics and lints', () => {
+  interface Hist { readonly length: number; reduce(f: (a: number, b: number) => number, z: number): number }
+  const total = (h: Hist) => h.reduce((a, b) => a + b, 0);
+  const json = (args: string[]) => {
+    const r = aria(['run', ...args, '--stats', '--format', 'json']);
+    return { r, stats: JSON.parse(r.stdout.trimEnd().split('\n').pop()!) };
+  };
+
+  test('--format json writes every per-task, per-worker and channel metric as one object on the last line', () => {
+    const { r, stats } = json(['examples/worker-pool.aria']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[0]).toBe('jobs: 64, total: 16506');
+    expect(stats.seed).toBe(1);
+    const jobs = stats.tasks.filter((t: { name: string }) => t.name === 'job');
+    expect(jobs.length).toBe(64 + 92);
+    for (const t of stats.tasks) {
+      // One poll time and one scheduled time per poll.
+      expect(total(t.pollTimeHistogram)).toBe(t.polls);
+      expect(total(t.scheduledTimeHistogram)).toBe(t.polls);
+      expect(t.busyUs).toBe(t.steps);
+      expect(t.selfWakes).toBeLessThanOrEqual(t.wakes);
+    }
+    // Each job yields once: one wake, its own.
+    for (const t of jobs) expect([t.wakes, t.selfWakes]).toEqual([1, 1]);
+    expect(jobs.some((t: { scheduledUs: number }) => t.scheduledUs > 100)).toBe(true);
+    for (const w of stats.workers) {
+      expect(total(w.metrics.worker_poll_time_histogram)).toBe(w.metrics.worker_poll_count);
+      if (w.metrics.worker_poll_count > 0) expect(w.metrics.worker_mean_poll_time_us).toBeCloseTo(w.metrics.worker_total_busy_duration_us / w.metrics.worker_poll_count);
+      expect(typeof w.metrics.worker_noop_count).toBe('number');
+    }
+    // Queue depth over time: the worker the jobs were spawned from had a deep queue, and it emptied.
+    const deepest = Math.max(...stats.workers.flatMap((w: { queueDepth: [number, number][] }) => w.queueDepth.map(p => p[1])));
+    expect(deepest).toBeGreaterThan(10);
+    for (const w of stats.workers) for (let i = 1; i < w.queueDepth.length; i++) expect(w.queueDepth[i][0]).toBeGreaterThanOrEqual(w.queueDepth[i - 1][0]);
+    const channels = json(['examples/producer-consumer.aria']).stats.channels;
+    expect(channels).toEqual([{ id: 0, capacity: 2, length: 0, buffered: [], closed: true, waitingReceivers: [], waitingSenders: [] }]);
+    expect(aria(['run', 'examples/fib.aria', '--format', 'json']).code).toBe(2);
+    expect(aria(['run', 'examples/fib.aria', '--stats', '--format', 'yaml']).stderr).toContain('unknown format `yaml` (text or json)');
+  });
+
+  test('scheduled time (ready, waiting for the worker) is apart from idle time', () => {
+    const { stats } = json(['test/runtime/programs/lints.aria']);
+    const task = (name: string) => stats.tasks.find((t: { name: string }) => t.name === name);
+    // One worker: the spinner waits in the queue while the hog runs 6,004 statements. That is scheduled time, not idle.
+    expect(task('spinner').scheduledUs).toBeGreaterThanOrEqual(task('hog').busyUs);
+    expect(task('spinner').idleUs).toBe(0);
+    // The lonely task waits on its channel until the run ends: idle.
+    expect(task('lonely').idleUs).toBeGreaterThan(4000);
+  });
+
+  test('the lints: long poll, never yields, self-wakes, blocked forever, failure nobody awaits', () => {
+    const text = aria(['run', 'test/runtime/programs/lints.aria', '--stats']);
+    expect(text.code).toBe(1);
+    const lints = text.stdout.slice(text.stdout.indexOf('lints (5):')).trimEnd().split('\n');
+    expect(lints).toEqual([
+      'lints (5):',
+      '  never-yields: task #2 (hog) never yielded: it ran 6.004 ms in its one poll',
+      '  long-poll: task #3 (spinner) a poll ran 4.005 ms without a yield (of 6 polls)',
+      '  self-wakes: task #3 (spinner) woke itself 5 of 5 times (yield_now or a spent budget)',
+      '  blocked-forever: task #4 (lonely) waited on what nothing that could run would release, until the run ended',
+      '  unawaited-failure: task #5 (broken) failed and nobody awaited it: nobody looks',
+    ]);
+    expect(json(['test/runtime/programs/lints.aria']).stats.lints.map((l: { kind: string; task: number }) => `${l.kind} #${l.task}`))
+      .toEqual(['never-yields #2', 'long-poll #3', 'self-wakes #3', 'blocked-forever #4', 'unawaited-failure #5']);
+    // A run without any of them lists none.
+    expect(aria(['run', 'examples/producer-consumer.aria', '--stats']).stdout).not.toContain('lints');
+  });
+});
+
 describe('aria parse', () => {
   test('--positions: an indented tree with field names and 1-based ranges', () => {
     const file = scratch('p.aria', 'fn add(a, b) = a + b\n');

@@ -204,7 +204,9 @@ describe('stepping', () => {
     const stop = await launchToStop(c, { program: program('hold.aria'), otherTasks }, { breakpoints: { 'hold.aria': [lineOf('hold.aria', 'count-step')] } });
     await c.setBreakpointsRequest({ source: { path: program('hold.aria') }, breakpoints: [] });
     const task = stop.body.threadId!;
-    const state = async () => ((await c.customRequest('aria/runtimeState')).body as RuntimeStateBody).tasks.filter(t => t.name === 'count' && t.id !== task);
+    // A held task's idle time grows with the clock: where it stands is the rest of its row.
+    const state = async () => ((await c.customRequest('aria/runtimeState')).body as RuntimeStateBody).tasks
+      .filter(t => t.name === 'count' && t.id !== task).map(({ metrics: _, ...row }) => row);
     const before = { rows: await state(), stacks: await Promise.all((await state()).map(t => frames(c, t.id))) };
     for (let i = 0; i < 6; i++) {
       const s = await resumeToStop(c, () => c.nextRequest({ threadId: task }));
@@ -498,6 +500,21 @@ describe('exceptions', () => {
     expect(state.tasks.find(t => t.id === 1)?.state).not.toBe('completed');
     expect(state.clockUs).toBeLessThanOrEqual(100_000);
     expect(out.text()).not.toMatch(/beats/);
+    // aria/runtimeState serves the channels (tokio-console's resources), the lints, the report and the task metrics.
+    expect(state.channels).toEqual([
+      { id: 0, capacity: 1, length: 0, closed: false, waitingSenders: [], waitingReceivers: [2] },
+      { id: 1, capacity: 1, length: 0, closed: false, waitingSenders: [], waitingReceivers: [3] },
+    ]);
+    expect(state.lints).toEqual([
+      expect.objectContaining({ kind: 'blocked-forever', task: 2, message: 'waits on a value from channel #0, which nothing that can run will release' }),
+      expect.objectContaining({ kind: 'blocked-forever', task: 3, message: 'waits on a value from channel #1, which nothing that can run will release' }),
+    ]);
+    expect(state.waitReports).toEqual([expect.objectContaining({ kind: 'cycle', tasks: [2, 3] })]);
+    const main = state.tasks.find(t => t.id === 1)!;
+    expect(main.metrics).toMatchObject({ wakes: 1, selfWakes: 0 });
+    // Main is stopped inside its second poll: the histogram holds the polls that ended.
+    expect(main.state).toBe('running');
+    expect(main.metrics!.pollTimeHistogram.reduce((a, b) => a + b, 0)).toBe(main.polls - 1);
     const terminated = c.waitForEvent('terminated');
     await c.continueRequest({ threadId: stop.body.threadId! });
     await terminated;
@@ -593,7 +610,9 @@ describe('stepping backwards', () => {
     await resumeToStop(c, () => c.nextRequest({ threadId: focus }));
     expect(await picture(c)).toEqual(pictures[2]);
     // back into the middle of a held step (over a call of `spin`): the replay holds the other tasks there too
-    const others = async () => ((await c.customRequest('aria/runtimeState')).body as RuntimeStateBody).tasks.filter(t => t.name === 'count' && t.id !== focus);
+    // A held task's idle time grows with the clock: where it stands is the rest of its row.
+    const others = async () => ((await c.customRequest('aria/runtimeState')).body as RuntimeStateBody).tasks
+      .filter(t => t.name === 'count' && t.id !== focus).map(({ metrics: _, ...row }) => row);
     const held = await others();
     expect((await topFrame(c, focus)).line).toBe(lineOf('hold.aria', 'count-step'));
     await resumeToStop(c, () => c.nextRequest({ threadId: focus }));
