@@ -5,7 +5,7 @@ import { findProject, formatProjectError } from '../analysis/project.js';
 import { Workspace } from '../analysis/workspace.js';
 import {
   DEFAULT_PCT_DEPTH, DEFAULT_SEED, MAX_SEED, REPLAY_FORMAT, REPLAY_VERSION, STRATEGIES, compileProgram, explore, formatFailure,
-  formatReplayFile, loadProgram, programHash, type ExploreResult, type Flavor, type LoadedProgram, type Program, type ReplayFile,
+  formatReplayFile, loadProgram, programHash, type ExploreOptions, type ExploreResult, type Flavor, type LoadedProgram, type Program, type ReplayFile,
   type Strategy,
 } from '../runtime/index.js';
 import { readArgs, wholeNumber } from './args.js';
@@ -17,7 +17,7 @@ import { makeStyle } from './style.js';
 
 export const EXPLORE_USAGE = `usage: aria explore FILE [--schedules N] [--strategy random|pct|dfs] [--depth D] [--workers N]
                     [--seed S] [--flavor F] [--check-output] [--step-limit N] [--out FILE] [--format text|json]
-                    [--shard k/n]
+                    [--shard k/n] [--jobs N]
 
 Runs the program under up to N schedules of the scheduler, chosen by a strategy, and stops at the first that fails:
 a failure of the program, a deadlock, a task that failed and that nobody awaited, or (--check-output) output that
@@ -35,6 +35,8 @@ a replay file: \`aria run --replay FILE\` reproduces it, "replay": FILE in launc
   --out FILE       where the replay file goes (default .aria/replays/NAME.json)
   --shard k/n      run the k-th of n disjoint parts of the schedules (random, pct): n machines with the same
                    flags together run what one would
+  --jobs N, -j N   split the schedules over N worker threads (random, pct; default 1): the same schedules and
+                   the same first failure as one thread
 Exit status: 0 when no schedule failed, 1 when one did, 2 on bad usage.
 `;
 
@@ -107,14 +109,32 @@ export async function compileFile(file: string, source: string, io: CliIo, comma
   return { program: await compileProgram(loaded), loaded, ws };
 }
 
-/** Explores with the settings (the program compiled once). */
-export function exploreWith(program: Program, settings: ExploreSettings): ExploreResult {
+/** Explores with the settings (the program compiled once); `extra` overrides (a job's part of the schedules). */
+export function exploreWith(program: Program, settings: ExploreSettings, extra: Partial<ExploreOptions> = {}): ExploreResult {
   return explore(program, {
     strategy: settings.strategy, schedules: settings.schedules, seed: settings.seed, depth: settings.depth,
     checkOutput: settings.checkOutput,
     ...(settings.shard ? { shard: { index: settings.shard.k - 1, count: settings.shard.n } } : {}),
     machine: { workers: settings.workers, flavor: settings.flavor, seed: settings.seed, stepLimit: settings.stepLimit },
+    ...extra,
   });
+}
+
+/** `--jobs N`: a whole number of threads (default 1). */
+export function jobsFlag(value: string | undefined): number | string {
+  return wholeNumber('jobs', value, 1, 256) ?? 1;
+}
+
+/**
+ * Explores on `jobs` worker threads when there are several, the strategy can be split (not DFS) and the bundled CLI
+ * runs (it starts itself as the workers); else on this thread.
+ */
+export async function exploreFile(program: Program, file: string, cwd: string, test: string | undefined, settings: ExploreSettings, jobs: number): Promise<ExploreResult> {
+  if (jobs > 1 && settings.strategy !== 'dfs') {
+    const { exploreInJobs, jobsAvailable } = await import('./explore-jobs.js');
+    if (jobsAvailable()) return exploreInJobs(file, cwd, test, settings, jobs);
+  }
+  return exploreWith(program, settings);
 }
 
 /** Writes the failing schedule of `result` as a replay file at `path`; the path as shown, or an error message. */
@@ -180,6 +200,7 @@ export async function runExplore(args: string[], io: CliIo): Promise<number> {
     out: { type: 'string' },
     format: { type: 'string' },
     shard: { type: 'string' },
+    jobs: { type: 'string', short: 'j' },
   });
   if (parsed.kind === 'help') {
     io.stdout(EXPLORE_USAGE);
@@ -203,6 +224,8 @@ export async function runExplore(args: string[], io: CliIo): Promise<number> {
   if (values.out === '') return usage('--out needs a file');
   const shard = shardFlag(values.shard, strategy.strategy);
   if (typeof shard === 'string') return usage(shard);
+  const jobs = jobsFlag(values.jobs);
+  if (typeof jobs === 'string') return usage(jobs);
 
   const file = isAbsolute(positionals[0]!) ? positionals[0]! : resolve(io.cwd, positionals[0]!);
   if (!file.endsWith('.aria')) {
@@ -229,7 +252,7 @@ export async function runExplore(args: string[], io: CliIo): Promise<number> {
   };
   const shown = shownPath(file, io.cwd);
   if (format === 'text') io.stdout(`exploring ${shown}: up to ${settings.schedules} schedules (${settings.strategy}, ${settings.workers} worker${settings.workers === 1 ? '' : 's'}, ${settings.flavor})\n`);
-  const result = exploreWith(compiled.program, settings);
+  const result = await exploreFile(compiled.program, file, io.cwd, undefined, settings, jobs);
   let replayPath: string | undefined;
   let saved: ReturnType<typeof saveReplay> | undefined;
   if (result.failure) {

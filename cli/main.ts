@@ -1,4 +1,5 @@
 // The `aria` command line: dispatches `check | run | test | explore | explain | lsp | dap | parse` to the parts of the project that do the work.
+import { isMainThread } from 'node:worker_threads';
 import { readArgs } from './args.js';
 import { wantsColour } from './style.js';
 import { usageError, type CliIo } from './io.js';
@@ -147,7 +148,16 @@ function unknownCommand(name: string, io: CliIo): number {
 }
 
 /** Runs the CLI with `argv` (without node and the script); resolves to the exit code. */
-export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+export async function main(argv: string[], io?: CliIo): Promise<number> {
+  // The bundled CLI started again as a worker thread of `--jobs N` runs its part of an exploration, nothing else.
+  if (!isMainThread) {
+    const jobs = await import('./explore-jobs.js');
+    if (jobs.isExploreJob()) return jobs.runExploreJob();
+  }
+  return dispatch(argv, io ?? processIo());
+}
+
+async function dispatch(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined) {
     // No command is a usage error: the help goes to stderr, so `aria | less` in a script is not mistaken for output.

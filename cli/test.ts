@@ -7,7 +7,9 @@ import {
   DEFAULT_SEED, MAX_SEED, compileProgram, formatFailure, loadProgram, programForTest, runCompiled, testFunctions,
   type Failure, type Flavor, type LoadedProgram, type Program, type TestFunction,
 } from '../runtime/index.js';
-import { exploreSummary, exploreWith, failureText, saveReplay, shardFlag, strategyFlags, type ExploreSettings } from './explore.js';
+import {
+  exploreFile, exploreSummary, failureText, jobsFlag, saveReplay, shardFlag, strategyFlags, type ExploreSettings,
+} from './explore.js';
 import { readArgs, wholeNumber } from './args.js';
 import { ariaFiles, readText } from './check.js';
 import { usageError, type CliIo } from './io.js';
@@ -37,6 +39,7 @@ failure, a deadlock, or a task that failed and that nobody awaited.
   --strategy S, --depth D, --check-output   as for aria explore
   --shard k/n      with --explore: run the k-th of n disjoint parts of each test's schedules (random, pct), for n
                    CI machines; their --format json reports merge with --merge
+  --jobs N, -j N   with --explore: split each test's schedules over N worker threads (as aria explore)
   --merge FILES    merge the --format json reports of shards into one summary (text, or --format json)
 Exit status: 0 when every test passed, 1 when one failed or a file has errors, 2 on bad usage.
 `;
@@ -89,6 +92,7 @@ export async function runTest(args: string[], io: CliIo): Promise<number> {
     'replay-dir': { type: 'string' },
     shard: { type: 'string' },
     merge: { type: 'boolean' },
+    jobs: { type: 'string', short: 'j' },
   });
   if (parsed.kind === 'help') {
     io.stdout(TEST_USAGE);
@@ -110,11 +114,13 @@ export async function runTest(args: string[], io: CliIo): Promise<number> {
   const strategy = strategyFlags(values);
   if (typeof strategy === 'string') return usage(strategy);
   if (exploreCount === undefined) {
-    const alone = (['strategy', 'depth', 'check-output', 'replay-dir', 'shard'] as const).find(k => values[k] !== undefined);
+    const alone = (['strategy', 'depth', 'check-output', 'replay-dir', 'shard', 'jobs'] as const).find(k => values[k] !== undefined);
     if (alone) return usage(`--${alone} goes with --explore N`);
   }
   const shard = shardFlag(values.shard, strategy.strategy);
   if (typeof shard === 'string') return usage(shard);
+  const jobs = jobsFlag(values.jobs);
+  if (typeof jobs === 'string') return usage(jobs);
   if (values.merge) return mergeReports(positionals, format, io);
 
   const found = findProject(resolve(io.cwd), readText);
@@ -175,7 +181,7 @@ export async function runTest(args: string[], io: CliIo): Promise<number> {
         filtered++;
         continue;
       }
-      const report = explore ? exploreOneTest(prepared, test, explore, replayDir, io.cwd) : runOneTest(prepared, test, runOptions);
+      const report = explore ? await exploreOneTest(prepared, test, explore, replayDir, io.cwd, jobs) : runOneTest(prepared, test, runOptions);
       reports.push(report);
       const note = report.explored ? ` (${report.explored})` : '';
       if (format === 'text') io.stdout(`test ${id} ... ${report.status === 'passed' ? 'ok' : 'FAILED'}${note}\n`);
@@ -239,11 +245,12 @@ async function prepare(file: string, source: string, io: CliIo, style: ReturnTyp
 }
 
 /** Runs a test under up to `settings.schedules` schedules; a failing one is shrunk and saved as a replay file. */
-function exploreOneTest(prepared: PreparedFile, test: PreparedFile['tests'][number], settings: ExploreSettings, replayDir: string, cwd: string): TestReport {
+async function exploreOneTest(prepared: PreparedFile, test: PreparedFile['tests'][number], settings: ExploreSettings, replayDir: string, cwd: string,
+  jobs: number): Promise<TestReport> {
   const base = { file: prepared.shown, name: test.name, line: test.line };
   if (test.problem) return { ...base, status: 'failed', output: '', failure: `error: ${test.problem}` };
   const program = programForTest(prepared.program, test.name)!;
-  const result = exploreWith(program, settings);
+  const result = await exploreFile(program, prepared.file, cwd, test.name, settings, jobs);
   const explored = exploreSummary(result, settings);
   if (!result.failure) return { ...base, status: 'passed', output: '', explored, schedules: result.schedules, exhausted: result.exhausted };
   const path = join(replayDir, `${basename(prepared.file, '.aria')}.${test.name}.json`);

@@ -31,6 +31,13 @@ export interface ExploreOptions {
    * depends only on the seed and its number, so the shards' schedules are disjoint and together are the whole run's.
    */
   readonly shard?: { readonly index: number; readonly count: number };
+  /**
+   * Asked before each schedule: the number (from 1) of a failing schedule found elsewhere (another worker thread), or
+   * Infinity; schedules past it are not run, since the earliest failure is the one reported.
+   */
+  readonly stopAfter?: () => number;
+  /** Told the number of a failing schedule as soon as it is found (before shrinking). */
+  readonly onFound?: (schedule: number) => void;
   /** Called after each schedule with the number run so far; returning false stops the exploration. */
   readonly onProgress?: (done: number) => boolean | void;
 }
@@ -137,6 +144,10 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
   let exhausted = false;
   let cancelled = false;
   for (let i = shard.index; i < options.schedules; i += shard.count) {
+    if (options.stopAfter && i + 1 > options.stopAfter()) {
+      cancelled = true;
+      break;
+    }
     let chooser: ExploringChooser;
     switch (options.strategy) {
       case 'random': chooser = new RandomChooser(mix(seed, i)); break;
@@ -152,6 +163,7 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
     maxPoints = Math.max(maxPoints, chooser.points);
     const verdict = verdictOf(outcome, expected);
     if (verdict) {
+      options.onFound?.(i + 1);
       const found = chooser.offDefault();
       const shrunk = options.shrink === false
         ? { choices: found, outcome, points: chooser.points, runs: 0 }

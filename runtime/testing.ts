@@ -56,8 +56,8 @@ export interface RunOutcome {
   readonly waitReports: readonly WaitReport[];
   readonly steps: number;
   readonly virtualMs: number;
-  /** The machine at the end (its state, for reports). */
-  readonly machine: Machine;
+  /** The machine at the end (its state, for reports); absent when the outcome came from another thread. */
+  readonly machine?: Machine;
 }
 
 /** Runs a compiled program to its end with `options`, collecting its output; nothing is parsed or compiled again. */

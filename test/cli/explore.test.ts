@@ -47,6 +47,45 @@ assert(c.hits == 3, "a hit was lost")
 print("hits:", c.hits)
 `;
 
+// The lost update among eight tasks that yield often: it takes hundreds of schedules, so worker threads share them.
+const NEEDLE = `struct Account(balance: Int)
+
+fn audit(amount: Int) -> Int
+  amount * 7
+end
+
+fn deposit(account: Account, amount: Int) -> {Async} Unit
+  balance = account.balance
+  receipt = spawn audit(amount)
+  receipt.await
+  account.balance = balance + amount
+end
+
+fn noise(n: Int) -> {Async} Int
+  acc = 0
+  for i in 0..8
+    acc += i
+    yield_now()
+  end
+  acc
+end
+
+@test
+fn deposits_all_land()
+  account = Account(100)
+  others = []
+  for n in 0..8
+    push(others, spawn noise(n))
+  end
+  first = spawn deposit(account, 10)
+  join(others)
+  second = spawn deposit(account, 20)
+  first.await
+  second.await
+  assert_eq(account.balance, 130)
+end
+`;
+
 describe('aria explore and aria run --replay', () => {
   test('explore finds the race, writes a shrunk replay file; run --replay reproduces it; a changed program is named', () => {
     const dir = mkdtempSync(join(tmpdir(), 'aria-racy-'));
@@ -141,6 +180,24 @@ describe('aria test --explore --shard and --merge', () => {
     expect(aria(['test', 'bug-lost-update.aria', '--explore', '10', '--shard', '3/2'], dir))
       .toMatchObject({ code: 2, stderr: expect.stringContaining('--shard takes k/n with 1 <= k <= n') });
     expect(aria(['test', '--merge', 'bug-lost-update.aria'], dir)).toMatchObject({ code: 2, stderr: expect.stringContaining('is not a report of aria test --format json') });
+  });
+});
+
+describe('--jobs N', () => {
+  test('worker threads run the same schedules and report the same first failure as one thread', () => {
+    const dir = withExamples('bug-lost-update-fixed.aria');
+    writeFileSync(join(dir, 'needle.aria'), NEEDLE);
+    const one = aria(['test', 'needle.aria', '--explore', '3000', '--strategy', 'pct', '--format', 'json', '--replay-dir', 'one'], dir);
+    const two = aria(['test', 'needle.aria', '--explore', '3000', '--strategy', 'pct', '--format', 'json', '--replay-dir', 'two', '--jobs', '2'], dir);
+    const a = JSON.parse(one.stdout).tests[0];
+    const b = JSON.parse(two.stdout).tests[0];
+    expect(a.status).toBe('failed');
+    expect(b.explored).toBe(a.explored);
+    const choices = (d: string) => JSON.parse(readFileSync(join(dir, d, 'needle.deposits_all_land.json'), 'utf8')).choices;
+    expect(choices('two')).toEqual(choices('one'));
+    const passing = aria(['test', 'bug-lost-update-fixed.aria', '--explore', '500', '-j', '3', '--format', 'json'], dir);
+    expect(JSON.parse(passing.stdout).tests[0]).toMatchObject({ status: 'passed', schedules: 500 });
+    expect(aria(['explore', 'bug-lost-update-fixed.aria', '-n', '400', '--jobs', '2'], dir)).toMatchObject({ code: 0, stdout: expect.stringContaining('400 schedules passed') });
   });
 });
 
