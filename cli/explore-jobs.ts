@@ -3,7 +3,7 @@
 import { Worker, isMainThread, workerData, parentPort } from 'node:worker_threads';
 import { programForTest, type ExploreResult, type Program } from '../runtime/index.js';
 import type { CliIo } from './io.js';
-import { compileFile, exploreWith, type ExploreSettings } from './explore.js';
+import { compileFile, exploreWith, type ExploreSettings } from './exploring.js';
 import { readSource } from './source-file.js';
 
 /** What a worker thread is asked to do. */
@@ -98,4 +98,15 @@ export async function runExploreJob(): Promise<number> {
     post({ error: (error as Error).message });
   }
   return 0;
+}
+
+/**
+ * Explores on `jobs` worker threads when there are several, the strategy can be split (not DFS) and the bundled CLI
+ * runs (it starts itself as the workers); else on this thread.
+ */
+export async function exploreFile(program: Program, file: string, cwd: string, test: string | undefined, settings: ExploreSettings, jobs: number): Promise<ExploreResult> {
+  if (jobs > 1 && settings.strategy !== 'dfs') {
+    if (jobsAvailable()) return exploreInJobs(file, cwd, test, settings, jobs);
+  }
+  return exploreWith(program, settings);
 }

@@ -7,9 +7,10 @@ import {
   DEFAULT_SEED, MAX_SEED, compileProgram, formatFailure, loadProgram, programForTest, runCompiled, testFunctions,
   type Failure, type Flavor, type LoadedProgram, type Program, type TestFunction,
 } from '../runtime/index.js';
+import { exploreFile } from './explore-jobs.js';
 import {
-  exploreFile, exploreSummary, failureText, jobsFlag, saveReplay, shardFlag, strategyFlags, type ExploreSettings,
-} from './explore.js';
+  exploreSummary, failureText, jobsFlag, saveReplay, shardFlag, strategyFlags, type ExploreSettings,
+} from './exploring.js';
 import { readArgs, wholeNumber } from './args.js';
 import { ariaFiles, readText } from './check.js';
 import { usageError, type CliIo } from './io.js';
