@@ -26,6 +26,11 @@ export interface ChoiceCursor {
  * policy does; each alternative names the task it would run (-1 where it names none), which PCT reads.
  */
 export interface Chooser {
+  /**
+   * Whether it decides choice points itself: when false (Tokio's policies), the scheduler skips the work of listing
+   * alternatives that only an exploring chooser reads (a long local queue copied at every poll).
+   */
+  readonly explores: boolean;
   /** Orders the threads that take turns in a round, in place; `tasks[i]` is the task thread `threads[i]` is running (-1: none). */
   order(threads: number[], tasks: readonly number[], prng: Prng, at: ChoiceCursor): void;
   /**
@@ -39,6 +44,7 @@ export interface Chooser {
 
 /** Tokio's policies: the round's order and the first victim come from the seeded generator, the rest is the policy's. */
 export const DEFAULT_CHOOSER: Chooser = {
+  explores: false,
   order(threads, _tasks, prng) {
     prng.shuffle(threads);
   },
@@ -65,6 +71,7 @@ export interface Choice {
  * the victims that have work.
  */
 export abstract class ExploringChooser implements Chooser {
+  readonly explores = true;
   /** Every choice point met in the current run, in order (kinds, alternative counts, choices). */
   readonly kinds: ChoiceKind[] = [];
   readonly counts: number[] = [];

@@ -271,7 +271,7 @@ export function nextTask(ctx: SchedulerContext, rt: RuntimeState, w: WorkerState
 /** The LIFO slot, else the front of the local queue; a chooser may pick any of them (`poll`: in that order). */
 function nextLocalTask(ctx: SchedulerContext, w: WorkerState): number {
   const n = (w.lifo !== -1 ? 1 : 0) + w.queue.length;
-  if (n > 1) {
+  if (n > 1 && ctx.chooser.explores) {
     const ready = w.queue.toArray();
     if (w.lifo !== -1) ready.unshift(w.lifo);
     const c = ctx.chooser.pick('poll', ready, ctx.choices);
@@ -314,7 +314,7 @@ export function stealWork(ctx: SchedulerContext, rt: RuntimeState, w: WorkerStat
   // The workers it could steal from (from index 0), and the task a steal from each would run (`stealInto`).
   const victims: number[] = [];
   const tasks: number[] = [];
-  if (w.queue.length <= Math.floor(w.queue.capacity / 2)) {
+  if (ctx.chooser.explores && w.queue.length <= Math.floor(w.queue.capacity / 2)) {
     for (let i = 0; i < n; i++) {
       const q = (ctx.threads[rt.workers[i]!] as WorkerState).queue;
       if (i === w.index || q.length === 0) continue;

@@ -119,6 +119,33 @@ describe('exploration', () => {
     expect(record(r.failure!.choices)).not.toBe(record([]));
   });
 
+  it('a task that failed and that nobody awaited fails a schedule, and so does a deadlock main does not see', async () => {
+    const compile = async (text: string) => compileProgram((await loadProgram(text, { path: 'p.aria' })).program);
+    const unawaited = await compile('fn boom() -> Unit\n  panic("lost")\nend\nspawn boom()\nsleep(5.ms)\nprint("main done")\n');
+    const r = explore(unawaited, { strategy: 'random', schedules: 10 });
+    expect(r.failure?.verdict).toMatchObject({ reason: 'unawaited', message: 'a task failed and nobody awaited it: lost' });
+    expect(r.failure?.schedule).toBe(1);
+    // Two tasks each wait for the other's message, on channels only they hold, while main goes on: a cycle of waits.
+    const partial = await compile([
+      'fn relay(inbox: Channel[Int], outbox: Channel[Int]) -> {Async} Unit',
+      '  v = recv(inbox)',
+      '  send(outbox, 1)',
+      'end',
+      'fn pair() -> {Async} Unit',
+      '  a = channel(1)',
+      '  b = channel(1)',
+      '  spawn relay(a, b)',
+      '  spawn relay(b, a)',
+      'end',
+      'pair()',
+      'sleep(50.ms)',
+      'print("main done")',
+    ].join('\n') + '\n');
+    expect(runCompiled(partial).failure).toBeUndefined();
+    const p = explore(partial, { strategy: 'random', schedules: 10 });
+    expect(p.failure?.verdict.reason).toBe('deadlock');
+  });
+
   it('--check-output: a schedule whose output differs from the default schedule\'s fails', async () => {
     const path = join(examples, 'bug-lost-update.aria');
     const { program } = await loadProgram(readFileSync(path, 'utf8'), { path: 'examples/bug-lost-update.aria' });
