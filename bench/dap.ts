@@ -2,7 +2,7 @@
 // run, and both again with 0, 10,000 and 100,000 live objects in the program's heap (`npm run bench dap`).
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
@@ -235,7 +235,8 @@ async function stepBackLatency(adapter: string, dir: string): Promise<boolean> {
  * steps with 0, 10,000 and 100,000 live structs.
  */
 async function heapSizes(adapter: string, dir: string): Promise<boolean> {
-  console.log('\ntime travel with live objects in the heap (one list of structs, alive throughout):');
+  const load = () => loadavg()[0]!.toFixed(1);
+  console.log(`\ntime travel with live objects in the heap (one list of structs, alive throughout; load average ${load()}):`);
   let ok = true;
   const medians: number[] = [];
   for (const size of SIZES) {

@@ -2,6 +2,7 @@
 // functions under Promise.all, (c) memory per suspended task, (d) stepping back within a 1,000,000-step run, (e) the
 // same with 0, 10,000 and 100,000 live objects, and the memory the checkpoints of those runs take.
 // Run alone with `node --expose-gc --import tsx bench/runtime.ts`; prints one line per measurement with the ratio measured side by side.
+import { loadavg } from 'node:os';
 import { TimeTravel } from '../runtime/checkpoint.js';
 import { compileProgram, loadProgram, type Program } from '../runtime/index.js';
 import { Machine } from '../runtime/machine.js';
@@ -254,7 +255,7 @@ async function benchHeapSizes(): Promise<void> {
   }
 }
 
-console.log(`node ${process.version}; virtual-time runtime, timings are wall clock on this machine`);
+console.log(`node ${process.version}; virtual-time runtime, timings are wall clock on this machine (load average ${loadavg()[0]!.toFixed(1)})`);
 await benchFib();
 await benchSpawn();
 await benchMemory();

@@ -81,7 +81,7 @@ export class TimeTravel<X = undefined> {
   private seqs = 0;
   /** Heap objects put back by restores so far (what going back has cost besides replaying). */
   restoredObjects = 0;
-  /** Steps replayed by seeks so far (what going back has cost). */
+  /** Steps replayed so far by seeks, scans and landings (what going back has cost besides restoring). */
   replayed = 0;
   /**
    * Stretches of the run in which one task ran alone, oldest first. Each is bounded by pinned checkpoints at
@@ -303,6 +303,7 @@ export class TimeTravel<X = undefined> {
     this.restore(c);
     const hold = this.heldAt(c.step, step);
     if (step > m.s.steps) m.run(step - m.s.steps, { hold });
+    this.replayed += m.s.steps - c.step;
     // the thread whose turn it is may stop short of the statement: let the task reach its statement check
     const r = m.run(1, { stop: { breakpoints: new Set(), task }, hold });
     return r.kind === 'stop' && r.task === task && m.s.steps === step ? r.stmt : -1;
@@ -315,8 +316,9 @@ export class TimeTravel<X = undefined> {
    *
    * A condition on one task (a step back) stops at each of its statements, and each stop is a return from the
    * machine: the interval is scanned in windows that end where the scan must end, the newest first and each eight
-   * times the last, the run fast-forwarded (no stop condition) to the window's start. The point looked for is most
-   * often a few statements back, so the first window finds it.
+   * times the last, the run fast-forwarded (no stop condition) to the window's start, where a checkpoint is taken
+   * (so landing there, and the next step back, replay at most a window). The point looked for is most often a few
+   * statements back, so the first window finds it.
    */
   lastStopBefore(until: number, cond: StopCondition, accept: (task: number, stmt: number) => boolean): { step: number; task: number; stmt: number } | undefined {
     const m = this.machine;
@@ -329,7 +331,10 @@ export class TimeTravel<X = undefined> {
         const start = Math.max(c.step, end - window);
         this.restore(c);
         if (start > m.s.steps) m.run(start - m.s.steps, { hold });
+        // a checkpoint where the window starts: landing in it (`replayTo`), and the next step back, replay from here
+        if (window !== Infinity && m.s.steps - c.step >= FIRST_WINDOW) this.take();
         const found = this.lastStopIn(end, cond, accept, hold);
+        this.replayed += m.s.steps - c.step;
         if (found) return found;
         if (start <= c.step) break;
         end = start;

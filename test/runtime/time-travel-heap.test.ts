@@ -244,4 +244,40 @@ print(acc, len(items))
     travel.stepBack(20);
     expect(travel.restoredObjects - before).toBeLessThan(10);
   });
+
+  it('steps back from far past a checkpoint by scanning the last window only, and leaves a checkpoint there', async () => {
+    const { machine } = await machineFor(`fn spin(n: Int) -> {Async} Int
+  i = 0
+  while i < n
+    i += 1
+  end
+  i
+end
+helpers = map(range(0, 3), |k| spawn spin(3000))
+n = 0
+while n < 20000
+  n += 1
+end
+print(n, sum(join(helpers)))
+`, { seed: 1 });
+    const travel = new TimeTravel(machine, { minInterval: 1_000_000 });
+    travel.run(30_000);
+    expect(travel.steps).toEqual([0]);
+    const back = (): number => {
+      const now = machine.s.steps;
+      const before = travel.replayed;
+      const found = travel.lastStopBefore(now, { breakpoints: new Set(), task: 1, maxDepth: 1 }, () => true);
+      expect(found).toBeDefined();
+      expect(travel.replayTo(found!.step, 1)).toBeGreaterThanOrEqual(0);
+      travel.forgetAfter(machine.s.steps);
+      expect(machine.s.steps).toBe(found!.step);
+      return travel.replayed - before;
+    };
+    // the first step back fast-forwards from the start to the window, and checkpoints there
+    const first = back();
+    expect(travel.steps.length).toBe(2);
+    expect(first).toBeLessThan(2 * 30_000);
+    // the next ones replay at most about two windows from that checkpoint
+    for (let i = 0; i < 5; i++) expect(back()).toBeLessThan(1_000);
+  });
 });
