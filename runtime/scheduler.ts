@@ -259,9 +259,10 @@ export function nextTask(ctx: SchedulerContext, rt: RuntimeState, w: WorkerState
   const local = nextLocalTask(ctx, w);
   if (local !== -1) return local;
   if (rt.inject.length === 0) return -1;
-  // Take a batch from the injection queue, at most half a local queue, so other workers get some too.
+  // Take a batch from the injection queue, at most half a local queue, so other workers get some too. The
+  // current-thread scheduler takes one remote task per tick (tokio current_thread/mod.rs `next_task`: `handle.pop()`).
   const cap = Math.min(w.queue.remainingSlots(), Math.floor(w.queue.capacity / 2));
-  const n = Math.max(1, Math.min(Math.floor(rt.inject.length / rt.workers.length) + 1, cap));
+  const n = rt.config.flavor !== 'multi' ? 1 : Math.max(1, Math.min(Math.floor(rt.inject.length / rt.workers.length) + 1, cap));
   const batch = rt.inject.shiftMany(n);
   const first = batch.shift()!;
   for (const id of batch) w.queue.push(id);
