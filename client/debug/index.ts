@@ -3,11 +3,13 @@ import * as vscode from 'vscode';
 import { AriaDebugSession } from '../../debug/session.js';
 import { FOCUS_TASK_REQUEST } from '../../debug/protocol.js';
 import {
-  DEBUG_TYPE, FOCUS_TASK_COMMAND, HAS_STATE_CONTEXT, HIDE_FINISHED_COMMAND, SHOW_FINISHED_COMMAND, SHOW_FINISHED_CONTEXT, SHOW_TIMELINE_COMMAND,
-  TASKS_VIEW, TIMERS_VIEW, WORKERS_VIEW,
+  DEBUG_TYPE, FILTER_TASKS_COMMAND, FOCUS_TASK_COMMAND, HAS_STATE_CONTEXT, HIDE_FINISHED_COMMAND, SHOW_FINISHED_COMMAND, SHOW_FINISHED_CONTEXT,
+  SHOW_TIMELINE_COMMAND, SORT_TASKS_COMMAND, TASKS_VIEW, TIMERS_VIEW, WORKERS_VIEW,
 } from './commands.js';
 import { INITIAL_CONFIGURATIONS, resolveAriaConfiguration } from './configuration.js';
-import { taskCounts, tasksTree } from './tasks-model.js';
+import type { TaskStateName } from '../../debug/protocol.js';
+import { TASK_SORT_KEYS, taskCounts, tasksTree, type TaskSortKey } from './tasks-model.js';
+import { taskProblems } from './problems.js';
 import { TimelinePanel } from './timeline-panel.js';
 import { timersTree } from './timers-model.js';
 import { NodeTreeProvider } from './tree-provider.js';
@@ -18,7 +20,12 @@ import { workersTree } from './workers-model.js';
 export function activateDebug(context: vscode.ExtensionContext): void {
   const state = new DebugViewsState();
   let showFinished = true;
-  const tasks = new NodeTreeProvider(() => tasksTree(state.snapshot.state, { showFinished }));
+  let sort: TaskSortKey = 'id';
+  let filterStates = new Set<TaskStateName>();
+  let filterName = '';
+  const tasks = new NodeTreeProvider(() => tasksTree(state.snapshot.state, { showFinished, sort, states: filterStates, name: filterName }));
+  // runtime warnings as Problems at each task's spawn site
+  const problems = vscode.languages.createDiagnosticCollection('aria-runtime');
   const workers = new NodeTreeProvider(() => workersTree(state.snapshot.state));
   const timers = new NodeTreeProvider(() => timersTree(state.snapshot.state));
   const tasksView = vscode.window.createTreeView(TASKS_VIEW, { treeDataProvider: tasks, showCollapseAll: true });
@@ -63,7 +70,17 @@ export function activateDebug(context: vscode.ExtensionContext): void {
     workers.refresh();
     timers.refresh();
     const counts = taskCounts(s.state);
-    tasksView.description = s.ended ? `ended · ${counts}` : counts;
+    const filtered = filterStates.size > 0 || filterName !== '' ? ` · filtered: ${[...filterStates, ...(filterName ? [`"${filterName}"`] : [])].join(', ')}` : '';
+    tasksView.description = `${s.ended ? `ended · ${counts}` : counts}${sort !== 'id' ? ` · by ${sort}` : ''}${filtered}`;
+    problems.clear();
+    for (const p of taskProblems(s.state)) {
+      const at = new vscode.Range(p.line - 1, Math.max(0, p.column - 1), p.line - 1, Math.max(0, p.column - 1) + p.length);
+      const d = new vscode.Diagnostic(at, p.message, vscode.DiagnosticSeverity.Warning);
+      d.source = 'Aria debugger';
+      d.code = p.code;
+      const uri = vscode.Uri.file(p.path);
+      problems.set(uri, [...(problems.get(uri) ?? []), d]);
+    }
     timersView.description = s.state ? `clock ${Math.round(s.state.clockMs * 1000) / 1000} ms` : undefined;
     workersView.description = s.state ? `step ${s.state.step}` : undefined;
     tasksView.message = s.error ? `Could not read the runtime state: ${s.error}` : undefined;
@@ -78,7 +95,7 @@ export function activateDebug(context: vscode.ExtensionContext): void {
   };
 
   context.subscriptions.push(
-    tasks, workers, timers, tasksView, workersView, timersView, timeline,
+    tasks, workers, timers, tasksView, workersView, timersView, timeline, problems,
     refreshWhenShown(tasksView, tasks), refreshWhenShown(workersView, workers), refreshWhenShown(timersView, timers),
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, {
       createDebugAdapterDescriptor: () => new vscode.DebugAdapterInlineImplementation(new AriaDebugSession()),
@@ -120,6 +137,28 @@ export function activateDebug(context: vscode.ExtensionContext): void {
     }),
     vscode.commands.registerCommand(SHOW_TIMELINE_COMMAND, () => timeline.show()),
     vscode.commands.registerCommand(SHOW_FINISHED_COMMAND, () => setShowFinished(true)),
+    vscode.commands.registerCommand(SORT_TASKS_COMMAND, async () => {
+      const pick = await vscode.window.showQuickPick(TASK_SORT_KEYS.map(k => ({ label: k.label, key: k.key, picked: k.key === sort, description: k.key === sort ? 'now' : '' })), {
+        title: 'Sort the Tasks view by',
+      });
+      if (!pick) return;
+      sort = pick.key;
+      tasks.refresh();
+      state.touch();
+    }),
+    vscode.commands.registerCommand(FILTER_TASKS_COMMAND, async () => {
+      const all: TaskStateName[] = ['running', 'scheduled', 'blocked', 'completed', 'failed', 'cancelled'];
+      const picked = await vscode.window.showQuickPick(all.map(st => ({ label: st, picked: filterStates.has(st) })), {
+        title: 'Show only tasks in these states (none: all)', canPickMany: true,
+      });
+      if (!picked) return;
+      const name = await vscode.window.showInputBox({ title: 'Show only tasks whose "#id name" contains (empty: all)', value: filterName });
+      if (name === undefined) return;
+      filterStates = new Set(picked.map(p => p.label as TaskStateName));
+      filterName = name.trim();
+      tasks.refresh();
+      state.touch();
+    }),
     vscode.commands.registerCommand(HIDE_FINISHED_COMMAND, () => setShowFinished(false)),
   );
 }

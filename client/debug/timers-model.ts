@@ -1,4 +1,5 @@
-// The Timers view's data: the virtual clock, then pending timers by deadline with owner, purpose, wheel level and slot.
+// The Timers view's data: the virtual clock, then pending timers grouped by wheel level (the level with the next deadline
+// first), each by deadline, with owner, purpose and slot.
 import type { RuntimeStateBody, TimerRow } from '../../debug/protocol.js';
 import { formatMs, taskLabel } from './labels.js';
 import { leaf, type ViewNode } from './view-node.js';
@@ -31,13 +32,29 @@ export function timersTree(state: RuntimeStateBody | undefined): ViewNode[] {
     icon: { id: 'history' },
   });
   const timers = [...state.timers].sort((a, b) => a.deadlineMs - b.deadlineMs || a.id - b.id);
+  // one group per wheel level (overdue first), the level with the next deadline first; each by deadline
+  const levels = new Map<number, TimerRow[]>();
+  for (const t of timers) {
+    let list = levels.get(t.level);
+    if (!list) levels.set(t.level, (list = []));
+    list.push(t);
+  }
+  const groups = [...levels].sort(([la, a], [lb, b]) => (la < 0 ? -1 : lb < 0 ? 1 : a[0]!.deadlineMs - b[0]!.deadlineMs || la - lb));
   return [
     clock,
-    ...timers.map(t => leaf(`timer:${t.id}`, `${formatMs(t.deadlineMs)}`, {
-      description: timerDescription(state, t),
-      tooltip: `timer ${t.id}: ${t.purpose} for task #${t.owner}, deadline ${formatMs(t.deadlineMs)}, wheel ${wheelPosition(t)}`,
-      icon: { id: PURPOSE_ICONS[t.purpose] ?? 'clock' },
-      ...(t.owner > 0 ? { task: t.owner } : {}),
+    ...groups.map(([level, list]): ViewNode => ({
+      key: `level:${level}`,
+      label: level < 0 ? 'overdue' : `wheel level ${level}`,
+      description: `${list.length} ${list.length === 1 ? 'timer' : 'timers'} · next ${formatMs(list[0]!.deadlineMs)}${level >= 0 ? ` · slots of ${formatMs(64 ** level)}` : ''}`,
+      tooltip: level < 0 ? 'timers past their deadline: they fire at the next poll' : `level ${level} of the hierarchical wheel: 64 slots of ${formatMs(64 ** level)} each`,
+      icon: { id: 'layers' },
+      children: list.map(t => leaf(`timer:${t.id}`, `${formatMs(t.deadlineMs)}`, {
+        description: timerDescription(state, t),
+        tooltip: `timer ${t.id}: ${t.purpose} for task #${t.owner}, deadline ${formatMs(t.deadlineMs)}, wheel ${wheelPosition(t)}`,
+        icon: { id: PURPOSE_ICONS[t.purpose] ?? 'clock' },
+        ...(t.owner > 0 ? { task: t.owner } : {}),
+      })),
+      expanded: true,
     })),
   ];
 }

@@ -87,6 +87,11 @@ export class DebugViewsState {
     }
   }
 
+  /** Something the views show besides the state changed (a sort, a filter): tell the listeners again. */
+  touch(): void {
+    this.set(this.current);
+  }
+
   /** The session ended: keep its last picture, marked as ended. */
   sessionEnded(sessionId: string): void {
     if (this.current.sessionId !== sessionId) return;

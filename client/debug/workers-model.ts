@@ -1,4 +1,5 @@
-// The Workers view's data: per runtime, each worker's current task, local queue, LIFO slot and counters, the global queue and the blocking pool.
+// The Workers view's data: per runtime (the busy one first, idle ones folded), each worker's current task, queue depth,
+// LIFO slot, steals, parks and busy %, its queue's contents, the global queue and the blocking pool.
 import type { RuntimeRow, RuntimeStateBody, TaskRow, WorkerRow } from '../../debug/protocol.js';
 import { formatUs, taskIcon, taskLabel, threadLabel } from './labels.js';
 import { leaf, type ViewNode } from './view-node.js';
@@ -25,9 +26,16 @@ export function workerActivity(state: RuntimeStateBody, w: WorkerRow): string {
   return 'idle';
 }
 
+/** The share of the run's virtual time the worker spent polling. */
+export function busyPercent(state: RuntimeStateBody, w: WorkerRow): number {
+  return state.clockUs > 0 ? Math.min(100, Math.round((w.busyUs / state.clockUs) * 100)) : 0;
+}
+
+/** One row per worker: what it does, queue depth, LIFO slot, steals, parks and busy % (expand for the queue). */
 export function workerDescription(state: RuntimeStateBody, w: WorkerRow): string {
   const parts = [workerActivity(state, w), `queue ${w.localQueue.length}`];
   if (w.lifoSlot >= 0) parts.push(`LIFO #${w.lifoSlot}`);
+  parts.push(`steals ${w.stealCount}`, `parks ${w.parkCount}`, `busy ${busyPercent(state, w)}%`);
   return parts.join(' · ');
 }
 
@@ -103,20 +111,31 @@ function runtimeChildren(state: RuntimeStateBody, rt: RuntimeRow): ViewNode[] {
   return nodes;
 }
 
+/** How much a runtime is doing now: tasks running, then tasks queued (its workers' and its global queue). */
+function activity(state: RuntimeStateBody, rt: RuntimeRow): { running: number; queued: number } {
+  const workers = state.workers.filter(w => w.runtime === rt.id);
+  const running = workers.filter(w => w.current >= 0).length + state.blockingThreads.filter(b => b.runtime === rt.id && b.current >= 0).length;
+  const queued = rt.globalQueue.length + rt.blockingQueue.length + workers.reduce((n, w) => n + w.localQueue.length + (w.lifoSlot >= 0 ? 1 : 0), 0);
+  return { running, queued };
+}
+
 /**
  * One runtime (the usual case): its workers at the top level. Several (a `with Runtime.multi_threaded(...)`
- * nested in the program): one node per runtime.
+ * nested in the program): one node per runtime, the one doing the work first; a runtime with nothing running or
+ * queued is folded.
  */
 export function workersTree(state: RuntimeStateBody | undefined): ViewNode[] {
   if (!state) return [];
   const live = state.runtimes.filter(r => !r.closed || r === state.runtimes[0]);
   if (live.length <= 1) return live[0] ? runtimeChildren(state, live[0]) : [];
-  return live.map(rt => ({
+  const ranked = live.map((rt, i) => ({ rt, i, ...activity(state, rt) }))
+    .sort((a, b) => b.running - a.running || b.queued - a.queued || a.i - b.i);
+  return ranked.map(({ rt, running, queued }) => ({
     key: `rt:${rt.id}`,
     label: `runtime #${rt.id}`,
-    description: `${rt.flavor}, ${rt.workers} ${rt.workers === 1 ? 'worker' : 'workers'}${rt.owner > 0 ? `, started by ${taskRef(state, rt.owner)}` : ''}`,
-    icon: { id: 'server-environment' },
+    description: `${running > 0 ? `${running} running` : 'nothing running'}${queued > 0 ? `, ${queued} queued` : ''} · ${rt.flavor}, ${rt.workers} ${rt.workers === 1 ? 'worker' : 'workers'}${rt.owner > 0 ? `, started by ${taskRef(state, rt.owner)}` : ''}`,
+    icon: { id: 'server-environment', ...(running > 0 ? { color: 'charts.green' } : {}) },
     children: runtimeChildren(state, rt),
-    expanded: true,
+    expanded: running + queued > 0,
   }));
 }

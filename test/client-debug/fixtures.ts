@@ -33,7 +33,7 @@ export function sampleState(): RuntimeStateBody {
     ],
     workers: [
       worker(0, { current: -1, localQueue: [4], parked: true, pollCount: 5, parkCount: 2 }),
-      worker(1, { current: 3, lifoSlot: 6, pollCount: 4, stealCount: 3, stealOperations: 1 }),
+      worker(1, { current: 3, lifoSlot: 6, pollCount: 4, stealCount: 3, stealOperations: 1, busyUs: 25_000 }),
     ],
     blockingThreads: [],
     timers: [

@@ -1,6 +1,7 @@
 // The debug views' data providers (Tasks, Workers, Timers, timeline) tested as plain functions, without VS Code.
 import { describe, expect, it } from 'vitest';
 import { formatMs, threadLabel } from '../../client/debug/labels.js';
+import { taskProblems } from '../../client/debug/problems.js';
 import { taskCounts, tasksTree } from '../../client/debug/tasks-model.js';
 import { timersTree } from '../../client/debug/timers-model.js';
 import { walk, type ViewNode } from '../../client/debug/view-node.js';
@@ -23,21 +24,53 @@ describe('labels', () => {
 });
 
 describe('tasks tree', () => {
-  it('nests spawns by parent and groups scope children', () => {
+  it('nests spawns by parent, groups scope children, and folds completed tasks into one node with their count', () => {
     expect(shape(tasksTree(sampleState()))).toEqual([
-      { '#1 main': ['#2 fetch', '#5 log', { 'scope #1': [{ '#3 worker': ['#6 late'] }, '#4 worker'] }] },
+      { '#1 main': ['#2 fetch', { '1 completed': ['#5 log'] }, { 'scope #1': [{ '#3 worker': ['#6 late'] }, '#4 worker'] }] },
     ]);
+    const folded = [...walk(tasksTree(sampleState()))].find(n => n.label === '1 completed')!;
+    expect(folded.expanded).toBe(false);
+    // a completed task with a warning is not folded away
+    const warned = { ...sampleState(), lints: [{ kind: 'long-poll', task: 5, name: 'log', message: 'm' }] };
+    expect(shape(tasksTree(warned))[0]).toEqual({ '#1 main': ['#2 fetch', '#5 log', { 'scope #1': [{ '#3 worker': ['#6 late'] }, '#4 worker'] }] });
+  });
+  it('shows tokio-console\'s columns: total, busy, scheduled and idle time, polls, spawn site, the runtime\'s lints', () => {
+    const s = sampleState();
+    const metrics = { scheduledUs: 470, idleUs: 98_500, wakes: 1, selfWakes: 0, maxPollUs: 30, pollTimeHistogram: [], scheduledTimeHistogram: [] };
+    const state = {
+      ...s,
+      tasks: s.tasks.map(t => (t.id === 2 ? { ...t, spawnedAtUs: 1000, busyUs: 30, metrics, spawnSite: { path: '/w/app.aria', line: 12, column: 5 } } : t)),
+      lints: [{ kind: 'long-poll', task: 2, name: 'fetch', message: 'a poll ran 3 ms without a yield' }],
+    };
+    const fetch = [...walk(tasksTree(state))].find(n => n.task === 2)!;
+    expect(fetch.description).toBe('⚠ long poll · blocked · waits on sleep until 250 ms · last on worker 1 · total 99 ms · busy 0.03 ms · sched 0.47 ms · idle 98.5 ms · 1 poll · app.aria:12');
+    expect(fetch.tooltip).toContain('⚠ a poll ran 3 ms without a yield');
+    expect(fetch.icon?.id).toBe('warning');
+  });
+  it('sorts siblings by any column and filters by state and name, keeping what leads to a match', () => {
+    const s = sampleState();
+    const state = { ...s, tasks: s.tasks.map(t => ({ ...t, busyUs: t.id * 10 % 7, polls: t.id === 4 ? 9 : t.polls })) };
+    const scope = (tree: readonly ViewNode[]) => [...walk(tree)].find(n => n.label === 'scope #1')!.children.map(c => c.label);
+    expect(scope(tasksTree(state, { sort: 'id' }))).toEqual(['#3 worker', '#4 worker']);
+    expect(scope(tasksTree(state, { sort: 'polls' }))).toEqual(['#4 worker', '#3 worker']);
+    expect(tasksTree(state, { sort: 'name' })[0]!.children.map(c => c.label)).toEqual(['#2 fetch', '1 completed', 'scope #1']);
+    // only scheduled tasks: #4, and #6 under #3 (kept, unmatched, because #6 hangs below it), and main above them
+    expect(shape(tasksTree(state, { states: new Set(['scheduled']) }))).toEqual([{ '#1 main': [{ 'scope #1': [{ '#3 worker': ['#6 late'] }, '#4 worker'] }] }]);
+    // by name, any case; a filter shows completed tasks unfolded
+    expect(shape(tasksTree(state, { name: 'LOG' }))).toEqual([{ '#1 main': ['#5 log'] }]);
+    expect(shape(tasksTree(state, { name: '#6' }))).toEqual([{ '#1 main': [{ 'scope #1': [{ '#3 worker': ['#6 late'] }] }] }]);
+    expect(tasksTree(state, { name: 'nothing like it' })).toEqual([]);
   });
   it('describes state, worker and what a blocked task waits on, with state icons', () => {
     const nodes = [...walk(tasksTree(sampleState()))];
     const byTask = new Map(nodes.filter(n => n.task !== undefined).map(n => [n.task!, n]));
-    expect(byTask.get(2)!.description).toBe('blocked · waits on sleep until 250 ms · last on worker 1');
+    expect(byTask.get(2)!.description).toMatch(/^blocked · waits on sleep until 250 ms · last on worker 1 · total /);
     expect(byTask.get(2)!.icon?.id).toBe('watch');
-    expect(byTask.get(3)!.description).toBe('running · on worker 1');
+    expect(byTask.get(3)!.description).toMatch(/^running · on worker 1 · total /);
     expect(byTask.get(3)!.icon?.id).toBe('play-circle');
     expect(byTask.get(1)!.description).toContain('waits on scope #1');
     expect(byTask.get(5)!.icon?.id).toBe('pass');
-    expect(byTask.get(4)!.description).toBe('scheduled');
+    expect(byTask.get(4)!.description).toMatch(/^scheduled · total /);
   });
   it('hides finished tasks on request but keeps a finished parent of a live task', () => {
     const s = sampleState();
@@ -57,6 +90,24 @@ describe('tasks tree', () => {
     expect(tasksTree({ ...s, tasks: [task(9, 'orphan', { parent: 40 })] }).map(n => n.label)).toEqual(['#9 orphan']);
     expect(tasksTree(undefined)).toEqual([]);
   });
+  it('puts each lint at the task\'s spawn site as a problem (main, spawned by no code, where it stands)', () => {
+    const s = sampleState();
+    const state = {
+      ...s,
+      tasks: s.tasks.map(t => (t.id === 2 ? { ...t, spawnSite: { path: '/w/app.aria', line: 12, column: 5 } }
+        : t.id === 1 ? { ...t, location: { path: '/w/app.aria', line: 30, column: 1, fn: '<main>' } } : t)),
+      lints: [
+        { kind: 'long-poll', task: 2, name: 'fetch', message: 'a poll ran 3 ms without a yield' },
+        { kind: 'blocked-forever', task: 1, name: 'main', message: 'nothing will release it' },
+        { kind: 'self-wakes', task: 4, name: 'worker', message: 'no site: not a problem' },
+      ],
+    };
+    expect(taskProblems(state)).toEqual([
+      { path: '/w/app.aria', line: 30, column: 1, length: 1, message: '#1 main: nothing will release it', code: 'blocked-forever', task: 1 },
+      { path: '/w/app.aria', line: 12, column: 5, length: 5, message: '#2 fetch: a poll ran 3 ms without a yield', code: 'long-poll', task: 2 },
+    ]);
+    expect(taskProblems(sampleState())).toEqual([]);
+  });
   it('counts tasks by state', () => {
     expect(taskCounts(sampleState())).toBe('1 running, 2 scheduled, 2 blocked, 1 completed');
   });
@@ -67,8 +118,8 @@ describe('workers tree', () => {
     const tree = workersTree(sampleState());
     expect(tree.map(n => n.label)).toEqual(['worker 0', 'worker 1', 'global queue (1)', 'blocking pool (0/512 threads)']);
     const [w0, w1] = tree;
-    expect(w0!.description).toBe('parked · queue 1');
-    expect(w1!.description).toBe('running #3 worker · queue 0 · LIFO #6');
+    expect(w0!.description).toBe('parked · queue 1 · steals 0 · parks 2 · busy 0%');
+    expect(w1!.description).toBe('running #3 worker · queue 0 · LIFO #6 · steals 3 · parks 0 · busy 25%');
     expect(w1!.task).toBe(3);
     expect(w1!.children.map(c => c.label)).toEqual(['current: #3 worker', 'LIFO slot: #6 late', 'local queue (0/256)', 'counters']);
     expect(w1!.children[3]!.description).toBe('polls 4 · steals 3 (1 ops) · parks 0 · overflows 0');
@@ -83,19 +134,37 @@ describe('workers tree', () => {
       workers: [...s.workers, { ...s.workers[0]!, id: 2, runtime: 2, index: 0, localQueue: [] }],
     };
     const tree = workersTree(state);
-    expect(tree.map(n => `${n.label}: ${n.description}`)).toEqual(['runtime #1: multi, 2 workers', 'runtime #2: single, 1 worker, started by #3 worker']);
+    expect(tree.map(n => `${n.label}: ${n.description}`)).toEqual([
+      'runtime #1: 1 running, 3 queued · multi, 2 workers', 'runtime #2: nothing running · single, 1 worker, started by #3 worker',
+    ]);
+    expect(tree.map(n => n.expanded)).toEqual([true, false]);
     expect(tree[1]!.children[0]!.label).toBe('rt 2 worker 0');
+    // the runtime doing the work comes first, whatever its id
+    const busy2 = { ...state, workers: state.workers.map(w => (w.id === 2 ? { ...w, current: 6 } : { ...w, current: -1, localQueue: [], lifoSlot: -1 })), runtimes: state.runtimes.map(r => ({ ...r, globalQueue: [] })) };
+    expect(workersTree(busy2).map(n => n.label)).toEqual(['runtime #2', 'runtime #1']);
   });
 });
 
 describe('timers tree', () => {
   it('shows the clock, then pending timers by deadline with owner, purpose, wheel level and slot', () => {
     const tree = timersTree(sampleState());
-    expect(tree.map(n => n.label)).toEqual(['clock 100 ms', '120 ms', '250 ms']);
+    expect(shape(tree)).toEqual(['clock 100 ms', { 'wheel level 0': ['120 ms'] }, { 'wheel level 1': ['250 ms'] }]);
     expect(tree[0]!.description).toBe('step 42 · wheel at 100 ms · 2 pending');
-    expect(tree[1]!.description).toBe('in 20 ms · timeout · #1 main · level 0, slot 56');
-    expect(tree[2]!.description).toBe('in 150 ms · sleep · #2 fetch · level 1, slot 3');
-    expect(tree[2]!.task).toBe(2);
-    expect(tree[2]!.icon?.id).toBe('watch');
+    expect(tree[1]!.description).toBe('1 timer · next 120 ms · slots of 1 ms');
+    const [t120, t250] = [tree[1]!.children[0]!, tree[2]!.children[0]!];
+    expect(t120.description).toBe('in 20 ms · timeout · #1 main · level 0, slot 56');
+    expect(t250.description).toBe('in 150 ms · sleep · #2 fetch · level 1, slot 3');
+    expect(t250.task).toBe(2);
+    expect(t250.icon?.id).toBe('watch');
+  });
+  it('puts the level with the next deadline first, overdue timers before all', () => {
+    const s = sampleState();
+    const state = { ...s, timers: [
+      { id: 1, deadlineMs: 5000, owner: 2, purpose: 'sleep', level: 2, slot: 1 },
+      { id: 2, deadlineMs: 300, owner: 2, purpose: 'sleep', level: 1, slot: 4 },
+      { id: 3, deadlineMs: 130, owner: 2, purpose: 'sleep', level: 2, slot: 0 },
+      { id: 4, deadlineMs: 99, owner: 1, purpose: 'timeout', level: -1, slot: 0 },
+    ] };
+    expect(shape(timersTree(state))).toEqual(['clock 100 ms', { overdue: ['99 ms'] }, { 'wheel level 2': ['130 ms', '5000 ms'] }, { 'wheel level 1': ['300 ms'] }]);
   });
 });

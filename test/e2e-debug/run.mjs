@@ -52,6 +52,38 @@ try {
   const typed = readFileSync(join(repoRoot, 'test', 'dap', 'programs', 'typed.aria'), 'utf8');
   writeFileSync(join(ws, 'typed.aria'), typed);
   const typedLine = typed.split('\n').findIndex(l => /#\s*@main-print\b/.test(l)) + 1;
+  // and a program with runtime warnings: a poll that never yields, a failure nobody awaits
+  const lints = `# A task that computes 3,000 statements in one poll, and one that fails with nobody to await it.
+fn crunch(n: Int) -> Int
+  acc = 0
+  for i in 0..n
+    acc += i % 7
+  end
+  acc
+end
+
+fn boom(n: Int) -> Int
+  if n > 2
+    panic("too big")
+  end
+  n
+end
+
+# spawns boom and forgets its handle: when boom fails, nobody is left to await it
+fn fire_and_forget() -> {Async} Int
+  spawn boom(5)
+  0
+end
+
+f = spawn fire_and_forget()
+f.await
+c = spawn crunch(3000)
+total = c.await
+sleep(5.ms)
+print(total)                  # @lints
+`;
+  writeFileSync(join(ws, 'lints.aria'), lints);
+  const lintsLine = lints.split('\n').findIndex(l => /#\s*@lints\b/.test(l)) + 1;
   // and the timeline at scale: about 10, 1,000 and 10,000 tasks
   const scale = [10, 1000, 10000];
   let stopLine = 0;
@@ -66,6 +98,7 @@ try {
       { type: 'aria', request: 'launch', name: 'Debug scopes.aria', program: '${workspaceFolder}/scopes.aria', workers: 2, seed: 1 },
       { type: 'aria', request: 'launch', name: 'Debug failure.aria', program: '${workspaceFolder}/failure.aria' },
       { type: 'aria', request: 'launch', name: 'Debug typed.aria', program: '${workspaceFolder}/typed.aria' },
+      { type: 'aria', request: 'launch', name: 'Debug lints.aria', program: '${workspaceFolder}/lints.aria' },
       ...scale.map(n => ({ type: 'aria', request: 'launch', name: `Debug many-${n}.aria`, program: `\${workspaceFolder}/many-${n}.aria`, workers: 4, seed: 1 })),
     ],
   }, null, 2)}\n`);
@@ -78,7 +111,7 @@ try {
     const settings = { 'debug.toolBarLocation': 'floating', 'debug.openDebug': 'openOnDebugBreak', 'debug.internalConsoleOptions': 'neverOpen' };
     const child = spawn('bash', [join(here, '..', 'e2e', 'vscode-session.sh'), '--tools', tools, '--ext', ext, '--workspace', ws, '--port', String(port),
       '--settings', JSON.stringify(settings), '--',
-      process.execPath, join(here, 'debug-driver.mjs'), '--file', 'scopes.aria', '--line', String(line), '--typed-line', String(typedLine), '--stop-line', String(stopLine), '--scale', scale.join(','), '--out', outDir], { stdio: 'inherit' });
+      process.execPath, join(here, 'debug-driver.mjs'), '--file', 'scopes.aria', '--line', String(line), '--typed-line', String(typedLine), '--stop-line', String(stopLine), '--lints-line', String(lintsLine), '--scale', scale.join(','), '--out', outDir], { stdio: 'inherit' });
     child.on('exit', c => done(c ?? 1));
   });
   const result = JSON.parse(readFileSync(join(outDir, 'result.json'), 'utf8'));
