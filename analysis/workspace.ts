@@ -37,7 +37,7 @@ import { effectName, type EffectKey, type FnId, type FnNode, type Latent, type S
 import { dependents, solve, type CancellationToken, type ChainStep, type EffectSolution } from './effect-solver.js';
 import { analyzeFile, newItemCache, builtinSymbolId, type FileAnalysis, type FileContext } from './file-analyzer.js';
 import { LineIndex } from './line-index.js';
-import { checkProgram, type Member, type ProgramTypes, type TypedSpan } from './typing/checker.js';
+import { checkProgram, type Member, type ProgramSource, type ProgramTypes, type TypedSpan } from './typing/checker.js';
 import { exportKind, moduleExports, type ModuleExports } from './module-exports.js';
 import type { Location, Reference, ScopeEntry, SymbolInfo, SymbolKind } from './symbols.js';
 import type { Module, Span } from './syntax/ast.js';
@@ -261,7 +261,27 @@ export class Workspace {
     const t0 = performance.now();
     const files = this.filePaths({ imports: true });
     const builtins = this.builtinsModule;
-    const result = guarded(() => checkProgram({
+    const source = this.typingSource(files, builtins);
+    const check = (previous: ProgramTypes | undefined, wholeFiles?: ReadonlySet<string>) => guarded(() => checkProgram({
+      ...source,
+      ...(previous ? { previous } : {}),
+      ...(wholeFiles ? { wholeFiles } : {}),
+    }), () => failedTypes(files));
+    const previous = this.typing?.result;
+    let result = check(previous);
+    // Explanations that run into bodies reused at another place would point where those bodies were.
+    if (result.moved && result.moved.size > 0) result = check(previous, result.moved);
+    this.timings.typeMs += performance.now() - t0;
+    this.typing = { rev: this.rev, result };
+    return result;
+  }
+
+  /**
+   * What the type checker reads of the workspace. Made apart from the previous result: the checker's result keeps
+   * these callbacks, and a closure made where the previous result is in scope would keep every result alive.
+   */
+  private typingSource(files: readonly string[], builtins: Module): ProgramSource {
+    return {
       files,
       module: p => {
         const f = this.files.get(p);
@@ -270,11 +290,7 @@ export class Workspace {
       resolveImport: (from, segments) => this.resolveImport(from, segments),
       builtins,
       stamp: p => this.files.get(p)?.text,
-      ...(this.typing ? { previous: this.typing.result } : {}),
-    }), () => failedTypes(files));
-    this.timings.typeMs += performance.now() - t0;
-    this.typing = { rev: this.rev, result };
-    return result;
+    };
   }
 
   /** Time spent so far in each phase (milliseconds), for benchmarks and logs. */

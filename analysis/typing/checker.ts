@@ -21,6 +21,8 @@ export interface ProgramSource {
   stamp?(path: string): string | undefined;
   /** The last check of this program: files it checked whose inputs are unchanged are not checked again. */
   readonly previous?: ProgramTypes;
+  /** Files whose items are all checked again (no item of theirs is reused from `previous`). */
+  readonly wholeFiles?: ReadonlySet<string>;
 }
 
 /** A type recorded at a span of a file, rendered when asked. */
@@ -57,6 +59,14 @@ export interface ProgramTypes {
   readonly reuse?: ReadonlyMap<string, FileResult>;
   /** Files this check inferred (the others were reused from the previous check). */
   readonly checked?: ReadonlySet<string>;
+  /**
+   * Files some diagnostic's related information points into, in which items were reused from a previous check at
+   * another place: the explanations of effects follow calls into callees' bodies, and a reused body's places are
+   * where it was. A check with these files in `wholeFiles` gives the places as they are now.
+   */
+  readonly moved?: ReadonlySet<string>;
+  /** Top-level functions and handlers taken from the previous check (`path#fn:name`), not checked again. */
+  readonly reusedItems?: ReadonlySet<string>;
 }
 
 /**
@@ -77,6 +87,8 @@ export interface FileResult {
   readonly fieldUses: readonly FieldUse[];
   /** Other files its diagnostics point into. */
   readonly related: ReadonlySet<string>;
+  /** What checking each top-level function or handler gave, for the next check of this file (see `ItemResult`). */
+  readonly items: ReadonlyMap<string, ItemResult>;
   /**
    * It declares a struct or enum with a function-typed field whose row is open: such a row is one row for every
    * use in the program, so a check that reuses part of the program could leave stale flows in it. A program with
@@ -97,6 +109,44 @@ export interface TypeHint {
   readonly row?: RowVar;
   /** The top-level function it belongs to (`path#name`): rendered with that function's scheme. */
   readonly scheme?: string;
+}
+
+/**
+ * One top-level function's or handler's check, reused by the next check of its file when its text is the same and
+ * what it names (the file's items, imported items and modules) has the same interface: its scheme, and what it
+ * recorded (types, hints, member uses), moved by how far the declaration moved. An item with a diagnostic in it is
+ * checked again.
+ */
+interface ItemResult {
+  readonly text: string;
+  /** The identifiers its text mentions, sorted (what `dependencyKey` looks up). */
+  readonly names: readonly string[];
+  readonly deps: string;
+  readonly start: number;
+  /** Where the declaration started when its body was checked: the places in its scheme's explanations. */
+  readonly checkedAt: number;
+  /**
+   * The declaration checked. While the lowering keeps it (an edit elsewhere), it moves its spans in place, and the
+   * places in the scheme's explanations, which are those spans, move with it.
+   */
+  readonly decl: A.FnDecl | A.HandlerDecl;
+  readonly scheme: Scheme | undefined;
+  readonly bodyRow: RowVar | undefined;
+  readonly spans: readonly TypedSpan[];
+  readonly hints: readonly TypeHint[];
+  readonly fieldUses: readonly FieldUse[];
+  /**
+   * Its diagnostics, placed relative to its start; their related places relative to the item they are in (an
+   * explanation follows calls into callees' bodies): `key` names that item in the same file.
+   */
+  readonly diagnostics: readonly ItemDiagnostic[];
+}
+
+interface ItemDiagnostic {
+  readonly diagnostic: Diagnostic;
+  readonly start: number;
+  readonly end: number;
+  readonly related: readonly { readonly key: string; readonly start: number; readonly end: number; readonly message: string }[];
 }
 
 /** A use of a declared member: a struct's field, or an enum's constructor. */
@@ -261,6 +311,22 @@ class Checker {
   private readonly structsByField = new Map<string, StructEntry[]>();
   private readonly hints = new Map<string, TypeHint[]>();
   private readonly fields = new Map<string, FieldUse[]>();
+  /** The texts of the files checked in this run. */
+  private readonly texts = new Map<string, string>();
+  /** The previous check's items of the files checked again in this run. */
+  private readonly oldItems = new Map<string, ReadonlyMap<string, ItemResult>>();
+  /** This run's item results, per file (filtered for diagnostics at the end). */
+  private readonly itemResults = new Map<string, Map<string, ItemResult>>();
+  /** Files done so far in this run (their interfaces are known). */
+  private results = new Map<string, FileResult>();
+  private readonly reusedItems = new Set<string>();
+  /** Items (`path#kind:name`) whose text is as in the previous check. */
+  private readonly sameText = new Set<string>();
+  private readonly starts = new WeakMap<FileEnv, Map<string, number>>();
+  /** Files in which an item was reused at another place than it was checked. */
+  private readonly movedFiles = new Set<string>();
+  /** Interface keys of items, made once per run. */
+  private readonly itemKeys = new Map<ItemEntry, string>();
   /** The file each operation signature is declared in. */
   private readonly opPaths = new Map<A.OpSig, string>();
   /** Functions with a written row: an effect written there and never performed is worth a warning (W0201). */
@@ -308,7 +374,7 @@ class Checker {
     const edges = paths.map(p => [...new Set(imports.get(p)!.flatMap(([, t]) => (t !== undefined && index.has(t) ? [index.get(t)!] : [])))]);
     const interfaceChanged = new Set<string>();
     const textChanged = new Set<string>();
-    const results = new Map<string, FileResult>();
+    const results = this.results;
     const checked = new Set<string>();
     const fresh: { path: string; env: FileEnv }[] = [];
     for (const component of stronglyConnected(paths.length, edges)) {
@@ -327,6 +393,10 @@ class Checker {
         const module = modules.get(path) ?? this.source.module(path);
         if (!module) continue;
         envs.push(this.declare(path, module));
+        const stamp = stamps.get(path);
+        const old = reusable?.get(path)?.items;
+        if (stamp !== undefined) this.texts.set(path, stamp);
+        if (stamp !== undefined && old && old.size > 0 && !this.source.wholeFiles?.has(path)) this.oldItems.set(path, old);
       }
       for (const env of envs) this.linkImports(env);
       for (const env of envs) this.declareTypes(env);
@@ -339,7 +409,7 @@ class Checker {
         if (old?.fingerprint !== fingerprint) interfaceChanged.add(env.path);
         checked.add(env.path);
         fresh.push({ path: env.path, env });
-        results.set(env.path, { stamp: stamps.get(env.path) ?? '', env, imports: imports.get(env.path)!, fingerprint, diagnostics: [], spans: [], hints: [], fieldUses: [], related: new Set(), shared: this.sharesRows(env) });
+        results.set(env.path, { stamp: stamps.get(env.path) ?? '', env, imports: imports.get(env.path)!, fingerprint, diagnostics: [], spans: [], hints: [], fieldUses: [], related: new Set(), items: new Map(), shared: this.sharesRows(env) });
       }
     }
     this.report();
@@ -347,7 +417,8 @@ class Checker {
       const r = results.get(path)!;
       const diagnostics = this.diagnostics.get(path) ?? [];
       const related = new Set(diagnostics.flatMap(d => d.related.map(x => x.path)).filter(x => x !== path));
-      results.set(path, { ...r, diagnostics, spans: this.spans.get(path) ?? [], hints: this.hints.get(path) ?? [], fieldUses: this.fields.get(path) ?? [], related });
+      const items = this.itemsWithDiagnostics(path, diagnostics);
+      results.set(path, { ...r, diagnostics, spans: this.spans.get(path) ?? [], hints: this.hints.get(path) ?? [], fieldUses: this.fields.get(path) ?? [], related, items });
     }
     for (const [path, r] of results) {
       if (checked.has(path)) continue;
@@ -357,8 +428,14 @@ class Checker {
       this.hints.set(path, r.hints as TypeHint[]);
       this.fields.set(path, r.fieldUses as FieldUse[]);
     }
+    const moved = new Set<string>();
+    if (this.movedFiles.size > 0) {
+      for (const list of this.diagnostics.values()) for (const d of list) for (const r of d.related) if (this.movedFiles.has(r.path)) moved.add(r.path);
+    }
     const printer = () => new TypePrinter(k => this.effectName(k));
     return {
+      moved,
+      reusedItems: this.reusedItems,
       reuse: results,
       checked,
       fieldUses: this.fields,
@@ -403,40 +480,51 @@ class Checker {
    * field and operation types, resolved). Spans are left out: an edit that moves declarations changes nothing.
    */
   private fingerprint(env: FileEnv): string {
-    const params = (ps: readonly A.Param[] | undefined) => (ps ?? []).map(p => `${p.name.name}${p.default ? '?' : ''}`).join(',');
     const parts: string[] = [];
-    for (const [name, e] of env.items) {
-      if (e.path !== env.path) continue;
-      switch (e.kind) {
-        case 'fn':
-          parts.push(`fn ${name}(${params(e.decl.params)}) ${e.scheme ? schemeKey(e.scheme) : '?'}`);
-          break;
-        case 'handler':
-          parts.push(`handler ${name}(${params(e.decl.params)}) ${e.decl.effect.name} ${e.scheme ? schemeKey(e.scheme) : '?'}`);
-          break;
-        case 'struct':
-          parts.push(`struct ${name}(${params(e.decl.fields)}) ${typesKey(e.params ?? [], e.fields ?? [])}`);
-          break;
-        case 'enum': {
-          const variants = [...e.variants.values()].map(v => `${v.name}(${v.fieldNames.join(',')})${v.required}`).join(' ');
-          parts.push(`enum ${name}[${e.typeParams.join(',')}] ${variants} ${typesKey(e.params ?? [], [...(e.fields?.values() ?? [])].flat())}`);
-          break;
-        }
-        case 'variant':
-          parts.push(`variant ${name} ${e.enumKey} ${e.index}`);
-          break;
-        case 'effect': {
-          const ops = [...e.ops.values()].map(op => {
-            const t = this.opType(env, op, 0);
-            return `${op.name}(${params(op.sig?.params)}) ${typesKey([], [...t.params, t.ret])}`;
-          });
-          parts.push(`effect ${name} ${e.key} ${ops.join(' ')}`);
-          break;
-        }
-      }
-    }
+    for (const [name, e] of env.items) if (e.path === env.path) parts.push(this.itemKey(env, name, e));
     for (const [name, m] of env.imports) parts.push(`import ${name}=${m.path}`);
     return parts.join('\n');
+  }
+
+  /** One item's interface as text (see `fingerprint`). A function's or handler's is taken once it has its scheme. */
+  private itemKey(env: FileEnv, name: string, e: ItemEntry): string {
+    const known = this.itemKeys.get(e);
+    if (known !== undefined) return known;
+    const params = (ps: readonly A.Param[] | undefined) => (ps ?? []).map(p => `${p.name.name}${p.default ? '?' : ''}`).join(',');
+    let key: string;
+    switch (e.kind) {
+      case 'fn':
+        if (!e.scheme) return `fn ${name} ?`;
+        key = `fn ${name}(${params(e.decl.params)}) ${schemeKey(e.scheme)}`;
+        break;
+      case 'handler':
+        if (!e.scheme) return `handler ${name} ?`;
+        key = `handler ${name}(${params(e.decl.params)}) ${e.decl.effect.name} ${schemeKey(e.scheme)}`;
+        break;
+      case 'struct':
+        key = `struct ${name}(${params(e.decl.fields)}) ${typesKey(e.params ?? [], e.fields ?? [])}`;
+        break;
+      case 'enum': {
+        const variants = [...e.variants.values()].map(v => `${v.name}(${v.fieldNames.join(',')})${v.required}`).join(' ');
+        key = `enum ${name}[${e.typeParams.join(',')}] ${variants} ${typesKey(e.params ?? [], [...(e.fields?.values() ?? [])].flat())}`;
+        break;
+      }
+      case 'variant': {
+        const en = this.files.get(e.path)?.items.get(e.enumName);
+        key = `variant ${name} ${e.enumKey} ${e.index} ${en ? this.itemKey(env, e.enumName, en) : ''}`;
+        break;
+      }
+      case 'effect': {
+        const ops = [...e.ops.values()].map(op => {
+          const t = this.opType(env, op, 0);
+          return `${op.name}(${params(op.sig?.params)}) ${typesKey([], [...t.params, t.ret])}`;
+        });
+        key = `effect ${name} ${e.key} ${ops.join(' ')}`;
+        break;
+      }
+    }
+    this.itemKeys.set(e, key);
+    return key;
   }
 
   /** Whether a file declares a field of a function type with an open row (see `FileResult.shared`). */
@@ -766,16 +854,203 @@ class Checker {
       }
       return [...out];
     });
-    for (const scc of stronglyConnected(nodes.length, edges)) this.inferScc(scc.map(i => nodes[i]!));
+    for (const scc of stronglyConnected(nodes.length, edges)) {
+      const members = scc.map(i => nodes[i]!);
+      this.itemWork(members, () => this.inferScc(members));
+    }
     // Bodies of functions with complete signatures, against their signatures.
     for (const env of envs) {
       for (const item of env.module.items) {
         if (item.kind !== 'Fn') continue;
         const entry = env.items.get(item.name.name);
-        if (entry?.kind === 'fn' && entry.decl === item && entry.complete) this.checkFnBody(env, item, 1);
+        if (entry?.kind === 'fn' && entry.decl === item && entry.complete) this.itemWork([{ env, entry }], () => this.checkFnBody(env, item, 1));
         else if (!entry || entry.kind !== 'fn' || entry.decl !== item) this.checkFnBody(env, item, 1); // a duplicate: still checked
       }
     }
+  }
+
+  /**
+   * Checks some top-level items (an SCC, or one function's body), or takes the previous check's results for them
+   * when each has the same text and what it names has the same interface (see `ItemResult`).
+   */
+  private itemWork(members: readonly { env: FileEnv; entry: FnEntry | HandlerEntry }[], check: () => void): void {
+    const names = new Set(members.map(m => m.entry.decl.name.name));
+    const keyed = members.map(({ env, entry }) => {
+      const text = this.texts.get(env.path);
+      const span = entry.decl.span;
+      const own = text === undefined ? undefined : text.slice(span.start, span.end);
+      const key = `${entry.kind}:${entry.decl.name.name}`;
+      const old = own === undefined ? undefined : this.oldItems.get(env.path)?.get(key);
+      const ids = own === undefined ? [] : old && old.text === own ? old.names : [...new Set(own.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? [])].sort();
+      return { env, entry, key, text: own, names: ids, deps: own === undefined ? '' : this.dependencyKey(env, ids, names) };
+    });
+    const olds = keyed.map(k => (k.text === undefined ? undefined : this.oldItems.get(k.env.path)?.get(k.key)));
+    keyed.forEach((k, i) => {
+      if (olds[i] !== undefined && olds[i]!.text === k.text) this.sameText.add(`${k.env.path}#${k.key}`);
+    });
+    // A diagnostic's related places must still be where they were, relative to their items.
+    const placed = (o: ItemResult, path: string) => o.diagnostics.every(d => d.related.every(r => this.sameText.has(`${path}#${r.key}`)));
+    // A declaration lowered again (an edit touched it or its doc) whose places moved would leave its scheme's
+    // explanations pointing where it was: it is checked again.
+    const inPlace = (o: ItemResult, entry: FnEntry | HandlerEntry) => entry.decl === o.decl || entry.decl.span.start === o.checkedAt;
+    if (keyed.every((k, i) => olds[i] !== undefined && olds[i]!.text === k.text && olds[i]!.deps === k.deps && placed(olds[i]!, k.env.path) && inPlace(olds[i]!, k.entry))) {
+      keyed.forEach(({ env, entry }, i) => {
+        const old = olds[i]!;
+        this.reusedItems.add(`${env.path}#${keyed[i]!.key}`);
+        const complete = entry.kind === 'fn' && entry.complete;
+        if (!complete) entry.scheme = old.scheme;
+        else if (entry.scheme) entry.scheme.body.row = old.bodyRow;
+        if (entry.kind === 'fn' && entry.scheme) this.schemes.set(`${env.path}#${entry.decl.name.name}`, entry.scheme);
+        const delta = entry.decl.span.start - old.start;
+        if (entry.decl !== old.decl && entry.decl.span.start !== old.checkedAt) this.movedFiles.add(env.path);
+        const move = (x: A.Span): A.Span => ({ start: x.start + delta, end: x.end + delta });
+        for (const t of old.spans) this.pushTo(this.spans, env.path, delta === 0 ? t : { ...t, span: move(t.span) });
+        for (const h of old.hints) this.pushTo(this.hints, env.path, delta === 0 ? h : { ...h, offset: h.offset + delta, span: move(h.span) });
+        for (const u of old.fieldUses) this.pushTo(this.fields, env.path, delta === 0 ? u : { ...u, span: move(u.span) });
+        if (old.diagnostics.length > 0) {
+          const starts = this.itemStarts(env);
+          const start = entry.decl.span.start;
+          for (const d of old.diagnostics) {
+            const related = d.related.map(r => {
+              const base = starts.get(r.key) ?? start;
+              return { path: env.path, span: { start: base + r.start, end: base + r.end }, message: r.message };
+            });
+            const span = { start: start + d.start, end: start + d.end };
+            // The signature of a function with a complete one is read again whatever happens: its errors are there.
+            if (this.diagnostics.get(env.path)?.some(x => x.code === d.diagnostic.code && x.span.start === span.start && x.span.end === span.end && x.message === d.diagnostic.message)) continue;
+            this.pushTo(this.diagnostics, env.path, { ...d.diagnostic, span, related });
+          }
+        }
+        this.keepItem(env.path, keyed[i]!.key, { ...old, start: entry.decl.span.start, spans: this.lastOf(this.spans, env.path, old.spans.length), hints: this.lastOf(this.hints, env.path, old.hints.length), fieldUses: this.lastOf(this.fields, env.path, old.fieldUses.length) });
+      });
+      return;
+    }
+    const paths = [...new Set(members.map(m => m.env.path))];
+    const before = paths.map(p => [this.spans.get(p)?.length ?? 0, this.hints.get(p)?.length ?? 0, this.fields.get(p)?.length ?? 0] as const);
+    check();
+    if (keyed.some(k => k.text === undefined)) return;
+    paths.forEach((path, j) => {
+      const [s0, h0, f0] = before[j]!;
+      const spans = (this.spans.get(path) ?? []).slice(s0);
+      const hints = (this.hints.get(path) ?? []).slice(h0);
+      const uses = (this.fields.get(path) ?? []).slice(f0);
+      for (const k of keyed) {
+        if (k.env.path !== path) continue;
+        const { start, end } = k.entry.decl.span;
+        const inside = (x: A.Span) => x.start >= start && x.end <= end;
+        // Copies of the places: the lowering of a later edit moves the AST's spans in place.
+        const at = (x: A.Span): A.Span => ({ start: x.start, end: x.end });
+        this.keepItem(path, k.key, {
+          text: k.text!, names: k.names, deps: k.deps, start, checkedAt: start, decl: k.entry.decl, scheme: k.entry.scheme, bodyRow: k.entry.scheme?.body.row,
+          spans: spans.filter(t => inside(t.span)).map(t => ({ ...t, span: at(t.span) })),
+          hints: hints.filter(h => inside(h.span) && h.offset >= start && h.offset <= end).map(h => ({ ...h, span: at(h.span) })),
+          fieldUses: uses.filter(u => inside(u.span)).map(u => ({ ...u, span: at(u.span) })),
+          diagnostics: [],
+        });
+      }
+    });
+  }
+
+  /**
+   * A file's item results with the diagnostics inside each item, placed relative to it. An item with a diagnostic
+   * that is not wholly inside it, or whose related places are not inside this file's items, is not kept.
+   */
+  private itemsWithDiagnostics(path: string, diagnostics: readonly Diagnostic[]): Map<string, ItemResult> {
+    const ranges = [...(this.itemResults.get(path) ?? [])].map(([key, item]) => ({ key, item, start: item.start, end: item.start + item.text.length }));
+    ranges.sort((a, b) => a.start - b.start);
+    const find = (x: A.Span) => {
+      let lo = 0;
+      let hi = ranges.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        const r = ranges[mid]!;
+        if (x.end <= r.start) hi = mid - 1;
+        else if (x.start >= r.end) lo = mid + 1;
+        else return x.start >= r.start && x.end <= r.end ? r : null;
+      }
+      return undefined;
+    };
+    const found = new Map<string, ItemDiagnostic[]>();
+    const dropped = new Set<string>();
+    for (const d of diagnostics) {
+      const at = find(d.span);
+      if (at === undefined) continue;
+      if (at === null) {
+        for (const r of ranges) if (d.span.start < r.end && d.span.end > r.start) dropped.add(r.key);
+        continue;
+      }
+      const related: ItemDiagnostic['related'][number][] = [];
+      for (const r of d.related) {
+        const inside = r.path === path ? find(r.span) : undefined;
+        if (!inside) {
+          dropped.add(at.key);
+          break;
+        }
+        related.push({ key: inside.key, start: r.span.start - inside.start, end: r.span.end - inside.start, message: r.message });
+      }
+      let list = found.get(at.key);
+      if (!list) found.set(at.key, (list = []));
+      list.push({ diagnostic: d, start: d.span.start - at.start, end: d.span.end - at.start, related });
+    }
+    const out = new Map<string, ItemResult>();
+    for (const { key, item } of ranges) if (!dropped.has(key)) out.set(key, { ...item, diagnostics: found.get(key) ?? [] });
+    return out;
+  }
+
+  /** Where each top-level function and handler of a file starts now, by item key. */
+  private itemStarts(env: FileEnv): Map<string, number> {
+    let starts = this.starts.get(env);
+    if (!starts) {
+      starts = new Map();
+      for (const item of env.module.items) {
+        if (item.kind !== 'Fn' && item.kind !== 'Handler') continue;
+        const e = env.items.get(item.name.name);
+        if (e && (e.kind === 'fn' || e.kind === 'handler') && e.decl === item) starts.set(`${e.kind}:${item.name.name}`, item.span.start);
+      }
+      this.starts.set(env, starts);
+    }
+    return starts;
+  }
+
+  private pushTo<T>(map: Map<string, T[]>, path: string, value: T): void {
+    let list = map.get(path);
+    if (!list) map.set(path, (list = []));
+    list.push(value);
+  }
+
+  private lastOf<T>(map: Map<string, T[]>, path: string, n: number): readonly T[] {
+    const list = map.get(path) ?? [];
+    return n === 0 ? [] : list.slice(list.length - n);
+  }
+
+  private keepItem(path: string, key: string, item: ItemResult): void {
+    let map = this.itemResults.get(path);
+    if (!map) this.itemResults.set(path, (map = new Map()));
+    map.set(key, item);
+  }
+
+  /**
+   * What an item's check reads of the program, as text: for each name its text mentions (a conservative list: every
+   * identifier), the interface of the item or module that name is in this file. Items of the same SCC are compared
+   * by their text instead.
+   */
+  private dependencyKey(env: FileEnv, names: readonly string[], same: ReadonlySet<string>): string {
+    const parts: string[] = [];
+    for (const name of names) {
+      const own = env.items.get(name);
+      if (own) {
+        parts.push(`${name}=${same.has(name) && (own.kind === 'fn' || own.kind === 'handler') ? 'scc' : this.itemKey(env, name, own)}`);
+        continue;
+      }
+      const imported = env.imported.get(name);
+      if (imported) {
+        parts.push(`${name}@${this.itemKey((imported.path !== undefined ? this.files.get(imported.path) : undefined) ?? env, name, imported)}`);
+        continue;
+      }
+      const m = env.imports.get(name);
+      if (m) parts.push(`${name}#${m.path}:${this.results.get(m.path)?.fingerprint ?? '?'}`);
+    }
+    return parts.join('\n');
   }
 
   /** `a` or `m.a` used in a body, resolved to a function or handler of the program. */
@@ -2362,6 +2637,14 @@ function markTemplates(fields: readonly Type[]): void {
 
 /** A scheme as text, its variables and rows numbered in order of appearance: equal text, equal scheme. */
 function schemeKey(s: Scheme): string {
+  let key = schemeKeys.get(s);
+  if (key === undefined) schemeKeys.set(s, (key = makeSchemeKey(s)));
+  return key;
+}
+
+const schemeKeys = new WeakMap<Scheme, string>();
+
+function makeSchemeKey(s: Scheme): string {
   const vars = new Map<unknown, number>();
   const rigid = new Map(s.rows.filter(r => r.rigid !== undefined).map(r => [r.atom, r]));
   const num = (x: unknown): number => {

@@ -175,3 +175,78 @@ suite('memory across re-checks', () => {
     expect(first.deref()).toBeUndefined();
   });
 });
+
+suite('type checking reuses the items an edit leaves alone', () => {
+  const text = [
+    '# Three functions and a script.',
+    'fn double(n) = n * 2',
+    '',
+    'fn shout(s: String) -> {IO} Unit',
+    '  print(s)',
+    'end',
+    '',
+    'fn twice(f)',
+    '  f()',
+    '  f()',
+    'end',
+    '',
+    'twice(|| shout("hi"))',
+    'print(double(4))',
+  ].join('\n');
+
+  test('an edit inside one body checks that item again, the others are moved', async () => {
+    const ws = await memoryWorkspace({ 'a.aria': text });
+    expect(ws.diagnostics('a.aria')).toEqual([]);
+    // A comment above shifts every item: they are reused where they now are, but for the first, whose doc comment
+    // grew (the lowering makes it again).
+    const shifted = `# one more line\n${text}`;
+    ws.updateFile('a.aria', shifted);
+    expect(ws.diagnostics('a.aria')).toEqual([]);
+    expect([...ws.types()!.reusedItems!].sort()).toEqual(['/virtual/a.aria#fn:shout', '/virtual/a.aria#fn:twice']);
+    expect(ws.typeAt('a.aria', shifted.indexOf('n * 2'))?.type).toBe('Int');
+    // An edit inside `shout`'s body: `shout` is checked again, the others are not.
+    const edited = shifted.replace('  print(s)', '  print(s, s)');
+    ws.updateFile('a.aria', edited);
+    expect([...ws.types()!.reusedItems!].sort()).toEqual(['/virtual/a.aria#fn:double', '/virtual/a.aria#fn:twice']);
+    // An edit that changes `double`'s scheme: what names `double` is checked again (the script is, always).
+    const retyped = edited.replace('fn double(n) = n * 2', 'fn double(n) = "#{n}#{n}"');
+    ws.updateFile('a.aria', retyped);
+    expect([...ws.types()!.reusedItems!].sort()).toEqual(['/virtual/a.aria#fn:shout', '/virtual/a.aria#fn:twice']);
+    const fresh = await memoryWorkspace({ 'a.aria': retyped });
+    expect(ws.typeHints('a.aria')).toEqual(fresh.typeHints('a.aria'));
+    expect(ws.diagnostics('a.aria')).toEqual(fresh.diagnostics('a.aria'));
+  });
+});
+
+suite('an item with a diagnostic is reused too, its places moved with it', () => {
+  test('an effect chain through two callees, after a line inserted above everything', async () => {
+    const text = [
+      'fn wait() -> {Async} Unit',
+      '  sleep(1.ms)',
+      'end',
+      '',
+      'fn middle(n)',
+      '  wait()',
+      '  n',
+      'end',
+      '',
+      '# Declares IO only, but reaches Async through middle and wait.',
+      'fn top() -> {IO} Int',
+      '  print("x")',
+      '  middle(1)',
+      'end',
+    ].join('\n');
+    const ws = await memoryWorkspace({ 'a.aria': text });
+    expect(ws.diagnostics('a.aria').map(d => d.code)).toEqual(['E0202']);
+    for (const prefix of ['# one\n', '# one\n# two, longer\n', '']) {
+      const moved = `${prefix}${text}`;
+      ws.updateFile('a.aria', moved);
+      const diagnostics = ws.diagnostics('a.aria');
+      // `wait`'s doc comment changes each time: it is checked again; the others move, with their diagnostic.
+      expect([...ws.types()!.reusedItems!].sort()).toEqual(['/virtual/a.aria#fn:middle', '/virtual/a.aria#fn:top']);
+      const fresh = await memoryWorkspace({ 'a.aria': moved });
+      expect(brief(diagnostics)).toEqual(brief(fresh.diagnostics('a.aria')));
+      expect(diagnostics[0]!.related.map(r => moved.slice(r.span.start, r.span.end))).toEqual(fresh.diagnostics('a.aria')[0]!.related.map(r => moved.slice(r.span.start, r.span.end)));
+    }
+  });
+});
