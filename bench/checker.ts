@@ -87,7 +87,7 @@ function median(xs: number[]): number {
  * navigation), or with every file open in the editor (each keeps its tree and its AST). The edited file of the
  * re-check measurements is open in all three.
  */
-type Mode = 'aria-check' | 'server-scan' | 'all-open';
+type Mode = 'aria-check' | 'server-scan' | 'all-open' | 'single-file';
 
 /** One process's measurements (see `main`). */
 async function measure(mode: Mode): Promise<Report> {
@@ -197,6 +197,50 @@ async function measure(mode: Mode): Promise<Report> {
 
 type Report = Record<string, number | Record<string, number>>;
 
+/**
+ * Re-checks of one file as the editor makes them (the file keeps its tree): a comment line of growing length
+ * inserted in the middle, so that everything after it moves. Medians over the edits; typing is the type checker's
+ * share (`ws.timings.typeMs`), reparse tree-sitter's.
+ */
+async function singleFile(): Promise<Record<string, number>[]> {
+  const { moduleText: workload } = await import('../test/server/workload.js');
+  const parser = await createParser();
+  const out: Record<string, number>[] = [];
+  for (const lines of [1_000, 10_000, 100_000]) {
+    const text = workload(lines, 'big');
+    let t0 = performance.now();
+    parser.parse(text)?.delete();
+    const parseMs = performance.now() - t0;
+    const w = await Workspace.create({ root: '/bench' });
+    t0 = performance.now();
+    w.setFile('/bench/big.aria', text, { keepTree: true });
+    w.diagnostics('/bench/big.aria');
+    const firstCheckMs = performance.now() - t0;
+    const at = text.indexOf('\n', Math.floor(text.length / 2));
+    const times: number[] = [];
+    const typing: number[] = [];
+    const reparse: number[] = [];
+    const edits = lines >= 100_000 ? 9 : 21;
+    for (let n = 1; n <= edits; n++) {
+      const ty = w.timings.typeMs;
+      const pa = w.timings.parseMs;
+      t0 = performance.now();
+      w.updateFile('/bench/big.aria', `${text.slice(0, at)}\n# edit ${'x'.repeat(n)}${text.slice(at)}`);
+      w.diagnostics('/bench/big.aria');
+      times.push(performance.now() - t0);
+      typing.push(w.timings.typeMs - ty);
+      reparse.push(w.timings.parseMs - pa);
+    }
+    const p90 = [...times].sort((a, b) => a - b)[Math.floor(times.length * 0.9)]!;
+    out.push({
+      lines: text.split('\n').length, parseMs: +parseMs.toFixed(1), firstCheckMs: +firstCheckMs.toFixed(0),
+      recheckMs: +median(times).toFixed(1), recheckP90Ms: +p90.toFixed(1), typingMs: +median(typing).toFixed(1), reparseMs: +median(reparse).toFixed(2),
+    });
+    w.dispose();
+  }
+  return out;
+}
+
 /** Processes the measurements are taken in, one after the other. */
 const PROCESSES = 5;
 const OTHER_PROCESSES = 3;
@@ -212,6 +256,10 @@ const CHILD = 'ARIA_CHECKER_BENCH_CHILD';
  */
 async function main(): Promise<void> {
   const mode = process.env[CHILD] as Mode | undefined;
+  if (mode === 'single-file') {
+    console.log(JSON.stringify(await singleFile()));
+    return;
+  }
   if (mode) {
     console.log(JSON.stringify(await measure(mode)));
     return;
@@ -241,6 +289,17 @@ async function main(): Promise<void> {
   merged.cpuRatioAllOpen = +median(allOpen.map(r => r.cpuRatio as number)).toFixed(2);
   merged.cpuRatioPerProcess = Object.fromEntries(reports.map((r, i) => [`p${i + 1}`, r.cpuRatio as number]));
   console.log(JSON.stringify(merged, null, 2));
+  // One file of the server benchmark's workload, open in the editor, at three sizes: edits in the middle.
+  const single = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!], {
+    env: { ...process.env, [CHILD]: 'single-file' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (single.status !== 0) throw new Error(`bench process (single-file) failed (${single.status})`);
+  const rows = JSON.parse(single.stdout.trim().split('\n').at(-1)!) as { lines: number; parseMs: number; firstCheckMs: number; recheckMs: number; recheckP90Ms: number; typingMs: number; reparseMs: number }[];
+  console.log('\none file, edited in the middle (a comment line of growing length), with types:');
+  for (const r of rows) {
+    const target = r.lines >= 100_000 ? 10 : r.lines >= 10_000 ? 5 : undefined;
+    console.log(`  ${String(r.lines).padStart(6)} lines: parse ${r.parseMs} ms, first check ${r.firstCheckMs} ms; re-check median ${r.recheckMs} ms (p90 ${r.recheckP90Ms}; typing ${r.typingMs} ms; reparse ${r.reparseMs} ms)${target ? `, target < ${target} ms: ${r.recheckMs < target ? 'met' : 'MISSED'}` : ''}`);
+  }
   console.log(`targets: full check within 3x parse (as aria check makes it, median over ${PROCESSES} processes: wall ${merged.ratio as number}x, CPU ${merged.cpuRatio as number}x; as the server's scan: ${merged.ratioServerScan as number}x; all files open: ${merged.ratioAllOpen as number}x), re-check after a one-line edit under 20 ms (median ${merged.recheckBodyEditMs as number} ms)`);
 }
 
