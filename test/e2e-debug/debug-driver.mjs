@@ -325,6 +325,36 @@ try {
     return found;
   });
 
+  data.timelineSync = await check('selection syncs: a lane clicked in the timeline focuses the Call Stack, a Tasks row the lane', async () => {
+    const info = await timelineInfo();
+    const lane = info.labels.indexOf('#5 child');
+    if (lane < 0) throw new Error(`no #5 child lane: ${JSON.stringify(info.labels)}`);
+    let clicked = false;
+    for (const f of page.frames()) {
+      const canvas = await f.$('#plot').catch(() => null);
+      if (!canvas) continue;
+      // the label of the lane (26 px of axis, 18 px per lane)
+      await canvas.click({ position: { x: 40, y: 26 + lane * 18 + 9 } });
+      clicked = true;
+      break;
+    }
+    if (!clicked) throw new Error('no timeline canvas');
+    const stack = await until('thread #5 focused in the Call Stack', async () => {
+      const rows = await callStackRows();
+      const i = rows.findIndex(r => /#5 child/.test(r.text));
+      const focusedBelow = i >= 0 && rows.slice(i + 1).some(r => (r.selected || r.focused) && /child/.test(r.text));
+      return { ok: (await timelineInfo()).selected === 5 && (focusedBelow || (i >= 0 && (rows[i].selected || rows[i].focused))), rows };
+    }, 15_000);
+    // and back: a row of the Tasks view selects its lane
+    await focusView('Tasks', ['Call Stack']);
+    await page.locator('.pane .monaco-list-row', { has: page.locator('.label-name', { hasText: /^#3 child$/ }) }).first().click();
+    const back = await until('the timeline selects #3', async () => {
+      const i = await timelineInfo();
+      return { ok: i?.selected === 3, selected: i?.selected };
+    }, 15_000);
+    return { stack: stack.rows, back };
+  });
+
   await check('stopping the session with the timeline open ends cleanly, the views without an error', async () => {
     await key('Shift+F5');
     await until('no debug toolbar', async () => {
