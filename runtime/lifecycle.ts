@@ -540,7 +540,7 @@ export abstract class TaskLifecycle extends MachineCore {
       case 'cancel-timeout': {
         const token = this.newToken(this.currentToken(t, frame.handlers));
         const rt = this.s.runtimes[t.runtime]!;
-        const timer = this.setTimer(this.nowMs() + spec.duration, { kind: 'cancel-token', token, owner: t.id }, t.id, 'cancel-token', rt.config.timerResolution);
+        const timer = this.setTimer(this.deadlineMs(spec.duration), { kind: 'cancel-token', token, owner: t.id }, t.id, 'cancel-token', rt.config.timerResolution);
         stack[frame.base + slot] = { kind: 'cancel', prev: frame.handlers, timer, open: true, enter, exit, token, sp: t.sp } as unknown as Value;
         frame.handlers = { effect: 'Cancel', handler: null, token, next: frame.handlers };
         return token;
@@ -622,7 +622,7 @@ export abstract class TaskLifecycle extends MachineCore {
 
   sleep(t: Task, ms: number): typeof SUSPEND {
     const rt = this.s.runtimes[t.runtime]!;
-    const until = this.nowMs() + Math.ceil(ms);
+    const until = this.deadlineMs(ms);
     t.waitTimer = this.setTimer(until, t.id, t.id, 'sleep', rt.config.timerResolution);
     return this.block(t, { kind: 'sleep', until });
   }
@@ -661,7 +661,7 @@ export abstract class TaskLifecycle extends MachineCore {
 
   threadSleep(t: Task, ms: number): typeof YIELDED {
     const th = this.cur!;
-    const until = this.nowMs() + Math.ceil(ms);
+    const until = this.deadlineMs(ms);
     th.blockedUntilUs = until * 1000;
     this.event({ kind: 'thread-block', thread: th.id, task: t.id, until });
     this.setTimer(until, { kind: 'thread-wake', thread: th.id, task: t.id }, t.id, 'thread-sleep');
@@ -691,7 +691,7 @@ export abstract class TaskLifecycle extends MachineCore {
     const child = this.createTask(t, f, [], null, frame.handlers, frame.proto, Math.max(0, frame.pc - 1), 'async', t.runtime);
     scheduleTask(this, rt, child.id, this.cur, false);
     (child.joiners ??= []).push(t.id);
-    const until = this.nowMs() + Math.ceil(ms);
+    const until = this.deadlineMs(ms);
     t.waitTimer = this.setTimer(until, { kind: 'timeout', task: t.id, child: child.id }, t.id, 'timeout', rt.config.timerResolution);
     return this.block(t, { kind: 'timeout', task: child.id, until });
   }

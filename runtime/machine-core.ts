@@ -495,6 +495,14 @@ export abstract class MachineCore implements SchedulerContext {
     return Math.floor(this.s.us / 1000);
   }
 
+  /**
+   * The millisecond a timer of `ms` set now fires at: now (the running thread's true time) plus the duration, rounded
+   * up, so a sleep never ends early (Tokio's `TimeSource::deadline_to_tick` rounds up to the next millisecond tick).
+   */
+  deadlineMs(ms: number): number {
+    return Math.ceil((this.nowUs() + Math.max(0, ms) * 1000) / 1000);
+  }
+
   write(t: Task, text: string): void {
     this.s.outputChars += text.length;
     const n = this.s.outputs++;

@@ -220,7 +220,7 @@ describe('the blocking pool', () => {
       'end',
       '',
       'first = spawn_blocking(|| work(1)).await',
-      'sleep(9999.ms)',
+      'sleep(9998.ms)',
       'second = spawn_blocking(|| work(2)).await',
       'sleep(10001.ms)',
       'third = spawn_blocking(|| work(3)).await',
@@ -233,7 +233,8 @@ describe('the blocking pool', () => {
     };
     expect(machine.run()).toEqual({ kind: 'done' });
     expect(output()).toBe('1 2 3\n');
-    // 9,999 ms idle: the same thread; 10,001 ms idle: it closed, and the third job starts a new one.
+    // 9,998 ms idle (9,999 with the deadline rounded up): the same thread; 10,001 ms idle: it closed, and the third
+    // job starts a new one.
     expect(threads).toHaveLength(3);
     expect(threads[1]).toBe(threads[0]);
     expect(threads[2]).not.toBe(threads[0]);
