@@ -121,6 +121,8 @@ interface ItemResult {
   readonly text: string;
   /** The identifiers its text mentions, sorted (what `dependencyKey` looks up). */
   readonly names: readonly string[];
+  /** What each of those names resolves to (kind and file, not interface): a complete signature's scheme reads no more. */
+  readonly resolution?: string;
   readonly deps: string;
   readonly start: number;
   /** Where the declaration started when its body was checked: the places in its scheme's explanations. */
@@ -834,8 +836,15 @@ class Checker {
         const entry = env.items.get(item.kind === 'Fn' || item.kind === 'Handler' ? item.name.name : '');
         if (!entry || (entry.kind !== 'fn' && entry.kind !== 'handler') || (entry.kind === 'fn' ? entry.decl !== item : entry.decl !== item)) continue;
         if (entry.kind === 'fn' && entry.complete) {
-          const { type } = this.signatureType(env, entry.decl, 1);
-          entry.scheme = generalize(type, 0);
+          // A complete signature's scheme: the previous one while the text and what its names resolve to are the same.
+          const old = this.oldItems.get(env.path)?.get(`fn:${entry.decl.name.name}`);
+          const text = this.texts.get(env.path)?.slice(entry.decl.span.start, entry.decl.span.end);
+          if (old?.scheme && old.text === text && old.resolution !== undefined && old.resolution === this.resolution(env, old.names)) {
+            entry.scheme = old.scheme;
+          } else {
+            const { type } = this.signatureType(env, entry.decl, 1);
+            entry.scheme = generalize(type, 0);
+          }
           this.schemes.set(`${env.path}#${entry.decl.name.name}`, entry.scheme);
           continue;
         }
@@ -941,7 +950,7 @@ class Checker {
         // Copies of the places: the lowering of a later edit moves the AST's spans in place.
         const at = (x: A.Span): A.Span => ({ start: x.start, end: x.end });
         this.keepItem(path, k.key, {
-          text: k.text!, names: k.names, deps: k.deps, start, checkedAt: start, decl: k.entry.decl, scheme: k.entry.scheme, bodyRow: k.entry.scheme?.body.row,
+          text: k.text!, names: k.names, resolution: this.resolution(k.env, k.names), deps: k.deps, start, checkedAt: start, decl: k.entry.decl, scheme: k.entry.scheme, bodyRow: k.entry.scheme?.body.row,
           spans: spans.filter(t => inside(t.span)).map(t => ({ ...t, span: at(t.span) })),
           hints: hints.filter(h => inside(h.span) && h.offset >= start && h.offset <= end).map(h => ({ ...h, span: at(h.span) })),
           fieldUses: uses.filter(u => inside(u.span)).map(u => ({ ...u, span: at(u.span) })),
@@ -1027,6 +1036,19 @@ class Checker {
     let map = this.itemResults.get(path);
     if (!map) this.itemResults.set(path, (map = new Map()));
     map.set(key, item);
+  }
+
+  /** What each name resolves to in a file, by kind and file (see `ItemResult.resolution`). */
+  private resolution(env: FileEnv, names: readonly string[]): string {
+    // Types by their interface (their parameters decide how a signature reads them), effects by identity.
+    const of = (e: ItemEntry, where: FileEnv) => (e.kind === 'struct' || e.kind === 'enum' ? this.itemKey(where, e.kind === 'struct' ? e.decl.name.name : e.name, e) : e.kind === 'effect' ? `e${e.key}` : `${e.kind}@${e.path ?? ''}`);
+    return names.map(name => {
+      const own = env.items.get(name);
+      if (own) return of(own, env);
+      const imported = env.imported.get(name);
+      if (imported) return of(imported, (imported.path !== undefined ? this.files.get(imported.path) : undefined) ?? env);
+      return env.imports.has(name) ? 'm' : '';
+    }).join('\n');
   }
 
   /**
