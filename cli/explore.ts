@@ -13,7 +13,7 @@ import { shownPath } from './render.js';
 import { readSource } from './source-file.js';
 
 export const EXPLORE_USAGE = `usage: aria explore FILE [--schedules N] [--strategy random|pct|dfs] [--depth D] [--workers N]
-                    [--seed S] [--flavor F] [--check-output] [--step-limit N] [--out FILE] [--format text|json]
+                    [--seed S] [--flavor F] [--check-output] [--preempt] [--step-limit N] [--out FILE] [--format text|json]
                     [--shard k/n] [--jobs N]
 
 Runs the program under up to N schedules of the scheduler, chosen by a strategy, and stops at the first that fails:
@@ -28,6 +28,8 @@ a replay file: \`aria run --replay FILE\` reproduces it, "replay": FILE in launc
   --seed S         the strategy's seed and the program's (random()) (default 1)
   --workers N, --flavor F   the runtime (default: aria.toml's [runtime], else 4 workers, multi)
   --check-output   a schedule whose output differs from the default schedule's fails
+  --preempt        a worker's turn may also end after any statement that reads or writes a struct's field or a
+                   list's element (finds races with no .await between a read and a write)
   --step-limit N   fail a schedule after N statements (default 10000000)
   --out FILE       where the replay file goes (default .aria/replays/NAME.json)
   --shard k/n      run the k-th of n disjoint parts of the schedules (random, pct): n machines with the same
@@ -51,6 +53,7 @@ export async function runExplore(args: string[], io: CliIo): Promise<number> {
     seed: { type: 'string' },
     flavor: { type: 'string' },
     'check-output': { type: 'boolean' },
+    preempt: { type: 'boolean' },
     'step-limit': { type: 'string' },
     out: { type: 'string' },
     format: { type: 'string' },
@@ -103,7 +106,7 @@ export async function runExplore(args: string[], io: CliIo): Promise<number> {
     schedules: schedules as number, strategy: strategy.strategy, depth: strategy.depth, seed: seed as number,
     workers: (workers as number | undefined) ?? project.project.runtime.workers ?? 4,
     flavor: flavorArg ?? project.project.runtime.flavor ?? 'multi',
-    stepLimit: stepLimit as number, checkOutput: values['check-output'] === true, ...(shard ? { shard } : {}),
+    stepLimit: stepLimit as number, checkOutput: values['check-output'] === true, preempt: values.preempt === true, ...(shard ? { shard } : {}),
   };
   const shown = shownPath(file, io.cwd);
   if (format === 'text') io.stdout(`exploring ${shown}: up to ${settings.schedules} schedules (${settings.strategy}, ${settings.workers} worker${settings.workers === 1 ? '' : 's'}, ${settings.flavor})\n`);

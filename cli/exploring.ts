@@ -24,6 +24,8 @@ export interface ExploreSettings {
   readonly flavor: Flavor;
   readonly stepLimit: number;
   readonly checkOutput: boolean;
+  /** `--preempt`: a worker's turn may end after any statement that touched shared memory. */
+  readonly preempt?: boolean;
   /** `--shard k/n`: this machine's part (k from 1). */
   readonly shard?: { readonly k: number; readonly n: number };
 }
@@ -83,7 +85,7 @@ export async function compileFile(file: string, source: string, io: CliIo, comma
 export function exploreWith(program: Program, settings: ExploreSettings, extra: Partial<ExploreOptions> = {}): ExploreResult {
   return explore(program, {
     strategy: settings.strategy, schedules: settings.schedules, seed: settings.seed, depth: settings.depth,
-    checkOutput: settings.checkOutput,
+    checkOutput: settings.checkOutput, preempt: settings.preempt === true,
     ...(settings.shard ? { shard: { index: settings.shard.k - 1, count: settings.shard.n } } : {}),
     machine: { workers: settings.workers, flavor: settings.flavor, seed: settings.seed, stepLimit: settings.stepLimit },
     ...extra,
@@ -105,7 +107,10 @@ export function saveReplay(path: string, programFile: string, loaded: LoadedProg
     program: rel === '' || isAbsolute(rel) ? programFile : rel,
     programHash: programHash([...loaded.modules.values()].map(m => m.text)),
     ...(test !== undefined ? { test } : {}),
-    options: { workers: settings.workers, flavor: settings.flavor, seed: settings.seed, stepLimit: settings.stepLimit },
+    options: {
+      workers: settings.workers, flavor: settings.flavor, seed: settings.seed, stepLimit: settings.stepLimit,
+      ...(settings.preempt ? { preempt: true } : {}),
+    },
     found: {
       strategy: settings.strategy, seed: settings.seed, ...(settings.depth !== undefined ? { depth: settings.depth } : {}),
       schedule: f.schedule, choicesBeforeShrinking: f.foundChoices,

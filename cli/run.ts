@@ -81,7 +81,9 @@ export async function runRun(args: string[], io: CliIo): Promise<number> {
       io.stderr(`aria run: cannot replay ${values.replay}: ${file}\n`);
       return 2;
     }
-    replay = { file, path, chooser: new ReplayChooser(file.choices) };
+    const chooser = new ReplayChooser(file.choices);
+    chooser.preempts = file.options.preempt === true;
+    replay = { file, path, chooser };
     if (positionals.length === 0) positionals.push(isAbsolute(file.program) ? file.program : relative(io.cwd, resolve(dirname(path), file.program)));
   }
   if (positionals.length !== 1) return usage(positionals.length ? 'run takes one FILE (its imports are found from it)' : 'missing FILE');

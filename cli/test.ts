@@ -20,7 +20,7 @@ import { makeStyle } from './style.js';
 
 export const TEST_USAGE = `usage: aria test [paths...] [--filter TEXT] [--format text|json] [--workers N] [--seed S]
                  [--flavor multi|single|wasm] [--step-limit N]
-                 [--explore N [--strategy random|pct|dfs] [--depth D] [--check-output] [--replay-dir DIR]
+                 [--explore N [--strategy random|pct|dfs] [--depth D] [--check-output] [--preempt] [--replay-dir DIR]
                   [--shard k/n]]
        aria test --merge REPORT.json...
 
@@ -37,7 +37,7 @@ failure, a deadlock, or a task that failed and that nobody awaited.
   --explore N      run each test under up to N schedules (see aria explore --help) and stop at the first that
                    fails; the failing schedule, shrunk, goes to DIR/FILE.TEST.json (--replay-dir, default
                    .aria/replays) for aria run --replay and the debugger
-  --strategy S, --depth D, --check-output   as for aria explore
+  --strategy S, --depth D, --check-output, --preempt   as for aria explore
   --shard k/n      with --explore: run the k-th of n disjoint parts of each test's schedules (random, pct), for n
                    CI machines; their --format json reports merge with --merge
   --jobs N, -j N   with --explore: split each test's schedules over N worker threads (as aria explore)
@@ -90,6 +90,7 @@ export async function runTest(args: string[], io: CliIo): Promise<number> {
     strategy: { type: 'string' },
     depth: { type: 'string' },
     'check-output': { type: 'boolean' },
+    preempt: { type: 'boolean' },
     'replay-dir': { type: 'string' },
     shard: { type: 'string' },
     merge: { type: 'boolean' },
@@ -115,7 +116,7 @@ export async function runTest(args: string[], io: CliIo): Promise<number> {
   const strategy = strategyFlags(values);
   if (typeof strategy === 'string') return usage(strategy);
   if (exploreCount === undefined) {
-    const alone = (['strategy', 'depth', 'check-output', 'replay-dir', 'shard', 'jobs'] as const).find(k => values[k] !== undefined);
+    const alone = (['strategy', 'depth', 'check-output', 'preempt', 'replay-dir', 'shard', 'jobs'] as const).find(k => values[k] !== undefined);
     if (alone) return usage(`--${alone} goes with --explore N`);
   }
   const shard = shardFlag(values.shard, strategy.strategy);
@@ -159,7 +160,7 @@ export async function runTest(args: string[], io: CliIo): Promise<number> {
     stepLimit: stepLimit as number,
   };
   const explore: ExploreSettings | undefined = exploreCount === undefined ? undefined : {
-    ...runOptions, schedules: exploreCount, strategy: strategy.strategy, depth: strategy.depth, checkOutput: values['check-output'] === true,
+    ...runOptions, schedules: exploreCount, strategy: strategy.strategy, depth: strategy.depth, checkOutput: values['check-output'] === true, preempt: values.preempt === true,
     ...(shard ? { shard } : {}),
   };
   const replayDir = resolve(io.cwd, values['replay-dir'] ?? join('.aria', 'replays'));

@@ -114,7 +114,7 @@ export class Debuggee {
       workers: config.workers, seed: config.seed, flavor: config.flavor, ...(config.stepLimit > 0 ? { stepLimit: config.stepLimit } : {}),
       keepEndFrames: KEEP_END_FRAMES,
       // A replay file's schedule: its choices, by choice point (the cursor is in the state, so going back replays them).
-      ...(config.replay ? { chooser: new ReplayChooser(config.replay.file.choices) } : {}),
+      ...(config.replay ? { chooser: replayChooser(config.replay.file) } : {}),
       limits: { maxListLength: config.maxListLength, maxStringLength: config.maxStringLength, maxHeapBytes: config.maxHeapMb * 1024 * 1024 },
     });
     this.machine.listener = this.onEvent;
@@ -671,4 +671,11 @@ export class Debuggee {
   failureKind(): FailureKind | undefined {
     return this.machine.state.failure?.kind;
   }
+}
+
+/** The chooser of a replay file's schedule (with `preempt` choice points when it was explored with them). */
+function replayChooser(file: { readonly choices: ConstructorParameters<typeof ReplayChooser>[0]; readonly options: { readonly preempt?: boolean } }): ReplayChooser {
+  const chooser = new ReplayChooser(file.choices);
+  chooser.preempts = file.options.preempt === true;
+  return chooser;
 }

@@ -10,11 +10,14 @@ import { Prng } from './prng.js';
  * - `global`: whether a worker takes from the injection queue or its local queue;
  * - `steal`: the victim a searching worker steals from;
  * - `timer`: the order in which timers of one deadline fire;
- * - `unpark`: which parked worker a notification wakes.
+ * - `unpark`: which parked worker a notification wakes;
+ * - `preempt`: whether a worker's turn ends right after a statement that read or wrote shared memory (a struct's
+ *   field, a list's element), so that another thread runs before the task's next statement (only with a chooser
+ *   whose `preempts` is true; loom's and shuttle's preemption points).
  */
-export type ChoiceKind = 'order' | 'poll' | 'lifo' | 'global' | 'steal' | 'timer' | 'unpark';
+export type ChoiceKind = 'order' | 'poll' | 'lifo' | 'global' | 'steal' | 'timer' | 'unpark' | 'preempt';
 
-export const CHOICE_KINDS: readonly ChoiceKind[] = ['order', 'poll', 'lifo', 'global', 'steal', 'timer', 'unpark'];
+export const CHOICE_KINDS: readonly ChoiceKind[] = ['order', 'poll', 'lifo', 'global', 'steal', 'timer', 'unpark', 'preempt'];
 
 /** Where a run stands among its choice points: part of the machine's state, so a restored checkpoint replays them. */
 export interface ChoiceCursor {
@@ -31,6 +34,11 @@ export interface Chooser {
    * alternatives that only an exploring chooser reads (a long local queue copied at every poll).
    */
   readonly explores: boolean;
+  /**
+   * Whether the scheduler offers `preempt` choice points inside a turn (after each statement that touched shared
+   * memory while another thread has work). False or absent: a turn runs its whole quantum, as Tokio's threads do.
+   */
+  readonly preempts?: boolean;
   /** Orders the threads that take turns in a round, in place; `tasks[i]` is the task thread `threads[i]` is running (-1: none). */
   order(threads: number[], tasks: readonly number[], prng: Prng, at: ChoiceCursor): void;
   /**
@@ -72,6 +80,8 @@ export interface Choice {
  */
 export abstract class ExploringChooser implements Chooser {
   readonly explores = true;
+  /** Offer `preempt` choice points (set before a run; a replay must use what the exploration used). */
+  preempts = false;
   /** Every choice point met in the current run, in order (kinds, alternative counts, choices). */
   readonly kinds: ChoiceKind[] = [];
   readonly counts: number[] = [];

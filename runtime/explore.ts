@@ -21,6 +21,11 @@ export interface ExploreOptions {
   readonly depth?: number;
   /** The runtime of every run: workers, flavor, the program's generator seed (`random()`), the step limit. */
   readonly machine?: Omit<MachineOptions, 'chooser' | 'listener'>;
+  /**
+   * Offer `preempt` choice points: a worker's turn may end after any statement that touched shared memory, which finds
+   * races with no suspension point between a read and a write (default false: turns run their whole quantum).
+   */
+  readonly preempt?: boolean;
   /** A run whose output differs from the default schedule's (Tokio's policies, the seed) fails too. */
   readonly checkOutput?: boolean;
   /** Shrink a failing schedule (default true), with at most this many extra runs (default 300). */
@@ -111,12 +116,14 @@ export function verdictOf(outcome: RunOutcome, expectedOutput?: string): Verdict
 
 /** Runs `program` once under `chooser`. */
 function runWith(program: Program, options: ExploreOptions, chooser: ExploringChooser): RunOutcome {
+  chooser.preempts = options.preempt === true;
   return runCompiled(program, { ...options.machine, chooser });
 }
 
 /** Replays a schedule given by its off-policy choices. */
-export function replaySchedule(program: Program, machine: ExploreOptions['machine'], choices: readonly Choice[]): { outcome: RunOutcome; chooser: ReplayChooser } {
+export function replaySchedule(program: Program, machine: ExploreOptions['machine'], choices: readonly Choice[], preempt = false): { outcome: RunOutcome; chooser: ReplayChooser } {
   const chooser = new ReplayChooser(choices);
+  chooser.preempts = preempt;
   return { outcome: runCompiled(program, { ...machine, chooser }), chooser };
 }
 
@@ -167,7 +174,7 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
       const found = chooser.offDefault();
       const shrunk = options.shrink === false
         ? { choices: found, outcome, points: chooser.points, runs: 0 }
-        : shrinkSchedule(program, options.machine, found, verdict, expected, options.shrinkRuns ?? 300);
+        : shrinkSchedule(program, options.machine, found, verdict, expected, options.shrinkRuns ?? 300, options.preempt === true);
       return {
         schedules: run, exhausted: false, cancelled: false, defaultOutput: expected, maxPoints,
         failure: {
@@ -199,13 +206,13 @@ function mix(seed: number, run: number): number {
  * way; each kept run's own choices become the schedule. Fewer off-policy choices means fewer preemptions.
  */
 export function shrinkSchedule(program: Program, machine: ExploreOptions['machine'], choices: readonly Choice[], verdict: Verdict,
-  expected: string | undefined, budget: number): { choices: Choice[]; outcome: RunOutcome; points: number; runs: number } {
-  let best = replaySchedule(program, machine, choices);
+  expected: string | undefined, budget: number, preempt = false): { choices: Choice[]; outcome: RunOutcome; points: number; runs: number } {
+  let best = replaySchedule(program, machine, choices, preempt);
   let current = best.chooser.offDefault();
   let runs = 1;
   const stillFails = (candidate: readonly Choice[]) => {
     runs++;
-    const r = replaySchedule(program, machine, candidate);
+    const r = replaySchedule(program, machine, candidate, preempt);
     const v = verdictOf(r.outcome, expected);
     return v && v.key === verdict.key ? r : undefined;
   };
@@ -224,6 +231,17 @@ export function shrinkSchedule(program: Program, machine: ExploreOptions['machin
   let progress = current.length > 0;
   while (progress && runs < budget) {
     progress = false;
+    // Preemptions first, from the last (fewer preemptions is the simpler schedule: what is left is what the bug needs).
+    for (let i = current.length - 1; i >= 0 && runs < budget; i--) {
+      if (current[i]!.kind !== 'preempt') continue;
+      const r = stillFails(current.filter((_, j) => j !== i));
+      if (r) {
+        best = r;
+        current = r.chooser.offDefault();
+        progress = true;
+        i = Math.min(i, current.length);
+      }
+    }
     // Drop one choice at a time, from the last: later choices matter less often.
     for (let i = current.length - 1; i >= 0 && runs < budget; i--) {
       const r = stillFails(current.filter((_, j) => j !== i));

@@ -252,6 +252,8 @@ export abstract class MachineCore implements SchedulerContext {
    * at each statement, so that an event raised inside one (a spawn, a wake, an output) carries that statement's step.
    */
   inFlightSteps = 0;
+  /** See VmHost.sharedAccess: read by the turn loop when the chooser preempts. */
+  sharedAccess = false;
   /** True while timers fire: what they wake is not progress for the watchdog. */
   protected firingTimers = false;
   /** The thread running the current poll (its worker takes local wakes). */

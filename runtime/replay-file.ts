@@ -24,6 +24,8 @@ export interface ReplayFile {
     /** The seed of the program's generator (`random()`). */
     readonly seed: number;
     readonly stepLimit?: number;
+    /** The schedule has `preempt` choice points (explored with `--preempt`); a replay must offer them too. */
+    readonly preempt?: boolean;
   };
   /** How the schedule was found (for the reader; replay does not need it). */
   readonly found?: { readonly strategy: string; readonly seed: number; readonly depth?: number; readonly schedule: number; readonly choicesBeforeShrinking: number };
@@ -61,6 +63,7 @@ export function parseReplayFile(text: string): ReplayFile | string {
   if (o['flavor'] !== 'multi' && o['flavor'] !== 'single' && o['flavor'] !== 'wasm') return '"options.flavor" must be multi, single or wasm';
   if (!whole(o['seed'], 0, MAX_SEED)) return `"options.seed" must be a whole number from 0 to ${MAX_SEED}`;
   if (o['stepLimit'] !== undefined && !whole(o['stepLimit'], 1, Number.MAX_SAFE_INTEGER)) return '"options.stepLimit" must be a positive whole number';
+  if (o['preempt'] !== undefined && typeof o['preempt'] !== 'boolean') return '"options.preempt" must be true or false';
   if (!whole(data['points'], 0, Number.MAX_SAFE_INTEGER)) return '"points" must be a whole number';
   if (typeof data['failure'] !== 'string') return '"failure" must be a string';
   const choices = data['choices'];

@@ -119,8 +119,11 @@ export abstract class Rounds extends Network {
           this.event({ kind: 'poll-start', task: t.id, thread: th.id });
         }
       }
-      const quota = Math.min(r.turnLeft, allowed);
+      const preempts = this.chooser.preempts === true;
+      // Preempting, a task runs one statement at a time, so a turn can end between any two (see `preempt` below).
+      const quota = preempts ? Math.min(r.turnLeft, allowed, 1) : Math.min(r.turnLeft, allowed);
       if (quota <= 0) return;
+      this.sharedAccess = false;
       this.cur = th;
       let n: number;
       try {
@@ -145,6 +148,12 @@ export abstract class Rounds extends Network {
       if (t.state === 'running' && th.current === t.id) {
         if (th.blockedUntilUs >= 0) break; // a blocking call holds the thread
         if (allowed <= 0) return; // the caller's step target: the turn resumes from here
+        if (preempts && this.sharedAccess && r.turnLeft > 0) {
+          // A preemption point: the statement touched shared memory; the chooser may end the turn here, so that a
+          // thread with work runs before this task's next statement (alternative 0: the turn goes on, as Tokio's).
+          const other = this.otherBusy(th);
+          if (other >= 0 && this.chooser.pick('preempt', [t.id, other], s.choices) !== 0) break;
+        }
         continue;
       }
       if (n === 0) r.turnLeft--; // a poll that only suspended still takes a slot of the turn
@@ -236,6 +245,18 @@ export abstract class Rounds extends Network {
     }
     this.chooser.order(order, order.map(id => this.busyWith(s.threads[id]!)), s.prng, s.choices);
     this.beginRound(order);
+  }
+
+  /** The task another thread of the round runs or will take (the next in the round's order first), -1: none. */
+  protected otherBusy(th: ThreadState): number {
+    const r = this.s.round;
+    for (let k = 1; k < r.order.length; k++) {
+      const id = r.order[(r.index + k) % r.order.length]!;
+      if (id === th.id) continue;
+      const task = this.busyWith(this.s.threads[id]!);
+      if (task >= 0) return task;
+    }
+    return -1;
   }
 
   /** The task a thread runs or will take from its own queues, -1 when it has none (it may still find one). */

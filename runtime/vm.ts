@@ -24,6 +24,8 @@ export interface VmHost extends NativeHost {
   readonly stopArmed: boolean;
   /** Statements of the current run not yet added to the machine's count (see `Machine.inFlightSteps`). */
   inFlightSteps: number;
+  /** Set when a statement reads or writes a struct's field or a list's element (a `preempt` point may follow). */
+  sharedAccess: boolean;
   shouldStop(t: Task, stmt: number, depth: number): boolean;
   complete(t: Task, result: Value): void;
   raise(t: Task, e: AriaError, at: number): void;
@@ -504,6 +506,7 @@ export function execute(m: VmHost, task: Task, quota: number): number {
         }
         case 49 /* Op.GetField */: {
           const name = consts[code[pc++]!] as string;
+          m.sharedAccess = true;
           stack[sp - 1] = getField(stack[sp - 1], name);
           break;
         }
@@ -515,11 +518,13 @@ export function execute(m: VmHost, task: Task, quota: number): number {
           const i = obj.type.index.get(name);
           if (i === undefined) throw new AriaError('type-error', `${obj.type.name} has no field \`${name}\``);
           touch(obj);
+          m.sharedAccess = true;
           obj.values[i] = v;
           break;
         }
         case 51 /* Op.GetIndex */: {
           const i = stack[--sp];
+          m.sharedAccess = true;
           stack[sp - 1] = getIndex(stack[sp - 1], i);
           break;
         }
@@ -531,6 +536,7 @@ export function execute(m: VmHost, task: Task, quota: number): number {
           if (typeof i !== 'number') throw new AriaError('type-error', `a list index must be an Int, not ${typeName(i)}`);
           if (i < 0 || i >= obj.length) throw outOfRange(i, obj.length);
           touch(obj);
+          m.sharedAccess = true;
           obj[i] = v;
           break;
         }
