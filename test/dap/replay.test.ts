@@ -26,6 +26,36 @@ assert(c.hits == 3, "a hit was lost")
 print("hits:", c.hits)
 `;
 
+// Three tasks on several workers bump a counter with no suspension between the read and the write (as in
+// test/cli/preempt.test.ts): only exploring with --preempt finds the lost update.
+const PREEMPT_COUNTER = `struct Counter(value: Int)
+
+fn bump(c: Counter) -> Unit
+  x = c.value
+  c.value = x + 1
+end
+
+fn bump_all() -> {Async} Int
+  c = Counter(0)
+  a = spawn bump(c)
+  b = spawn bump(c)
+  d = spawn bump(c)
+  busy = 0
+  while busy < 200
+    busy += 1
+  end
+  a.await
+  b.await
+  d.await
+  c.value
+end
+
+@test
+fn every_bump_lands()
+  assert_eq(bump_all(), 3)
+end
+`;
+
 /** Runs the bundled CLI (built beside the adapter) in `cwd`; its exit status is not an error. */
 function aria(args: string[], cwd: string): string {
   try {
@@ -110,5 +140,16 @@ describe('"replay" in a launch configuration', () => {
     expect(await fail({ replay: join(dir, 'broken.json') })).toContain('it is not an Aria replay file');
     expect(await fail({ replay: join(dir, 'missing.json') })).toContain('cannot read the replay file');
     expect(await fail({ replay, seed: 4 })).toContain('"seed" cannot go with "replay"');
+  });
+
+  it('replays a schedule explored with --preempt (a turn cut between a read and its write) to its failure', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aria-dap-replay-preempt-'));
+    writeFileSync(join(dir, 'counter.aria'), PREEMPT_COUNTER);
+    expect(aria(['test', 'counter.aria', '--explore', '50', '--preempt'], dir)).toContain('replay: aria run --replay .aria/replays/counter.every_bump_lands.json');
+    const c = await client();
+    const stop = await launchToStop(c, { replay: '.aria/replays/counter.every_bump_lands.json', cwd: dir });
+    expect(stop.body.reason).toBe('exception');
+    const info = await c.exceptionInfoRequest({ threadId: stop.body.threadId! });
+    expect(info.body.description).toContain('assert_eq failed: left 2, right 3');
   });
 });
