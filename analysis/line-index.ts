@@ -11,8 +11,13 @@ export class LineIndex {
   private readonly starts: readonly number[];
 
   constructor(private readonly text: string) {
+    // LF, CRLF and a lone CR each end a line, as in LSP positions (the parser reads a lone CR as LF).
     const starts = [0];
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    if (text.includes('\r')) {
+      for (const m of text.matchAll(/\r\n?|\n/g)) starts.push(m.index + m[0].length);
+    } else {
+      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    }
     this.starts = starts;
   }
 

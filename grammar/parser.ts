@@ -42,12 +42,23 @@ export function loadAria(): Promise<Language> {
   return loading;
 }
 
-/** A new parser for Aria; callers keep it (parsers are cheap, the language is shared). */
+/**
+ * A new parser for Aria; callers keep it (parsers are cheap, the language is shared). A lone CR is a line break,
+ * as it is for LSP positions and for `LineIndex`: the parser reads it as LF (the same length, so every offset
+ * stays where it was).
+ */
 export async function createParser(): Promise<Parser> {
   const language = await loadAria();
   const parser = new Parser();
   parser.setLanguage(language);
+  const parse = parser.parse.bind(parser);
+  parser.parse = ((input, old, options) => parse(typeof input === 'string' ? withLineFeeds(input) : input, old, options)) as Parser['parse'];
   return parser;
+}
+
+/** The text with each lone CR (one not followed by LF) read as LF. */
+export function withLineFeeds(text: string): string {
+  return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
 }
 
 /** Compiles a query against the Aria language. */
@@ -89,7 +100,7 @@ export function editFor(oldText: string, start: number, oldEnd: number, newText:
 function advance(from: { row: number; column: number }, text: string, at: number, to: number): { row: number; column: number } {
   let row = from.row;
   let lineStart = at - from.column;
-  for (let i = text.indexOf('\n', at); i !== -1 && i < to; i = text.indexOf('\n', i + 1)) {
+  for (let i = nextBreak(text, at); i !== -1 && i < to; i = nextBreak(text, i + 1)) {
     row++;
     lineStart = i + 1;
   }
@@ -100,9 +111,17 @@ function advance(from: { row: number; column: number }, text: string, at: number
 export function pointAt(text: string, offset: number): { row: number; column: number } {
   let row = 0;
   let lineStart = 0;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+  for (let i = nextBreak(text, 0); i !== -1 && i < offset; i = nextBreak(text, i + 1)) {
     row++;
     lineStart = i + 1;
   }
   return { row, column: offset - lineStart };
+}
+
+/** The offset of the last character of the next line break from `from` (the LF of CRLF, a lone CR, an LF), or -1. */
+function nextBreak(text: string, from: number): number {
+  const lf = text.indexOf('\n', from);
+  const cr = text.indexOf('\r', from);
+  if (cr === -1 || (lf !== -1 && lf < cr)) return lf;
+  return text.charCodeAt(cr + 1) === 10 ? cr + 1 : cr;
 }

@@ -141,3 +141,17 @@ describe('files that are not what they seem', () => {
     expect(r.stderr).toMatch(/cannot read .*big\.aria: it is 8\.6 MB; source files over 8 MB are not read/);
   });
 });
+
+describe('a lone CR is a line break, for the parser as for positions', () => {
+  test('statements separated by lone CRs run, and an error is reported on its own line', () => {
+    const ok = file('cr.aria', 'x = 1\rprint(x)\rprint(x + 1)\r');
+    const run = aria(['run', ok]);
+    expectClean(run.stderr);
+    expect(run.stdout).toBe('1\n2\n');
+    const bad = file('cr-bad.aria', '# first line\rfn f(a: Int) -> {} Int = a\rprint(f("two"))\r');
+    const check = aria(['check', bad]);
+    expect(check.code).toBe(1);
+    // line 3 (1-based) in the CR-separated text: the parser and the report agree on where lines are
+    expect(check.stdout).toMatch(/cr-bad\.aria:3:\d+: error E0301/);
+  });
+});
