@@ -52,8 +52,11 @@ export function strategyFlags(values: { strategy?: string; depth?: string }): { 
   return { strategy, depth };
 }
 
-/** The program a file is: checked (errors printed: undefined), loaded and compiled once. */
-export async function compileFile(file: string, source: string, io: CliIo, command: string): Promise<{ program: Program; loaded: LoadedProgram; ws: Workspace } | undefined> {
+/**
+ * The program a file is: checked (errors printed: undefined), loaded and compiled once. `notRun` names what was
+ * not run, after `aria COMMAND: ` (by default the file).
+ */
+export async function compileFile(file: string, source: string, io: CliIo, command: string, notRun?: (shown: string) => string): Promise<{ program: Program; loaded: LoadedProgram; ws: Workspace } | undefined> {
   const shown = shownPath(file, io.cwd);
   const root = dirname(file);
   const readInside = (path: string) => {
@@ -67,7 +70,7 @@ export async function compileFile(file: string, source: string, io: CliIo, comma
   const diagnostics = paths.flatMap(f => ws.diagnostics(f));
   if (diagnostics.some(d => d.severity === 'error')) {
     io.stderr(formatDiagnostics(ws, diagnostics, paths.length, io.cwd, makeStyle(io.colour?.stderr ?? false)));
-    io.stderr(`aria ${command}: ${shown} was not run because of the errors above\n`);
+    io.stderr(`aria ${command}: ${notRun ? notRun(shown) : `${shown} was not run`} because of the errors above\n`);
     return undefined;
   }
   const { program: loaded } = await loadProgram(source, {

@@ -1,22 +1,20 @@
 // `aria test [paths...]`: runs the `@test` functions of Aria files, on the default schedule or exploring schedules.
 import { statSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import { excluder, findProject, formatProjectError } from '../analysis/project.js';
-import { Workspace } from '../analysis/workspace.js';
 import {
-  DEFAULT_SEED, MAX_SEED, compileProgram, formatFailure, loadProgram, programForTest, runCompiled, testFunctions,
+  DEFAULT_SEED, MAX_SEED, formatFailure, programForTest, runCompiled, testFunctions,
   type Failure, type Flavor, type LoadedProgram, type Program, type TestFunction,
 } from '../runtime/index.js';
 import { exploreFile } from './explore-jobs.js';
 import {
-  exploreSummary, failureText, jobsFlag, saveReplay, shardFlag, strategyFlags, type ExploreSettings,
+  compileFile, exploreSummary, failureText, jobsFlag, saveReplay, shardFlag, strategyFlags, type ExploreSettings,
 } from './exploring.js';
 import { readArgs, wholeNumber } from './args.js';
 import { ariaFiles, readText } from './check.js';
 import { usageError, type CliIo } from './io.js';
-import { formatDiagnostics, shownPath } from './render.js';
+import { shownPath } from './render.js';
 import { readSource } from './source-file.js';
-import { makeStyle } from './style.js';
 
 export const TEST_USAGE = `usage: aria test [paths...] [--filter TEXT] [--format text|json] [--workers N] [--seed S]
                  [--flavor multi|single|wasm] [--step-limit N]
@@ -152,7 +150,6 @@ export async function runTest(args: string[], io: CliIo): Promise<number> {
     } else files.push(full);
   }
 
-  const style = makeStyle(io.colour?.stderr ?? false);
   const runOptions = {
     workers: (workers as number | undefined) ?? project.runtime.workers ?? 4,
     flavor: flavorArg ?? project.runtime.flavor ?? 'multi',
@@ -172,7 +169,7 @@ export async function runTest(args: string[], io: CliIo): Promise<number> {
     const text = readSource(file);
     // Only files that mark a test are compiled: a folder of programs is not run by accident.
     if (!text.ok || !text.text.includes('@test')) continue;
-    const prepared = await prepare(file, text.text, io, style);
+    const prepared = await prepare(file, text.text, io);
     if (!prepared) {
       broken++;
       continue;
@@ -214,32 +211,11 @@ export async function runTest(args: string[], io: CliIo): Promise<number> {
 }
 
 /** Checks a file (errors: reported, undefined), then loads and compiles it once for all its tests. */
-async function prepare(file: string, source: string, io: CliIo, style: ReturnType<typeof makeStyle>): Promise<PreparedFile | undefined> {
+async function prepare(file: string, source: string, io: CliIo): Promise<PreparedFile | undefined> {
+  const compiled = await compileFile(file, source, io, 'test', shown => `the tests of ${shown} were not run`);
+  if (!compiled) return undefined;
+  const { program, loaded, ws } = compiled;
   const shown = shownPath(file, io.cwd);
-  const root = dirname(file);
-  const readInside = (path: string) => {
-    const r = readSource(path, root);
-    return r.ok ? r.text : undefined;
-  };
-  const ws = await Workspace.create({ root, readFile: readInside });
-  ws.setFile(file, source);
-  ws.update();
-  const paths = ws.filePaths({ imports: true });
-  const diagnostics = paths.flatMap(f => ws.diagnostics(f));
-  if (diagnostics.some(d => d.severity === 'error')) {
-    io.stderr(formatDiagnostics(ws, diagnostics, paths.length, io.cwd, style));
-    io.stderr(`aria test: the tests of ${shown} were not run because of the errors above\n`);
-    return undefined;
-  }
-  const { program: loaded } = await loadProgram(source, {
-    path: shown,
-    readModule: path => readInside(resolve(io.cwd, path)),
-    lowered: (path, text) => {
-      const full = resolve(io.cwd, path);
-      return ws.text(full) === text ? ws.module(full) : undefined;
-    },
-  });
-  const program = await compileProgram(loaded);
   const module = loaded.modules.get(shown)!.ast;
   const lines = ws.lineIndex(file);
   const tests = testFunctions(module).map(t => ({ ...t, line: (lines?.position(t.span.start).line ?? 0) + 1 }));
