@@ -2413,30 +2413,21 @@ class Checker {
   }
 
   private record(path: string, span: A.Span, type: Type, kind: TypedSpan['kind']): void {
-    let list = this.spans.get(path);
-    if (!list) this.spans.set(path, (list = []));
-    list.push({ span, type, kind });
+    this.pushTo(this.spans, path, { span, type, kind });
   }
 
   /** A use of a struct's field (an access, or a named argument of its constructor): for renaming the field. */
   private noteField(path: string, span: A.Span, s: StructEntry, field: string): void {
-    let list = this.fields.get(path);
-    if (!list) this.fields.set(path, (list = []));
-    list.push({ kind: 'field', span, struct: s.key, field });
+    this.pushTo(this.fields, path, { kind: 'field', span, struct: s.key, field });
   }
 
   /** A use of an enum's constructor (a call, a value, a pattern): for renaming it. */
   private noteVariant(path: string, span: A.Span, v: VariantEntry): void {
-    if (v.path === '<builtins>') return;
-    let list = this.fields.get(path);
-    if (!list) this.fields.set(path, (list = []));
-    list.push({ kind: 'variant', span, struct: v.enumKey, field: v.name });
+    if (v.path !== '<builtins>') this.pushTo(this.fields, path, { kind: 'variant', span, struct: v.enumKey, field: v.name });
   }
 
   private hint(path: string, h: TypeHint): void {
-    let list = this.hints.get(path);
-    if (!list) this.hints.set(path, (list = []));
-    list.push(h);
+    this.pushTo(this.hints, path, h);
   }
 
   /** Fields of a struct type, `await` of a task, and the functions whose first parameter the type fits. */
