@@ -350,7 +350,9 @@ export class Debuggee {
           pausing = true;
           setStop({ breakpoints: cond.breakpoints, task: -1 });
         }
-        const r: StopReason = this.travel.run(SLICE_STEPS, { stop, retarget: this.retarget });
+        // A deadlock stops before the teardown cancels every task, so the views show the waits (not with noDebug).
+        const beforeDeadlock = this.exceptionFilters.has('deadlock') && !this.config.noDebug;
+        const r: StopReason = this.travel.run(SLICE_STEPS, { stop, retarget: this.retarget, beforeDeadlock });
         const carried = m.stopCondition ?? stop;
         if (carried !== stop) {
           // a retarget (a task ended, a failure, a new task) replaced the condition: it carries no skip
@@ -372,6 +374,15 @@ export class Debuggee {
             const why = `task #${t.id} (${t.name}) cannot go on while the other tasks are held${waits ? `: it waits on ${waits}` : ''}`;
             this.hooks.output(`${why}\n`, 'console');
             return this.stopAt({ reason: 'step', task: t.id, stmt: -1, description: why });
+          }
+          case 'deadlock': {
+            // every task still waits; continuing tears down (the run then ends with this failure, not stopping again)
+            const failure = r.failure;
+            this.reported.add(Debuggee.failureKey(failure));
+            // the focus: the first task of the cycle, else of the blocked, that has Aria frames to show
+            const ids = [...(failure.cycle ?? []), ...(failure.blocked ?? []).map(b => b.task), m.state.mainTask];
+            const task = ids.find(id => this.stack(id).length > 0) ?? ids[0]!;
+            return this.stopAt({ reason: 'exception', task, stmt: -1, exception: { filter: 'deadlock', failure }, description: failure.message });
           }
           case 'done':
           case 'failed': {
@@ -651,9 +662,18 @@ export class Debuggee {
   }
 
   state(reason: string): RuntimeStateBody {
-    return runtimeStateBody(snapshot(this.machine), {
+    const body = runtimeStateBody(snapshot(this.machine), {
       seed: this.config.seed, reason, focusTask: this.current?.task ?? 0, outputLines: this.outputLines, times: this.recorder,
     });
+    // Stopped at a deadlock the run has not torn down yet: the views name it (the runtime reports some such
+    // deadlocks only as the run's failure, not among its reports).
+    const f = this.current?.exception?.filter === 'deadlock' ? this.current.exception.failure : undefined;
+    if (f && f.kind === 'deadlock' && !(body.waitReports ?? []).some(r => r.message === f.message)) {
+      const tasks = f.cycle && f.cycle.length > 0 ? f.cycle : (f.blocked ?? []).map(b => b.task);
+      const row = { kind: f.cycle && f.cycle.length > 0 ? 'cycle' as const : 'blocked' as const, tasks, message: f.message, atUs: body.clockUs };
+      return { ...body, waitReports: [...(body.waitReports ?? []), row] };
+    }
+    return body;
   }
 
   timeline(): TimelineBody {

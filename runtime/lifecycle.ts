@@ -455,10 +455,24 @@ export abstract class TaskLifecycle extends MachineCore {
   }
 
   /** Ends the whole run with a failure that belongs to no single task (deadlock, step limit, timeout). */
-  protected stopRun(kind: 'deadlock' | 'step-limit' | 'timeout', message: string, blocked?: Failure['blocked']): void {
+  protected stopRun(kind: 'deadlock' | 'step-limit' | 'timeout', message: string, blocked?: Failure['blocked'], cycle?: readonly number[]): void {
     const s = this.s;
     const main = s.tasks[s.mainTask]!;
-    const failure: Failure = { kind, message, task: 0, taskName: '', stack: main.done ? [] : this.stackOf(main), blocked };
+    const failure: Failure = {
+      kind, message, task: 0, taskName: '', stack: main.done ? [] : this.stackOf(main), blocked, ...(cycle && cycle.length > 0 ? { cycle: [...cycle] } : {}),
+    };
+    if (kind === 'deadlock' && this.beforeDeadlock) {
+      // told first, with every task still waiting; the next run tears down (Rounds.runRounds)
+      s.pendingDeadlock = failure;
+      this.stopHit = { kind: 'deadlock', failure };
+      return;
+    }
+    this.endRun(failure);
+  }
+
+  /** Ends the run with `failure`: every task is cancelled and the runtimes shut down. */
+  protected endRun(failure: Failure): void {
+    const s = this.s;
     s.failure = failure;
     s.done = true;
     s.stopped = { kind: 'failed', failure };
@@ -474,11 +488,11 @@ export abstract class TaskLifecycle extends MachineCore {
   }
 
   /** Every task blocked and no timer pending: the run ends with a deadlock naming each task and its wait (and a cycle). */
-  protected deadlock(cycle = ''): void {
+  protected deadlock(cycle = '', cycleTasks: readonly number[] = []): void {
     const s = this.s;
     const blocked = this.blockedList(s.tasks.filter((t): t is Task => !!t && !t.done && t.state === 'blocked' && !!t.wait).map(t => t.id));
     const list = blocked.map(b => `task #${b.task} (${b.name}) waits on ${b.waitsOn}`).join('; ');
-    this.stopRun('deadlock', `deadlock: every task is blocked and no timer is pending: ${list}${cycle ? `; they wait on each other: ${cycle}` : ''}`, blocked);
+    this.stopRun('deadlock', `deadlock: every task is blocked and no timer is pending: ${list}${cycle ? `; they wait on each other: ${cycle}` : ''}`, blocked, cycleTasks);
   }
 
   /** The blocked tasks of a deadlock report: what each waits on and where. */

@@ -79,7 +79,9 @@ export type StopReason =
   | { readonly kind: 'failed'; readonly failure: Failure }
   | { readonly kind: 'steps' }
   | { readonly kind: 'stop'; readonly task: number; readonly stmt: number; readonly cause: 'breakpoint' | 'step' }
-  | { readonly kind: 'stuck'; readonly task: number };
+  | { readonly kind: 'stuck'; readonly task: number }
+  /** With `RunControl.beforeDeadlock`: the run found a deadlock and stopped before tearing down (see there). */
+  | { readonly kind: 'deadlock'; readonly failure: Failure };
 
 /** What the debugger asks the VM to stop at (checked at statement boundaries while armed). */
 export interface StopCondition {
@@ -111,6 +113,12 @@ export interface RunControl {
    * force for the rest of the run (a new task to stop in, a stepped task that ended, a failure to report).
    */
   readonly retarget?: (e: RuntimeEvent, current: StopCondition) => StopCondition | undefined;
+  /**
+   * When the run finds that the main task can never go on, return `deadlock` before the teardown that cancels every
+   * task: the tasks keep their waits (a debugger shows the wait-for graph there). The next `run` tears down and
+   * returns the same failure as a run without this option would have.
+   */
+  readonly beforeDeadlock?: boolean;
 }
 
 /** A plain number: the task a `sleep` wakes (the most common timer, kept small). */
@@ -206,6 +214,8 @@ export class MachineState {
   lastTask = 0;
   /** The run was cut short (step limit, deadlock); the stop is final. */
   stopped: StopReason | null = null;
+  /** A deadlock found under `RunControl.beforeDeadlock`, told and not yet torn down (the next `run` does it). */
+  pendingDeadlock: Failure | null = null;
   /** The choice points met so far (an exploring chooser's position in its schedule). */
   readonly choices: ChoiceCursor = { picks: 0 };
   constructor(readonly prng: Prng) {}
@@ -242,6 +252,8 @@ export abstract class MachineCore implements SchedulerContext {
   /** The current run's stop condition (`RunControl.stop`); `stopArmed` tells the VM to check it at each statement. */
   protected stop: StopCondition | null = null;
   protected retarget: RunControl['retarget'] = undefined;
+  /** The current run's `RunControl.beforeDeadlock`. */
+  protected beforeDeadlock = false;
   /** The condition in force when the last run returned (a consumed `resumeFrom` and retargets applied). */
   protected lastStop: StopCondition | null = null;
   protected armed = false;

@@ -36,6 +36,7 @@ export abstract class Rounds extends Network {
     this.stop = control.stop ?? null;
     this.hold = control.hold ?? -1;
     this.retarget = control.retarget;
+    this.beforeDeadlock = control.beforeDeadlock === true;
     // the program's writes to its heap go to this machine's time travel, if it has one
     const outer = enterHeap(this.heapLog);
     try {
@@ -46,12 +47,19 @@ export abstract class Rounds extends Network {
       this.stop = null;
       this.hold = -1;
       this.retarget = undefined;
+      this.beforeDeadlock = false;
       this.armed = false;
     }
   }
 
   protected runRounds(maxSteps: number): StopReason {
     const s = this.s;
+    if (s.pendingDeadlock) {
+      // the deadlock told last run: now the teardown
+      const failure = s.pendingDeadlock;
+      s.pendingDeadlock = null;
+      this.endRun(failure);
+    }
     if (s.stopped) return s.stopped;
     if (s.done) return s.failure ? { kind: 'failed', failure: s.failure } : { kind: 'done' };
     this.stopHit = null;
@@ -211,17 +219,17 @@ export abstract class Rounds extends Network {
     if (worked) {
       s.us += r.maxSpanUs;
       if (s.waits.dirty && --s.waits.wait <= 0) this.checkWaits();
-      if (s.done) return;
+      if (s.done || s.pendingDeadlock) return;
     } else if (r.started && !this.anyRunnable()) {
       // Nothing ran and no queue holds work: the clock jumps to the next deadline.
       const next = s.wheel.nextDeadline();
       if (next === undefined) {
         const a = analyzeWaits(s, this.program.globals);
-        this.deadlock(a.cycle.length > 0 ? cycleLine(s, a.cycle) : '');
+        this.deadlock(a.cycle.length > 0 ? cycleLine(s, a.cycle) : '', a.cycle);
         return;
       }
       if (s.waits.dirty) this.checkWaits();
-      if (s.done) return;
+      if (s.done || s.pendingDeadlock) return;
       this.watchdog(next);
       this.jumpClock(next);
     }
@@ -509,7 +517,7 @@ export abstract class Rounds extends Network {
         : `deadlock: the main task can never go on (nothing that can run will release it): ${list}`;
       // Kept among the reports; told as the run's failure (not as an event too).
       s.waitReports.push({ kind: a.cycle.length > 0 ? 'cycle' : 'blocked', tasks: a.cycle.length > 0 ? [...a.cycle] : [...a.dead], message, us: this.nowUs(), step: s.steps });
-      this.stopRun('deadlock', message, blocked);
+      this.stopRun('deadlock', message, blocked, a.cycle);
       return;
     }
     const others = blocked.filter(b => !a.cycle.includes(b.task)).map(b => `task #${b.task} (${b.name}) waits on ${b.waitsOn}`);

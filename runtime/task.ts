@@ -87,6 +87,8 @@ export interface Failure {
   readonly cause?: Failure;
   /** For a deadlock: every blocked task and what it waits on. */
   readonly blocked?: readonly { readonly task: number; readonly name: string; readonly waitsOn: string; readonly at?: AriaFrame }[];
+  /** For a deadlock: the tasks that wait on each other, in wait order (each on the next, the last on the first). */
+  readonly cycle?: readonly number[];
 }
 
 export type TaskKind = 'main' | 'async' | 'blocking';

@@ -209,7 +209,42 @@ export function tasksTree(state: RuntimeStateBody | undefined, options: TasksMod
       task: t.id,
     };
   };
-  return list(roots.filter(kept), 'roots');
+  return [...deadlockNodes(state), ...list(roots.filter(kept), 'roots')];
+}
+
+/**
+ * The wait-for graph where it is stuck: one node per deadlock cycle (or set of tasks blocked forever) whose tasks
+ * still wait, above the tree, naming the cycle; under it each of its tasks with what it waits on (selecting one
+ * focuses its thread).
+ */
+export function deadlockNodes(state: RuntimeStateBody): ViewNode[] {
+  const byId = new Map(state.tasks.map(t => [t.id, t]));
+  const out: ViewNode[] = [];
+  (state.waitReports ?? []).forEach((r, i) => {
+    if (r.kind === 'no-progress') return;
+    const tasks = r.tasks.map(id => byId.get(id)).filter((t): t is TaskRow => !!t);
+    if (!tasks.some(t => t.state === 'blocked')) return; // torn down or released: history, not the graph now
+    const cycle = r.kind === 'cycle';
+    out.push({
+      key: `deadlock:${i}`,
+      label: cycle ? 'deadlock' : 'blocked forever',
+      description: cycle ? [...tasks, tasks[0]!].map(taskLabel).join(' → ') : tasks.map(taskLabel).join(', '),
+      tooltip: r.message,
+      icon: { id: 'error', color: 'errorForeground' },
+      children: tasks.map(t => ({
+        key: `deadlock:${i}:${t.id}`,
+        label: taskLabel(t),
+        description: t.state === 'blocked' && t.waitsOn ? `waits on ${t.waitsOn}` : t.state,
+        tooltip: taskTooltip(state, t),
+        icon: taskIcon(t),
+        children: [],
+        task: t.id,
+      })),
+      expanded: true,
+      contextValue: 'ariaDeadlock',
+    });
+  });
+  return out;
 }
 
 /** Counts shown in the view's title/message: live tasks by state. */

@@ -24,6 +24,24 @@ describe('labels', () => {
 });
 
 describe('tasks tree', () => {
+  it('names a deadlock cycle above the tree while its tasks still wait, each with what it waits on', () => {
+    const s = sampleState();
+    const relay = (id: number, channel: number) => task(id, 'relay', { parent: 1, state: 'blocked', waitsOn: `a value from channel #${channel}` });
+    const stuck = {
+      ...s,
+      tasks: [task(1, 'main', { kind: 'main', parent: 0, state: 'blocked', waitsOn: 'task #7', waitsOnTasks: [7] }), relay(7, 0), relay(8, 1)],
+      waitReports: [{ kind: 'cycle' as const, tasks: [7, 8], message: 'deadlock: tasks wait on each other (#7 relay → #8 relay → #7 relay)', atUs: 5 }],
+    };
+    const nodes = tasksTree(stuck);
+    expect(shape(nodes)).toEqual([{ deadlock: ['#7 relay', '#8 relay'] }, { '#1 main': ['#7 relay', '#8 relay'] }]);
+    expect(nodes[0]!.description).toBe('#7 relay → #8 relay → #7 relay');
+    expect(nodes[0]!.tooltip).toBe(stuck.waitReports[0]!.message);
+    expect(nodes[0]!.children.map(n => [n.task, n.description])).toEqual([[7, 'waits on a value from channel #0'], [8, 'waits on a value from channel #1']]);
+    // once torn down (its tasks cancelled) the report is history: the view shows no deadlock
+    const after = { ...stuck, tasks: stuck.tasks.map(t => ({ ...t, state: 'cancelled' as const })) };
+    expect(tasksTree(after).map(n => n.label)).toEqual(['#1 main']);
+    expect(tasksTree({ ...stuck, waitReports: [{ ...stuck.waitReports[0]!, kind: 'no-progress' as const }] }).map(n => n.label)).toEqual(['#1 main']);
+  });
   it('nests spawns by parent, groups scope children, and folds completed tasks into one node with their count', () => {
     expect(shape(tasksTree(sampleState()))).toEqual([
       { '#1 main': ['#2 fetch', { '1 completed': ['#5 log'] }, { 'scope #1': [{ '#3 worker': ['#6 late'] }, '#4 worker'] }] },

@@ -485,6 +485,41 @@ describe('exceptions', () => {
     expect(info.body.exceptionId).toBe('deadlock');
     expect(info.body.details?.stackTrace).toMatch(/task #1 \(main\) waits on task #2/);
     expect(info.body.details?.stackTrace).toMatch(/task #2 \(recv\) waits on a value from channel/);
+    // Stopped before the teardown: the tasks still wait, and the views say on what.
+    const state = (await c.customRequest('aria/runtimeState')).body as RuntimeStateBody;
+    expect(state.tasks.filter(t => t.id <= 2).map(t => [t.id, t.state, t.waitsOn])).toEqual([
+      [1, 'blocked', 'task #2'], [2, 'blocked', expect.stringMatching(/^a value from channel #0/)],
+    ]);
+    expect(state.waitReports).toEqual([expect.objectContaining({ kind: 'cycle', tasks: [2, 1] })]);
+    expect(await frames(c, stop.body.threadId!)).not.toEqual([]);
+    // Continue tears down: every task cancelled, the run ends with the deadlock (no second stop).
+    const exited = c.waitForEvent('exited');
+    const terminated = c.waitForEvent('terminated');
+    await c.continueRequest({ threadId: stop.body.threadId! });
+    expect((await exited).body.exitCode).toBe(1);
+    await terminated;
+  });
+
+  it('stops on a deadlock cycle before any task is cancelled, naming the cycle', async () => {
+    const c = await client();
+    const stop = await launchToStop(c, { program: program('deadlock-cycle.aria') }, { exceptionFilters: ['deadlock'] });
+    expect(stop.body.reason).toBe('exception');
+    expect(stop.body.threadId).toBe(2);
+    expect(stop.body.description).toMatch(/^deadlock: tasks wait on each other \(#2 relay → #3 relay → #2 relay\)/);
+    expect(stop.body.description).toMatch(/task #2 \(relay\) waits on a value from channel #0 \(held by task #3 relay/);
+    expect(stop.body.description).toMatch(/task #3 \(relay\) waits on a value from channel #1 \(held by task #2 relay/);
+    const info = await c.exceptionInfoRequest({ threadId: 2 });
+    expect(info.body.exceptionId).toBe('deadlock');
+    expect(await frames(c, 2)).toEqual([`relay:${lineOf('deadlock-cycle.aria', 'recv')}`]);
+    expect(await frames(c, 1)).toEqual([`<main>:${lineOf('deadlock-cycle.aria', 'await')}`]);
+    const state = (await c.customRequest('aria/runtimeState')).body as RuntimeStateBody;
+    expect(state.tasks.map(t => [t.id, t.state, t.waitsOnTasks ?? []])).toEqual([[1, 'blocked', [2]], [2, 'blocked', []], [3, 'blocked', []]]);
+    expect(state.tasks.find(t => t.id === 2)?.waitsOn).toMatch(/^a value from channel #0/);
+    expect(state.waitReports).toEqual([expect.objectContaining({ kind: 'cycle', tasks: [2, 3] })]);
+    expect(state.waitReports![0]!.message).toBe(stop.body.description);
+    const exited = c.waitForEvent('exited');
+    await c.continueRequest({ threadId: 2 });
+    expect((await exited).body.exitCode).toBe(1);
   });
 
   it('stops on a partial deadlock with its cycle while main and its timers go on, then runs to the end', async () => {
