@@ -2,56 +2,67 @@
 import { isAbsolute, resolve } from 'node:path';
 import { LineIndex } from '../analysis/line-index.js';
 import { lowerModule } from '../analysis/syntax/lower.js';
-import { parse } from '../grammar/parser.js';
+import { withFlatTree } from '../grammar/flat-tree.js';
+import { parse, type Tree } from '../grammar/parser.js';
 import { readArgs } from './args.js';
-import { readText } from './check.js';
 import { usageError, type CliIo } from './io.js';
+import { readSource } from './source-file.js';
 import { makeStyle } from './style.js';
 
 export const PARSE_USAGE = `usage: aria parse FILE [--positions]
 
 Prints the syntax tree of an Aria file, one named node a line, indented by depth, with field names
-(\`name: (identifier)\`); syntax errors go to stderr (exit 1).
+(\`name: (identifier)\`); a node nested deeper than 40 levels is indented as at 40 and marked \`[depth N]\`.
+Syntax errors go to stderr (exit 1). Files over 8 MB, not UTF-8 text or holding NUL bytes are not read (exit 2).
   --positions   each node's range, line:column-line:column (1-based; the end is just past the node)
 `;
 
-/** The tree as indented S-expressions; walks with a cursor, so a deeply nested file cannot exhaust the stack. */
-function printTree(tree: Awaited<ReturnType<typeof parse>>, lines: LineIndex, positions: boolean): string {
-  const out: string[] = [];
-  const cursor = tree.walk();
+/** Nesting levels shown by indentation; a node deeper than this is indented as at this depth and marked with its own. */
+export const MAX_INDENT = 40;
+/** Characters of output gathered before they are written. */
+const CHUNK = 64 * 1024;
+
+/**
+ * Writes the tree as indented S-expressions to `write`, in chunks. Reads a flat copy of the tree (one walk, no call
+ * into wasm per node) in preorder with an explicit stack, so a deeply nested file cannot exhaust the stack; the
+ * indentation is capped at MAX_INDENT levels (`[depth N]` marks deeper nodes), so the output grows with the size of
+ * the tree, not with its size times its depth: 50,000 chained `+` made 2.5 billion characters of indentation.
+ */
+export function printTree(tree: Tree, text: string, lines: LineIndex, positions: boolean, write: (text: string) => void): void {
   const at = (offset: number) => {
     const p = lines.position(offset);
     return `${p.line + 1}:${p.column + 1}`;
   };
-  // Whether each ancestor of the cursor's node printed a line (named nodes do; anonymous tokens do not).
-  const ancestors: boolean[] = [];
-  let indent = 0;
-  for (;;) {
-    const node = cursor.currentNode;
-    const named = cursor.nodeIsNamed || cursor.nodeIsMissing;
-    if (named) {
-      const field = cursor.currentFieldName;
-      const kind = node.isMissing ? `MISSING ${node.type}` : node.type;
-      const range = positions ? ` [${at(node.startIndex)}-${at(node.endIndex)}]` : '';
-      out.push(`${'  '.repeat(indent)}${field ? `${field}: ` : ''}(${kind}${range}`);
-    }
-    if (cursor.gotoFirstChild()) {
-      ancestors.push(named);
-      if (named) indent++;
-      continue;
-    }
-    if (named) out[out.length - 1] += ')';
-    while (!cursor.gotoNextSibling()) {
-      if (!cursor.gotoParent()) {
-        cursor.delete();
-        return `${out.join('\n')}\n`;
+  const capped = '  '.repeat(MAX_INDENT);
+  withFlatTree(tree, text, flat => {
+    let out = '';
+    // The subtree ends of the named nodes that enclose the current one: each closes its parenthesis there.
+    const open: number[] = [];
+    const close = (before: number) => {
+      while (open.length && open[open.length - 1]! <= before) {
+        open.pop();
+        out += ')';
       }
-      if (ancestors.pop()) {
-        indent--;
-        out[out.length - 1] += ')';
+    };
+    for (let i = 0; i < flat.count; i++) {
+      close(i);
+      if (!flat.isNamed(i) && !flat.isMissing(i)) continue;
+      if (out.length >= CHUNK) {
+        write(out);
+        out = '';
       }
+      if (i > 0) out += '\n';
+      const depth = open.length;
+      const field = flat.field[i] ? flat.language.fields[flat.field[i]!] : undefined;
+      const type = flat.typeName(flat.symbol[i]!);
+      const kind = flat.isMissing(i) ? `MISSING ${type}` : type;
+      const range = positions ? ` [${at(flat.start[i]!)}-${at(flat.end[i]!)}]` : '';
+      out += `${depth > MAX_INDENT ? `${capped}[depth ${depth}] ` : '  '.repeat(depth)}${field ? `${field}: ` : ''}(${kind}${range}`;
+      open.push(flat.subtreeEnd[i]!);
     }
-  }
+    close(Number.MAX_SAFE_INTEGER);
+    write(`${out}\n`);
+  });
 }
 
 export async function runParse(args: string[], io: CliIo): Promise<number> {
@@ -65,15 +76,16 @@ export async function runParse(args: string[], io: CliIo): Promise<number> {
     return usageError('parse', parsed.positionals.length ? 'parse takes one FILE' : 'missing FILE', PARSE_USAGE, io);
   }
   const file = parsed.positionals[0]!;
-  const text = readText(isAbsolute(file) ? file : resolve(io.cwd, file));
-  if (text === undefined) {
-    io.stderr(`aria parse: cannot read ${file}\n`);
+  const read = readSource(isAbsolute(file) ? file : resolve(io.cwd, file));
+  if (!read.ok) {
+    io.stderr(`aria parse: cannot read ${file}: it ${read.reason}\n`);
     return 2;
   }
+  const text = read.text;
   const tree = await parse(text);
   const lines = new LineIndex(text);
   try {
-    io.stdout(printTree(tree, lines, parsed.values.positions === true));
+    printTree(tree, text, lines, parsed.values.positions === true, io.stdout);
     const style = makeStyle(io.colour?.stderr ?? false);
     let module: ReturnType<typeof lowerModule>;
     try {

@@ -91,6 +91,37 @@ describe('aria parse: deep nesting', () => {
   });
 });
 
+describe('aria parse: long and deep one-line files', () => {
+  test('indentation stops at 40 levels and deeper nodes carry their depth: the output grows with the tree, not with size times depth', () => {
+    // 20,000 chained additions nest 20,000 deep on one line: with full indentation, 400 million spaces.
+    const terms = 20_000;
+    const r = aria(['parse', file('chain.aria', `x = ${'1 + '.repeat(terms)}1\n`)]);
+    expect([0, 1]).toContain(r.code);
+    expectClean(r.stderr);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(3 + 2 * terms + 1);
+    expect(Math.max(...lines.map(l => l.length))).toBeLessThan(2 * 40 + 40 + terms + 20);
+    // The innermost addition (the first `1 + 1`) is at depth 2 + 20,000 - 1, its operands one deeper.
+    expect(lines.filter(l => l.includes(`[depth ${terms + 2}] left: (integer)`))).toHaveLength(1);
+    expect(lines[3 + 38]).toBe(`${'  '.repeat(40)}left: (binary_expression`);
+    expect(lines[3 + 39]).toBe(`${'  '.repeat(40)}[depth 41] left: (binary_expression`);
+    // Every parenthesis opened is closed.
+    const opened = r.stdout.split('(').length;
+    expect(r.stdout.split(')').length).toBe(opened);
+  });
+
+  test('a file over 8 MB or that is not UTF-8 text is refused by name, as check and run refuse it', () => {
+    const big = aria(['parse', file('big-parse.aria', `x = [${'1, '.repeat(3_000_000)}1]\n`)]);
+    expect(big.code).toBe(2);
+    expect(big.stderr).toMatch(/aria parse: cannot read .*big-parse\.aria: it is 8\.6 MB; source files over 8 MB are not read/);
+    expect(big.stdout).toBe('');
+    writeFileSync(join(dir, 'latin1.aria'), Buffer.from([0x78, 0x20, 0x3d, 0x20, 0x22, 0xe9, 0x22, 0x0a]));
+    const latin = aria(['parse', join(dir, 'latin1.aria')]);
+    expect(latin.code).toBe(2);
+    expect(latin.stderr).toMatch(/latin1\.aria: it is not valid UTF-8 text/);
+  });
+});
+
 describe('files that are not what they seem', () => {
   /** A fresh project folder (an aria.toml) under the temp folder, with `files`. */
   function project(name: string, files: Record<string, string>): string {

@@ -28,6 +28,8 @@ export interface CampaignSummary {
   latencyMs: { p50: number; p95: number; p99: number; max: number };
   maxRssMb: number;
   failedLogs: string[];
+  /** Each request that had no answer within `hangMs`: what it was, on which document, and when (if ever) it was answered. */
+  unanswered: { method: string; round: number; doc: string; answeredAfterMs?: number; outcome?: string }[];
 }
 
 const HOSTILE: readonly string[] = [
@@ -72,11 +74,16 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignSum
   const hangMs = options.hangMs ?? 10_000;
   const summary: CampaignSummary = {
     seed: options.seed, rounds: 0, edits: 0, requests: 0, answered: 0, errorsByCode: {}, brokenFrames: 0, crashes: 0, hangs: 0,
-    latencyMs: { p50: 0, p95: 0, p99: 0, max: 0 }, maxRssMb: 0, failedLogs: [],
+    latencyMs: { p50: 0, p95: 0, p99: 0, max: 0 }, maxRssMb: 0, failedLogs: [], unanswered: [],
   };
   const latencies: number[] = [];
   let client = await LspClient.start({ root: examples });
   const texts = new Map<string, string>();
+  /** What each document was opened from (a hostile text's index or an example), for the report of a hang. */
+  const origins = new Map<string, string>();
+  let round = 0;
+  let uri = '';
+  const late: Promise<void>[] = [];
 
   const ask = async (method: string, params: unknown): Promise<void> => {
     summary.requests++;
@@ -88,6 +95,10 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignSum
     clearTimeout(timer);
     if (outcome === 'hang') {
       summary.hangs++;
+      const record: CampaignSummary['unanswered'][number] = { method, round, doc: origins.get(uri) ?? '?' };
+      summary.unanswered.push(record);
+      // Keep listening: a late answer says the server was slow, none that the request was lost.
+      late.push(answer.then(o => { record.answeredAfterMs = Math.round(performance.now() - started); record.outcome = o; }));
       return;
     }
     summary.answered++;
@@ -101,12 +112,14 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignSum
     return { line, character: Math.floor(next() * ((lines[line]?.length ?? 0) + 2)) };
   };
 
-  for (let round = 0; round < options.rounds && !(options.until?.() ?? false); round++) {
+  for (round = 0; round < options.rounds && !(options.until?.() ?? false); round++) {
     summary.rounds++;
-    const uri = fileUri(`/tmp/aria-fuzz/doc-${round % 6}.aria`);
+    uri = fileUri(`/tmp/aria-fuzz/doc-${round % 6}.aria`);
     let text = texts.get(uri);
     if (text === undefined || next() < 0.05) {
-      text = next() < 0.15 ? pick(HOSTILE) : pick(seeds);
+      const hostile = next() < 0.15;
+      text = hostile ? pick(HOSTILE) : pick(seeds);
+      origins.set(uri, hostile ? `hostile #${HOSTILE.indexOf(text)}` : `example #${seeds.indexOf(text)}`);
       texts.set(uri, text);
       await client.open(uri, text);
     }
@@ -166,6 +179,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignSum
     if (round % 10 === 0) summary.maxRssMb = Math.max(summary.maxRssMb, rssMb(client.child.pid));
     options.onRound?.(summary);
   }
+  // A last look for late answers (up to 30 s) before the server is stopped.
+  await Promise.race([Promise.all(late), new Promise(r => setTimeout(r, 30_000))]);
   summary.failedLogs.push(...client.logs.filter(l => / failed: /.test(l)).slice(0, 20));
   await client.stop();
   latencies.sort((a, b) => a - b);
@@ -187,5 +202,6 @@ export function formatSummary(s: CampaignSummary, minutes?: number): string {
     `latency p50 ${s.latencyMs.p50} ms, p95 ${s.latencyMs.p95} ms, p99 ${s.latencyMs.p99} ms, max ${s.latencyMs.max} ms`,
     `server RSS max ${s.maxRssMb} MB`,
     `logged failures: ${s.failedLogs.length}`,
+    ...s.unanswered.map(u => `no answer within the hang limit: ${u.method} in round ${u.round} on ${u.doc}${u.answeredAfterMs !== undefined ? `, answered after ${u.answeredAfterMs} ms (${u.outcome})` : ', never answered'}`),
   ].join('\n');
 }
