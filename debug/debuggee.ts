@@ -15,6 +15,11 @@ const STOP_CHECKPOINT_MIN = 2_000;
 const CHECKPOINT_INTERVAL = 20_000;
 /** Checkpoints kept; past this, every other old one is dropped (the newest stay dense). */
 const MAX_CHECKPOINTS = 128;
+/**
+ * The checkpoints' memory budget, as `TimeTravel.memory()` estimates it (array slots and string characters counted):
+ * past it, checkpoints are dropped evenly (see docs/debugging.md, "Stepping back").
+ */
+export const CHECKPOINT_BUDGET_BYTES = 128 * 1024 * 1024;
 
 /** Statements run between two looks at the message queue while the program runs freely. */
 export const SLICE_STEPS = 20_000;
@@ -122,7 +127,7 @@ export class Debuggee {
     this.started.set(this.machine.state.mainTask, 'main');
     this.recorder.onEvent({ kind: 'spawn', step: 0, us: 0, task: this.machine.state.mainTask, name: 'main', parent: 0, runtime: 0, blocking: false, site: '' });
     this.travel = new TimeTravel(this.machine, {
-      minInterval: CHECKPOINT_INTERVAL, maxCheckpoints: MAX_CHECKPOINTS,
+      minInterval: CHECKPOINT_INTERVAL, maxCheckpoints: MAX_CHECKPOINTS, maxBytes: CHECKPOINT_BUDGET_BYTES,
       keep: () => ({ recorder: this.recorder.clone(), outputLines: this.outputLines }),
       restored: kept => {
         this.recorder = kept.recorder.clone();

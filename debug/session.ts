@@ -646,7 +646,25 @@ export class AriaDebugSession extends LoggingDebugSession {
         v.row(`timer ${t.id}`, `${formatMs(t.deadlineMs)} ${t.purpose} for #${t.owner} (level ${t.level}, slot ${t.slot})`))),
       v.row('blocking pool', `${st.blockingThreads.filter(b => !b.closed).length} threads`),
       v.row('tasks', `${st.tasks.filter(t => t.state !== 'completed' && t.state !== 'failed' && t.state !== 'cancelled').length} live of ${st.tasks.length}`),
+      this.checkpointRow(),
     ];
+  }
+
+  /** What stepping back keeps: the checkpoints and the estimate of their memory against the budget. */
+  private checkpointRow(): DebugProtocol.Variable {
+    const v = this.variables;
+    const m = this.debuggee!.travel.memory();
+    const mb = (b: number) => `${(b / (1024 * 1024)).toFixed(1)} MB`;
+    return v.row('checkpoints', `${m.checkpoints} · ≈ ${mb(m.bytes)} of ${mb(m.budget)}`, () => [
+      v.row('count', String(m.checkpoints), undefined, 'Int'),
+      v.row('memory (estimate)', `${m.bytes} bytes`),
+      v.row('budget', `${m.budget} bytes`),
+      v.row('structure objects', String(m.structureObjects), undefined, 'Int'),
+      v.row('heap versions', String(m.heapPairs), undefined, 'Int'),
+      v.row('heap copies', String(m.heapCopies), undefined, 'Int'),
+      v.row('copied slots', String(m.heapSlots), undefined, 'Int'),
+      v.row('copied string characters', String(m.heapChars), undefined, 'Int'),
+    ]);
   }
 
   protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {

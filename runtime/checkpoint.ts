@@ -25,6 +25,8 @@ interface Held<X> extends Checkpoint<X> {
   readonly recorded: object[];
   /** Objects the structure copy made (`objects` adds the heap objects written since the checkpoint before). */
   readonly structure: number;
+  /** Estimated bytes the stretch before it cost: its structure copy and the heap copies made since the one before. */
+  readonly bytes: number;
 }
 
 /** What the checkpoints hold, and an estimate of the memory it takes. */
@@ -37,8 +39,20 @@ export interface CheckpointMemory {
   readonly heapCopies: number;
   /** Array slots in those copies. */
   readonly heapSlots: number;
-  /** An estimate in bytes (V8 on 64 bits: about 56 B a copied object, 16 B a pair, 8 B a slot). */
+  /** Characters of the strings in those slots (counted as kept alive by the copies, though the live heap may share them). */
+  readonly heapChars: number;
+  /**
+   * An estimate in bytes, V8 on 64 bits: about 56 B a copied object, 16 B a pair, 8 B an array slot (so a list counts
+   * its length, not one object) and 1 B a string character (one-byte strings; two-byte ones take twice that).
+   */
   readonly bytes: number;
+  /** The budget the checkpoints are kept under (`TimeTravelOptions.maxBytes`; Infinity: none). */
+  readonly budget: number;
+}
+
+/** The estimate of `CheckpointMemory.bytes` (see there). */
+function estimateBytes(objects: number, pairs: number, slots: number, chars: number): number {
+  return objects * 56 + pairs * 16 + slots * 8 + chars;
 }
 
 export interface TimeTravelOptions<X = undefined> {
@@ -48,6 +62,17 @@ export interface TimeTravelOptions<X = undefined> {
   readonly stepsPerObject?: number;
   /** Most checkpoints kept; beyond it every other one of the older half is dropped (default 256). */
   readonly maxCheckpoints?: number;
+  /**
+   * Estimated bytes the checkpoints may hold (`memory().bytes`; default Infinity). Past it, checkpoints are dropped
+   * (never the first, the latest or a pinned one), each time the one whose loss leaves the shortest gap, so history
+   * thins out evenly; going back then replays further.
+   */
+  readonly maxBytes?: number;
+  /**
+   * Estimated bytes a checkpoint may cost per step since the one before (default 64): a stretch that copied much
+   * (a big list written) makes the next checkpoint come later, in proportion.
+   */
+  readonly bytesPerStep?: number;
   /** Called at each checkpoint: what to keep with it (it must not change afterwards). */
   readonly keep?: () => X;
   /**
@@ -94,11 +119,15 @@ export class TimeTravel<X = undefined> {
   private readonly minInterval: number;
   private readonly stepsPerObject: number;
   private readonly maxCheckpoints: number;
+  private readonly maxBytes: number;
+  private readonly bytesPerStep: number;
 
   constructor(readonly machine: Machine, private readonly options: TimeTravelOptions<X> = {}) {
     this.minInterval = options.minInterval ?? 10_000;
     this.stepsPerObject = options.stepsPerObject ?? 8;
     this.maxCheckpoints = options.maxCheckpoints ?? 256;
+    this.maxBytes = options.maxBytes ?? Infinity;
+    this.bytesPerStep = options.bytesPerStep ?? 64;
     machine.heapLog = this.heap;
     this.take();
   }
@@ -108,8 +137,8 @@ export class TimeTravel<X = undefined> {
     const structureObjects = this.list.reduce((n, c) => n + c.structure, 0);
     const h = this.heap.stats();
     return {
-      checkpoints: this.list.length, structureObjects, heapPairs: h.pairs, heapCopies: h.copies, heapSlots: h.slots,
-      bytes: (structureObjects + h.copies) * 56 + h.pairs * 16 + h.slots * 8,
+      checkpoints: this.list.length, structureObjects, heapPairs: h.pairs, heapCopies: h.copies, heapSlots: h.slots, heapChars: h.chars,
+      bytes: estimateBytes(structureObjects + h.copies, h.pairs, h.slots, h.chars), budget: this.maxBytes,
     };
   }
 
@@ -126,7 +155,7 @@ export class TimeTravel<X = undefined> {
   /** Steps to run after the latest checkpoint before the next is worth taking. */
   get interval(): number {
     const last = this.list[this.list.length - 1];
-    return Math.max(this.minInterval, (last?.objects ?? 0) * this.stepsPerObject);
+    return Math.max(this.minInterval, (last?.objects ?? 0) * this.stepsPerObject, Math.ceil((last?.bytes ?? 0) / this.bytesPerStep));
   }
 
   /** The step of the latest checkpoint at or before `step`. */
@@ -151,13 +180,55 @@ export class TimeTravel<X = undefined> {
     if (same?.pinned) pinned = true;
     const seq = same ? same.seq : ++this.seqs;
     const roots: object[] = [];
+    const before = this.heapBytes();
     const { copy, objects } = copyStructure(this.machine.s, o => roots.push(o));
     const { recorded, written } = this.heap.record(seq, roots);
     if (same) for (const o of same.recorded) recorded.push(o);
+    // what the stretch since the last checkpoint cost: the heap copies its writes made, the pairs, this structure
+    const copied = Math.max(0, before - this.heapAtLast);
+    const bytes = copied + estimateBytes(objects, 0, 0, 0) + (this.heapBytes() - before);
     this.list.push({
-      step, state: copy, objects: objects + written, structure: objects, pinned, kept: this.options.keep?.() as X, seq, recorded,
+      step, state: copy, objects: objects + written, structure: objects, bytes, pinned, kept: this.options.keep?.() as X, seq, recorded,
     });
     if (this.list.length > this.maxCheckpoints) this.thin();
+    this.fitBudget();
+    this.heapAtLast = this.heapBytes();
+  }
+
+  /** The heap version store's part of the estimate. */
+  private heapBytes(): number {
+    const h = this.heap.stats();
+    return estimateBytes(h.copies, h.pairs, h.slots, h.chars);
+  }
+
+  /** The store's estimate when the latest checkpoint was taken. */
+  private heapAtLast = 0;
+
+  /** Drops checkpoints while the estimate is over the budget: each time the one whose loss leaves the shortest gap. */
+  private fitBudget(): void {
+    if (this.maxBytes === Infinity) return;
+    while (this.list.length > 2 && this.memory().bytes > this.maxBytes) {
+      let best = -1;
+      let gap = Infinity;
+      for (let i = 1; i < this.list.length - 1; i++) {
+        if (this.list[i]!.pinned) continue;
+        const g = this.list[i + 1]!.step - this.list[i - 1]!.step;
+        if (g < gap) {
+          gap = g;
+          best = i;
+        }
+      }
+      if (best < 0) return;
+      this.dropAt(best);
+    }
+  }
+
+  /** Drops a checkpoint that is not the latest: its pairs move to the next one where that has none. */
+  private dropAt(i: number): void {
+    const c = this.list[i]!;
+    const next = this.list[i + 1]!;
+    for (const o of this.heap.drop(c.seq, next.seq, c.recorded)) next.recorded.push(o);
+    this.list.splice(i, 1);
   }
 
   /** Forgets the latest checkpoint: what its pairs recorded is noted as written, for the next one to record. */
@@ -170,13 +241,8 @@ export class TimeTravel<X = undefined> {
   private thin(): void {
     const half = this.list.length >> 1;
     const gone = this.list.slice(0, half).filter((c, i) => !(i === 0 || i % 2 === 0 || c.pinned));
-    for (const c of gone) {
-      // a dropped checkpoint's pairs move to the next one kept, where the object has none
-      const i = this.list.indexOf(c);
-      const next = this.list[i + 1]!;
-      for (const o of this.heap.drop(c.seq, next.seq, c.recorded)) next.recorded.push(o);
-      this.list.splice(i, 1);
-    }
+    // a dropped checkpoint's pairs move to the next one kept, where the object has none
+    for (const c of gone) this.dropAt(this.list.indexOf(c));
   }
 
   private atOrBefore(step: number): Held<X> | undefined {
@@ -195,6 +261,7 @@ export class TimeTravel<X = undefined> {
     while (this.list.length - 1 > i) this.dropLatest();
     this.restoredObjects += this.heap.restore();
     const { copy } = copyStructure(c.state, () => {});
+    this.heapAtLast = this.heapBytes();
     this.machine.adoptState(copy, { redeliverEvents: this.options.restored !== undefined });
     this.options.restored?.(c.kept);
   }
@@ -247,7 +314,11 @@ export class TimeTravel<X = undefined> {
       const r = m.run(chunk > 0 ? chunk : 0, { ...control, stop, hold });
       stop = m.stopCondition;
       if (m.s.steps >= nextAt && !m.s.done) this.take();
-      if (r.kind !== 'steps' || m.s.steps >= target) return r;
+      if (r.kind !== 'steps' || m.s.steps >= target) {
+        // the writes since the latest checkpoint copied what they changed: the budget holds at every return too
+        this.fitBudget();
+        return r;
+      }
     }
   }
 

@@ -75,12 +75,23 @@ function apply(o: object, c: unknown[]): void {
   }
 }
 
-/** Array slots a recorded contents holds (for the memory estimate). */
-function slotsOf(c: Contents): number {
-  if (c === LIVE) return 0;
-  let n = c.length;
-  for (const x of c) if (Array.isArray(x)) n += x.length;
-  return n;
+/** Array slots a recorded contents holds, and the characters of the strings in them (for the memory estimate). */
+function sizeOf(c: Contents): { slots: number; chars: number } {
+  if (c === LIVE) return { slots: 0, chars: 0 };
+  let slots = c.length;
+  let chars = 0;
+  for (let i = 0; i < c.length; i++) {
+    const x = c[i];
+    if (typeof x === 'string') chars += x.length;
+    else if (Array.isArray(x)) {
+      slots += x.length;
+      for (let j = 0; j < x.length; j++) {
+        const y: unknown = x[j];
+        if (typeof y === 'string') chars += y.length;
+      }
+    }
+  }
+  return { slots, chars };
 }
 
 /** Calls `f` on each heap object `o` refers to. */
@@ -120,6 +131,8 @@ export interface HeapVersionStats {
   readonly copies: number;
   /** Array slots in those copies. */
   readonly slots: number;
+  /** Characters of the strings those copies' slots hold (a copy may be all that keeps them alive). */
+  readonly chars: number;
 }
 
 /** The version store of one machine's heap: the barrier's log, and what checkpoints record and restore. */
@@ -130,6 +143,7 @@ export class HeapVersions implements HeapLog {
   private pairs = 0;
   private copies = 0;
   private slots = 0;
+  private chars = 0;
 
   /** The barrier: `o` is about to change for the first time since the last checkpoint or restore. */
   written(o: object): void {
@@ -150,14 +164,18 @@ export class HeapVersions implements HeapLog {
 
   private copied(c: Contents): void {
     if (c === LIVE) return;
+    const { slots, chars } = sizeOf(c);
     this.copies++;
-    this.slots += slotsOf(c);
+    this.slots += slots;
+    this.chars += chars;
   }
 
   private uncopied(c: Contents): void {
     if (c === LIVE) return;
+    const { slots, chars } = sizeOf(c);
     this.copies--;
-    this.slots -= slotsOf(c);
+    this.slots -= slots;
+    this.chars -= chars;
   }
 
   /** Notes `o` as possibly different from the latest checkpoint's view of it (without a write). */
@@ -272,7 +290,7 @@ export class HeapVersions implements HeapLog {
   }
 
   stats(): HeapVersionStats {
-    return { pairs: this.pairs, copies: this.copies, slots: this.slots };
+    return { pairs: this.pairs, copies: this.copies, slots: this.slots, chars: this.chars };
   }
 
   private newEpoch(): void {

@@ -559,6 +559,33 @@ describe('exceptions', () => {
   });
 });
 
+describe('checkpoint memory', () => {
+  it('keeps the checkpoints of a program with a million-element list under their byte budget, and says so', async () => {
+    const c = await client();
+    const line = lineOf('big-list.aria', 'end');
+    const stop = await launchToStop(c, { program: program('big-list.aria') }, { breakpoints: { 'big-list.aria': [line] } });
+    const top = await topFrame(c, stop.body.threadId!);
+    const scopes = await c.scopesRequest({ frameId: top.id });
+    const runtime = await c.variablesRequest({ variablesReference: scopes.body.scopes.find(s => s.name === 'Runtime')!.variablesReference });
+    const row = runtime.body.variables.find(v => v.name === 'checkpoints')!;
+    const parts = Object.fromEntries((await c.variablesRequest({ variablesReference: row.variablesReference })).body.variables.map(v => [v.name, v.value]));
+    const bytes = Number(parts['memory (estimate)']!.split(' ')[0]);
+    const budget = Number(parts['budget']!.split(' ')[0]);
+    const count = Number(parts['count']);
+    expect(budget).toBe(128 * 1024 * 1024);
+    expect(bytes).toBeLessThanOrEqual(budget);
+    // the list's copies are what the budget bounds: counted by their length (8 B a slot), they fill most of it
+    expect(Number(parts['copied slots']) * 8).toBeGreaterThan(budget / 2);
+    expect(bytes).toBeGreaterThanOrEqual(Number(parts['copied slots']) * 8);
+    expect(count).toBeGreaterThanOrEqual(3);
+    expect(count).toBeLessThan(128);
+    expect(row.value).toBe(`${count} · ≈ ${(bytes / 1048576).toFixed(1)} MB of 128.0 MB`);
+    // going back still works, across the thinned-out history
+    const back = await resumeToStop(c, () => c.stepBackRequest({ threadId: stop.body.threadId! }));
+    expect((await topFrame(c, back.body.threadId!)).line).toBeLessThan(line);
+  });
+});
+
 describe('stepping backwards', () => {
   /** Everything the client can see at a stop: the runtime state, the timeline, every thread's stack and locals. */
   async function picture(c: DebugClient): Promise<unknown> {
