@@ -13,6 +13,7 @@ const line = Number(option('line'));
 const typedLine = Number(option('typed-line'));
 const stopLine = Number(option('stop-line'));
 const lintsLine = Number(option('lints-line'));
+const stepBackLine = Number(option('step-back-line'));
 const scaleSizes = (option('scale') ?? '').split(',').filter(Boolean).map(Number);
 const outDir = option('out');
 const url = process.env.VSCODE_URL;
@@ -28,10 +29,14 @@ const data = {};
 const { page, close } = await launchBrowser('aria-debug-e2e-chromium-', { width: 1600, height: 1000 });
 const { key, until, openQuickInput, runCommand } = workbenchSteps(page, { timeoutMs, pollMs: 300 });
 
-const check = checkRecorder({
+const record = checkRecorder({
   checks, log, detailLimit: 1500,
   onFail: name => page.screenshot({ path: path.join(outDir, `fail-${name.replace(/[^\w]+/g, '-').slice(0, 40)}.png`) }).catch(() => {}),
 });
+// ARIA_E2E_ONLY="workbench loads,Step Back": run only the checks whose names contain one of these (while working on one)
+const only = (process.env.ARIA_E2E_ONLY ?? '').split(',').map(x => x.trim()).filter(Boolean);
+const check = (name, fn, options = {}) =>
+  record(name, fn, only.length > 0 && !only.some(o => name.includes(o)) ? { skip: `not in ARIA_E2E_ONLY` } : options);
 
 /** The rows of a sidebar view (by its title): label, description and tree depth. */
 async function viewRows(title) {
@@ -438,6 +443,53 @@ try {
     await page.mouse.move(5, 5);
     await key('Shift+F5');
     return { rows: v.rows, hover: hover.texts };
+  });
+
+  data.stepBack = await check('Step Back returns to the line before, with the variable\'s earlier value', async () => {
+    await openFile('step-back.aria');
+    await toggleBreakpoint(stepBackLine);
+    await runCommand('Debug: Select and Start Debugging');
+    await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="Debug step-back.aria"]', { timeout: 20_000 });
+    await page.keyboard.type('Debug step-back.aria', { delay: 20 });
+    await page.waitForTimeout(300);
+    await key('Enter');
+    await until('the stop in step-back.aria', async () => ({ ok: (await page.evaluate(() => document.querySelectorAll('.debug-top-stack-frame-line').length)) > 0 }), 60_000);
+    await focusView('Variables', ['Call Stack']);
+    await page.evaluate(() => {
+      const pane = [...document.querySelectorAll('.pane')].find(p => /call stack/i.test(p.querySelector('.pane-header .title')?.textContent ?? ''));
+      const header = pane?.querySelector('.pane-header');
+      if (header?.getAttribute('aria-expanded') !== 'true') header?.click();
+    });
+    /** The top frame's line (from the Call Stack row) and the value of `n` in the Variables view. */
+    const where = async () => {
+      const stack = (await callStackRows()).map(r => r.text);
+      const top = stack.find(r => /step-back\.aria/.test(r)) ?? '';
+      // the row reads "Stack Frame main, line 5, step-back.aria"
+      const at = /\bline (\d+)/.exec(top);
+      const n = (await variableRows()).find(r => r.name === 'n');
+      return { line: at ? Number(at[1]) : -1, n: n?.value, stack, paused: await page.evaluate(() => /Paused on (breakpoint|step)/i.exec(document.body.innerText)?.[0] ?? '') };
+    };
+    const atStop = await until('the breakpoint line and n = 10', async () => {
+      const w = await where();
+      return { ok: w.line === stepBackLine && w.n === '10', ...w };
+    }, 20_000);
+    // the Step Back button of the debug toolbar (the command workbench.action.debug.stepBack)
+    const button = page.locator('.debug-toolbar .action-label.codicon-debug-step-back').first();
+    const usedButton = (await button.count()) > 0;
+    if (usedButton) await button.click();
+    else await runCommand('Debug: Step Back');
+    const back = await until('one line up, n = 1', async () => {
+      const w = await where();
+      return { ok: w.line === stepBackLine - 1 && w.n === '1', ...w };
+    }, 20_000);
+    // the editor marks the stopped line
+    const marked = await page.evaluate(() => document.querySelectorAll('.debug-top-stack-frame-line, .debug-top-stack-frame').length);
+    if (marked === 0) throw new Error('no top-stack-frame decoration in the editor after stepping back');
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(outDir, 'step-back.png') });
+    await key('Shift+F5');
+    await until('the session ended', async () => ({ ok: !(await page.evaluate(() => !!document.querySelector('.debug-toolbar:not([style*="display: none"])'))) }), 30_000);
+    return { atStop, back, usedButton };
   });
 
   data.lints = await check('runtime lints (a task that never yields, a lost failure) in the Tasks view and as Problems at the spawn site', async () => {

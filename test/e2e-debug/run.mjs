@@ -52,6 +52,10 @@ try {
   const typed = readFileSync(join(repoRoot, 'test', 'dap', 'programs', 'typed.aria'), 'utf8');
   writeFileSync(join(ws, 'typed.aria'), typed);
   const typedLine = typed.split('\n').findIndex(l => /#\s*@main-print\b/.test(l)) + 1;
+  // and a program whose variable changes line by line (stepping back in the editor)
+  const stepBack = readFileSync(join(repoRoot, 'test', 'dap', 'programs', 'step-back.aria'), 'utf8');
+  writeFileSync(join(ws, 'step-back.aria'), stepBack);
+  const stepBackLine = stepBack.split('\n').findIndex(l => /#\s*@sb-stop\b/.test(l)) + 1;
   // and a program with runtime warnings: a poll that never yields, a failure nobody awaits
   const lints = `# A task that computes 3,000 statements in one poll, and one that fails with nobody to await it.
 fn crunch(n: Int) -> Int
@@ -99,6 +103,7 @@ print(total)                  # @lints
       { type: 'aria', request: 'launch', name: 'Debug failure.aria', program: '${workspaceFolder}/failure.aria' },
       { type: 'aria', request: 'launch', name: 'Debug typed.aria', program: '${workspaceFolder}/typed.aria' },
       { type: 'aria', request: 'launch', name: 'Debug lints.aria', program: '${workspaceFolder}/lints.aria' },
+      { type: 'aria', request: 'launch', name: 'Debug step-back.aria', program: '${workspaceFolder}/step-back.aria' },
       ...scale.map(n => ({ type: 'aria', request: 'launch', name: `Debug many-${n}.aria`, program: `\${workspaceFolder}/many-${n}.aria`, workers: 4, seed: 1 })),
     ],
   }, null, 2)}\n`);
@@ -111,7 +116,7 @@ print(total)                  # @lints
     const settings = { 'debug.toolBarLocation': 'floating', 'debug.openDebug': 'openOnDebugBreak', 'debug.internalConsoleOptions': 'neverOpen' };
     const child = spawn('bash', [join(here, '..', 'e2e', 'vscode-session.sh'), '--tools', tools, '--ext', ext, '--workspace', ws, '--port', String(port),
       '--settings', JSON.stringify(settings), '--',
-      process.execPath, join(here, 'debug-driver.mjs'), '--file', 'scopes.aria', '--line', String(line), '--typed-line', String(typedLine), '--stop-line', String(stopLine), '--lints-line', String(lintsLine), '--scale', scale.join(','), '--out', outDir], { stdio: 'inherit' });
+      process.execPath, join(here, 'debug-driver.mjs'), '--file', 'scopes.aria', '--line', String(line), '--typed-line', String(typedLine), '--stop-line', String(stopLine), '--lints-line', String(lintsLine), '--step-back-line', String(stepBackLine), '--scale', scale.join(','), '--out', outDir], { stdio: 'inherit' });
     child.on('exit', c => done(c ?? 1));
   });
   const result = JSON.parse(readFileSync(join(outDir, 'result.json'), 'utf8'));
