@@ -20,6 +20,8 @@ const MAX_CHECKPOINTS = 128;
  * past it, checkpoints are dropped evenly (see docs/debugging.md, "Stepping back").
  */
 export const CHECKPOINT_BUDGET_BYTES = 128 * 1024 * 1024;
+/** A checkpoint waits a step per this many bytes the stretch before it copied (a big list written: fewer checkpoints). */
+const CHECKPOINT_BYTES_PER_STEP = 64;
 
 /** Statements run between two looks at the message queue while the program runs freely. */
 export const SLICE_STEPS = 20_000;
@@ -127,7 +129,7 @@ export class Debuggee {
     this.started.set(this.machine.state.mainTask, 'main');
     this.recorder.onEvent({ kind: 'spawn', step: 0, us: 0, task: this.machine.state.mainTask, name: 'main', parent: 0, runtime: 0, blocking: false, site: '' });
     this.travel = new TimeTravel(this.machine, {
-      minInterval: CHECKPOINT_INTERVAL, maxCheckpoints: MAX_CHECKPOINTS, maxBytes: CHECKPOINT_BUDGET_BYTES,
+      minInterval: CHECKPOINT_INTERVAL, maxCheckpoints: MAX_CHECKPOINTS, maxBytes: CHECKPOINT_BUDGET_BYTES, bytesPerStep: CHECKPOINT_BYTES_PER_STEP,
       keep: () => ({ recorder: this.recorder.clone(), outputLines: this.outputLines }),
       restored: kept => {
         this.recorder = kept.recorder.clone();

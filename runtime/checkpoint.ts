@@ -69,8 +69,9 @@ export interface TimeTravelOptions<X = undefined> {
    */
   readonly maxBytes?: number;
   /**
-   * Estimated bytes a checkpoint may cost per step since the one before (default 64): a stretch that copied much
-   * (a big list written) makes the next checkpoint come later, in proportion.
+   * Estimated bytes a checkpoint may cost per step since the one before (default Infinity: no such rule; the debug
+   * adapter uses 64): a stretch that copied much (a big list written) makes the next checkpoint come later, in
+   * proportion.
    */
   readonly bytesPerStep?: number;
   /** Called at each checkpoint: what to keep with it (it must not change afterwards). */
@@ -127,7 +128,7 @@ export class TimeTravel<X = undefined> {
     this.stepsPerObject = options.stepsPerObject ?? 8;
     this.maxCheckpoints = options.maxCheckpoints ?? 256;
     this.maxBytes = options.maxBytes ?? Infinity;
-    this.bytesPerStep = options.bytesPerStep ?? 64;
+    this.bytesPerStep = options.bytesPerStep ?? Infinity;
     machine.heapLog = this.heap;
     this.take();
   }
