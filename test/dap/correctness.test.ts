@@ -1,4 +1,6 @@
 // Regressions for the debug adapter's correctness (issue 17): steps that keep their stop, timeline bars, honest capabilities.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { RuntimeStateBody } from '../../debug/protocol.js';
 import { describe, expect, it } from 'vitest';
@@ -112,5 +114,58 @@ describe('the output count after a jump back', () => {
       again.push(await state());
     }
     expect(again).toEqual(forward.slice(5, 9));
+  });
+});
+
+describe('evaluate does what docs/debugging.md says it does', () => {
+  // The "evaluate" row of "What the adapter supports" (docs/runtime.md points there for the adapter's evaluate),
+  // each power by the words of that row, with an example, in `norm` of calls.aria at `a + b` (p = Point(3, 4), a = 9,
+  // b = 16).
+  const powers: readonly (readonly [string, string, string])[] = [
+    ['names', 'a', '9'],
+    ['literals', '[1.5, "s", true]', '[1.5, "s", true]'],
+    ['arithmetic', 'a * 2 - b % 5', '17'],
+    ['comparisons', 'a < b', 'true'],
+    ['`and`/`or`/`not`', 'not (a > b) and (a == 9 or false)', 'true'],
+    ['fields', 'p.y', '4'],
+    ['indexing', '[a, b][1]', '16'],
+    ['interpolation', '"#{a}-#{b}"', '"9-16"'],
+    ['durations', '5.seconds', '5000'],
+    ['built-in constants', 'CPU.count + 1', '5'],
+    ['the clock', 'now() >= 0', 'true'],
+    ['`if`', 'if a > b 1 else 2 end', '2'],
+    ['the pure helpers', '[len([a, b]), sum([a, b]), abs(0 - a), min(a, b), max(a, b)]', '[2, 25, 9, 9, 16]'],
+    ['the pure helpers (2)', '[str(a), int("7"), contains([a, b], 16), range(0, 3)]', '["9", 7, true, [0, 1, 2]]'],
+    ['constructors', '[Some(a), Point(1, 2), None]', '[Some(9), Point(1, 2), None]'],
+  ];
+  const refused: readonly (readonly [string, string, RegExp])[] = [
+    ['calls of Aria functions', 'square(2)', /cannot call square here: evaluation has no side effects/],
+    ['`spawn`', 'spawn square(2)', /spawn cannot be evaluated here/],
+    ['`.await`', 'p.await', /await cannot be evaluated here/],
+    ['assignments', 'a = 1', /assignment cannot be evaluated here/],
+  ];
+
+  it('evaluates each documented power and refuses each documented refusal, with a message', async () => {
+    const c = await client();
+    const stop = await launchToStop(c, { program: program('calls.aria') }, { breakpoints: { 'calls.aria': [lineOf('calls.aria', 'norm-sum')] } });
+    const top = await topFrame(c, stop.body.threadId!);
+    const answer = (expression: string) => c.evaluateRequest({ expression, frameId: top.id, context: 'repl' }).then(r => r.body.result, (e: Error) => `error: ${e.message}`);
+    const got: Record<string, string> = {};
+    for (const [what, expression] of powers) got[what] = await answer(expression);
+    expect(got).toEqual(Object.fromEntries(powers.map(([what, , want]) => [what, want])));
+    for (const [what, expression, message] of refused) expect(await answer(expression), what).toMatch(message);
+    // the run is unchanged by all that
+    expect(await answer('a + b')).toBe('25');
+  });
+
+  it('is described alike in docs/debugging.md and docs/runtime.md', () => {
+    const root = join(import.meta.dirname, '..', '..', 'docs');
+    const debugging = readFileSync(join(root, 'debugging.md'), 'utf8');
+    const runtime = readFileSync(join(root, 'runtime.md'), 'utf8');
+    const row = debugging.split('\n').find(l => l.startsWith('| evaluate |'))!;
+    for (const [what] of powers) expect(row, what).toContain(what.replace(' (2)', ''));
+    for (const [what] of refused) expect(row.toLowerCase(), what).toContain(what.toLowerCase());
+    // runtime.md sends the adapter's evaluate to debugging.md and names the same refusals
+    expect(runtime).toMatch(/its\s+`evaluate` \(watch, hover, Debug Console, breakpoint conditions, logpoints\) is `debug\/evaluate.ts`, which\s+evaluates without side effects and refuses calls of Aria functions, `spawn`, `.await` and assignments/);
   });
 });
