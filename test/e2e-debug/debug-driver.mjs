@@ -492,6 +492,39 @@ try {
     return { atStop, back, usedButton };
   });
 
+  data.deadlock = await check('a deadlock stops before the teardown: the Tasks view names the cycle and what each task waits on', async () => {
+    await openFile('deadlock-cycle.aria');
+    await runCommand('Debug: Select and Start Debugging');
+    await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="Debug deadlock-cycle.aria"]', { timeout: 20_000 });
+    await page.keyboard.type('Debug deadlock-cycle.aria', { delay: 20 });
+    await page.waitForTimeout(300);
+    await key('Enter');
+    await until('the exception stop', async () => ({ ok: (await page.evaluate(() => document.querySelectorAll('.debug-top-stack-frame-line').length)) > 0 }), 60_000);
+    await foldAllBut(['Tasks', 'Call Stack']);
+    await page.evaluate(() => {
+      for (const p of document.querySelectorAll('.pane')) {
+        const title = p.querySelector('.pane-header .title')?.textContent?.trim() ?? '';
+        const header = p.querySelector('.pane-header');
+        if (/^(Tasks|Call Stack)$/i.test(title) && header?.getAttribute('aria-expanded') !== 'true') header?.click();
+      }
+    });
+    const v = await until('the deadlock row and the blocked tasks', async () => {
+      const r = await viewRows('Tasks');
+      const cycle = r.rows.find(x => x.label === 'deadlock');
+      const relays = r.rows.filter(x => /^#[23] relay$/.test(x.label) && /waits on a value from channel #[01]/.test(x.description));
+      return { ok: !!cycle && cycle.description === '#2 relay → #3 relay → #2 relay' && relays.length >= 2, rows: r.rows };
+    }, 20_000);
+    // nothing was cancelled: every task still waits
+    if (v.rows.some(x => /cancelled/.test(x.description))) throw new Error(`a task was cancelled at the stop: ${JSON.stringify(v.rows)}`);
+    const exception = await page.evaluate(() => document.querySelector('.zone-widget .exception-widget, .exception-widget')?.textContent ?? '');
+    if (!/deadlock: tasks wait on each other \(#2 relay → #3 relay → #2 relay\)/.test(exception)) throw new Error(`the exception widget: ${exception.slice(0, 300)}`);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(outDir, 'deadlock.png') });
+    await key('Shift+F5');
+    await until('the session ended', async () => ({ ok: !(await page.evaluate(() => !!document.querySelector('.debug-toolbar:not([style*="display: none"])'))) }), 30_000);
+    return { rows: v.rows, exception: exception.slice(0, 300) };
+  });
+
   data.lints = await check('runtime lints (a task that never yields, a lost failure) in the Tasks view and as Problems at the spawn site', async () => {
     await openFile('lints.aria');
     await toggleBreakpoint(lintsLine);

@@ -56,6 +56,8 @@ try {
   const stepBack = readFileSync(join(repoRoot, 'test', 'dap', 'programs', 'step-back.aria'), 'utf8');
   writeFileSync(join(ws, 'step-back.aria'), stepBack);
   const stepBackLine = stepBack.split('\n').findIndex(l => /#\s*@sb-stop\b/.test(l)) + 1;
+  // and a deadlock: two relays wait on each other, main waits on the first (the stop before the teardown)
+  cpSync(join(repoRoot, 'test', 'dap', 'programs', 'deadlock-cycle.aria'), join(ws, 'deadlock-cycle.aria'));
   // and a program with runtime warnings: a poll that never yields, a failure nobody awaits
   const lints = `# A task that computes 3,000 statements in one poll, and one that fails with nobody to await it.
 fn crunch(n: Int) -> Int
@@ -104,6 +106,7 @@ print(total)                  # @lints
       { type: 'aria', request: 'launch', name: 'Debug typed.aria', program: '${workspaceFolder}/typed.aria' },
       { type: 'aria', request: 'launch', name: 'Debug lints.aria', program: '${workspaceFolder}/lints.aria' },
       { type: 'aria', request: 'launch', name: 'Debug step-back.aria', program: '${workspaceFolder}/step-back.aria' },
+      { type: 'aria', request: 'launch', name: 'Debug deadlock-cycle.aria', program: '${workspaceFolder}/deadlock-cycle.aria' },
       ...scale.map(n => ({ type: 'aria', request: 'launch', name: `Debug many-${n}.aria`, program: `\${workspaceFolder}/many-${n}.aria`, workers: 4, seed: 1 })),
     ],
   }, null, 2)}\n`);
