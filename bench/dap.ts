@@ -141,13 +141,50 @@ function adapterCpuMs(dc: DebugClient): number {
   }
 }
 
-async function timedStop(dc: DebugClient, request: () => Promise<unknown>): Promise<{ ms: number; cpuMs: number; stop: DebugProtocol.StoppedEvent }> {
+/** Time the adapter's main thread was ready to run but waited for a CPU (the run queue; schedstat's second field), ms. */
+function adapterQueuedMs(dc: DebugClient): number {
+  const pid = (dc as unknown as { _adapterProcess?: { pid?: number } })._adapterProcess?.pid;
+  try {
+    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e6;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** This process's (the client's) own time waiting for a CPU, ms. */
+function selfQueuedMs(): number {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[1]) / 1e6;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+interface TimedStop {
+  readonly ms: number;
+  readonly cpuMs: number;
+  /** The adapter's run-queue wait, the client's own CPU and its run-queue wait during the step (wall time not spent working). */
+  readonly queuedMs: number;
+  readonly clientCpuMs: number;
+  readonly clientQueuedMs: number;
+  readonly stop: DebugProtocol.StoppedEvent;
+}
+
+async function timedStop(dc: DebugClient, request: () => Promise<unknown>): Promise<TimedStop> {
   const stopped = dc.waitForEvent('stopped', 60_000) as Promise<DebugProtocol.StoppedEvent>;
   const c0 = adapterCpuMs(dc);
+  const q0 = adapterQueuedMs(dc);
+  const s0 = process.cpuUsage();
+  const sq0 = selfQueuedMs();
   const t0 = performance.now();
   await request();
   const stop = await stopped;
-  return { ms: performance.now() - t0, cpuMs: adapterCpuMs(dc) - c0, stop };
+  const ms = performance.now() - t0;
+  const self = process.cpuUsage(s0);
+  return {
+    ms, cpuMs: adapterCpuMs(dc) - c0, queuedMs: adapterQueuedMs(dc) - q0, clientCpuMs: (self.user + self.system) / 1000,
+    clientQueuedMs: selfQueuedMs() - sq0, stop,
+  };
 }
 
 async function launch(dc: DebugClient, programPath: string, breakpointLine?: number): Promise<DebugProtocol.StoppedEvent> {
@@ -166,6 +203,10 @@ interface StepTimes {
   readonly times: number[];
   /** The adapter's CPU time per step. */
   readonly cpu: number[];
+  /** Per step: the adapter's run-queue wait, the client's CPU and run-queue wait. */
+  readonly queued: number[];
+  readonly clientCpu: number[];
+  readonly clientQueued: number[];
   readonly step: number;
   readonly tasks: number;
 }
@@ -181,17 +222,23 @@ async function measureSteps(adapter: string, dir: string, name: string, source: 
     await launch(dc, path);
     const times: number[] = [];
     const cpu: number[] = [];
+    const queued: number[] = [];
+    const clientCpu: number[] = [];
+    const clientQueued: number[] = [];
     // warm-up, then measured steps: next and stepIn on main, which shares four workers with eight busy tasks
     for (let i = 0; i < 20; i++) await timedStop(dc, () => dc.nextRequest({ threadId: 1 }));
     for (let i = 0; i < 300; i++) {
       const kind = i % 3 === 2 && !onlyNext ? 'stepIn' : 'next';
-      const { ms, cpuMs, stop } = await timedStop(dc, () => (kind === 'next' ? dc.nextRequest({ threadId: 1 }) : dc.stepInRequest({ threadId: 1 })));
-      if (stop.body.threadId !== 1) throw new Error(`a step stopped in task #${stop.body.threadId}`);
-      times.push(ms);
-      cpu.push(cpuMs);
+      const t = await timedStop(dc, () => (kind === 'next' ? dc.nextRequest({ threadId: 1 }) : dc.stepInRequest({ threadId: 1 })));
+      if (t.stop.body.threadId !== 1) throw new Error(`a step stopped in task #${t.stop.body.threadId}`);
+      times.push(t.ms);
+      cpu.push(t.cpuMs);
+      queued.push(t.queuedMs);
+      clientCpu.push(t.clientCpuMs);
+      clientQueued.push(t.clientQueuedMs);
     }
     const state = (await dc.customRequest('aria/runtimeState')).body as { step: number; tasks: unknown[] };
-    return { times, cpu, step: state.step, tasks: state.tasks.length };
+    return { times, cpu, queued, clientCpu, clientQueued, step: state.step, tasks: state.tasks.length };
   } finally {
     await dc.stop();
   }
@@ -282,6 +329,25 @@ async function heapSizes(adapter: string, dir: string): Promise<boolean> {
   return ok && ratioOk;
 }
 
+/**
+ * Where a `next`'s wall time goes (`ARIA_BENCH_DAP=next`): the adapter's CPU, its wait in the run queue, the client's
+ * CPU and its wait, and what is left (both idle: pipes, timers, the event loop between them). Medians and p95 over the
+ * 300 nexts of the empty-heap program.
+ */
+async function nextBreakdown(adapter: string, dir: string): Promise<boolean> {
+  const s = await measureSteps(adapter, dir, 'stepping-0.aria', steppingWithHeap(0), true);
+  const rest = s.times.map((t, i) => t - s.cpu[i]! - s.queued[i]! - s.clientCpu[i]! - s.clientQueued[i]!);
+  const row = (name: string, xs: number[]) => console.log(`  ${name.padEnd(34)} median ${median(xs).toFixed(2)} ms, p95 ${pct(xs, 0.95).toFixed(2)} ms`);
+  console.log(`where a next's wall time goes (300 nexts, no live objects; load average ${loadavg()[0]!.toFixed(1)}):`);
+  row('wall, request -> stopped', s.times);
+  row('adapter CPU (main thread)', s.cpu);
+  row('adapter waiting for a CPU', s.queued);
+  row('client CPU (this process)', s.clientCpu);
+  row('client waiting for a CPU', s.clientQueued);
+  row('neither (idle: pipes, event loops)', rest);
+  return pct(s.times, 0.95) < 5;
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'aria-bench-dap-'));
 try {
   await run(process.execPath, ['scripts/build.mjs', '--outdir', dir, '--only', 'debug', '--no-sourcemap', '--quiet'], { cwd: repoRoot });
@@ -289,6 +355,8 @@ try {
   const only = process.env.ARIA_BENCH_DAP;
   const results = only === 'heap'
     ? [await heapSizes(adapter, dir)]
+    : only === 'next'
+      ? [await nextBreakdown(adapter, dir)]
     : [await stepLatency(adapter, dir), await stepBackLatency(adapter, dir), await heapSizes(adapter, dir)];
   if (results.includes(false)) console.log('\nsome targets were missed (see above)');
 } finally {
