@@ -517,6 +517,15 @@ describe('exceptions', () => {
     expect(state.tasks.find(t => t.id === 2)?.waitsOn).toMatch(/^a value from channel #0/);
     expect(state.waitReports).toEqual([expect.objectContaining({ kind: 'cycle', tasks: [2, 3] })]);
     expect(state.waitReports![0]!.message).toBe(stop.body.description);
+    // going back from the stop works, and going forward again stops there again, before the teardown
+    const back = await resumeToStop(c, () => c.stepBackRequest({ threadId: 1 }));
+    // (main is blocked inside `first.await`: one step back is that statement's start, the next the line before)
+    expect([back.body.reason, (await topFrame(c, 1)).line]).toEqual(['step', lineOf('deadlock-cycle.aria', 'await')]);
+    await resumeToStop(c, () => c.stepBackRequest({ threadId: 1 }));
+    expect((await topFrame(c, 1)).line).toBe(lineOf('deadlock-cycle.aria', 'await') - 1);
+    expect(((await c.customRequest('aria/runtimeState')).body as RuntimeStateBody).waitReports ?? []).toEqual([]);
+    const again = await resumeToStop(c, () => c.continueRequest({ threadId: 1 }));
+    expect([again.body.reason, again.body.threadId, again.body.description]).toEqual(['exception', 2, stop.body.description]);
     const exited = c.waitForEvent('exited');
     await c.continueRequest({ threadId: 2 });
     expect((await exited).body.exitCode).toBe(1);
