@@ -16,7 +16,7 @@ import { usageError, type CliIo } from './io.js';
 import { shownPath } from './render.js';
 import { readSource } from './source-file.js';
 
-export const TEST_USAGE = `usage: aria test [paths...] [--filter TEXT] [--format text|json] [--workers N] [--seed S]
+export const TEST_USAGE = `usage: aria test [paths...] [--filter TEXT [--exact]] [--format text|json] [--workers N] [--seed S]
                  [--flavor multi|single|wasm] [--step-limit N]
                  [--explore N [--strategy random|pct|dfs] [--depth D] [--check-output] [--preempt] [--replay-dir DIR]
                   [--shard k/n]]
@@ -27,6 +27,7 @@ workspace of aria.toml, else the current folder). Each test runs as the main tas
 program (the top-level statements do not run); it fails on a failed assert, assert_eq or fail, any other
 failure, a deadlock, or a task that failed and that nobody awaited.
   --filter TEXT    run only the tests whose name (or file::name) contains TEXT
+  --exact          with --filter: only the tests whose name, or file::name, is TEXT
   --format json    one JSON document: {tests, summary}
   --workers N      worker threads of the default runtime (default: aria.toml's [runtime] workers, else 4)
   --seed S         the scheduler's seed (default 1): the same seed gives the same schedule as aria run
@@ -79,6 +80,7 @@ interface PreparedFile {
 export async function runTest(args: string[], io: CliIo): Promise<number> {
   const parsed = readArgs(args, {
     filter: { type: 'string' },
+    exact: { type: 'boolean' },
     format: { type: 'string' },
     workers: { type: 'string' },
     seed: { type: 'string' },
@@ -121,6 +123,7 @@ export async function runTest(args: string[], io: CliIo): Promise<number> {
   if (typeof shard === 'string') return usage(shard);
   const jobs = jobsFlag(values.jobs);
   if (typeof jobs === 'string') return usage(jobs);
+  if (values.exact && values.filter === undefined) return usage('--exact goes with --filter TEXT');
   if (values.merge) return mergeReports(positionals, format, io);
 
   const found = findProject(resolve(io.cwd), readText);
@@ -176,7 +179,7 @@ export async function runTest(args: string[], io: CliIo): Promise<number> {
     }
     for (const test of prepared.tests) {
       const id = `${prepared.shown}::${test.name}`;
-      if (filter !== undefined && !id.includes(filter)) {
+      if (filter !== undefined && !(values.exact ? test.name === filter || id === filter : id.includes(filter))) {
         filtered++;
         continue;
       }

@@ -33,6 +33,8 @@ export interface LaunchConfig {
    * runtime options, and runs its `@test` function when it names one.
    */
   readonly replay?: { readonly path: string; readonly file: ReplayFile };
+  /** `"test": NAME`: the run calls the program's `@test` function NAME as its main task (as `aria test` does). */
+  readonly test?: string;
 }
 
 export const DEFAULT_WORKERS = 4;
@@ -115,6 +117,9 @@ export function readLaunchConfig(raw: unknown, defaults: LaunchDefaults = {}): L
   }
   const cwd = raw['cwd'];
   if (cwd !== undefined && typeof cwd !== 'string') return fail('"cwd" must be a path');
+  const test = raw['test'];
+  if (test !== undefined && (typeof test !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(test))) return fail('"test" must be the name of a @test function');
+  if (test !== undefined && replay) return fail('"test" cannot go with "replay": the replay file names its test');
   return {
     ok: true,
     config: {
@@ -133,6 +138,7 @@ export function readLaunchConfig(raw: unknown, defaults: LaunchDefaults = {}): L
       maxHeapMb: limits['maxHeapMb']!,
       ...(cwd !== undefined ? { cwd } : {}),
       ...(replay ? { replay } : {}),
+      ...(test !== undefined ? { test } : {}),
     },
   };
 }

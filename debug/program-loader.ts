@@ -79,7 +79,7 @@ export async function loadForDebug(program: string, cwd: string = process.cwd(),
     const hash = programHash([...loaded.modules.values()].map(m => m.text));
     // A replay of a test runs that test function as the main task.
     const run = test === undefined ? compiled : programForTest(compiled, test);
-    if (!run) return { ok: false, error: `${path} has no function ${test} to run as the replayed test` };
+    if (!run) return { ok: false, error: `${path} has no function ${test} to run as the test` };
     return { ok: true, path, program: run, warnings, hash, ...(workspace ? { workspace } : {}) };
   } catch (error) {
     // The front end should never throw on user input; if it does, the launch still fails cleanly.

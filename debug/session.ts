@@ -237,7 +237,7 @@ export class AriaDebugSession extends LoggingDebugSession {
 
   /** Loads and checks the program and makes a fresh Debuggee for it (launch and restart). */
   private async load(config: LaunchConfig): Promise<void> {
-    const loaded = await loadForDebug(config.program, config.cwd ?? process.cwd(), true, config.replay?.file.test);
+    const loaded = await loadForDebug(config.program, config.cwd ?? process.cwd(), true, config.replay?.file.test ?? config.test);
     if (!loaded.ok) throw new RequestError(ERR.launch, loaded.error);
     this.config = config;
     // The first line says how the run is set up: the same seed, flavour and workers replay it in `aria run`.

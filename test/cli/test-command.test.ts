@@ -98,6 +98,19 @@ describe('aria test', () => {
     expect(r.code).toBe(0);
   });
 
+  test('--filter with --exact picks the test of that name only, not the ones whose name contains it', () => {
+    const dir = folder({ 'bank.aria': BANK + '\n@test\nfn deposits_add_up_twice()\n  assert_eq(1, 1)\nend\n' });
+    const byName = aria(['test', 'bank.aria', '--filter', 'deposits_add_up', '--exact'], dir);
+    expect(byName.stdout.split('\n').filter(l => l.startsWith('test bank'))).toEqual(['test bank.aria::deposits_add_up ... ok']);
+    expect(byName.stdout).toContain('1 passed; 0 failed; 4 filtered out');
+    const byId = aria(['test', 'bank.aria', '--filter', 'bank.aria::deposits_add_up_twice', '--exact'], dir);
+    expect(byId.stdout).toContain('1 passed; 0 failed; 4 filtered out');
+    expect(aria(['test', 'bank.aria', '--filter', 'deposits_add_up'], dir).stdout).toContain('2 passed; 0 failed; 3 filtered out');
+    const alone = aria(['test', 'bank.aria', '--exact'], dir);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toContain('--exact goes with --filter TEXT');
+  });
+
   test('--format json gives every test with its status, output and failure, and a summary', () => {
     const dir = folder({ 'tests/bank.aria': BANK, 'aria.toml': 'roots = ["tests"]\n' });
     const r = aria(['test', '--format', 'json'], dir);

@@ -114,6 +114,50 @@ describe('"replay" in a launch configuration', () => {
     expect(trace.body.stackFrames.map(f => `${f.name}:${f.line}`)).toEqual(['deposits_all_land:32']);
   });
 
+  it('"test": NAME runs that @test function as the main task and stops at its failure', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aria-dap-test-'));
+    writeFileSync(join(dir, 'tests.aria'), `print("top level")
+
+@test
+fn adds_up()
+  print("adds_up ran")
+  assert_eq(1 + 1, 2)
+end
+
+@test
+fn wrong_sum()
+  print("wrong_sum ran")
+  assert_eq(2 + 2, 5)
+end
+`);
+    const c = await client();
+    const out = collectOutput(c);
+    const stop = await launchToStop(c, { program: join(dir, 'tests.aria'), test: 'wrong_sum' });
+    expect(stop.body.reason).toBe('exception');
+    const info = await c.exceptionInfoRequest({ threadId: stop.body.threadId! });
+    expect(info.body.description).toContain('assert_eq failed: left 4, right 5');
+    expect((await topFrame(c, stop.body.threadId!)).line).toBe(12);
+    expect(out.text()).toBe('wrong_sum ran\n');
+
+    const passing = await client();
+    const passed = collectOutput(passing);
+    await Promise.all([passing.waitForEvent('terminated'), passing.launch({ program: join(dir, 'tests.aria'), test: 'adds_up' })]);
+    expect(passed.text()).toBe('adds_up ran\n');
+
+    const fail = async (args: Record<string, unknown>) => {
+      const d = await client();
+      await d.initializeRequest({ adapterID: 'aria' });
+      try {
+        await d.launchRequest(args as DebugProtocol.LaunchRequestArguments);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error('the launch succeeded');
+    };
+    expect(await fail({ program: join(dir, 'tests.aria'), test: 'no_such_test' })).toContain('has no function no_such_test');
+    expect(await fail({ program: join(dir, 'tests.aria'), test: 'a b' })).toContain('"test" must be the name of a @test function');
+  });
+
   it('says when the program changed since the schedule was recorded', async () => {
     const dir = racyFolder();
     writeFileSync(join(dir, 'racy.aria'), RACY.replace('print("hits:", c.hits)', 'print("hits now:", c.hits)'));
