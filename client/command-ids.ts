@@ -5,4 +5,8 @@ export const COMMANDS = {
   explainEffect: 'aria.explainEffect',
   run: 'aria.run',
   debug: 'aria.debug',
+  runTest: 'aria.test.run',
+  debugTest: 'aria.test.debug',
+  exploreTest: 'aria.test.explore',
+  debugSchedule: 'aria.debugSchedule',
 } as const;

@@ -4,6 +4,7 @@ import { registerCommands } from './commands.js';
 import { activateDebug } from './debug/index.js';
 import { CLIENT_NAME, ServerController } from './server-controller.js';
 import { AriaStatusBar } from './status.js';
+import { activateTests } from './test-explorer.js';
 
 let controller: ServerController | undefined;
 
@@ -16,6 +17,7 @@ export function activate(context: vscode.ExtensionContext): void {
     output,
     status,
     ...registerCommands(context, running),
+    ...activateTests(context),
     vscode.workspace.onDidChangeConfiguration(event => {
       // the other aria.* settings reach the running server through workspace/didChangeConfiguration
       if (event.affectsConfiguration('aria.server.path')) {

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../client/command-ids.js';
 import { DEBUG_COMMANDS } from '../../client/debug/commands.js';
 import { DEFAULT_SETTINGS } from '../../server/settings.js';
+import { TEST_SETTINGS } from '../../client/test-model.js';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..');
 
@@ -71,9 +72,14 @@ describe('settings', () => {
     }
   });
 
-  it('declares nothing the server does not read, except the client-side server path', () => {
+  it('declares nothing the server does not read, except the client-side server path and Test Explorer settings', () => {
     const serverKeys = new Set(leaves(DEFAULT_SETTINGS, 'aria').map(([k]) => k));
-    expect(Object.keys(properties).filter(k => !serverKeys.has(k))).toEqual(['aria.server.path']);
+    const testKeys = Object.keys(TEST_SETTINGS).map(k => `aria.${k}`);
+    expect(Object.keys(properties).filter(k => !serverKeys.has(k)).sort()).toEqual(['aria.server.path', ...testKeys].sort());
+  });
+
+  it('describes every setting the Test Explorer reads, with its default', () => {
+    for (const [key, value] of Object.entries(TEST_SETTINGS)) expect(properties[`aria.${key}`]?.default, key).toEqual(value);
   });
 
   it('gives each setting a description', () => {
