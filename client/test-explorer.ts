@@ -260,8 +260,10 @@ class TestExplorer {
     let message: vscode.TestMessage;
     if (result.replay) {
       this.replays.set(item.id, result.replay);
+      // the first line is what the editor shows inline at the failure: the failure itself, not the summary
       const md = new vscode.MarkdownString(undefined, true);
       md.isTrusted = { enabledCommands: [COMMANDS.debugSchedule] };
+      md.appendText(`${result.message ?? 'failed'}\n`);
       md.appendCodeblock(replayMessage(result), 'text');
       md.appendMarkdown(`\n[$(debug-alt) Debug this schedule](command:${COMMANDS.debugSchedule}?${encodeURIComponent(JSON.stringify([result.replay]))})`);
       message = new vscode.TestMessage(md);

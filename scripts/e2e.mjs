@@ -5,6 +5,7 @@
 //      HARNESS_HOME     where code-server and playwright-core are installed (default /tmp/aria-editor-e2e)
 //      ARIA_E2E_PORT    code-server port (default: a free one)
 //      ARIA_E2E_NO_BUILD=1  reuse the existing aria.vsix
+//      ARIA_E2E_ONLY     comma-separated sessions to run: trusted, tests, restricted (default: all)
 // Prints one PASS/FAIL/SKIP line per check and ends with `N passed, N failed`; exits 1 on any failure.
 // A SKIP is printed only when the bundled server itself does not offer the feature yet (asked over stdio first).
 import { execFile, spawn } from 'node:child_process';
@@ -27,6 +28,10 @@ const run = promisify(execFile);
 const SYNTAX_FILE = join(e2eDir, 'fixtures', 'syntax-error.aria');
 const EFFECT_FILE = join(repoRoot, 'examples', 'errors', 'missing-io.aria');
 const RUN_FILE = join(repoRoot, 'examples', 'hello-main.aria');
+const TESTS_FILE = join(e2eDir, 'fixtures', 'bank-tests.aria');
+const RACY_FILE = join(repoRoot, 'examples', 'bug-lost-update.aria');
+/** ARIA_E2E_ONLY=tests (or trusted, restricted; comma-separated) runs only those sessions. */
+const only = name => !process.env.ARIA_E2E_ONLY || process.env.ARIA_E2E_ONLY.split(',').includes(name);
 const COMMAND_TITLES = ['Aria: Restart Language Server', 'Aria: Show Output', 'Aria: Explain Effect', 'Aria: Run File', 'Aria: Debug File'];
 
 const results = [];
@@ -189,11 +194,41 @@ async function main() {
     commands: COMMAND_TITLES,
     output: true,
   };
-  await session('trusted', workspace, plan, []);
+  if (only('trusted')) await session('trusted', workspace, plan, []);
   rmSync(workspace, { recursive: true, force: true });
+
+  // The Test Explorer: a test file with passing and failing tests, and a race only exploring finds.
+  if (only('tests')) {
+    const tests = mkdtempSync(join(tmpdir(), 'aria-e2e-tests-'));
+    cpSync(TESTS_FILE, join(tests, basename(TESTS_FILE)));
+    cpSync(RACY_FILE, join(tests, basename(RACY_FILE)));
+    const racyText = readFileSync(RACY_FILE, 'utf8');
+    await session('tests', tests, {
+      outDir: join(outDir, 'tests'),
+      timeoutMs: 120_000,
+      tests: {
+        file: basename(TESTS_FILE),
+        pass: ['deposits_add_up', 'withdraw_takes_away'],
+        fail: ['overdraft_is_refused'],
+        failMessage: 'assert_eq failed: left -5, right 10',
+        racy: {
+          file: basename(RACY_FILE),
+          test: 'deposits_all_land',
+          line: positionOf(racyText, /^(@test)/m)?.line ?? 1,
+          replay: 'bug-lost-update.deposits_all_land.json',
+          failure: 'assert_eq failed: left 120, right 130',
+        },
+      },
+    }, []);
+    rmSync(tests, { recursive: true, force: true });
+  }
 
   // Restricted Mode: the same extension in an untrusted folder whose settings point aria.server.path at a
   // missing file. Language features must still work (the restricted setting is ignored); Run and Debug refuse.
+  if (!only('restricted')) {
+    process.stdout.write(`screenshots: ${outDir}\n`);
+    return finish();
+  }
   const untrusted = mkdtempSync(join(tmpdir(), 'aria-e2e-untrusted-'));
   cpSync(SYNTAX_FILE, join(untrusted, basename(SYNTAX_FILE)));
   mkdirSync(join(untrusted, '.vscode'));

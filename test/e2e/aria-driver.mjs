@@ -79,6 +79,126 @@ async function editorState() {
   }, activeEditor);
 }
 
+/** The rows of the Testing view: label, and the state icon (passed, failed, ...) when there is one. */
+async function testRows() {
+  return page.$$eval('.test-explorer .monaco-list-row', els => els.map(e => ({
+    label: (e.querySelector('.label-name, .monaco-icon-label')?.textContent || e.getAttribute('aria-label') || '').trim(),
+    aria: e.getAttribute('aria-label') || '',
+    expanded: e.getAttribute('aria-expanded'),
+    icons: [...e.querySelectorAll('.codicon')].map(i => [...i.classList].find(c => c.startsWith('codicon-testing-')) || '').filter(Boolean),
+  })));
+}
+
+/** The code lens texts of the active editor, one entry per lens line (`Run | Debug | Explore`). */
+async function lensLines() {
+  return page.$$eval(`${activeEditor} .codelens-decoration`, els => els.map(e => (e.textContent || '').replace(/\u00a0/g, ' ').trim()));
+}
+
+/** The Testing view, with every file row expanded. */
+async function showTests(names) {
+  await runCommand('Testing: Focus on Test Explorer View');
+  return until('the Testing view lists the tests', async () => {
+    const rows = await testRows();
+    for (const [i, row] of rows.entries()) {
+      if (row.expanded === 'false') {
+        await page.locator('.test-explorer .monaco-list-row').nth(i).locator('.monaco-tl-twistie').click().catch(() => {});
+        return { ok: false, rows };
+      }
+    }
+    return { ok: names.every(n => rows.some(r => r.label.includes(n))), rows };
+  }, 60_000);
+}
+
+/** Code lens, Testing view, a run with pass and fail, exploring schedules, and Debug this schedule. */
+async function testingChecks(t) {
+  await check(`Run | Debug | Explore code lenses above each @test of ${t.file}`, async () => {
+    await openFile(t.file);
+    await goTo(1, 1);
+    const state = await until('test code lenses', async () => {
+      const lines = await lensLines();
+      const tests = lines.filter(l => /Run\s*\|\s*Debug\s*\|\s*Explore/.test(l.replace(/\s+/g, ' ')) || (l.includes('Run') && l.includes('Debug') && l.includes('Explore')));
+      return { ok: tests.length === t.pass.length + t.fail.length, lines };
+    }, 60_000);
+    await shot('test-code-lens');
+    return { lenses: state.lines };
+  });
+
+  const listed = await check(`the Testing view lists the tests of ${t.file}`, async () => {
+    const state = await showTests([...t.pass, ...t.fail]);
+    await shot('testing-view');
+    return { rows: state.rows.map(r => r.label) };
+  });
+  if (!listed) return;
+
+  await check('Run All Tests shows each test passed or failed, with the failure message', async () => {
+    await runCommand('Test: Run All Tests');
+    const state = await until('test results in the Testing view', async () => {
+      const rows = await testRows();
+      const iconOf = n => rows.find(r => r.label.includes(n))?.icons.join(' ') ?? '';
+      const ok = t.pass.every(n => /passed/.test(iconOf(n))) && t.fail.every(n => /failed/.test(iconOf(n)));
+      return { ok, rows };
+    }, 90_000);
+    await page.waitForTimeout(800);
+    await shot('testing-view-results');
+    // the failure's message is shown in the editor at the failing assertion (the peek, or the inline message)
+    await openFile(t.file);
+    const message = await until('the failure message in the editor', async () => {
+      const text = await page.evaluate(() => document.querySelector('.monaco-workbench')?.innerText || '');
+      return { ok: text.includes(t.failMessage), excerpt: text.slice(text.indexOf(t.failMessage) - 200, text.indexOf(t.failMessage) + 200) };
+    }, 30_000);
+    await shot('test-failure-message');
+    return { rows: state.rows.map(r => `${r.label} ${r.icons.join(' ')}`), message: message.excerpt };
+  });
+
+  if (!t.racy) return;
+  const explored = await check(`the Explore code lens finds the failing schedule of ${t.racy.test}`, async () => {
+    await key('Escape');
+    await openFile(t.racy.file);
+    await goTo(t.racy.line, 1);
+    const lens = page.locator(`${activeEditor} .codelens-decoration a`, { hasText: 'Explore' }).first();
+    await lens.waitFor({ state: 'visible', timeout: 30_000 });
+    await lens.click();
+    await runCommand('Testing: Focus on Test Explorer View');
+    const state = await until('the explored test fails', async () => {
+      const rows = await testRows();
+      const row = rows.find(r => r.label.includes(t.racy.test));
+      return { ok: Boolean(row && row.icons.some(i => /failed/.test(i))), rows };
+    }, 120_000);
+    await openFile(t.racy.file);
+    // the failure is shown inline at the assertion; a click on it opens the peek with the whole message
+    const inline = page.locator(`${activeEditor} .inner > .content`, { hasText: t.racy.failure }).first();
+    await inline.waitFor({ state: 'visible', timeout: 30_000 });
+    const inlineText = (await inline.textContent()) || '';
+    await inline.click();
+    const peek = await until('the peek with the replay file and Debug this schedule', async () => {
+      const text = await page.evaluate(() => [...document.querySelectorAll('.peekview-widget')].map(e => e.innerText).join('\n'));
+      return { ok: text.includes('Replay file:') && text.includes('Debug this schedule'), text: text.slice(0, 1200) };
+    }, 30_000);
+    await page.waitForTimeout(500);
+    await shot('explore-failed-schedule');
+    if (!inlineText.includes(t.racy.failure)) throw new Error(`the inline message reads ${JSON.stringify(inlineText)}, not the failure`);
+    return { rows: state.rows.map(r => `${r.label} ${r.icons.join(' ')}`), inline: inlineText, peek: peek.text };
+  });
+  if (!explored) return;
+
+  await check('Debug this schedule opens the debugger stopped at the failure', async () => {
+    // the action the testing/message/content menu puts over the failure's message in the peek
+    const action = page.locator('.peekview-widget .monaco-action-bar .action-label, .peekview-widget a', { hasText: /Debug this Schedule/i }).first();
+    await action.waitFor({ state: 'visible', timeout: 20_000 });
+    await action.click();
+    const state = await until('a debug session stopped on the failure', async () => {
+      const s = await page.evaluate(() => ({
+        exception: (document.querySelector('.exception-widget')?.textContent || '').trim(),
+        callStack: (document.querySelector('.debug-call-stack')?.textContent || '').trim().slice(0, 400),
+        toolbar: Boolean(document.querySelector('.debug-toolbar')),
+      }));
+      return { ...s, ok: s.exception.includes(t.racy.failure) && s.callStack.includes(t.racy.test) };
+    }, 90_000);
+    await shot('debug-this-schedule');
+    return { exception: state.exception.slice(0, 300), callStack: state.callStack };
+  });
+}
+
 try {
   await check('workbench loads', async () => {
     await page.goto(url, { waitUntil: 'domcontentloaded', timeout: timeoutMs });
@@ -96,7 +216,7 @@ try {
     });
   }
 
-  for (const file of plan.files) {
+  for (const file of plan.files ?? []) {
     const opened = await check(`${file.name}: opens as Aria`, async () => {
       await openFile(file.name);
       const state = await until('language mode Aria', async () => {
@@ -299,6 +419,8 @@ try {
       return { console: state.text.split('\n').slice(0, 10) };
     });
   }
+
+  if (plan.tests) await testingChecks(plan.tests);
 
   for (const refusal of plan.refusals ?? []) {
     await check(`${refusal.command} refuses with a message`, async () => {
