@@ -30,6 +30,7 @@ const EFFECT_FILE = join(repoRoot, 'examples', 'errors', 'missing-io.aria');
 const RUN_FILE = join(repoRoot, 'examples', 'hello-main.aria');
 const TESTS_FILE = join(e2eDir, 'fixtures', 'bank-tests.aria');
 const RACY_FILE = join(repoRoot, 'examples', 'bug-lost-update.aria');
+const FIXED_FILE = join(repoRoot, 'examples', 'bug-lost-update-fixed.aria');
 /** ARIA_E2E_ONLY=tests (or trusted, restricted; comma-separated) runs only those sessions. */
 const only = name => !process.env.ARIA_E2E_ONLY || process.env.ARIA_E2E_ONLY.split(',').includes(name);
 const COMMAND_TITLES = ['Aria: Restart Language Server', 'Aria: Show Output', 'Aria: Explain Effect', 'Aria: Run File', 'Aria: Debug File'];
@@ -202,6 +203,11 @@ async function main() {
     const tests = mkdtempSync(join(tmpdir(), 'aria-e2e-tests-'));
     cpSync(TESTS_FILE, join(tests, basename(TESTS_FILE)));
     cpSync(RACY_FILE, join(tests, basename(RACY_FILE)));
+    // the fixed program passes every schedule: exploring 100,000,000 of them runs until cancelled
+    const fixedText = readFileSync(FIXED_FILE, 'utf8').replace('fn deposits_all_land()', 'fn fixed_deposits_all_land()');
+    writeFileSync(join(tests, basename(FIXED_FILE)), fixedText);
+    mkdirSync(join(tests, '.vscode'));
+    writeFileSync(join(tests, '.vscode', 'settings.json'), JSON.stringify({ 'aria.test.exploreSchedules': 100_000_000 }, null, 2));
     const racyText = readFileSync(RACY_FILE, 'utf8');
     await session('tests', tests, {
       outDir: join(outDir, 'tests'),
@@ -211,12 +217,14 @@ async function main() {
         pass: ['deposits_add_up', 'withdraw_takes_away'],
         fail: ['overdraft_is_refused'],
         failMessage: 'assert_eq failed: left -5, right 10',
+        cancel: { file: basename(FIXED_FILE), test: 'fixed_deposits_all_land', line: positionOf(fixedText, /^(@test)/m)?.line ?? 1, schedules: 100000000 },
         racy: {
           file: basename(RACY_FILE),
           test: 'deposits_all_land',
           line: positionOf(racyText, /^(@test)/m)?.line ?? 1,
           replay: 'bug-lost-update.deposits_all_land.json',
           failure: 'assert_eq failed: left 120, right 130',
+          schedules: 100000000,
         },
       },
     }, []);

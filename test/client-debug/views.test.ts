@@ -159,7 +159,7 @@ describe('manifest (the debug keys)', () => {
   it('declares the aria debugger with exactly the launch attributes the adapter reads', () => {
     const dbg = c.debuggers.find((d: { type: string }) => d.type === 'aria');
     const props = dbg.configurationAttributes.launch.properties as Record<string, { default: unknown }>;
-    expect(Object.keys(props).sort()).toEqual(['args', 'cwd', 'flavor', 'maxHeapMb', 'maxListLength', 'maxStringLength', 'otherTasks', 'program', 'replay', 'seed', 'stepLimit', 'stopOnEntry', 'stopOnSpawn', 'workers']);
+    expect(Object.keys(props).sort()).toEqual(['args', 'cwd', 'flavor', 'maxHeapMb', 'maxListLength', 'maxStringLength', 'otherTasks', 'program', 'replay', 'seed', 'stepLimit', 'stopOnEntry', 'stopOnSpawn', 'test', 'workers']);
     const defaults = readLaunchConfig({ program: 'x.aria' });
     if (!defaults.ok) throw new Error(defaults.error);
     for (const key of ['workers', 'seed', 'flavor', 'stopOnEntry', 'stepLimit', 'otherTasks', 'stopOnSpawn', 'maxListLength', 'maxStringLength', 'maxHeapMb'] as const) {

@@ -4,6 +4,7 @@
 // The plan (written by scripts/e2e.mjs) names the files to open and what each must show. Every check ends as
 // pass, fail or skip (skip only where the plan says why); a failing step does not stop the later, independent ones.
 // Modelled on the shared harness's vscode-e2e.mjs (same launch options, Quick Open, hover and Problems steps).
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { checkRecorder, launchBrowser, option, workbenchSteps } from './workbench.mjs';
@@ -89,6 +90,11 @@ async function testRows() {
   })));
 }
 
+/** The row of the test or file `name` (not one whose name merely contains it). */
+function rowOf(rows, name) {
+  return rows.find(r => r.label === name || r.label.startsWith(`${name} `));
+}
+
 /** The code lens texts of the active editor, one entry per lens line (`Run | Debug | Explore`). */
 async function lensLines() {
   return page.$$eval(`${activeEditor} .codelens-decoration`, els => els.map(e => (e.textContent || '').replace(/\u00a0/g, ' ').trim()));
@@ -105,7 +111,7 @@ async function showTests(names) {
         return { ok: false, rows };
       }
     }
-    return { ok: names.every(n => rows.some(r => r.label.includes(n))), rows };
+    return { ok: names.every(n => rowOf(rows, n)), rows };
   }, 60_000);
 }
 
@@ -134,7 +140,7 @@ async function testingChecks(t) {
     await runCommand('Test: Run All Tests');
     const state = await until('test results in the Testing view', async () => {
       const rows = await testRows();
-      const iconOf = n => rows.find(r => r.label.includes(n))?.icons.join(' ') ?? '';
+      const iconOf = n => rowOf(rows, n)?.icons.join(' ') ?? '';
       const ok = t.pass.every(n => /passed/.test(iconOf(n))) && t.fail.every(n => /failed/.test(iconOf(n)));
       return { ok, rows };
     }, 90_000);
@@ -150,6 +156,32 @@ async function testingChecks(t) {
     return { rows: state.rows.map(r => `${r.label} ${r.icons.join(' ')}`), message: message.excerpt };
   });
 
+  if (t.cancel) {
+    await check('Explore shows its progress, and Cancel kills the aria test process', async () => {
+      await openFile(t.cancel.file);
+      await goTo(t.cancel.line, 1);
+      const lens = page.locator(`${activeEditor} .codelens-decoration a`, { hasText: 'Explore' }).first();
+      await lens.waitFor({ state: 'visible', timeout: 30_000 });
+      await lens.click();
+      const explorers = () => execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).split('\n')
+        .filter(l => l.includes('cli.js test') && l.includes(t.cancel.file) && l.includes(`--explore ${t.cancel.schedules}`));
+      const running = await until('the notification and the exploring process', async () => {
+        const toasts = await page.$$eval('.notifications-toasts .notification-toast', els => els.map(e => e.innerText.replace(/\s+/g, ' ').trim()));
+        const procs = explorers();
+        return { ok: procs.length > 0 && toasts.some(x => x.includes(`exploring up to ${t.cancel.schedules} schedules`)), toasts, procs };
+      }, 30_000);
+      await page.waitForTimeout(1000);
+      await shot('explore-progress');
+      await page.locator('.notifications-toasts .notification-toast .monaco-button', { hasText: 'Cancel' }).first().click();
+      const stopped = await until('the process gone and the test skipped', async () => {
+        const rows = await testRows();
+        const row = rowOf(rows, t.cancel.test);
+        return { ok: explorers().length === 0 && Boolean(row?.icons.some(i => /skipped/.test(i))), row, procs: explorers() };
+      }, 30_000);
+      return { toasts: running.toasts, process: running.procs[0]?.slice(0, 200), row: stopped.row };
+    });
+  }
+
   if (!t.racy) return;
   const explored = await check(`the Explore code lens finds the failing schedule of ${t.racy.test}`, async () => {
     await key('Escape');
@@ -161,7 +193,7 @@ async function testingChecks(t) {
     await runCommand('Testing: Focus on Test Explorer View');
     const state = await until('the explored test fails', async () => {
       const rows = await testRows();
-      const row = rows.find(r => r.label.includes(t.racy.test));
+      const row = rowOf(rows, t.racy.test);
       return { ok: Boolean(row && row.icons.some(i => /failed/.test(i))), rows };
     }, 120_000);
     await openFile(t.racy.file);
