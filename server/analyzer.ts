@@ -1,5 +1,5 @@
 // Caches, per file of the workspace, its text, tree (reparsed incrementally on edits), AST and name index; keeps the checker in step.
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -13,8 +13,52 @@ import {
   resolveModule, sameTarget, type AriaSymbol, type FileIndex, type Reference, type Span, type Target,
 } from './ide/resolver.js';
 
+/**
+ * A document of up to this many characters is type- and effect-checked. A bigger one gets syntax services only
+ * (folding, selection ranges, document symbols, semantic tokens, formatting) and a diagnostic that says so; closed
+ * files this big are not read at all. A 500,000-line file took 1.1 GB and 9.8 s to check.
+ */
+export const CHECKED_CHARS = 1024 * 1024;
+/**
+ * A document past this many characters is not parsed either (a parse tree lives in wasm memory, which never
+ * shrinks): it gets the diagnostic and nothing else; its text is kept so that edits apply, and let go on close. A
+ * 50 MB document took the server to 2.2 GB and kept it.
+ */
+export const PARSED_CHARS = 4 * 1024 * 1024;
+
+/** What the server does with a file of a given size: everything, syntax services only, or nothing. */
+export type Tier = 'checked' | 'syntax' | 'none';
+
+export function tierOf(chars: number): Tier {
+  return chars > PARSED_CHARS ? 'none' : chars > CHECKED_CHARS ? 'syntax' : 'checked';
+}
+
+/** The diagnostic message of a file past CHECKED_CHARS (undefined for one within it). */
+export function limitMessage(file: { readonly tier: Tier; readonly doc: TextDocument }): string | undefined {
+  if (file.tier === 'checked') return undefined;
+  const mb = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MB`;
+  const size = `this file is ${file.doc.getText().length.toLocaleString('en-US')} characters (${mb(file.doc.getText().length)})`;
+  return file.tier === 'syntax'
+    ? `${size}: files over ${mb(CHECKED_CHARS)} get syntax services only (folding, selection, outline, highlighting, formatting), no type or effect checking`
+    : `${size}: files over ${mb(PARSED_CHARS)} are not analysed at all; split it to get Aria services here`;
+}
+
+/** Reads a workspace file from disk unless it is past CHECKED_CHARS (bytes: never fewer than its characters). */
+export async function readDiskSource(path: string): Promise<string | undefined> {
+  try {
+    const st = await stat(path);
+    if (!st.isFile() || st.size > CHECKED_CHARS) return undefined;
+    return await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 /** One file the server knows: an open document or a `.aria` file found in the workspace. */
 export class FileState {
+  /** Checked, syntax services only, or nothing (see CHECKED_CHARS, PARSED_CHARS). */
+  tier: Tier = 'checked';
+
   private cachedModule?: A.Module;
   private cachedIndex?: FileIndex;
 
@@ -125,7 +169,7 @@ export class Analyzer {
   /** Closed files holding an index, oldest first. */
   private readonly closedIndexed: FileState[] = [];
   private readonly host = {
-    moduleOf: (file: FileState) => this.engine?.module(file.path) ?? this.lowerFresh(file),
+    moduleOf: (file: FileState) => (file.tier === 'checked' ? this.engine?.module(file.path) : undefined) ?? this.lowerFresh(file),
     indexed: (file: FileState) => this.noteIndexed(file),
     /** ASTs come from the checker, which bounds how many it keeps. */
     shared: () => this.engine !== undefined,
@@ -140,6 +184,7 @@ export class Analyzer {
   attach(engine: Workspace): void {
     this.engine = engine;
     for (const file of [...this.files.values()]) {
+      if (file.tier !== 'checked') continue;
       engine.setFile(file.path, file.doc.getText(), { keepTree: file.open });
       file.tree?.delete();
       this.store(file.uri, file.doc, file.open, undefined);
@@ -162,8 +207,31 @@ export class Analyzer {
     return this.files.get(uriKey(uri));
   }
 
+  /** The files the checker holds (open documents past CHECKED_CHARS are not among them: see `limited`). */
   all(): FileState[] {
-    return [...this.files.values()];
+    return [...this.files.values()].filter(f => f.tier === 'checked');
+  }
+
+  /** Open documents past CHECKED_CHARS. */
+  limited(): FileState[] {
+    return [...this.files.values()].filter(f => f.tier !== 'checked');
+  }
+
+  /** What the server holds, for tests and `aria/serverStats`: files, open documents and their characters, trees. */
+  stats(): { files: number; open: number; openChars: number; trees: number; checkerFiles: number; tiers: Record<Tier, number> } {
+    const tiers: Record<Tier, number> = { checked: 0, syntax: 0, none: 0 };
+    let open = 0;
+    let openChars = 0;
+    let trees = 0;
+    for (const f of this.files.values()) {
+      tiers[f.tier]++;
+      if (f.open) {
+        open++;
+        openChars += f.doc.getText().length;
+      }
+      if (f.tree) trees++;
+    }
+    return { files: this.files.size, open, openChars, trees, checkerFiles: this.engine?.filePaths().length ?? 0, tiers };
   }
 
   /** A document opened in the editor: its text replaces what the disk has. */
@@ -171,11 +239,14 @@ export class Analyzer {
     const old = this.files.get(uriKey(uri));
     old?.tree?.delete();
     const doc = TextDocument.create(uri, 'aria', version, text);
-    if (this.engine) {
+    const tier = tierOf(text.length);
+    if (this.engine && tier === 'checked') {
       this.engine.setFile(uriToPath(uri), text);
       return this.store(uri, doc, true, undefined);
     }
-    return this.store(uri, doc, true, this.parse(text, undefined));
+    // Past the checker's limit: the checker lets go of the disk version it may hold.
+    if (tier !== 'checked') this.engine?.removeFile(uriToPath(uri));
+    return this.store(uri, doc, true, tier === 'none' ? undefined : this.parse(text, undefined), tier);
   }
 
   /** Applies LSP content changes in order (each in the coordinates of the text before it). */
@@ -200,13 +271,23 @@ export class Analyzer {
         edits.push({ start: 0, end: before.length, text: change.text });
       }
     }
-    if (this.engine) {
-      this.engine.updateFile(file.path, doc.getText(), edits);
+    // An edit can carry a file across a size limit, either way.
+    const tier = tierOf(doc.getText().length);
+    if (this.engine && tier === 'checked') {
+      if (file.tier === 'checked') this.engine.updateFile(file.path, doc.getText(), edits);
+      else this.engine.setFile(file.path, doc.getText());
+      tree?.delete();
       return this.store(file.uri, doc, true, undefined);
     }
-    const next = this.parse(doc.getText(), tree);
+    if (this.engine && file.tier === 'checked') this.engine.removeFile(file.path);
+    if (tier === 'none') {
+      tree?.delete();
+      return this.store(file.uri, doc, true, undefined, tier);
+    }
+    // The old tree is reused only when it was edited along (a tree of the syntax tier, or without a checker).
+    const next = this.parse(doc.getText(), file.tier === 'none' ? undefined : tree);
     if (tree && tree !== next) tree.delete();
-    return this.store(file.uri, doc, true, next);
+    return this.store(file.uri, doc, true, next, tier);
   }
 
   /** Closed in the editor: the file falls back to its disk contents (or leaves the workspace if none). */
@@ -215,7 +296,8 @@ export class Analyzer {
     if (!file) return undefined;
     file.tree?.delete();
     this.files.delete(uriKey(uri));
-    const text = await readFile(file.path, 'utf8').catch(() => undefined);
+    // A closed file past the checker's limit is not read back: it leaves the server.
+    const text = await readDiskSource(file.path);
     if (text === undefined || !this.inWorkspace(file.path)) {
       this.engine?.removeFile(file.path);
       return undefined;
@@ -275,7 +357,7 @@ export class Analyzer {
       if (existing?.open) {
         file = existing;
       } else {
-        const text = await readFile(path, 'utf8').catch(() => undefined);
+        const text = await readDiskSource(path);
         if (text !== undefined) file = this.setDiskFile(uri, text);
       }
       if (file) out.push(file);
@@ -287,9 +369,10 @@ export class Analyzer {
 
   /** The tree of a file: the checker's or the cached one, else a fresh parse the caller must `delete()`. */
   treeOf(file: FileState): { tree: Tree; owned: boolean } {
-    const shared = this.engine?.syntaxTree(file.path) ?? file.tree;
+    const shared = (file.tier === 'checked' ? this.engine?.syntaxTree(file.path) : undefined) ?? file.tree;
     if (shared) return { tree: shared, owned: false };
-    return { tree: this.parse(file.doc.getText(), undefined), owned: true };
+    // A file past PARSED_CHARS is never parsed (callers do not ask): an empty tree, not a parse of its text.
+    return { tree: this.parse(file.tier === 'none' ? '' : file.doc.getText(), undefined), owned: true };
   }
 
   /** Runs `use` on the file's tree, deleting a temporary one afterwards. */
@@ -312,20 +395,23 @@ export class Analyzer {
     return tree;
   }
 
-  private store(uri: string, doc: TextDocument, open: boolean, tree: Tree | undefined): FileState {
+  private store(uri: string, doc: TextDocument, open: boolean, tree: Tree | undefined, tier: Tier = 'checked'): FileState {
     const path = uriToPath(uri);
     // With a checker, the AST is the checker's (it lowers the file anyway), taken when first needed. Without one,
-    // lower now, while the tree is at hand.
-    const module = this.engine ? undefined : lowerModule(tree ?? this.parse(doc.getText(), undefined), doc.getText(), path);
+    // lower now, while the tree is at hand. A file past the size limits is lowered when first needed (never
+    // past PARSED_CHARS: then it is the AST of no text).
+    const module = this.engine || tier !== 'checked' ? undefined : lowerModule(tree ?? this.parse(doc.getText(), undefined), doc.getText(), path);
     const file = new FileState(uri, path, doc, open, open ? tree : undefined, ++this.revisionCounter, this.host, module);
+    file.tier = tier;
     this.files.set(uriKey(uri), file);
     return file;
   }
 
   private lowerFresh(file: FileState): A.Module {
-    const tree = file.tree ?? this.parse(file.doc.getText(), undefined);
+    const text = file.tier === 'none' ? '' : file.doc.getText();
+    const tree = file.tree ?? this.parse(text, undefined);
     try {
-      return lowerModule(tree, file.doc.getText(), file.path);
+      return lowerModule(tree, text, file.path);
     } finally {
       if (tree !== file.tree) tree.delete();
     }

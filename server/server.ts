@@ -6,11 +6,10 @@ import {
   type InitializeResult, type Position, type WorkspaceDocumentDiagnosticReport,
 } from 'vscode-languageserver/node';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
 import { Workspace } from '../analysis/workspace.js';
 import { createParser } from '../grammar/parser.js';
-import { Analyzer, uriToPath, type FileState } from './analyzer.js';
+import { Analyzer, CHECKED_CHARS, limitMessage, readDiskSource, uriToPath, type FileState } from './analyzer.js';
 import { collectGarbage } from './memory.js';
 import { FrameGuard } from './frames.js';
 import { CheckThrottle } from './check-throttle.js';
@@ -38,6 +37,8 @@ import { readSettings } from './settings.js';
 export const HANDLERS_FOR = 'aria/handlersFor';
 export const DISCHARGED_BY = 'aria/dischargedBy';
 export const EXPLAIN_EFFECT = 'aria/explainEffect';
+/** What the server holds (files, open documents and their characters, trees): for tests, takes no params. */
+export const SERVER_STATS = 'aria/serverStats';
 /** The command behind `aria/explainEffect`, for clients that only run commands. */
 export const EXPLAIN_COMMAND = 'aria.explainEffect';
 
@@ -50,6 +51,9 @@ interface PositionParams {
 
 export const SERVER_NAME = 'aria-language-server';
 export const SERVER_VERSION = '0.1.0';
+
+/** What `published` holds as the checker's report of a file past the size limit. */
+const LIMITED: readonly unknown[] = [];
 
 /** Characters of workspace files read at start-up between two checks (and collections) of what was read. */
 const SCAN_BATCH = 256 * 1024;
@@ -119,9 +123,11 @@ class AriaServer {
       const result = this.initialize(params);
       // The checker resolves imports from one root: the first workspace folder.
       const root = this.analyzer.workspaceRoots[0] ?? process.cwd();
+      // Imports the checker loads from disk: none past the checker's size limit (bytes: never fewer than characters).
       const readFromDisk = (path: string) => {
         try {
-          return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+          const st = statSync(path, { throwIfNoEntry: false });
+          return st?.isFile() && st.size <= CHECKED_CHARS ? readFileSync(path, 'utf8') : undefined;
         } catch {
           return undefined;
         }
@@ -152,6 +158,9 @@ class AriaServer {
       }
       const file = this.analyzer.change(params.textDocument.uri, params.contentChanges, params.textDocument.version);
       if (file) this.changed(file, this.ctx.settings.diagnostics.debounceMs);
+      // Each edit of a document past PARSED_CHARS copies all of it (50 MB): collected at once, twenty edits did not
+      // take the server to a gigabyte before V8 saw fit to collect.
+      if (file?.tier === 'none') collectGarbage();
     });
     connection.onDidCloseTextDocument(params => void this.closed(params.textDocument.uri));
     connection.onDidChangeConfiguration(params => void this.configure(params.settings));
@@ -176,11 +185,26 @@ class AriaServer {
     }));
   }
 
-  /** The file and offset a position request is about (undefined for a file the server does not know). */
+  /**
+   * The file and offset a position request is about: undefined for a file the server does not know, and for one
+   * past the checker's size limit (position requests are not syntax services).
+   */
   private at(params: { textDocument?: { uri: string }; uri?: string; position: Position }): { file: FileState; offset: number } | undefined {
     const uri = params.textDocument?.uri ?? params.uri;
-    const file = uri ? this.analyzer.get(uri) : undefined;
+    const file = uri ? this.checked(uri) : undefined;
     return file && params.position ? { file, offset: file.doc.offsetAt(params.position) } : undefined;
+  }
+
+  /** A file the checker holds (not one past CHECKED_CHARS). */
+  private checked(uri: string): FileState | undefined {
+    const file = this.analyzer.get(uri);
+    return file?.tier === 'checked' ? file : undefined;
+  }
+
+  /** A file that syntax services may answer for (not one past PARSED_CHARS: that one has no tree). */
+  private parsed(uri: string): FileState | undefined {
+    const file = this.analyzer.get(uri);
+    return file && file.tier !== 'none' ? file : undefined;
   }
 
   private registerFeatures(): void {
@@ -220,27 +244,27 @@ class AriaServer {
       return at ? rename(ctx, semantics, at.file, at.offset, params.newName, cancellationCheck(token, 16)) : null;
     }));
     connection.onDocumentSymbol(guarded(ctx, 'documentSymbol', [], params => {
-      const file = this.analyzer.get(params.textDocument.uri);
+      const file = this.parsed(params.textDocument.uri);
       return file ? documentSymbols(file) : [];
     }));
     connection.onFoldingRanges(guarded(ctx, 'foldingRange', [], params => {
-      const file = this.analyzer.get(params.textDocument.uri);
+      const file = this.parsed(params.textDocument.uri);
       return file ? this.analyzer.withTree(file, tree => foldingRanges(file, tree)) : [];
     }));
     connection.onSelectionRanges(guarded(ctx, 'selectionRange', [], params => {
-      const file = this.analyzer.get(params.textDocument.uri);
+      const file = this.parsed(params.textDocument.uri);
       return file ? this.analyzer.withTree(file, tree => selectionRanges(file, tree, params.positions)) : [];
     }));
     connection.languages.semanticTokens.on(guarded(ctx, 'semanticTokens', { data: [] }, params => {
-      const file = this.analyzer.get(params.textDocument.uri);
+      const file = this.parsed(params.textDocument.uri);
       return file ? this.semanticTokens.full(file, classifyTokens(file, effectfulCalls(file, semantics))) : { data: [] };
     }));
     connection.languages.semanticTokens.onDelta(guarded(ctx, 'semanticTokens/delta', { data: [] }, params => {
-      const file = this.analyzer.get(params.textDocument.uri);
+      const file = this.parsed(params.textDocument.uri);
       return file ? this.semanticTokens.delta(file, params.previousResultId, classifyTokens(file, effectfulCalls(file, semantics))) : { data: [] };
     }));
     connection.onDocumentFormatting(guarded(ctx, 'formatting', [], params => {
-      const file = this.analyzer.get(params.textDocument.uri);
+      const file = this.parsed(params.textDocument.uri);
       if (!file) return [];
       const text = file.doc.getText();
       const formatted = this.analyzer.withTree(file, tree => formatTree(tree, text));
@@ -275,16 +299,16 @@ class AriaServer {
     connection.languages.callHierarchy.onOutgoingCalls(guarded(ctx, 'callHierarchy/outgoingCalls', null, params => outgoingCalls(ctx, params.item)));
     connection.onCodeAction(guarded(ctx, 'codeAction', [], async params => {
       await this.scanned;
-      const file = this.analyzer.get(params.textDocument.uri);
+      const file = this.checked(params.textDocument.uri);
       return file ? codeActions(ctx, file, params.context.diagnostics, params.context.only, semantics, params.range) : [];
     }));
     connection.onCodeLens(guarded(ctx, 'codeLens', [], params => {
-      const file = this.analyzer.get(params.textDocument.uri);
+      const file = this.checked(params.textDocument.uri);
       return file && ctx.settings.codeLens.enable ? codeLenses(file) : [];
     }));
     connection.languages.inlayHint.on(guarded(ctx, 'inlayHint', [], async params => {
       await this.scanned;
-      const file = this.analyzer.get(params.textDocument.uri);
+      const file = this.checked(params.textDocument.uri);
       return file ? inlayHints(file, semantics, ctx.settings, params.range) : [];
     }));
     connection.onImplementation(guarded(ctx, 'implementation', [], async params => {
@@ -317,6 +341,12 @@ class AriaServer {
     connection.onWorkspaceSymbol(guarded(ctx, 'workspaceSymbol', [], async (params, token) => {
       await this.scanned;
       return workspaceSymbols(ctx, params.query, cancellationCheck(token, 8));
+    }));
+    connection.onRequest(SERVER_STATS, guarded(ctx, SERVER_STATS, null, () => {
+      const mb = (n: number) => Math.round(n / (1024 * 1024));
+      const m = process.memoryUsage();
+      // Memory is for a person to read (tests assert on the state, never on memory).
+      return { ...this.analyzer.stats(), memoryMb: { rss: mb(m.rss), heapUsed: mb(m.heapUsed), external: mb(m.external + m.arrayBuffers) } };
     }));
   }
 
@@ -420,7 +450,11 @@ class AriaServer {
   private async closed(uri: string): Promise<void> {
     this.semanticTokens.forget(uri);
     this.throttle.forget(uri);
+    const tier = this.analyzer.get(uri)?.tier;
+    const big = tier !== undefined && tier !== 'checked';
     const file = await this.analyzer.close(uri);
+    // A document past the checker's limit held megabytes: they are given back now, not at V8's leisure.
+    if (big) collectGarbage();
     if (file) {
       this.changed(file, 0);
     } else if (!this.pullDiagnostics) {
@@ -438,8 +472,9 @@ class AriaServer {
         if (!this.pullDiagnostics) void this.connection.sendDiagnostics({ uri: change.uri, diagnostics: [] });
         continue;
       }
-      const text = await readFile(uriToPath(change.uri), 'utf8').catch(() => undefined);
+      const text = await readDiskSource(uriToPath(change.uri));
       if (text !== undefined) this.analyzer.setDiskFile(change.uri, text);
+      else this.analyzer.removeDiskFile(change.uri);
     }
     this.semantics.refresh();
     this.refreshAll();
@@ -447,7 +482,9 @@ class AriaServer {
 
   // ---------------------------------------------------------------- diagnostics
 
-  private diagnosticsOf(file: FileState) {
+  private diagnosticsOf(file: FileState): Diagnostic[] {
+    const limit = limitMessage(file);
+    if (limit) return [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 2, source: 'aria', code: 'size-limit', message: limit }];
     this.semantics.refresh();
     return fileDiagnostics(this.ctx, this.semantics, file);
   }
@@ -497,11 +534,12 @@ class AriaServer {
     if (!file) return;
     const version = file.open ? file.doc.version : undefined;
     const warningsAsErrors = this.ctx.settings.checker.warningsAsErrors;
-    // The checker answers with the same array while nothing changed: then the report already sent stands.
-    const checked = this.semantics.diagnostics(file);
+    // The checker answers with the same array while nothing changed: then the report already sent stands. A file
+    // past the size limit is not the checker's: its one diagnostic changes with its version only.
+    const checked = file.tier === 'checked' ? this.semantics.diagnostics(file) : LIMITED;
     const last = this.published.get(file.uri);
     if (last && last.version === version && last.checked === checked && last.warningsAsErrors === warningsAsErrors) return;
-    const diagnostics = fileDiagnostics(this.ctx, this.semantics, file);
+    const diagnostics = file.tier === 'checked' ? fileDiagnostics(this.ctx, this.semantics, file) : this.diagnosticsOf(file);
     if (diagnostics.length === 0 && !this.published.has(file.uri) && !file.open) return;
     const digestOf = (d: Diagnostic[]) => createHash('sha1').update(JSON.stringify(d)).digest('base64');
     let digest: string | undefined;
