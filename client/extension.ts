@@ -25,6 +25,13 @@ export function activate(context: vscode.ExtensionContext): void {
         void running.restart();
       }
     }),
+    // aria.server.path is ignored until the workspace is trusted (ServerController.serverModule)
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      if (vscode.workspace.getConfiguration('aria').get<string>('server.path', '').trim()) {
+        output.info('the workspace is trusted now; restarting the language server with aria.server.path');
+        void running.restart();
+      }
+    }),
   );
   activateDebug(context);
   // activation must not wait for the server: the status item shows "starting" until it is ready

@@ -68,9 +68,14 @@ export class ServerController implements vscode.Disposable {
     return countSeverities(severities);
   }
 
-  /** The server module to run: `aria.server.path` if set (relative paths against the first workspace folder), else the bundle. */
+  /**
+   * The server module to run: `aria.server.path` if set (relative paths against the first workspace folder), else the
+   * bundle. In an untrusted workspace the setting is ignored whatever its scope: package.json's
+   * `restrictedConfigurations` drops only the workspace's own value, and a user-level relative path (`dist/server.js`)
+   * joined to an untrusted folder would run that folder's JavaScript.
+   */
   serverModule(): string {
-    const configured = vscode.workspace.getConfiguration('aria').get<string>('server.path', '').trim();
+    const configured = vscode.workspace.isTrusted ? vscode.workspace.getConfiguration('aria').get<string>('server.path', '').trim() : '';
     if (configured) {
       if (isAbsolute(configured)) return configured;
       const folder = vscode.workspace.workspaceFolders?.[0];
