@@ -96,32 +96,25 @@ export function editFor(oldText: string, start: number, oldEnd: number, newText:
   });
 }
 
-/** The point of offset `to` in `text`, given the point `from` of offset `at` (at <= to). */
+/**
+ * The point of offset `to` in `text`, given the point `from` of offset `at` (at <= to). A line break ends at its last
+ * character: the LF of CRLF, a lone CR, an LF. One pass over the characters between: searching for the next CR with
+ * `indexOf` would run to the end of a text that has none, once per line.
+ */
 function advance(from: { row: number; column: number }, text: string, at: number, to: number): { row: number; column: number } {
   let row = from.row;
   let lineStart = at - from.column;
-  for (let i = nextBreak(text, at); i !== -1 && i < to; i = nextBreak(text, i + 1)) {
-    row++;
-    lineStart = i + 1;
+  for (let i = at; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) {
+      row++;
+      lineStart = i + 1;
+    }
   }
   return { row, column: to - lineStart };
 }
 
 /** Row and column (UTF-16 code units) of an offset. */
 export function pointAt(text: string, offset: number): { row: number; column: number } {
-  let row = 0;
-  let lineStart = 0;
-  for (let i = nextBreak(text, 0); i !== -1 && i < offset; i = nextBreak(text, i + 1)) {
-    row++;
-    lineStart = i + 1;
-  }
-  return { row, column: offset - lineStart };
-}
-
-/** The offset of the last character of the next line break from `from` (the LF of CRLF, a lone CR, an LF), or -1. */
-function nextBreak(text: string, from: number): number {
-  const lf = text.indexOf('\n', from);
-  const cr = text.indexOf('\r', from);
-  if (cr === -1 || (lf !== -1 && lf < cr)) return lf;
-  return text.charCodeAt(cr + 1) === 10 ? cr + 1 : cr;
+  return advance({ row: 0, column: 0 }, text, 0, offset);
 }

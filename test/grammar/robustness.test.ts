@@ -45,6 +45,15 @@ function parseChecked(text: string, oldTree?: Tree): Tree {
 }
 
 describe('the parser survives bad input', () => {
+  test('pointAt ends a line at an LF, at the LF of a CRLF, and at a lone CR', () => {
+    const text = 'a\rbc\r\nd\ne';
+    const points = [...text].map((_, i) => pointAt(text, i));
+    expect(points).toEqual([
+      { row: 0, column: 0 }, { row: 0, column: 1 }, { row: 1, column: 0 }, { row: 1, column: 1 },
+      { row: 1, column: 2 }, { row: 1, column: 3 }, { row: 2, column: 0 }, { row: 2, column: 1 }, { row: 3, column: 0 },
+    ]);
+  });
+
   test('editFor gives the points of the three offsets as pointAt does (line breaks inserted and removed)', () => {
     const next = rng(99);
     for (const { text } of examples.slice(0, 8)) {
