@@ -768,7 +768,7 @@ export class Workspace {
   typeAt(path: string, offset: number, token?: CancellationToken): TypeAt | undefined {
     const types = this.types(token);
     const key = this.path(path);
-    const spans = types?.spans.get(key);
+    const spans = types?.spans.get(key)?.at(offset);
     if (!types || !spans) return undefined;
     let best: TypedSpan | undefined;
     const rank = (t: TypedSpan) => (t.kind === 'binding' || t.kind === 'use' ? 0 : t.kind === 'lambda' ? 1 : 2);
@@ -797,9 +797,10 @@ export class Workspace {
    * Inferred types the source leaves out, rendered: `: Int` after a local's first binding and after an untyped
    * parameter, `-> {IO} Int` after the parameter list of a function with neither row nor return type.
    */
-  typeHints(path: string, token?: CancellationToken): TypeHintAt[] {
+  typeHints(path: string, token?: CancellationToken, range?: { readonly start: number; readonly end: number }): TypeHintAt[] {
     const types = this.types(token);
-    const hints = types?.hints.get(this.path(path));
+    const records = types?.hints.get(this.path(path));
+    const hints = range ? records?.between(range.start, range.end) : records?.all();
     if (!types || !hints) return [];
     const text = this.text(path) ?? '';
     return hints.map(h => {
@@ -816,7 +817,7 @@ export class Workspace {
   membersAt(path: string, dot: number, token?: CancellationToken): readonly Member[] {
     const types = this.types(token);
     const key = this.path(path);
-    const spans = types?.spans.get(key);
+    const spans = types?.spans.get(key)?.at(dot);
     if (!types || !spans) return [];
     let best: TypedSpan | undefined;
     for (const t of spans) {
@@ -848,7 +849,7 @@ export class Workspace {
         if (variant) target = { kind: 'variant', struct: `${p}#${item.name.name}`, field: variant.name.name };
       }
     }
-    target ??= types.fieldUses.get(p)?.find(u => within(u.span));
+    target ??= types.fieldUses.get(p)?.at(offset).find(u => within(u.span));
     if (!target) return undefined;
     const { kind, struct, field } = target;
     const hash = struct.lastIndexOf('#');
@@ -860,7 +861,7 @@ export class Workspace {
       : decl?.kind === 'Enum' && kind === 'variant' ? decl.variants.find(x => x.name.name === field) : undefined;
     if (declared) locations.push((declaration = { path: declFile!.path, span: declared.name.span }));
     for (const [where, uses] of types.fieldUses) {
-      for (const u of uses) if (u.kind === kind && u.struct === struct && u.field === field) locations.push({ path: where, span: u.span });
+      for (const u of uses.all()) if (u.kind === kind && u.struct === struct && u.field === field) locations.push({ path: where, span: u.span });
     }
     const unresolved: Location[] = [];
     for (const [where, ds] of types.diagnostics) {

@@ -24,9 +24,11 @@ export class CheckerSemantics implements Semantics {
     return this.ws?.typeAt(file.path, offset);
   }
 
-  typeHints(file: FileState): readonly TypeHint[] {
+  typeHints(file: FileState, range?: { readonly start: number; readonly end: number }): readonly TypeHint[] {
     const ws = this.ws;
     if (!ws) return [];
+    // The editor asks for what is on screen after every edit: only that is rendered.
+    if (range) return ws.typeHints(file.path, undefined, range);
     const cached = this.hintCache.get(file.path);
     if (cached && cached.revision === ws.revision) return cached.hints;
     const hints = ws.typeHints(file.path);

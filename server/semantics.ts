@@ -83,8 +83,11 @@ export interface Semantics {
   dischargedBy(file: FileState, withStart: number): readonly DischargedSite[];
   /** The static type at `offset`, rendered, with a polymorphic callee's row variables at a call. */
   typeAt(file: FileState, offset: number): TypeInfo | undefined;
-  /** Inferred types the source leaves out (bindings, untyped parameters, omitted return types), rendered. */
-  typeHints(file: FileState): readonly TypeHint[];
+  /**
+   * Inferred types the source leaves out (bindings, untyped parameters, omitted return types), rendered: those of
+   * the names that meet `range` (offsets), or all of them.
+   */
+  typeHints(file: FileState, range?: { readonly start: number; readonly end: number }): readonly TypeHint[];
   /** What `receiver.` offers by the receiver's type, the receiver ending at `dot` (the offset of the `.`). */
   membersAt(file: FileState, dot: number): readonly TypeMember[];
   /** Where the struct or enum of the type at `offset` is declared. */

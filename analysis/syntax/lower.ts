@@ -130,15 +130,25 @@ function lowerSubtree(node: TsNode, text: string): TopLevel {
 /**
  * Moves every span inside an entry by `delta`. Spans sit under the key `span` (errors' too) or in `regions`, and the
  * lowering never shares an object between two places (so nothing moves twice; the incremental tests compare with
- * a fresh lowering).
+ * a fresh lowering). The spans are found by a walk the first time, then kept: an edit in the middle of a file moves
+ * every entry after it, at every keystroke.
  */
 function shiftEntry(e: TopLevel, delta: number): TopLevel {
-  shiftSpans(e.results, delta);
-  shiftSpans(e.errors, delta);
-  shiftSpans(e.misplaced, delta);
-  for (const r of e.regions) moveSpan(r, delta);
+  let spans = entrySpans.get(e.results);
+  if (!spans) {
+    const found: A.Span[] = [];
+    collectSpans(e.results, found);
+    collectSpans(e.errors, found);
+    collectSpans(e.misplaced, found);
+    found.push(...e.regions);
+    entrySpans.set(e.results, (spans = found));
+  }
+  for (let i = 0; i < spans.length; i++) moveSpan(spans[i]!, delta);
   return { ...e, start: e.start + delta, end: e.end + delta };
 }
+
+/** Every span object of an entry (keyed by its results, which its moved copies share). */
+const entrySpans = new WeakMap<readonly unknown[], A.Span[]>();
 
 function moveSpan(span: A.Span, delta: number): void {
   const s = span as { start: number; end: number };
@@ -146,11 +156,11 @@ function moveSpan(span: A.Span, delta: number): void {
   s.end += delta;
 }
 
-function shiftSpans(value: object, delta: number): void {
+function collectSpans(value: object, out: A.Span[]): void {
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const v: unknown = value[i];
-      if (v !== null && typeof v === 'object') shiftSpans(v, delta);
+      if (v !== null && typeof v === 'object') collectSpans(v, out);
     }
     return;
   }
@@ -158,8 +168,8 @@ function shiftSpans(value: object, delta: number): void {
   for (const key in o) {
     const v = o[key];
     if (v === null || typeof v !== 'object') continue;
-    if (key === 'span') moveSpan(v as A.Span, delta);
-    else shiftSpans(v, delta);
+    if (key === 'span') out.push(v as A.Span);
+    else collectSpans(v, out);
   }
 }
 

@@ -3,6 +3,7 @@ import { DURATION_UNITS, builtinFunction, builtinHandler, isBuiltinEffect, BUILT
 import { compareDiagnostics, diagnostic, type Diagnostic, type RelatedInformation } from '../diagnostics.js';
 import type * as A from '../syntax/ast.js';
 import { TypePrinter } from './display.js';
+import { Records, moveSpan, noRecords, type Mover } from './records.js';
 import {
   BOOL, DURATION, FLOAT, INT, RowGraph, RowVar, STRING, UNIT,
   explain, flowType, generalize, instantiate, prune, rowsOf, tcon, tfun, tvar,
@@ -37,8 +38,8 @@ export interface TypedSpan {
 
 export interface ProgramTypes {
   readonly diagnostics: ReadonlyMap<string, readonly Diagnostic[]>;
-  /** Recorded types per file, in the order they were recorded. */
-  readonly spans: ReadonlyMap<string, readonly TypedSpan[]>;
+  /** Recorded types per file. */
+  readonly spans: ReadonlyMap<string, Records<TypedSpan>>;
   /** A top-level function's scheme, by `path#name`. */
   readonly schemes: ReadonlyMap<string, Scheme>;
   /** The text of a type, with effect names as users write them. */
@@ -48,13 +49,13 @@ export interface ProgramTypes {
   /** The declared type of a struct or enum a type names, if any: `path#Name`. */
   typeDeclaration(type: Type): { readonly path: string; readonly name: string } | undefined;
   /** Inferred types the source does not write, per file: for inlay hints and the quick fix that writes them. */
-  readonly hints: ReadonlyMap<string, readonly TypeHint[]>;
+  readonly hints: ReadonlyMap<string, Records<TypeHint>>;
   /** A type or row as it reads inside a scheme (its row variables named as the scheme names them). */
   showIn(scheme: Scheme, t: Type | RowVar): string;
   /** What `value.` offers for a value of this type, seen from a file: fields, then functions it fits first. */
   membersOf(path: string, type: Type): readonly Member[];
   /** Per file, the uses of struct fields whose struct is known (`path#Struct`). */
-  readonly fieldUses: ReadonlyMap<string, readonly FieldUse[]>;
+  readonly fieldUses: ReadonlyMap<string, Records<FieldUse>>;
   /** Per file, what the next check needs to reuse this one's work (internal to the checker). */
   readonly reuse?: ReadonlyMap<string, FileResult>;
   /** Files this check inferred (the others were reused from the previous check). */
@@ -82,9 +83,9 @@ export interface FileResult {
   /** The file's interface (its items' types and schemes, and its imports' interfaces), as text. */
   readonly fingerprint: string;
   readonly diagnostics: readonly Diagnostic[];
-  readonly spans: readonly TypedSpan[];
-  readonly hints: readonly TypeHint[];
-  readonly fieldUses: readonly FieldUse[];
+  readonly spans: Records<TypedSpan>;
+  readonly hints: Records<TypeHint>;
+  readonly fieldUses: Records<FieldUse>;
   /** Other files its diagnostics point into. */
   readonly related: ReadonlySet<string>;
   /** What checking each top-level function or handler gave, for the next check of this file (see `ItemResult`). */
@@ -114,8 +115,7 @@ export interface TypeHint {
 /**
  * One top-level function's or handler's check, reused by the next check of its file when its text is the same and
  * what it names (the file's items, imported items and modules) has the same interface: its scheme, and what it
- * recorded (types, hints, member uses), moved by how far the declaration moved. An item with a diagnostic in it is
- * checked again.
+ * recorded (types, hints, member uses), which is placed relative to its start and so moves with it.
  */
 interface ItemResult {
   readonly text: string;
@@ -134,6 +134,7 @@ interface ItemResult {
   readonly decl: A.FnDecl | A.HandlerDecl;
   readonly scheme: Scheme | undefined;
   readonly bodyRow: RowVar | undefined;
+  /** What its check recorded, relative to `start`: a chunk of the file's records (see `Records`). */
   readonly spans: readonly TypedSpan[];
   readonly hints: readonly TypeHint[];
   readonly fieldUses: readonly FieldUse[];
@@ -150,6 +151,11 @@ interface ItemDiagnostic {
   readonly end: number;
   readonly related: readonly { readonly key: string; readonly start: number; readonly end: number; readonly message: string }[];
 }
+
+// Records moved (always copies: a fresh check records the AST's own spans, which a later lowering moves in place).
+const moveTypedSpan: Mover<TypedSpan> = (t, d) => ({ ...t, span: moveSpan(t.span, d) });
+const moveHint: Mover<TypeHint> = (h, d) => ({ ...h, offset: h.offset + d, span: moveSpan(h.span, d) });
+const moveFieldUse: Mover<FieldUse> = (u, d) => ({ ...u, span: moveSpan(u.span, d) });
 
 /** A use of a declared member: a struct's field, or an enum's constructor. */
 export interface FieldUse {
@@ -411,7 +417,7 @@ class Checker {
         if (old?.fingerprint !== fingerprint) interfaceChanged.add(env.path);
         checked.add(env.path);
         fresh.push({ path: env.path, env });
-        results.set(env.path, { stamp: stamps.get(env.path) ?? '', env, imports: imports.get(env.path)!, fingerprint, diagnostics: [], spans: [], hints: [], fieldUses: [], related: new Set(), items: new Map(), shared: this.sharesRows(env) });
+        results.set(env.path, { stamp: stamps.get(env.path) ?? '', env, imports: imports.get(env.path)!, fingerprint, diagnostics: [], spans: noRecords(), hints: noRecords(), fieldUses: noRecords(), related: new Set(), items: new Map(), shared: this.sharesRows(env) });
       }
     }
     this.report();
@@ -419,16 +425,26 @@ class Checker {
       const r = results.get(path)!;
       const diagnostics = this.diagnostics.get(path) ?? [];
       const related = new Set(diagnostics.flatMap(d => d.related.map(x => x.path)).filter(x => x !== path));
+      const chunks = [...(this.itemResults.get(path)?.values() ?? [])].sort((a, b) => a.start - b.start);
+      const chunked = <T>(loose: readonly T[], pick: (i: ItemResult) => readonly T[]) => [loose, chunks.map(i => ({ base: i.start, length: i.text.length, records: pick(i) }))] as const;
       const items = this.itemsWithDiagnostics(path, diagnostics);
-      results.set(path, { ...r, diagnostics, spans: this.spans.get(path) ?? [], hints: this.hints.get(path) ?? [], fieldUses: this.fields.get(path) ?? [], related, items });
+      results.set(path, {
+        ...r, diagnostics, related, items,
+        spans: new Records(...chunked(this.spans.get(path) ?? [], i => i.spans), moveTypedSpan),
+        hints: new Records(...chunked(this.hints.get(path) ?? [], i => i.hints), moveHint),
+        fieldUses: new Records(...chunked(this.fields.get(path) ?? [], i => i.fieldUses), moveFieldUse),
+      });
     }
+    const spans = new Map<string, Records<TypedSpan>>();
+    const hints = new Map<string, Records<TypeHint>>();
+    const fieldUses = new Map<string, Records<FieldUse>>();
     for (const [path, r] of results) {
+      spans.set(path, r.spans);
+      hints.set(path, r.hints);
+      fieldUses.set(path, r.fieldUses);
       if (checked.has(path)) continue;
       const added = this.diagnostics.get(path);
       this.diagnostics.set(path, added && added.length > 0 ? [...r.diagnostics, ...added].sort(compareDiagnostics) : r.diagnostics as Diagnostic[]);
-      this.spans.set(path, r.spans as TypedSpan[]);
-      this.hints.set(path, r.hints as TypeHint[]);
-      this.fields.set(path, r.fieldUses as FieldUse[]);
     }
     const moved = new Set<string>();
     if (this.movedFiles.size > 0) {
@@ -440,15 +456,15 @@ class Checker {
       reusedItems: this.reusedItems,
       reuse: results,
       checked,
-      fieldUses: this.fields,
+      fieldUses,
       diagnostics: this.diagnostics,
-      spans: this.spans,
+      spans,
       schemes: this.schemes,
       show: t => printer().type(t),
       showRow: r => printer().row(r),
       showScheme: s => showScheme(s, k => this.effectName(k)),
       typeDeclaration: t => this.typeDeclaration(t),
-      hints: this.hints,
+      hints,
       showIn: (scheme, t) => {
         const printer = schemePrinter(scheme, k => this.effectName(k));
         return t instanceof RowVar ? printer.row(t) : printer.type(t);
@@ -912,10 +928,6 @@ class Checker {
         if (entry.kind === 'fn' && entry.scheme) this.schemes.set(`${env.path}#${entry.decl.name.name}`, entry.scheme);
         const delta = entry.decl.span.start - old.start;
         if (entry.decl !== old.decl && entry.decl.span.start !== old.checkedAt) this.movedFiles.add(env.path);
-        const move = (x: A.Span): A.Span => ({ start: x.start + delta, end: x.end + delta });
-        for (const t of old.spans) this.pushTo(this.spans, env.path, delta === 0 ? t : { ...t, span: move(t.span) });
-        for (const h of old.hints) this.pushTo(this.hints, env.path, delta === 0 ? h : { ...h, offset: h.offset + delta, span: move(h.span) });
-        for (const u of old.fieldUses) this.pushTo(this.fields, env.path, delta === 0 ? u : { ...u, span: move(u.span) });
         if (old.diagnostics.length > 0) {
           const starts = this.itemStarts(env);
           const start = entry.decl.span.start;
@@ -930,7 +942,8 @@ class Checker {
             this.pushTo(this.diagnostics, env.path, { ...d.diagnostic, span, related });
           }
         }
-        this.keepItem(env.path, keyed[i]!.key, { ...old, start: entry.decl.span.start, spans: this.lastOf(this.spans, env.path, old.spans.length), hints: this.lastOf(this.hints, env.path, old.hints.length), fieldUses: this.lastOf(this.fields, env.path, old.fieldUses.length) });
+        // Its records are relative to its start: they move with it.
+        this.keepItem(env.path, keyed[i]!.key, delta === 0 ? old : { ...old, start: entry.decl.span.start });
       });
       return;
     }
@@ -940,23 +953,34 @@ class Checker {
     if (keyed.some(k => k.text === undefined)) return;
     paths.forEach((path, j) => {
       const [s0, h0, f0] = before[j]!;
-      const spans = (this.spans.get(path) ?? []).slice(s0);
-      const hints = (this.hints.get(path) ?? []).slice(h0);
-      const uses = (this.fields.get(path) ?? []).slice(f0);
-      for (const k of keyed) {
-        if (k.env.path !== path) continue;
-        const { start, end } = k.entry.decl.span;
-        const inside = (x: A.Span) => x.start >= start && x.end <= end;
-        // Copies of the places: the lowering of a later edit moves the AST's spans in place.
-        const at = (x: A.Span): A.Span => ({ start: x.start, end: x.end });
+      const own = keyed.filter(k => k.env.path === path);
+      // What the check recorded inside each item moves out of the file's loose records into the item's, placed
+      // relative to its start (copies: the lowering of a later edit moves the AST's spans in place).
+      const split = <T extends { readonly span: A.Span }>(map: Map<string, T[]>, from: number, move: Mover<T>, fits: (r: T, start: number, end: number) => boolean) => {
+        const list = map.get(path) ?? [];
+        const out = own.map(() => [] as T[]);
+        const rest: T[] = [];
+        for (let i = from; i < list.length; i++) {
+          const r = list[i]!;
+          const at = own.findIndex(k => fits(r, k.entry.decl.span.start, k.entry.decl.span.end));
+          if (at === -1) rest.push(r);
+          else out[at]!.push(move(r, -own[at]!.entry.decl.span.start));
+        }
+        list.length = from;
+        list.push(...rest);
+        return out;
+      };
+      const inside = (x: A.Span, start: number, end: number) => x.start >= start && x.end <= end;
+      const spans = split(this.spans, s0, moveTypedSpan, (t, s, e) => inside(t.span, s, e));
+      const hints = split(this.hints, h0, moveHint, (h, s, e) => inside(h.span, s, e) && h.offset >= s && h.offset <= e);
+      const uses = split(this.fields, f0, moveFieldUse, (u, s, e) => inside(u.span, s, e));
+      own.forEach((k, i) => {
+        const start = k.entry.decl.span.start;
         this.keepItem(path, k.key, {
           text: k.text!, names: k.names, resolution: this.resolution(k.env, k.names), deps: k.deps, start, checkedAt: start, decl: k.entry.decl, scheme: k.entry.scheme, bodyRow: k.entry.scheme?.body.row,
-          spans: spans.filter(t => inside(t.span)).map(t => ({ ...t, span: at(t.span) })),
-          hints: hints.filter(h => inside(h.span) && h.offset >= start && h.offset <= end).map(h => ({ ...h, span: at(h.span) })),
-          fieldUses: uses.filter(u => inside(u.span)).map(u => ({ ...u, span: at(u.span) })),
-          diagnostics: [],
+          spans: spans[i]!, hints: hints[i]!, fieldUses: uses[i]!, diagnostics: [],
         });
-      }
+      });
     });
   }
 
@@ -1025,11 +1049,6 @@ class Checker {
     let list = map.get(path);
     if (!list) map.set(path, (list = []));
     list.push(value);
-  }
-
-  private lastOf<T>(map: Map<string, T[]>, path: string, n: number): readonly T[] {
-    const list = map.get(path) ?? [];
-    return n === 0 ? [] : list.slice(list.length - n);
   }
 
   private keepItem(path: string, key: string, item: ItemResult): void {

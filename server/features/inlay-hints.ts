@@ -12,7 +12,7 @@ export function inlayHints(file: FileState, semantics: Semantics, settings: Sett
   const end = file.doc.offsetAt(range.end);
   const out: InlayHint[] = [];
   const { inferredRows, returnTypes, bindingTypes, parameterTypes } = settings.inlayHints;
-  const hints = returnTypes || bindingTypes || parameterTypes ? semantics.typeHints(file) : [];
+  const hints = returnTypes || bindingTypes || parameterTypes ? semantics.typeHints(file, { start, end }) : [];
   if (inferredRows || returnTypes) out.push(...signatureHints(file, semantics, hints, settings, start, end));
   if (bindingTypes || parameterTypes) out.push(...valueTypeHints(file, hints, settings, start, end));
   if (settings.inlayHints.parameterNames) out.push(...parameterHints(file, start, end));

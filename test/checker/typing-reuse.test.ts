@@ -120,6 +120,16 @@ async function compare(ws: Workspace, files: Record<string, string>, step: strin
     expect(brief(ws.diagnostics(path)), `${step}: ${path}`).toEqual(brief(fresh.diagnostics(path)));
     expect(ws.typeHints(path).map(h => `${h.offset}${h.label}`), `${step}: hints of ${path}`)
       .toEqual(fresh.typeHints(path).map(h => `${h.offset}${h.label}`));
+    // Hover reads the records around an offset: every 7th offset, as a fresh check places them.
+    const text = files[path]!;
+    for (let offset = 0; offset < text.length; offset += 7) {
+      expect(ws.typeAt(path, offset)?.type, `${step}: type at ${path}:${offset}`).toBe(fresh.typeAt(path, offset)?.type);
+    }
+    // The editor asks for the hints of what is on screen: those of a window are among them.
+    const window = { start: Math.floor(text.length / 3), end: Math.floor(text.length / 2) };
+    const all = ws.typeHints(path).filter(h => h.offset >= window.start && h.offset <= window.end).map(h => `${h.offset}${h.label}`);
+    const seen = ws.typeHints(path, undefined, window).map(h => `${h.offset}${h.label}`);
+    for (const h of all) expect(seen, `${step}: hints of ${path} in ${window.start}-${window.end}`).toContain(h);
   }
 }
 

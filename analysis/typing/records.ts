@@ -1,0 +1,79 @@
+// What a check recorded in one file (types at spans, inferred-type hints, uses of fields), kept in chunks: the
+// records of a top-level item are placed relative to the item's start, so an item reused by the next check, which
+// an edit above it has moved, moves by one number instead of a copy of each record.
+import type { Span } from '../syntax/ast.js';
+
+/** Records of one top-level item, placed relative to `base`; they all lie within `[base, base + length]`. */
+export interface Chunk<T> {
+  readonly base: number;
+  readonly length: number;
+  readonly records: readonly T[];
+}
+
+/** A record at `delta` characters further on. */
+export type Mover<T> = (record: T, delta: number) => T;
+
+export class Records<T extends { readonly span: Span }> {
+  private placed: readonly T[] | undefined;
+
+  /**
+   * `loose`: records placed where they are (outside any item: top-level statements); `chunks`: the items', sorted by
+   * base, not overlapping.
+   */
+  constructor(private readonly loose: readonly T[], private readonly chunks: readonly Chunk<T>[], private readonly move: Mover<T>) {}
+
+  /** Every record, placed where it is now: the loose ones, then each item's in order. Made once, on first use. */
+  all(): readonly T[] {
+    if (!this.placed) {
+      const out = [...this.loose];
+      for (const c of this.chunks) for (const r of c.records) out.push(this.move(r, c.base));
+      this.placed = out;
+    }
+    return this.placed;
+  }
+
+  /** The records whose span contains `offset` (its ends included), placed. Reads only the items around it. */
+  at(offset: number): T[] {
+    const out = this.loose.filter(r => r.span.start <= offset && offset <= r.span.end);
+    // The last chunk starting at or before the offset, and the one before it (they may touch at the offset).
+    let lo = 0;
+    let hi = this.chunks.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.chunks[mid]!.base <= offset) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    for (let i = Math.max(0, hi - 1); i <= hi; i++) {
+      const c = this.chunks[i]!;
+      const rel = offset - c.base;
+      if (rel < 0 || rel > c.length) continue;
+      for (const r of c.records) if (r.span.start <= rel && rel <= r.span.end) out.push(this.move(r, c.base));
+    }
+    return out;
+  }
+
+  /**
+   * The records of the items that meet `[start, end]`, and the loose records whose span meets it, placed: a caller
+   * that places something of a record elsewhere than its span (a return type's hint goes after the parameter list)
+   * filters it itself.
+   */
+  between(start: number, end: number): T[] {
+    const out = this.loose.filter(r => r.span.start <= end && r.span.end >= start);
+    for (const c of this.chunks) {
+      if (c.base > end || c.base + c.length < start) continue;
+      for (const r of c.records) out.push(this.move(r, c.base));
+    }
+    return out;
+  }
+
+  get size(): number {
+    return this.chunks.reduce((n, c) => n + c.records.length, this.loose.length);
+  }
+}
+
+export const moveSpan = (s: Span, delta: number): Span => ({ start: s.start + delta, end: s.end + delta });
+
+/** Empty records of any kind. */
+export function noRecords<T extends { readonly span: Span }>(): Records<T> {
+  return new Records<T>([], [], r => r);
+}
