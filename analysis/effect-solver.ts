@@ -255,6 +255,12 @@ function evaluate(node: FnNode, lookup: Lookup): { summary: Summary; body: Reado
   return { summary: { effects, calledParams: params }, body: effects };
 }
 
+function sameSet<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): boolean {
+  if (a.size !== b.size) return false;
+  for (const k of a) if (!b.has(k)) return false;
+  return true;
+}
+
 function sameSummary(a: Summary, b: Summary): boolean {
   if (a.effects.size !== b.effects.size || a.calledParams.size !== b.calledParams.size) return false;
   for (const k of a.effects) if (!b.effects.has(k)) return false;
@@ -300,6 +306,19 @@ export function solve(
         if (prev && sameSummary(prev, next.summary)) continue;
         summaries.set(node.id, next.summary);
         changed = cyclic;
+      }
+    }
+    // A node solved again to what it was keeps its old objects: what was derived from them (its callers' effect
+    // diagnostics, compared by identity) stands. An edit that changes one function re-solves its callers, but
+    // rarely changes their rows.
+    if (previous) {
+      for (const node of component) {
+        const old = previous.solution.summaries.get(node.id);
+        const now = summaries.get(node.id);
+        if (old && now && old !== now && sameSummary(old, now)) summaries.set(node.id, old);
+        const oldBody = previous.solution.bodies.get(node.id);
+        const body = bodies.get(node.id);
+        if (oldBody && body && oldBody !== body && sameSet(oldBody, body)) bodies.set(node.id, oldBody);
       }
     }
   }

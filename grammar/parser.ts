@@ -98,12 +98,21 @@ export function editFor(oldText: string, start: number, oldEnd: number, newText:
 
 /**
  * The point of offset `to` in `text`, given the point `from` of offset `at` (at <= to). A line break ends at its last
- * character: the LF of CRLF, a lone CR, an LF. One pass over the characters between: searching for the next CR with
- * `indexOf` would run to the end of a text that has none, once per line.
+ * character: the LF of CRLF, a lone CR, an LF. The CR is looked for once: searching for the next one at each line
+ * would run to the end of a text that has none, once per line.
  */
 function advance(from: { row: number; column: number }, text: string, at: number, to: number): { row: number; column: number } {
   let row = from.row;
   let lineStart = at - from.column;
+  const cr = text.indexOf('\r', at);
+  if (cr === -1 || cr >= to) {
+    // No CR in the way: jump from LF to LF natively.
+    for (let i = text.indexOf('\n', at); i !== -1 && i < to; i = text.indexOf('\n', i + 1)) {
+      row++;
+      lineStart = i + 1;
+    }
+    return { row, column: to - lineStart };
+  }
   for (let i = at; i < to; i++) {
     const c = text.charCodeAt(i);
     if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) {

@@ -423,7 +423,9 @@ class Checker {
     this.report();
     for (const { path } of fresh) {
       const r = results.get(path)!;
+      // The same array in this result and in the next one that reuses the file: a caller can tell nothing changed.
       const diagnostics = this.diagnostics.get(path) ?? [];
+      this.diagnostics.set(path, diagnostics);
       const related = new Set(diagnostics.flatMap(d => d.related.map(x => x.path)).filter(x => x !== path));
       const chunks = [...(this.itemResults.get(path)?.values() ?? [])].sort((a, b) => a.start - b.start);
       const chunked = <T>(loose: readonly T[], pick: (i: ItemResult) => readonly T[]) => [loose, chunks.map(i => ({ base: i.start, length: i.text.length, records: pick(i) }))] as const;

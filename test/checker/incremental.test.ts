@@ -148,3 +148,22 @@ suite('files loaded to resolve imports', () => {
     expect(ws.hasFile('/proj/util.aria')).toBe(true);
   });
 });
+
+suite('an edit that leaves a function\'s row as it was leaves its callers alone', () => {
+  test('the callers\' diagnostics are the same array after an edit of the callee\'s body', async () => {
+    const lib = 'fn helper(n: Int) -> {IO} Int\n  print("h")\n  n + 1\nend\n';
+    const main = 'import lib\n\nfn run() -> {IO} Int\n  lib.helper(1) + lib.helper(2)\nend\n\nfn twice() -> {IO} Int = run() + run()\n\nprint(twice())\n';
+    const ws = await memoryWorkspace({ 'lib.aria': lib, 'main.aria': main });
+    expect(codes(ws, 'lib.aria')).toEqual([]);
+    const before = ws.diagnostics('main.aria');
+    expect(before).toEqual([]);
+    // The body changes, its row does not: the solver solves `helper` again, to the same row.
+    ws.updateFile('lib.aria', lib.replace('n + 1', 'n + 2'));
+    expect(codes(ws, 'lib.aria')).toEqual([]);
+    expect(ws.diagnostics('main.aria')).toBe(before);
+    // A change of its row reaches them.
+    ws.updateFile('lib.aria', lib.replace('print("h")', 'sleep(1.ms)'));
+    expect(codes(ws, 'lib.aria')).toContain('E0202');
+    expect(codes(ws, 'main.aria')).toEqual([]);
+  });
+});

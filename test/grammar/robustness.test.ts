@@ -52,6 +52,11 @@ describe('the parser survives bad input', () => {
       { row: 0, column: 0 }, { row: 0, column: 1 }, { row: 1, column: 0 }, { row: 1, column: 1 },
       { row: 1, column: 2 }, { row: 1, column: 3 }, { row: 2, column: 0 }, { row: 2, column: 1 }, { row: 3, column: 0 },
     ]);
+    const lf = 'ab\n\ncd\ne';
+    expect([...lf].map((_, i) => pointAt(lf, i))).toEqual([
+      { row: 0, column: 0 }, { row: 0, column: 1 }, { row: 0, column: 2 }, { row: 1, column: 0 },
+      { row: 2, column: 0 }, { row: 2, column: 1 }, { row: 2, column: 2 }, { row: 3, column: 0 },
+    ]);
   });
 
   test('editFor gives the points of the three offsets as pointAt does (line breaks inserted and removed)', () => {
