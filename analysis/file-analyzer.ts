@@ -197,7 +197,12 @@ export interface AnalyzeOptions {
   /** Record symbols, references and scopes (default true). */
   readonly navigation?: boolean;
   /** Reuse (and record) the results of items analysed before in the same `context` (checking only). */
-  readonly items?: { readonly cache: ItemCache; readonly context: string };
+  readonly items?: {
+    readonly cache: ItemCache;
+    readonly context: string;
+    /** Told of each item analysed (not taken from the cache), and of the top-level statements. */
+    readonly analysed?: (item: A.Item | undefined) => void;
+  };
 }
 
 export function analyzeFile(module: A.Module, own: ModuleExports, ctx: FileContext, options: AnalyzeOptions = {}): FileAnalysis {
@@ -225,7 +230,7 @@ class FileAnalyzer {
    */
   constructor(
     private readonly module: A.Module, private readonly own: ModuleExports, private readonly ctx: FileContext, private readonly nav: boolean,
-    private readonly itemCache?: { readonly cache: ItemCache; readonly context: string },
+    private readonly itemCache?: AnalyzeOptions['items'],
   ) {
     this.path = module.path;
   }
@@ -233,6 +238,7 @@ class FileAnalyzer {
   run(): FileAnalysis {
     this.bindModule();
     for (const item of this.module.items) this.cachedItem(item);
+    if (this.module.statements.length > 0) this.itemCache?.analysed?.(undefined);
     this.program();
     this.references.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
     this.diagnostics.sort(compareDiagnostics);
@@ -458,6 +464,7 @@ class FileAnalyzer {
     }
     const d0 = this.diagnostics.length;
     const n0 = this.nodes.length;
+    c.analysed?.(item);
     this.item(item);
     const diagnostics = this.diagnostics.slice(d0);
     const nodes = this.nodes.slice(n0);

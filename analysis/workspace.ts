@@ -40,6 +40,7 @@ import { LineIndex } from './line-index.js';
 import { checkProgram, type Member, type ProgramSource, type ProgramTypes, type TypedSpan } from './typing/checker.js';
 import { exportKind, moduleExports, type ModuleExports } from './module-exports.js';
 import type { Location, Reference, ScopeEntry, SymbolInfo, SymbolKind } from './symbols.js';
+import type * as A from './syntax/ast.js';
 import type { Module, Span } from './syntax/ast.js';
 import { lowerModule, lowerModuleAgain, type Reuse } from './syntax/lower.js';
 
@@ -58,6 +59,36 @@ export interface WorkspaceOptions {
    * query needs them. Default 100,000.
    */
   readonly closedAstBudget?: number;
+  /**
+   * Told of each piece of work done again (the recompute log, for tests and tracing): a top-level item lowered to
+   * the AST, analysed (names, arity, effect graph) or type-checked, and a file's top-level statements.
+   */
+  readonly onRecompute?: (event: Recompute) => void;
+}
+
+/** One piece of work a check did (not reused): `item` is a top-level item's name, `(top level)` for statements. */
+export interface Recompute {
+  readonly step: 'lower' | 'analyse' | 'type';
+  readonly path: string;
+  readonly item: string;
+}
+
+const TOP_LEVEL = '(top level)';
+
+function itemLabel(x: A.Item | A.Stmt | undefined): string {
+  if (!x) return TOP_LEVEL;
+  switch (x.kind) {
+    case 'Fn':
+    case 'Handler':
+    case 'Effect':
+    case 'Struct':
+    case 'Enum':
+      return x.name.name;
+    case 'Import':
+      return `import ${x.path.map(p => p.name).join('.')}`;
+    default:
+      return TOP_LEVEL;
+  }
 }
 
 /** A change of a file's text: replace [start, end) of the text as it stands before this edit. */
@@ -290,6 +321,7 @@ export class Workspace {
       resolveImport: (from, segments) => this.resolveImport(from, segments),
       builtins,
       stamp: p => this.files.get(p)?.text,
+      ...(this.options.onRecompute ? { checked: (path: string, item: A.FnDecl | A.HandlerDecl | undefined) => this.options.onRecompute!({ step: 'type', path, item: itemLabel(item) }) } : {}),
     };
   }
 
@@ -466,7 +498,16 @@ export class Workspace {
       try {
         const reuse = f.reuse;
         f.reuse = undefined;
-        f.module = tree ? guarded(() => (reuse && tree === f.tree ? lowerModuleAgain(tree, f.text, f.path, reuse) : lowerModule(tree, f.text, f.path)), () => {
+        const log = this.options.onRecompute;
+        const lowered = log ? (results: readonly (A.Item | A.Stmt)[]) => {
+          for (const r of results) log({ step: 'lower', path: f.path, item: itemLabel(r) });
+        } : undefined;
+        f.module = tree ? guarded(() => {
+          if (reuse && tree === f.tree) return lowerModuleAgain(tree, f.text, f.path, reuse, lowered);
+          const module = lowerModule(tree, f.text, f.path);
+          lowered?.([...module.items, ...module.statements]);
+          return module;
+        }, () => {
           f.tooDeep = true;
           return emptyModule(f);
         }) : emptyModule(f);
@@ -561,7 +602,13 @@ export class Workspace {
         const own = this.exportsOfState(f);
         // Only files being edited (kept open, changed at least once) keep per-item results: the memory and the
         // bookkeeping are for them, not for a whole workspace checked once.
-        const items = f.keepTree && f.edited ? { cache: this.itemResults, context: `${f.path}\n${own.signature}\n${key}` } : undefined;
+        const log = this.options.onRecompute;
+        const analysed = log ? (item: A.Item | undefined) => log({ step: 'analyse', path: f.path, item: itemLabel(item) }) : undefined;
+        const items = f.keepTree && f.edited ? { cache: this.itemResults, context: `${f.path}\n${own.signature}\n${key}`, analysed } : undefined;
+        if (!items && analysed) {
+          for (const item of module.items) analysed(item);
+          if (module.statements.length > 0) analysed(undefined);
+        }
         f.analysis = guarded(() => analyzeFile(module, own, this.fileContext(f), { navigation: false, items }), () => failedAnalysis(f.path));
         f.navigation = undefined;
         this.timings.analyzeMs += performance.now() - t0;

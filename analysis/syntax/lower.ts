@@ -39,7 +39,7 @@ export interface Reuse {
  * edit costs in proportion to the item edited, not the file. Falls back to `lowerModule` when `reuse.module` was
  * not made here.
  */
-export function lowerModuleAgain(tree: Tree, text: string, path: string, reuse: Reuse): A.Module {
+export function lowerModuleAgain(tree: Tree, text: string, path: string, reuse: Reuse, lowered?: (results: readonly (A.Item | A.Stmt)[]) => void): A.Module {
   const old = topLevels.get(reuse.module);
   if (!old || old.text !== reuse.text) return lowerModule(tree, text, path);
   const delta = text.length - reuse.text.length;
@@ -65,7 +65,9 @@ export function lowerModuleAgain(tree: Tree, text: string, path: string, reuse: 
       entries.push(start === kept.start ? kept : shiftEntry(kept, start - kept.start));
       continue;
     }
-    entries.push(lowerSubtree(root.child(i / 2)!, text));
+    const entry = lowerSubtree(root.child(i / 2)!, text);
+    lowered?.(entry.results);
+    entries.push(entry);
   }
   return assemble(path, { start: root.startIndex, end: root.endIndex }, entries, text);
 }

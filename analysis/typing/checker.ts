@@ -24,6 +24,9 @@ export interface ProgramSource {
   readonly previous?: ProgramTypes;
   /** Files whose items are all checked again (no item of theirs is reused from `previous`). */
   readonly wholeFiles?: ReadonlySet<string>;
+  /** Told of each top-level function or handler checked (not reused), and of each file's top-level statements. */
+  checked?(path: string, item: A.FnDecl | A.HandlerDecl | undefined): void;
+
 }
 
 /** A type recorded at a span of a file, rendered when asked. */
@@ -949,6 +952,7 @@ class Checker {
       });
       return;
     }
+    for (const { env, entry } of members) this.source.checked?.(env.path, entry.decl);
     const paths = [...new Set(members.map(m => m.env.path))];
     const before = paths.map(p => [this.spans.get(p)?.length ?? 0, this.hints.get(p)?.length ?? 0, this.fields.get(p)?.length ?? 0] as const);
     check();
@@ -1264,6 +1268,7 @@ class Checker {
 
   private checkProgramStatements(env: FileEnv): void {
     const statements = env.module.statements;
+    if (statements.length > 0) this.source.checked?.(env.path, undefined);
     const row = new RowVar();
     this.graph.setUpper(row, new Set(['Async', 'IO', 'Blocking']), { kind: 'top-level', path: env.path });
     if (statements.length === 0) {
@@ -2857,7 +2862,11 @@ function namesUsed(decl: A.FnDecl | A.HandlerDecl): Set<string> {
     const node = x as { kind?: string; name?: unknown; object?: { kind?: string; name?: string }; property?: { name?: string } };
     if (node.kind === 'Name' && typeof node.name === 'string') out.add(node.name);
     if (node.kind === 'Member' && node.object?.kind === 'Name' && node.property?.name) out.add(`${node.object.name}.${node.property.name}`);
-    for (const [k, v] of Object.entries(x)) if (k !== 'span' && v && typeof v === 'object') stack.push(v);
+    const o = x as Record<string, unknown>;
+    for (const k in o) {
+      const v = o[k];
+      if (k !== 'span' && v !== null && typeof v === 'object') stack.push(v);
+    }
   }
   return out;
 }
