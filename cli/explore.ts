@@ -32,8 +32,8 @@ a replay file: \`aria run --replay FILE\` reproduces it, "replay": FILE in launc
                    list's element (finds races with no .await between a read and a write)
   --step-limit N   fail a schedule after N statements (default 10000000)
   --out FILE       where the replay file goes (default .aria/replays/NAME.json)
-  --shard k/n      run the k-th of n disjoint parts of the schedules (random, pct): n machines with the same
-                   flags together run what one would
+  --shard k/n      run the k-th of n disjoint parts of the schedules: n machines with the same flags together
+                   run what one would (dfs: its tree is split by subtrees)
   --jobs N, -j N   split the schedules over N worker threads (random, pct; default 1): the same schedules and
                    the same first failure as one thread
 Exit status: 0 when no schedule failed, 1 when one did, 2 on bad usage.
@@ -80,7 +80,7 @@ export async function runExplore(args: string[], io: CliIo): Promise<number> {
   const flavorArg = values.flavor as Flavor | undefined;
   if (flavorArg !== undefined && !FLAVORS.includes(flavorArg)) return usage(`unknown flavor \`${flavorArg}\` (multi, single or wasm)`);
   if (values.out === '') return usage('--out needs a file');
-  const shard = shardFlag(values.shard, strategy.strategy);
+  const shard = shardFlag(values.shard);
   if (typeof shard === 'string') return usage(shard);
   const jobs = jobsFlag(values.jobs);
   if (typeof jobs === 'string') return usage(jobs);

@@ -30,8 +30,8 @@ export interface ExploreSettings {
   readonly shard?: { readonly k: number; readonly n: number };
 }
 
-/** `--shard k/n` (1 <= k <= n), refused with DFS; a message on a bad one. */
-export function shardFlag(value: string | undefined, strategy: Strategy): { k: number; n: number } | string | undefined {
+/** `--shard k/n` (1 <= k <= n); a message on a bad one. */
+export function shardFlag(value: string | undefined): { k: number; n: number } | string | undefined {
   if (value === undefined) return undefined;
   const m = /^(\d+)\/(\d+)$/.exec(value.trim());
   const k = m ? Number(m[1]) : NaN;
@@ -39,7 +39,6 @@ export function shardFlag(value: string | undefined, strategy: Strategy): { k: n
   if (!(Number.isSafeInteger(k) && Number.isSafeInteger(n) && k >= 1 && n >= 1 && k <= n && n <= 10_000)) {
     return `--shard takes k/n with 1 <= k <= n, such as 2/4, not \`${value}\``;
   }
-  if (strategy === 'dfs') return '--shard splits random and pct explorations; dfs explores one tree in order and cannot be split';
   return { k, n };
 }
 
@@ -146,7 +145,10 @@ export function exploreSummary(result: ExploreResult, settings: ExploreSettings)
     const f = result.failure;
     return `schedule ${f.schedule} of up to ${settings.schedules} failed (${how}); shrunk to ${f.choices.length} choice${f.choices.length === 1 ? '' : 's'} off Tokio's policy (from ${f.foundChoices})`;
   }
-  if (result.exhausted) return `all ${result.schedules} schedule${result.schedules === 1 ? '' : 's'} explored (${how})`;
+  if (result.exhausted) {
+    const part = settings.shard ? ` of shard ${settings.shard.k}/${settings.shard.n}` : '';
+    return `all ${result.schedules} schedule${result.schedules === 1 ? '' : 's'}${part} explored (${how})`;
+  }
   if (settings.shard) return `${result.schedules} schedule${result.schedules === 1 ? '' : 's'} of shard ${settings.shard.k}/${settings.shard.n} passed (${how})`;
   if (result.cancelled) return `stopped after ${result.schedules} schedules (${how})`;
   return `${result.schedules} schedule${result.schedules === 1 ? '' : 's'} passed (${how})`;

@@ -37,8 +37,8 @@ failure, a deadlock, or a task that failed and that nobody awaited.
                    fails; the failing schedule, shrunk, goes to DIR/FILE.TEST.json (--replay-dir, default
                    .aria/replays) for aria run --replay and the debugger
   --strategy S, --depth D, --check-output, --preempt   as for aria explore
-  --shard k/n      with --explore: run the k-th of n disjoint parts of each test's schedules (random, pct), for n
-                   CI machines; their --format json reports merge with --merge
+  --shard k/n      with --explore: run the k-th of n disjoint parts of each test's schedules, for n CI
+                   machines; their --format json reports merge with --merge
   --jobs N, -j N   with --explore: split each test's schedules over N worker threads (as aria explore)
   --merge FILES    merge the --format json reports of shards into one summary (text, or --format json)
 Exit status: 0 when every test passed, 1 when one failed or a file has errors, 2 on bad usage.
@@ -119,7 +119,7 @@ export async function runTest(args: string[], io: CliIo): Promise<number> {
     const alone = (['strategy', 'depth', 'check-output', 'preempt', 'replay-dir', 'shard', 'jobs'] as const).find(k => values[k] !== undefined);
     if (alone) return usage(`--${alone} goes with --explore N`);
   }
-  const shard = shardFlag(values.shard, strategy.strategy);
+  const shard = shardFlag(values.shard);
   if (typeof shard === 'string') return usage(shard);
   const jobs = jobsFlag(values.jobs);
   if (typeof jobs === 'string') return usage(jobs);

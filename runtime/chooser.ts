@@ -236,9 +236,32 @@ export class DfsChooser extends ExploringChooser {
   /** The path being explored: the choice and alternative count at each choice point. */
   private path: { chosen: number; n: number }[] = [];
   private off = 0;
+  /** Schedules met so far with at most `split` choices off the policy: the i-th belongs to shard i mod count. */
+  private dealt = 0;
+  private owns: boolean;
+  /** How many off-policy choices deep the tree is dealt out to the shards (two levels balance it better than one). */
+  private readonly split: number;
 
-  constructor(private readonly maxOffDefault = Infinity) {
+  /**
+   * With `shard`, only that shard's schedules are explored. Each schedule with at most `split` choices off the
+   * policy belongs to one shard, dealt in turn in the order DFS meets them (the same on every machine); a deeper
+   * schedule belongs to the shard of its ancestor with `split` choices. Another shard's schedule with fewer choices
+   * still runs (not counted) to learn the tree under it; one with `split` is skipped with its whole subtree. So the
+   * shards' schedules are disjoint and together are the whole tree.
+   */
+  constructor(private readonly maxOffDefault = Infinity, private readonly shard: { readonly index: number; readonly count: number } = { index: 0, count: 1 }) {
     super();
+    this.split = Math.min(2, maxOffDefault);
+    this.owns = this.deal();
+  }
+
+  /** Whether the schedule about to run is this shard's; when not, it runs only to learn the tree under it. */
+  get owned(): boolean {
+    return this.owns;
+  }
+
+  private deal(): boolean {
+    return this.shard.count === 1 || this.dealt++ % this.shard.count === this.shard.index;
   }
 
   protected decide(_kind: ChoiceKind, tasks: readonly number[], index: number): number {
@@ -268,6 +291,12 @@ export class DfsChooser extends ExploringChooser {
       last.chosen++;
       const off = path.filter(s => s.chosen !== 0).length;
       if (off <= this.maxOffDefault) {
+        if (off <= this.split) {
+          const mine = this.deal();
+          // another shard's schedule at the split level: it and its subtree are that shard's
+          if (!mine && off === this.split) continue;
+          this.owns = mine;
+        }
         this.path = path;
         return true;
       }

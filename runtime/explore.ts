@@ -32,8 +32,10 @@ export interface ExploreOptions {
   readonly shrink?: boolean;
   readonly shrinkRuns?: number;
   /**
-   * Run only the schedules of one shard (random and PCT): schedule i (from 0) belongs to shard `i % count`. A schedule
+   * Run only the schedules of one shard. Random and PCT: schedule i (from 0) belongs to shard `i % count`; a schedule
    * depends only on the seed and its number, so the shards' schedules are disjoint and together are the whole run's.
+   * DFS: the tree is dealt out by subtrees (DfsChooser), so the shards' schedules are disjoint and together are the
+   * whole tree (each shard numbers its own from 1).
    */
   readonly shard?: { readonly index: number; readonly count: number };
   /**
@@ -135,9 +137,8 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
   const seed = options.seed ?? 1;
   let expected: string | undefined;
   if (options.checkOutput) expected = runCompiled(program, { ...options.machine }).output;
-  const dfs = options.strategy === 'dfs' ? new DfsChooser(options.depth ?? Infinity) : undefined;
   const shard = options.shard ?? { index: 0, count: 1 };
-  if (dfs && shard.count > 1) throw new Error('DFS explores one tree in order and cannot be sharded');
+  const dfs = options.strategy === 'dfs' ? new DfsChooser(options.depth ?? Infinity, shard) : undefined;
   // PCT spreads its change points over the choice points of a run: as many as Tokio's own schedule meets (measured
   // once, so that each schedule depends only on the seed and its number, and shards stay disjoint).
   let expectedPoints = 0;
@@ -150,7 +151,8 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
   let run = 0;
   let exhausted = false;
   let cancelled = false;
-  for (let i = shard.index; i < options.schedules; i += shard.count) {
+  // DFS shards split the tree, not the numbers (runtime/chooser.ts): each runs its own schedules, numbered from 1.
+  for (let i = dfs ? 0 : shard.index; i < options.schedules; i += dfs ? 1 : shard.count) {
     if (options.stopAfter && i + 1 > options.stopAfter()) {
       cancelled = true;
       break;
@@ -166,6 +168,15 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
       }
     }
     const outcome = runWith(program, options, chooser);
+    if (dfs && !dfs.owned) {
+      // another DFS shard's schedule, run only to learn the tree under it: not counted, its failure is that shard's
+      i--;
+      if (!dfs.advance()) {
+        exhausted = true;
+        break;
+      }
+      continue;
+    }
     run++;
     maxPoints = Math.max(maxPoints, chooser.points);
     const verdict = verdictOf(outcome, expected);

@@ -175,8 +175,12 @@ describe('aria test --explore --shard and --merge', () => {
     const report = JSON.parse(failed.stdout);
     expect(report.tests[0]).toMatchObject({ status: 'failed', explored: 'schedule 3' });
     expect(report.summary).toMatchObject({ passed: 0, failed: 1 });
-    expect(aria(['test', 'bug-lost-update.aria', '--explore', '10', '--strategy', 'dfs', '--shard', '1/2'], dir))
-      .toMatchObject({ code: 2, stderr: expect.stringContaining('dfs explores one tree in order and cannot be split') });
+    // DFS shards split the tree: each exhausts its part, and the parts add up to the whole tree
+    const dfsWhole = JSON.parse(aria(['test', 'bug-lost-update-fixed.aria', '--explore', '100000', '--strategy', 'dfs', '--format', 'json'], dir).stdout).tests[0];
+    expect(dfsWhole.exhausted).toBe(true);
+    const dfsParts = [1, 2, 3].map(k => JSON.parse(aria(['test', 'bug-lost-update-fixed.aria', '--explore', '100000', '--strategy', 'dfs', '--shard', `${k}/3`, '--format', 'json'], dir).stdout).tests[0]);
+    for (const p of dfsParts) expect(p).toMatchObject({ status: 'passed', exhausted: true });
+    expect(dfsParts.reduce((n, p) => n + p.schedules, 0)).toBe(dfsWhole.schedules);
     expect(aria(['test', 'bug-lost-update.aria', '--explore', '10', '--shard', '3/2'], dir))
       .toMatchObject({ code: 2, stderr: expect.stringContaining('--shard takes k/n with 1 <= k <= n') });
     expect(aria(['test', '--merge', 'bug-lost-update.aria'], dir)).toMatchObject({ code: 2, stderr: expect.stringContaining('is not a report of aria test --format json') });

@@ -105,7 +105,41 @@ describe('exploration', () => {
       expect(holder.schedule).toBe(whole.schedule);
       expect(holder.choices).toEqual(whole.choices);
     }
-    expect(() => explore(buggy, { strategy: 'dfs', schedules: 10, shard: { index: 0, count: 2 } })).toThrow(/cannot be sharded/);
+  });
+
+  it('DFS shards split the tree: disjoint, together every schedule of the whole run, each exhausted', async () => {
+    const fixed = await compiledTest('bug-lost-update-fixed.aria', 'deposits_all_land');
+    /** The schedules (every choice made) a DFS run over `shard` explores, as explore() runs them. */
+    const schedulesOf = (shard: { index: number; count: number }, depth = Infinity) => {
+      const dfs = new DfsChooser(depth, shard);
+      const seen: string[] = [];
+      do {
+        const owned = dfs.owned;
+        runCompiled(fixed, { chooser: dfs });
+        if (owned) seen.push(dfs.chosen.join(','));
+      } while (dfs.advance());
+      return seen;
+    };
+    for (const depth of [Infinity, 2]) {
+      const whole = schedulesOf({ index: 0, count: 1 }, depth);
+      expect(new Set(whole).size).toBe(whole.length);
+      for (const count of [2, 3, 5]) {
+        const parts = Array.from({ length: count }, (_, index) => schedulesOf({ index, count }, depth));
+        const all = parts.flat();
+        // disjoint (no schedule twice) and together the whole tree
+        expect(new Set(all).size, `${count} shards, depth ${depth}`).toBe(all.length);
+        expect(new Set(all), `${count} shards, depth ${depth}`).toEqual(new Set(whole));
+        // every shard has work: the subtrees go round the shards
+        for (const part of parts) expect(part.length).toBeGreaterThan(0);
+        const explored = parts.map((_, index) => explore(fixed, { strategy: 'dfs', schedules: 100_000, depth, shard: { index, count } }));
+        expect(explored.map(r => r.schedules)).toEqual(parts.map(p => p.length));
+        for (const r of explored) expect(r.exhausted).toBe(true);
+      }
+    }
+    // A failure is found by the shard whose subtree holds it.
+    const buggy = await compiledTest('bug-lost-update.aria', 'deposits_all_land');
+    const found = [0, 1, 2].map(index => explore(buggy, { strategy: 'dfs', schedules: 100_000, shard: { index, count: 3 } }));
+    expect(found.some(r => r.failure)).toBe(true);
   });
 
   it('a replayed schedule is the same run, event for event', async () => {
