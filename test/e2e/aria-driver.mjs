@@ -156,6 +156,36 @@ async function testingChecks(t) {
     return { rows: state.rows.map(r => `${r.label} ${r.icons.join(' ')}`), message: message.excerpt };
   });
 
+  await check(`the Debug profile stops the debugger at the failure of ${t.fail[0]}`, async () => {
+    await key('Escape');
+    await showTests([...t.pass, ...t.fail]);
+    const rows = page.locator('.test-explorer .monaco-list-row');
+    const labels = await rows.evaluateAll(els => els.map(e => e.getAttribute('aria-label') || ''));
+    const index = labels.findIndex(l => l === t.fail[0] || l.startsWith(`${t.fail[0]} `));
+    if (index < 0) throw new Error(`no row for ${t.fail[0]} in ${JSON.stringify(labels)}`);
+    const row = rows.nth(index);
+    await row.hover();
+    await row.locator('.codicon-testing-debug-icon').first().click();
+    const state = await until('a debug session stopped on the failing assertion', async () => {
+      const s = await page.evaluate(() => ({
+        exception: (document.querySelector('.exception-widget')?.textContent || '').trim(),
+        callStack: (document.querySelector('.debug-call-stack')?.textContent || '').trim().slice(0, 400),
+      }));
+      return { ...s, ok: s.exception.includes(t.failMessage) };
+    }, 60_000);
+    await runCommand('View: Show Run and Debug');
+    const stack = await until('the test in the Call Stack', async () => {
+      const callStack = await page.evaluate(() => (document.querySelector('.debug-call-stack')?.textContent || '').trim().slice(0, 400));
+      return { ok: callStack.includes(t.fail[0]), callStack };
+    }, 20_000);
+    state.callStack = stack.callStack;
+    await shot('debug-test-profile');
+    // stop it: the Debug run ends when its session does
+    await page.locator('.debug-toolbar .codicon-debug-stop').first().click();
+    await until('the debug session ends', async () => ({ ok: (await page.locator('.debug-toolbar .codicon-debug-stop').count()) === 0 || !(await page.locator('.debug-toolbar').first().isVisible()) }), 20_000);
+    return { exception: state.exception.slice(0, 200), callStack: state.callStack };
+  });
+
   if (t.cancel) {
     await check('Explore shows its progress, and Cancel kills the aria test process', async () => {
       await openFile(t.cancel.file);
@@ -173,6 +203,7 @@ async function testingChecks(t) {
       await page.waitForTimeout(1000);
       await shot('explore-progress');
       await page.locator('.notifications-toasts .notification-toast .monaco-button', { hasText: 'Cancel' }).first().click();
+      await showTests([t.cancel.test]);
       const stopped = await until('the process gone and the test skipped', async () => {
         const rows = await testRows();
         const row = rowOf(rows, t.cancel.test);
@@ -224,8 +255,15 @@ async function testingChecks(t) {
         callStack: (document.querySelector('.debug-call-stack')?.textContent || '').trim().slice(0, 400),
         toolbar: Boolean(document.querySelector('.debug-toolbar')),
       }));
-      return { ...s, ok: s.exception.includes(t.racy.failure) && s.callStack.includes(t.racy.test) };
+      return { ...s, ok: s.exception.includes(t.racy.failure) };
     }, 90_000);
+    // the Call Stack shows the test's frame, stopped there
+    await runCommand('View: Show Run and Debug');
+    const stack = await until('the test in the Call Stack', async () => {
+      const callStack = await page.evaluate(() => (document.querySelector('.debug-call-stack')?.textContent || '').trim().slice(0, 400));
+      return { ok: callStack.includes(t.racy.test), callStack };
+    }, 20_000);
+    state.callStack = stack.callStack;
     await shot('debug-this-schedule');
     return { exception: state.exception.slice(0, 300), callStack: state.callStack };
   });
