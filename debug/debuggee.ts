@@ -6,7 +6,7 @@ import {
 } from '../runtime/index.js';
 import { BreakpointTable, PRELUDE_MODULE, parseHitCondition, parseLogMessage, type ActiveBreakpoint } from './breakpoints.js';
 import type { LaunchConfig } from './launch-config.js';
-import type { RuntimeStateBody, TimelineBody } from './protocol.js';
+import type { RuntimeStateBody, TimelineBody, TimelineThread } from './protocol.js';
 import { MAX_RECORDED_POLLS, TimelineRecorder, locateIn, runtimeStateBody } from './runtime-state.js';
 
 /** A stop takes a checkpoint when this many steps ran since the last one (cheap stepBack after a few steps). */
@@ -685,11 +685,12 @@ export class Debuggee {
 
   timeline(): TimelineBody {
     const s = this.machine.state;
-    const threads = s.threads.map(th => {
+    const threads = s.threads.map((th): TimelineThread => {
       const rtIndex = s.runtimes.findIndex(r => r.id === th.runtime);
       const prefix = rtIndex > 0 ? `rt ${th.runtime} ` : '';
       const blockingIndex = th.kind === 'blocking' ? s.runtimes[rtIndex]!.blockingThreads.indexOf(th.id) : 0;
-      return { id: th.id, runtime: th.runtime, kind: th.kind as 'worker' | 'blocking', label: th.kind === 'worker' ? `${prefix}worker ${th.index}` : `${prefix}blocking ${blockingIndex}` };
+      const label = th.kind === 'worker' ? `${prefix}worker ${th.index}` : th.kind === 'block-on' ? `${prefix}block_on` : `${prefix}blocking ${blockingIndex}`;
+      return { id: th.id, runtime: th.runtime, kind: th.kind, label };
     });
     const tasks = s.tasks.filter((t): t is Task => !!t).map(t => ({ id: t.id, name: t.name, state: t.state }));
     return this.recorder.body(s.us, threads, tasks);

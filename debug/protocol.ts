@@ -208,7 +208,8 @@ export interface TimelineSpawn {
 export interface TimelineThread {
   readonly id: number;
   readonly runtime: number;
-  readonly kind: 'worker' | 'blocking';
+  /** `block-on`: the thread that polls the main task (a `with` runtime's owner), off the workers, as Tokio's `block_on`. */
+  readonly kind: 'worker' | 'blocking' | 'block-on';
   readonly label: string;
 }
 
@@ -216,7 +217,8 @@ export interface TimelineThread {
 export type SpanState = 'ready' | 'running' | 'blocked' | 'sleeping' | 'completed' | 'failed' | 'cancelled';
 
 /** Where a ready task waits to be polled. */
-export type QueueName = 'lifo' | 'local' | 'global' | 'blocking';
+/** `deferred`: a `yield_now` whose waker waits for its worker's park or maintenance; `block-on`: the block_on thread's task. */
+export type QueueName = 'lifo' | 'local' | 'global' | 'blocking' | 'deferred' | 'block-on';
 
 /** A task enters a state at `atUs` and stays in it until its next transition (or now). */
 export interface TimelineTransition {

@@ -162,7 +162,9 @@ export function locateIn(machine: Machine): Locate {
       if (!w || w.kind !== 'worker') continue;
       if (w.lifo === task) return { queue: 'lifo', thread: id };
       if (w.queue.includes(task)) return { queue: 'local', thread: id };
+      if (w.deferred.includes(task)) return { queue: 'deferred', thread: id };
     }
+    if (task === rt.blockOnTask && rt.blockOnThread >= 0) return { queue: 'block-on', thread: rt.blockOnThread };
     if (rt.inject.includes(task)) return { queue: 'global', thread: -1 };
     if (rt.blockingQueue.includes(task)) return { queue: 'blocking', thread: -1 };
     return undefined;
@@ -280,7 +282,8 @@ export class TimelineRecorder {
       if (t.state !== 'ready' || t.thread < 0 || !this.shaken.has(t.thread)) continue;
       const where = locate(task);
       if (!where || (where.queue === t.queue && where.thread === t.thread)) continue;
-      const moved = where.thread !== t.thread ? (where.thread >= 0 ? 'stolen' : 'overflowed to the global queue') : 'pushed out of the LIFO slot';
+      const moved = where.thread !== t.thread ? (where.thread >= 0 ? 'stolen' : 'overflowed to the global queue')
+        : t.queue === 'deferred' ? 'its deferred yield woken' : 'pushed out of the LIFO slot';
       this.transition(task, atUs, 'ready', { queue: where.queue, thread: where.thread, detail: moved, ...(t.by !== undefined ? { by: t.by } : {}) });
     }
     this.shaken.clear();

@@ -607,7 +607,7 @@ export class AriaDebugSession extends LoggingDebugSession {
     if (!row || !t) return [v.row('task', `#${id} is gone`)];
     const threadName = (th: number) => {
       const w = d.machine.state.threads[th];
-      return !w ? 'none' : w.kind === 'worker' ? `worker ${w.index}` : `blocking thread ${th}`;
+      return !w ? 'none' : w.kind === 'worker' ? `worker ${w.index}` : w.kind === 'block-on' ? 'block_on thread' : `blocking thread ${th}`;
     };
     return [
       v.row('id', String(row.id), undefined, 'Int'),

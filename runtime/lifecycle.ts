@@ -1,7 +1,7 @@
 // The machine's task lifecycle: spawning, finishing, aborting, waiting and waking, `with` blocks, runtimes.
 import type { FnProto } from './bytecode.js';
 import { AriaError, RETRY, SUSPEND, YIELDED, type NativeResult } from './natives.js';
-import { BlockingThreadState, RuntimeState, runtimeConfig, scheduleTask } from './scheduler.js';
+import { BlockingThreadState, RuntimeState, runtimeConfig, scheduleFromDriver, scheduleTask } from './scheduler.js';
 import { Task, describeWait, type Failure, type Frame, type HandlerNode, type WaitReason } from './task.js';
 import type { TimerEntry } from './timer-wheel.js';
 import { touch } from './heap-stamp.js';
@@ -307,7 +307,7 @@ export abstract class TaskLifecycle extends MachineCore {
         this.finish(t, 'cancelled', undefined, null, `runtime #${rt.id} shut down`);
       }
     }
-    for (const id of [...rt.workers, ...rt.blockingThreads]) {
+    for (const id of [...rt.workers, ...rt.blockingThreads, ...(rt.blockOnThread >= 0 ? [rt.blockOnThread] : [])]) {
       const th = this.s.threads[id]!;
       if (th.current !== -1 && th.current !== except) th.current = -1;
       if (th.kind === 'blocking') th.closed = true;
@@ -430,9 +430,11 @@ export abstract class TaskLifecycle extends MachineCore {
     t.wakes++;
     if (!this.firingTimers) this.s.waits.progressUs = t.readyUs;
     const from = this.cur;
-    this.event({ kind: 'wake', task: t.id, by: from ? from.current : 0, remote: !from || from.runtime !== t.runtime || from.kind !== 'worker' });
+    const driver = this.driving && this.driving.runtime === t.runtime ? this.driving : null;
+    this.event({ kind: 'wake', task: t.id, by: from ? from.current : 0, remote: !driver && (!from || from.runtime !== t.runtime || from.kind !== 'worker') });
     if (t.kind === 'blocking') return; // it stays on its blocking thread
-    scheduleTask(this, this.s.runtimes[t.runtime]!, t.id, from, false);
+    if (driver) scheduleFromDriver(this, this.s.runtimes[t.runtime]!, driver, t.id);
+    else scheduleTask(this, this.s.runtimes[t.runtime]!, t.id, from, false);
   }
 
   complete(t: Task, result: Value): void {
@@ -508,7 +510,7 @@ export abstract class TaskLifecycle extends MachineCore {
 
   consumeBudget(t: Task): boolean {
     const th = this.cur;
-    if (!th || th.kind !== 'worker') return true;
+    if (!th || th.kind === 'blocking') return true;
     if (th.budget > 0) {
       th.budget--;
       return true;
@@ -649,7 +651,13 @@ export abstract class TaskLifecycle extends MachineCore {
     const th = this.cur;
     const rt = this.s.runtimes[t.runtime]!;
     if (t.kind === 'blocking') return YIELDED;
-    scheduleTask(this, rt, t.id, th && th.kind === 'worker' ? th : null, true);
+    if (th && th.kind === 'worker' && th.runtime === t.runtime) {
+      // Tokio's `yield_now` defers the waker (`context::defer`) until the worker parks or runs its maintenance.
+      th.deferred.push(t.id);
+      return YIELDED;
+    }
+    // Outside a worker (the block_on thread) there is no scheduler context: the waker is woken at once.
+    scheduleTask(this, rt, t.id, null, true);
     return YIELDED;
   }
 

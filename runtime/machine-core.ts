@@ -270,6 +270,8 @@ export abstract class MachineCore implements SchedulerContext {
   protected firingTimers = false;
   /** The thread running the current poll (its worker takes local wakes). */
   protected cur: ThreadState | null = null;
+  /** The worker processing due timers on the driver: what they wake goes to its local queues. */
+  protected driving: WorkerState | null = null;
   readonly maxDepth: number;
   readonly quantum: number;
   readonly statementUs: number;
@@ -301,6 +303,7 @@ export abstract class MachineCore implements SchedulerContext {
     main.sp = program.main.locals.length;
     this.s.tasks[main.id] = main;
     this.s.mainTask = main.id;
+    rt.blockOnTask = main.id; // `#[tokio::main]`: block_on polls the main task
     rt.metrics.spawnedTasksCount++;
     this.event({ kind: 'spawn', task: main.id, name: main.name, parent: 0, runtime: rt.id, blocking: false, site: this.siteText(main.spawnModule, main.spawnSpan) });
     scheduleTask(this, rt, main.id, null, false);
@@ -459,6 +462,7 @@ export abstract class MachineCore implements SchedulerContext {
 
   protected newRuntime(config: ReturnType<typeof runtimeConfig>, owner: number): RuntimeState {
     const rt = new RuntimeState(this.s.runtimes.length, config, owner);
+    rt.blockOnTask = owner; // `rt.block_on`: the task whose `with` started it (-1: the main task, set by the caller)
     this.s.runtimes.push(rt);
     createWorkers(this, rt);
     this.event({ kind: 'runtime-start', runtime: rt.id, flavor: config.flavor, workers: config.workers });

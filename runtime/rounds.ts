@@ -1,8 +1,9 @@
 // The machine's scheduling rounds: threads take turns, the clock advances, timers fire, debugger stops land.
 import type { PollOutcome } from './events.js';
 import {
-  BLOCKING_KEEP_ALIVE_MS, BlockingThreadState, COOP_BUDGET, MAX_LIFO_POLLS_PER_TICK, WorkerState, hasLocalWork, nextTask, park,
-  pushBackOrOverflow, stealWork, transitionFromSearching, unparkAll, type ThreadState,
+  BLOCKING_KEEP_ALIVE_MS, BlockingThreadState, COOP_BUDGET, EVENT_INTERVAL, type RuntimeState, MAX_LIFO_POLLS_PER_TICK, WorkerState, hasLocalWork, nextTask, park,
+  notifyParked, pushBackOrOverflow, scheduleFromDriver, shouldNotifyOthers, stealWork, transitionFromSearching, unparkAll,
+  unparkWorker, type ThreadState,
 } from './scheduler.js';
 import { record, type Task } from './task.js';
 import { execute } from './vm.js';
@@ -13,6 +14,7 @@ import { Network } from './network.js';
 import { DEADLINE_PASSED } from './lifecycle.js';
 import type { WaitReport } from './events.js';
 import { analyzeWaits, cycleLine } from './waits.js';
+import type { TimerEntry } from './timer-wheel.js';
 
 /** Rounds between two looks at the wait-for graph at most (while nothing is found; a clock jump always looks). */
 const MAX_WAIT_INTERVAL = 256;
@@ -109,7 +111,8 @@ export abstract class Rounds extends Network {
       let t: Task;
       if (th.current === -1) {
         if (this.hold >= 0) break; // the held task's poll ended: nothing else may run
-        const id = th.kind === 'worker' ? this.findWork(th) : this.takeBlocking(th);
+        // The block_on thread polls only its task, which `scheduleTask` hands it.
+        const id = th.kind === 'worker' ? this.findWork(th) : th.kind === 'blocking' ? this.takeBlocking(th) : -1;
         if (id === -1) break;
         t = s.tasks[id]!;
         this.pollStart(th, t);
@@ -119,6 +122,11 @@ export abstract class Rounds extends Network {
         if (t.state === 'blocked') break; // a blocking thread holding a task that waits
         if (t.state === 'running' && r.turnUsed === 0) this.pollGap(th, t);
         if (t.state === 'scheduled') {
+          if (th.kind === 'block-on') {
+            t.thread = th.id;
+            th.pollCount++;
+            th.budget = COOP_BUDGET;
+          }
           this.waitUntilReady(t);
           this.scheduledFor(t);
           t.state = 'running';
@@ -233,7 +241,7 @@ export abstract class Rounds extends Network {
       this.watchdog(next);
       this.jumpClock(next);
     }
-    this.fireTimers();
+    this.expireTimers();
     this.closeIdleBlockingThreads();
     this.sampleCounters();
     const order: number[] = [];
@@ -246,6 +254,10 @@ export abstract class Rounds extends Network {
       for (const id of rt.blockingThreads) {
         const b = s.threads[id] as BlockingThreadState;
         if (!b.closed && (b.current !== -1 || rt.blockingQueue.length > 0)) order.push(id);
+      }
+      if (rt.blockOnThread >= 0) {
+        const b = s.threads[rt.blockOnThread]!;
+        if (b.current !== -1 && s.tasks[b.current]!.state !== 'blocked') order.push(b.id);
       }
     }
     if (order.length === 0 && this.anyRunnable()) {
@@ -271,6 +283,7 @@ export abstract class Rounds extends Network {
   protected busyWith(th: ThreadState): number {
     if (th.current !== -1) return th.current;
     if (th.kind === 'worker') return th.lifo !== -1 ? th.lifo : th.queue.length > 0 ? th.queue.items[th.queue.head]! : -1;
+    if (th.kind === 'block-on') return -1;
     const q = this.s.runtimes[th.runtime]!.blockingQueue;
     return q.length > 0 ? q.items[q.head]! : -1;
   }
@@ -298,7 +311,7 @@ export abstract class Rounds extends Network {
         this.jumpClock(next);
       }
     }
-    this.fireTimers();
+    this.fireTimers(); // held: what is due fires now, whoever holds the driver
     let order: number[] = [];
     if (t && !t.done) {
       const th = t.thread >= 0 ? s.threads[t.thread] : undefined;
@@ -344,6 +357,29 @@ export abstract class Rounds extends Network {
       this.pollStart(b, t);
       return b;
     }
+    for (const id of rt.workers) {
+      const d = (s.threads[id] as WorkerState).deferred;
+      const i = d.indexOf(t.id);
+      if (i >= 0) d.splice(i, 1); // a yield's deferred waker: the debugger runs it now
+    }
+    if (t.id === rt.blockOnTask) {
+      // Never in a queue: its block_on thread holds it, or (current-thread) the worker polls it when it is free.
+      if (rt.blockOnThread >= 0) {
+        const b = s.threads[rt.blockOnThread]!;
+        return b.current === t.id && b.blockedUntilUs < 0 ? b : undefined;
+      }
+      const w = s.threads[rt.workers[0]!] as WorkerState;
+      if (w.current !== -1 || w.blockedUntilUs >= 0) return undefined;
+      rt.blockOnReady = false;
+      if (w.parked) {
+        w.parked = false;
+        const i = rt.sleepers.indexOf(w.id);
+        if (i >= 0) rt.sleepers.splice(i, 1);
+      }
+      w.budget = COOP_BUDGET;
+      this.pollStart(w, t);
+      return w;
+    }
     let home: WorkerState | undefined;
     for (const id of rt.workers) {
       const w = s.threads[id] as WorkerState;
@@ -362,6 +398,7 @@ export abstract class Rounds extends Network {
     }
     if (w.parked) {
       w.parked = false;
+      if (rt.driver === w.id) rt.driver = -1;
       const i = rt.sleepers.indexOf(w.id);
       if (i >= 0) rt.sleepers.splice(i, 1);
     }
@@ -374,6 +411,14 @@ export abstract class Rounds extends Network {
     for (const rt of this.s.runtimes) {
       if (rt.closed) continue;
       if (rt.inject.length > 0 || (rt.blockingQueue.length > 0 && this.idleBlockingThreads(rt) > 0)) return true;
+      if (rt.blockOnThread >= 0) {
+        const b = this.s.threads[rt.blockOnThread]!;
+        if (b.current !== -1 && b.blockedUntilUs < 0 && this.s.tasks[b.current]!.state !== 'blocked') return true;
+      } else if (rt.blockOnReady && (this.s.threads[rt.workers[0]!] as WorkerState).blockedUntilUs < 0) return true;
+      // Due timers or deferred wakers are runnable by a worker that is free: it processes them when it parks.
+      if (rt.due.length > 0 || rt.workers.some(id => (this.s.threads[id] as WorkerState).deferred.length > 0)) {
+        if (rt.workers.some(id => { const w = this.s.threads[id] as WorkerState; return !w.parked && w.blockedUntilUs < 0; })) return true;
+      }
       // Local work is runnable by its worker unless a blocking call holds it; its queue (not its LIFO
       // slot) can also be stolen by a free worker.
       const free = rt.workers.some(id => (this.s.threads[id] as WorkerState).blockedUntilUs < 0);
@@ -412,12 +457,35 @@ export abstract class Rounds extends Network {
       w.lifoPolls = 0;
       w.lifoEnabled = rt.config.lifo;
     }
+    // On a current-thread flavour block_on drives this worker (current_thread/mod.rs `block_on`): its task is polled, when
+    // woken, at the top of each of block_on's loops, never from a queue; a loop runs up to `EVENT_INTERVAL` tasks, then
+    // `park_yield`s (timers, deferred wakers), or ends early when the worker finds nothing and parks.
+    const blockOn = rt.blockOnThread < 0 && rt.blockOnTask >= 0;
+    const currentThread = rt.config.flavor !== 'multi';
+    if (currentThread && w.batch >= EVENT_INTERVAL) {
+      this.parkYield(rt, w);
+      w.loopTop = true;
+    }
+    if (w.loopTop) w.batch = 0;
+    if (blockOn && w.loopTop && rt.blockOnReady) return this.takeBlockOn(rt, w);
+    w.loopTop = false;
     w.tick++;
+    if (currentThread) w.batch++;
+    else if (w.tick % EVENT_INTERVAL === 0) this.parkYield(rt, w); // multi_thread/worker.rs `maintenance`
     let t = nextTask(this, rt, w);
     if (t === -1) t = stealWork(this, rt, w);
+    if (t === -1 && (w.deferred.length > 0 || (rt.due.length > 0 && rt.driver === -1))) {
+      // Before parking it processes what is due on the driver and wakes its deferred tasks (Tokio's `park_yield`, or
+      // `park`, whose driver processes expired timers first); what they wake runs here instead of parking.
+      this.parkYield(rt, w);
+      w.loopTop = true;
+      t = nextTask(this, rt, w);
+    }
+    if (t === -1 && blockOn && rt.blockOnReady) return this.takeBlockOn(rt, w);
     if (t === -1) {
       if (w.unparked) w.metrics.noopCount++;
       w.unparked = false;
+      w.loopTop = true;
       park(this, rt, w);
       return -1;
     }
@@ -426,6 +494,47 @@ export abstract class Rounds extends Network {
     w.budget = COOP_BUDGET;
     w.lifoPolls = 1;
     return t;
+  }
+
+  /**
+   * Tokio's `park_yield` on worker `w`: with the driver free it fires the runtime's due timers, then wakes the tasks
+   * that yielded on it; what they wake goes to its own LIFO slot and local queue (`scheduleFromDriver`). Then, with
+   * more than one task queued and not searching, it wakes a parked worker to share them.
+   */
+  protected parkYield(rt: RuntimeState, w: WorkerState): void {
+    if (rt.due.length > 0 && rt.driver === -1) this.processTimers(rt, w);
+    if (w.deferred.length > 0) {
+      const tasks = w.deferred.splice(0);
+      for (const id of tasks) {
+        const t = this.s.tasks[id];
+        if (t && !t.done && t.state === 'scheduled' && t.runtime === rt.id) scheduleFromDriver(this, rt, w, id);
+      }
+    }
+    if (shouldNotifyOthers(w)) notifyParked(this, rt);
+  }
+
+  /** Worker `w` fires `rt`'s due timers (it holds the driver for that). */
+  protected processTimers(rt: RuntimeState, w: WorkerState): void {
+    const due = rt.due.splice(0) as TimerEntry<TimerPayload>[];
+    this.firingTimers = true;
+    this.driving = w;
+    try {
+      for (const e of due) this.fireTimer(e);
+    } finally {
+      this.firingTimers = false;
+      this.driving = null;
+    }
+  }
+
+  /** The current-thread worker polls the block_on task (it was woken). */
+  protected takeBlockOn(rt: RuntimeState, w: WorkerState): number {
+    rt.blockOnReady = false;
+    w.loopTop = false;
+    w.unparked = false;
+    transitionFromSearching(this, rt, w);
+    w.budget = COOP_BUDGET;
+    w.lifoPolls = 1;
+    return rt.blockOnTask;
   }
 
   protected takeBlocking(b: BlockingThreadState): number {
@@ -449,6 +558,7 @@ export abstract class Rounds extends Network {
     t.polls++;
     th.pollStartSteps = t.steps;
     if (th.kind === 'worker') th.metrics.pollCount++;
+    else if (th.kind === 'block-on') th.pollCount++;
     else {
       th.tasksRun++;
       this.event({ kind: 'blocking-start', task: t.id, thread: th.id });
@@ -479,9 +589,13 @@ export abstract class Rounds extends Network {
     this.sampleCounters();
     if (th.kind === 'worker') {
       th.current = -1;
-    } else if (t.done) {
-      th.current = -1;
-      th.idleSinceUs = this.s.us;
+    } else if (th.kind === 'blocking') {
+      if (t.done) {
+        th.current = -1;
+        th.idleSinceUs = this.s.us;
+      }
+    } else if (t.done || t.runtime !== th.runtime) {
+      th.current = -1; // the block_on thread keeps its task while it waits
     }
     if (t.aborted && !t.done && (t.state === 'blocked' || t.state === 'scheduled')) {
       this.abandonWait(t);
@@ -554,16 +668,69 @@ export abstract class Rounds extends Network {
     this.event({ kind: 'deadlock', report });
   }
 
+  /** Fires every timer past its deadline now, from outside the workers (a held run), what was due before included. */
   protected fireTimers(): void {
+    const s = this.s;
+    const fired: TimerEntry<TimerPayload>[] = [];
+    for (const rt of s.runtimes) fired.push(...(rt.due.splice(0) as TimerEntry<TimerPayload>[]));
+    fired.push(...this.pollWheel());
     this.firingTimers = true;
     try {
-      this.fireDueTimers();
+      for (const e of fired) this.fireTimer(e);
     } finally {
       this.firingTimers = false;
     }
   }
 
-  private fireDueTimers(): void {
+  /**
+   * At a round's start: the timers past their deadline become due on their task's runtime, for a worker to process
+   * (Tokio's time driver, driven by the worker that parks on it, or at a maintenance). A parked worker holding the driver
+   * wakes now and processes them. A thread blocked in `thread_sleep` wakes now (the OS wakes it), and so does a
+   * connection arriving (the simulated listener), as does a timer of a closed runtime.
+   */
+  protected expireTimers(): void {
+    const s = this.s;
+    const fired = this.pollWheel();
+    if (fired.length === 0) return;
+    const now: TimerEntry<TimerPayload>[] = [];
+    for (const e of fired) {
+      const owner = timerTask(e.payload);
+      const t = owner >= 0 ? s.tasks[owner] : undefined;
+      const rt = t ? s.runtimes[t.runtime] : undefined;
+      if (!rt || rt.closed) now.push(e);
+      else rt.due.push(e);
+    }
+    if (now.length > 0) {
+      this.firingTimers = true;
+      try {
+        for (const e of now) this.fireTimer(e);
+      } finally {
+        this.firingTimers = false;
+      }
+    }
+    for (const rt of s.runtimes) {
+      if (rt.closed || rt.due.length === 0) continue;
+      let holder = rt.driver;
+      // Every worker parked and none on the driver (woken all at once, or by the debugger): the last to park takes it.
+      if (holder === -1 && rt.sleepers.length === rt.workers.length) holder = rt.sleepers[rt.sleepers.length - 1]!;
+      if (holder === -1) continue; // no worker parks on the driver: the next to park or run its maintenance processes them
+      const w = s.threads[holder] as WorkerState;
+      rt.sleepers.splice(rt.sleepers.indexOf(w.id), 1);
+      if (w.searching) {
+        w.searching = false;
+        rt.numSearching--;
+      }
+      unparkWorker(this, rt, w);
+      w.loopTop = true;
+      this.processTimers(rt, w);
+      if (shouldNotifyOthers(w)) notifyParked(this, rt);
+      // Woken by the driver and nothing for it (a wake of the block_on task): it parks again, on the driver.
+      if (!hasLocalWork(w)) park(this, rt, w);
+    }
+  }
+
+  /** The timers past their deadline, taken off the wheel, those of one deadline in the chooser's order. */
+  private pollWheel(): TimerEntry<TimerPayload>[] {
     const s = this.s;
     const fired = s.wheel.poll(Math.floor(s.us / 1000));
     // Timers of one deadline fire in the wheel's order; a chooser may order them otherwise (`timer`).
@@ -576,7 +743,13 @@ export abstract class Rounds extends Network {
       }
       i = j;
     }
-    for (const e of fired) {
+    return fired;
+  }
+
+  /** One timer fires: it wakes its task (with `driving` set, into that worker's local queues), or its thread. */
+  private fireTimer(e: TimerEntry<TimerPayload>): void {
+    const s = this.s;
+    {
       const p = e.payload;
       if (typeof p === 'number') {
         this.event({ kind: 'timer-fire', timer: e.id, deadline: e.deadline, owner: p, purpose: 'sleep' });
@@ -585,7 +758,7 @@ export abstract class Rounds extends Network {
           t.waitTimer = null;
           this.wake(t, undefined);
         }
-        continue;
+        return;
       }
       switch (p.kind) {
         case 'timeout': {
@@ -669,6 +842,21 @@ export abstract class Rounds extends Network {
       return true;
     }
     return false;
+  }
+}
+
+/** The task whose runtime's driver processes a timer; -1 for those that fire at once (a thread's sleep, a connection). */
+function timerTask(p: TimerPayload): number {
+  if (typeof p === 'number') return p;
+  switch (p.kind) {
+    case 'timeout': return p.task;
+    case 'cancel-token': return p.owner;
+    case 'thread-wake': return -1;
+    case 'connection': return -1;
+    default: {
+      const never: never = p;
+      return never;
+    }
   }
 }
 

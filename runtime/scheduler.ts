@@ -3,6 +3,7 @@ import type { ChoiceCursor, Chooser } from './chooser.js';
 import type { Flavor, RuntimeEvent } from './events.js';
 import type { Prng } from './prng.js';
 import { Deque, InjectQueue, LOCAL_QUEUE_CAPACITY, LocalQueue } from './queues.js';
+import type { TimerEntry } from './timer-wheel.js';
 
 /** tokio/src/runtime/scheduler/multi_thread/worker.rs `MAX_LIFO_POLLS_PER_TICK`. */
 export const MAX_LIFO_POLLS_PER_TICK = 3;
@@ -12,6 +13,11 @@ export const MAX_LIFO_POLLS_PER_TICK = 3;
  * target unless `Builder::global_queue_interval` fixes it; the simulation fixes it at 61.
  */
 export const MULTI_THREAD_GLOBAL_QUEUE_INTERVAL = 61;
+/**
+ * tokio/src/runtime/builder.rs `EVENT_INTERVAL` (61, both flavours): a worker's maintenance (timers, I/O, deferred
+ * wakers: `park_yield`) every this many ticks (multi_thread/worker.rs `maintenance`; current_thread `block_on`).
+ */
+export const EVENT_INTERVAL = 61;
 /** tokio/src/runtime/scheduler/current_thread/mod.rs `DEFAULT_GLOBAL_QUEUE_INTERVAL`. */
 export const CURRENT_THREAD_GLOBAL_QUEUE_INTERVAL = 31;
 /** tokio/src/task/coop/mod.rs `Budget::initial()`: `Budget(Some(128))`. */
@@ -92,6 +98,15 @@ export class WorkerState {
   unparked = false;
   /** The polled task's step count when the poll started. */
   pollStartSteps = 0;
+  /** At the top of block_on's loop (current-thread: after a park or a maintenance), where its task is polled if woken. */
+  loopTop = true;
+  /** Current-thread: tasks taken since the top of block_on's loop. */
+  batch = 0;
+  /**
+   * Tasks that called `yield_now` in a poll on this worker: their wakers are deferred (Tokio's `Defer`) until it
+   * parks or runs its maintenance (`park_yield`), so they run after the other ready tasks, timers and I/O.
+   */
+  readonly deferred: number[] = [];
   readonly metrics = new WorkerMetrics();
 
   constructor(readonly id: number, readonly runtime: number, readonly index: number, capacity: number, lifo: boolean) {
@@ -113,7 +128,25 @@ export class BlockingThreadState {
   constructor(readonly id: number, readonly runtime: number) {}
 }
 
-export type ThreadState = WorkerState | BlockingThreadState;
+/**
+ * The thread that calls `block_on` (Tokio's `#[tokio::main]`): it polls one task, the runtime's block_on task (the main
+ * task, or the task whose `with Runtime.multi_threaded(...)` started the runtime), off the workers. Only the
+ * multi-threaded flavour has one; on the current-thread flavours block_on drives the one worker itself.
+ */
+export class BlockOnThreadState {
+  readonly kind = 'block-on';
+  /** The block_on task while it is on this runtime (ready, running or waiting), else -1. */
+  current = -1;
+  blockedUntilUs = -1;
+  /** The cooperative budget left in the current poll (tokio/src/runtime/park.rs `block_on` polls under `coop::budget`). */
+  budget = COOP_BUDGET;
+  pollCount = 0;
+  busyUs = 0;
+  pollStartSteps = 0;
+  constructor(readonly id: number, readonly runtime: number) {}
+}
+
+export type ThreadState = WorkerState | BlockingThreadState | BlockOnThreadState;
 
 /** Runtime-wide counters, named after Tokio's `RuntimeMetrics`. */
 export class RuntimeMetrics {
@@ -133,6 +166,24 @@ export class RuntimeState {
   readonly blockingQueue = new Deque();
   readonly metrics = new RuntimeMetrics();
   closed = false;
+  /**
+   * The task `block_on` drives (the main task, or the owner of a `with` runtime), never in a run queue: on the
+   * multi-threaded flavour it runs on the block_on thread `blockOnThread`; on a current-thread flavour on the worker,
+   * at the top of each of its scheduling loops when `blockOnReady` (Tokio's `woken` flag).
+   */
+  blockOnTask = -1;
+  blockOnThread = -1;
+  blockOnReady = false;
+  /**
+   * The parked worker that holds the time driver (the first to park while it was free, as Tokio's `TryLock` on the
+   * driver in multi_thread/park.rs), -1 when none does: it wakes when a timer is due and processes it.
+   */
+  driver = -1;
+  /**
+   * Timers past their deadline that no worker has processed yet, in firing order: the worker holding the driver, or the
+   * next one to park or run its maintenance while the driver is free, fires them (their wakes go to its local queue).
+   */
+  readonly due: TimerEntry<unknown>[] = [];
   constructor(
     readonly id: number,
     readonly config: RuntimeConfig,
@@ -164,6 +215,10 @@ export function createWorkers(ctx: SchedulerContext, rt: RuntimeState): void {
     ctx.threads.push(new WorkerState(id, rt.id, i, capacity, rt.config.lifo));
     rt.workers.push(id);
   }
+  if (rt.config.flavor === 'multi') {
+    rt.blockOnThread = ctx.threads.length;
+    ctx.threads.push(new BlockOnThreadState(rt.blockOnThread, rt.id));
+  }
 }
 
 function worker(ctx: SchedulerContext, id: number): WorkerState {
@@ -175,6 +230,10 @@ function worker(ctx: SchedulerContext, id: number): WorkerState {
  * slot unless it is a yield); from anywhere else it goes to the injection queue and wakes a parked worker.
  */
 export function scheduleTask(ctx: SchedulerContext, rt: RuntimeState, task: number, from: ThreadState | null, isYield: boolean): void {
+  if (task === rt.blockOnTask) {
+    scheduleBlockOn(ctx, rt, task);
+    return;
+  }
   if (from && from.kind === 'worker' && from.runtime === rt.id && from.current !== -1) {
     scheduleLocal(ctx, rt, from, task, isYield);
     return;
@@ -182,6 +241,60 @@ export function scheduleTask(ctx: SchedulerContext, rt: RuntimeState, task: numb
   rt.inject.push(task);
   rt.metrics.remoteScheduleCount++;
   notifyParked(ctx, rt);
+}
+
+/**
+ * The block_on task became ready: it goes into no queue. On the multi-threaded flavour its thread polls it next
+ * (tokio/src/runtime/park.rs `CachedParkThread::block_on`: the waker unparks that thread); on a current-thread flavour
+ * the worker polls it at the top of its next scheduling loop (current_thread/mod.rs `block_on`, `reset_woken`), and a
+ * parked worker wakes for it.
+ */
+function scheduleBlockOn(ctx: SchedulerContext, rt: RuntimeState, task: number): void {
+  if (rt.blockOnThread >= 0) {
+    ctx.threads[rt.blockOnThread]!.current = task;
+    return;
+  }
+  rt.blockOnReady = true;
+  const w = worker(ctx, rt.workers[0]!);
+  if (w.parked) {
+    rt.sleepers.splice(rt.sleepers.indexOf(w.id), 1);
+    unparkWorker(ctx, rt, w);
+    w.unparked = true;
+  }
+}
+
+/** A parked worker wakes (it is out of `sleepers` already); the driver it held is free again. */
+export function unparkWorker(ctx: SchedulerContext, rt: RuntimeState, w: WorkerState): void {
+  w.parked = false;
+  if (rt.driver === w.id) rt.driver = -1;
+  w.metrics.parkUnparkCount++;
+  ctx.emit?.({ kind: 'unpark', thread: w.id });
+}
+
+/**
+ * A task woken by the driver (a timer) or a deferred waker that worker `w` runs while it parks or runs its maintenance:
+ * Tokio's `schedule_local` with the parker taken out of the core, so into the LIFO slot (the previous one to the queue)
+ * and without notifying a parked worker (multi_thread/worker.rs `schedule_local`: "the notification is delayed until
+ * the park is complete"). The block_on task goes to its thread as always.
+ */
+export function scheduleFromDriver(ctx: SchedulerContext, rt: RuntimeState, w: WorkerState, task: number): void {
+  if (task === rt.blockOnTask) {
+    scheduleBlockOn(ctx, rt, task);
+    return;
+  }
+  w.metrics.localScheduleCount++;
+  if (!w.lifoEnabled) {
+    pushBackOrOverflow(ctx, rt, w, task);
+    return;
+  }
+  const prev = w.lifo;
+  if (prev !== -1) pushBackOrOverflow(ctx, rt, w, prev);
+  w.lifo = task;
+}
+
+/** Tokio's `should_notify_others` after a park: not searching, and more than one task in its local queues. */
+export function shouldNotifyOthers(w: WorkerState): boolean {
+  return !w.searching && (w.lifo !== -1 ? 1 : 0) + w.queue.length > 1;
 }
 
 function scheduleLocal(ctx: SchedulerContext, rt: RuntimeState, w: WorkerState, task: number, isYield: boolean): void {
@@ -221,22 +334,17 @@ export function notifyParked(ctx: SchedulerContext, rt: RuntimeState): void {
   const c = n > 1 ? ctx.chooser.pick('unpark', new Array<number>(n).fill(-1), ctx.choices) : 0;
   const id = rt.sleepers.splice(n - 1 - c, 1)[0]!;
   const w = worker(ctx, id);
-  w.parked = false;
   w.searching = true;
   w.unparked = true;
   rt.numSearching++;
-  w.metrics.parkUnparkCount++;
-  ctx.emit?.({ kind: 'unpark', thread: id });
+  unparkWorker(ctx, rt, w);
 }
 
 /** Wakes every parked worker of a runtime (used when the run would otherwise stall). */
 export function unparkAll(ctx: SchedulerContext, rt: RuntimeState): void {
   while (rt.sleepers.length > 0) {
     const id = rt.sleepers.pop()!;
-    const w = worker(ctx, id);
-    w.parked = false;
-    w.metrics.parkUnparkCount++;
-    ctx.emit?.({ kind: 'unpark', thread: id });
+    unparkWorker(ctx, rt, worker(ctx, id));
   }
 }
 
@@ -359,6 +467,7 @@ export function park(ctx: SchedulerContext, rt: RuntimeState, w: WorkerState): v
   w.parked = true;
   w.metrics.parkCount++;
   rt.sleepers.push(w.id);
+  if (rt.driver === -1) rt.driver = w.id; // it parks on the driver (the others on a condition variable)
   ctx.emit?.({ kind: 'park', thread: w.id });
 }
 

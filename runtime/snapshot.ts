@@ -1,6 +1,6 @@
 // Snapshots of a paused machine as plain data: task tree, workers, queues, timer wheel, blocking pool, clock, metrics.
 import type { Machine } from './machine.js';
-import type { BlockingThreadState, RuntimeState, WorkerState } from './scheduler.js';
+import type { BlockOnThreadState, BlockingThreadState, RuntimeState, WorkerState } from './scheduler.js';
 import { describeWait, type AriaFrame, type TaskKind, type TaskState, type WaitReason } from './task.js';
 import { show } from './values.js';
 import type { WaitReport } from './events.js';
@@ -91,6 +91,17 @@ export interface BlockingThreadSnapshot {
   readonly busyUs: number;
 }
 
+/** The thread that calls `block_on` (multi-threaded runtimes): it polls the main task (or a `with` runtime's owner), off the workers. */
+export interface BlockOnThreadSnapshot {
+  readonly thread: number;
+  readonly runtime: number;
+  /** Its task while that is on the runtime (ready, running or waiting), else -1. */
+  readonly current: number;
+  readonly blockedUntilMs?: number;
+  readonly polls: number;
+  readonly busyUs: number;
+}
+
 /** Named after Tokio's `RuntimeMetrics` accessors. */
 export interface RuntimeMetricsSnapshot {
   readonly num_workers: number;
@@ -113,6 +124,9 @@ export interface RuntimeSnapshot {
   readonly blockingQueue: readonly number[];
   readonly workers: readonly number[];
   readonly blockingThreads: readonly number[];
+  /** The task `block_on` drives (the main task, or the `with`'s owner; -1: none), and its thread (-1: the worker). */
+  readonly blockOnTask: number;
+  readonly blockOnThread: number;
   readonly config: { readonly workers: number; readonly blockingThreads: number; readonly timerResolutionMs: number; readonly globalQueueInterval: number };
   readonly metrics: RuntimeMetricsSnapshot;
 }
@@ -153,6 +167,7 @@ export interface MachineSnapshot {
   readonly tasks: readonly TaskSnapshot[];
   readonly workers: readonly WorkerSnapshot[];
   readonly blockingThreads: readonly BlockingThreadSnapshot[];
+  readonly blockOnThreads: readonly BlockOnThreadSnapshot[];
   readonly runtimes: readonly RuntimeSnapshot[];
   readonly timers: WheelSnapshot;
   readonly channels: readonly ChannelSnapshot[];
@@ -229,6 +244,13 @@ export function snapshotWorkers(m: Machine): WorkerSnapshot[] {
   }));
 }
 
+export function snapshotBlockOn(m: Machine): BlockOnThreadSnapshot[] {
+  return m.s.threads.filter((t): t is BlockOnThreadState => t.kind === 'block-on').map(b => ({
+    thread: b.id, runtime: b.runtime, current: b.current, blockedUntilMs: b.blockedUntilUs >= 0 ? b.blockedUntilUs / 1000 : undefined,
+    polls: b.pollCount, busyUs: b.busyUs,
+  }));
+}
+
 export function snapshotTimers(m: Machine): WheelSnapshot {
   const wheel = m.s.wheel.snapshot();
   const pending: TimerSnapshot[] = [];
@@ -263,9 +285,11 @@ export function snapshot(m: Machine): MachineSnapshot {
       thread: b.id, runtime: b.runtime, current: b.current, blockedUntilMs: b.blockedUntilUs >= 0 ? b.blockedUntilUs / 1000 : undefined,
       closed: b.closed, tasksRun: b.tasksRun, busyUs: b.busyUs,
     })),
+    blockOnThreads: snapshotBlockOn(m),
     runtimes: s.runtimes.map(rt => ({
       id: rt.id, flavor: rt.config.flavor, owner: rt.owner, closed: rt.closed, globalQueue: rt.inject.toArray(),
       blockingQueue: rt.blockingQueue.toArray(), workers: [...rt.workers], blockingThreads: [...rt.blockingThreads],
+      blockOnTask: rt.blockOnTask, blockOnThread: rt.blockOnThread,
       config: {
         workers: rt.config.workers, blockingThreads: rt.config.blockingThreads, timerResolutionMs: rt.config.timerResolution,
         globalQueueInterval: rt.config.globalQueueInterval,

@@ -4,7 +4,7 @@ import type { Machine } from './machine.js';
 import type { WaitReport } from './events.js';
 import { computeLints, type Lint } from './lints.js';
 import {
-  runtimeMetrics, snapshotChannels, snapshotTasks, snapshotWorkers, type ChannelSnapshot, type RuntimeMetricsSnapshot, type TaskSnapshot,
+  runtimeMetrics, snapshotBlockOn, snapshotChannels, snapshotTasks, snapshotWorkers, type BlockOnThreadSnapshot, type ChannelSnapshot, type RuntimeMetricsSnapshot, type TaskSnapshot,
   type WorkerSnapshot,
 } from './snapshot.js';
 
@@ -17,6 +17,8 @@ export interface RunStats {
   readonly runtimes: readonly { readonly id: number; readonly flavor: string; readonly metrics: RuntimeMetricsSnapshot }[];
   /** Each worker, with its local queue's depth (queue plus LIFO slot) over virtual time: `[us, depth]` at each change. */
   readonly workers: readonly (WorkerSnapshot & { readonly queueDepth: readonly (readonly [number, number])[] })[];
+  /** The block_on threads (multi-threaded runtimes), where the main task runs. */
+  readonly blockOnThreads: readonly BlockOnThreadSnapshot[];
   readonly tasks: readonly TaskSnapshot[];
   readonly channels: readonly ChannelSnapshot[];
   readonly lints: readonly Lint[];
@@ -46,6 +48,7 @@ export function collectStats(m: Machine, events: readonly RuntimeEvent[]): RunSt
     virtualMs: m.s.us / 1000,
     runtimes: m.s.runtimes.map(rt => ({ id: rt.id, flavor: rt.config.flavor, metrics: runtimeMetrics(m, rt) })),
     workers: snapshotWorkers(m).map(w => ({ ...w, queueDepth: thin(depth.get(`${w.runtime}/${w.index}`) ?? []) })),
+    blockOnThreads: snapshotBlockOn(m),
     tasks: snapshotTasks(m),
     channels: snapshotChannels(m),
     lints: computeLints(m.s),
@@ -77,6 +80,9 @@ export function formatStats(st: RunStats, maxTasks = 40): string {
     const m = w.metrics;
     const maxDepth = w.queueDepth.reduce((a, [, n]) => Math.max(a, n), 0);
     lines.push(`${pad(`rt${w.runtime}/w${w.index}`, 12)}${padl(m.worker_poll_count, 8)}${padl((m.worker_total_busy_duration_us / 1000).toFixed(3), 10)}${padl(m.worker_mean_poll_time_us.toFixed(1), 9)}${padl(m.worker_steal_operations, 8)}${padl(m.worker_steal_count, 8)}${padl(m.worker_park_count, 7)}${padl(m.worker_noop_count, 7)}${padl(m.worker_overflow_count, 10)}${padl(m.worker_local_schedule_count, 8)}${padl(maxDepth, 11)}`);
+  }
+  for (const b of st.blockOnThreads) {
+    lines.push(`${pad(`rt${b.runtime}/block_on`, 12)}${padl(b.polls, 8)}${padl((b.busyUs / 1000).toFixed(3), 10)}${padl((b.polls > 0 ? b.busyUs / b.polls : 0).toFixed(1), 9)}`);
   }
   lines.push('');
   lines.push(`${pad('task', 28)}${pad('state', 11)}${padl('polls', 7)}${padl('steps', 9)}${padl('busy ms', 10)}${padl('sched ms', 10)}${padl('idle ms', 10)}${padl('wakes', 7)}${padl('self', 6)}  spawned at`);

@@ -37,7 +37,7 @@ export function toChromeTrace(events: readonly RuntimeEvent[], m: Machine): Chro
     out.push({ name: 'thread_name', ph: 'M', ts: 0, pid: rt.id, tid: TIMER_TID, args: { name: 'timers' } });
   }
   for (const th of s.threads) {
-    const label = th.kind === 'worker' ? `worker ${th.index}` : `blocking thread ${th.id}`;
+    const label = th.kind === 'worker' ? `worker ${th.index}` : th.kind === 'block-on' ? 'block_on' : `blocking thread ${th.id}`;
     out.push({ name: 'thread_name', ph: 'M', ts: 0, pid: th.runtime, tid: th.id, args: { name: label } });
     out.push({ name: 'thread_sort_index', ph: 'M', ts: 0, pid: th.runtime, tid: th.id, args: { sort_index: th.id } });
   }

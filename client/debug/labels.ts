@@ -14,7 +14,7 @@ export function defaultRuntime(state: Pick<RuntimeStateBody, 'runtimes'>): numbe
   return state.runtimes[0]?.id ?? -1;
 }
 
-/** "worker 1", "blocking 0", prefixed by the runtime when it is not the default one ("rt 2 worker 0"). */
+/** "worker 1", "blocking 0", "block_on thread", prefixed by the runtime when it is not the default one ("rt 2 worker 0"). */
 export function threadLabel(state: Pick<RuntimeStateBody, 'runtimes' | 'workers' | 'blockingThreads'>, thread: number): string {
   const w = state.workers.find(x => x.id === thread);
   const rtPrefix = (rt: number) => (rt === defaultRuntime(state) ? '' : `rt ${rt} `);
@@ -24,7 +24,8 @@ export function threadLabel(state: Pick<RuntimeStateBody, 'runtimes' | 'workers'
     const index = state.blockingThreads.filter(x => x.runtime === b.runtime).indexOf(b);
     return `${rtPrefix(b.runtime)}blocking ${index}`;
   }
-  return thread < 0 ? 'no thread' : `thread ${thread}`;
+  // Neither a worker nor a pool thread: a block_on thread (the main task's, off the workers).
+  return thread < 0 ? 'no thread' : 'block_on thread';
 }
 
 export const STATE_ICONS: Readonly<Record<TaskStateName, ViewIcon>> = {

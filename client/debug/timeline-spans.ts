@@ -76,6 +76,7 @@ export interface TimelineData {
 
 const QUEUE_WORDS: Readonly<Record<string, string>> = {
   lifo: 'LIFO slot', local: 'local queue', global: 'global queue', blocking: 'blocking pool queue',
+  deferred: 'deferred yield', 'block-on': 'block_on thread',
 };
 
 /**

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { TimelineBody } from '../../debug/protocol.js';
+import type { TimelineBody, TimelineThread } from '../../debug/protocol.js';
 import { TimelineRecorder, locateIn } from '../../debug/runtime-state.js';
 import {
   arrowsOf, defaultToggles, fitWindow, flattenLanes, follow, groupColumns, laneOfTask, taskLanes, unfoldTo, taskRuns, threadLanes, threadRuns, tickLabel, ticks, zoom,
@@ -21,7 +21,7 @@ async function record(text: string, path: string, steps?: number): Promise<Timel
   machine.listener = r.onEvent;
   machine.run(steps ?? Infinity);
   const s = machine.state;
-  const threads = s.threads.map(th => ({ id: th.id, runtime: th.runtime, kind: th.kind as 'worker' | 'blocking', label: th.kind === 'worker' ? `worker ${th.index}` : `blocking ${th.id}` }));
+  const threads = s.threads.map(th => ({ id: th.id, runtime: th.runtime, kind: th.kind as TimelineThread['kind'], label: th.kind === 'worker' ? `worker ${th.index}` : th.kind === 'block-on' ? 'block_on' : `blocking ${th.id}` }));
   const tasks = s.tasks.filter(t => !!t).map(t => ({ id: t!.id, name: t!.name, state: t!.state }));
   return r.body(s.us, threads, tasks);
 }
@@ -105,9 +105,9 @@ describe('timeline spans from real runs', () => {
     expect(data.tasks.length).toBe(1 + 64 + 8 + (8 + 9 + 10 + 11 + 12 + 13 + 14 + 15) + 1000);
     const ready = [];
     for (const t of data.tasks) ready.push(...spansOf(data, t.id).filter(s => s.state === 'ready'));
-    const placed = ready.filter(s => /LIFO slot|local queue|global queue/.test(s.detail));
+    const placed = ready.filter(s => /LIFO slot|local queue|global queue|deferred yield|block_on thread/.test(s.detail));
     expect(placed.length / ready.length).toBeGreaterThan(0.9);
-    for (const q of ['LIFO slot', 'local queue', 'global queue']) expect(ready.some(s => s.detail.startsWith(q))).toBe(true);
+    for (const q of ['LIFO slot', 'local queue', 'global queue', 'deferred yield', 'block_on thread']) expect(ready.some(s => s.detail.startsWith(q))).toBe(true);
     expect(ready.some(s => /stolen/.test(s.detail))).toBe(true);
     expect(ready.some(s => /yielded/.test(s.detail))).toBe(true);
     // main spawned 64 jobs, 8 batches and 1,000 tiny tasks: one spawn arrow each; it was woken by the tasks it joined
@@ -159,8 +159,8 @@ describe('timeline lanes and drawing', () => {
     expect(laneOfTask(lanes, data, someJob.id)).toBe(2);
     const opened = flattenLanes(roots, unfoldTo(roots, data, someJob.id, new Set()));
     expect(opened[laneOfTask(opened, data, someJob.id)]!.node.label).toBe(`#${someJob.id} job`);
-    // two runtimes of four workers each
-    expect(threadLanes(data).map(l => l.label)).toEqual([0, 1, 2, 3, 0, 1, 2, 3].map(i => `worker ${i}`));
+    // two runtimes of four workers each, and each one's block_on thread (the main task, then the `with`'s owner)
+    expect(threadLanes(data).map(l => l.label)).toEqual(['worker 0', 'worker 1', 'worker 2', 'worker 3', 'block_on', 'worker 0', 'worker 1', 'worker 2', 'worker 3', 'block_on']);
   });
 
   it('draws each pixel in a state its task was in there (a short span wins only its own pixel)', async () => {

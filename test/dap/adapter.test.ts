@@ -196,8 +196,8 @@ describe('stepping', () => {
       if (seen.length === 3) break;
       stop = await resumeToStop(c, () => c.continueRequest({ threadId: task }));
     }
-    // the last task spawned runs first: it sits in the worker's LIFO slot
-    expect(seen).toEqual([4, 2, 3]);
+    // main runs on its block_on thread, off the workers: its spawns go to the injection queue and run in spawn order
+    expect(seen).toEqual([2, 3, 4]);
   });
 
   /** Stops in a counting task of hold.aria, steps it with `next` six times, and returns the other counter's rows before and after. */
@@ -329,9 +329,10 @@ describe('inspection', () => {
     ]);
     for (const t of state.timers) expect(t.level).toBeGreaterThanOrEqual(0);
     expect(state.workers).toHaveLength(2);
-    expect(state.workers.filter(w => w.current === 1)).toHaveLength(1); // main runs on one worker
+    expect(state.workers.filter(w => w.current === 1)).toHaveLength(0); // main runs on the block_on thread, off the workers
     const timeline = (await c.customRequest('aria/timeline')).body as TimelineBody;
-    expect(timeline.threads.map(t => t.label)).toEqual(['worker 0', 'worker 1']);
+    expect(timeline.threads.map(t => [t.label, t.kind])).toEqual([['worker 0', 'worker'], ['worker 1', 'worker'], ['block_on', 'block-on']]);
+    expect(timeline.polls.filter(p => p.task === 1).every(p => p.thread === 2)).toBe(true);
     expect(timeline.spawns.map(s => [s.parent, s.child])).toEqual([[1, 2], [1, 3], [2, 4], [2, 5]]);
     expect(new Set(timeline.polls.map(p => p.task))).toEqual(new Set([1, 2, 3, 4, 5]));
     expect(timeline.polls.filter(p => p.outcome === 'open').map(p => p.task)).toEqual([1]);

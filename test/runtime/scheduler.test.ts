@@ -20,7 +20,7 @@ function setup(flavor: 'multi' | 'single' = 'multi', workers = 4): { ctx: Schedu
   const rt = new RuntimeState(0, runtimeConfig(flavor, workers), -1);
   ctx.runtimes.push(rt);
   createWorkers(ctx, rt);
-  return { ctx, rt, w: ctx.threads as WorkerState[], events };
+  return { ctx, rt, w: rt.workers.map(id => ctx.threads[id] as WorkerState), events };
 }
 
 describe('scheduler policies', () => {

@@ -55,13 +55,18 @@ export function traceProblems(trace: ChromeTrace, stats?: RunStats): string[] {
     else if (end[0]!.ts < list[0]!.ts) problems.push(`flow ${id} ends at ${end[0]!.ts}, before it starts at ${list[0]!.ts}`);
   }
   for (const id of ends.keys()) if (!starts.has(id)) problems.push(`flow ${id} ends but never starts`);
-  // Busy time per worker track equals the worker's busy time in --stats.
+  // Busy time per worker (and block_on) track equals that thread's busy time in --stats.
   if (stats) {
     for (const w of stats.workers) {
       const busy = (slices.get(`${w.runtime}/${w.thread}`) ?? []).reduce((sum, e) => sum + e.dur!, 0);
       if (busy !== w.metrics.worker_total_busy_duration_us) {
         problems.push(`worker ${w.runtime}/${w.index}: busy ${busy} µs in the trace, ${w.metrics.worker_total_busy_duration_us} µs in --stats`);
       }
+    }
+    // And per block_on track (the main task's thread, off the workers).
+    for (const b of stats.blockOnThreads ?? []) {
+      const busy = (slices.get(`${b.runtime}/${b.thread}`) ?? []).reduce((sum, e) => sum + e.dur!, 0);
+      if (busy !== b.busyUs) problems.push(`block_on ${b.runtime}: busy ${busy} µs in the trace, ${b.busyUs} µs in --stats`);
     }
   }
   return problems;
