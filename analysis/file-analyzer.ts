@@ -183,14 +183,16 @@ interface ItemResult {
   readonly nodes: readonly NodeBuilder[];
 }
 
-/** Results per item object: entries go with the items (an item the lowering replaced is collected). */
-export type ItemCache = WeakMap<A.Item, ItemResult>;
-
-/** The node made from each builder of a cached item (made once: reusing the item reuses its node objects). */
-const finished = new WeakMap<NodeBuilder, FnNode>();
+/** What checking items gave, kept by a workspace from one analysis of a file to the next. */
+export interface ItemCache {
+  /** Results per item object: entries go with the items (an item the lowering replaced is collected). */
+  readonly results: WeakMap<A.Item, ItemResult>;
+  /** The node made from each builder of a cached item (made once: reusing the item reuses its node objects). */
+  readonly finished: WeakMap<NodeBuilder, FnNode>;
+}
 
 export function newItemCache(): ItemCache {
-  return new WeakMap();
+  return { results: new WeakMap(), finished: new WeakMap() };
 }
 
 export interface AnalyzeOptions {
@@ -244,14 +246,14 @@ class FileAnalyzer {
     this.diagnostics.sort(compareDiagnostics);
     const nodes: FnNode[] = this.nodes.map(n => {
       // A builder whose item's results are reused gives the same node object again (see `cachedItem`).
-      let node = finished.get(n);
+      let node = this.itemCache?.cache.finished.get(n);
       if (!node || node.path !== this.path) {
         node = {
           id: n.id, kind: n.kind, name: n.name, path: this.path, span: n.span, nameSpan: n.nameSpan, declared: n.declared,
           params: n.params, polyParams: n.polyParams, untypedParams: n.untypedParams, escapingParams: n.escapingParams, sites: n.sites, frames: n.frames,
           unresolved: n.unresolved, ambient: n.ambient, parent: n.parent, callees: calleesOf(n.sites),
         };
-        if (this.itemCache) finished.set(n, node);
+        this.itemCache?.cache.finished.set(n, node);
       }
       return node;
     });
@@ -456,7 +458,7 @@ class FileAnalyzer {
       return;
     }
     const first = this.isFirst(item);
-    const kept = c.cache.get(item);
+    const kept = c.cache.results.get(item);
     if (kept && kept.context === c.context && kept.first === first) {
       this.diagnostics.push(...kept.diagnostics);
       this.nodes.push(...kept.nodes);
@@ -471,7 +473,7 @@ class FileAnalyzer {
     // Ids holding an offset (duplicates, local functions) and messages pointing at other items go stale when
     // other items change or move: such items are checked again every time.
     const positional = nodes.some(n => n.id.includes('@') || n.id.includes('#local:')) || diagnostics.some(d => d.related.length > 0);
-    if (!positional) c.cache.set(item, { context: c.context, first, diagnostics, nodes });
+    if (!positional) c.cache.results.set(item, { context: c.context, first, diagnostics, nodes });
   }
 
   private item(item: A.Item): void {
