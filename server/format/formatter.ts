@@ -1,5 +1,6 @@
 // The Aria formatter: canonical indentation (two spaces per level) and spacing, same tokens on the same lines, so meaning is kept.
 import type { Node, Tree } from '../../grammar/parser.js';
+import { LineIndex } from '../../analysis/line-index.js';
 
 export interface FormatOptions {
   /** Spaces per indentation level (canonical: 2). */
@@ -27,18 +28,9 @@ export function formatTree(tree: Tree, text: string, options: FormatOptions = {}
   if (tree.rootNode.hasError) return undefined;
   const unit = ' '.repeat(options.indent ?? 2);
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const lineStarts = [0];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
-  const lineOf = (offset: number): number => {
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (lineStarts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  };
+  // Lines as the parser and LSP positions count them (a lone CR ends one too).
+  const index = new LineIndex(text);
+  const lineOf = (offset: number): number => index.position(offset).line;
 
   const tokens = collectTokens(tree.rootNode, text, lineOf);
   // Tokens grouped by source line.

@@ -114,6 +114,13 @@ describe('canonical layout', () => {
     );
   });
 
+  test('a lone CR ends a line, as it does for the parser: statements stay on lines of their own', async () => {
+    const lf = 'fn f()\n  print(1)\nend\nx = 1\nprint(x)\n';
+    expect(await format(lf)).toBe(lf);
+    expect(await format(lf.replaceAll('\n', '\r'))).toBe(lf);
+    expect(await format('x = 1\rprint(x)\r\n# c\r\n')).toBe('x = 1\r\nprint(x)\r\n# c\r\n');
+  });
+
   test('broken code is left alone', async () => {
     expect(await format('fn f(\n  x = \n')).toBeUndefined();
   });
