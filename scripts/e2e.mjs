@@ -239,6 +239,7 @@ async function main() {
   }
   const untrusted = mkdtempSync(join(tmpdir(), 'aria-e2e-untrusted-'));
   cpSync(SYNTAX_FILE, join(untrusted, basename(SYNTAX_FILE)));
+  cpSync(TESTS_FILE, join(untrusted, basename(TESTS_FILE)));
   mkdirSync(join(untrusted, '.vscode'));
   writeFileSync(join(untrusted, '.vscode', 'settings.json'), JSON.stringify({ 'aria.server.path': '/nonexistent/not-a-server.js' }, null, 2));
   await session('restricted', untrusted, {
@@ -246,6 +247,7 @@ async function main() {
     timeoutMs: 120_000,
     restricted: true,
     files: [{ name: basename(SYNTAX_FILE), status: true, errors: plan.files[0].errors, minProblemErrors: 1 }],
+    testRefusal: { file: basename(TESTS_FILE), test: 'deposits_add_up' },
     refusals: [
       { file: basename(SYNTAX_FILE), command: 'Aria: Run File', expect: 'running Aria programs is disabled because this workspace is not trusted', forbidden: `Aria: ${basename(SYNTAX_FILE)}` },
       { file: basename(SYNTAX_FILE), command: 'Aria: Debug File', expect: 'debugging Aria programs is disabled because this workspace is not trusted' },

@@ -492,6 +492,25 @@ try {
 
   if (plan.tests) await testingChecks(plan.tests);
 
+  if (plan.testRefusal) {
+    // VS Code itself asks for trust before it runs a test in Restricted Mode; Cancel must run nothing
+    await check('running tests in Restricted Mode asks for trust, and Cancel runs nothing', async () => {
+      await showTests([plan.testRefusal.test]);
+      await runCommand('Test: Run All Tests');
+      const dialog = page.locator('.monaco-dialog-box', { hasText: 'Running tests may execute code in your workspace' });
+      await dialog.waitFor({ state: 'visible', timeout: 20_000 });
+      await shot('restricted-test-trust');
+      await dialog.locator('.monaco-button', { hasText: 'Cancel' }).click();
+      await page.waitForTimeout(3000);
+      const procs = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter(l => l.includes('cli.js test'));
+      const rows = await testRows();
+      const row = rowOf(rows, plan.testRefusal.test);
+      if (procs.length) throw new Error(`an aria test process ran: ${procs.join('; ')}`);
+      if (!row || row.icons.some(i => /passed|failed/.test(i))) throw new Error(`the test ran: ${JSON.stringify(row)}`);
+      return { row };
+    });
+  }
+
   for (const refusal of plan.refusals ?? []) {
     await check(`${refusal.command} refuses with a message`, async () => {
       await openFile(refusal.file);
