@@ -223,7 +223,7 @@ async function main() {
           test: 'deposits_all_land',
           line: positionOf(racyText, /^(@test)/m)?.line ?? 1,
           replay: 'bug-lost-update.deposits_all_land.json',
-          failure: 'assert_eq failed: left 120, right 130',
+          failure: 'assert_eq failed: left 110, right 130',
           schedules: 100000000,
         },
       },
