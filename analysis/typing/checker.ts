@@ -908,9 +908,11 @@ class Checker {
     const keyed = members.map(({ env, entry }) => {
       const text = this.texts.get(env.path);
       const span = entry.decl.span;
-      const own = text === undefined ? undefined : text.slice(span.start, span.end);
       const key = `${entry.kind}:${entry.decl.name.name}`;
-      const old = own === undefined ? undefined : this.oldItems.get(env.path)?.get(key);
+      const kept = text === undefined ? undefined : this.oldItems.get(env.path)?.get(key);
+      // A declaration the lowering kept (an edit elsewhere) has the text it had: no copy, no comparison.
+      const own = text === undefined ? undefined : kept?.decl === entry.decl ? kept.text : text.slice(span.start, span.end);
+      const old = own === undefined ? undefined : kept;
       const ids = own === undefined ? [] : old && old.text === own ? old.names : [...new Set(own.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? [])].sort();
       return { env, entry, key, text: own, names: ids, deps: own === undefined ? '' : this.dependencyKey(env, ids, names) };
     });
