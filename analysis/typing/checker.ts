@@ -1034,7 +1034,11 @@ class Checker {
       list.push({ diagnostic: d, start: d.span.start - at.start, end: d.span.end - at.start, related });
     }
     const out = new Map<string, ItemResult>();
-    for (const { key, item } of ranges) if (!dropped.has(key)) out.set(key, { ...item, diagnostics: found.get(key) ?? [] });
+    for (const { key, item } of ranges) {
+      if (dropped.has(key)) continue;
+      const mine = found.get(key);
+      out.set(key, mine === undefined && item.diagnostics.length === 0 ? item : { ...item, diagnostics: mine ?? [] });
+    }
     return out;
   }
 
