@@ -37,6 +37,7 @@ import { effectName, type EffectKey, type FnId, type FnNode, type Latent, type S
 import { dependents, solve, type CancellationToken, type ChainStep, type EffectSolution } from './effect-solver.js';
 import { analyzeFile, newItemCache, builtinSymbolId, type FileAnalysis, type FileContext } from './file-analyzer.js';
 import { LineIndex } from './line-index.js';
+import { diffEdit, type TextEdit } from './text-edit.js';
 import { checkProgram, type Member, type ProgramSource, type ProgramTypes, type TypedSpan } from './typing/checker.js';
 import { exportKind, moduleExports, type ModuleExports } from './module-exports.js';
 import type { Location, Reference, ScopeEntry, SymbolInfo, SymbolKind } from './symbols.js';
@@ -91,12 +92,7 @@ function itemLabel(x: A.Item | A.Stmt | undefined): string {
   }
 }
 
-/** A change of a file's text: replace [start, end) of the text as it stands before this edit. */
-export interface TextEdit {
-  readonly start: number;
-  readonly end: number;
-  readonly text: string;
-}
+export type { TextEdit } from './text-edit.js';
 
 export interface SymbolAt {
   readonly symbol: SymbolInfo;
@@ -372,7 +368,8 @@ export class Workspace {
     let reuse: Reuse | undefined;
     if (old?.tree) {
       const oldTree = old.tree;
-      const steps = edits ?? [diffEdit(old.text, text)];
+      const whole = edits ? undefined : diffEdit(old.text, text);
+      const steps = edits ?? (whole ? [whole] : []);
       let current = old.text;
       // The changed interval, carried through the edits into the coordinates of the final text.
       let lo = Infinity;
@@ -1417,19 +1414,6 @@ function clamp(n: number, lo: number, hi: number): number {
 }
 
 /** The single edit that turns `a` into `b`: the common prefix and suffix stay. */
-function diffEdit(a: string, b: string): TextEdit {
-  let start = 0;
-  const min = Math.min(a.length, b.length);
-  while (start < min && a.charCodeAt(start) === b.charCodeAt(start)) start++;
-  let endA = a.length;
-  let endB = b.length;
-  while (endA > start && endB > start && a.charCodeAt(endA - 1) === b.charCodeAt(endB - 1)) {
-    endA--;
-    endB--;
-  }
-  return { start, end: endA, text: b.slice(start, endB) };
-}
-
 function builtinSymbol(id: string): SymbolInfo | undefined {
   const [, kind, name] = id.split(':') as [string, string, string];
   switch (kind) {

@@ -29,7 +29,8 @@ import { LEGEND, SemanticTokensCache, classifyTokens, effectfulCalls } from './f
 import { signatureHelp } from './features/signature-help.js';
 import { foldingRanges, selectionRanges } from './features/structure.js';
 import { documentSymbols, workspaceSymbols } from './features/symbols.js';
-import { formatTree, minimalEdit } from './format/formatter.js';
+import { formatTree } from './format/formatter.js';
+import { diffEdit } from '../analysis/text-edit.js';
 import type { Semantics } from './semantics.js';
 import { readSettings } from './settings.js';
 
@@ -268,7 +269,7 @@ class AriaServer {
       if (!file) return [];
       const text = file.doc.getText();
       const formatted = this.analyzer.withTree(file, tree => formatTree(tree, text));
-      const edit = formatted === undefined ? undefined : minimalEdit(text, formatted);
+      const edit = formatted === undefined ? undefined : diffEdit(text, formatted);
       return edit ? [{ range: rangeOf(file.doc, edit), newText: edit.text }] : [];
     }));
     connection.onCompletion(guarded(ctx, 'completion', null, async params => {

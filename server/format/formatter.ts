@@ -218,18 +218,3 @@ function isOpeningBar(bar: Node): boolean {
   const bars = parent.children.filter(c => c !== null && c.type === '|');
   return bars[0]?.startIndex === bar.startIndex;
 }
-
-/** The smallest single edit turning `before` into `after`, as offsets into `before`. */
-export function minimalEdit(before: string, after: string): { start: number; end: number; text: string } | undefined {
-  if (before === after) return undefined;
-  let start = 0;
-  const max = Math.min(before.length, after.length);
-  while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
-  let endBefore = before.length;
-  let endAfter = after.length;
-  while (endBefore > start && endAfter > start && before.charCodeAt(endBefore - 1) === after.charCodeAt(endAfter - 1)) {
-    endBefore--;
-    endAfter--;
-  }
-  return { start, end: endBefore, text: after.slice(start, endAfter) };
-}

@@ -3,7 +3,8 @@ import { describe, expect, test } from 'vitest';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse, type Node } from '../../grammar/parser.js';
-import { formatTree, minimalEdit } from '../../server/format/formatter.js';
+import { formatTree } from '../../server/format/formatter.js';
+import { diffEdit } from '../../analysis/text-edit.js';
 import { readCorpus } from '../grammar/corpus-format.js';
 import { REPO } from './lsp-client.js';
 
@@ -126,7 +127,7 @@ describe('canonical layout', () => {
   });
 
   test('the edit sent to the editor is the smallest replacement', () => {
-    expect(minimalEdit('a  b\nc\n', 'a b\nc\n')).toEqual({ start: 2, end: 3, text: '' });
-    expect(minimalEdit('same', 'same')).toBeUndefined();
+    expect(diffEdit('a  b\nc\n', 'a b\nc\n')).toEqual({ start: 2, end: 3, text: '' });
+    expect(diffEdit('same', 'same')).toBeUndefined();
   });
 });
