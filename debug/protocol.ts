@@ -149,6 +149,12 @@ export interface RuntimeRow {
   readonly blockingQueue: readonly number[];
   readonly blockingThreadsCap: number;
   readonly closed: boolean;
+  /**
+   * The task `block_on` drives (the main task, or the `with`'s owner; -1: none) and the thread it runs on, off the
+   * workers (multi-threaded; -1 on a current-thread runtime, where the worker polls it).
+   */
+  readonly blockOnTask: number;
+  readonly blockOnThread: number;
 }
 
 export interface TimerRow {

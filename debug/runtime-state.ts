@@ -81,6 +81,7 @@ export function runtimeStateBody(snap: MachineSnapshot, ctx: StateContext): Runt
     runtimes: snap.runtimes.map(rt => ({
       id: rt.id, flavor: rt.flavor as FlavorName, workers: rt.config.workers, owner: rt.owner, globalQueue: rt.globalQueue,
       blockingQueue: rt.blockingQueue, blockingThreadsCap: rt.config.blockingThreads, closed: rt.closed,
+      blockOnTask: rt.blockOnTask, blockOnThread: rt.blockOnThread,
     })),
     tasks,
     workers: snap.workers.map(w => ({

@@ -82,6 +82,17 @@ function runtimeChildren(state: RuntimeStateBody, rt: RuntimeRow): ViewNode[] {
   const workers = state.workers.filter(w => w.runtime === rt.id).sort((a, b) => a.index - b.index);
   const blocking = state.blockingThreads.filter(b => b.runtime === rt.id);
   const nodes = workers.map(w => workerNode(state, w));
+  if (rt.blockOnThread >= 0) {
+    // The main task (or the `with`'s owner) runs here, off the workers, as under Tokio's `block_on`.
+    const t = state.tasks.find(x => x.id === rt.blockOnTask);
+    const on = t && t.thread === rt.blockOnThread && (t.state === 'running' || t.state === 'scheduled' || t.state === 'blocked');
+    nodes.push(leaf(`thread:${rt.blockOnThread}`, 'block_on thread', {
+      description: !on ? 'idle' : t.state === 'running' ? `running ${taskRef(state, t.id)}` : `${t.state === 'blocked' ? 'waiting' : 'ready'}: ${taskRef(state, t.id)}`,
+      tooltip: `thread ${rt.blockOnThread} of runtime #${rt.id}: polls the block_on task (main, or the owner of a \`with\` runtime) off the workers; its spawns go to the global queue`,
+      icon: { id: 'debug-start' },
+      ...(on ? { task: t.id } : {}),
+    }));
+  }
   nodes.push({
     key: `${k}:global`,
     label: `global queue (${rt.globalQueue.length})`,

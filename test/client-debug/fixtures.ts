@@ -22,7 +22,7 @@ export function worker(id: number, over: Partial<WorkerRow> = {}): WorkerRow {
 export function sampleState(): RuntimeStateBody {
   return {
     step: 42, clockMs: 100, clockUs: 100_000, seed: 7, reason: 'breakpoint', focusTask: 3,
-    runtimes: [{ id: 1, flavor: 'multi', workers: 2, owner: -1, globalQueue: [6], blockingQueue: [], blockingThreadsCap: 512, closed: false }],
+    runtimes: [{ id: 1, flavor: 'multi', workers: 2, owner: -1, globalQueue: [6], blockingQueue: [], blockingThreadsCap: 512, closed: false, blockOnTask: -1, blockOnThread: -1 }],
     tasks: [
       task(1, 'main', { kind: 'main', parent: 0, state: 'blocked', thread: 0, waitsOn: 'scope #1 (children #3, #4)', waitsOnTasks: [3, 4], polls: 3 }),
       task(2, 'fetch', { state: 'blocked', thread: 1, waitsOn: 'sleep until 250 ms', polls: 1 }),

@@ -148,7 +148,7 @@ describe('workers tree', () => {
     const s = sampleState();
     const state = {
       ...s,
-      runtimes: [...s.runtimes, { id: 2, flavor: 'single' as const, workers: 1, owner: 3, globalQueue: [], blockingQueue: [], blockingThreadsCap: 512, closed: false }],
+      runtimes: [...s.runtimes, { id: 2, flavor: 'single' as const, workers: 1, owner: 3, globalQueue: [], blockingQueue: [], blockingThreadsCap: 512, closed: false, blockOnTask: -1, blockOnThread: -1 }],
       workers: [...s.workers, { ...s.workers[0]!, id: 2, runtime: 2, index: 0, localQueue: [] }],
     };
     const tree = workersTree(state);
@@ -160,6 +160,18 @@ describe('workers tree', () => {
     // the runtime doing the work comes first, whatever its id
     const busy2 = { ...state, workers: state.workers.map(w => (w.id === 2 ? { ...w, current: 6 } : { ...w, current: -1, localQueue: [], lifoSlot: -1 })), runtimes: state.runtimes.map(r => ({ ...r, globalQueue: [] })) };
     expect(workersTree(busy2).map(n => n.label)).toEqual(['runtime #2', 'runtime #1']);
+  });
+  it('shows the block_on thread, off the workers, with the main task it polls', () => {
+    const s = sampleState();
+    const state = {
+      ...s,
+      runtimes: s.runtimes.map(r => ({ ...r, blockOnTask: 1, blockOnThread: 9 })),
+      tasks: s.tasks.map(t => (t.id === 1 ? { ...t, thread: 9 } : t)),
+    };
+    const tree = workersTree(state);
+    expect(tree.map(n => n.label)).toEqual(['worker 0', 'worker 1', 'block_on thread', 'global queue (1)', 'blocking pool (0/512 threads)']);
+    expect(tree[2]).toMatchObject({ description: 'waiting: #1 main', task: 1 });
+    expect(threadLabel(state, 9)).toBe('block_on thread');
   });
 });
 

@@ -246,7 +246,8 @@ try {
     const scopeRow = v.rows.find(r => /^scope #\d+$/.test(r.label));
     if (!scopeRow) throw new Error(`no scope group row: ${JSON.stringify(v.rows)}`);
     const main = v.rows.find(r => r.label === '#1 main');
-    if (!/running/.test(main.description) || !/worker/.test(main.description)) throw new Error(`main row: ${JSON.stringify(main)}`);
+    // main runs on the block_on thread, off the workers (as under Tokio's `#[tokio::main]`)
+    if (!/running/.test(main.description) || !/on block_on thread/.test(main.description)) throw new Error(`main row: ${JSON.stringify(main)}`);
     const c3 = v.rows.find(r => r.label === '#3 child');
     // sleeps set a few µs in round their deadlines up (as Tokio's): 300 ms ends at 301 ms
     if (!/waits on sleep until 301 ms/.test(c3.description)) throw new Error(`#3 row: ${JSON.stringify(c3)}`);
@@ -262,7 +263,9 @@ try {
       return { ok: r.found && r.rows.filter(x => /^worker \d$/.test(x.label)).length === 2, ...r };
     }, 20_000);
     const workers = v.rows.filter(r => /^worker \d$/.test(r.label));
-    if (!workers.some(w => /running #1 main/.test(w.description))) throw new Error(`no worker runs main: ${JSON.stringify(workers)}`);
+    if (workers.some(w => /#1 main/.test(w.description))) throw new Error(`a worker runs main: ${JSON.stringify(workers)}`);
+    const blockOn = v.rows.find(r => r.label === 'block_on thread');
+    if (!blockOn || !/running #1 main/.test(blockOn.description)) throw new Error(`no block_on thread row running main: ${JSON.stringify(v.rows)}`);
     for (const w of workers) if (!/queue \d+/.test(w.description)) throw new Error(`worker row: ${JSON.stringify(w)}`);
     const labels = v.rows.map(r => r.label);
     for (const want of ['LIFO slot', 'local queue', 'counters', 'global queue']) {
