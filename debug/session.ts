@@ -250,7 +250,10 @@ export class AriaDebugSession extends LoggingDebugSession {
         this.sendEvent(new OutputEvent(`warning: ${loaded.path} has changed since the schedule was recorded (its hash differs from the replay file's): the run may not reach the failure\n`, 'stderr'));
       }
     } else {
-      this.sendEvent(new OutputEvent(`Aria: ${loaded.path}, seed ${config.seed}, ${config.flavor} runtime (${workers}); \`aria run --seed ${config.seed}\` replays it\n`, 'console'));
+      // A test runs as the main task: `aria test` with the same seed replays it, not `aria run` (the top level).
+      const again = config.test ? `aria test --filter ${config.test} --exact --seed ${config.seed}` : `aria run --seed ${config.seed}`;
+      const what = config.test ? `, test ${config.test}` : '';
+      this.sendEvent(new OutputEvent(`Aria: ${loaded.path}${what}, seed ${config.seed}, ${config.flavor} runtime (${workers}); \`${again}\` replays it\n`, 'console'));
     }
     this.staticTypes = loaded.workspace ? new StaticTypes(loaded.workspace) : undefined;
     this.variables.setTypes({ oracle: this.staticTypes, show: this.clientShowsTypes });

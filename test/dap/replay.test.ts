@@ -132,7 +132,14 @@ end
 `);
     const c = await client();
     const out = collectOutput(c);
+    const said: string[] = [];
+    c.on('output', e => {
+      if (e.body.category === 'console') said.push(e.body.output);
+    });
     const stop = await launchToStop(c, { program: join(dir, 'tests.aria'), test: 'wrong_sum' });
+    // The first line says how to run it again: `aria test`, not `aria run` (which runs the top level).
+    expect(said.join('')).toContain('test wrong_sum, seed 1');
+    expect(said.join('')).toContain('`aria test --filter wrong_sum --exact --seed 1` replays it');
     expect(stop.body.reason).toBe('exception');
     const info = await c.exceptionInfoRequest({ threadId: stop.body.threadId! });
     expect(info.body.description).toContain('assert_eq failed: left 4, right 5');
