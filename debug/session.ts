@@ -19,6 +19,7 @@ import {
 import { StaticTypes } from './static-types.js';
 import { VariableStore } from './variables.js';
 import { formatMs } from './format.js';
+import { OutputTail } from './output-tail.js';
 
 /** The sourceReference under which the prelude's text is served. */
 const PRELUDE_REF = 1;
@@ -54,6 +55,16 @@ interface FrameRef {
 }
 
 export class AriaDebugSession extends LoggingDebugSession {
+  override sendEvent(event: DebugProtocol.Event): void {
+    this.outputTail?.flush();
+    super.sendEvent(event);
+  }
+
+  override sendResponse(response: DebugProtocol.Response): void {
+    this.outputTail?.flush();
+    super.sendResponse(response);
+  }
+
   private debuggee: Debuggee | undefined;
   private config: LaunchConfig | undefined;
   private configurationDone: Promise<void>;
@@ -68,6 +79,11 @@ export class AriaDebugSession extends LoggingDebugSession {
   /** Conditions and logpoint expressions, parsed ahead (a breakpoint's condition is checked synchronously). */
   private readonly compiled = new Map<string, Compiled>();
   private terminated = false;
+  /** Program output in batches, a bounded tail of it while the client lags (flushed before any other message). */
+  private readonly outputTail = new OutputTail(
+    (text, category) => super.sendEvent(new OutputEvent(text, category)),
+    () => (this as unknown as { _writableStream?: { writableLength?: number } })._writableStream?.writableLength ?? 0,
+  );
   private lastReason = 'entry';
   /** Whether the client shows Variable.type (its `supportsVariableType`): DAP sends `type` only then. */
   private clientShowsTypes = false;
@@ -262,7 +278,7 @@ export class AriaDebugSession extends LoggingDebugSession {
     // a restart keeps the breakpoints: they are replayed against the new program below
     const old = this.debuggee;
     this.debuggee = new Debuggee(config, loaded.program, {
-      output: (text, category) => this.sendEvent(new OutputEvent(text, category)),
+      output: (text, category) => (category === 'stdout' ? this.outputTail.write(text) : this.sendEvent(new OutputEvent(text, category))),
       threads: (started, exited) => {
         for (const t of started) this.sendEvent(new ThreadEvent('started', t.id));
         for (const id of exited) this.sendEvent(new ThreadEvent('exited', id));

@@ -54,6 +54,8 @@ export interface LaunchSetup {
 /** Initializes, launches with `args`, sets breakpoints at `initialized`, and resolves with the first `stopped` event. */
 export async function launchToStop(dc: DebugClient, args: Record<string, unknown>, setup: LaunchSetup = {}): Promise<DebugProtocol.StoppedEvent> {
   const stopped = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+  // A request that fails leaves this wait behind: its timeout must not become an unhandled rejection in a later test.
+  stopped.catch(() => {});
   await Promise.all([
     dc.waitForEvent('initialized').then(async () => {
       for (const [name, bps] of Object.entries(setup.breakpoints ?? {})) {
@@ -74,6 +76,8 @@ export async function launchToStop(dc: DebugClient, args: Record<string, unknown
 /** Sends a request that resumes and resolves with the next `stopped` event (listening before the request goes out). */
 export async function resumeToStop(dc: DebugClient, request: () => Promise<unknown>): Promise<DebugProtocol.StoppedEvent> {
   const stopped = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+  // A request that fails leaves this wait behind: its timeout must not become an unhandled rejection in a later test.
+  stopped.catch(() => {});
   await request();
   return stopped;
 }

@@ -134,6 +134,22 @@ describe('runaway programs in the debugger', () => {
     expect(ok.body.result).toBe('3');
   });
 
+  it('a program printing two million lines: every line is shown or counted as dropped, the last ones shown, in few events', async () => {
+    const c = await client();
+    const out = collectOutput(c);
+    const notes = collectOutput(c, 'console');
+    let events = 0;
+    c.on('output', () => events++);
+    const path = file('flood.aria', 'i = 0\nwhile i < 2000000\n  print("line #{i}")\n  i = i + 1\nend\n');
+    await Promise.all([c.launch({ program: path } as never), c.waitForEvent('terminated', 240_000)]);
+    const shown = out.text().split('\n').filter(Boolean);
+    const dropped = [...notes.text().matchAll(/\[([\d,]+) lines of output not shown/g)].reduce((n, m) => n + Number(m[1]!.replace(/,/g, '')), 0);
+    expect(shown.length + dropped).toBe(2_000_000);
+    expect(shown.at(-1)).toBe('line 1999999');
+    // One event per print made two million events, queued faster than any client read them (1.2 GB at one million).
+    expect(events).toBeLessThan(20_000);
+  }, 300_000);
+
   it('program output is streamed as output events', async () => {
     const c = await client();
     const out = collectOutput(c);
