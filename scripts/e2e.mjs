@@ -232,7 +232,9 @@ async function main() {
   }
 
   // Restricted Mode: the same extension in an untrusted folder whose settings point aria.server.path at a
-  // missing file. Language features must still work (the restricted setting is ignored); Run and Debug refuse.
+  // missing file, and whose user settings point it at `evil-server.js`, relative: joined to the folder, a script
+  // of the untrusted folder would run (it leaves a marker file). Language features must still work (the setting
+  // is ignored whatever its scope); Run and Debug refuse.
   if (!only('restricted')) {
     process.stdout.write(`screenshots: ${outDir}\n`);
     return finish();
@@ -242,6 +244,8 @@ async function main() {
   cpSync(TESTS_FILE, join(untrusted, basename(TESTS_FILE)));
   mkdirSync(join(untrusted, '.vscode'));
   writeFileSync(join(untrusted, '.vscode', 'settings.json'), JSON.stringify({ 'aria.server.path': '/nonexistent/not-a-server.js' }, null, 2));
+  const marker = `${untrusted}.server-ran`;
+  writeFileSync(join(untrusted, 'evil-server.js'), `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'ran');\n`);
   await session('restricted', untrusted, {
     outDir: join(outDir, 'restricted'),
     timeoutMs: 120_000,
@@ -252,7 +256,10 @@ async function main() {
       { file: basename(SYNTAX_FILE), command: 'Aria: Run File', expect: 'running Aria programs is disabled because this workspace is not trusted', forbidden: `Aria: ${basename(SYNTAX_FILE)}` },
       { file: basename(SYNTAX_FILE), command: 'Aria: Debug File', expect: 'debugging Aria programs is disabled because this workspace is not trusted' },
     ],
-  }, ['--restricted']);
+  }, ['--restricted'], { 'aria.server.path': 'evil-server.js' });
+  record('restricted: a user-level relative aria.server.path does not run the untrusted folder\'s script',
+    existsSync(marker) ? 'fail' : 'pass', `${marker} was written: evil-server.js ran as the language server`);
+  rmSync(marker, { force: true });
   rmSync(untrusted, { recursive: true, force: true });
 
   process.stdout.write(`screenshots: ${outDir}\n`);
@@ -260,7 +267,7 @@ async function main() {
 }
 
 /** One code-server session driven through `plan`; its checks are recorded with `label` in front. */
-async function session(label, workspace, plan, flags) {
+async function session(label, workspace, plan, flags, userSettings = {}) {
   const dir = plan.outDir;
   mkdirSync(dir, { recursive: true });
   const planPath = join(dir, 'plan.json');
@@ -269,7 +276,7 @@ async function session(label, workspace, plan, flags) {
   const port = process.env.ARIA_E2E_PORT ?? String(await freePort());
   const code = await new Promise(done => {
     const child = spawn('bash', [join(e2eDir, 'vscode-session.sh'), '--tools', tools, '--ext', vsix, '--workspace', workspace, '--port', port,
-      '--settings', JSON.stringify({ 'terminal.integrated.gpuAcceleration': 'off' }), ...flags, '--',
+      '--settings', JSON.stringify({ 'terminal.integrated.gpuAcceleration': 'off', ...userSettings }), ...flags, '--',
       process.execPath, join(e2eDir, 'aria-driver.mjs'), '--plan', planPath, '--result', resultPath], { stdio: ['ignore', 'inherit', 'pipe'] });
     let log = '';
     child.stderr.on('data', chunk => {
