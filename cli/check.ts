@@ -126,6 +126,8 @@ export async function runCheck(args: string[], io: CheckIo): Promise<number> {
   const project: Project = found.project;
   const excluded = excluder(project);
   const files: string[] = [];
+  // Files named on the command line, not found in a folder named.
+  const namedFiles = new Set<string>();
   // Folders a named path lies in: a source is read inside one of them (or the import root), never through a
   // symlink out of it. A file named outside the current project (an absolute path elsewhere) is read in its folder.
   const bases: string[] = [];
@@ -151,6 +153,7 @@ export async function runCheck(args: string[], io: CheckIo): Promise<number> {
       return 2;
     } else {
       files.push(full);
+      namedFiles.add(full);
       bases.push(dirname(full));
     }
   }
@@ -171,6 +174,12 @@ export async function runCheck(args: string[], io: CheckIo): Promise<number> {
   const readable: string[] = [];
   for (const f of unique) {
     const read = readSource(f, baseOf(f));
+    if (!read.ok && namedFiles.has(f)) {
+      // A file named on purpose that cannot be checked fails the command, as a missing one does: a CI job that
+      // names it must not pass with "No problems".
+      io.stderr(`aria check: cannot check ${shownPath(f, io.cwd)}: it ${read.reason}\n`);
+      return 2;
+    }
     if (!read.ok) {
       io.stderr(`aria check: skipped ${shownPath(f, io.cwd)}: it ${read.reason}\n`);
       continue;

@@ -119,6 +119,11 @@ describe('aria parse: long and deep one-line files', () => {
     const latin = aria(['parse', join(dir, 'latin1.aria')]);
     expect(latin.code).toBe(2);
     expect(latin.stderr).toMatch(/latin1\.aria: it is not valid UTF-8 text/);
+    // aria check of that file by name fails too: "No problems in 0 files" would pass a CI job that names it.
+    const checked = aria(['check', join(dir, 'latin1.aria')]);
+    expect(checked.code).toBe(2);
+    expect(checked.stderr).toMatch(/aria check: cannot check .*latin1\.aria: it is not valid UTF-8 text/);
+    expect(checked.stdout).not.toMatch(/No problems/);
   });
 });
 
