@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { longWithHeap } from '../test/support/programs.js';
 
 const run = promisify(execFile);
 const repoRoot = resolve(import.meta.dirname, '..');
@@ -94,27 +95,6 @@ for k in range(0, 100000)
   acc = acc % 1000003
 end
 print(acc, len(items), sum(join(tasks)))
-`;
-}
-
-/** About 1,000,000 statements (building the heap included) before the last line, with four tasks alongside. */
-function longWithHeap(size: number): string {
-  const loop = Math.max(1000, 330_000 - Math.round(size * 1.3));
-  return `# bench: a million steps with ${size} live objects, then stepBack
-${heapPrefix(size)}fn spin(n: Int) -> {Async} Int
-  i = 0
-  while i < n
-    i += 1
-  end
-  i
-end
-
-helpers = map(range(0, 4), |k| spawn spin(60000))
-n = 0
-while n < ${loop}
-  n += 1
-end
-print(n, len(items), sum(join(helpers)))
 `;
 }
 

@@ -6,6 +6,7 @@ import { loadavg } from 'node:os';
 import { TimeTravel } from '../runtime/checkpoint.js';
 import { compileProgram, loadProgram, type Program } from '../runtime/index.js';
 import { Machine } from '../runtime/machine.js';
+import { longWithHeap } from '../test/support/programs.js';
 
 /** V8's collector: the process must start with --expose-gc (scripts/bench.mjs passes it). */
 function gc(): void {
@@ -183,32 +184,12 @@ async function benchStepBack(): Promise<void> {
   line('(d) step back at step 1,000,000', `${median(times).toFixed(1)} ms median, ${worst.toFixed(1)} ms worst (run ${runMs.toFixed(0)} ms, ${travel.steps.length} checkpoints)`, '< 200 ms', worst < 200);
 }
 
-// (e) time travel with live objects: a list of `size` structs alive through a run of about 1,000,000 steps
-function longWithHeap(size: number): string {
-  const loop = Math.max(1000, 330_000 - Math.round(size * 1.3));
-  return `struct Item(id: Int, score: Int)
-items = map(range(0, ${size}), |i| Item(i, i * 2))
-fn spin(n: Int) -> {Async} Int
-  i = 0
-  while i < n
-    i += 1
-  end
-  i
-end
-helpers = map(range(0, 4), |k| spawn spin(60000))
-n = 0
-while n < ${loop}
-  n += 1
-end
-print(n, len(items), sum(join(helpers)))
-`;
-}
-
 function cpuMs(since: NodeJS.CpuUsage): number {
   const d = process.cpuUsage(since);
   return (d.user + d.system) / 1000;
 }
 
+// (e) time travel with live objects: a list of `size` structs alive through a run of about 1,000,000 steps
 async function benchHeapSizes(): Promise<void> {
   for (const size of [0, 10_000, 100_000]) {
     const program = await compile(longWithHeap(size));

@@ -1,5 +1,8 @@
 // The Aria debug adapter's custom DAP messages (requests `aria/*`, events `aria/*`) as plain types, shared with client/debug.
 
+/** The Chrome Trace Event Format as `aria run --trace` writes it; the timeline exports its window in it too. */
+export type { ChromeTrace, TraceEvent } from '../runtime/index.js';
+
 /** Custom request: the whole runtime state at the current stop (see docs/debugging.md). */
 export const RUNTIME_STATE_REQUEST = 'aria/runtimeState';
 /** Custom request: the recorded polls and spawns for the timeline webview. */

@@ -28,7 +28,7 @@ export {
 } from './values.js';
 export { PRELUDE_SOURCE } from './natives.js';
 export type { Program } from './compiler.js';
-export { toChromeTrace, type ChromeTrace } from './trace.js';
+export { toChromeTrace, type ChromeTrace, type TraceEvent } from './trace.js';
 export { DEFAULT_LIMITS, limitsWith, type RuntimeLimits } from './limits.js';
 export { DEFAULT_SEED, MAX_SEED } from './prng.js';
 export { collectStats, formatStats, type RunStats } from './stats.js';

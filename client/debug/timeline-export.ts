@@ -1,27 +1,10 @@
 // The timeline's window as a trace in the Chrome Trace Event Format, which Perfetto (ui.perfetto.dev) opens: one track
 // per task with its state spans, one per worker with its polls, and spawn flows from parent to child.
-import type { TimelineBody } from '../../debug/protocol.js';
+import type { ChromeTrace, TimelineBody, TraceEvent } from '../../debug/protocol.js';
 import { SPAN_STATES, buildTimelineData, isTerminal } from './timeline-spans.js';
 
-export interface TraceEvent {
-  readonly name: string;
-  readonly ph: 'X' | 'i' | 's' | 'f' | 'M';
-  readonly ts: number;
-  readonly pid: number;
-  readonly tid: number;
-  readonly dur?: number;
-  readonly cat?: string;
-  readonly id?: number;
-  readonly bp?: 'e';
-  readonly s?: 't';
-  readonly args?: Record<string, unknown>;
-}
-
-export interface PerfettoTrace {
-  readonly traceEvents: readonly TraceEvent[];
-  readonly displayTimeUnit: 'ms';
-  readonly otherData: Record<string, unknown>;
-}
+/** The format `aria run --trace` writes too: one spelling of it, the runtime's. */
+export type PerfettoTrace = ChromeTrace;
 
 const TASKS_PID = 1;
 const WORKERS_PID = 2;

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { PREEMPT_COUNTER } from '../support/programs.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
 let out: string;
@@ -16,8 +17,10 @@ beforeAll(() => {
   const build = spawnSync(process.execPath, ['scripts/build.mjs', '--outdir', out, '--only', 'cli', '--quiet'], { cwd: root, encoding: 'utf8' });
   if (build.status !== 0) throw new Error(`build failed: ${build.stderr}`);
   dir = mkdtempSync(join(tmpdir(), 'aria-preempt-'));
-  writeFileSync(join(dir, 'counter.aria'), COUNTER);
-  writeFileSync(join(dir, 'counter-fixed.aria'), COUNTER.replace('  x = c.value\n  c.value = x + 1\n', '  c.value += 1\n'));
+  // The main task runs on the block_on thread, off the workers: its spawns go to the injection queue, three workers
+  // wake and take one bump each, and run them at the same time (so one cut turn loses one or two of the updates).
+  writeFileSync(join(dir, 'counter.aria'), PREEMPT_COUNTER);
+  writeFileSync(join(dir, 'counter-fixed.aria'), PREEMPT_COUNTER.replace('  x = c.value\n  c.value = x + 1\n', '  c.value += 1\n'));
 }, 120_000);
 
 afterAll(() => {
@@ -29,40 +32,6 @@ function aria(args: string[]) {
   const r = spawnSync(process.execPath, [join(out, 'cli.js'), ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
-
-// Three tasks bump a counter: the read and the write are two statements with nothing that suspends between them.
-// The main task runs on the block_on thread, off the workers: its spawns go to the injection queue, three workers wake
-// and take one bump each, and run them at the same time (so one cut turn loses one or two of the three updates).
-const COUNTER = `struct Counter(value: Int)
-
-fn bump(c: Counter) -> Unit
-  x = c.value
-  c.value = x + 1
-end
-
-fn bump_all() -> {Async} Int
-  c = Counter(0)
-  a = spawn bump(c)
-  b = spawn bump(c)
-  d = spawn bump(c)
-  busy = 0
-  while busy < 200
-    busy += 1
-  end
-  a.await
-  b.await
-  d.await
-  c.value
-end
-
-@test
-fn every_bump_lands()
-  assert_eq(bump_all(), 3)
-end
-`;
-
-
-
 
 describe('aria test --explore --preempt', () => {
   test('without --preempt, 2,000 random schedules and every DFS schedule miss the race', () => {

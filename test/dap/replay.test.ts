@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { describe, expect, it } from 'vitest';
 import { collectOutput, launchToStop, repoRoot, resumeToStop, topFrame, useAdapter } from './harness.js';
+import { PREEMPT_COUNTER } from '../support/programs.js';
 
 const { client, adapterPath } = useAdapter();
 
@@ -26,35 +27,6 @@ assert(c.hits == 3, "a hit was lost")
 print("hits:", c.hits)
 `;
 
-// Three tasks on several workers bump a counter with no suspension between the read and the write (as in
-// test/cli/preempt.test.ts): only exploring with --preempt finds the lost update.
-const PREEMPT_COUNTER = `struct Counter(value: Int)
-
-fn bump(c: Counter) -> Unit
-  x = c.value
-  c.value = x + 1
-end
-
-fn bump_all() -> {Async} Int
-  c = Counter(0)
-  a = spawn bump(c)
-  b = spawn bump(c)
-  d = spawn bump(c)
-  busy = 0
-  while busy < 200
-    busy += 1
-  end
-  a.await
-  b.await
-  d.await
-  c.value
-end
-
-@test
-fn every_bump_lands()
-  assert_eq(bump_all(), 3)
-end
-`;
 
 /** Runs the bundled CLI (built beside the adapter) in `cwd`; its exit status is not an error. */
 function aria(args: string[], cwd: string): string {
