@@ -219,13 +219,29 @@ function mix(seed: number, run: number): number {
 export function shrinkSchedule(program: Program, machine: ExploreOptions['machine'], choices: readonly Choice[], verdict: Verdict,
   expected: string | undefined, budget: number, preempt = false): { choices: Choice[]; outcome: RunOutcome; points: number; runs: number } {
   let best = replaySchedule(program, machine, choices, preempt);
-  let current = best.chooser.offDefault();
+  const shrunk = shrinkChoices(best.chooser.offDefault(), candidate => {
+    const r = replaySchedule(program, machine, candidate, preempt);
+    const v = verdictOf(r.outcome, expected);
+    if (!(v && v.key === verdict.key)) return undefined;
+    best = r;
+    return r.chooser.offDefault();
+  }, budget);
+  return { choices: shrunk.choices, outcome: best.outcome, points: best.chooser.points, runs: shrunk.runs };
+}
+
+/**
+ * The search of shrinkSchedule over schedules, apart from running them: `fails(candidate)` runs a candidate and
+ * gives the choices the run made when it fails the same way (undefined when it does not). `initial` counts as the
+ * first of at most `budget` runs.
+ */
+export function shrinkChoices(initial: readonly Choice[], fails: (candidate: readonly Choice[]) => readonly Choice[] | undefined,
+  budget: number): { choices: Choice[]; runs: number } {
+  let current: Choice[] = [...initial];
   let runs = 1;
   const stillFails = (candidate: readonly Choice[]) => {
     runs++;
-    const r = replaySchedule(program, machine, candidate, preempt);
-    const v = verdictOf(r.outcome, expected);
-    return v && v.key === verdict.key ? r : undefined;
+    const r = fails(candidate);
+    return r ? [...r] : undefined;
   };
   // Fewest first: no off-policy choice at all, then each choice alone (dropping one choice moves the choice points
   // after it, so a schedule can hold choices that only mattered on the path they led to).
@@ -234,8 +250,7 @@ export function shrinkSchedule(program: Program, machine: ExploreOptions['machin
     if (runs >= budget) break;
     const r = stillFails(candidate);
     if (r) {
-      best = r;
-      current = r.chooser.offDefault();
+      current = r;
       break;
     }
   }
@@ -247,8 +262,7 @@ export function shrinkSchedule(program: Program, machine: ExploreOptions['machin
       if (current[i]!.kind !== 'preempt') continue;
       const r = stillFails(current.filter((_, j) => j !== i));
       if (r) {
-        best = r;
-        current = r.chooser.offDefault();
+        current = r;
         progress = true;
         i = Math.min(i, current.length);
       }
@@ -257,8 +271,7 @@ export function shrinkSchedule(program: Program, machine: ExploreOptions['machin
     for (let i = current.length - 1; i >= 0 && runs < budget; i--) {
       const r = stillFails(current.filter((_, j) => j !== i));
       if (r) {
-        best = r;
-        current = r.chooser.offDefault();
+        current = r;
         progress = true;
         i = Math.min(i, current.length);
       }
@@ -269,11 +282,10 @@ export function shrinkSchedule(program: Program, machine: ExploreOptions['machin
       if (c.chosen <= 1) continue;
       const r = stillFails(current.map((x, j) => (j === i ? { ...x, chosen: x.chosen - 1 } : x)));
       if (r) {
-        best = r;
-        current = r.chooser.offDefault();
+        current = r;
         progress = true;
       }
     }
   }
-  return { choices: current, outcome: best.outcome, points: best.chooser.points, runs };
+  return { choices: current, runs };
 }

@@ -4,8 +4,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DfsChooser, ReplayChooser } from '../../runtime/chooser.js';
-import { explore, replaySchedule } from '../../runtime/explore.js';
+import { DfsChooser, ReplayChooser, type Choice } from '../../runtime/chooser.js';
+import { explore, replaySchedule, shrinkChoices } from '../../runtime/explore.js';
 import { compileProgram, loadProgram, programForTest, runCompiled, runProgram, type Program, type RuntimeEvent } from '../../runtime/index.js';
 
 const examples = join(import.meta.dirname, '..', '..', 'examples');
@@ -195,3 +195,35 @@ describe('exploration', () => {
     expect(r.failure?.outcome.output).not.toBe('balance: 130\n');
   });
 });
+
+describe('shrinking', () => {
+  // A bug that needs choice X and either a preemption P or another choice C (neither alone is enough). The schedule
+  // found holds X, P and C, P before C. Dropping from the last alone would drop C first and keep the preemption; the
+  // preemption-first pass drops P, and what is left is the schedule without a preemption.
+  const X: Choice = { index: 2, kind: 'poll', n: 3, chosen: 2 };
+  const P: Choice = { index: 5, kind: 'preempt', n: 2, chosen: 1 };
+  const C: Choice = { index: 9, kind: 'lifo', n: 2, chosen: 1 };
+  const has = (cs: readonly Choice[], c: Choice) => cs.some(x => x.index === c.index && x.chosen === c.chosen);
+  const tried: Choice[][] = [];
+  const fails = (cs: readonly Choice[]) => {
+    tried.push([...cs]);
+    return has(cs, X) && (has(cs, P) || has(cs, C)) ? cs : undefined;
+  };
+
+  it('drops preemptions before other choices', () => {
+    const r = shrinkChoices([X, P, C], fails, 300);
+    expect(r.choices).toEqual([X, C]);
+    expect(r.choices.some(c => c.kind === 'preempt')).toBe(false);
+    // no single choice and no empty schedule fails, and the first removal tried after them is the preemption's
+    expect(tried.slice(0, 5)).toEqual([[], [X], [P], [C], [X, C]]);
+    expect(r.runs).toBe(1 + tried.length);
+  });
+
+  it('a preemption the bug needs stays', () => {
+    const needsP = (cs: readonly Choice[]) => (has(cs, X) && has(cs, P) ? cs : undefined);
+    expect(shrinkChoices([X, P, C], needsP, 300).choices).toEqual([X, P]);
+    // the budget bounds the runs, the schedule found counting as the first
+    expect(shrinkChoices([X, P, C], needsP, 3).runs).toBe(3);
+  });
+});
+
