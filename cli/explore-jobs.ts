@@ -1,10 +1,35 @@
-// `--jobs N`: one exploration split over worker threads, each compiling the program once and running its part of the
-// schedules; the earliest failing schedule over all of them is the one reported, as one thread would report it.
+// `--jobs N`: one exploration shared by this thread and N - 1 worker threads. It starts on this thread alone; when the
+// work left looks worth a thread (THREAD_COST_MS), the workers start (each compiles the program once) and join in: every thread claims
+// the next unit of work (random, PCT: a schedule; DFS: a subtree) as it becomes free, and the results merge into what
+// one thread would report (runtime/explore.ts, mergeJobs).
 import { Worker, isMainThread, workerData, parentPort } from 'node:worker_threads';
-import { programForTest, type ExploreResult, type Program } from '../runtime/index.js';
+import {
+  mergeJobs, newSharedJobsBuffer, programForTest, sharedJobs, type ExploreResult, type Program,
+} from '../runtime/index.js';
 import type { CliIo } from './io.js';
 import { compileFile, exploreWith, type ExploreSettings } from './exploring.js';
 import { readSource } from './source-file.js';
+
+/**
+ * The CPU time (ms) a worker thread costs before it runs a schedule: loading the CLI, checking and compiling the
+ * program (about 0.3 s measured: `aria check` of a small file takes 0.25 to 0.3 s of CPU). Threads start when the
+ * work left is expected to cost more than this: with random and PCT, the schedules left at the rate of those run so
+ * far; with DFS, whose tree's size is unknown, once the exploration has cost this much (what is left is at least as
+ * much again as often as not).
+ */
+export const THREAD_COST_MS = 300;
+/** CPU time spent before the rate of schedules is trusted. */
+const MEASURE_MS = 30;
+
+/** `ARIA_EXPLORE_JOBS_AT_ONCE=1` (tests): start the threads at once, and explore when they are ready. */
+function atOnce(): boolean {
+  return process.env['ARIA_EXPLORE_JOBS_AT_ONCE'] === '1';
+}
+
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
 
 /** What a worker thread is asked to do. */
 interface JobRequest {
@@ -13,14 +38,16 @@ interface JobRequest {
   readonly cwd: string;
   readonly test?: string;
   readonly settings: ExploreSettings;
-  /** This job's number (from 0) and how many there are. */
+  /** What the jobs share (runtime/explore.ts, sharedJobs). */
+  readonly jobs: SharedArrayBuffer;
+  /** One Int32 per job: 0 starting, 1 exploring (set by the worker), 2 not needed (set by this thread). */
+  readonly states: SharedArrayBuffer;
   readonly job: number;
-  readonly jobs: number;
-  /** One Int32: the lowest failing schedule number any job found (0x7fffffff: none yet). */
-  readonly best: SharedArrayBuffer;
 }
 
-const NONE = 0x7fffffff;
+const STARTING = 0;
+const EXPLORING = 1;
+const NOT_NEEDED = 2;
 
 /** Whether this thread is a job of an exploration (the bundled CLI, started again as a worker). */
 export function isExploreJob(): boolean {
@@ -37,41 +64,85 @@ export function jobsAvailable(): boolean {
   return cliScript() !== undefined;
 }
 
-/**
- * Explores with `jobs` worker threads. Job j of J runs, of this machine's shard k of n, the schedules i with
- * i mod (n J) = (k - 1) + n j: together the shard's schedules, each once. Jobs stop when they pass a failing schedule
- * another job found, so the earliest failure is the one every run reports.
- */
-export async function exploreInJobs(file: string, cwd: string, test: string | undefined, settings: ExploreSettings, jobs: number): Promise<ExploreResult> {
-  const script = cliScript()!;
-  const best = new SharedArrayBuffer(4);
-  new Int32Array(best)[0] = NONE;
-  const results = await Promise.all(Array.from({ length: jobs }, (_, job) => new Promise<ExploreResult>((resolvePromise, reject) => {
-    const request: JobRequest = { kind: 'aria-explore-job', file, cwd, test, settings, job, jobs, best };
-    const worker = new Worker(script, { workerData: request, argv: [], stdout: true, stderr: true });
-    let answer: ExploreResult | undefined;
-    worker.on('message', (m: { result?: ExploreResult; error?: string }) => {
-      if (m.error) reject(new Error(m.error));
-      else answer = m.result;
+/** A worker's answer: its result, none (it was not needed), or why it failed. */
+type JobAnswer = { result: ExploreResult } | { notNeeded: true } | { error: string };
+
+/** A worker thread started on a job; `ready` resolves when it explores (or ends). */
+function startJob(request: JobRequest): { worker: Worker; answer: Promise<JobAnswer>; ready: Promise<void> } {
+  const worker = new Worker(cliScript()!, { workerData: request, argv: [], stdout: true, stderr: true });
+  let isReady: () => void = () => {};
+  const ready = new Promise<void>(resolvePromise => { isReady = resolvePromise; });
+  const answer = new Promise<JobAnswer>(resolvePromise => {
+    let got: JobAnswer | undefined;
+    worker.on('message', (m: JobAnswer | { ready: true }) => {
+      if ('ready' in m) isReady();
+      else got = m;
     });
-    worker.on('error', reject);
-    worker.on('exit', code => (answer ? resolvePromise(answer) : reject(new Error(`an exploration thread ended with status ${code}`))));
-  })));
-  const failures = results.map(r => r.failure).filter(f => f !== undefined).sort((a, b) => a!.schedule - b!.schedule);
-  return {
-    schedules: results.reduce((n, r) => n + r.schedules, 0),
-    exhausted: false,
-    cancelled: false,
-    failure: failures[0],
-    defaultOutput: results[0]?.defaultOutput,
-    maxPoints: Math.max(...results.map(r => r.maxPoints)),
-  };
+    worker.on('error', error => { got ??= { error: error.message }; });
+    worker.on('exit', code => {
+      isReady();
+      resolvePromise(got ?? { error: `an exploration thread ended with status ${code}` });
+    });
+  });
+  return { worker, answer, ready };
 }
 
-/** The worker side: compiles the program, explores its part, posts the result (without the machine). */
+/**
+ * Explores on this thread and, when the work left is worth it, on `jobs - 1` worker threads with it (random, PCT and DFS alike, with
+ * or without `--shard`), when the bundled CLI runs (it starts itself as the workers); else on this thread alone.
+ * The result is the one thread's: the same first failure, numbered the same, and the same counts.
+ */
+export async function exploreFile(program: Program, file: string, cwd: string, test: string | undefined, settings: ExploreSettings, jobs: number): Promise<ExploreResult> {
+  if (jobs <= 1 || !jobsAvailable()) return exploreWith(program, settings);
+  const shared = newSharedJobsBuffer();
+  const states = new SharedArrayBuffer(4 * jobs);
+  const stateOf = new Int32Array(states);
+  const started: { worker: Worker; answer: Promise<JobAnswer>; ready: Promise<void>; job: number }[] = [];
+  const start = () => {
+    for (let job = 1; job < jobs; job++) {
+      started.push({ ...startJob({ kind: 'aria-explore-job', file, cwd, test, settings, jobs: shared, states, job }), job });
+    }
+  };
+  // Schedules of this machine's shard (random, PCT).
+  const shard = settings.shard ?? { k: 1, n: 1 };
+  const total = Math.max(0, Math.ceil((settings.schedules - (shard.k - 1)) / shard.n));
+  const cpu0 = cpuMs();
+  let checked = performance.now();
+  const startWhenWorthIt = (done: number) => {
+    if (started.length > 0 || performance.now() - checked < 5) return;
+    checked = performance.now();
+    const spent = cpuMs() - cpu0;
+    if (spent < MEASURE_MS) return;
+    const left = settings.strategy === 'dfs' ? spent : (spent / done) * (total - done);
+    if (left >= THREAD_COST_MS) start();
+  };
+  if (atOnce()) {
+    start();
+    await Promise.all(started.map(s => s.ready));
+  }
+  const mine = exploreWith(program, settings, { jobs: sharedJobs(shared), onProgress: startWhenWorthIt });
+  if (started.length === 0) return mine;
+  const theirs: ExploreResult[] = [];
+  let broken = false;
+  for (const s of started) {
+    // A worker still starting holds no unit: this thread ran out of units, so it is not needed.
+    if (Atomics.compareExchange(stateOf, s.job, STARTING, NOT_NEEDED) === STARTING) {
+      void s.worker.terminate();
+      continue;
+    }
+    const answer = await s.answer;
+    if ('result' in answer) theirs.push(answer.result);
+    else if ('error' in answer) broken = true;
+  }
+  // A worker that failed took units with it: explore again on this thread alone rather than report a part.
+  if (broken) return exploreWith(program, settings);
+  return mergeJobs([mine, ...theirs], settings);
+}
+
+/** The worker side: compiles the program, claims units until none is left, posts the result (without the machine). */
 export async function runExploreJob(): Promise<number> {
   const request = workerData as JobRequest;
-  const post = (m: unknown) => parentPort!.postMessage(m);
+  const post = (m: JobAnswer) => parentPort!.postMessage(m);
   try {
     const read = readSource(request.file);
     if (!read.ok) throw new Error(`cannot read ${request.file}: it ${read.reason}`);
@@ -81,32 +152,16 @@ export async function runExploreJob(): Promise<number> {
     let program: Program | undefined = compiled.program;
     if (request.test !== undefined) program = programForTest(program, request.test);
     if (!program) throw new Error(`no test ${request.test}`);
-    const shard = request.settings.shard ?? { k: 1, n: 1 };
-    const best = new Int32Array(request.best);
-    const result = exploreWith(program, request.settings, {
-      shard: { index: shard.k - 1 + shard.n * request.job, count: shard.n * request.jobs },
-      stopAfter: () => Atomics.load(best, 0),
-      onFound: schedule => {
-        for (let cur = Atomics.load(best, 0); schedule < cur; cur = Atomics.load(best, 0)) {
-          if (Atomics.compareExchange(best, 0, cur, schedule) === cur) break;
-        }
-      },
-    });
+    if (Atomics.compareExchange(new Int32Array(request.states), request.job, STARTING, EXPLORING) !== STARTING) {
+      post({ notNeeded: true });
+      return 0;
+    }
+    parentPort!.postMessage({ ready: true });
+    const result = exploreWith(program, request.settings, { jobs: sharedJobs(request.jobs) });
     const failure = result.failure ? { ...result.failure, outcome: { ...result.failure.outcome, machine: undefined } } : undefined;
     post({ result: { ...result, failure } });
   } catch (error) {
     post({ error: (error as Error).message });
   }
   return 0;
-}
-
-/**
- * Explores on `jobs` worker threads when there are several, the strategy can be split (not DFS) and the bundled CLI
- * runs (it starts itself as the workers); else on this thread.
- */
-export async function exploreFile(program: Program, file: string, cwd: string, test: string | undefined, settings: ExploreSettings, jobs: number): Promise<ExploreResult> {
-  if (jobs > 1 && settings.strategy !== 'dfs') {
-    if (jobsAvailable()) return exploreInJobs(file, cwd, test, settings, jobs);
-  }
-  return exploreWith(program, settings);
 }

@@ -1,6 +1,7 @@
 // What `aria explore` and `aria test --explore` share: the exploration settings and flags, compiling a file once,
 // exploring, saving a replay file, and the words of the reports.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { Workspace } from '../analysis/workspace.js';
 import {
@@ -94,9 +95,14 @@ export function exploreWith(program: Program, settings: ExploreSettings, extra: 
   });
 }
 
-/** `--jobs N`: a whole number of threads (default 1). */
+/** `--jobs N`: a whole number of threads (default: the cores Node may use, defaultJobs). */
 export function jobsFlag(value: string | undefined): number | string {
-  return wholeNumber('jobs', value, 1, 256) ?? 1;
+  return wholeNumber('jobs', value, 1, 256) ?? defaultJobs();
+}
+
+/** `--jobs`' default: the cores Node may use (`os.availableParallelism()`). */
+export function defaultJobs(): number {
+  return Math.max(1, availableParallelism());
 }
 
 /** Writes the failing schedule of `result` as a replay file at `path`; the path as shown, or an error message. */

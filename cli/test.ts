@@ -39,7 +39,7 @@ failure, a deadlock, or a task that failed and that nobody awaited.
   --strategy S, --depth D, --check-output, --preempt   as for aria explore
   --shard k/n      with --explore: run the k-th of n disjoint parts of each test's schedules, for n CI
                    machines; their --format json reports merge with --merge
-  --jobs N, -j N   with --explore: split each test's schedules over N worker threads (as aria explore)
+  --jobs N, -j N   with --explore: share each test's schedules among N threads (default: the cores; as aria explore)
   --merge FILES    merge the --format json reports of shards into one summary (text, or --format json)
 Exit status: 0 when every test passed, 1 when one failed or a file has errors, 2 on bad usage.
 `;

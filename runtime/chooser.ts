@@ -236,9 +236,12 @@ export class DfsChooser extends ExploringChooser {
   /** The path being explored: the choice and alternative count at each choice point. */
   private path: { chosen: number; n: number }[] = [];
   private off = 0;
-  /** Schedules met so far with at most `split` choices off the policy: the i-th belongs to shard i mod count. */
+  /** Schedules met so far with at most `split` choices off the policy (units): the i-th belongs to shard i mod count. */
   private dealt = 0;
-  private owns: boolean;
+  private current = 0;
+  private mine: boolean;
+  /** Whether a unit is this chooser's to run (asked once per unit, in order). */
+  private readonly owns: (unit: number) => boolean;
   /** How many off-policy choices deep the tree is dealt out to the shards (two levels balance it better than one). */
   private readonly split: number;
 
@@ -247,21 +250,33 @@ export class DfsChooser extends ExploringChooser {
    * policy belongs to one shard, dealt in turn in the order DFS meets them (the same on every machine); a deeper
    * schedule belongs to the shard of its ancestor with `split` choices. Another shard's schedule with fewer choices
    * still runs (not counted) to learn the tree under it; one with `split` is skipped with its whole subtree. So the
-   * shards' schedules are disjoint and together are the whole tree.
+   * shards' schedules are disjoint and together are the whole tree. `owns` replaces the shard's rule: the threads of
+   * one exploration claim units with it (runtime/explore.ts).
    */
-  constructor(private readonly maxOffDefault = Infinity, private readonly shard: { readonly index: number; readonly count: number } = { index: 0, count: 1 }) {
+  constructor(private readonly maxOffDefault = Infinity, private readonly shard: { readonly index: number; readonly count: number } = { index: 0, count: 1 },
+    owns?: (unit: number) => boolean) {
     super();
     this.split = Math.min(2, maxOffDefault);
-    this.owns = this.deal();
+    this.owns = owns ?? (unit => this.shard.count === 1 || unit % this.shard.count === this.shard.index);
+    this.mine = this.deal();
   }
 
   /** Whether the schedule about to run is this shard's; when not, it runs only to learn the tree under it. */
   get owned(): boolean {
-    return this.owns;
+    return this.mine;
+  }
+
+  /**
+   * The unit of the schedule about to run: the number (from 0, in DFS order, over every shard) of the schedule with at
+   * most `split` off-policy choices it belongs to. A unit's schedules come one after the other in DFS order.
+   */
+  get unit(): number {
+    return this.current;
   }
 
   private deal(): boolean {
-    return this.shard.count === 1 || this.dealt++ % this.shard.count === this.shard.index;
+    this.current = this.dealt++;
+    return this.owns(this.current);
   }
 
   protected decide(_kind: ChoiceKind, tasks: readonly number[], index: number): number {
@@ -295,7 +310,7 @@ export class DfsChooser extends ExploringChooser {
           const mine = this.deal();
           // another shard's schedule at the split level: it and its subtree are that shard's
           if (!mine && off === this.split) continue;
-          this.owns = mine;
+          this.mine = mine;
         }
         this.path = path;
         return true;

@@ -39,12 +39,12 @@ export interface ExploreOptions {
    */
   readonly shard?: { readonly index: number; readonly count: number };
   /**
-   * Asked before each schedule: the number (from 1) of a failing schedule found elsewhere (another worker thread), or
-   * Infinity; schedules past it are not run, since the earliest failure is the one reported.
+   * The threads of one exploration that share its schedules (default: this one alone). Each claims units of work in
+   * increasing order (random, PCT: a schedule; DFS: a subtree), so that together they run what one would.
    */
-  readonly stopAfter?: () => number;
-  /** Told the number of a failing schedule as soon as it is found (before shrinking). */
-  readonly onFound?: (schedule: number) => void;
+  readonly jobs?: ExploreJobs;
+  /** Called with the choices off Tokio's policy of each schedule run (tests: which schedules an exploration ran). */
+  readonly onSchedule?: (choices: readonly Choice[]) => void;
   /** Called after each schedule with the number run so far; returning false stops the exploration. */
   readonly onProgress?: (done: number) => boolean | void;
 }
@@ -58,8 +58,14 @@ export interface Verdict {
 }
 
 export interface FailedSchedule {
-  /** Which schedule failed, counting from 1 (over every shard: the number it has in the whole run). */
+  /**
+   * Which schedule failed, counting from 1 (random, PCT: over every shard, the number it has in the whole run; DFS: in
+   * its shard). A job of several (`jobs`) gives DFS's as its own count, which mergeJobs makes the whole run's.
+   */
   readonly schedule: number;
+  /** Its unit (of this shard's, from 0; random and PCT: a schedule, DFS: a subtree) and its place in it (from 1). */
+  readonly unit: number;
+  readonly inUnit: number;
   readonly verdict: Verdict;
   /** The run of the (shrunk) failing schedule. */
   readonly outcome: RunOutcome;
@@ -84,6 +90,101 @@ export interface ExploreResult {
   readonly defaultOutput?: string;
   /** Choice points of the longest run seen. */
   readonly maxPoints: number;
+  /** DFS: the schedules run in each unit this exploration ran, as [unit, schedules] in increasing order. */
+  readonly units?: readonly (readonly [number, number])[];
+}
+
+/**
+ * What the threads (jobs) of one exploration share, so that each unit of work is run by one of them. Units are this
+ * shard's schedules (random, PCT) or subtrees (DFS, runtime/chooser.ts), numbered from 0 in the order one thread would
+ * run them; each job claims them in increasing order.
+ */
+export interface ExploreJobs {
+  /** Random, PCT: claims the next unit this job is to run (past the last: the job stops). */
+  take(): number;
+  /** DFS: claims unit `t`, met in DFS order; false when it is another job's. */
+  claim(t: number): boolean;
+  /**
+   * Asked just before claiming a unit: at most the number of schedules of the units before it (every job's), which
+   * bounds from below the number a schedule of the unit has in the whole run (0 is always right).
+   */
+  before(): number;
+  /** Told of each schedule this job runs. */
+  ran(): void;
+  /** The lowest unit where a job found a failing schedule (Infinity: none yet): later units are not run. */
+  failedUnit(): number;
+  /** Told that this job found a failing schedule in unit `t`. */
+  failed(t: number): void;
+}
+
+/** One thread alone: every unit in turn. */
+export function soloJobs(): ExploreJobs {
+  let next = 0;
+  let ran = 0;
+  let failed = Infinity;
+  return {
+    take: () => next++,
+    claim: t => t === next && (next++, true),
+    before: () => ran,
+    ran: () => { ran++; },
+    failedUnit: () => failed,
+    failed: t => { failed = Math.min(failed, t); },
+  };
+}
+
+/** The size of the buffer sharedJobs reads: three Int32s (the next unit, schedules run, the lowest failing unit). */
+export const SHARED_JOBS_BYTES = 12;
+const NO_FAILURE = 0x7fffffff;
+
+/** Jobs on several threads that share `buffer` (SHARED_JOBS_BYTES, from newSharedJobsBuffer): whoever is free takes the next unit. */
+export function sharedJobs(buffer: SharedArrayBuffer): ExploreJobs {
+  const a = new Int32Array(buffer);
+  return {
+    take: () => Atomics.add(a, 0, 1),
+    claim: t => Atomics.compareExchange(a, 0, t, t + 1) === t,
+    before: () => Atomics.load(a, 1),
+    ran: () => { Atomics.add(a, 1, 1); },
+    failedUnit: () => {
+      const f = Atomics.load(a, 2);
+      return f === NO_FAILURE ? Infinity : f;
+    },
+    failed: t => {
+      for (let cur = Atomics.load(a, 2); t < cur; cur = Atomics.load(a, 2)) {
+        if (Atomics.compareExchange(a, 2, cur, t) === cur) break;
+      }
+    },
+  };
+}
+
+/** A buffer for sharedJobs: no unit claimed, no schedule run, no failure. */
+export function newSharedJobsBuffer(): SharedArrayBuffer {
+  const buffer = new SharedArrayBuffer(SHARED_JOBS_BYTES);
+  new Int32Array(buffer)[2] = NO_FAILURE;
+  return buffer;
+}
+
+/**
+ * The result of one exploration from its jobs' (each run with `options` and one `jobs` shared by all of them): the
+ * same as one thread's. The earliest unit with a failure holds the reported failure (every unit before it ran whole);
+ * a DFS schedule's number is the schedules of the units before it plus its place in its unit.
+ */
+export function mergeJobs(results: readonly ExploreResult[], options: Pick<ExploreOptions, 'strategy' | 'schedules'>): ExploreResult {
+  const first = results.flatMap(r => (r.failure ? [r.failure] : [])).sort((a, b) => a.unit - b.unit)[0];
+  const base = { cancelled: results.some(r => r.cancelled), defaultOutput: results[0]?.defaultOutput, maxPoints: Math.max(0, ...results.map(r => r.maxPoints)) };
+  if (options.strategy !== 'dfs') {
+    if (first) return { ...base, schedules: first.unit + 1, exhausted: false, failure: first };
+    return { ...base, schedules: results.reduce((n, r) => n + r.schedules, 0), exhausted: false };
+  }
+  const units = results.flatMap(r => r.units ?? []);
+  const total = units.reduce((n, [, k]) => n + k, 0);
+  if (first) {
+    const schedule = units.reduce((n, [t, k]) => (t < first.unit ? n + k : n), 0) + first.inUnit;
+    if (schedule <= options.schedules) return { ...base, schedules: schedule, exhausted: false, failure: { ...first, schedule } };
+    // past the limit: one thread would not have come to it
+    return { ...base, schedules: options.schedules, exhausted: false };
+  }
+  const exhausted = results.every(r => r.exhausted) && total <= options.schedules;
+  return { ...base, schedules: Math.min(total, options.schedules), exhausted };
 }
 
 /** The innermost cause of a failure (where it happened). */
@@ -138,7 +239,18 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
   let expected: string | undefined;
   if (options.checkOutput) expected = runCompiled(program, { ...options.machine }).output;
   const shard = options.shard ?? { index: 0, count: 1 };
-  const dfs = options.strategy === 'dfs' ? new DfsChooser(options.depth ?? Infinity, shard) : undefined;
+  const jobs = options.jobs ?? soloJobs();
+  // DFS: units are subtrees, claimed as the search meets them; `claimedBefore` is the bound jobs.before() gave.
+  let claimedBefore = 0;
+  const dfs = options.strategy === 'dfs'
+    ? new DfsChooser(options.depth ?? Infinity, shard, d => {
+      if (d % shard.count !== shard.index) return false;
+      const before = jobs.before();
+      if (!jobs.claim(Math.floor(d / shard.count))) return false;
+      claimedBefore = before;
+      return true;
+    })
+    : undefined;
   // PCT spreads its change points over the choice points of a run: as many as Tokio's own schedule meets (measured
   // once, so that each schedule depends only on the seed and its number, and shards stay disjoint).
   let expectedPoints = 0;
@@ -151,26 +263,36 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
   let run = 0;
   let exhausted = false;
   let cancelled = false;
-  // DFS shards split the tree, not the numbers (runtime/chooser.ts): each runs its own schedules, numbered from 1.
-  for (let i = dfs ? 0 : shard.index; i < options.schedules; i += dfs ? 1 : shard.count) {
-    if (options.stopAfter && i + 1 > options.stopAfter()) {
-      cancelled = true;
-      break;
-    }
+  const units: [number, number][] = [];
+  const done = (): ExploreResult => ({ schedules: run, exhausted, cancelled, defaultOutput: expected, maxPoints, ...(dfs ? { units } : {}) });
+  for (;;) {
+    let t: number;
+    let i: number;
     let chooser: ExploringChooser;
-    switch (options.strategy) {
-      case 'random': chooser = new RandomChooser(mix(seed, i)); break;
-      case 'pct': chooser = new PctChooser(mix(seed, i), options.depth ?? DEFAULT_PCT_DEPTH, expectedPoints); break;
-      case 'dfs': chooser = dfs!; break;
-      default: {
-        const never: never = options.strategy;
-        throw new Error(String(never));
+    if (dfs) {
+      // DFS shards and jobs split the tree, not the numbers (runtime/chooser.ts): the schedule's unit is its subtree.
+      t = Math.floor(dfs.unit / shard.count);
+      if (t > jobs.failedUnit()) break;
+      if (dfs.owned) {
+        const last = units[units.length - 1];
+        if (!last || last[0] !== t) units.push([t, 0]);
+        const inUnit = units[units.length - 1]![1];
+        // The schedule's number in the whole run is at least this: one thread would stop before it.
+        if (Math.max(claimedBefore, run - inUnit) + inUnit >= options.schedules) break;
       }
+      chooser = dfs;
+      i = run;
+    } else {
+      t = jobs.take();
+      i = shard.index + shard.count * t;
+      if (i >= options.schedules || t > jobs.failedUnit()) break;
+      chooser = options.strategy === 'random'
+        ? new RandomChooser(mix(seed, i))
+        : new PctChooser(mix(seed, i), options.depth ?? DEFAULT_PCT_DEPTH, expectedPoints);
     }
     const outcome = runWith(program, options, chooser);
     if (dfs && !dfs.owned) {
-      // another DFS shard's schedule, run only to learn the tree under it: not counted, its failure is that shard's
-      i--;
+      // another shard's or job's schedule, run only to learn the tree under it: not counted, its failure is theirs
       if (!dfs.advance()) {
         exhausted = true;
         break;
@@ -178,18 +300,22 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
       continue;
     }
     run++;
+    jobs.ran();
+    if (dfs) units[units.length - 1]![1]++;
     maxPoints = Math.max(maxPoints, chooser.points);
+    options.onSchedule?.(chooser.offDefault());
     const verdict = verdictOf(outcome, expected);
     if (verdict) {
-      options.onFound?.(i + 1);
+      jobs.failed(t);
       const found = chooser.offDefault();
       const shrunk = options.shrink === false
         ? { choices: found, outcome, points: chooser.points, runs: 0 }
         : shrinkSchedule(program, options.machine, found, verdict, expected, options.shrinkRuns ?? 300, options.preempt === true);
       return {
-        schedules: run, exhausted: false, cancelled: false, defaultOutput: expected, maxPoints,
+        ...done(), exhausted: false,
         failure: {
-          schedule: i + 1, verdict: verdictOf(shrunk.outcome, expected) ?? verdict, outcome: shrunk.outcome, choices: shrunk.choices, points: shrunk.points,
+          schedule: dfs ? run : i + 1, unit: t, inUnit: dfs ? units[units.length - 1]![1] : 1,
+          verdict: verdictOf(shrunk.outcome, expected) ?? verdict, outcome: shrunk.outcome, choices: shrunk.choices, points: shrunk.points,
           foundChoices: found.length, shrinkRuns: shrunk.runs,
         },
       };
@@ -203,7 +329,7 @@ export function explore(program: Program, options: ExploreOptions): ExploreResul
       break;
     }
   }
-  return { schedules: run, exhausted, cancelled, defaultOutput: expected, maxPoints };
+  return done();
 }
 
 /** A generator seed for the `run`-th schedule of an exploration seeded `seed`. */

@@ -39,8 +39,8 @@ export {
   type Chooser,
 } from './chooser.js';
 export {
-  DEFAULT_PCT_DEPTH, STRATEGIES, explore, replaySchedule, shrinkSchedule, verdictOf, type ExploreOptions, type ExploreResult,
-  type FailedSchedule, type Strategy, type Verdict,
+  DEFAULT_PCT_DEPTH, STRATEGIES, explore, mergeJobs, newSharedJobsBuffer, replaySchedule, sharedJobs, shrinkChoices, shrinkSchedule,
+  soloJobs, verdictOf, type ExploreJobs, type ExploreOptions, type ExploreResult, type FailedSchedule, type Strategy, type Verdict,
 } from './explore.js';
 export { REPLAY_FORMAT, REPLAY_VERSION, formatReplayFile, parseReplayFile, programHash, type ReplayFile } from './replay-file.js';
 

@@ -6,6 +6,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { NOISY_RACE } from '../support/programs.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
 let out: string;
@@ -18,8 +19,8 @@ beforeAll(() => {
 
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-function aria(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [join(out, 'cli.js'), ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+function aria(args: string[], cwd: string, env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [join(out, 'cli.js'), ...args], { cwd, encoding: 'utf8', timeout: 120_000, env: { ...process.env, ...env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -190,20 +191,50 @@ describe('aria test --explore --shard and --merge', () => {
 });
 
 describe('--jobs N', () => {
+  // The workers start at once and the exploration waits for them, so that every thread takes part (by default they
+  // start only when the work left looks worth a thread, which these small explorations never are).
+  const threadsAtOnce = { ARIA_EXPLORE_JOBS_AT_ONCE: '1' };
+
   test('worker threads run the same schedules and report the same first failure as one thread', () => {
     const dir = withExamples('bug-lost-update-fixed.aria');
     writeFileSync(join(dir, 'needle.aria'), NEEDLE);
-    const one = aria(['test', 'needle.aria', '--explore', '3000', '--strategy', 'pct', '--format', 'json', '--replay-dir', 'one'], dir);
-    const two = aria(['test', 'needle.aria', '--explore', '3000', '--strategy', 'pct', '--format', 'json', '--replay-dir', 'two', '--jobs', '2'], dir);
+    const one = aria(['test', 'needle.aria', '--explore', '3000', '--strategy', 'pct', '--format', 'json', '--replay-dir', 'one', '--jobs', '1'], dir);
+    const two = aria(['test', 'needle.aria', '--explore', '3000', '--strategy', 'pct', '--format', 'json', '--replay-dir', 'two', '--jobs', '2'], dir, threadsAtOnce);
     const a = JSON.parse(one.stdout).tests[0];
     const b = JSON.parse(two.stdout).tests[0];
     expect(a.status).toBe('failed');
     expect(b.explored).toBe(a.explored);
-    const choices = (d: string) => JSON.parse(readFileSync(join(dir, d, 'needle.deposits_all_land.json'), 'utf8')).choices;
-    expect(choices('two')).toEqual(choices('one'));
-    const passing = aria(['test', 'bug-lost-update-fixed.aria', '--explore', '500', '-j', '3', '--format', 'json'], dir);
+    expect(b.schedules).toBe(a.schedules);
+    const replay = (d: string) => readFileSync(join(dir, d, 'needle.deposits_all_land.json'), 'utf8');
+    expect(replay('two')).toBe(replay('one'));
+    const passing = aria(['test', 'bug-lost-update-fixed.aria', '--explore', '500', '-j', '3', '--format', 'json'], dir, threadsAtOnce);
     expect(JSON.parse(passing.stdout).tests[0]).toMatchObject({ status: 'passed', schedules: 500 });
-    expect(aria(['explore', 'bug-lost-update-fixed.aria', '-n', '400', '--jobs', '2'], dir)).toMatchObject({ code: 0, stdout: expect.stringContaining('400 schedules passed') });
+    expect(aria(['explore', 'bug-lost-update-fixed.aria', '-n', '400', '--jobs', '2'], dir, threadsAtOnce)).toMatchObject({ code: 0, stdout: expect.stringContaining('400 schedules passed') });
+  });
+
+  test('DFS on threads: the same schedules as one thread, and the same failing schedule and replay file', () => {
+    const dir = withExamples('bug-lost-update-fixed.aria');
+    writeFileSync(join(dir, 'noisy-race.aria'), NOISY_RACE);
+    const runs = [1, 2, 3].map(jobs => {
+      const r = aria(['test', 'noisy-race.aria', '--explore', '100000', '--strategy', 'dfs', '--depth', '3', '--workers', '2',
+        '--format', 'json', '--replay-dir', `jobs${jobs}`, '--jobs', String(jobs)], dir, threadsAtOnce);
+      return { report: JSON.parse(r.stdout).tests[0], replay: readFileSync(join(dir, `jobs${jobs}`, 'noisy-race.deposits_all_land.json'), 'utf8') };
+    });
+    expect(runs[0]!.report).toMatchObject({ status: 'failed', explored: 'schedule 84', schedules: 84 });
+    for (const r of runs.slice(1)) {
+      expect(r.report.explored).toBe('schedule 84');
+      expect(r.report.schedules).toBe(84);
+      expect(r.report.failure).toBe(runs[0]!.report.failure);
+      expect(r.replay).toBe(runs[0]!.replay);
+    }
+    // A passing tree: every schedule once, exhausted, as one thread; with --shard, the shard's part.
+    const whole = (args: string[], jobs: number) => JSON.parse(aria(['test', 'bug-lost-update-fixed.aria', '--explore', '100000', '--strategy', 'dfs',
+      '--format', 'json', '--jobs', String(jobs), ...args], dir, threadsAtOnce).stdout).tests[0];
+    for (const args of [[], ['--shard', '2/3']]) {
+      const alone = whole(args, 1);
+      expect(alone).toMatchObject({ status: 'passed', exhausted: true });
+      for (const jobs of [2, 3]) expect(whole(args, jobs)).toMatchObject({ status: 'passed', exhausted: true, schedules: alone.schedules, explored: alone.explored });
+    }
   });
 });
 

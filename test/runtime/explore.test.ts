@@ -5,8 +5,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DfsChooser, ReplayChooser, type Choice } from '../../runtime/chooser.js';
-import { explore, replaySchedule, shrinkChoices } from '../../runtime/explore.js';
+import { explore, mergeJobs, newSharedJobsBuffer, replaySchedule, sharedJobs, shrinkChoices, type ExploreJobs, type ExploreOptions } from '../../runtime/explore.js';
 import { compileProgram, loadProgram, programForTest, runCompiled, runProgram, type Program, type RuntimeEvent } from '../../runtime/index.js';
+import { NOISY_RACE } from '../support/programs.js';
 
 const examples = join(import.meta.dirname, '..', '..', 'examples');
 
@@ -227,3 +228,117 @@ describe('shrinking', () => {
   });
 });
 
+
+describe('jobs: one exploration over several threads', () => {
+  /** Job `job` of `count` with a fixed deal (unit t is job t mod count's): threads share units so, in some order. */
+  const fixedDeal = (job: number, count: number): ExploreJobs => {
+    let next = job;
+    return {
+      take: () => { const t = next; next += count; return t; }, claim: t => t % count === job, before: () => 0,
+      ran: () => {}, failedUnit: () => Infinity, failed: () => {},
+    };
+  };
+  const key = (choices: readonly Choice[]) => choices.map(c => `${c.index}:${c.chosen}`).join(',');
+  /** Explores as `count` jobs; what each ran, and the merged result. */
+  const asJobs = (program: Program, options: ExploreOptions, count: number) => {
+    const ran: string[][] = [];
+    const results = Array.from({ length: count }, (_, job) => {
+      const mine: string[] = [];
+      ran.push(mine);
+      return explore(program, { ...options, jobs: fixedDeal(job, count), onSchedule: c => mine.push(key(c)) });
+    });
+    return { ran, results, merged: mergeJobs(results, options) };
+  };
+  const alone = (program: Program, options: ExploreOptions) => {
+    const ran: string[] = [];
+    return { ran, result: explore(program, { ...options, onSchedule: c => ran.push(key(c)) }) };
+  };
+  const noisyRace = async () => {
+    const { program } = await loadProgram(NOISY_RACE, { path: 'noisy-race.aria' });
+    return programForTest(await compileProgram(program), 'deposits_all_land')!;
+  };
+
+  it('DFS: the jobs run disjoint schedules, together the one thread\'s, each subtree whole', async () => {
+    const fixed = await compiledTest('bug-lost-update-fixed.aria', 'deposits_all_land');
+    for (const depth of [Infinity, 2]) {
+      for (const shard of [undefined, { index: 1, count: 2 }]) {
+        const options: ExploreOptions = { strategy: 'dfs', schedules: 100_000, depth, ...(shard ? { shard } : {}) };
+        const one = alone(fixed, options);
+        expect(one.result.exhausted).toBe(true);
+        for (const count of [2, 3]) {
+          const { ran, merged } = asJobs(fixed, options, count);
+          const all = ran.flat();
+          const what = `depth ${depth}, shard ${shard ? '2/2' : 'none'}, ${count} jobs`;
+          expect(new Set(all).size, what).toBe(all.length);
+          expect(new Set(all), what).toEqual(new Set(one.ran));
+          for (const part of ran) expect(part.length, what).toBeGreaterThan(0);
+          expect({ schedules: merged.schedules, exhausted: merged.exhausted }, what).toEqual({ schedules: one.result.schedules, exhausted: true });
+        }
+      }
+    }
+    // A limit below the tree's size: the same count as one thread, not exhausted.
+    const limited = asJobs(fixed, { strategy: 'dfs', schedules: 10 }, 3).merged;
+    expect({ schedules: limited.schedules, exhausted: limited.exhausted }).toEqual({ schedules: 10, exhausted: false });
+  });
+
+  it('DFS: a failing schedule deep in the tree is found, numbered and shrunk as one thread finds it', async () => {
+    const program = await noisyRace();
+    const options: ExploreOptions = { strategy: 'dfs', schedules: 100_000, depth: 3, machine: { workers: 2 } };
+    const one = explore(program, options);
+    expect(one.failure?.schedule).toBe(84);
+    expect(one.failure!.unit).toBeGreaterThan(10);
+    for (const count of [2, 3, 4]) {
+      const { ran, merged } = asJobs(program, options, count);
+      for (const part of ran) expect(part.length).toBeGreaterThan(0);
+      expect(merged.failure?.schedule, `${count} jobs`).toBe(84);
+      expect(merged.schedules).toBe(84);
+      expect(merged.failure!.choices).toEqual(one.failure!.choices);
+      expect(merged.failure!.foundChoices).toBe(one.failure!.foundChoices);
+      expect(merged.failure!.verdict).toEqual(one.failure!.verdict);
+    }
+    // One schedule short of it, one thread reports 83 passing schedules, and so do the jobs (one of which met it).
+    const short = { ...options, schedules: 83 };
+    const shortOne = explore(program, short);
+    expect([shortOne.schedules, shortOne.exhausted, shortOne.failure]).toEqual([83, false, undefined]);
+    const jobs = asJobs(program, short, 3);
+    expect(jobs.results.some(r => r.failure)).toBe(true);
+    expect([jobs.merged.schedules, jobs.merged.exhausted, jobs.merged.failure]).toEqual([83, false, undefined]);
+  });
+
+  it('random and PCT: the jobs run disjoint schedules, together the one thread\'s, and report its first failure', async () => {
+    const fixed = await compiledTest('bug-lost-update-fixed.aria', 'deposits_all_land');
+    const program = await noisyRace();
+    for (const strategy of ['random', 'pct'] as const) {
+      const options: ExploreOptions = { strategy, schedules: 120, seed: 4, shard: { index: 0, count: 2 } };
+      const one = alone(fixed, options);
+      const { ran, merged } = asJobs(fixed, options, 3);
+      expect(new Set(ran.flat())).toEqual(new Set(one.ran));
+      expect(ran.flat().length).toBe(one.ran.length);
+      expect(merged.schedules).toBe(60);
+      const race: ExploreOptions = { strategy, schedules: 3000, seed: 2, machine: { workers: 2 } };
+      const first = explore(program, race).failure!;
+      const jobs = asJobs(program, race, 3).merged;
+      expect(jobs.failure?.schedule).toBe(first.schedule);
+      expect(jobs.schedules).toBe(first.schedule);
+      expect(jobs.failure!.choices).toEqual(first.choices);
+    }
+  });
+
+  it('shared jobs: a unit is claimed once, and the lowest failing unit is kept', async () => {
+    const fixed = await compiledTest('bug-lost-update-fixed.aria', 'deposits_all_land');
+    const buffer = newSharedJobsBuffer();
+    const options: ExploreOptions = { strategy: 'dfs', schedules: 100_000 };
+    const a = explore(fixed, { ...options, jobs: sharedJobs(buffer) });
+    // the second job comes when every unit is claimed: it only walks the tree
+    const b = explore(fixed, { ...options, jobs: sharedJobs(buffer) });
+    expect(b.schedules).toBe(0);
+    expect(mergeJobs([a, b], options)).toMatchObject({ schedules: explore(fixed, options).schedules, exhausted: true });
+    const jobs = sharedJobs(newSharedJobsBuffer());
+    expect(jobs.failedUnit()).toBe(Infinity);
+    jobs.failed(7);
+    jobs.failed(9);
+    jobs.failed(3);
+    expect(jobs.failedUnit()).toBe(3);
+    expect([jobs.take(), jobs.take(), jobs.claim(2), jobs.claim(2), jobs.claim(4)]).toEqual([0, 1, true, false, false]);
+  });
+});

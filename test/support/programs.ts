@@ -52,3 +52,50 @@ end
 print(n, len(items), sum(join(helpers)))
 `;
 }
+
+/**
+ * A lost update early in the run, then three tasks that yield often. DFS changes the last choice points first, so it
+ * meets the race only after many subtrees: with `--depth 3` and 2 workers, at schedule 84, in the 36th subtree
+ * (`noise` counting to `noise` and `tasks` of them: other sizes, a longer search).
+ */
+export function noisyRace(noise = 2, tasks = 3): string {
+  return `struct Account(balance: Int)
+
+fn audit(amount: Int) -> Int
+  amount * 7
+end
+
+fn deposit(account: Account, amount: Int) -> {Async} Unit
+  balance = account.balance
+  receipt = spawn audit(amount)
+  receipt.await
+  account.balance = balance + amount
+end
+
+fn noise(n: Int) -> {Async} Int
+  acc = 0
+  for i in 0..${noise}
+    acc += i
+    yield_now()
+  end
+  acc
+end
+
+@test
+fn deposits_all_land()
+  account = Account(100)
+  first = spawn deposit(account, 10)
+  second = spawn deposit(account, 20)
+  first.await
+  second.await
+  others = []
+  for n in 0..${tasks}
+    push(others, spawn noise(n))
+  end
+  join(others)
+  assert_eq(account.balance, 130)
+end
+`;
+}
+
+export const NOISY_RACE = noisyRace();
