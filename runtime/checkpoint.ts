@@ -2,6 +2,7 @@
 import { copyStructure } from './deep-copy.js';
 import { HeapVersions } from './heap-versions.js';
 import type { Machine, MachineState, RunControl, StopCondition, StopReason } from './machine.js';
+import type { Task } from './task.js';
 
 export interface Checkpoint<X = undefined> {
   readonly step: number;
@@ -81,6 +82,36 @@ export interface TimeTravelOptions<X = undefined> {
    * checkpoint delivers its events to the listener again (a caller that rebuilds its view from `kept` needs them).
    */
   readonly restored?: (kept: X) => void;
+}
+
+/** Freezes plain data (objects and arrays, not class instances: heap values stay as they are) and what it holds. */
+function freezeData(v: unknown): void {
+  if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  if (proto !== Object.prototype && proto !== Array.prototype) return;
+  Object.freeze(v);
+  for (const x of Object.values(v)) freezeData(x);
+}
+
+/**
+ * Freezes a finished task and the structure only it holds (its failure, the frames it kept, its histograms), so that
+ * copies share them as they share the task; the values its stacks hold are the program's (versioned in place). A
+ * handler chain a kept frame refers to may be shared with live tasks: it is immutable, frozen too.
+ */
+function freezeFinished(t: Task): void {
+  freezeData(t.failure);
+  freezeData(t.pendingFailure);
+  if (t.endFrames) {
+    for (const f of t.endFrames.frames) {
+      for (let n = f.handlers; n !== null && !Object.isFrozen(n); n = n.next) Object.freeze(n);
+      Object.freeze(f);
+    }
+    Object.freeze(t.endFrames.frames);
+    Object.freeze(t.endFrames.stack);
+    Object.freeze(t.endFrames);
+  }
+  for (const a of [t.frames, t.stack, t.pollHist, t.schedHist, t.joiners]) if (a) Object.freeze(a);
+  Object.freeze(t);
 }
 
 /** Steps in the first window a step back scans (`lastStopBefore`). */
@@ -182,7 +213,11 @@ export class TimeTravel<X = undefined> {
     const seq = same ? same.seq : ++this.seqs;
     const roots: object[] = [];
     const before = this.heapBytes();
-    const { copy, objects } = copyStructure(this.machine.s, o => roots.push(o));
+    const finished: Task[] = [];
+    const { copy, objects } = copyStructure(this.machine.s, o => roots.push(o), (task, c) => finished.push(task, c));
+    // a finished task never changes again (but for copy-on-write bookkeeping: `MachineCore.writable`): frozen, the
+    // machine's and this copy are shared by every later checkpoint and restore instead of copied each time
+    for (const t of finished) freezeFinished(t);
     const { recorded, written } = this.heap.record(seq, roots);
     if (same) for (const o of same.recorded) recorded.push(o);
     // what the stretch since the last checkpoint cost: the heap copies its writes made, the pairs, this structure

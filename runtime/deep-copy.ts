@@ -71,10 +71,11 @@ export function deepCopy<T>(root: T): { copy: T; objects: number } {
  * keeps the program's heap objects (lists, structs, cells, channels, tokens, scopes, connections, handlers and
  * closures that capture) as they are, calling `onHeap` once for each it meets: time travel versions those in place
  * (heap-versions.ts). A list is an array in a value position: an element of a task's operand stack (or of the one it
- * kept when it failed), a task's result, or an array the version store has seen. Returns the copy and how many
- * objects it made.
+ * kept when it failed), a task's result, or an array the version store has seen. A frozen object is shared, not
+ * copied: time travel freezes a finished task once it has been copied (`onFinished` hears of each finished task copied,
+ * with its copy). Returns the copy and how many objects it made.
  */
-export function copyStructure<T>(root: T, onHeap: (o: object) => void): { copy: T; objects: number } {
+export function copyStructure<T>(root: T, onHeap: (o: object) => void, onFinished?: (task: Task, copy: Task) => void): { copy: T; objects: number } {
   const memo = new Map<object, unknown>();
   /** [source, copy, whether the source's elements are values]. */
   const work: [object, Record<string, unknown> | unknown[], boolean][] = [];
@@ -153,6 +154,7 @@ export function copyStructure<T>(root: T, onHeap: (o: object) => void): { copy: 
           d[k] = { frames: shell(kept.frames, false), stack: values(kept.stack) };
         } else d[k] = shell(x, false);
       }
+      if (onFinished && src.done) onFinished(src, dst as unknown as Task);
     } else {
       const d = dst as Record<string, unknown>;
       const s = src as Record<string, unknown>;

@@ -83,7 +83,7 @@ export abstract class TaskLifecycle extends MachineCore {
     const kept = this.s.keptEndFrames;
     t.endFrames = { frames: t.frames, stack: t.stack };
     kept.push(t.id);
-    while (kept.length > this.options.keepEndFrames!) this.s.tasks[kept.shift()!]!.endFrames = null;
+    while (kept.length > this.options.keepEndFrames!) this.writable(this.s.tasks[kept.shift()!]!).endFrames = null;
   }
 
   /** Marks a task finished, releases what waits on it and what it held. */
@@ -178,7 +178,7 @@ export abstract class TaskLifecycle extends MachineCore {
     if (target.state === 'completed') {
       this.wake(j, wrap(target.result));
     } else {
-      target.observed = true;
+      this.writable(target).observed = true;
       const i = this.s.unobserved.indexOf(target.id);
       if (i >= 0) this.s.unobserved.splice(i, 1);
       this.wakeWithFailure(j, this.childFailure(j, target, `task #${target.id}`));
@@ -532,7 +532,7 @@ export abstract class TaskLifecycle extends MachineCore {
     if (target.done) {
       if (!this.consumeBudget(t)) return RETRY;
       if (target.state === 'completed') return target.result;
-      target.observed = true;
+      this.writable(target).observed = true;
       const i = this.s.unobserved.indexOf(target.id);
       if (i >= 0) this.s.unobserved.splice(i, 1);
       const f = this.childFailure(t, target, `task #${target.id}`);
@@ -700,7 +700,7 @@ export abstract class TaskLifecycle extends MachineCore {
       for (const tv of tasks) if (tv.id !== winner.id) this.abort(this.s.tasks[tv.id]!, `lost a race to task #${winner.id}`);
       if (winner.state === 'completed') return winner.result;
       const f = this.childFailure(t, winner, `task #${winner.id}`);
-      winner.observed = true;
+      this.writable(winner).observed = true;
       throw new AriaError(f.kind, f.message, f.cause);
     }
     for (const tv of tasks) (this.s.tasks[tv.id]!.joiners ??= []).push(t.id);

@@ -452,6 +452,19 @@ export abstract class MachineCore implements SchedulerContext {
     return entry;
   }
 
+  /**
+   * `t`, ready to be written. A finished task is frozen once a checkpoint has copied it, and from then on shared by the
+   * checkpoints and the machine's state (checkpoint.ts); its rare later writes (`observed`, `endFrames`) go to a copy
+   * that takes its place in the state (copy-on-write). Tasks are referred to by id everywhere else, so the copy is
+   * the task from then on.
+   */
+  protected writable(t: Task): Task {
+    if (!Object.isFrozen(t)) return t;
+    const copy = Object.assign(Object.create(Task.prototype) as Task, t);
+    this.s.tasks[t.id] = copy;
+    return copy;
+  }
+
   protected newTaskId(): number {
     return this.s.tasks.length;
   }

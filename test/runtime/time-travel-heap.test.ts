@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TimeTravel } from '../../runtime/checkpoint.js';
 import type { RuntimeEvent } from '../../runtime/events.js';
-import type { Machine } from '../../runtime/machine.js';
+import type { Machine, MachineOptions } from '../../runtime/machine.js';
 import { machineFor } from './helpers.js';
 
 const examples = join(import.meta.dirname, '..', '..', 'examples');
@@ -120,6 +120,77 @@ with Cancel.timeout(10.seconds)
 end
 `;
 
+/**
+ * Many tasks end (completed, failed, cancelled by a race or a failing scope sibling) and are looked at again long
+ * after they ended, with checkpoints in between: awaited (a failed one through a watcher, which then fails
+ * unobserved), raced once they are all done, and their kept frames let go (`keepEndFrames`) as newer ones fail.
+ * Checkpoints share finished tasks, so each of those late writes must go to the machine's own copy, never to one a
+ * checkpoint holds.
+ */
+const FINISHING = `fn leaf(n: Int) -> {Async} Int
+  acc = 0
+  for i in 0..n % 5 + 1
+    acc += i
+  end
+  if n % 7 == 3
+    fail("leaf #{n} failed")
+  end
+  yield_now()
+  acc
+end
+
+fn watch(t) -> {Async} Int
+  t.await
+end
+
+fn first_of(ts) -> {Async} Int
+  race(ts)
+end
+
+fn slow(n: Int) -> {Async} Int
+  sleep((n % 4 + 1) * 1.ms)
+  n
+end
+
+fn scoped(n: Int) -> {Async} Int
+  with Async.scope |s|
+    s.spawn slow(n)
+    s.spawn leaf(3)
+    s.spawn slow(n + 1)
+  end
+  n
+end
+
+fn spin(n: Int) -> Int
+  i = 0
+  while i < n
+    i += 1
+  end
+  i
+end
+
+total = 0
+for round in 0..10
+  tasks = map(range(0, 12), |k| spawn leaf(round * 12 + k))
+  spin(150)
+  i = 0
+  for t in tasks
+    if (round * 12 + i) % 7 == 3
+      spawn watch(t)
+    else
+      total += t.await
+    end
+    i += 1
+  end
+  spawn first_of(tasks)
+  total += race([spawn slow(round), spawn slow(round + 1), spawn slow(round + 2)])
+  spawn scoped(round)
+  spin(100)
+end
+spin(300)
+print("total:", total)
+`;
+
 /** Where two fingerprints first differ, with some text around it (the whole text is too long for a message). */
 function firstDifference(actual: string, expected: string | undefined): string {
   if (expected === undefined) return 'no state recorded there';
@@ -142,8 +213,8 @@ interface Recorded {
 }
 
 /** A run without time travel, its state taken every `every` steps (slicing a run does not change it). */
-async function reference(text: string, path: string, every: number, seed: number): Promise<Recorded> {
-  const { machine, output } = await machineFor(text, { seed }, {}, path);
+async function reference(text: string, path: string, every: number, seed: number, options: MachineOptions = {}): Promise<Recorded> {
+  const { machine, output } = await machineFor(text, { seed, ...options }, {}, path);
   const events: RuntimeEvent[] = [];
   machine.listener = e => {
     if (e.kind !== 'counters') events.push(e);
@@ -158,8 +229,8 @@ async function reference(text: string, path: string, every: number, seed: number
 }
 
 /** The same run under time travel, checkpoints every `interval` steps; events delivered again after a restore. */
-async function travelling(text: string, path: string, interval: number, seed: number) {
-  const { machine, output } = await machineFor(text, { seed }, {}, path);
+async function travelling(text: string, path: string, interval: number, seed: number, options: MachineOptions = {}) {
+  const { machine, output } = await machineFor(text, { seed, ...options }, {}, path);
   let events: RuntimeEvent[] = [];
   machine.listener = e => {
     if (e.kind !== 'counters') events.push(e);
@@ -173,14 +244,14 @@ async function travelling(text: string, path: string, interval: number, seed: nu
 }
 
 /** Records the run's state about 40 times, and checks it with about 12 checkpoints (intervals that are not multiples). */
-async function checkProgram(text: string, path: string, seed: number): Promise<void> {
-  const plain = await machineFor(text, { seed }, {}, path);
+async function checkProgram(text: string, path: string, seed: number, options: MachineOptions = {}): Promise<void> {
+  const plain = await machineFor(text, { seed, ...options }, {}, path);
   plain.machine.run();
   const total = plain.machine.s.steps;
   const every = Math.max(3, Math.floor(total / 40));
   const interval = Math.max(10, Math.floor(total / 12) + 1);
-  const ref = await reference(text, path, every, seed);
-  const { machine, travel, output, events } = await travelling(text, path, interval, seed);
+  const ref = await reference(text, path, every, seed, options);
+  const { machine, travel, output, events } = await travelling(text, path, interval, seed, options);
   travel.run();
   expect(machine.s.done).toBe(true);
   expect(travel.steps.length).toBeGreaterThan(3);
@@ -217,6 +288,37 @@ describe('time travel over a changing heap', () => {
       await checkProgram(readFileSync(path, 'utf8'), path, 7);
     });
   }
+
+  it('shares finished tasks between checkpoints, and late writes to one never reach a checkpoint', async () => {
+    await checkProgram(FINISHING, 'finishing.aria', 5, { keepEndFrames: 3 });
+  });
+
+  it('copies only the tasks that changed: a checkpoint after thousands of tasks ended copies a few objects', async () => {
+    const { machine } = await machineFor(`fn leaf(n: Int) -> {Async} Int
+  n * 2
+end
+tasks = map(range(0, 3000), |n| spawn leaf(n))
+total = sum(join(tasks))
+n = 0
+while n < 20000
+  n += 1
+end
+print(total, n)
+`);
+    const travel = new TimeTravel(machine, { minInterval: 2000, stepsPerObject: 0 });
+    travel.run(30_000); // every task has ended (about 13,000 statements)
+    expect(machine.s.tasks.filter(t => t?.done).length).toBe(3000);
+    const before = travel.memory();
+    travel.run(10_000);
+    const after = travel.memory();
+    expect(after.checkpoints - before.checkpoints).toBe(5);
+    // each checkpoint copied main, the threads, queues and the timer wheel: not the 3,000 tasks (about 5 objects each)
+    expect((after.structureObjects - before.structureObjects) / 5).toBeLessThan(200);
+    // and a restore gives the machine the shared tasks, not copies: going back and on is the same run
+    travel.stepBack(5000);
+    travel.run();
+    expect(machine.s.done).toBe(true);
+  });
 
   it('keeps only what changed: a big list that stays the same is neither copied nor put back', async () => {
     const { machine } = await machineFor(`struct Item(id: Int, score: Int)
