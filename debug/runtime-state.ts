@@ -108,42 +108,135 @@ export function runtimeStateBody(snap: MachineSnapshot, ctx: StateContext): Runt
   };
 }
 
-/** How many polls the recorder keeps (the oldest are dropped past it); transitions are kept up to 4 times that. */
+/**
+ * How many polls the recorder keeps (the oldest are dropped past it), and spawns; transitions are kept up to 4 times
+ * that. The copies the checkpoints keep share these logs: all of them together hold no more (see `ForkLog`).
+ */
 export const MAX_RECORDED_POLLS = 100_000;
 
+/** Items of a recording per chunk (`ForkLog`), and tasks per chunk of a per-task table (`ForkArray`). */
+const LOG_CHUNK = 4096;
+const TABLE_CHUNK = 256;
+
+/** The items of a log and of all its forks, by absolute index; those below `floor` are let go by every fork. */
+class LogStore<T> {
+  chunks: (T[] | undefined)[] = [];
+  length = 0;
+  floor = 0;
+  /** Chunks below this index are let go. */
+  released = 0;
+}
+
 /**
- * An append-only list that forks in O(1): a fork shares the items, and whichever copy appends after the other
- * did copies its part first. Checkpoints keep a fork of the recording without copying it.
+ * An append-only list that forks in O(1): a fork is a length over the same chunks. Forks are a line, as the
+ * checkpoints of a run are: a fork that appends after a longer one did (the run went back to it) takes the store back
+ * to its own length first, and the later items go. Dropping the oldest items drops them for every fork: a checkpoint's
+ * recording keeps only what the latest one keeps, so all of them together hold at most the limit of the live one.
  */
 export class ForkLog<T> {
-  constructor(private items: T[] = [], private end = 0, private start = 0) {}
+  constructor(private store = new LogStore<T>(), private end = 0) {}
 
   get length(): number {
-    return this.end - this.start;
+    return this.end - Math.min(this.end, this.store.floor);
   }
 
   push(x: T): void {
-    if (this.items.length !== this.end) this.items = this.items.slice(0, this.end);
-    this.items.push(x);
-    this.end++;
+    const s = this.store;
+    if (s.length !== this.end) {
+      // the run went back to this fork: what was recorded after it belongs to a future that is gone
+      for (let c = Math.ceil(this.end / LOG_CHUNK); c < s.chunks.length; c++) s.chunks[c] = undefined;
+      s.length = this.end;
+      if (s.floor > this.end) s.floor = this.end;
+    }
+    const c = Math.floor(this.end / LOG_CHUNK);
+    const chunk = s.chunks[c] ?? (s.chunks[c] = []);
+    chunk[this.end - c * LOG_CHUNK] = x;
+    s.length = ++this.end;
   }
 
-  /** Forgets the oldest `n` items (the array is compacted now and then, never written in place). */
+  /** Forgets the oldest `n` items, for this log and every fork of it (whole chunks are let go). */
   dropOldest(n: number): void {
-    this.start = Math.min(this.end, this.start + n);
-    if (this.start > 4096 && this.start * 2 > this.end) {
-      this.items = this.items.slice(this.start, this.end);
-      this.end -= this.start;
-      this.start = 0;
-    }
+    const s = this.store;
+    s.floor = Math.min(this.end, s.floor + n);
+    const below = Math.floor(s.floor / LOG_CHUNK);
+    for (; s.released < below; s.released++) s.chunks[s.released] = undefined;
   }
 
   fork(): ForkLog<T> {
-    return new ForkLog(this.items, this.end, this.start);
+    return new ForkLog(this.store, this.end);
   }
 
   toArray(): T[] {
-    return this.items.slice(this.start, this.end);
+    const s = this.store;
+    const out: T[] = [];
+    for (let i = Math.min(this.end, s.floor); i < this.end; i++) out.push(s.chunks[Math.floor(i / LOG_CHUNK)]![i % LOG_CHUNK]!);
+    return out;
+  }
+
+  /** Whether items of this log were dropped (the oldest, past the limit). */
+  get dropped(): boolean {
+    return Math.min(this.end, this.store.floor) > 0;
+  }
+
+  /** The store this log and its forks share, and the items it holds for all of them. */
+  get shared(): { readonly store: object; readonly items: number } {
+    let items = 0;
+    for (const c of this.store.chunks) if (c) items += c.length;
+    return { store: this.store, items };
+  }
+}
+
+let tableOwners = 0;
+
+/**
+ * Values by task id that fork in O(tasks / 256): the table is chunks of 256 tasks, shared by the forks until one
+ * writes a chunk, which then copies that chunk (copy-on-write). A checkpoint's copy of the recording costs the chunks
+ * of the tasks that changed since the one before, most often one or two, not a copy per task ever spawned.
+ */
+export class ForkArray<T> {
+  private owner = ++tableOwners;
+
+  constructor(private chunks: ({ owner: number; items: (T | undefined)[] } | undefined)[] = []) {}
+
+  get(task: number): T | undefined {
+    return this.chunks[Math.floor(task / TABLE_CHUNK)]?.items[task % TABLE_CHUNK];
+  }
+
+  has(task: number): boolean {
+    return this.get(task) !== undefined;
+  }
+
+  set(task: number, v: T): void {
+    const i = Math.floor(task / TABLE_CHUNK);
+    let c = this.chunks[i];
+    if (!c) c = this.chunks[i] = { owner: this.owner, items: [] };
+    else if (c.owner !== this.owner) c = this.chunks[i] = { owner: this.owner, items: c.items.slice() };
+    c.items[task % TABLE_CHUNK] = v;
+  }
+
+  /** A copy that shares every chunk: both write their own copy of a chunk from now on. */
+  fork(): ForkArray<T> {
+    this.owner = ++tableOwners;
+    return new ForkArray(this.chunks.slice());
+  }
+
+  /** Entries by increasing task id. */
+  *entries(): IterableIterator<[number, T]> {
+    for (let i = 0; i < this.chunks.length; i++) {
+      const items = this.chunks[i]?.items;
+      if (!items) continue;
+      for (let j = 0; j < items.length; j++) {
+        const v = items[j];
+        if (v !== undefined) yield [i * TABLE_CHUNK + j, v];
+      }
+    }
+  }
+
+  /** The chunks of this table, to count what a set of forks holds (`TimelineRecorder.held`). */
+  chunkItems(): readonly (readonly unknown[])[] {
+    const out: (readonly unknown[])[] = [];
+    for (const c of this.chunks) if (c) out.push(c.items);
+    return out;
   }
 }
 
@@ -195,16 +288,20 @@ export class TimelineRecorder {
   private pollLog = new ForkLog<TimelinePoll>();
   private spawnLog = new ForkLog<TimelineSpawn>();
   private transitionLog = new ForkLog<Transition>();
-  truncated = false;
   private open = new Map<number, { task: number; startUs: number; startStep: number }>();
   private running = new Map<number, number>(); // task -> thread
-  private spawned = new Map<number, number>();
-  private ended = new Map<number, number>();
-  private names = new Map<number, string>();
+  // per task (shared by the copies a checkpoint keeps, chunk by chunk: `ForkArray`)
+  private spawned = new ForkArray<number>();
+  private ended = new ForkArray<number>();
+  private names = new ForkArray<string>();
   private cursor = new Map<number, number>(); // thread -> end of its last poll
-  private lastEnd = new Map<number, number>(); // task -> end of its last poll
+  private lastEnd = new ForkArray<number>(); // task -> end of its last poll
   /** Per task: its last transition (the state it is in, since when). */
-  private last = new Map<number, Transition>();
+  private last = new ForkArray<Transition>();
+  /** The tasks whose last transition is `ready` (what a steal or an overflow may have moved). */
+  private ready = new Map<number, Transition>();
+  /** The latest moment of any transition (each task's are in order, so the latest of `last`). */
+  private lastTransitionUs = 0;
   /** The wait a task blocked on during its poll, applied when the poll ends pending. */
   private waits = new Map<number, WaitReason>();
   /** Ready transitions whose queue is read at the next event. */
@@ -217,6 +314,30 @@ export class TimelineRecorder {
   private shaken = new Set<number>();
 
   constructor(private readonly limit = MAX_RECORDED_POLLS, private readonly statementUs = 1, private readonly locate?: Locate) {}
+
+  /** Whether the oldest polls, transitions or spawns were dropped (past the limits). */
+  get truncated(): boolean {
+    return this.pollLog.dropped || this.transitionLog.dropped || this.spawnLog.dropped;
+  }
+
+  /**
+   * What a set of recordings (the live one and the copies the checkpoints keep) holds together: log items (polls,
+   * transitions, spawns; their stores are shared, so at most the limits of the live one) and per-task table slots
+   * (chunks shared until written).
+   */
+  static held(recorders: Iterable<TimelineRecorder>): { readonly logItems: number; readonly tableSlots: number } {
+    const stores = new Map<object, number>();
+    const chunks = new Set<readonly unknown[]>();
+    for (const r of recorders) {
+      for (const log of [r.pollLog, r.transitionLog, r.spawnLog] as ForkLog<unknown>[]) stores.set(log.shared.store, log.shared.items);
+      for (const table of [r.spawned, r.ended, r.names, r.lastEnd, r.last] as ForkArray<unknown>[]) for (const c of table.chunkItems()) chunks.add(c);
+    }
+    let logItems = 0;
+    for (const n of stores.values()) logItems += n;
+    let tableSlots = 0;
+    for (const c of chunks) tableSlots += c.length;
+    return { logItems, tableSlots };
+  }
 
   get polls(): readonly TimelinePoll[] {
     return this.pollLog.toArray();
@@ -251,9 +372,11 @@ export class TimelineRecorder {
     this.transitionLog.push(t);
     if (this.transitionLog.length > this.limit * 4) {
       this.transitionLog.dropOldest(this.transitionLog.length - this.limit * 4);
-      this.truncated = true;
     }
     this.last.set(task, t);
+    if (state === 'ready') this.ready.set(task, t);
+    else this.ready.delete(task);
+    if (at > this.lastTransitionUs) this.lastTransitionUs = at;
     return t;
   }
 
@@ -279,8 +402,11 @@ export class TimelineRecorder {
     }
     this.unplaced = [];
     if (this.shaken.size === 0) return;
-    for (const [task, t] of this.last) {
-      if (t.state !== 'ready' || t.thread < 0 || !this.shaken.has(t.thread)) continue;
+    // the ready tasks queued on a shaken worker, by id
+    const candidates: [number, Transition][] = [];
+    for (const [task, t] of this.ready) if (t.thread >= 0 && this.shaken.has(t.thread)) candidates.push([task, t]);
+    candidates.sort((a, b) => a[0] - b[0]);
+    for (const [task, t] of candidates) {
       const where = locate(task);
       if (!where || (where.queue === t.queue && where.thread === t.thread)) continue;
       const moved = where.thread !== t.thread ? (where.thread >= 0 ? 'stolen' : 'overflowed to the global queue')
@@ -304,6 +430,9 @@ export class TimelineRecorder {
           const o = this.open.get(thread);
           at = o && o.task === e.parent ? Math.max(e.us, o.startUs + Math.max(0, e.step - o.startStep) * this.statementUs) : e.us;
           this.spawnLog.push({ parent: e.parent, child: e.task, atUs: at, thread });
+          if (this.spawnLog.length > this.limit) {
+            this.spawnLog.dropOldest(this.spawnLog.length - this.limit);
+                }
         }
         this.becameReady(e.task, at, e.parent, 'spawned');
         break;
@@ -332,8 +461,7 @@ export class TimelineRecorder {
         this.pollLog.push({ task: e.task, thread: e.thread, startUs: start, endUs: end, outcome: e.outcome });
         if (this.pollLog.length > this.limit) {
           this.pollLog.dropOldest(this.pollLog.length - this.limit);
-          this.truncated = true;
-        }
+            }
         this.afterPoll(e.task, end + (this.shift.get(e.task) ?? 0), e.outcome);
         this.shift.delete(e.task);
         break;
@@ -432,33 +560,31 @@ export class TimelineRecorder {
     return { nowUs, threads, tasks, polls: [...this.pollLog.toArray(), ...open], spawns: this.spawnLog.toArray(), transitions, truncated: this.truncated };
   }
 
-  /** A copy of the recording (what a checkpoint keeps): the logs are forked, the per-task maps copied. */
+  /**
+   * A copy of the recording (what a checkpoint keeps): the logs are forked and the per-task tables forked by chunk (both
+   * shared, not copied), the per-thread and in-poll maps (small) copied.
+   */
   clone(): TimelineRecorder {
     // a copy must not share a transition that is still to be placed
-    if (this.unplaced.length > 0 || this.shaken.size > 0) this.place(this.lastAt());
+    if (this.unplaced.length > 0 || this.shaken.size > 0) this.place(this.lastTransitionUs);
     const r = new TimelineRecorder(this.limit, this.statementUs, this.locate);
     r.pollLog = this.pollLog.fork();
     r.spawnLog = this.spawnLog.fork();
     r.transitionLog = this.transitionLog.fork();
-    r.truncated = this.truncated;
     r.open = new Map(this.open);
     r.running = new Map(this.running);
-    r.spawned = new Map(this.spawned);
-    r.ended = new Map(this.ended);
-    r.names = new Map(this.names);
+    r.spawned = this.spawned.fork();
+    r.ended = this.ended.fork();
+    r.names = this.names.fork();
     r.cursor = new Map(this.cursor);
-    r.lastEnd = new Map(this.lastEnd);
-    r.last = new Map(this.last);
+    r.lastEnd = this.lastEnd.fork();
+    r.last = this.last.fork();
+    r.lastTransitionUs = this.lastTransitionUs;
+    r.ready = new Map(this.ready);
     r.waits = new Map(this.waits);
     r.endings = new Map(this.endings);
     r.latestUs = this.latestUs;
     r.shift = new Map(this.shift);
     return r;
-  }
-
-  private lastAt(): number {
-    let at = 0;
-    for (const t of this.last.values()) at = Math.max(at, t.atUs);
-    return at;
   }
 }

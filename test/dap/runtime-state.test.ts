@@ -38,18 +38,50 @@ describe('TimelineRecorder', () => {
     expect(r.endOf(1)).toBeUndefined();
   });
 
-  it('keeps a bounded recording and clones independently', () => {
+  it('keeps a bounded recording, shared with its copies: a copy keeps only what the latest recording keeps', () => {
     const r = new TimelineRecorder(2);
-    for (let i = 0; i < 3; i++) {
-      r.onEvent({ kind: 'poll-start', ...at(i, i * 10), task: 1, thread: 0 });
-      r.onEvent({ kind: 'poll-end', ...at(i + 1, i * 10), task: 1, thread: 0, outcome: 'yield', statements: i + 1 });
-    }
+    const poll = (rec: TimelineRecorder, i: number, us: number) => {
+      rec.onEvent({ kind: 'poll-start', ...at(i, us), task: 1, thread: 0 });
+      rec.onEvent({ kind: 'poll-end', ...at(i + 1, us), task: 1, thread: 0, outcome: 'yield', statements: i + 1 });
+    };
+    for (let i = 0; i < 3; i++) poll(r, i, i * 10);
+    expect(r.body(30, [], []).polls.map(p => p.startUs)).toEqual([10, 20]);
     const copy = r.clone();
-    r.onEvent({ kind: 'poll-start', ...at(9, 90), task: 1, thread: 0 });
-    r.onEvent({ kind: 'poll-end', ...at(10, 90), task: 1, thread: 0, outcome: 'yield', statements: 4 });
-    expect(copy.body(100, [], []).polls.map(p => p.startUs)).toEqual([10, 20]);
+    poll(r, 9, 90);
+    expect(copy.body(100, [], []).polls.map(p => p.startUs)).toEqual([20]);
     expect(copy.truncated).toBe(true);
     expect(r.body(100, [], []).polls.map(p => p.startUs)).toEqual([20, 90]);
+    // going back to the copy (a restore): what it records next replaces what was recorded after it
+    const back = copy.clone();
+    poll(back, 5, 50);
+    expect(back.body(100, [], []).polls.map(p => p.startUs)).toEqual([20, 50]);
+    expect(copy.body(100, [], []).polls.map(p => p.startUs)).toEqual([20]);
+  });
+
+  it('holds, with a copy per checkpoint, the limits of one recording and a table chunk per task that changed', () => {
+    // a worker pool's long run: 20,000 tasks, one after another; a checkpoint keeps a copy every 100 tasks
+    const limit = 1000;
+    const r = new TimelineRecorder(limit);
+    const kept: TimelineRecorder[] = [];
+    const tasks = 20_000;
+    for (let t = 2; t < tasks + 2; t++) {
+      const us = t * 10;
+      r.onEvent({ kind: 'spawn', ...at(t * 5, us), task: t, name: 'job', parent: 1, runtime: 0, blocking: false, site: 'm.aria:3:5' });
+      r.onEvent({ kind: 'poll-start', ...at(t * 5, us + 1), task: t, thread: t % 4 });
+      r.onEvent({ kind: 'poll-end', ...at(t * 5 + 3, us + 4), task: t, thread: t % 4, outcome: 'ready', statements: 3 });
+      r.onEvent({ kind: 'complete', ...at(t * 5 + 3, us + 4), task: t });
+      if (t % 100 === 0) kept.push(r.clone());
+    }
+    const held = TimelineRecorder.held([r, ...kept]);
+    // polls, spawns and four transitions a task: at most the limits of the live recording (plus a chunk of each log)
+    expect(held.logItems).toBeLessThanOrEqual(6 * limit + 3 * 4096);
+    // five tables of a slot per task, and each checkpoint's copy of the chunks (256 tasks) it wrote: not a copy of
+    // every table per checkpoint (200 copies, 10,000,000 slots)
+    expect(held.tableSlots).toBeLessThanOrEqual(5 * (tasks + 2 * 256 * kept.length));
+    // the oldest copy still reads right: its tasks' spawn and end times
+    expect(kept[0]!.spawnOf(50)).toBe(500);
+    expect(kept[0]!.endOf(50)).toBe(504);
+    expect(kept[0]!.spawnOf(150)).toBeUndefined();
   });
 });
 
