@@ -16,22 +16,14 @@ import {
 import { compareDiagnostics, diagnostic, type Diagnostic, type DiagnosticCode, type RelatedInformation } from './diagnostics.js';
 import type { DeclaredRow, EffectKey, FnId, FnNode, Latent, Site, WithFrame } from './effect-graph.js';
 import {
-  fnSignature,
-  enumDetail,
-  enumId,
   functionId,
   handlerId,
   handlerOpId,
-  paramsText,
   rowText,
-  typeText,
-  variantDetail,
-  variantId,
   type ExportItem,
   type ModuleExports,
   type ParamInfo,
 } from './module-exports.js';
-import type { Reference, ScopeEntry, ScopeRecord, SymbolInfo, SymbolKind } from './symbols.js';
 import type * as A from './syntax/ast.js';
 
 /** What a file's analysis needs from the rest of the workspace. */
@@ -52,11 +44,6 @@ export interface ResolvedImport {
 export interface FileAnalysis {
   readonly path: string;
   readonly imports: readonly ResolvedImport[];
-  /** Symbols declared in this file, by id. */
-  readonly symbols: ReadonlyMap<string, SymbolInfo>;
-  /** Every resolved name use and declaration, sorted by start offset. */
-  readonly references: readonly Reference[];
-  readonly scopes: readonly ScopeRecord[];
   readonly nodes: readonly FnNode[];
   /** Name resolution and structural diagnostics (not the effect rules that need the whole workspace). */
   readonly diagnostics: readonly Diagnostic[];
@@ -66,7 +53,6 @@ export interface FileAnalysis {
 
 interface ParamBinding {
   readonly kind: 'parameter';
-  readonly symbol: string;
   /** The node whose parameter it is (undefined for lambda and handler parameters: calling them is dynamic). */
   readonly owner?: FnId;
   readonly index: number;
@@ -78,14 +64,12 @@ interface ParamBinding {
 
 interface LocalBinding {
   readonly kind: 'local';
-  readonly symbol: string;
   /** Lambdas assigned to it: calling it performs them. */
   readonly lambdas: Latent[];
 }
 
 interface LocalFnBinding {
   readonly kind: 'local-function';
-  readonly symbol: string;
   readonly id: FnId;
   readonly params: readonly ParamInfo[];
 }
@@ -94,7 +78,7 @@ type Binding = ParamBinding | LocalBinding | LocalFnBinding;
 
 class LexScope {
   readonly names = new Map<string, Binding>();
-  constructor(readonly parent: LexScope | undefined, readonly record: number) {}
+  constructor(readonly parent: LexScope | undefined) {}
 
   lookup(name: string): Binding | undefined {
     for (let s: LexScope | undefined = this; s; s = s.parent) {
@@ -196,9 +180,7 @@ export function newItemCache(): ItemCache {
 }
 
 export interface AnalyzeOptions {
-  /** Record symbols, references and scopes (default true). */
-  readonly navigation?: boolean;
-  /** Reuse (and record) the results of items analysed before in the same `context` (checking only). */
+  /** Reuse (and record) the results of items analysed before in the same `context`. */
   readonly items?: {
     readonly cache: ItemCache;
     readonly context: string;
@@ -208,16 +190,12 @@ export interface AnalyzeOptions {
 }
 
 export function analyzeFile(module: A.Module, own: ModuleExports, ctx: FileContext, options: AnalyzeOptions = {}): FileAnalysis {
-  const nav = options.navigation ?? true;
-  return new FileAnalyzer(module, own, ctx, nav, nav ? undefined : options.items).run();
+  return new FileAnalyzer(module, own, ctx, options.items).run();
 }
 
 class FileAnalyzer {
   private readonly path: string;
   private readonly diagnostics: Diagnostic[] = [];
-  private readonly symbols = new Map<string, SymbolInfo>();
-  private readonly references: Reference[] = [];
-  private readonly scopes: { span: A.Span; parent?: number; bindings: { entry: ScopeEntry; from: number }[] }[] = [];
   private readonly nodes: NodeBuilder[] = [];
   private readonly imports: ResolvedImport[] = [];
   private readonly moduleNames = new Map<string, ModuleName>();
@@ -226,12 +204,8 @@ class FileAnalyzer {
   private lambdaDepth = 0;
   private readonly opLabels = new Map<string, Map<string, string>>();
 
-  /**
-   * @param nav whether to record what navigation needs (symbols, references, scopes); checking alone does not,
-   * and keeping that out of the checking pass keeps it cheap. Diagnostics and nodes are the same either way.
-   */
   constructor(
-    private readonly module: A.Module, private readonly own: ModuleExports, private readonly ctx: FileContext, private readonly nav: boolean,
+    private readonly module: A.Module, private readonly own: ModuleExports, private readonly ctx: FileContext,
     private readonly itemCache?: AnalyzeOptions['items'],
   ) {
     this.path = module.path;
@@ -242,7 +216,6 @@ class FileAnalyzer {
     for (const item of this.module.items) this.cachedItem(item);
     if (this.module.statements.length > 0) this.itemCache?.analysed?.(undefined);
     this.program();
-    this.references.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
     this.diagnostics.sort(compareDiagnostics);
     const nodes: FnNode[] = this.nodes.map(n => {
       // A builder whose item's results are reused gives the same node object again (see `cachedItem`).
@@ -260,9 +233,6 @@ class FileAnalyzer {
     return {
       path: this.path,
       imports: this.imports,
-      symbols: this.symbols,
-      references: this.references,
-      scopes: this.scopes,
       nodes,
       diagnostics: this.diagnostics,
     };
@@ -274,27 +244,6 @@ class FileAnalyzer {
     this.diagnostics.push(diagnostic(code, this.path, span, message, related));
   }
 
-  private ref(span: A.Span, symbol: string, isDeclaration = false): void {
-    if (this.nav) this.references.push({ span, symbol, isDeclaration });
-  }
-
-  private declare(info: SymbolInfo): void {
-    if (!this.symbols.has(info.id)) this.symbols.set(info.id, info);
-    if (info.nameSpan) this.ref(info.nameSpan, info.id, true);
-  }
-
-  private newScope(span: A.Span, parent: LexScope | undefined): LexScope {
-    if (!this.nav) return new LexScope(parent, -1);
-    this.scopes.push({ span, parent: parent?.record, bindings: [] });
-    return new LexScope(parent, this.scopes.length - 1);
-  }
-
-  /** Binds a name; in navigation mode also records it (with its detail, computed only then) for completion. */
-  private bind(scope: LexScope, name: string, binding: Binding, kind: SymbolKind, detail: string | (() => string), from: number): void {
-    scope.names.set(name, binding);
-    if (!this.nav) return;
-    this.scopes[scope.record]!.bindings.push({ entry: { name, kind, symbol: binding.symbol, detail: typeof detail === 'string' ? detail : detail() }, from });
-  }
 
   private newNode(init: Omit<NodeBuilder, 'sites' | 'frames' | 'unresolved'>): NodeBuilder {
     const node: NodeBuilder = {
@@ -351,7 +300,6 @@ class FileAnalyzer {
         continue;
       }
       this.moduleNames.set(name, { kind: 'module', imp });
-      if (this.nav) this.declare({ id: symbol, kind: 'module', name, path: this.path, nameSpan: last.span, span: item.span, detail: `import ${segments.join('.')}` });
       if (exports) {
         for (const x of exports.items.values()) {
           if (x.kind !== 'function') importedTypes.push(x);
@@ -374,25 +322,6 @@ class FileAnalyzer {
     return undefined;
   }
 
-  private moduleNameSymbol(m: ModuleName): string {
-    switch (m.kind) {
-      case 'item':
-        return m.item.id;
-      case 'module':
-        return m.imp.symbol;
-      case 'builtin-function':
-        return builtinSymbolId('fn', m.fn.name);
-      case 'builtin-constructor':
-        return builtinSymbolId('ctor', m.name);
-      case 'builtin-effect':
-        return builtinSymbolId('effect', m.name);
-      default: {
-        const never: never = m;
-        return never;
-      }
-    }
-  }
-
   /** The key of an effect name as written in a row or an operation call, or undefined. */
   private effectKey(name: string): { key: EffectKey; symbol: string } | undefined {
     const m = this.moduleNames.get(name);
@@ -412,7 +341,6 @@ class FileAnalyzer {
         this.report('E0201', e.span, `unknown effect \`${e.name}\` in the row of \`${owner}\`${hint || `: declare it with \`effect ${e.name} { ... }\``}`);
         continue;
       }
-      this.ref(e.span, found.symbol);
       effects.push({ key: found.key, span: e.span });
     }
     const variables = [...row.variables.map(v => v.name), ...(row.tail ? [row.tail.name] : [])];
@@ -424,10 +352,8 @@ class FileAnalyzer {
     if (!t) return;
     switch (t.kind) {
       case 'TypeName':
-        if (this.nav) this.typeRef(t.name, t.span);
         return;
       case 'TypeApp':
-        if (this.nav) this.typeRef(t.name.name, t.name.span);
         for (const a of t.args) this.typeRows(a, owner);
         return;
       case 'FnType':
@@ -440,12 +366,6 @@ class FileAnalyzer {
         return never;
       }
     }
-  }
-
-  /** A type named in an annotation: a struct (or effect, handler) of the workspace is a reference, for navigation. */
-  private typeRef(name: string, span: A.Span): void {
-    const m = this.moduleNames.get(name);
-    if (m?.kind === 'item' && m.item.kind !== 'function') this.ref(span, m.item.id);
   }
 
   // ---------------------------------------------------------------- items
@@ -510,7 +430,6 @@ class FileAnalyzer {
   private topFn(fn: A.FnDecl): void {
     const first = this.isFirst(fn);
     const id = first ? functionId(this.path, fn.name.name) : `${this.path}#fn:${fn.name.name}@${fn.span.start}`;
-    if (this.nav) this.declare({ id, kind: 'function', name: fn.name.name, path: this.path, nameSpan: fn.name.span, span: fn.span, detail: fnSignature(fn), doc: fn.doc });
     const moduleScope = undefined;
     this.fnBody(fn, id, 'function', moduleScope, undefined);
   }
@@ -537,7 +456,7 @@ class FileAnalyzer {
       id, kind, name: label, span: fn.span, nameSpan: fn.name.span, declared,
       params: fn.params.map(p => p.name.name), polyParams, untypedParams, escapingParams, parent,
     });
-    const scope = this.newScope(fn.span, parentScope);
+    const scope = new LexScope(parentScope);
     if (handlerParams) this.bindParams(handlerParams, scope, undefined, fn.span.start);
     this.bindParams(fn.params, scope, id, fn.span.start);
     const ctx: Ctx = { node, scope, sink: node.sites, asyncContext: false };
@@ -554,7 +473,6 @@ class FileAnalyzer {
       if (name === '') return;
       if (seen.has(name)) this.report('E0105', p.name.span, `parameter \`${name}\` is declared twice`);
       seen.add(name);
-      const symbol = !this.nav ? '' : owner ? `${owner}.param:${name}` : `${this.path}#local:${p.name.span.start}`;
       let concrete: EffectKey[] = [];
       let poly = p.type === undefined;
       if (p.type?.kind === 'FnType') {
@@ -564,17 +482,12 @@ class FileAnalyzer {
           poly = rowVariables(row).length > 0;
         }
       }
-      const detail = () => `${name}${p.type ? `: ${typeText(p.type)}` : ''}`;
-      this.bind(scope, name, { kind: 'parameter', symbol, owner, index, concrete, poly }, 'parameter', detail, from);
-      if (this.nav) this.declare({ id: symbol, kind: 'parameter', name, path: this.path, nameSpan: p.name.span, span: p.span, detail: `(parameter) ${detail()}` });
+      scope.names.set(name, { kind: 'parameter', owner, index, concrete, poly });
     });
   }
 
   private effectDecl(e: A.EffectDecl): void {
     const name = e.name.name;
-    const first = this.isFirst(e);
-    const id = `${this.path}#effect:${name}`;
-    if (first && this.nav) this.declare({ id, kind: 'effect', name, path: this.path, nameSpan: e.name.span, span: e.span, detail: `effect ${name}`, doc: e.doc });
     if (isBuiltinEffect(name)) {
       this.report('W0203', e.name.span, `\`effect ${name}\` restates the built-in effect \`${name}\`: it is the same effect, with the built-in operations, and the built-in handlers (such as \`${name === 'Cancel' ? 'Cancel.timeout' : 'Async.default'}\`) discharge it`);
     }
@@ -587,8 +500,6 @@ class FileAnalyzer {
         continue;
       }
       seen.add(opName);
-      const opId = `${id}.${opName}`;
-      if (first && this.nav) this.declare({ id: opId, kind: 'operation', name: opName, path: this.path, nameSpan: op.name.span, span: op.span, detail: fnSignature(op, `${name}.`), doc: op.doc, container: name });
       for (const p of op.params) this.typeRows(p.type, `${name}.${opName}`);
       if (op.effects) this.row(op.effects, `${name}.${opName}`);
       this.typeRows(op.returnType, `${name}.${opName}`);
@@ -598,16 +509,13 @@ class FileAnalyzer {
   private structDecl(s: A.StructDecl): void {
     const name = s.name.name;
     const id = `${this.path}#struct:${name}`;
-    if (this.nav && this.isFirst(s)) this.declare({ id, kind: 'struct', name, path: this.path, nameSpan: s.name.span, span: s.span, detail: `struct ${name}(${paramsText(s.fields)})`, doc: s.doc });
     const seen = new Set<string>();
     const node = this.newNode({ id: `${id}#defaults`, kind: 'program', name, span: s.span, nameSpan: s.name.span, params: [], polyParams: [], untypedParams: [], escapingParams: [] });
-    const scope = this.newScope(s.span, undefined);
+    const scope = new LexScope(undefined);
     for (const f of s.fields) {
       if (f.name.name === '') continue;
       if (seen.has(f.name.name)) this.report('E0105', f.name.span, `field \`${f.name.name}\` is declared twice in \`struct ${name}\``);
       seen.add(f.name.name);
-      const fid = `${id}.param:${f.name.name}`;
-      if (this.nav) this.declare({ id: fid, kind: 'field', name: f.name.name, path: this.path, nameSpan: f.name.span, span: f.span, detail: `(field) ${f.name.name}${f.type ? `: ${typeText(f.type)}` : ''}`, container: name });
       this.typeRows(f.type, name);
       if (f.default) this.expr(f.default, { node, scope, sink: node.sites, asyncContext: false });
     }
@@ -617,19 +525,14 @@ class FileAnalyzer {
   /** An enum declares its name (a type) and its variants (constructors, as structs are) with their fields. */
   private enumDecl(e: A.EnumDecl): void {
     const name = e.name.name;
-    if (this.nav && this.isFirst(e)) this.declare({ id: enumId(this.path, name), kind: 'enum', name, path: this.path, nameSpan: e.name.span, span: e.span, detail: enumDetail(e), doc: e.doc });
     for (const v of e.variants) {
       const vname = v.name.name;
       if (vname === '') continue;
-      const id = variantId(this.path, name, vname);
-      const first = this.own.items.get(vname)?.span.start === v.span.start;
-      if (this.nav && first) this.declare({ id, kind: 'variant', name: vname, path: this.path, nameSpan: v.name.span, span: v.span, detail: variantDetail(name, v), doc: v.doc, container: name });
       const seen = new Set<string>();
       for (const f of v.fields) {
         if (f.name.name === '') continue;
         if (seen.has(f.name.name)) this.report('E0105', f.name.span, `field \`${f.name.name}\` is declared twice in \`${name}.${vname}\``);
         seen.add(f.name.name);
-        if (this.nav && first) this.declare({ id: `${id}.param:${f.name.name}`, kind: 'field', name: f.name.name, path: this.path, nameSpan: f.name.span, span: f.span, detail: `(field) ${f.name.name}${f.type ? `: ${typeText(f.type)}` : ''}`, container: vname });
         this.typeRows(f.type, `${name}.${vname}`);
       }
     }
@@ -646,11 +549,7 @@ class FileAnalyzer {
     const name = h.name.name;
     const first = this.isFirst(h);
     const id = first ? handlerId(this.path, name) : `${this.path}#handler:${name}@${h.span.start}`;
-    if (this.nav) this.declare({
-      id, kind: 'handler', name, path: this.path, nameSpan: h.name.span, span: h.span,
-      detail: `handler ${name}${h.params ? `(${paramsText(h.params)})` : ''} for ${h.effect.name}`, doc: h.doc,
-    });
-    const handlerScope = this.newScope(h.span, undefined);
+    const handlerScope = new LexScope(undefined);
     if (h.params) {
       this.bindParams(h.params, handlerScope, id, h.span.start);
       for (const p of h.params) this.typeRows(p.type, name);
@@ -660,10 +559,8 @@ class FileAnalyzer {
     const effectName = h.effect.name;
     const target = effectName === '' ? undefined : this.moduleNames.get(effectName);
     if (target?.kind === 'item' && target.item.kind === 'effect') {
-      this.ref(h.effect.span, target.item.id);
       ops = target.item.ops;
     } else if (isBuiltinEffect(effectName)) {
-      this.ref(h.effect.span, builtinSymbolId('effect', effectName));
       ops = new Map(BUILTIN_EFFECT_INFO[effectName].ops.map(o => [o.name, { params: o.params.map(p => ({ name: p, optional: false })) }]));
     } else if (effectName !== '') {
       this.report('E0208', h.effect.span, `handler \`${name}\` is for \`${effectName}\`, which is not an effect`);
@@ -679,7 +576,6 @@ class FileAnalyzer {
         continue;
       }
       seen.add(opName);
-      if (this.nav) this.declare({ id: opId, kind: 'handler-operation', name: opName, path: this.path, nameSpan: op.name.span, span: op.span, detail: fnSignature(op, `${name}.`), doc: op.doc, container: name });
       if (ops) {
         const sig = ops.get(opName);
         if (!sig) {
@@ -707,7 +603,7 @@ class FileAnalyzer {
       id: `${this.path}#program`, kind: 'program', name: '(top level)', span, nameSpan: { start: span.start, end: span.start },
       params: [], polyParams: [], untypedParams: [], escapingParams: [], ambient: PROGRAM_AMBIENT,
     });
-    const scope = this.newScope(span, undefined);
+    const scope = new LexScope(undefined);
     const ctx: Ctx = { node, scope, sink: node.sites, asyncContext: true };
     if (this.module.statements.length === 0) {
       const main = this.own.items.get('main');
@@ -725,9 +621,7 @@ class FileAnalyzer {
     const declareLocal = (name: string, span: A.Span) => {
       if (name === '' || name === '_') return;
       if (scope.lookup(name)) return;
-      const symbol = this.nav ? `${this.path}#local:${span.start}` : '';
-      this.bind(scope, name, { kind: 'local', symbol, lambdas: [] }, 'local', name, span.start);
-      if (this.nav) this.declare({ id: symbol, kind: 'local', name, path: this.path, nameSpan: span, span, detail: `(local) ${name}` });
+      scope.names.set(name, { kind: 'local', lambdas: [] });
     };
     const pattern = (p: A.Pattern): void => {
       switch (p.kind) {
@@ -850,9 +744,7 @@ class FileAnalyzer {
           const name = s.fn.name.name;
           if (name === '') return;
           const id = `${this.path}#local:${s.fn.name.span.start}`;
-          this.bind(scope, name, { kind: 'local-function', symbol: id, id, params: s.fn.params.map(p => ({ name: p.name.name, optional: p.default !== undefined })) },
-            'local-function', () => fnSignature(s.fn), s.span.start);
-          if (this.nav) this.declare({ id, kind: 'local-function', name, path: this.path, nameSpan: s.fn.name.span, span: s.fn.span, detail: fnSignature(s.fn), doc: s.fn.doc });
+          scope.names.set(name, { kind: 'local-function', id, params: s.fn.params.map(p => ({ name: p.name.name, optional: p.default !== undefined })) });
           return;
         }
         default: {
@@ -878,7 +770,6 @@ class FileAnalyzer {
       case 'Assign': {
         if (s.target.kind === 'Name') {
           const b = ctx.scope.lookup(s.target.name);
-          if (b && this.nav) this.ref(s.target.span, b.symbol, b.symbol === `${this.path}#local:${s.target.span.start}`);
           const latent = this.valueLatent(s.value, ctx);
           if (latent && b?.kind === 'local' && (latent.sites || latent.fn || latent.param !== undefined || latent.effects?.length)) b.lambdas.push(latent);
         } else {
@@ -901,8 +792,6 @@ class FileAnalyzer {
         this.block(s.body, ctx);
         return;
       case 'For': {
-        const b = ctx.scope.lookup(s.variable.name);
-        if (b && this.nav) this.ref(s.variable.span, b.symbol, b.symbol === `${this.path}#local:${s.variable.span.start}`);
         this.expr(s.iterable, ctx);
         this.block(s.body, ctx);
         return;
@@ -941,12 +830,10 @@ class FileAnalyzer {
   private nameRef(name: string, span: A.Span, ctx: Ctx): Binding | ModuleName | undefined {
     const b = ctx.scope.lookup(name);
     if (b) {
-      this.ref(span, b.symbol);
       return b;
     }
     const m = this.lookupModule(name);
     if (m) {
-      this.ref(span, this.moduleNameSymbol(m));
       return m;
     }
     this.undefinedName(name, span, ctx);
@@ -1028,12 +915,6 @@ class FileAnalyzer {
   private pattern(p: A.Pattern, ctx: Ctx): void {
     switch (p.kind) {
       case 'BindPat': {
-        if (this.isNullaryVariant(p.name)) {
-          this.ref(p.span, this.moduleNameSymbol(this.lookupModule(p.name)!));
-          return;
-        }
-        const b = ctx.scope.lookup(p.name);
-        if (b && this.nav) this.ref(p.span, b.symbol, b.symbol === `${this.path}#local:${p.span.start}`);
         return;
       }
       case 'CtorPat': {
@@ -1046,7 +927,6 @@ class FileAnalyzer {
           arity = { min: m.arity, max: m.arity };
         }
         if (m && arity) {
-          this.ref(p.name.span, this.moduleNameSymbol(m));
           if (p.args.length < arity.min || p.args.length > arity.max) {
             this.report('E0102', p.span, `the pattern \`${name}\` needs ${rangeText(arity.min, arity.max)} ${arity.max === 1 ? 'field' : 'fields'}, but has ${p.args.length}`);
           }
@@ -1070,7 +950,7 @@ class FileAnalyzer {
   }
 
   private lambda(e: A.LambdaExpr, ctx: Ctx): Latent {
-    const scope = this.newScope(e.span, ctx.scope);
+    const scope = new LexScope(ctx.scope);
     this.bindParams(e.params, scope, undefined, e.span.start);
     const sites: Site[] = [];
     const inner: Ctx = { node: ctx.node, scope, sink: sites, asyncContext: false };
@@ -1319,7 +1199,6 @@ class FileAnalyzer {
   private methodCall(e: A.CallExpr, callee: A.MemberExpr, ctx: Ctx): void {
     const handler = this.builtinHandlerAt(callee, ctx);
     if (handler) {
-      this.ref(callee.span, builtinSymbolId('handler', handler.name));
       this.builtinHandlerArgs(handler, e, ctx);
       return;
     }
@@ -1329,12 +1208,10 @@ class FileAnalyzer {
       const effect = this.effectKey(obj.name);
       const m = this.moduleNames.get(obj.name);
       if (effect) {
-        this.ref(obj.span, effect.symbol);
         this.operationCall(e, obj.name, effect.key, prop, ctx);
         return;
       }
       if (m?.kind === 'module') {
-        this.ref(obj.span, m.imp.symbol);
         const exports = m.imp.target ? this.ctx.exportsOf(m.imp.target) : undefined;
         if (!exports) {
           ctx.node.unresolved = true;
@@ -1348,7 +1225,6 @@ class FileAnalyzer {
           this.plainArgs(e.args, ctx);
           return;
         }
-        this.ref(prop.span, x.id);
         this.callResolved(e, { kind: 'item', item: x }, `${m.imp.name}.${prop.name}`, ctx, []);
         return;
       }
@@ -1358,8 +1234,6 @@ class FileAnalyzer {
       const m = this.moduleNames.get(obj.object.name);
       const x = m?.kind === 'module' && m.imp.target ? this.ctx.exportsOf(m.imp.target)?.items.get(obj.property.name) : undefined;
       if (m?.kind === 'module' && x?.kind === 'effect') {
-        this.ref(obj.object.span, m.imp.symbol);
-        this.ref(obj.property.span, x.id);
         this.operationCall(e, x.name, x.key, prop, ctx, x);
         return;
       }
@@ -1377,7 +1251,6 @@ class FileAnalyzer {
       || (r.kind === 'item' && r.item.kind === 'function'));
     if (r && callable) {
       const receiver = this.valueLatent(obj, ctx);
-      this.ref(prop.span, 'symbol' in r ? r.symbol : this.moduleNameSymbol(r));
       this.callResolved(e, r, name, ctx, [receiver]);
       return;
     }
@@ -1419,7 +1292,6 @@ class FileAnalyzer {
       this.plainArgs(e.args, ctx);
       return;
     }
-    this.ref(prop.span, symbol);
     this.bindArgs(e.span, e.args, params, `${effectName}.${opName}`, 'operation', false, 0, 'E0205');
     this.plainArgs(e.args, ctx);
     this.site(ctx, e.span, this.opLabel(effectName, opName), [key]);
@@ -1454,31 +1326,25 @@ class FileAnalyzer {
       const qualified = `${obj.name}.${prop.name}`;
       const constant = BUILTIN_CONSTANTS.find(c => c.name === qualified);
       if (constant) {
-        this.ref(e.span, builtinSymbolId('const', qualified));
         return;
       }
       const handler = builtinHandler(qualified);
       if (handler) {
-        this.ref(e.span, builtinSymbolId('handler', qualified));
         return;
       }
       const effect = this.effectKey(obj.name);
       if (effect) {
-        this.ref(obj.span, effect.symbol);
         const m = this.moduleNames.get(obj.name);
         const op = m?.kind === 'item' && m.item.kind === 'effect' ? m.item.ops.get(prop.name)?.symbol
           : isBuiltinEffect(obj.name) && BUILTIN_EFFECT_INFO[obj.name].ops.some(o => o.name === prop.name) ? builtinSymbolId('op', qualified) : undefined;
-        if (op) this.ref(prop.span, op);
-        else if (prop.name !== '') this.report('E0204', prop.span, `effect \`${obj.name}\` has no operation \`${prop.name}\``);
+        if (!op && prop.name !== '') this.report('E0204', prop.span, `effect \`${obj.name}\` has no operation \`${prop.name}\``);
         return;
       }
       const m = this.moduleNames.get(obj.name);
       if (m?.kind === 'module') {
-        this.ref(obj.span, m.imp.symbol);
         const exports = m.imp.target ? this.ctx.exportsOf(m.imp.target) : undefined;
         const x = exports?.items.get(prop.name);
-        if (x) this.ref(prop.span, x.id);
-        else if (exports && prop.name !== '') this.report('E0104', prop.span, `module \`${m.imp.name}\` has no item \`${prop.name}\``);
+        if (!x && exports && prop.name !== '') this.report('E0104', prop.span, `module \`${m.imp.name}\` has no item \`${prop.name}\``);
         return;
       }
     }
@@ -1500,7 +1366,6 @@ class FileAnalyzer {
     if (target.kind === 'Member') {
       const builtin = this.builtinHandlerAt(target, ctx);
       if (builtin) {
-        this.ref(target.span, builtinSymbolId('handler', builtin.name));
         this.builtinHandlerArgs(builtin, call, ctx, target.span);
         discharges = [...builtin.discharges];
         label = builtin.name;
@@ -1509,10 +1374,8 @@ class FileAnalyzer {
       } else if (target.object.kind === 'Name' && !ctx.scope.lookup(target.object.name)) {
         const m = this.moduleNames.get(target.object.name);
         if (m?.kind === 'module') {
-          this.ref(target.object.span, m.imp.symbol);
           const x = m.imp.target ? this.ctx.exportsOf(m.imp.target)?.items.get(target.property.name) : undefined;
           if (x) {
-            this.ref(target.property.span, x.id);
             const r = this.userHandler(x, `${m.imp.name}.${x.name}`, call, target.span, ctx);
             discharges = r.discharges;
             handlerNode = x.kind === 'handler' ? x.id : undefined;
@@ -1566,10 +1429,6 @@ class FileAnalyzer {
     const frames = ctx.node.frames;
     frames.push({ span: e.span, handlerSpan: h.span, label, discharges, dynamic, parent: ctx.frame, handler: handlerNode });
     const frame = frames.length - 1;
-    if (e.binder) {
-      const b = ctx.scope.lookup(e.binder.name);
-      if (b && this.nav) this.ref(e.binder.span, b.symbol, b.symbol === `${this.path}#local:${e.binder.span.start}`);
-    }
     this.block(e.body, { node: ctx.node, scope: ctx.scope, sink: ctx.sink, frame, asyncContext: ctx.asyncContext || async });
   }
 

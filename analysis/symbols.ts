@@ -15,12 +15,15 @@ export type SymbolKind =
   | 'variant'
   | 'field'
   | 'module'
+  | 'type-parameter'
+  | 'row-variable'
   | 'builtin-function'
   | 'builtin-effect'
   | 'builtin-operation'
   | 'builtin-handler'
   | 'builtin-constructor'
-  | 'builtin-constant';
+  | 'builtin-constant'
+  | 'builtin-type';
 
 /** A place in the workspace. */
 export interface Location {

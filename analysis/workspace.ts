@@ -35,12 +35,16 @@ import { compareDiagnostics, diagnostic, type Diagnostic } from './diagnostics.j
 import { allSites, EffectChecker, type CheckCache } from './effect-checker.js';
 import { effectName, type EffectKey, type FnId, type FnNode, type Latent, type Site } from './effect-graph.js';
 import { dependents, solve, type CancellationToken, type ChainStep, type EffectSolution } from './effect-solver.js';
-import { analyzeFile, newItemCache, builtinSymbolId, type FileAnalysis, type FileContext } from './file-analyzer.js';
+import { analyzeFile, newItemCache, type FileAnalysis, type FileContext } from './file-analyzer.js';
 import { LineIndex } from './line-index.js';
 import { diffEdit, type TextEdit } from './text-edit.js';
 import { checkProgram, type Member, type ProgramSource, type ProgramTypes, type TypedSpan } from './typing/checker.js';
 import { exportKind, moduleExports, type ModuleExports } from './module-exports.js';
-import type { Location, Reference, ScopeEntry, SymbolInfo, SymbolKind } from './symbols.js';
+import { resolveModule, visibleAt, type FileIndex, type Reference as NameReference, type Target } from './names.js';
+import {
+  builtinId, builtinSymbol, declarationOfId, describe, describeBuiltin, referencesIn, resolveTarget, targetAt, type Declared, type NameHost,
+} from './navigation.js';
+import type { Location, ScopeEntry, SymbolInfo, SymbolKind } from './symbols.js';
 import type * as A from './syntax/ast.js';
 import type { Module, Span } from './syntax/ast.js';
 import { lowerModule, lowerModuleAgain, type Reuse } from './syntax/lower.js';
@@ -206,8 +210,8 @@ interface FileState {
   lines?: LineIndex;
   exports?: ModuleExports;
   analysis?: FileAnalysis;
-  /** The same analysis with symbols, references and scopes recorded: computed when a query needs them. */
-  navigation?: FileAnalysis;
+  /** The name model of `module` (declarations, references, scopes), made when a query needs it. */
+  names?: { readonly module: Module; readonly index: FileIndex };
   analysisKey?: string;
   /** Loaded to resolve an import, not added by the client. */
   implicit: boolean;
@@ -538,7 +542,7 @@ export class Workspace {
       size -= old.text.length;
       if (old.keepTree) continue;
       old.module = undefined;
-      old.navigation = undefined;
+      old.names = undefined;
     }
   }
 
@@ -606,8 +610,7 @@ export class Workspace {
           for (const item of module.items) analysed(item);
           if (module.statements.length > 0) analysed(undefined);
         }
-        f.analysis = guarded(() => analyzeFile(module, own, this.fileContext(f), { navigation: false, items }), () => failedAnalysis(f.path));
-        f.navigation = undefined;
+        f.analysis = guarded(() => analyzeFile(module, own, this.fileContext(f), { items }), () => failedAnalysis(f.path));
         this.timings.analyzeMs += performance.now() - t0;
         f.analysisKey = key;
         f.effectDiagnostics = undefined;
@@ -659,11 +662,43 @@ export class Workspace {
     };
   }
 
-  /** A file's symbols, references and scopes (a second, recording pass over the file, done on demand). */
-  private navigation(f: FileState): FileAnalysis | undefined {
-    if (!f.analysis) return undefined;
-    f.navigation ??= guarded(() => analyzeFile(this.lowered(f), this.exportsOfState(f), this.fileContext(f), { navigation: true }), () => failedAnalysis(f.path));
-    return f.navigation;
+  /**
+   * The name model of a file the workspace holds: its declarations, references, scopes, calls and `with` blocks
+   * (made from its AST when first asked, kept while the AST is). Every query about what a name means reads it.
+   */
+  names(path: string): FileIndex | undefined {
+    const f = this.files.get(this.path(path));
+    if (!f) return undefined;
+    const module = this.lowered(f);
+    if (f.names?.module !== module) f.names = { module, index: guarded(() => resolveModule(module, f.path), () => resolveModule(emptyModule(f), f.path)) };
+    return f.names.index;
+  }
+
+  /** What the navigation queries read of the workspace. */
+  private readonly nameHost: NameHost = {
+    names: path => this.names(path),
+    importTarget: (from, segments) => this.resolveImport(from, segments),
+    text: path => this.files.get(path)?.text,
+  };
+
+  /** The declaration a target of a file's name model stands for, following imports (undefined for built-ins). */
+  resolveTarget(target: Target, from: string): Declared | undefined {
+    return resolveTarget(this.nameHost, target, this.path(from));
+  }
+
+  /** The name at `offset`: its reference, what it stands for, and its declaration when there is one. */
+  targetAt(path: string, offset: number): { ref: NameReference; target: Target; decl?: Declared } | undefined {
+    return targetAt(this.nameHost, this.path(path), offset);
+  }
+
+  /** The file `import a.b` in `from` names (the root first, then beside `from`), if it exists. */
+  importTarget(from: string, segments: readonly string[]): string | undefined {
+    return segments.length ? this.resolveImport(this.path(from), segments) : undefined;
+  }
+
+  /** The references in one file to a declaration (its declaration included). */
+  referencesIn(path: string, decl: Declared): NameReference[] {
+    return referencesIn(this.nameHost, this.path(path), decl);
   }
 
   /** What a file's analysis depends on besides its own text: where its imports resolve and what they export. */
@@ -785,24 +820,16 @@ export class Workspace {
 
   // ---------------------------------------------------------------- symbols
 
-  /** The description of a symbol by id (built-ins included). */
+  /**
+   * The description of a symbol by id: a declaration (`path#@offset`, the offset of its name, as `symbolAt` and
+   * `scopeAt` give it) or a built-in (`builtin:fn:print`).
+   */
   symbolInfo(id: string): SymbolInfo | undefined {
     if (id.startsWith('builtin:')) return builtinSymbol(id);
-    const hash = id.indexOf('#');
-    const path = hash === -1 ? id : id.slice(0, hash);
-    this.ensure();
-    const f = this.files.get(path);
-    return f ? this.navigation(f)?.symbols.get(id) : undefined;
+    const decl = declarationOfId(this.nameHost, id);
+    return decl && describe(decl.symbol);
   }
 
-  private referenceAt(analysis: FileAnalysis, offset: number): Reference | undefined {
-    let best: Reference | undefined;
-    for (const r of analysis.references) {
-      if (r.span.start > offset) break;
-      if (offset <= r.span.end && (!best || r.span.end - r.span.start <= best.span.end - best.span.start)) best = r;
-    }
-    return best;
-  }
 
   /**
    * The static type at an offset: of the innermost name, binding, call or lambda there, rendered (`(Int) -> {IO}
@@ -931,42 +958,41 @@ export class Workspace {
 
   /** The symbol named at an offset (a use or a declaration). */
   symbolAt(path: string, offset: number, token?: CancellationToken): SymbolAt | undefined {
-    const a = this.analysis(path, token);
-    const nav = a && this.navigation(a.file);
-    if (!a || !nav) return undefined;
-    const ref = this.referenceAt(nav, offset);
-    if (!ref) return undefined;
-    const symbol = this.symbolInfo(ref.symbol);
+    if (token?.isCancellationRequested || !this.files.has(this.path(path))) return undefined;
+    const found = this.targetAt(path, offset);
+    if (!found) return undefined;
+    const symbol = found.decl ? describe(found.decl.symbol) : found.target.kind === 'builtin' ? describeBuiltin(found.target) : undefined;
     if (!symbol) return undefined;
-    const node = this.nodes.get(ref.symbol);
-    const row = node ? this.rowOf(node, a.solution) : undefined;
-    return { symbol, span: ref.span, isDeclaration: ref.isDeclaration, row };
+    const node = found.decl && this.nodeOf(found.decl, token);
+    const row = node ? this.rowOf(node.node, node.solution) : undefined;
+    return { symbol, span: found.ref.span, isDeclaration: found.ref.role === 'declaration', row };
+  }
+
+  /** The effect-graph node of a declared function, local function or operation (for its row). */
+  private nodeOf(decl: Declared, token?: CancellationToken): { node: FnNode; solution: EffectSolution } | undefined {
+    const kind = decl.symbol.kind;
+    if (kind !== 'function' && kind !== 'handler-operation' && kind !== 'operation') return undefined;
+    const a = this.analysis(decl.path, token);
+    const start = decl.symbol.nameSpan.start;
+    const node = a?.analysis.nodes.find(n => n.nameSpan.start === start && n.kind !== 'handler' && n.kind !== 'program');
+    return node && a ? { node, solution: a.solution } : undefined;
   }
 
   definition(path: string, offset: number, token?: CancellationToken): Location[] {
-    const at = this.symbolAt(path, offset, token);
-    if (!at?.symbol.path || !at.symbol.nameSpan) return [];
-    return [{ path: at.symbol.path, span: at.symbol.nameSpan }];
+    if (token?.isCancellationRequested) return [];
+    const decl = this.targetAt(path, offset)?.decl;
+    return decl ? [{ path: decl.path, span: decl.symbol.nameSpan }] : [];
   }
 
   /** Every use of the symbol at an offset, across the workspace (the declaration too, unless told otherwise). */
   references(path: string, offset: number, includeDeclaration = true, token?: CancellationToken): Location[] {
-    const a = this.analysis(path, token);
-    const nav = a && this.navigation(a.file);
-    if (!a || !nav) return [];
-    const ref = this.referenceAt(nav, offset);
-    if (!ref) return [];
+    const decl = this.targetAt(path, offset)?.decl;
+    if (!decl) return [];
     const out: Location[] = [];
-    const local = ref.symbol.includes('#local:');
-    const files = local ? [a.file] : [...this.files.values()];
-    // A use spells the name: files whose text lacks it are skipped without building their navigation model.
-    const name = this.symbolInfo(ref.symbol)?.name;
-    for (const f of files) {
+    for (const f of decl.symbol.local ? [decl.path] : [...this.files.keys()]) {
       if (token?.isCancellationRequested) return [];
-      if (f !== a.file && name && !f.text.includes(name)) continue;
-      for (const r of this.navigation(f)?.references ?? []) {
-        if (r.symbol !== ref.symbol || (!includeDeclaration && r.isDeclaration)) continue;
-        out.push({ path: f.path, span: r.span });
+      for (const r of this.referencesIn(f, decl)) {
+        if (includeDeclaration || r.role !== 'declaration') out.push({ path: f, span: r.span });
       }
     }
     return out.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : x.span.start - y.span.start));
@@ -974,9 +1000,10 @@ export class Workspace {
 
   /** What is in scope at an offset, innermost first: locals and parameters, the file's items, imports, built-ins. */
   scopeAt(path: string, offset: number, token?: CancellationToken): ScopeEntry[] {
-    const a = this.analysis(path, token);
-    const analysis = a && this.navigation(a.file);
-    if (!a || !analysis) return [];
+    const key = this.path(path);
+    const f = this.files.get(key);
+    const index = f && !token?.isCancellationRequested ? this.names(key) : undefined;
+    if (!f || !index) return [];
     const out: ScopeEntry[] = [];
     const seen = new Set<string>();
     const add = (e: ScopeEntry) => {
@@ -984,36 +1011,27 @@ export class Workspace {
       seen.add(e.name);
       out.push(e);
     };
-    let innermost: number | undefined;
-    analysis.scopes.forEach((s, i) => {
-      if (s.span.start <= offset && offset <= s.span.end) {
-        const cur = innermost === undefined ? undefined : analysis.scopes[innermost]!;
-        if (!cur || s.span.end - s.span.start <= cur.span.end - cur.span.start) innermost = i;
-      }
-    });
-    for (let i = innermost; i !== undefined; i = analysis.scopes[i]!.parent) {
-      for (const b of analysis.scopes[i]!.bindings) if (b.from <= offset || b.entry.kind === 'parameter') add(b.entry);
+    for (const s of visibleAt(index, offset)) {
+      const info = describe(s);
+      add({ name: s.name, kind: info.kind, symbol: info.id, detail: info.detail });
     }
-    const exports = this.exportsOfState(a.file);
-    for (const item of exports.items.values()) add({ name: item.name, kind: exportKind(item), symbol: item.id, detail: item.detail });
-    for (const imp of analysis.imports) {
-      add({ name: imp.name, kind: 'module', symbol: imp.symbol, detail: `import ${imp.decl.path.map(p => p.name).join('.')}` });
-    }
-    for (const imp of analysis.imports) {
-      const target = imp.target ? this.files.get(imp.target) : undefined;
-      if (!target) continue;
-      for (const item of this.exportsOfState(target).items.values()) {
-        if (item.kind !== 'function') add({ name: item.name, kind: exportKind(item), symbol: item.id, detail: item.detail });
+    for (const imported of this.outline(f).imports) {
+      const target = this.resolveImport(key, imported);
+      const t = target ? this.files.get(target) : undefined;
+      if (!t) continue;
+      for (const item of this.exportsOfState(t).items.values()) {
+        if (item.kind !== 'function') add({ name: item.name, kind: exportKind(item), symbol: `${t.path}#@${item.nameSpan.start}`, detail: item.detail });
       }
     }
-    for (const fn of BUILTIN_FUNCTIONS) add({ name: fn.name, kind: 'builtin-function', symbol: builtinSymbolId('fn', fn.name), detail: fn.signature });
-    for (const e of BUILTIN_EFFECTS) add({ name: e, kind: 'builtin-effect', symbol: builtinSymbolId('effect', e), detail: `effect ${e}` });
-    for (const c of BUILTIN_CONSTRUCTORS) add({ name: c.name, kind: 'builtin-constructor', symbol: builtinSymbolId('ctor', c.name), detail: `${c.name}(${c.arity ? 'value' : ''})` });
+    for (const fn of BUILTIN_FUNCTIONS) add({ name: fn.name, kind: 'builtin-function', symbol: builtinId('fn', fn.name), detail: fn.signature });
+    for (const e of BUILTIN_EFFECTS) add({ name: e, kind: 'builtin-effect', symbol: builtinId('effect', e), detail: `effect ${e}` });
+    for (const c of BUILTIN_CONSTRUCTORS) add({ name: c.name, kind: 'builtin-constructor', symbol: builtinId('ctor', c.name), detail: `${c.name}(${c.arity ? 'value' : ''})` });
     for (const prefix of new Set([...BUILTIN_HANDLERS.map(h => h.name), ...BUILTIN_CONSTANTS.map(c => c.name)].map(n => n.split('.')[0]!))) {
-      if (!isBuiltinEffect(prefix)) add({ name: prefix, kind: 'builtin-handler', symbol: `builtin:namespace:${prefix}`, detail: prefix });
+      if (!isBuiltinEffect(prefix)) add({ name: prefix, kind: 'builtin-handler', symbol: builtinId('effect', prefix), detail: prefix });
     }
     return out;
   }
+
 
   /** Members after `X.` for completion: an effect's operations, a module's items, the built-in handlers and constants. */
   membersOf(path: string, name: string, token?: CancellationToken): ScopeEntry[] {
@@ -1022,21 +1040,21 @@ export class Workspace {
     const out: ScopeEntry[] = [];
     for (const h of BUILTIN_HANDLERS) {
       const [prefix, member] = h.name.split('.') as [string, string];
-      if (prefix === name) out.push({ name: member, kind: 'builtin-handler', symbol: builtinSymbolId('handler', h.name), detail: h.signature });
+      if (prefix === name) out.push({ name: member, kind: 'builtin-handler', symbol: builtinId('handler', h.name), detail: h.signature });
     }
     for (const c of BUILTIN_CONSTANTS) {
       const [prefix, member] = c.name.split('.') as [string, string];
-      if (prefix === name) out.push({ name: member, kind: 'builtin-constant', symbol: builtinSymbolId('const', c.name), detail: c.name });
+      if (prefix === name) out.push({ name: member, kind: 'builtin-constant', symbol: builtinId('const', c.name), detail: c.name });
     }
     const own = this.exportsOfState(a.file).items.get(name);
     const imported = a.analysis.imports.find(i => i.name === name);
     if (own?.kind === 'effect') {
-      for (const op of own.ops.values()) out.push({ name: op.name, kind: 'operation', symbol: op.symbol, detail: op.detail });
+      for (const op of own.ops.values()) out.push({ name: op.name, kind: 'operation', symbol: `${a.file.path}#@${op.nameSpan.start}`, detail: op.detail });
     } else if (isBuiltinEffect(name)) {
-      for (const op of BUILTIN_EFFECT_INFO[name].ops) out.push({ name: op.name, kind: 'builtin-operation', symbol: builtinSymbolId('op', `${name}.${op.name}`), detail: op.signature });
+      for (const op of BUILTIN_EFFECT_INFO[name].ops) out.push({ name: op.name, kind: 'builtin-operation', symbol: builtinId('op', `${name}.${op.name}`), detail: op.signature });
     } else if (imported?.target) {
       const t = this.files.get(imported.target);
-      if (t) for (const item of this.exportsOfState(t).items.values()) out.push({ name: item.name, kind: exportKind(item), symbol: item.id, detail: item.detail });
+      if (t) for (const item of this.exportsOfState(t).items.values()) out.push({ name: item.name, kind: exportKind(item), symbol: `${t.path}#@${item.nameSpan.start}`, detail: item.detail });
     }
     return out;
   }
@@ -1293,18 +1311,16 @@ export class Workspace {
   }
 
   private hierarchyItem(node: FnNode): CallHierarchyItem {
-    const detail = this.symbolInfo(node.id)?.detail ?? node.name;
+    const detail = node.kind === 'program' ? node.name : this.symbolInfo(`${node.path}#@${node.nameSpan.start}`)?.detail ?? node.name;
     return { id: node.id, name: node.name, kind: KIND_OF_NODE[node.kind], path: node.path, span: node.span, nameSpan: node.nameSpan, detail };
   }
 
   /** The function (or handler operation, or the program) at an offset, for a call hierarchy. */
   callHierarchyItem(path: string, offset: number, token?: CancellationToken): CallHierarchyItem | undefined {
     const a = this.analysis(path, token);
-    const nav = a && this.navigation(a.file);
-    if (!a || !nav) return undefined;
-    const ref = this.referenceAt(nav, offset);
-    const target = ref ? this.nodes.get(ref.symbol) : undefined;
-    const node = target ?? this.nodeAt(a.analysis, offset);
+    if (!a) return undefined;
+    const decl = this.targetAt(path, offset)?.decl;
+    const node = (decl && this.nodeOf(decl, token)?.node) ?? this.nodeAt(a.analysis, offset);
     return node ? this.hierarchyItem(node) : undefined;
   }
 
@@ -1379,7 +1395,7 @@ function emptyModule(f: { readonly path: string; readonly text: string }): Modul
 
 function failedAnalysis(path: string): FileAnalysis {
   return {
-    path, imports: [], symbols: new Map(), references: [], scopes: [], nodes: [],
+    path, imports: [], nodes: [],
     diagnostics: [diagnostic('E0002', path, { start: 0, end: 0 }, TOO_DEEP)],
   };
 }
@@ -1413,36 +1429,3 @@ function clamp(n: number, lo: number, hi: number): number {
   return Math.max(lo, Math.min(hi, n));
 }
 
-/** The single edit that turns `a` into `b`: the common prefix and suffix stay. */
-function builtinSymbol(id: string): SymbolInfo | undefined {
-  const [, kind, name] = id.split(':') as [string, string, string];
-  switch (kind) {
-    case 'fn': {
-      const fn = BUILTIN_FUNCTIONS.find(f => f.name === name);
-      return fn && { id, kind: 'builtin-function', name, detail: fn.signature, doc: fn.doc };
-    }
-    case 'effect':
-      return isBuiltinEffect(name) ? { id, kind: 'builtin-effect', name, detail: `effect ${name} (built-in)`, doc: BUILTIN_EFFECT_INFO[name].doc } : undefined;
-    case 'handler': {
-      const h = BUILTIN_HANDLERS.find(x => x.name === name);
-      return h && { id, kind: 'builtin-handler', name, detail: `${h.signature} (discharges ${h.discharges.length ? h.discharges.join(', ') : 'nothing'})`, doc: h.doc };
-    }
-    case 'ctor': {
-      const c = BUILTIN_CONSTRUCTORS.find(x => x.name === name);
-      return c && { id, kind: 'builtin-constructor', name, detail: `${name}(${c.arity ? 'value' : ''})`, doc: c.doc };
-    }
-    case 'const': {
-      const c = BUILTIN_CONSTANTS.find(x => x.name === name);
-      return c && { id, kind: 'builtin-constant', name, detail: `${name} = ${c.value}`, doc: c.doc };
-    }
-    case 'op': {
-      const [effect, op] = name.split('.') as [string, string];
-      const info = isBuiltinEffect(effect) ? BUILTIN_EFFECT_INFO[effect].ops.find(o => o.name === op) : undefined;
-      return info && { id, kind: 'builtin-operation', name: op, detail: info.signature, doc: info.doc, container: effect };
-    }
-    case 'namespace':
-      return { id, kind: 'builtin-handler', name, detail: `${name} (built-in handlers)` };
-    default:
-      return undefined;
-  }
-}

@@ -1,6 +1,6 @@
 // Caches, per file of the workspace, its text, tree (reparsed incrementally on edits), AST and name index; keeps the checker in step.
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { editFor, type Tree } from '../grammar/parser.js';
@@ -9,9 +9,8 @@ import { defaultProject, excluder, parseProjectFile, PROJECT_FILE, type ProjectE
 import type * as A from '../analysis/syntax/ast.js';
 import { lowerModule } from '../analysis/syntax/lower.js';
 import type { Workspace } from '../analysis/workspace.js';
-import {
-  resolveModule, sameTarget, type AriaSymbol, type FileIndex, type Reference, type Span, type Target,
-} from './ide/resolver.js';
+import { resolveModule, type AriaSymbol, type FileIndex, type Reference, type Span, type Target } from '../analysis/names.js';
+import { referenceAtOffset } from '../analysis/navigation.js';
 
 /**
  * A document of up to this many characters is type- and effect-checked. A bigger one gets syntax services only
@@ -78,7 +77,12 @@ export class FileState {
     readonly tree: Tree | undefined,
     /** Bumped on every change of this file. */
     readonly revision: number,
-    private readonly host: { moduleOf(file: FileState): A.Module; indexed(file: FileState): void; shared(): boolean },
+    private readonly host: {
+      moduleOf(file: FileState): A.Module;
+      namesOf(file: FileState): FileIndex | undefined;
+      indexed(file: FileState): void;
+      shared(): boolean;
+    },
     module?: A.Module,
   ) {
     this.cachedModule = module;
@@ -95,17 +99,18 @@ export class FileState {
     return module;
   }
 
-  /** The name index, computed on first use: an edit pays for it only when a request needs it. */
+  /**
+   * The name model, the checker's (made on first use: an edit pays for it only when a request needs it). A file
+   * the checker does not hold (past CHECKED_CHARS) makes its own, kept for a few closed files.
+   */
   get index(): FileIndex {
+    const shared = this.host.namesOf(this);
+    if (shared) return shared;
     if (!this.cachedIndex) {
       this.cachedIndex = resolveModule(this.module, this.path);
       this.host.indexed(this);
     }
     return this.cachedIndex;
-  }
-
-  get indexed(): boolean {
-    return this.cachedIndex !== undefined;
   }
 
   private readonly memos = new Map<string, unknown>();
@@ -170,6 +175,7 @@ export class Analyzer {
   private readonly closedIndexed: FileState[] = [];
   private readonly host = {
     moduleOf: (file: FileState) => (file.tier === 'checked' ? this.engine?.module(file.path) : undefined) ?? this.lowerFresh(file),
+    namesOf: (file: FileState) => (file.tier === 'checked' ? this.engine?.names(file.path) : undefined),
     indexed: (file: FileState) => this.noteIndexed(file),
     /** ASTs come from the checker, which bounds how many it keeps. */
     shared: () => this.engine !== undefined,
@@ -423,18 +429,12 @@ export class Analyzer {
     while (this.closedIndexed.length > CLOSED_INDEX_CACHE) this.closedIndexed.shift()!.dropIndex();
   }
 
-  // ---------------------------------------------------------------- workspace-wide resolution
+  // ---------------------------------------------------------------- workspace-wide resolution (the checker's)
 
-  /** The file an import path names, seen from `from`: beside it first, then at each workspace root. */
+  /** The file an import path names, seen from `from`, as the checker resolves it. */
   importedFile(importPath: readonly string[], from: FileState): FileState | undefined {
-    const rel = `${join(...importPath)}.aria`;
-    // As the checker resolves them: from the workspace root first, then beside the importing file.
-    const candidates = [...this.roots.map(root => join(root, rel)), join(dirname(from.path), rel)];
-    for (const candidate of candidates) {
-      const file = this.get(pathToUri(candidate));
-      if (file) return file;
-    }
-    return undefined;
+    const path = this.engine?.importTarget(from.path, importPath);
+    return path === undefined ? undefined : this.get(pathToUri(path));
   }
 
   /** The files `file` imports. */
@@ -448,116 +448,52 @@ export class Analyzer {
     return out;
   }
 
-  /** The declaration a target stands for, following imports; undefined for built-ins and unknown names. */
-  resolve(target: Target, from: FileState): Located<AriaSymbol> | undefined {
-    switch (target.kind) {
-      case 'symbol': {
-        const file = target.symbol.path === from.path ? from : this.all().find(f => f.path === target.symbol.path);
-        if (!file) return undefined;
-        // A module symbol stands for the file it imports.
-        return { file, item: target.symbol };
-      }
-      case 'builtin':
-        return undefined;
-      case 'external': {
-        const file = this.importedFile(target.importPath, from);
-        const symbol = file?.index.symbols.find(s => !s.local && s.name === target.name && s.kind !== 'operation' && s.kind !== 'field' && s.kind !== 'handler-operation');
-        return file && symbol ? { file, item: symbol } : undefined;
-      }
-      case 'external-op': {
-        const effect = this.findGlobal(target.effect, from, s => s.kind === 'effect');
-        if (!effect) return undefined;
-        const op = effect.file.index.symbols.find(s => s.kind === 'operation' && s.container === effect.item && s.name === target.name);
-        return op ? { file: effect.file, item: op } : undefined;
-      }
-      case 'global':
-        return this.findGlobal(target.name, from, s => target.as === 'effect' ? s.kind === 'effect' : target.as === 'type' ? s.kind === 'struct' || s.kind === 'enum' || s.kind === 'effect' : s.kind !== 'module');
-      default: {
-        const _exhaustive: never = target;
-        return _exhaustive;
-      }
-    }
+  /** A declaration the checker found, as a file of the server. */
+  private located(decl: { readonly path: string; readonly symbol: AriaSymbol } | undefined): Located<AriaSymbol> | undefined {
+    const file = decl && this.get(pathToUri(decl.path));
+    return file && decl ? { file, item: decl.symbol } : undefined;
   }
 
-  /** A top-level declaration named `name` in a file that `from` imports (directly or not). */
-  private findGlobal(name: string, from: FileState, accept: (s: AriaSymbol) => boolean): Located<AriaSymbol> | undefined {
-    const seen = new Set<string>([from.path]);
-    const queue = this.imports(from);
-    while (queue.length) {
-      const file = queue.shift()!;
-      if (seen.has(file.path)) continue;
-      seen.add(file.path);
-      const symbol = file.index.symbols.find(s => !s.local && !s.container && s.name === name && accept(s));
-      if (symbol) return { file, item: symbol };
-      queue.push(...this.imports(file));
+  /** The declaration a target stands for, following imports; undefined for built-ins and unknown names. */
+  resolve(target: Target, from: FileState): Located<AriaSymbol> | undefined {
+    if (target.kind === 'symbol') {
+      const file = target.symbol.path === from.path ? from : this.get(pathToUri(target.symbol.path));
+      return file && { file, item: target.symbol };
     }
-    return undefined;
+    return this.located(this.held(from) ? this.engine!.resolveTarget(target, from.path) : undefined);
+  }
+
+  /** The checker holds this file (it is not past CHECKED_CHARS). */
+  private held(file: FileState): boolean {
+    return this.engine !== undefined && file.tier === 'checked' && this.engine.hasFile(file.path);
   }
 
   /** The declaration under `offset`, or the target of the reference there (built-ins included). */
   targetAt(file: FileState, offset: number): { ref: Reference; target: Target; decl?: Located<AriaSymbol> } | undefined {
+    if (this.held(file)) {
+      const found = this.engine!.targetAt(file.path, offset);
+      return found && { ref: found.ref, target: found.target, decl: this.located(found.decl) };
+    }
+    // A file past the checker's limit: its own names only.
     const ref = referenceAtOffset(file.index, offset);
     if (!ref) return undefined;
-    let target = ref.target;
-    // A handler's operation stands for the effect operation it implements.
-    if (target.kind === 'symbol' && target.symbol.kind === 'handler-operation' && target.symbol.implements) {
-      target = { kind: 'symbol', symbol: target.symbol.implements };
-    }
-    const decl = this.resolve(target, file);
-    return { ref, target: decl ? { kind: 'symbol', symbol: decl.item } : target, decl };
+    const decl = ref.target.kind === 'symbol' ? { file, item: ref.target.symbol } : undefined;
+    return { ref, target: ref.target, decl };
   }
 
   /** Every reference to the declaration `symbol` in the workspace (its declaration included). */
   async references(symbol: Located<AriaSymbol>, check: () => Promise<void> = async () => {}): Promise<Located<Reference>[]> {
     const out: Located<Reference>[] = [];
-    const files = symbol.item.local ? [symbol.file] : this.all();
-    const wanted: Target = { kind: 'symbol', symbol: symbol.item };
-    for (const file of files) {
+    const decl = { path: symbol.file.path, symbol: symbol.item };
+    for (const file of symbol.item.local ? [symbol.file] : this.all()) {
       // Yields now and then so that a cancellation can arrive, and stops if it did.
       await check();
-      // Most files never spell the name: skip them without indexing them.
-      if (file !== symbol.file && !file.doc.getText().includes(symbol.item.name)) continue;
-      for (const ref of file.index.references) {
-        if (sameTarget(ref.target, wanted)) {
-          out.push({ file, item: ref });
-        } else if (ref.target.kind !== 'symbol' && ref.target.kind !== 'builtin' && file !== symbol.file && mayName(ref.target, symbol.item)) {
-          const resolved = this.resolve(ref.target, file);
-          if (resolved && resolved.item === symbol.item) out.push({ file, item: ref });
-        }
-      }
+      const refs = this.held(file) ? this.engine!.referencesIn(file.path, decl)
+        : file === symbol.file ? file.index.references.filter(r => r.target.kind === 'symbol' && r.target.symbol === symbol.item) : [];
+      for (const ref of refs) out.push({ file, item: ref });
     }
     return out;
   }
-}
-
-/** Cheap filter before resolving a cross-file target. */
-function mayName(target: Target, symbol: AriaSymbol): boolean {
-  switch (target.kind) {
-    case 'external':
-    case 'external-op':
-    case 'global':
-      return target.name === symbol.name;
-    default:
-      return false;
-  }
-}
-
-/** The reference at `offset`, preferring the innermost (references do not nest, but spans touch). */
-export function referenceAtOffset(index: FileIndex, offset: number): Reference | undefined {
-  const refs = index.references;
-  let lo = 0;
-  let hi = refs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (refs[mid]!.span.start <= offset) lo = mid + 1;
-    else hi = mid;
-  }
-  // refs[lo - 1] is the last reference starting at or before offset.
-  for (let i = lo - 1; i >= 0 && i >= lo - 4; i--) {
-    const ref = refs[i]!;
-    if (ref.span.start <= offset && offset <= ref.span.end) return ref;
-  }
-  return undefined;
 }
 
 export function containsSpan(outer: Span, offset: number): boolean {

@@ -2,7 +2,7 @@
 import type { Location, Position, Range } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { FileState } from './analyzer.js';
-import type { Span } from './ide/resolver.js';
+import type { Span } from '../analysis/names.js';
 
 export function rangeOf(doc: TextDocument, span: Span): Range {
   return { start: doc.positionAt(span.start), end: doc.positionAt(span.end) };

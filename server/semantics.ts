@@ -1,6 +1,6 @@
 // The effect facts the server asks of the checker (rows, origins, handlers, diagnostics), as plain data.
 import type { FileState } from './analyzer.js';
-import type { Span } from './ide/resolver.js';
+import type { Span } from '../analysis/names.js';
 
 export interface CheckedDiagnostic {
   readonly code: string;

@@ -10,7 +10,7 @@ import {
 } from '../../analysis/builtins.js';
 import type { FileState } from '../analyzer.js';
 import type { ServerContext } from '../context.js';
-import { visibleAt, type AriaSymbol } from '../ide/resolver.js';
+import { visibleAt, type AriaSymbol } from '../../analysis/names.js';
 import type { Semantics } from '../semantics.js';
 import { builtinMarkdown, symbolMarkdown } from './hover.js';
 import { enclosingCall } from './signature-help.js';

@@ -4,7 +4,7 @@ import type * as A from '../../analysis/syntax/ast.js';
 import type { FileState } from '../analyzer.js';
 import { rangeOf } from '../convert.js';
 import type { ServerContext } from '../context.js';
-import type { Span } from '../ide/resolver.js';
+import type { Span } from '../../analysis/names.js';
 import type { EffectOrigin, Semantics } from '../semantics.js';
 import { withAt } from './navigation.js';
 

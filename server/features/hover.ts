@@ -7,7 +7,7 @@ import {
 import type { FileState } from '../analyzer.js';
 import { rangeOf } from '../convert.js';
 import type { ServerContext } from '../context.js';
-import type { AriaSymbol, Target } from '../ide/resolver.js';
+import type { AriaSymbol, Target } from '../../analysis/names.js';
 import { effectSignature, fnSignature, handlerSignature, paramText, structSignature } from '../ide/signature.js';
 import type { EffectOrigin, Semantics, TypeInfo } from '../semantics.js';
 import { withAt } from './navigation.js';

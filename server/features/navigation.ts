@@ -6,7 +6,8 @@ import {
 import type { FileState, Located } from '../analyzer.js';
 import { locationOf, rangeOf } from '../convert.js';
 import type { ServerContext } from '../context.js';
-import { sameTarget, type AriaSymbol, type Reference, type Span, type Target } from '../ide/resolver.js';
+import { sameTarget, type AriaSymbol, type Reference, type Span, type Target } from '../../analysis/names.js';
+import { sameDeclaration } from '../../analysis/navigation.js';
 import type { Semantics } from '../semantics.js';
 
 const KEYWORDS = new Set([
@@ -96,7 +97,7 @@ function matches(ctx: ServerContext, file: FileState, ref: Reference, wanted: Ta
   }
   if (sameTarget(target, wanted)) return true;
   if (wanted.kind === 'symbol' && target.kind !== 'symbol' && target.kind !== 'builtin' && 'name' in target && target.name === wanted.symbol.name) {
-    return ctx.analyzer.resolve(target, file)?.item === wanted.symbol;
+    return sameDeclaration(ctx.analyzer.resolve(target, file)?.item, wanted.symbol);
   }
   return false;
 }
@@ -107,7 +108,7 @@ function isOperationOf(ctx: ServerContext, file: FileState, ref: Reference, effe
   if (effect.kind === 'symbol') {
     if (t.kind === 'symbol') return (t.symbol.kind === 'operation' && t.symbol.container === effect.symbol)
       || (t.symbol.kind === 'handler-operation' && t.symbol.implements?.container === effect.symbol);
-    if (t.kind === 'external-op') return t.effect === effect.symbol.name && ctx.analyzer.resolve(t, file)?.item.container === effect.symbol;
+    if (t.kind === 'external-op') return t.effect === effect.symbol.name && sameDeclaration(ctx.analyzer.resolve(t, file)?.item.container, effect.symbol);
     return false;
   }
   if (effect.kind === 'builtin') return t.kind === 'builtin' && (t.what === 'operation' || t.what === 'handler') && t.name.startsWith(`${effect.name}.`);

@@ -3,7 +3,7 @@ import { SemanticTokensBuilder, type SemanticTokens, type SemanticTokensDelta, t
 import { isBuiltinEffect } from '../../analysis/builtins.js';
 import { builtinFunction } from '../../analysis/builtins.js';
 import type { FileState } from '../analyzer.js';
-import type { Reference, Target } from '../ide/resolver.js';
+import type { Reference, Target } from '../../analysis/names.js';
 import type { Semantics } from '../semantics.js';
 
 export const TOKEN_TYPES = [

@@ -5,7 +5,7 @@ import type * as A from '../../analysis/syntax/ast.js';
 import { BUILTIN_CONSTRUCTORS, BUILTIN_EFFECT_INFO, BUILTIN_HANDLERS, builtinFunction, isBuiltinEffect } from '../../analysis/builtins.js';
 import type { FileState } from '../analyzer.js';
 import type { ServerContext } from '../context.js';
-import { visibleAt, type AriaSymbol } from '../ide/resolver.js';
+import { visibleAt, type AriaSymbol } from '../../analysis/names.js';
 import { fnSignatureParts, handlerSignature, paramText, type SignatureParts } from '../ide/signature.js';
 import type { Semantics } from '../semantics.js';
 

@@ -4,7 +4,7 @@ import type * as A from '../../analysis/syntax/ast.js';
 import type { FileState } from '../analyzer.js';
 import { rangeOf } from '../convert.js';
 import type { ServerContext } from '../context.js';
-import type { AriaSymbol, SymbolKind as AriaKind } from '../ide/resolver.js';
+import type { AriaSymbol, SymbolKind as AriaKind } from '../../analysis/names.js';
 import { fnSignature, rowText, structSignature } from '../ide/signature.js';
 
 export function lspKind(kind: AriaKind): SymbolKind {

@@ -1,8 +1,8 @@
-// Name resolution on one file's AST for the editor: declarations, references, scopes and call sites, as plain data (no LSP).
-import type * as A from '../../analysis/syntax/ast.js';
+// The name model of one file: declarations, references, scopes, call sites and `with` blocks, as plain data. Every editor query that asks what a name means reads it (docs/analysis.md).
+import type * as A from './syntax/ast.js';
 import {
   BUILTIN_CONSTANTS, BUILTIN_CONSTRUCTORS, BUILTIN_EFFECT_INFO, BUILTIN_HANDLERS, builtinFunction, isBuiltinEffect,
-} from '../../analysis/builtins.js';
+} from './builtins.js';
 
 export type Span = A.Span;
 
@@ -60,7 +60,7 @@ export interface ScopeEntry {
 }
 
 export interface Scope {
-  readonly kind: 'module' | 'program' | 'function' | 'lambda' | 'block';
+  readonly kind: 'module' | 'program' | 'function' | 'lambda';
   readonly span: Span;
   readonly parent?: Scope;
   readonly entries: ScopeEntry[];
@@ -109,7 +109,7 @@ export function resolveModule(module: A.Module, path: string): FileIndex {
   return new Resolver(module, path).run();
 }
 
-const BUILTIN_TYPES = new Set([
+export const BUILTIN_TYPES: ReadonlySet<string> = new Set([
   'Unit', 'Int', 'Float', 'Bool', 'String', 'Duration', 'Task', 'List', 'Channel', 'CancellationToken', 'Result',
   'Connection', 'Never', 'Option', 'Data',
 ]);
@@ -330,14 +330,8 @@ class Resolver {
     for (const v of [...row.variables, ...(row.tail ? [row.tail] : [])]) {
       const existing = this.lookup(v.name, scope, v.span.start, s => s.kind === 'row-variable');
       if (existing) this.references.push({ span: v.span, target: { kind: 'symbol', symbol: existing }, role: 'row' });
-      else this.declare(this.functionScope(scope), 'row-variable', v, v.span, { local: true, container: this.functionScope(scope).owner });
+      else this.declare(scope, 'row-variable', v, v.span, { local: true, container: scope.owner });
     }
-  }
-
-  private functionScope(scope: Scope): Scope {
-    let s: Scope | undefined = scope;
-    while (s && s.kind === 'block') s = s.parent;
-    return s ?? scope;
   }
 
   private type(type: A.TypeExpr, scope: Scope): void {
@@ -384,9 +378,19 @@ class Resolver {
     for (const stmt of block.stmts) this.stmt(stmt, scope);
   }
 
-  /** A nested block scope for names bound by `for`, `case` patterns and `with ... |s|`. */
-  private bindingScope(span: Span, parent: Scope): Scope {
-    return this.scope('block', span, parent);
+  /**
+   * A name bound by an assignment, a `for`, a `case` pattern or `with ... |s|`: locals are function-wide, as the
+   * checkers and the interpreter have them. An existing local or parameter is updated (an enclosing function's
+   * too: lambdas and local functions capture by reference); otherwise the first binding declares the name in the
+   * function.
+   */
+  private bindLocal(ident: A.Ident, span: Span, scope: Scope): void {
+    const existing = this.lookup(ident.name, scope, ident.span.start, s => s.kind === 'variable' || s.kind === 'parameter');
+    if (existing) {
+      this.references.push({ span: ident.span, target: { kind: 'symbol', symbol: existing }, role: 'write' });
+    } else {
+      this.declare(scope, 'variable', ident, span, { local: true, container: scope.owner });
+    }
   }
 
   private stmt(stmt: A.Stmt, scope: Scope): void {
@@ -399,15 +403,7 @@ class Resolver {
         this.expr(stmt.value, scope);
         const target = stmt.target;
         if (target.kind === 'Name') {
-          // An existing local or parameter is updated (an enclosing function's too: lambdas and local functions
-          // capture by reference); otherwise the first assignment declares the name in the function.
-          const existing = this.lookup(target.name, scope, target.span.start, s => s.kind === 'variable' || s.kind === 'parameter');
-          if (existing) {
-            this.references.push({ span: target.span, target: { kind: 'symbol', symbol: existing }, role: 'write' });
-          } else {
-            const fnScope = this.functionScope(scope);
-            this.declare(fnScope, 'variable', { name: target.name, span: target.span }, stmt.span, { local: true, container: fnScope.owner });
-          }
+          this.bindLocal({ name: target.name, span: target.span }, stmt.span, scope);
         } else {
           this.expr(target, scope);
         }
@@ -426,15 +422,13 @@ class Resolver {
       case 'Loop':
         this.block(stmt.body, scope);
         break;
-      case 'For': {
+      case 'For':
         this.expr(stmt.iterable, scope);
-        const inner = this.bindingScope({ start: stmt.variable.span.start, end: stmt.span.end }, scope);
-        this.declare(inner, 'variable', stmt.variable, stmt.variable.span, { local: true, container: this.functionScope(scope).owner });
-        this.block(stmt.body, inner);
+        this.bindLocal(stmt.variable, stmt.variable.span, scope);
+        this.block(stmt.body, scope);
         break;
-      }
       case 'LocalFn': {
-        const symbol = this.declare(scope, 'function', stmt.fn.name, stmt.fn.span, { decl: stmt.fn, doc: stmt.fn.doc, local: true, container: this.functionScope(scope).owner });
+        const symbol = this.declare(scope, 'function', stmt.fn.name, stmt.fn.span, { decl: stmt.fn, doc: stmt.fn.doc, local: true, container: scope.owner });
         this.functions.set(stmt.fn, symbol);
         this.fnBody(stmt.fn, symbol, scope);
         break;
@@ -503,7 +497,7 @@ class Resolver {
         this.expr(expr.right, scope);
         break;
       case 'Lambda': {
-        const inner = this.scope('lambda', expr.span, scope, this.functionScope(scope).owner);
+        const inner = this.scope('lambda', expr.span, scope, scope.owner);
         this.params(expr.params, inner, undefined);
         this.block(expr.body, inner);
         break;
@@ -518,10 +512,9 @@ class Resolver {
       case 'Match':
         this.expr(expr.value, scope);
         for (const arm of expr.arms) {
-          const inner = this.bindingScope(arm.span, scope);
-          this.pattern(arm.pattern, inner);
-          if (arm.guard) this.expr(arm.guard, inner);
-          this.block(arm.body, inner);
+          this.pattern(arm.pattern, scope);
+          if (arm.guard) this.expr(arm.guard, scope);
+          this.block(arm.body, scope);
         }
         break;
       case 'With':
@@ -628,9 +621,8 @@ class Resolver {
       if (handlerNames.has(name)) target = { kind: 'builtin', what: 'handler', name };
     }
     this.expr(handler, scope);
-    const inner = this.bindingScope(expr.span, scope);
-    if (expr.binder) this.declare(inner, 'variable', expr.binder, expr.binder.span, { local: true, container: this.functionScope(scope).owner });
-    this.block(expr.body, inner);
+    if (expr.binder) this.bindLocal(expr.binder, expr.binder.span, scope);
+    this.block(expr.body, scope);
     this.withs.push({ span: expr.span, expr, handlerName: name, handlerSpan, target });
   }
 
@@ -645,7 +637,7 @@ class Resolver {
           && e.symbol.container?.kind === 'enum' && (e.symbol.decl as A.StructDecl | undefined)?.fields.length === 0)?.symbol;
         if (variant) this.references.push({ span: pattern.span, target: { kind: 'symbol', symbol: variant }, role: 'read' });
         else if (pattern.name === 'None' && !this.moduleScope.entries.some(e => e.symbol.name === 'None')) this.references.push({ span: pattern.span, target: { kind: 'builtin', what: 'constructor', name: 'None' }, role: 'read' });
-        else this.declare(scope, 'variable', { name: pattern.name, span: pattern.span }, pattern.span, { local: true, container: this.functionScope(scope).owner });
+        else if (pattern.name !== '_') this.bindLocal({ name: pattern.name, span: pattern.span }, pattern.span, scope);
         break;
       }
       case 'CtorPat': {
