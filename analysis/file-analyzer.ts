@@ -18,6 +18,7 @@ import type { DeclaredRow, EffectKey, FnId, FnNode, Latent, Site, WithFrame } fr
 import {
   functionId,
   handlerId,
+  paramInfos,
   handlerOpId,
   rowText,
   type ExportItem,
@@ -25,6 +26,7 @@ import {
   type ParamInfo,
 } from './module-exports.js';
 import type * as A from './syntax/ast.js';
+import { bodyBindings, spawnsDirectCall, type Node } from './syntax/visit.js';
 
 /** What a file's analysis needs from the rest of the workspace. */
 export interface FileContext {
@@ -616,144 +618,14 @@ class FileAnalyzer {
 
   // ---------------------------------------------------------------- hoisting
 
-  /** Declares the locals a body assigns, binds or loops over (the first assignment declares; locals are function-wide). */
-  private hoist(stmts: readonly A.Stmt[], scope: LexScope): void {
-    const declareLocal = (name: string, span: A.Span) => {
-      if (name === '' || name === '_') return;
-      if (scope.lookup(name)) return;
-      scope.names.set(name, { kind: 'local', lambdas: [] });
-    };
-    const pattern = (p: A.Pattern): void => {
-      switch (p.kind) {
-        case 'BindPat':
-          if (!this.isNullaryVariant(p.name)) declareLocal(p.name, p.span);
-          return;
-        case 'CtorPat':
-          p.args.forEach(pattern);
-          return;
-        case 'ListPat':
-          p.elements.forEach(pattern);
-          return;
-        case 'WildcardPat':
-        case 'LiteralPat':
-          return;
-        default: {
-          const never: never = p;
-          return never;
-        }
-      }
-    };
-    const block = (b: A.Block) => b.stmts.forEach(stmt);
-    const expr = (e: A.Expr | undefined): void => {
-      if (!e) return;
-      switch (e.kind) {
-        case 'If':
-          for (const br of e.branches) {
-            expr(br.condition);
-            block(br.body);
-          }
-          if (e.otherwise) block(e.otherwise);
-          return;
-        case 'Match':
-          expr(e.value);
-          for (const arm of e.arms) {
-            pattern(arm.pattern);
-            expr(arm.guard);
-            block(arm.body);
-          }
-          return;
-        case 'With':
-          expr(e.handler);
-          if (e.binder) declareLocal(e.binder.name, e.binder.span);
-          block(e.body);
-          return;
-        case 'Call':
-          expr(e.callee);
-          e.args.forEach(a => expr(a.value));
-          return;
-        case 'Member':
-          expr(e.object);
-          return;
-        case 'Index':
-          expr(e.object);
-          expr(e.index);
-          return;
-        case 'Await':
-          expr(e.value);
-          return;
-        case 'Spawn':
-          expr(e.scope);
-          expr(e.body);
-          return;
-        case 'Unary':
-          expr(e.operand);
-          return;
-        case 'Binary':
-          expr(e.left);
-          expr(e.right);
-          return;
-        case 'List':
-          e.elements.forEach(expr);
-          return;
-        case 'String':
-          for (const p of e.parts) if (typeof p !== 'string') expr(p);
-          return;
-        case 'Lambda':
-        case 'Name':
-        case 'Int':
-        case 'Float':
-        case 'Bool':
-        case 'Unit':
-        case 'Error':
-          return;
-        default: {
-          const never: never = e;
-          return never;
-        }
-      }
-    };
-    const stmt = (s: A.Stmt): void => {
-      switch (s.kind) {
-        case 'ExprStmt':
-          expr(s.expr);
-          return;
-        case 'Assign':
-          if (s.target.kind === 'Name') declareLocal(s.target.name, s.target.span);
-          else expr(s.target);
-          expr(s.value);
-          return;
-        case 'Return':
-          expr(s.value);
-          return;
-        case 'Break':
-        case 'Continue':
-          return;
-        case 'While':
-          expr(s.condition);
-          block(s.body);
-          return;
-        case 'Loop':
-          block(s.body);
-          return;
-        case 'For':
-          declareLocal(s.variable.name, s.variable.span);
-          expr(s.iterable);
-          block(s.body);
-          return;
-        case 'LocalFn': {
-          const name = s.fn.name.name;
-          if (name === '') return;
-          const id = `${this.path}#local:${s.fn.name.span.start}`;
-          scope.names.set(name, { kind: 'local-function', id, params: s.fn.params.map(p => ({ name: p.name.name, optional: p.default !== undefined })) });
-          return;
-        }
-        default: {
-          const never: never = s;
-          return never;
-        }
-      }
-    };
-    stmts.forEach(stmt);
+  /** Declares the locals a body binds (locals are function-wide: `bodyBindings` has the rule). */
+  private hoist(roots: readonly Node[], scope: LexScope): void {
+    for (const { ident, site, fn } of bodyBindings(roots, name => this.isNullaryVariant(name))) {
+      if (scope.lookup(ident.name)) continue;
+      scope.names.set(ident.name, site === 'local-fn' && fn
+        ? { kind: 'local-function', id: `${this.path}#local:${ident.span.start}`, params: paramInfos(fn.params) }
+        : { kind: 'local', lambdas: [] });
+    }
   }
 
   // ---------------------------------------------------------------- statements
@@ -874,7 +746,13 @@ class FileAnalyzer {
       case 'Spawn': {
         if (e.scope) this.expr(e.scope, ctx);
         this.site(ctx, e.span, e.scope ? 'scope.spawn' : 'spawn', ['Async']);
-        this.expr(e.body, { node: ctx.node, scope: ctx.scope, sink: ctx.sink, frame: ctx.frame, asyncContext: true });
+        // A spawned closure (any body but a direct call) binds its own locals, as a lambda does.
+        let scope = ctx.scope;
+        if (!spawnsDirectCall(e)) {
+          scope = new LexScope(ctx.scope);
+          this.hoist([e.body], scope);
+        }
+        this.expr(e.body, { node: ctx.node, scope, sink: ctx.sink, frame: ctx.frame, asyncContext: true });
         return;
       }
       case 'Unary':

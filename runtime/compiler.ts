@@ -1,6 +1,7 @@
 // Compiles the AST of a program's modules into bytecode prototypes, globals and a statement table for the VM.
 import type * as A from '../analysis/syntax/ast.js';
 import { LineIndex } from '../analysis/line-index.js';
+import { bodyBindings, spawnsDirectCall, walk, type Node } from '../analysis/syntax/visit.js';
 import { BUILTIN_CONSTANTS, BUILTIN_HANDLERS, DURATION_UNITS, isBuiltinEffect } from '../analysis/builtins.js';
 import { FnProto, Op, OPERANDS, type Capture, type LocalInfo, type ParamInfo, type ProtoKind } from './bytecode.js';
 import { NATIVE_IDS, NATIVE_PARAMS } from './natives.js';
@@ -394,84 +395,39 @@ export class Compiler {
       }
       a.declare(name);
     };
-    const walkPattern = (p: A.Pattern): void => {
-      switch (p.kind) {
-        case 'BindPat': if (!this.nullaryVariant(scope, p.name)) declareAssigned(p.name); break;
-        case 'CtorPat': p.args.forEach(walkPattern); break;
-        case 'ListPat': p.elements.forEach(walkPattern); break;
-        case 'WildcardPat': case 'LiteralPat': break;
-        default: { const never: never = p; throw new Error(String(never)); }
-      }
-    };
-    const walkBlock = (stmts: readonly A.Stmt[]) => stmts.forEach(walkStmt);
-    const walkStmt = (s: A.Stmt): void => {
-      switch (s.kind) {
-        case 'ExprStmt': walkExpr(s.expr); break;
-        case 'Assign':
-          if (s.target.kind === 'Name') {
-            if (s.op === '=') declareAssigned(s.target.name);
-            else refs.push(s.target.name);
-          } else walkExpr(s.target);
-          walkExpr(s.value);
-          break;
-        case 'Return': if (s.value) walkExpr(s.value); break;
-        case 'Break': case 'Continue': break;
-        case 'While': walkExpr(s.condition); walkBlock(s.body.stmts); break;
-        case 'Loop': walkBlock(s.body.stmts); break;
-        case 'For': declareAssigned(s.variable.name); walkExpr(s.iterable); walkBlock(s.body.stmts); break;
-        case 'LocalFn': declareAssigned(s.fn.name.name); nested.push(s.fn); break;
-        default: { const never: never = s; throw new Error(String(never)); }
-      }
-    };
-    const walkExpr = (e: A.Expr): void => {
-      switch (e.kind) {
-        case 'Name': refs.push(e.name); break;
-        case 'Int': case 'Float': case 'Bool': case 'Unit': case 'Error': break;
-        case 'String': for (const p of e.parts) if (typeof p !== 'string') walkExpr(p); break;
-        case 'List': e.elements.forEach(walkExpr); break;
-        case 'Call': walkExpr(e.callee); e.args.forEach(x => walkExpr(x.value)); break;
-        case 'Member': walkExpr(e.object); break;
-        case 'Index': walkExpr(e.object); walkExpr(e.index); break;
-        case 'Await': walkExpr(e.value); break;
-        case 'Spawn':
-          if (e.scope) walkExpr(e.scope);
-          if (spawnsDirectCall(e)) walkExpr(e.body);
-          else nested.push(e);
-          break;
-        case 'Unary': walkExpr(e.operand); break;
-        case 'Binary': walkExpr(e.left); walkExpr(e.right); break;
-        case 'Lambda': nested.push(e); break;
-        case 'If':
-          for (const b of e.branches) { walkExpr(b.condition); walkBlock(b.body.stmts); }
-          if (e.otherwise) walkBlock(e.otherwise.stmts);
-          break;
-        case 'Match':
-          walkExpr(e.value);
-          for (const arm of e.arms) { walkPattern(arm.pattern); if (arm.guard) walkExpr(arm.guard); walkBlock(arm.body.stmts); }
-          break;
-        case 'With':
-          walkExpr(e.handler);
-          if (e.binder) declareAssigned(e.binder.name);
-          walkBlock(e.body.stmts);
-          break;
-        default: { const never: never = e; throw new Error(String(never)); }
-      }
+    const isVariant = (name: string) => this.nullaryVariant(scope, name) !== undefined;
+    // The names the body binds are its locals (function-wide); every name it reads may be a capture; lambdas,
+    // local functions and spawned closures are analysed as functions of their own.
+    const visitBody = (roots: readonly Node[]): void => {
+      for (const b of bodyBindings(roots, isVariant)) declareAssigned(b.ident.name);
+      walk(roots, n => {
+        switch (n.kind) {
+          case 'Name': refs.push(n.name); return true;
+          case 'Lambda': nested.push(n); return false;
+          case 'LocalFn': nested.push(n.fn); return false;
+          case 'Spawn':
+            if (spawnsDirectCall(n)) return true;
+            if (n.scope) visitBody([n.scope]);
+            nested.push(n);
+            return false;
+          default: return true;
+        }
+      });
     };
     switch (node.kind) {
-      case 'Main': walkBlock(node.module.statements); break;
+      case 'Main': visitBody(node.module.statements); break;
       case 'Fn':
         for (const p of node.params) a.declare(p.name.name);
-        for (const p of node.params) if (p.default) walkExpr(p.default);
-        walkBlock(node.body.stmts);
+        visitBody([...node.params.flatMap(p => (p.default ? [p.default] : [])), ...node.body.stmts]);
         break;
       case 'Lambda':
         for (const p of node.params) a.declare(p.name.name);
-        walkBlock(node.body.stmts);
+        visitBody(node.body.stmts);
         break;
-      case 'Spawn': walkExpr(node.body); break;
+      case 'Spawn': visitBody([node.body]); break;
       case 'Handler':
         for (const p of node.params ?? []) a.declare(p.name.name);
-        for (const p of node.params ?? []) if (p.default) walkExpr(p.default);
+        visitBody((node.params ?? []).flatMap(p => (p.default ? [p.default] : [])));
         nested.push(...node.ops);
         break;
       default: { const never: never = node; throw new Error(String(never)); }
@@ -562,10 +518,6 @@ function requiredCount(params: readonly A.Param[]): number {
   return n;
 }
 
-/** `spawn f(a, b)` evaluates f, a and b in the spawning task; any other body runs as a thunk in the new task. */
-export function spawnsDirectCall(e: A.SpawnExpr): boolean {
-  return e.body.kind === 'Call' && e.body.callee.kind === 'Name' && e.body.args.every(a => !a.name);
-}
 
 const HANDLERS_BY_NAME = new Map(BUILTIN_HANDLERS.map(h => [h.name, h]));
 const CONSTANTS_BY_NAME = new Map(BUILTIN_CONSTANTS.map(c => [c.name, c.value]));

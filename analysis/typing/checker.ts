@@ -2,6 +2,7 @@
 import { DURATION_UNITS, builtinFunction, builtinHandler, isBuiltinEffect, BUILTIN_EFFECT_INFO, type BuiltinEffect } from '../builtins.js';
 import { compareDiagnostics, diagnostic, type Diagnostic, type RelatedInformation } from '../diagnostics.js';
 import type * as A from '../syntax/ast.js';
+import { bodyBindings, spawnsDirectCall, type Node } from '../syntax/visit.js';
 import { TypePrinter } from './display.js';
 import { Records, moveSpan, noRecords, type Mover } from './records.js';
 import {
@@ -1180,7 +1181,7 @@ class Checker {
       this.hint(env.path, { kind: 'return', offset: close, span: fn.name.span, type: sig.type.ret, row: sig.type.row, scheme: schemeKey });
     }
     const ctx: Ctx = { env, level, row: sig.body, scope: { vars }, ret: sig.type.ret, fnName: fn.name.name, depth: 0 };
-    this.declareLocals(ctx.scope, fn.body, fn.params.map(p => p.name.name));
+    this.declareLocals(env, ctx.scope, fn.body.stmts, fn.params.map(p => p.name.name));
     this.checkDefaults(ctx, fn.params, sig.type.params);
     this.checkBlock(fn.body, ctx, sig.type.ret);
   }
@@ -1243,7 +1244,7 @@ class Checker {
         this.graph.setUpper(row, allowed, { kind: 'handler-op', name: `${h.name.name}.${op.name.name}`, origin });
       }
       const ctx: Ctx = { env, level, row, scope: { vars: opVars, parent: base.scope }, ret, fnName: `${h.name.name}.${op.name.name}`, depth: 0 };
-      this.declareLocals(ctx.scope, op.body, op.params.map(p => p.name.name));
+      this.declareLocals(env, ctx.scope, op.body.stmts, op.params.map(p => p.name.name));
       this.checkBlock(op.body, ctx, ret);
     }
   }
@@ -1290,7 +1291,7 @@ class Checker {
     const saved = this.deferred;
     this.deferred = [];
     const ctx: Ctx = { env, level: 1, row, scope: { vars: new Map() }, ret: tvar(1), fnName: '(top level)', depth: 0 };
-    this.declareLocals(ctx.scope, { span: env.module.span, stmts: statements }, []);
+    this.declareLocals(env, ctx.scope, statements, []);
     for (const s of statements) this.checkStmt(s, ctx, 'discard');
     this.settleDeferred();
     this.deferred = saved;
@@ -1298,55 +1299,15 @@ class Checker {
 
   // ---------------------------------------------------------------- locals
 
-  /** Locals are function-wide: every name a body assigns (not inside its lambdas) is declared for all of it. */
-  private declareLocals(scope: Scope, body: A.Block, params: readonly string[]): void {
+  /** Locals are function-wide: every name a body binds (`bodyBindings` has the rule) is declared for all of it. */
+  private declareLocals(env: FileEnv, scope: Scope, roots: readonly Node[], params: readonly string[]): void {
     const visible = (name: string) => {
       for (let s: Scope | undefined = scope; s; s = s.parent) if (s.vars.has(name)) return true;
       return false;
     };
-    const add = (name: string) => {
-      if (!params.includes(name) && !visible(name)) scope.vars.set(name, tvar(99));
-    };
-    const stack: A.Stmt[][] = [[...body.stmts]];
-    const exprs: A.Expr[] = [];
-    let steps = 0;
-    while ((stack.length > 0 || exprs.length > 0) && ++steps < 1_000_000) {
-      if (exprs.length > 0) {
-        const e = exprs.pop()!;
-        // Blocks of expressions (if, match, with) belong to the same body; lambdas do not.
-        if (e.kind === 'If') {
-          for (const b of e.branches) stack.push([...b.body.stmts]);
-          if (e.otherwise) stack.push([...e.otherwise.stmts]);
-        } else if (e.kind === 'Match') {
-          for (const arm of e.arms) {
-            for (const n of patternNames(arm.pattern)) add(n);
-            stack.push([...arm.body.stmts]);
-          }
-        } else if (e.kind === 'With') {
-          if (e.binder) add(e.binder.name);
-          stack.push([...e.body.stmts]);
-        }
-        continue;
-      }
-      const stmts = stack.pop()!;
-      for (const s of stmts) {
-        switch (s.kind) {
-          case 'Assign':
-            if (s.target.kind === 'Name' && s.op === '=') add(s.target.name);
-            exprs.push(s.value);
-            break;
-          case 'ExprStmt': exprs.push(s.expr); break;
-          case 'Return': if (s.value) exprs.push(s.value); break;
-          case 'While': stack.push([...s.body.stmts]); break;
-          case 'Loop': stack.push([...s.body.stmts]); break;
-          case 'For': add(s.variable.name); stack.push([...s.body.stmts]); break;
-          case 'LocalFn': add(s.fn.name.name); break;
-          default: break;
-        }
-      }
+    for (const { ident } of bodyBindings(roots, name => this.nullaryVariant(env, name) !== undefined)) {
+      if (!params.includes(ident.name) && !visible(ident.name)) scope.vars.set(ident.name, tvar(1));
     }
-    // Fix the levels of the fresh variables: they belong to the body being checked.
-    for (const t of scope.vars.values()) if (t.k === 'var' && t.level === 99) t.level = 1;
   }
 
   private lookupVar(ctx: Ctx, name: string): Type | undefined {
@@ -1452,7 +1413,7 @@ class Checker {
         });
         this.record(ctx.env.path, fn.name.span, sig.type, 'binding');
         const inner: Ctx = { env: ctx.env, level: ctx.level, row: sig.body, scope: { vars, parent: ctx.scope }, ret: sig.type.ret, fnName: fn.name.name, depth: ctx.depth + 1 };
-        this.declareLocals(inner.scope, fn.body, fn.params.map(p => p.name.name));
+        this.declareLocals(ctx.env, inner.scope, fn.body.stmts, fn.params.map(p => p.name.name));
         this.checkDefaults(inner, fn.params, sig.type.params);
         this.checkBlock(fn.body, inner, sig.type.ret);
         return UNIT;
@@ -1598,7 +1559,13 @@ class Checker {
       }
       case 'Spawn': {
         if (e.scope) this.expectType(ctx.env, this.inferExpr(e.scope, ctx), tcon('Scope'), e.scope.span);
-        const body = this.inferExpr(e.body, ctx);
+        // A spawned closure (any body but a direct call) binds its own locals, as a lambda does.
+        let bodyCtx = ctx;
+        if (!spawnsDirectCall(e)) {
+          bodyCtx = { ...ctx, scope: { vars: new Map(), parent: ctx.scope } };
+          this.declareLocals(ctx.env, bodyCtx.scope, [e.body], []);
+        }
+        const body = this.inferExpr(e.body, bodyCtx);
         this.perform(ctx, 'Async', e.span, 'spawn');
         const t = tcon('Task', [body]);
         this.record(ctx.env.path, e.span, t, 'expression');
@@ -2295,7 +2262,7 @@ class Checker {
       this.record(ctx.env.path, p.name.span, params[i]!, 'binding');
     });
     const inner: Ctx = { env: ctx.env, level: ctx.level, row, scope: { vars, parent: ctx.scope }, ret, fnName: ctx.fnName, depth: ctx.depth + 1 };
-    this.declareLocals(inner.scope, e.body, e.params.map(p => p.name.name));
+    this.declareLocals(ctx.env, inner.scope, e.body.stmts, e.params.map(p => p.name.name));
     this.checkBlock(e.body, inner, ret);
     const t = tfun(params, row, ret);
     this.record(ctx.env.path, e.span, t, 'lambda');
@@ -2831,20 +2798,6 @@ function breaks(body: A.Block): boolean {
     else if (s.kind === 'Assign') exprs.push(s.value);
   }
   return false;
-}
-
-/** Names a pattern binds. */
-function patternNames(p: A.Pattern): string[] {
-  const out: string[] = [];
-  const stack = [p];
-  while (stack.length > 0) {
-    const x = stack.pop()!;
-    if (x.kind === 'BindPat' && !/^[A-Z]/.test(x.name)) out.push(x.name);
-    else if (x.kind === 'BindPat') out.push(x.name);
-    else if (x.kind === 'CtorPat') stack.push(...x.args);
-    else if (x.kind === 'ListPat') stack.push(...x.elements);
-  }
-  return out;
 }
 
 /** Names used per declaration: the lowering hands back the same item object for what an edit left alone. */
