@@ -1,5 +1,6 @@
 // The name model of one file: declarations, references, scopes, call sites and `with` blocks, as plain data. Every editor query that asks what a name means reads it (docs/analysis.md).
 import type * as A from './syntax/ast.js';
+import { spawnsDirectCall } from './syntax/visit.js';
 import {
   BUILTIN_CONSTANTS, BUILTIN_CONSTRUCTORS, BUILTIN_EFFECT_INFO, BUILTIN_HANDLERS, builtinFunction, isBuiltinEffect,
 } from './builtins.js';
@@ -487,7 +488,8 @@ class Resolver {
         break;
       case 'Spawn':
         if (expr.scope) this.expr(expr.scope, scope);
-        this.expr(expr.body, scope);
+        // A spawned closure (any body but a direct call) has locals of its own, as a lambda does.
+        this.expr(expr.body, spawnsDirectCall(expr) ? scope : this.scope('lambda', expr.body.span, scope, scope.owner));
         break;
       case 'Unary':
         this.expr(expr.operand, scope);
