@@ -2,7 +2,7 @@
 import { DURATION_UNITS, builtinFunction, builtinHandler, isBuiltinEffect, BUILTIN_EFFECT_INFO, type BuiltinEffect } from '../builtins.js';
 import { compareDiagnostics, diagnostic, type Diagnostic, type RelatedInformation } from '../diagnostics.js';
 import type * as A from '../syntax/ast.js';
-import { bodyBindings, spawnsDirectCall, type Node } from '../syntax/visit.js';
+import { bodyBindings, spawnsDirectCall, walk, type Node } from '../syntax/visit.js';
 import { TypePrinter } from './display.js';
 import { Records, moveSpan, noRecords, type Mover } from './records.js';
 import {
@@ -2809,24 +2809,20 @@ function namesUsed(decl: A.FnDecl | A.HandlerDecl): Set<string> {
   if (cached) return cached;
   const out = new Set<string>();
   namesCache.set(decl, out);
-  const stack: unknown[] = [decl.kind === 'Fn' ? decl.body : decl.ops, decl.kind === 'Fn' ? decl.params : decl.params ?? []];
-  let steps = 0;
-  while (stack.length > 0 && ++steps < 2_000_000) {
-    const x = stack.pop();
-    if (!x || typeof x !== 'object') continue;
-    if (Array.isArray(x)) {
-      for (const y of x) stack.push(y);
-      continue;
-    }
-    const node = x as { kind?: string; name?: unknown; object?: { kind?: string; name?: string }; property?: { name?: string } };
-    if (node.kind === 'Name' && typeof node.name === 'string') out.add(node.name);
-    if (node.kind === 'Member' && node.object?.kind === 'Name' && node.property?.name) out.add(`${node.object.name}.${node.property.name}`);
-    const o = x as Record<string, unknown>;
-    for (const k in o) {
-      const v = o[k];
-      if (k !== 'span' && v !== null && typeof v === 'object') stack.push(v);
-    }
+  const roots: Node[] = [];
+  const fnRoots = (fn: A.FnDecl) => {
+    for (const p of fn.params) if (p.default) roots.push(p.default);
+    roots.push(...fn.body.stmts);
+  };
+  if (decl.kind === 'Fn') fnRoots(decl);
+  else {
+    for (const p of decl.params ?? []) if (p.default) roots.push(p.default);
+    decl.ops.forEach(fnRoots);
   }
+  walk(roots, node => {
+    if (node.kind === 'Name') out.add(node.name);
+    else if (node.kind === 'Member' && node.object.kind === 'Name' && node.property.name) out.add(`${node.object.name}.${node.property.name}`);
+  });
   return out;
 }
 
