@@ -853,7 +853,7 @@ export class Workspace {
     }
     if (!best) return undefined;
     for (const t of spans) {
-      if (!t.rows || t.span.start !== best.span.start || t.span.end !== best.span.end) continue;
+      if (!t.rows || t.kind === 'body' || t.span.start !== best.span.start || t.span.end !== best.span.end) continue;
       for (const r of t.rows) rows.push({ name: r.name, row: types.showRow(r.row) });
     }
     const module = this.files.get(key) ? this.lowered(this.files.get(key)!) : undefined;
@@ -1064,13 +1064,24 @@ export class Workspace {
   private rowOf(node: FnNode, solution: EffectSolution): FunctionRow | undefined {
     if (node.kind !== 'function' && node.kind !== 'local-function' && node.kind !== 'operation') return undefined;
     const summary = solution.summary(node.id);
-    const body = node.declared ? solution.bodyEffects(node) : new Set(summary.effects);
+    // What the body performs, as the type checker inferred it (effects through fields, results and matches
+    // included); the effect graph's answer only where the type checker recorded none.
+    const typed = this.bodyRow(node);
+    const body = typed ?? (node.declared ? solution.bodyEffects(node) : new Set(summary.effects));
     const effects = [...body].map(effectName).sort();
     const latentParams = [...summary.calledParams].sort((x, y) => x - y).map(i => node.params[i] ?? `#${i}`);
     return {
       name: node.name, kind: node.kind, id: node.id, nameSpan: node.nameSpan, span: node.span,
       declared: node.declared?.text, inferred: `{${effects.join(', ')}}`, effects, latentParams,
     };
+  }
+
+  /** The effects (keys) of the row the type checker recorded for a function's body, if it recorded one. */
+  private bodyRow(node: FnNode): Set<EffectKey> | undefined {
+    const start = node.nameSpan.start;
+    const record = this.types()?.spans.get(node.path)?.at(start).find(t => t.kind === 'body' && t.span.start === start);
+    const row = record?.rows?.[0]?.row;
+    return row ? new Set([...row.atoms.keys()].filter(k => !k.startsWith('~'))) : undefined;
   }
 
   /** The declared and the inferred row of every function, local function and handler operation of a file. */

@@ -34,8 +34,11 @@ export interface ProgramSource {
 export interface TypedSpan {
   readonly span: A.Span;
   readonly type: Type;
-  /** What the span names: a binding, a use, a call, a lambda. */
-  readonly kind: 'binding' | 'use' | 'call' | 'lambda' | 'expression';
+  /**
+   * What the span names: a binding, a use, a call, a lambda; `body` (at a function's name): its `rows` hold the
+   * row of what the body performs, as `body`.
+   */
+  readonly kind: 'binding' | 'use' | 'call' | 'lambda' | 'expression' | 'body';
   /** For a call of a row-polymorphic function: its quantified rows instantiated here, by name. */
   readonly rows?: readonly { readonly name: string; readonly row: RowVar }[];
 }
@@ -1176,6 +1179,7 @@ class Checker {
       if (!p.type) this.hint(env.path, { kind: 'parameter', offset: p.name.span.end, span: p.name.span, type: sig.type.params[i]!, scheme: schemeKey });
     });
     this.record(env.path, fn.name.span, sig.type, 'binding');
+    this.recordBody(env.path, fn.name.span, sig.body);
     if (!fn.returnType && !fn.effects) {
       const close = fn.params.length > 0 ? fn.params[fn.params.length - 1]!.span.end : fn.name.span.end;
       this.hint(env.path, { kind: 'return', offset: close, span: fn.name.span, type: sig.type.ret, row: sig.type.row, scheme: schemeKey });
@@ -1243,6 +1247,7 @@ class Checker {
         }
         this.graph.setUpper(row, allowed, { kind: 'handler-op', name: `${h.name.name}.${op.name.name}`, origin });
       }
+      this.recordBody(env.path, op.name.span, row);
       const ctx: Ctx = { env, level, row, scope: { vars: opVars, parent: base.scope }, ret, fnName: `${h.name.name}.${op.name.name}`, depth: 0 };
       this.declareLocals(env, ctx.scope, op.body.stmts, op.params.map(p => p.name.name));
       this.checkBlock(op.body, ctx, ret);
@@ -1412,6 +1417,7 @@ class Checker {
           this.record(ctx.env.path, p.name.span, sig.type.params[i]!, 'binding');
         });
         this.record(ctx.env.path, fn.name.span, sig.type, 'binding');
+        this.recordBody(ctx.env.path, fn.name.span, sig.body);
         const inner: Ctx = { env: ctx.env, level: ctx.level, row: sig.body, scope: { vars, parent: ctx.scope }, ret: sig.type.ret, fnName: fn.name.name, depth: ctx.depth + 1 };
         this.declareLocals(ctx.env, inner.scope, fn.body.stmts, fn.params.map(p => p.name.name));
         this.checkDefaults(inner, fn.params, sig.type.params);
@@ -2413,6 +2419,11 @@ class Checker {
 
   private record(path: string, span: A.Span, type: Type, kind: TypedSpan['kind']): void {
     this.pushTo(this.spans, path, { span, type, kind });
+  }
+
+  /** The row of what a function's (or handler operation's) body performs, at its name (hovers read it). */
+  private recordBody(path: string, name: A.Span, row: RowVar): void {
+    this.pushTo(this.spans, path, { span: name, type: UNIT, kind: 'body', rows: [{ name: 'body', row }] });
   }
 
   /** A use of a struct's field (an access, or a named argument of its constructor): for renaming the field. */

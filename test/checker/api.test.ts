@@ -170,6 +170,33 @@ suite('rows and effect origins', () => {
     expect(slice(SOURCE, rows['helper']!.nameSpan)).toBe('helper');
   });
 
+  test('functionRows: what a body performs through fields, results and matches, as the type checker infers it', async () => {
+    const text = [
+      'struct Job(name: String, run: () -> {IO} Unit)',
+      'fn run_job(job) = job.run()',
+      'fn make() = || print("made")',
+      'fn run_made() = make()()',
+      'fn declared(job: Job) -> {IO} Unit',
+      '  job.run()',
+      'end',
+      'fn first(jobs: List[Job])',
+      '  match jobs',
+      '    case [j, _] => j.run()',
+      '    case _ => ()',
+      '  end',
+      'end',
+      '',
+    ].join('\n');
+    const ws = await memoryWorkspace({ 'a.aria': text });
+    expect(ws.diagnostics('a.aria')).toEqual([]);
+    const rows = Object.fromEntries(ws.functionRows('a.aria').map(r => [r.name, r]));
+    expect(rows['run_job']).toMatchObject({ inferred: '{IO}', effects: ['IO'] });
+    expect(rows['run_made']).toMatchObject({ inferred: '{IO}' });
+    expect(rows['make']).toMatchObject({ inferred: '{}' });
+    expect(rows['declared']).toMatchObject({ declared: '{IO}', inferred: '{IO}' });
+    expect(rows['first']).toMatchObject({ inferred: '{IO}' });
+  });
+
   test('the angle spelling is shown in the brace spelling', async () => {
     const ws = await memoryWorkspace({ 'a.aria': 'fn f(g: () -> {e} Unit) -> <IO | e> Unit\n  print(1)\n  g()\nend\n' });
     const [row] = ws.functionRows('a.aria');
