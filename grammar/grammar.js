@@ -27,7 +27,12 @@ module.exports = grammar({
   // identifiers so that it can refuse keywords: tree-sitter 0.22 has no reserved words, and would
   // otherwise read a keyword as a name wherever the keyword itself cannot stand. `_error_sentinel`
   // is never used by a rule: it is valid only during error recovery, which tells the scanner.
-  externals: $ => [$._newline, $._error_sentinel, $.identifier, $.wildcard_pattern, $.string_content],
+  // `_chunk_end` and `_section_end` (empty, never in the visible tree) end a top-level chunk or
+  // section (see `source_file`).
+  externals: $ => [
+    $._newline, $._error_sentinel, $.identifier, $.wildcard_pattern, $.string_content,
+    $._chunk_end, $._section_end,
+  ],
 
   extras: $ => [/\s/, $.comment],
 
@@ -37,12 +42,34 @@ module.exports = grammar({
 
   rules: {
     // Each statement carries its own terminator (the scanner ends the last line at the end of the
-    // file), so the repetition's chunks start with a statement, not a line break: incremental
-    // reparses can then reuse them, which halves the cost of an edit in a large file.
+    // file). The top-level statements are grouped in hidden chunks, and the chunks in hidden
+    // sections, so that an incremental reparse takes whole chunks and sections of the old tree.
+    // Tree-sitter never reuses a "fragile" node whole, and the nodes of a repetition are fragile (the
+    // reduction that joins two of them shares its parse-table entry with the shift of the next
+    // element): with all statements in one repetition, a reparse took every top-level statement and
+    // comment of the file one by one. A chunk or a section starts with a statement and ends with an
+    // empty `_chunk_end` or `_section_end` token; no end is a repetition, so neither is fragile. The
+    // scanner puts an end before about one top-level statement in 16 (a section's end before one in
+    // 256, and at the end of the file), chosen by a hash of the statement's first word or line, after
+    // the comments before it: the grouping depends on the text only, so a fresh parse and a reparse
+    // agree, and an edit moves no boundary but the one before its own statement.
+    //
+    // The file may end after any statement's terminator, with or without a `_section_end` (the
+    // scanner puts one there, but error recovery looks for a place where the end of the file is
+    // valid: a statement before an unclosed construct at the end stays outside the ERROR).
     source_file: $ => seq(
       optional($._terminator),
-      repeat(seq($._toplevel, $._terminator)),
+      repeat($._section),
+      optional($._section_body),
     ),
+
+    _section: $ => seq($._section_body, $._section_end),
+
+    _section_body: $ => seq(optional(seq($._chunk, repeat($._chunk))), $._lines),
+
+    _chunk: $ => seq($._lines, $._chunk_end),
+
+    _lines: $ => seq($._toplevel, $._terminator, repeat(seq($._toplevel, $._terminator))),
 
     _toplevel: $ => choice($._item, $._statement, $.annotated),
 
