@@ -486,7 +486,8 @@ export class Debuggee {
   /** The live tasks now, by id (for thread events after a jump in time). */
   private liveTasks(): Map<number, string> {
     const out = new Map<number, string>();
-    for (const t of this.machine.state.tasks) if (t && !t.done) out.set(t.id, t.name);
+    const s = this.machine.state;
+    for (const id of s.live) out.set(id, s.tasks[id]!.name);
     return out;
   }
 
@@ -604,13 +605,11 @@ export class Debuggee {
    * finished task being inspected (`inspect`).
    */
   threads(): { id: number; name: string }[] {
-    const out: { id: number; name: string }[] = [];
-    const focus = this.current?.task ?? 0;
-    for (const t of this.machine.state.tasks) {
-      if (!t) continue;
-      if (!t.done || t.id === focus || t.id === this.inspected) out.push({ id: t.id, name: `#${t.id} ${t.name}` });
-    }
-    return out;
+    const s = this.machine.state;
+    const ids = [...s.live];
+    for (const id of [this.current?.task ?? 0, this.inspected]) if (id > 0 && s.tasks[id] && !s.live.has(id)) ids.push(id);
+    ids.sort((a, b) => a - b);
+    return ids.map(id => ({ id, name: `#${id} ${s.tasks[id]!.name}` }));
   }
 
   /**

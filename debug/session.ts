@@ -346,9 +346,7 @@ export class AriaDebugSession extends LoggingDebugSession {
   private sendRuntimeChanged(reason: string, running: boolean): void {
     const d = this.debuggee!;
     const s = d.machine.state;
-    let live = 0;
-    for (const t of s.tasks) if (t && !t.done) live++;
-    const body: RuntimeChangedBody = { reason, step: s.steps, clockMs: s.us / 1000, focusTask: d.current?.task ?? 0, liveTasks: live, running };
+    const body: RuntimeChangedBody = { reason, step: s.steps, clockMs: s.us / 1000, focusTask: d.current?.task ?? 0, liveTasks: s.live.size, running };
     this.sendEvent(new Event(RUNTIME_CHANGED_EVENT, body));
   }
 

@@ -1,5 +1,5 @@
 // Going back in a run: checkpoints of the machine state (its structure copied, its heap by version) plus deterministic replay from the nearest one.
-import { copyStructure } from './deep-copy.js';
+import { SHARED_TASK, copyStructure } from './deep-copy.js';
 import { HeapVersions } from './heap-versions.js';
 import type { Machine, MachineState, RunControl, StopCondition, StopReason } from './machine.js';
 import type { Task } from './task.js';
@@ -111,6 +111,7 @@ function freezeFinished(t: Task): void {
     Object.freeze(t.endFrames);
   }
   for (const a of [t.frames, t.stack, t.pollHist, t.schedHist, t.joiners]) if (a) Object.freeze(a);
+  Object.defineProperty(t, SHARED_TASK, { value: true });
   Object.freeze(t);
 }
 

@@ -5,6 +5,17 @@ import { isHeapInstance } from './heap-versions.js';
 import { Task } from './task.js';
 import { BuiltinFnVal, BuiltinHandlerVal, Closure, EffectVal, FloatVal, ModuleVal, StructType, TaskVal } from './values.js';
 
+/**
+ * Marks a finished task that time travel froze (checkpoint.ts): a copy shares it. A non-enumerable own property, set
+ * before freezing: cheaper to test than `Object.isFrozen`, which looks at every field.
+ */
+export const SHARED_TASK: unique symbol = Symbol('aria.task.shared');
+
+/** Whether `v` is a frozen finished task (see `SHARED_TASK`). */
+export function isSharedTask(v: unknown): boolean {
+  return v instanceof Task && (v as unknown as { [SHARED_TASK]?: true })[SHARED_TASK] === true;
+}
+
 /** Immutable once built: shared between a state and its copies. */
 const SHARED: ReadonlySet<unknown> = new Set<unknown>([FnProto, StructType, BuiltinFnVal, EffectVal, ModuleVal, BuiltinHandlerVal, FloatVal, TaskVal]);
 
@@ -141,7 +152,11 @@ export function copyStructure<T>(root: T, onHeap: (o: object) => void, onFinishe
     const [src, dst, elementsAreValues] = work.pop()!;
     if (Array.isArray(src)) {
       const d = dst as unknown[];
-      for (let i = 0; i < src.length; i++) d[i] = shell(src[i], elementsAreValues);
+      for (let i = 0; i < src.length; i++) {
+        const x: unknown = src[i];
+        // a finished task (most of the task table, in a long run) is frozen: shared as it is
+        d[i] = isSharedTask(x) ? x : shell(x, elementsAreValues);
+      }
     } else if (src instanceof Task) {
       const d = dst as Record<string, unknown>;
       const s = src as unknown as Record<string, unknown>;

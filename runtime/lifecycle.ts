@@ -45,6 +45,7 @@ export abstract class TaskLifecycle extends MachineCore {
       t.sp = t.stack.length;
     }
     this.s.tasks[t.id] = t;
+    this.s.live.add(t.id);
     t.readyUs = this.nowUs();
     this.s.waits.progressUs = t.readyUs;
     const rt = this.s.runtimes[runtime]!;
@@ -96,6 +97,7 @@ export abstract class TaskLifecycle extends MachineCore {
     t.wait = null;
     t.endUs = s.us;
     t.endSeq = s.finishSeq++;
+    s.live.delete(t.id);
     s.waits.progressUs = this.nowUs();
     if (t.waitTimer) {
       s.wheel.cancel(t.waitTimer as TimerEntry<TimerPayload>);

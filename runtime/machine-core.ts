@@ -3,7 +3,7 @@ import { DEFAULT_CHOOSER, type ChoiceCursor, type Chooser } from './chooser.js';
 import { HeapMeter, limitsWith, type RuntimeLimits } from './limits.js';
 import type { Span } from '../analysis/syntax/ast.js';
 import { Op } from './bytecode.js';
-import { deepCopy } from './deep-copy.js';
+import { deepCopy, isSharedTask } from './deep-copy.js';
 import type { HeapLog } from './heap-stamp.js';
 import { lineColumn, type Program } from './compiler.js';
 import type { EventListener, Flavor, RuntimeEvent, TimerPurpose, WaitReport } from './events.js';
@@ -175,6 +175,11 @@ export class MachineState {
   us = 0;
   readonly wheel = new TimerWheel<TimerPayload>();
   readonly tasks: (Task | undefined)[] = [undefined];
+  /**
+   * The tasks that have not ended, by id, in spawn order: what a reader that wants the live ones goes through (the
+   * table above keeps every task ever spawned).
+   */
+  readonly live = new Set<number>();
   readonly threads: ThreadState[] = [];
   readonly runtimes: RuntimeState[] = [];
   readonly round: RoundState = { order: [], index: 0, turnLeft: 0, turnUsed: 0, turnWaitUs: 0, maxUsed: 0, maxSpanUs: 0, started: false, idle: 0 };
@@ -302,6 +307,7 @@ export abstract class MachineCore implements SchedulerContext {
     for (let i = 0; i < program.main.locals.length; i++) main.stack.push(null as unknown as Value);
     main.sp = program.main.locals.length;
     this.s.tasks[main.id] = main;
+    this.s.live.add(main.id);
     this.s.mainTask = main.id;
     rt.blockOnTask = main.id; // `#[tokio::main]`: block_on polls the main task
     rt.metrics.spawnedTasksCount++;
@@ -459,7 +465,7 @@ export abstract class MachineCore implements SchedulerContext {
    * the task from then on.
    */
   protected writable(t: Task): Task {
-    if (!Object.isFrozen(t)) return t;
+    if (!isSharedTask(t)) return t;
     const copy = Object.assign(Object.create(Task.prototype) as Task, t);
     this.s.tasks[t.id] = copy;
     return copy;

@@ -204,6 +204,12 @@ function expectSameState(actual: string, expected: string | undefined, where: st
   expect(actual === expected, `${where}: ${firstDifference(actual, expected)}`).toBe(true);
 }
 
+/** `MachineState.live` holds exactly the tasks that have not ended, in spawn order. */
+function expectLiveSet(machine: Machine, where: string): void {
+  const live = machine.s.tasks.filter(t => t && !t.done).map(t => t!.id);
+  expect([...machine.s.live], where).toEqual(live);
+}
+
 interface Recorded {
   /** The state at each recorded step, as the run first reached that step (the clock may move on without steps). */
   readonly states: Map<number, string>;
@@ -262,6 +268,7 @@ async function checkProgram(text: string, path: string, seed: number, options: M
     travel.seek(step);
     expect(machine.s.steps).toBe(step);
     expectSameState(fingerprint(machine), ref.states.get(step), `${path} at step ${step}, going back`);
+    expectLiveSet(machine, `${path} at step ${step}, going back`);
   }
   // jumping about: forwards over known ground, back again, and each time the state the run had there
   const order = steps.map((s, i) => steps[(i * 7) % steps.length]!);
