@@ -1,5 +1,7 @@
 // Benchmarks the debug adapter over DAP (the bundled dist/debug.js on stdio): step latency, stepBack within a 1,000,000-step
-// run, and both again with 0, 10,000 and 100,000 live objects in the program's heap (`npm run bench dap`).
+// run, and both again with 0, 10,000 and 100,000 live objects in the program's heap, and stepBack after 0, 1,000 and
+// 5,000 tasks (`npm run bench dap`; `ARIA_BENCH_DAP=heap|next|back` for one part, `ARIA_BENCH_BASE=<worktree>` to
+// measure another worktree's adapter side by side in the stepBack cases).
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -52,6 +54,38 @@ while n < 330000
 end
 print(n, sum(join(helpers)))
 `;
+
+/**
+ * About 1,000,000 statements before the last line, `tasks` tasks spawned on the way (100 rounds of a batch of short
+ * jobs, joined, then main's own loop): they have all ended by the breakpoint, as in a worker pool's long run.
+ */
+function manyTasks(tasks: number): string {
+  const per = Math.round(tasks / 100);
+  const pad = Math.max(100, Math.round((1_000_000 - tasks * 14) / 100 / 2));
+  return `# bench: ${per * 100} tasks spawned over about a million steps
+fn job(n: Int) -> {Async} Int
+  acc = 0
+  for i in 0..n % 7 + 1
+    acc += i * n
+  end
+  yield_now()
+  acc
+end
+total = 0
+for round in 0..100
+  tasks = map(range(0, ${per}), |n| spawn job(n))
+  total += sum(join(tasks))
+  n = 0
+  while n < ${pad}
+    n += 1
+  end
+end
+print(total)
+`;
+}
+
+/** Task counts the task benchmark runs at: tasks spawned (and ended) before the breakpoint. */
+const TASK_COUNTS = [0, 1_000, 5_000];
 
 /** Heap sizes the state benchmarks run at: live structs in one list. */
 const SIZES = [0, 10_000, 100_000];
@@ -239,6 +273,33 @@ interface BackTimes {
   readonly reverseMs: number;
   readonly step: number;
   readonly runMs: number;
+  /** Tasks the run had spawned at the breakpoint. */
+  readonly tasks: number;
+  /** The Runtime scope's `checkpoints` row at the breakpoint (count, estimated memory, budget). */
+  readonly checkpoints: string;
+  /** The adapter's resident memory at the breakpoint, MB. */
+  readonly rssMb: number;
+}
+
+/** The adapter's resident set (VmRSS from /proc), MB; NaN where it cannot be read. */
+function adapterRssMb(dc: DebugClient): number {
+  const pid = (dc as unknown as { _adapterProcess?: { pid?: number } })._adapterProcess?.pid;
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** The Runtime scope's `checkpoints` row, as the Variables view shows it. */
+async function checkpointRow(dc: DebugClient, threadId: number): Promise<string> {
+  const frames = await dc.stackTraceRequest({ threadId });
+  const scopes = await dc.scopesRequest({ frameId: frames.body.stackFrames[0]!.id });
+  const runtime = scopes.body.scopes.find(sc => sc.name === 'Runtime');
+  if (!runtime) return '?';
+  const rows = await dc.variablesRequest({ variablesReference: runtime.variablesReference });
+  return rows.body.variables.find(v => v.name === 'checkpoints')?.value ?? '?';
 }
 
 /** Runs `source` to a breakpoint on its last line, then steps back six times and reverse-continues to the start. */
@@ -253,7 +314,9 @@ async function measureStepBack(adapter: string, dir: string, name: string, sourc
     const t0 = performance.now();
     const stop = await launch(dc, path, lastLine);
     const runMs = performance.now() - t0;
-    const state = (await dc.customRequest('aria/runtimeState')).body as { step: number };
+    const state = (await dc.customRequest('aria/runtimeState')).body as { step: number; tasks: unknown[] };
+    const checkpoints = await checkpointRow(dc, stop.body.threadId!);
+    const rssMb = adapterRssMb(dc);
     const back: number[] = [];
     const backCpu: number[] = [];
     for (let i = 0; i < 6; i++) {
@@ -262,7 +325,7 @@ async function measureStepBack(adapter: string, dir: string, name: string, sourc
       backCpu.push(cpuMs);
     }
     const { ms: reverseMs } = await timedStop(dc, () => dc.reverseContinueRequest({ threadId: 1 }));
-    return { back, backCpu, reverseMs, step: state.step, runMs };
+    return { back, backCpu, reverseMs, step: state.step, runMs, tasks: state.tasks.length, checkpoints, rssMb };
   } finally {
     await dc.stop();
   }
@@ -310,6 +373,61 @@ async function heapSizes(adapter: string, dir: string): Promise<boolean> {
 }
 
 /**
+ * stepBack must not cost more because the run spawned many tasks (finished tasks are shared by the checkpoints) or
+ * holds many objects: six stepBacks at about a million steps after 0, 1,000 and 5,000 tasks, and with 0, 10,000 and
+ * 100,000 live structs (`ARIA_BENCH_DAP=back`). With `ARIA_BENCH_BASE` (another worktree), its adapter is measured too,
+ * each run of it right after the same run of this one, and the ratios printed.
+ */
+async function stepBackCases(adapters: readonly Adapter[], dir: string): Promise<boolean> {
+  const load = () => loadavg()[0]!.toFixed(1);
+  const groups = [
+    { title: 'tasks spawned, all ended by the breakpoint', cases: TASK_COUNTS.map(n => ({ label: `${n.toLocaleString('en')} tasks`, source: manyTasks(n) })) },
+    { title: 'live structs in one list', cases: SIZES.map(n => ({ label: `${n.toLocaleString('en')} objects`, source: longWithHeap(n) })) },
+  ];
+  let ok = true;
+  for (const group of groups) {
+    console.log(`\nstepBack at about 1,000,000 steps, by ${group.title} (load average ${load()}):`);
+    const medians = adapters.map(() => [] as number[]);
+    for (const [k, c] of group.cases.entries()) {
+      const results: BackTimes[] = [];
+      for (const [i, a] of adapters.entries()) {
+        const back = await measureStepBack(a.path, dir, `back-${k}-${i}.aria`, c.source);
+        results.push(back);
+        medians[i]!.push(median(back.back));
+        const worst = Math.max(...back.back);
+        const backOk = worst < 50;
+        if (i === 0) ok &&= backOk;
+        const label = `${a.name}, ${c.label}`.padEnd(22);
+        console.log(`  ${label} stepBack at step ${back.step.toLocaleString('en')} (${back.tasks.toLocaleString('en')} tasks): median ${median(back.back).toFixed(1)} ms, max ${worst.toFixed(1)} ms (adapter cpu median ${median(back.backCpu).toFixed(1)}, max ${Math.max(...back.backCpu).toFixed(1)}) target < 50 ms: ${backOk ? 'met' : 'MISSED'}; reverseContinue ${back.reverseMs.toFixed(1)} ms`);
+        console.log(`  ${''.padEnd(22)} checkpoints ${back.checkpoints} (${perMillion(back)} per 1M steps), adapter RSS ${back.rssMb.toFixed(0)} MB, run ${(back.runMs / 1000).toFixed(2)} s; load ${load()}`);
+      }
+      if (results.length === 2) {
+        const [now, base] = results as [BackTimes, BackTimes];
+        console.log(`  ${''.padEnd(22)} ${adapters[0]!.name} / ${adapters[1]!.name}: stepBack median ${(median(now.back) / median(base.back)).toFixed(2)}, adapter cpu median ${(median(now.backCpu) / Math.max(0.001, median(base.backCpu))).toFixed(2)}`);
+      }
+    }
+    for (const [i, a] of adapters.entries()) {
+      const m = medians[i]!;
+      const ratio = m[m.length - 1]! / Math.max(m[0]!, 0.001);
+      if (i === 0) ok &&= ratio <= 1.5;
+      console.log(`  ${a.name}: stepBack median, ${group.cases[group.cases.length - 1]!.label} / ${group.cases[0]!.label}: ${ratio.toFixed(2)} (target <= 1.5: ${ratio <= 1.5 ? 'met' : 'MISSED'})`);
+    }
+  }
+  return ok;
+}
+
+/** The checkpoint memory estimate of a `checkpoints` row per 1,000,000 steps of the run. */
+function perMillion(b: BackTimes): string {
+  const m = /≈ ([\d.]+) MB/.exec(b.checkpoints);
+  return m ? `${(Number(m[1]) / (b.step / 1e6)).toFixed(1)} MB` : '?';
+}
+
+interface Adapter {
+  readonly name: string;
+  readonly path: string;
+}
+
+/**
  * Where a `next`'s wall time goes (`ARIA_BENCH_DAP=next`): the adapter's CPU, its wait in the run queue, the client's
  * CPU and its wait, and what is left (both idle: pipes, timers, the event loop between them). Medians and p95 over the
  * 300 nexts of the empty-heap program.
@@ -332,12 +450,22 @@ const dir = mkdtempSync(join(tmpdir(), 'aria-bench-dap-'));
 try {
   await run(process.execPath, ['scripts/build.mjs', '--outdir', dir, '--only', 'debug', '--no-sourcemap', '--quiet'], { cwd: repoRoot });
   const adapter = join(dir, 'debug.js');
+  const adapters: Adapter[] = [{ name: 'this', path: adapter }];
+  // ARIA_BENCH_BASE=<another worktree>: its adapter is measured side by side (the stepBack cases)
+  const base = process.env.ARIA_BENCH_BASE;
+  if (base) {
+    const baseDir = join(dir, 'base');
+    await run(process.execPath, ['scripts/build.mjs', '--outdir', baseDir, '--only', 'debug', '--no-sourcemap', '--quiet'], { cwd: resolve(base) });
+    adapters.push({ name: 'base', path: join(baseDir, 'debug.js') });
+  }
   const only = process.env.ARIA_BENCH_DAP;
   const results = only === 'heap'
     ? [await heapSizes(adapter, dir)]
     : only === 'next'
       ? [await nextBreakdown(adapter, dir)]
-    : [await stepLatency(adapter, dir), await stepBackLatency(adapter, dir), await heapSizes(adapter, dir)];
+    : only === 'back'
+      ? [await stepBackCases(adapters, dir)]
+    : [await stepLatency(adapter, dir), await stepBackLatency(adapter, dir), await heapSizes(adapter, dir), await stepBackCases(adapters, dir)];
   if (results.includes(false)) console.log('\nsome targets were missed (see above)');
 } finally {
   rmSync(dir, { recursive: true, force: true });
