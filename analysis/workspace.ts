@@ -39,6 +39,7 @@ import { analyzeFile, newItemCache, type FileAnalysis, type FileContext } from '
 import { LineIndex } from './line-index.js';
 import { diffEdit, type TextEdit } from './text-edit.js';
 import { checkProgram, type Member, type ProgramSource, type ProgramTypes, type TypedSpan } from './typing/checker.js';
+import { chainSteps, sitesOf, type RowVar } from './typing/types.js';
 import { exportKind, moduleExports, type ModuleExports } from './module-exports.js';
 import { resolveModule, visibleAt, type FileIndex, type Reference as NameReference, type Target } from './names.js';
 import {
@@ -1076,12 +1077,39 @@ export class Workspace {
     };
   }
 
-  /** The effects (keys) of the row the type checker recorded for a function's body, if it recorded one. */
-  private bodyRow(node: FnNode): Set<EffectKey> | undefined {
+  /** The row the type checker recorded for what a function's body performs, if it recorded one. */
+  private bodyRowVar(node: FnNode): RowVar | undefined {
     const start = node.nameSpan.start;
     const record = this.types()?.spans.get(node.path)?.at(start).find(t => t.kind === 'body' && t.span.start === start);
-    const row = record?.rows?.[0]?.row;
+    return record?.rows?.[0]?.row;
+  }
+
+  /** The effects (keys) of the row the type checker recorded for a function's body, if it recorded one. */
+  private bodyRow(node: FnNode): Set<EffectKey> | undefined {
+    const row = this.bodyRowVar(node);
     return row ? new Set([...row.atoms.keys()].filter(k => !k.startsWith('~'))) : undefined;
+  }
+
+  /**
+   * Where each effect of a function's body comes from, as the type checker traced it (the chains its diagnostics
+   * give): each place in the body that brings the effect in, with the steps down to where it is performed.
+   */
+  private typedOrigins(node: FnNode): EffectOrigin[] | undefined {
+    const row = this.bodyRowVar(node);
+    if (!row) return undefined;
+    const out: EffectOrigin[] = [];
+    for (const atom of row.atoms.keys()) {
+      if (atom.startsWith('~')) continue;
+      const origins = sitesOf(row, atom).map(site => {
+        const steps = chainSteps(site);
+        return {
+          span: site.origin.span, label: site.origin.label,
+          chain: steps.map(o => ({ label: o.label, path: o.path, span: o.span, inFunction: o.fn ?? node.name })),
+        };
+      });
+      out.push({ effect: effectName(atom), origins });
+    }
+    return out.sort((x, y) => (x.effect < y.effect ? -1 : 1));
   }
 
   /** The declared and the inferred row of every function, local function and handler operation of a file. */
@@ -1110,6 +1138,8 @@ export class Workspace {
     if (!a) return [];
     const node = this.nodeAt(a.analysis, fnNameOrOffset);
     if (!node) return [];
+    const typed = this.typedOrigins(node);
+    if (typed) return typed;
     const byEffect = new Map<EffectKey, { span: Span; label: string; chain: ChainStep[] }[]>();
     for (const site of node.sites) {
       for (const k of a.solution.residual(node, site)) {

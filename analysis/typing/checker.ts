@@ -7,7 +7,7 @@ import { TypePrinter } from './display.js';
 import { Records, moveSpan, noRecords, type Mover } from './records.js';
 import {
   BOOL, DURATION, FLOAT, INT, RowGraph, RowVar, STRING, UNIT,
-  explain, flowType, generalize, instantiate, prune, rowsOf, tcon, tfun, tvar,
+  chainSteps, explain, flowType, sitesOf, generalize, instantiate, prune, rowsOf, tcon, tfun, tvar,
   type Origin, type Scheme, type TCon, type TFun, type Type, type UnifyFailure, type UpperOwner,
 } from './types.js';
 
@@ -2547,36 +2547,14 @@ class Checker {
       seen.add(key);
       const owner = row.upper.owner;
       const effect = atom.startsWith('~') ? this.rigidName(atom) : this.effectName(atom);
-      const sites: { origin: Origin; via?: Origin[] }[] = [];
-      // The sites that brought the atom in, looking through the rows of blocks (a `with`'s) to the calls inside.
-      const rows = [row];
-      const visited = new Set<RowVar>(rows);
-      while (rows.length > 0) {
-        const r = rows.pop()!;
-        for (const d of r.direct) if (d.atom === atom) sites.push({ origin: d.origin });
-        for (const edge of r.in) {
-          if (edge.filter?.has(atom) || !edge.from.atoms.has(atom)) continue;
-          if (edge.from.transparent) {
-            if (!visited.has(edge.from)) {
-              visited.add(edge.from);
-              rows.push(edge.from);
-            }
-            continue;
-          }
-          sites.push({ origin: edge.origin, via: explain(edge.from, atom) });
-        }
-      }
+      const sites = sitesOf(row, atom);
       if (sites.length === 0) {
         const why = explain(row, atom);
         sites.push({ origin: why[0] ?? ownerOrigin(owner) });
       }
       for (const site of sites) {
         // The chain: this site, then each step the effect took to it (calls, into their bodies, down to the site).
-        const steps: Origin[] = [site.origin];
-        for (const o of site.via ?? []) {
-          const last = steps[steps.length - 1]!;
-          if (o.path !== last.path || o.span.start !== last.span.start || o.span.end !== last.span.end) steps.push(o);
-        }
+        const steps = chainSteps(site);
         const chain = chainOf(steps);
         const related: RelatedInformation[] = steps.slice(1).map(o => ({ path: o.path, span: o.span, message: `\`${effect}\` comes through \`${o.label}\`${o.fn ? ` in \`${o.fn}\`` : ''}` }));
         let message: string;

@@ -198,6 +198,42 @@ export function explain(v: RowVar, atom: string, limit = 12): Origin[] {
   return steps;
 }
 
+/**
+ * The places that brought `atom` into `row`: each operation or call that put it there, looking through the rows of
+ * blocks (a `with`'s) to the calls inside, with the steps it took to that place (`explain`).
+ */
+export function sitesOf(row: RowVar, atom: string): { readonly origin: Origin; readonly via?: readonly Origin[] }[] {
+  const sites: { origin: Origin; via?: Origin[] }[] = [];
+  const rows = [row];
+  const visited = new Set<RowVar>(rows);
+  while (rows.length > 0) {
+    const r = rows.pop()!;
+    for (const d of r.direct) if (d.atom === atom) sites.push({ origin: d.origin });
+    for (const edge of r.in) {
+      if (edge.filter?.has(atom) || !edge.from.atoms.has(atom)) continue;
+      if (edge.from.transparent) {
+        if (!visited.has(edge.from)) {
+          visited.add(edge.from);
+          rows.push(edge.from);
+        }
+        continue;
+      }
+      sites.push({ origin: edge.origin, via: explain(edge.from, atom) });
+    }
+  }
+  return sites;
+}
+
+/** A site and the steps after it, without a step that repeats the one before (a call and its callee's name). */
+export function chainSteps(site: { readonly origin: Origin; readonly via?: readonly Origin[] }): Origin[] {
+  const steps: Origin[] = [site.origin];
+  for (const o of site.via ?? []) {
+    const last = steps[steps.length - 1]!;
+    if (o.path !== last.path || o.span.start !== last.span.start || o.span.end !== last.span.end) steps.push(o);
+  }
+  return steps;
+}
+
 // ---------------------------------------------------------------- unification of shapes
 
 export type UnifyFailure =

@@ -195,6 +195,13 @@ suite('rows and effect origins', () => {
     expect(rows['make']).toMatchObject({ inferred: '{}' });
     expect(rows['declared']).toMatchObject({ declared: '{IO}', inferred: '{IO}' });
     expect(rows['first']).toMatchObject({ inferred: '{IO}' });
+    // Where it comes from, as the type checker traced it: the call of the field.
+    const [io] = ws.effectOrigins('a.aria', 'run_job');
+    expect(io).toMatchObject({ effect: 'IO' });
+    expect(io!.origins.map(o => slice(text, o.span))).toEqual(['job.run()']);
+    const [made] = ws.effectOrigins('a.aria', 'run_made');
+    expect(made!.effect).toBe('IO');
+    expect(made!.origins[0]!.chain.map(c => c.label)).toContain('make');
   });
 
   test('the angle spelling is shown in the brace spelling', async () => {
