@@ -1,4 +1,4 @@
-// The effect rules of one file against a solved workspace: declared rows (rule 4), unused effects (5), the top level (6), Blocking (7), idle handlers.
+// The effect graph's rules for one file against a solved workspace: Blocking on async workers (rule 7) and idle handlers.
 import { diagnostic, type Diagnostic, type RelatedInformation } from './diagnostics.js';
 import { effectName, type EffectKey, type FnNode, type Latent, type Site } from './effect-graph.js';
 import type { ChainStep, EffectSolution, SolutionReads } from './effect-solver.js';
@@ -37,59 +37,17 @@ export class EffectChecker {
     return out;
   }
 
+  /**
+   * The effect graph's rules: Blocking calls on async workers (rule 7) and idle handlers. Rules 4 to 6 (declared
+   * rows, unused effects, the top level: E0202, E0203, W0201) are the type checker's, which follows function values
+   * through data; a Blocking site it reports against a declared row gets no W0202 besides.
+   */
   private checkNode(node: FnNode, out: Diagnostic[]): void {
     const s = this.solution;
-    const blockingErrors = new Set<Site>();
-    // One pass for what the body performs; per-site work only where something is wrong.
     const performed = s.bodyEffects(node);
-    if (node.declared) {
-      const allowed = new Set(node.declared.effects.map(e => e.key));
-      const offending = [...performed].some(k => !allowed.has(k));
-      for (const site of offending ? node.sites : []) {
-        for (const k of s.residual(node, site)) {
-          if (allowed.has(k)) continue;
-          if (k === 'Blocking') blockingErrors.add(site);
-          const chain = s.chain(node, site, k);
-          out.push(diagnostic('E0202', node.path, site.span,
-            `\`${node.name}\` performs \`${effectName(k)}\` (${chainText(node, chain)}), but its row ${node.declared.text} does not include it`,
-            [...chainRelated(chain, k), { path: node.path, span: node.declared.span, message: `the row of \`${node.name}\`` }],
-            { effect: effectName(k), function: node.name }));
-        }
-      }
-      // A parameter whose function type has its own row variable: calling it performs effects the row cannot name.
-      if (node.escapingParams.length) {
-        for (const site of node.sites) {
-          const params = new Set<number>();
-          s.residual(node, site, params);
-          for (const i of params) {
-            if (!node.escapingParams.includes(i)) continue;
-            out.push(diagnostic('E0202', node.path, site.span,
-              `\`${node.name}\` performs the effects of its parameter \`${node.params[i]}\` (through \`${site.label}\`), but its row ${node.declared.text} does not hold the row variable of \`${node.params[i]}\`'s type`,
-              [{ path: node.path, span: node.declared.span, message: `the row of \`${node.name}\`` }], { function: node.name }));
-          }
-        }
-      }
-      if (!node.unresolved) {
-        for (const e of node.declared.effects) {
-          if (performed.has(e.key)) continue;
-          out.push(diagnostic('W0201', node.path, e.span,
-            `\`${node.name}\` declares \`${effectName(e.key)}\` but never performs it; remove it from the row`, [],
-            { effect: effectName(e.key), function: node.name }));
-        }
-      }
-    } else if (node.kind === 'program' && node.ambient) {
-      const ambient = new Set(node.ambient);
-      const offending = [...performed].some(k => !ambient.has(k));
-      for (const site of offending ? node.sites : []) {
-        for (const k of s.residual(node, site)) {
-          if (ambient.has(k)) continue;
-          const chain = s.chain(node, site, k);
-          const fix = k === 'Cancel' ? ' (wrap it in `with Cancel.timeout(d) ... end`)' : ` (wrap it in \`with\` a handler for \`${effectName(k)}\`)`;
-          out.push(diagnostic('E0203', node.path, site.span,
-            `\`${effectName(k)}\` is not handled: ${chainText(node, chain)} performs it at the top level, which provides only Async and IO${fix}`,
-            chainRelated(chain, k), { effect: effectName(k), function: node.name }));
-        }
-      }
+    const blockingErrors = new Set<Site>();
+    if (node.declared && performed.has('Blocking') && !node.declared.effects.some(e => e.key === 'Blocking')) {
+      for (const site of node.sites) if (s.residual(node, site).has('Blocking')) blockingErrors.add(site);
     }
     if (performed.has('Blocking') || node.frames.some(f => f.discharges.includes('Blocking'))) this.blocking(node, blockingErrors, out);
     if (!node.unresolved) this.idleHandlers(node, out);

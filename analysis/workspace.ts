@@ -757,7 +757,7 @@ export class Workspace {
     // A syntax error leaves half-parsed code on its lines: other reports there would be noise.
     // The effect rules' verdicts (E0202, E0203, W0201) come from the type checker, which follows function values
     // everywhere.
-    const effects = (file.effectDiagnostics?.diagnostics ?? []).filter(d => d.code !== 'E0202' && d.code !== 'E0203' && d.code !== 'W0201');
+    const effects = file.effectDiagnostics?.diagnostics ?? [];
     // One report per mistake: a type error where the name checker already found one (an undefined name, a wrong
     // number of arguments) would only repeat it.
     if (analysis.diagnostics.length > 0 && typed.length > 0) {
