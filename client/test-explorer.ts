@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { COMMANDS } from './command-ids.js';
 import { discoverTests, type DiscoveredTest, type TextPosition } from './test-discovery.js';
 import {
-  TEST_SETTINGS, exploreModeOf, failureLocation, readTestReport, replayInMessage, replayMessage, testCliArgs,
+  DebugRunOutcome, TEST_SETTINGS, exploreModeOf, failureLocation, readTestReport, replayInMessage, replayMessage, testCliArgs,
   type TestMode, type TestResult,
 } from './test-model.js';
 
@@ -24,6 +24,8 @@ export function activateTests(context: vscode.ExtensionContext): vscode.Disposab
 class TestExplorer {
   /** The replay file of each test's last failing schedule. */
   private readonly replays = new Map<string, string>();
+  /** The Debug runs of tests under way, by their session's `__ariaTestRun` marker: what the adapter said of each. */
+  private readonly debugRuns = new Map<string, DebugRunOutcome>();
   private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly changed = new vscode.EventEmitter<void>();
   private runProfile!: vscode.TestRunProfile;
@@ -58,6 +60,13 @@ class TestExplorer {
       vscode.commands.registerCommand(COMMANDS.debugTest, (uri?: unknown, name?: unknown) => this.fromLens(uri, name, this.debugProfile)),
       vscode.commands.registerCommand(COMMANDS.exploreTest, (uri?: unknown, name?: unknown) => this.fromLens(uri, name, this.exploreProfile)),
       vscode.commands.registerCommand(COMMANDS.debugSchedule, (arg?: unknown) => this.debugSchedule(arg)),
+      // A Debug run's result comes from what its adapter sends (a stop on the failure, the exit code).
+      vscode.debug.registerDebugAdapterTrackerFactory('aria', {
+        createDebugAdapterTracker: session => {
+          const outcome = this.debugRuns.get(String(session.configuration['__ariaTestRun']));
+          return outcome ? { onDidSendMessage: (m: unknown) => outcome.read(m) } : undefined;
+        },
+      }),
     ];
   }
 
@@ -281,9 +290,13 @@ class TestExplorer {
     return message;
   }
 
-  /** Debugs each requested test in turn (the adapter's `"test"` attribute); the debugger shows what happens. */
+  /**
+   * Debugs each requested test in turn (the adapter's `"test"` attribute). When its session ends, the test is marked
+   * as the adapter said: failed when it stopped on the failure (the assertion's message at the test), passed when the
+   * run ended with exit code 0; a session stopped before the test ended gives no result (skipped).
+   */
   private async debug(request: vscode.TestRunRequest, token: vscode.CancellationToken): Promise<void> {
-    const run = this.controller.createTestRun(request, undefined, false);
+    const run = this.controller.createTestRun(request);
     try {
       if (!vscode.workspace.isTrusted) {
         void vscode.window.showWarningMessage('Aria: debugging Aria programs is disabled because this workspace is not trusted.');
@@ -292,14 +305,24 @@ class TestExplorer {
       for (const [file, tests] of this.requested(request)) {
         await saveOpen([file.uri!]);
         for (const item of tests) {
-          if (token.isCancellationRequested) return;
+          if (token.isCancellationRequested) {
+            run.skipped(item);
+            continue;
+          }
           const folder = vscode.workspace.getWorkspaceFolder(item.uri!);
           const config = {
             type: 'aria', request: 'launch', name: `Debug test ${item.label}`, program: item.uri!.fsPath, test: item.label,
             cwd: folder?.uri.fsPath ?? dirname(item.uri!.fsPath),
           };
-          // the debugger shows how the test ends; the run reports no result for it
-          await debugUntilEnd(folder, config, token);
+          run.started(item);
+          const started = Date.now();
+          const verdict = (await debugUntilEnd(folder, config, token, this.debugRuns)).verdict;
+          if (verdict.kind === 'passed') run.passed(item, Date.now() - started);
+          else if (verdict.kind === 'failed') {
+            const message = new vscode.TestMessage(verdict.message);
+            if (item.uri && item.range) message.location = new vscode.Location(item.uri, item.range);
+            run.failed(item, message, Date.now() - started);
+          } else run.skipped(item);
         }
       }
     } finally {
@@ -393,9 +416,15 @@ function replayOf(arg: unknown): string | undefined {
   return undefined;
 }
 
-/** Starts a debug session and resolves when it ends (or the token is cancelled, which stops it). */
-async function debugUntilEnd(folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration, token: vscode.CancellationToken): Promise<void> {
+/**
+ * Starts a debug session and resolves when it ends (or the token is cancelled, which stops it), with what its adapter
+ * said of the test (`runs` holds it under the session's marker meanwhile, for the adapter tracker).
+ */
+async function debugUntilEnd(folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration, token: vscode.CancellationToken,
+  runs: Map<string, DebugRunOutcome>): Promise<DebugRunOutcome> {
   const marker = `aria-test-${Date.now()}-${Math.random()}`;
+  const outcome = new DebugRunOutcome();
+  runs.set(marker, outcome);
   let session: vscode.DebugSession | undefined;
   const subscriptions: vscode.Disposable[] = [];
   const ended = new Promise<void>(done => {
@@ -413,9 +442,10 @@ async function debugUntilEnd(folder: vscode.WorkspaceFolder | undefined, config:
     );
   });
   try {
-    if (!(await vscode.debug.startDebugging(folder, { ...config, __ariaTestRun: marker }))) return;
-    await ended;
+    if (await vscode.debug.startDebugging(folder, { ...config, __ariaTestRun: marker })) await ended;
+    return outcome;
   } finally {
+    runs.delete(marker);
     subscriptions.forEach(s => s.dispose());
   }
 }

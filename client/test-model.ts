@@ -160,3 +160,47 @@ export function replayMessage(result: TestResult): string {
   const body = result.failure ?? result.message ?? 'failed';
   return result.replay ? `${body}\n\nReplay file: ${result.replay}` : body;
 }
+
+/** How a Debug run of a test ended, as the Testing view records it: passed, failed, or no result (stopped before the end). */
+export type DebugVerdict =
+  | { readonly kind: 'passed' }
+  | { readonly kind: 'failed'; readonly message: string }
+  | { readonly kind: 'none' };
+
+/** The most of the adapter's stderr output a failure message keeps (its end). */
+const STDERR_TAIL = 4000;
+
+/**
+ * Follows the messages the debug adapter sends during a Debug run of one test and says how the test ended: a stop on
+ * a failure (`stopped` with reason `exception`: the assertion, a panic, a deadlock) fails it, whatever happens after
+ * (the user stops the session there, or continues to the end); otherwise the run's exit code decides (`exited`: 0
+ * passed, else failed, with what the adapter printed on stderr, such as a task that failed unawaited). A session
+ * stopped by the user before the test ended has no result.
+ */
+export class DebugRunOutcome {
+  private failure?: string;
+  private exitCode?: number;
+  private stderr = '';
+
+  /** Reads one message the adapter sent (a DAP event; anything else is ignored). */
+  read(message: unknown): void {
+    const m = message as { type?: unknown; event?: unknown; body?: Record<string, unknown> } | null;
+    if (typeof m !== 'object' || m === null || m.type !== 'event' || typeof m.body !== 'object' || m.body === null) return;
+    const body = m.body;
+    if (m.event === 'stopped' && body['reason'] === 'exception' && this.failure === undefined) {
+      const text = [body['text'], body['description']].find(t => typeof t === 'string' && t.length > 0) as string | undefined;
+      this.failure = text ?? 'the test failed';
+    } else if (m.event === 'exited' && typeof body['exitCode'] === 'number') {
+      this.exitCode = body['exitCode'];
+    } else if (m.event === 'output' && body['category'] === 'stderr' && typeof body['output'] === 'string') {
+      this.stderr = (this.stderr + body['output']).slice(-STDERR_TAIL);
+    }
+  }
+
+  get verdict(): DebugVerdict {
+    if (this.failure !== undefined) return { kind: 'failed', message: this.failure };
+    if (this.exitCode === undefined) return { kind: 'none' };
+    if (this.exitCode === 0) return { kind: 'passed' };
+    return { kind: 'failed', message: this.stderr.trim() || `the test ended with exit code ${this.exitCode}` };
+  }
+}

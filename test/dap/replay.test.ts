@@ -8,6 +8,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { describe, expect, it } from 'vitest';
 import { collectOutput, launchToStop, repoRoot, resumeToStop, topFrame, useAdapter } from './harness.js';
 import { PREEMPT_COUNTER } from '../support/programs.js';
+import { DebugRunOutcome } from '../../client/test-model.js';
 
 const { client, adapterPath } = useAdapter();
 
@@ -135,6 +136,72 @@ end
     };
     expect(await fail({ program: join(dir, 'tests.aria'), test: 'no_such_test' })).toContain('has no function no_such_test');
     expect(await fail({ program: join(dir, 'tests.aria'), test: 'a b' })).toContain('"test" must be the name of a @test function');
+  });
+
+  it('a Debug run of a test: the Test Explorer reads failed, passed or no result from what the adapter sends', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aria-dap-verdict-'));
+    const file = join(dir, 'tests.aria');
+    writeFileSync(file, `@test
+fn adds_up()
+  assert_eq(1 + 1, 2)
+end
+
+@test
+fn wrong_sum()
+  x = 2 + 2
+  assert_eq(x, 5)
+end
+
+fn boom() -> Unit
+  panic("lost in the background")
+end
+
+@test
+fn fails_unawaited()
+  spawn boom()
+  sleep(5.ms)
+end
+`);
+    /** A client whose events the Test Explorer's model reads, as its adapter tracker does. */
+    const followed = async () => {
+      const c = await client();
+      const outcome = new DebugRunOutcome();
+      for (const name of ['stopped', 'exited', 'output', 'terminated']) c.on(name, (e: unknown) => outcome.read(e));
+      return { c, outcome };
+    };
+    // The failing test stops on its assertion: failed, with the message (the user stops the session there).
+    const failing = await followed();
+    await launchToStop(failing.c, { program: file, test: 'wrong_sum' });
+    expect(failing.outcome.verdict).toEqual({ kind: 'failed', message: 'assert_eq failed: left 4, right 5' });
+    // Continued past the failure to the end (exit code 1): still the assertion's message.
+    const continued = await followed();
+    const stop = await launchToStop(continued.c, { program: file, test: 'wrong_sum' });
+    await Promise.all([continued.c.waitForEvent('terminated'), continued.c.continueRequest({ threadId: stop.body.threadId! })]);
+    expect(continued.outcome.verdict).toEqual({ kind: 'failed', message: 'assert_eq failed: left 4, right 5' });
+    // A passing test runs to its end: exit code 0.
+    const passing = await followed();
+    await Promise.all([passing.c.waitForEvent('terminated'), passing.c.launch({ program: file, test: 'adds_up' })]);
+    expect(passing.outcome.verdict).toEqual({ kind: 'passed' });
+    // A task's panic stops the debugger there too: failed, with its message.
+    const panicked = await followed();
+    await launchToStop(panicked.c, { program: file, test: 'fails_unawaited' });
+    expect(panicked.outcome.verdict).toEqual({ kind: 'failed', message: 'lost in the background' });
+    // Without a stop (the user's exception filters off), the exit code and what the adapter printed decide.
+    const unawaited = new DebugRunOutcome();
+    for (const e of [
+      { type: 'event', event: 'output', body: { category: 'stderr', output: 'a task failed and nobody awaited it: #2 boom: lost\n' } },
+      { type: 'event', event: 'exited', body: { exitCode: 1 } },
+      { type: 'event', event: 'terminated', body: {} },
+    ]) unawaited.read(e);
+    expect(unawaited.verdict).toEqual({ kind: 'failed', message: 'a task failed and nobody awaited it: #2 boom: lost' });
+    const bare = new DebugRunOutcome();
+    bare.read({ type: 'event', event: 'exited', body: { exitCode: 70 } });
+    bare.read({ type: 'response', command: 'stopped', body: { reason: 'exception' } });
+    expect(bare.verdict).toEqual({ kind: 'failed', message: 'the test ended with exit code 70' });
+    // Stopped at a breakpoint and ended by the user before the test ended: no result.
+    const stopped = await followed();
+    await launchToStop(stopped.c, { program: file, test: 'wrong_sum' }, { breakpoints: { [file]: [9] } });
+    expect(stopped.outcome.verdict).toEqual({ kind: 'none' });
   });
 
   it('says when the program changed since the schedule was recorded', async () => {

@@ -156,16 +156,29 @@ async function testingChecks(t) {
     return { rows: state.rows.map(r => `${r.label} ${r.icons.join(' ')}`), message: message.excerpt };
   });
 
-  await check(`the Debug profile stops the debugger at the failure of ${t.fail[0]}`, async () => {
-    await key('Escape');
+  /** Hovers the Testing view's row of `name` and clicks its Debug Test button. */
+  const debugRow = async name => {
     await showTests([...t.pass, ...t.fail]);
     const rows = page.locator('.test-explorer .monaco-list-row');
     const labels = await rows.evaluateAll(els => els.map(e => e.getAttribute('aria-label') || ''));
-    const index = labels.findIndex(l => l === t.fail[0] || l.startsWith(`${t.fail[0]} `));
-    if (index < 0) throw new Error(`no row for ${t.fail[0]} in ${JSON.stringify(labels)}`);
+    const index = labels.findIndex(l => l === name || l.startsWith(`${name} `));
+    if (index < 0) throw new Error(`no row for ${name} in ${JSON.stringify(labels)}`);
     const row = rows.nth(index);
     await row.hover();
     await row.locator('.codicon-testing-debug-icon').first().click();
+  };
+  const iconsOf = async name => (rowOf(await testRows(), name)?.icons ?? []).join(' ');
+
+  await check(`the Debug profile stops the debugger at the failure of ${t.fail[0]}, and the Testing view marks it failed`, async () => {
+    await key('Escape');
+    // the results of Run All Tests go first, so that the mark seen afterwards is the Debug run's
+    await runCommand('Test: Clear All Results');
+    await showTests([...t.pass, ...t.fail]);
+    const cleared = await until('no result left in the Testing view', async () => {
+      const icons = await iconsOf(t.fail[0]);
+      return { ok: !/failed|passed/.test(icons), icons };
+    }, 20_000);
+    await debugRow(t.fail[0]);
     const state = await until('a debug session stopped on the failing assertion', async () => {
       const s = await page.evaluate(() => ({
         exception: (document.querySelector('.exception-widget')?.textContent || '').trim(),
@@ -180,10 +193,28 @@ async function testingChecks(t) {
     }, 20_000);
     state.callStack = stack.callStack;
     await shot('debug-test-profile');
-    // stop it: the Debug run ends when its session does
+    // stop it: the Debug run ends when its session does, and records the failure it stopped on
     await page.locator('.debug-toolbar .codicon-debug-stop').first().click();
     await until('the debug session ends', async () => ({ ok: (await page.locator('.debug-toolbar .codicon-debug-stop').count()) === 0 || !(await page.locator('.debug-toolbar').first().isVisible()) }), 20_000);
-    return { exception: state.exception.slice(0, 200), callStack: state.callStack };
+    await showTests([...t.pass, ...t.fail]);
+    const marked = await until(`${t.fail[0]} marked failed by the Debug run`, async () => {
+      const icons = await iconsOf(t.fail[0]);
+      return { ok: /failed/.test(icons), icons };
+    }, 30_000);
+    return { cleared: cleared.icons, exception: state.exception.slice(0, 200), callStack: state.callStack, marked: marked.icons };
+  });
+
+  await check(`the Debug profile runs ${t.pass[0]} to its end, and the Testing view marks it passed`, async () => {
+    await key('Escape');
+    const before = await iconsOf(t.pass[0]);
+    if (/passed|failed/.test(before)) throw new Error(`${t.pass[0]} already shows a result: ${before}`);
+    await debugRow(t.pass[0]);
+    const marked = await until(`${t.pass[0]} marked passed by the Debug run`, async () => {
+      const icons = await iconsOf(t.pass[0]);
+      return { ok: /passed/.test(icons), icons };
+    }, 60_000);
+    await shot('debug-test-passed');
+    return { before, marked: marked.icons };
   });
 
   if (t.cancel) {
