@@ -298,6 +298,47 @@ async function testingChecks(t) {
     await shot('debug-this-schedule');
     return { exception: state.exception.slice(0, 300), callStack: state.callStack };
   });
+
+  /** Stops the debug session on screen and waits until it has ended. */
+  const stopSession = async () => {
+    await page.locator('.debug-toolbar .codicon-debug-stop').first().click().catch(() => {});
+    await until('the debug session ends', async () => ({ ok: (await page.locator('.debug-toolbar .codicon-debug-stop').count()) === 0 || !(await page.locator('.debug-toolbar').first().isVisible()) }), 20_000);
+  };
+  /** Waits for a debug session stopped on the racy test's failure. */
+  const stoppedOnFailure = () => until('a debug session stopped on the failure', async () => {
+    const exception = await page.evaluate(() => (document.querySelector('.exception-widget')?.textContent || '').trim());
+    return { ok: exception.includes(t.racy.failure), exception: exception.slice(0, 300) };
+  }, 90_000);
+
+  await check('the palette command Aria: Debug this Schedule offers the replay file and opens the debugger on it', async () => {
+    await stopSession();
+    await key('Escape');
+    await runCommand('Aria: Debug this Schedule');
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: t.racy.replay }).first();
+    await row.waitFor({ state: 'visible', timeout: 30_000 });
+    const rows = await page.$$eval('.quick-input-list .monaco-list-row', els => els.map(e => e.getAttribute('aria-label') || ''));
+    await row.click();
+    const state = await stoppedOnFailure();
+    return { picks: rows, exception: state.exception };
+  });
+
+  await check('the failure\'s context menu in the Test Results view has Debug this Schedule, which opens the debugger', async () => {
+    await stopSession();
+    await key('Escape');
+    await runCommand('Testing: Focus on Test Results View');
+    // the racy test's message in the results tree: its first line is the exploration's summary
+    const message = page.locator('.monaco-list-row', { hasText: /schedule \d+ of up to \d+ failed/ }).last();
+    await message.waitFor({ state: 'visible', timeout: 30_000 });
+    const label = (await message.getAttribute('aria-label')) || (await message.textContent()) || '';
+    await message.click({ button: 'right' });
+    const item = page.locator('.monaco-menu .action-item .action-label', { hasText: /Debug this Schedule/i }).first();
+    await item.waitFor({ state: 'visible', timeout: 15_000 });
+    const menu = await page.$$eval('.monaco-menu .action-item .action-label', els => els.map(e => (e.textContent || '').trim()).filter(Boolean));
+    await item.click();
+    const state = await stoppedOnFailure();
+    await shot('test-results-debug-schedule');
+    return { row: label.slice(0, 200), menu, exception: state.exception };
+  });
 }
 
 try {
