@@ -1,10 +1,10 @@
 // `--jobs`: the bundled CLI as a user runs it, `aria test --explore`, with one thread and with two, side by side
-// (interleaved runs, median wall time of whole processes), at small and large schedule counts, for random and DFS.
+// (interleaved runs, median wall and CPU time of whole processes), at small and large schedule counts, random and DFS.
 // Two jobs are the default on this 2-core machine (the second thread starts only when the work left looks worth it).
 // The load average is printed: with other agents on the machine a second thread may find no idle core.
 // Run alone with `node scripts/bench.mjs explore-jobs`.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { noisyRace } from '../test/support/programs.js';
@@ -13,6 +13,8 @@ const root = join(import.meta.dirname, '..');
 const out = mkdtempSync(join(tmpdir(), 'aria-bench-jobs-'));
 const work = mkdtempSync(join(tmpdir(), 'aria-bench-jobs-work-'));
 const REPS = 5;
+/** Whole-process CPU time (user + system) from /usr/bin/time, where it is. */
+const timed = existsSync('/usr/bin/time');
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -40,13 +42,18 @@ try {
   console.log(`load average before: ${loadavg().map(l => l.toFixed(1)).join(' ')} (2 cores)`);
   for (const c of cases) {
     const times = variants.map(() => [] as number[]);
+    const cpus = variants.map(() => [] as number[]);
     let summary = '';
     for (let rep = 0; rep < REPS; rep++) {
       variants.forEach((v, i) => {
         const t0 = performance.now();
-        const r = spawnSync(process.execPath, [join(out, 'cli.js'), 'test', ...c.args, '--format', 'json', '--jobs', v.jobs],
-          { cwd: work, encoding: 'utf8', env: { ...process.env, ...v.env } });
+        const command = [process.execPath, join(out, 'cli.js'), 'test', ...c.args, '--format', 'json', '--jobs', v.jobs];
+        const r = timed
+          ? spawnSync('/usr/bin/time', ['-f', 'cpu %U %S', ...command], { cwd: work, encoding: 'utf8', env: { ...process.env, ...v.env } })
+          : spawnSync(command[0]!, command.slice(1), { cwd: work, encoding: 'utf8', env: { ...process.env, ...v.env } });
         times[i]!.push(performance.now() - t0);
+        const cpu = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr);
+        if (cpu) cpus[i]!.push(Number(cpu[1]) + Number(cpu[2]));
         const t = JSON.parse(r.stdout).tests[0] as { status: string; schedules: number; exhausted?: boolean };
         const s = `${t.status} ${t.schedules}${t.exhausted ? ' exhausted' : ''}`;
         if (summary && s !== summary) throw new Error(`${c.label}: ${v.label} reported ${s}, not ${summary}`);
@@ -54,7 +61,8 @@ try {
       });
     }
     const m = times.map(median);
-    console.log(`${c.label.padEnd(40)} ${summary.padEnd(24)} ${variants.map((v, i) => `${v.label} ${(m[i]! / 1000).toFixed(2)} s`).join(', ')}; 2 jobs / 1: ${(m[1]! / m[0]!).toFixed(2)}`);
+    const cpu = cpus.map(xs => (xs.length ? `, CPU ${median(xs).toFixed(2)} s` : ''));
+    console.log(`${c.label.padEnd(40)} ${summary.padEnd(22)} ${variants.map((v, i) => `${v.label} ${(m[i]! / 1000).toFixed(2)} s${cpu[i]}`).join('; ')}; wall 2 jobs / 1: ${(m[1]! / m[0]!).toFixed(2)}`);
   }
   console.log(`load average after: ${loadavg().map(l => l.toFixed(1)).join(' ')}`);
 } finally {

@@ -12,14 +12,15 @@ import { readSource } from './source-file.js';
 
 /**
  * The CPU time (ms) a worker thread costs before it runs a schedule: loading the CLI, checking and compiling the
- * program (about 0.3 s measured: `aria check` of a small file takes 0.25 to 0.3 s of CPU). Threads start when the
- * work left is expected to cost more than this: with random and PCT, the schedules left at the rate of those run so
- * far; with DFS, whose tree's size is unknown, once the exploration has cost this much (what is left is at least as
- * much again as often as not).
+ * program (`aria check` of a small file takes 0.25 to 0.3 s of CPU). Threads start when the work left is expected to
+ * cost twice this: with random and PCT, the schedules left at the rate of the last ones (the first are slower, before
+ * the JIT has compiled the interpreter); with DFS, whose tree's size is unknown, once the exploration has cost that
+ * much (as a ski rental: never more than about twice the best choice's cost).
  */
 export const THREAD_COST_MS = 300;
-/** CPU time spent before the rate of schedules is trusted. */
-const MEASURE_MS = 30;
+const START_WHEN_LEFT_MS = 2 * THREAD_COST_MS;
+/** CPU time spent before the rate of schedules is trusted, and the span the rate is measured over. */
+const MEASURE_MS = 100;
 
 /** `ARIA_EXPLORE_JOBS_AT_ONCE=1` (tests): start the threads at once, and explore when they are ready. */
 function atOnce(): boolean {
@@ -108,13 +109,25 @@ export async function exploreFile(program: Program, file: string, cwd: string, t
   const total = Math.max(0, Math.ceil((settings.schedules - (shard.k - 1)) / shard.n));
   const cpu0 = cpuMs();
   let checked = performance.now();
+  let mark = { cpu: cpu0, done: 0 };
   const startWhenWorthIt = (done: number) => {
     if (started.length > 0 || performance.now() - checked < 5) return;
     checked = performance.now();
-    const spent = cpuMs() - cpu0;
-    if (spent < MEASURE_MS) return;
-    const left = settings.strategy === 'dfs' ? spent : (spent / done) * (total - done);
-    if (left >= THREAD_COST_MS) start();
+    const cpu = cpuMs();
+    if (cpu - cpu0 < MEASURE_MS) return;
+    if (settings.strategy === 'dfs') {
+      if (cpu - cpu0 >= START_WHEN_LEFT_MS) start();
+      return;
+    }
+    if (cpu - mark.cpu < MEASURE_MS || done === mark.done) return;
+    if (mark.done === 0) {
+      // the first span runs cold code: its rate says little
+      mark = { cpu, done };
+      return;
+    }
+    const left = ((cpu - mark.cpu) / (done - mark.done)) * (total - done);
+    mark = { cpu, done };
+    if (left >= START_WHEN_LEFT_MS) start();
   };
   if (atOnce()) {
     start();
