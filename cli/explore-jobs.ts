@@ -3,11 +3,13 @@
 // the next unit of work (random, PCT: a schedule; DFS: a subtree) as it becomes free, and the results merge into what
 // one thread would report (runtime/explore.ts, mergeJobs).
 import { Worker, isMainThread, workerData, parentPort } from 'node:worker_threads';
+import { loadavg } from 'node:os';
+import { dirname, resolve } from 'node:path';
 import {
-  mergeJobs, newSharedJobsBuffer, programForTest, sharedJobs, type ExploreResult, type Program,
+  compileProgram, loadProgram, mergeJobs, newSharedJobsBuffer, programForTest, sharedJobs, type ExploreResult, type Program,
 } from '../runtime/index.js';
-import type { CliIo } from './io.js';
-import { compileFile, exploreWith, type ExploreSettings } from './exploring.js';
+import { defaultJobs, exploreWith, type ExploreSettings } from './exploring.js';
+import { shownPath } from './render.js';
 import { readSource } from './source-file.js';
 
 /**
@@ -93,7 +95,9 @@ function startJob(request: JobRequest): { worker: Worker; answer: Promise<JobAns
  * or without `--shard`), when the bundled CLI runs (it starts itself as the workers); else on this thread alone.
  * The result is the one thread's: the same first failure, numbered the same, and the same counts.
  */
-export async function exploreFile(program: Program, file: string, cwd: string, test: string | undefined, settings: ExploreSettings, jobs: number): Promise<ExploreResult> {
+export async function exploreFile(program: Program, file: string, cwd: string, test: string | undefined, settings: ExploreSettings,
+  asked: number | undefined): Promise<ExploreResult> {
+  const jobs = asked ?? defaultJobs();
   if (jobs <= 1 || !jobsAvailable()) return exploreWith(program, settings);
   const shared = newSharedJobsBuffer();
   const states = new SharedArrayBuffer(4 * jobs);
@@ -107,6 +111,9 @@ export async function exploreFile(program: Program, file: string, cwd: string, t
   // Schedules of this machine's shard (random, PCT).
   const shard = settings.shard ?? { k: 1, n: 1 };
   const total = Math.max(0, Math.ceil((settings.schedules - (shard.k - 1)) / shard.n));
+  // By default (no --jobs), threads start only when a core looks idle: on cores busy with other work, a thread found
+  // no time to use and cost CPU (bench/explore-jobs.ts). `--jobs N` starts them whatever the load.
+  const coreIdle = () => asked !== undefined || loadavg()[0] < jobs - 0.5;
   const cpu0 = cpuMs();
   let checked = performance.now();
   let mark = { cpu: cpu0, done: 0 };
@@ -116,7 +123,7 @@ export async function exploreFile(program: Program, file: string, cwd: string, t
     const cpu = cpuMs();
     if (cpu - cpu0 < MEASURE_MS) return;
     if (settings.strategy === 'dfs') {
-      if (cpu - cpu0 >= START_WHEN_LEFT_MS) start();
+      if (cpu - cpu0 >= START_WHEN_LEFT_MS && coreIdle()) start();
       return;
     }
     if (cpu - mark.cpu < MEASURE_MS || done === mark.done) return;
@@ -127,7 +134,7 @@ export async function exploreFile(program: Program, file: string, cwd: string, t
     }
     const left = ((cpu - mark.cpu) / (done - mark.done)) * (total - done);
     mark = { cpu, done };
-    if (left >= START_WHEN_LEFT_MS) start();
+    if (left >= START_WHEN_LEFT_MS && coreIdle()) start();
   };
   if (atOnce()) {
     start();
@@ -159,10 +166,17 @@ export async function runExploreJob(): Promise<number> {
   try {
     const read = readSource(request.file);
     if (!read.ok) throw new Error(`cannot read ${request.file}: it ${read.reason}`);
-    const quiet: CliIo = { stdout: () => {}, stderr: () => {}, cwd: request.cwd };
-    const compiled = await compileFile(request.file, read.text, quiet, 'explore');
-    if (!compiled) throw new Error(`${request.file} does not check`);
-    let program: Program | undefined = compiled.program;
+    // This thread checked the program: a worker only loads and compiles it (no checker: a quarter of its start).
+    const root = dirname(request.file);
+    const { program: loaded, diagnostics } = await loadProgram(read.text, {
+      path: shownPath(request.file, request.cwd),
+      readModule: path => {
+        const r = readSource(resolve(request.cwd, path), root);
+        return r.ok ? r.text : undefined;
+      },
+    });
+    if (diagnostics.some(d => d.severity === 'error')) throw new Error(`${request.file} does not load: ${diagnostics[0]!.message}`);
+    let program: Program | undefined = await compileProgram(loaded);
     if (request.test !== undefined) program = programForTest(program, request.test);
     if (!program) throw new Error(`no test ${request.test}`);
     if (Atomics.compareExchange(new Int32Array(request.states), request.job, STARTING, EXPLORING) !== STARTING) {

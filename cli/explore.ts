@@ -34,9 +34,10 @@ a replay file: \`aria run --replay FILE\` reproduces it, "replay": FILE in launc
   --out FILE       where the replay file goes (default .aria/replays/NAME.json)
   --shard k/n      run the k-th of n disjoint parts of the schedules: n machines with the same flags together
                    run what one would (dfs: its tree is split by subtrees)
-  --jobs N, -j N   share the schedules among N threads (default: the cores); the other threads start when
-                   the work left looks worth twice what starting one costs (0.3 s of CPU). The same schedules,
-                   the same first failure and the same replay file as one thread (every strategy)
+  --jobs N, -j N   share the schedules among N threads; the other threads start when the work left looks
+                   worth twice what starting one costs (0.3 s of CPU). The same schedules, the same first
+                   failure and the same replay file as one thread (every strategy). Default: the cores, when
+                   one is idle (the load average is below the cores less a half)
 Exit status: 0 when no schedule failed, 1 when one did, 2 on bad usage.
 `;
 

@@ -95,9 +95,9 @@ export function exploreWith(program: Program, settings: ExploreSettings, extra: 
   });
 }
 
-/** `--jobs N`: a whole number of threads (default: the cores Node may use, defaultJobs). */
-export function jobsFlag(value: string | undefined): number | string {
-  return wholeNumber('jobs', value, 1, 256) ?? defaultJobs();
+/** `--jobs N`: a whole number of threads; undefined when not given (the default: defaultJobs, when a core is idle). */
+export function jobsFlag(value: string | undefined): number | string | undefined {
+  return wholeNumber('jobs', value, 1, 256);
 }
 
 /** `--jobs`' default: the cores Node may use (`os.availableParallelism()`). */

@@ -227,7 +227,7 @@ async function prepare(file: string, source: string, io: CliIo): Promise<Prepare
 
 /** Runs a test under up to `settings.schedules` schedules; a failing one is shrunk and saved as a replay file. */
 async function exploreOneTest(prepared: PreparedFile, test: PreparedFile['tests'][number], settings: ExploreSettings, replayDir: string, cwd: string,
-  jobs: number): Promise<TestReport> {
+  jobs: number | undefined): Promise<TestReport> {
   const base = { file: prepared.shown, name: test.name, line: test.line };
   if (test.problem) return { ...base, status: 'failed', output: '', failure: `error: ${test.problem}` };
   const program = programForTest(prepared.program, test.name)!;
