@@ -74,6 +74,39 @@ describe.skipIf(missing.skip)(`Neovim (${version ?? 'absent'}): static types`, (
   });
 });
 
+describe.skipIf(missing.skip)(`Neovim (${version ?? 'absent'}): names across files`, () => {
+  test('definition and references follow an imported function, through the checker\'s name model', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aria-nvim-names-'));
+    try {
+      mkdirSync(join(dir, 'lib'));
+      const lib = join(dir, 'lib', 'geo.aria');
+      writeFileSync(lib, '# Areas.\nfn area(w: Int, h: Int) -> {} Int = w * h\n');
+      const file = join(dir, 'main.aria');
+      writeFileSync(file, 'import lib.geo\n\nfor x in [1, 2]\n  print(geo.area(x, 3))\nend\n');
+      const run = spawnSync('bash', [
+        harness, '--ft', 'aria', '--root', dir, '--timeout-ms', '30000', '--min', '0', '--settle-ms', '500',
+        '--request', 'textDocument/definition@3:13', '--request', 'textDocument/references@3:13',
+        '--request', 'textDocument/definition@3:17', file, '--', ...serverCommand(),
+      ], { encoding: 'utf8', timeout: 60_000 });
+      expect(run.status, run.stderr).toBe(0);
+      type Loc = { uri: string; range: { start: { line: number; character: number } } };
+      const result = JSON.parse(run.stdout.trim().split('\n').pop()!) as { responses: { method: string; line: number; character: number; result?: Loc[] | Loc; error?: string }[] };
+      const at = (method: string, character: number) => {
+        const r = result.responses.find(x => x.method === method && x.character === character);
+        expect(r?.error, method).toBeUndefined();
+        const locs = Array.isArray(r?.result) ? r.result : r?.result ? [r.result] : [];
+        return locs.map(l => `${l.uri.slice(l.uri.lastIndexOf('/') + 1)}:${l.range.start.line}:${l.range.start.character}`).sort();
+      };
+      expect(at('textDocument/definition', 13)).toEqual(['geo.aria:1:3']);
+      expect(at('textDocument/references', 13)).toEqual(['geo.aria:1:3', 'main.aria:3:12']);
+      // The loop variable, used in the call: its `for`.
+      expect(at('textDocument/definition', 17)).toEqual(['main.aria:2:4']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 /** The Lua snippet of the README, between its markers. */
 function docSnippet(): string {
   const doc = readFileSync(resolve(REPO, 'README.md'), 'utf8');
