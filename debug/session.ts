@@ -1,8 +1,8 @@
 // The DAP session: translates Debug Adapter Protocol requests into Debuggee calls and runtime stops, snapshots and values into DAP.
 import { resolve } from 'node:path';
 import {
-  Breakpoint, BreakpointEvent, ContinuedEvent, Event, ExitedEvent, InitializedEvent, LoggingDebugSession, OutputEvent, Scope, Source,
-  StackFrame, StoppedEvent, TerminatedEvent, Thread, ThreadEvent,
+  Breakpoint, BreakpointEvent, ContinuedEvent, Event, ExitedEvent, InitializedEvent, Logger, LoggingDebugSession, OutputEvent, Scope, Source,
+  StackFrame, StoppedEvent, TerminatedEvent, Thread, ThreadEvent, logger,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type * as A from '../analysis/syntax/ast.js';
@@ -55,6 +55,16 @@ interface FrameRef {
 }
 
 export class AriaDebugSession extends LoggingDebugSession {
+  /**
+   * LoggingDebugSession logs every message to and from the client, and its logger (which `start` sets up anew) queues
+   * them all until `setup` is called: set up at once, logging nothing, or a long run's messages all stay in memory
+   * (test/dap/logger-queue.test.ts).
+   */
+  override start(inStream: NodeJS.ReadableStream, outStream: NodeJS.WritableStream): void {
+    super.start(inStream, outStream);
+    logger.setup(Logger.LogLevel.Stop, false);
+  }
+
   override sendEvent(event: DebugProtocol.Event): void {
     this.outputTail?.flush();
     super.sendEvent(event);
