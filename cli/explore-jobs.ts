@@ -4,13 +4,12 @@
 // one thread would report (runtime/explore.ts, mergeJobs).
 import { Worker, isMainThread, workerData, parentPort } from 'node:worker_threads';
 import { loadavg } from 'node:os';
-import { dirname, resolve } from 'node:path';
 import {
-  compileProgram, loadProgram, mergeJobs, newSharedJobsBuffer, programForTest, sharedJobs, type ExploreResult, type Program,
+  compileProgram, loadProgram, mergeJobs, newSharedJobsBuffer, programForTest, sharedJobs, type ExploreResult, type LoadedProgram,
+  type Program,
 } from '../runtime/index.js';
 import { defaultJobs, exploreWith, type ExploreSettings } from './exploring.js';
 import { shownPath } from './render.js';
-import { readSource } from './source-file.js';
 
 /**
  * The CPU time (ms) a worker thread costs before it runs a schedule: loading the CLI, checking and compiling the
@@ -38,6 +37,11 @@ function cpuMs(): number {
 interface JobRequest {
   readonly kind: 'aria-explore-job';
   readonly file: string;
+  /**
+   * The texts this thread checked and compiled, by the loader's paths (the entry's first): a worker compiles these,
+   * not what the disk holds by then (a file saved during the exploration would give threads different programs).
+   */
+  readonly sources: Readonly<Record<string, string>>;
   readonly cwd: string;
   readonly test?: string;
   readonly settings: ExploreSettings;
@@ -95,17 +99,19 @@ function startJob(request: JobRequest): { worker: Worker; answer: Promise<JobAns
  * or without `--shard`), when the bundled CLI runs (it starts itself as the workers); else on this thread alone.
  * The result is the one thread's: the same first failure, numbered the same, and the same counts.
  */
-export async function exploreFile(program: Program, file: string, cwd: string, test: string | undefined, settings: ExploreSettings,
-  asked: number | undefined): Promise<ExploreResult> {
+export async function exploreFile(program: Program, loaded: LoadedProgram, file: string, cwd: string, test: string | undefined,
+  settings: ExploreSettings, asked: number | undefined): Promise<ExploreResult> {
   const jobs = asked ?? defaultJobs();
   if (jobs <= 1 || !jobsAvailable()) return exploreWith(program, settings);
+  const sources: Record<string, string> = {};
+  for (const [path, m] of loaded.modules) sources[path] = m.text;
   const shared = newSharedJobsBuffer();
   const states = new SharedArrayBuffer(4 * jobs);
   const stateOf = new Int32Array(states);
   const started: { worker: Worker; answer: Promise<JobAnswer>; ready: Promise<void>; job: number }[] = [];
   const start = () => {
     for (let job = 1; job < jobs; job++) {
-      started.push({ ...startJob({ kind: 'aria-explore-job', file, cwd, test, settings, jobs: shared, states, job }), job });
+      started.push({ ...startJob({ kind: 'aria-explore-job', file, sources, cwd, test, settings, jobs: shared, states, job }), job });
     }
   };
   // Schedules of this machine's shard (random, PCT).
@@ -164,17 +170,11 @@ export async function runExploreJob(): Promise<number> {
   const request = workerData as JobRequest;
   const post = (m: JobAnswer) => parentPort!.postMessage(m);
   try {
-    const read = readSource(request.file);
-    if (!read.ok) throw new Error(`cannot read ${request.file}: it ${read.reason}`);
-    // This thread checked the program: a worker only loads and compiles it (no checker: a quarter of its start).
-    const root = dirname(request.file);
-    const { program: loaded, diagnostics } = await loadProgram(read.text, {
-      path: shownPath(request.file, request.cwd),
-      readModule: path => {
-        const r = readSource(resolve(request.cwd, path), root);
-        return r.ok ? r.text : undefined;
-      },
-    });
+    // The main thread checked the program: a worker only loads and compiles the same texts (no checker, no disk).
+    const entry = shownPath(request.file, request.cwd);
+    const text = request.sources[entry];
+    if (text === undefined) throw new Error(`no source for ${entry}`);
+    const { program: loaded, diagnostics } = await loadProgram(text, { path: entry, files: request.sources, readModule: () => undefined });
     if (diagnostics.some(d => d.severity === 'error')) throw new Error(`${request.file} does not load: ${diagnostics[0]!.message}`);
     let program: Program | undefined = await compileProgram(loaded);
     if (request.test !== undefined) program = programForTest(program, request.test);

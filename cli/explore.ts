@@ -112,7 +112,7 @@ export async function runExplore(args: string[], io: CliIo): Promise<number> {
   };
   const shown = shownPath(file, io.cwd);
   if (format === 'text') io.stdout(`exploring ${shown}: up to ${settings.schedules} schedules (${settings.strategy}, ${settings.workers} worker${settings.workers === 1 ? '' : 's'}, ${settings.flavor})\n`);
-  const result = await exploreFile(compiled.program, file, io.cwd, undefined, settings, jobs);
+  const result = await exploreFile(compiled.program, compiled.loaded, file, io.cwd, undefined, settings, jobs);
   let replayPath: string | undefined;
   let saved: ReturnType<typeof saveReplay> | undefined;
   if (result.failure) {

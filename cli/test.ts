@@ -231,7 +231,7 @@ async function exploreOneTest(prepared: PreparedFile, test: PreparedFile['tests'
   const base = { file: prepared.shown, name: test.name, line: test.line };
   if (test.problem) return { ...base, status: 'failed', output: '', failure: `error: ${test.problem}` };
   const program = programForTest(prepared.program, test.name)!;
-  const result = await exploreFile(program, prepared.file, cwd, test.name, settings, jobs);
+  const result = await exploreFile(program, prepared.loaded, prepared.file, cwd, test.name, settings, jobs);
   const explored = exploreSummary(result, settings);
   if (!result.failure) return { ...base, status: 'passed', output: '', explored, schedules: result.schedules, exhausted: result.exhausted };
   const path = join(replayDir, `${basename(prepared.file, '.aria')}.${test.name}.json`);

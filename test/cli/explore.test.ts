@@ -1,7 +1,7 @@
 // Exploring schedules from the command line as a new user would: `aria explore` finds a race and writes a replay
 // file, `aria run --replay` reproduces it (and says when the program changed), `aria test --explore` finds the
 // examples' bugs and passes their fixes.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -210,6 +210,28 @@ describe('--jobs N', () => {
     const passing = aria(['test', 'bug-lost-update-fixed.aria', '--explore', '500', '-j', '3', '--format', 'json'], dir, threadsAtOnce);
     expect(JSON.parse(passing.stdout).tests[0]).toMatchObject({ status: 'passed', schedules: 500 });
     expect(aria(['explore', 'bug-lost-update-fixed.aria', '-n', '400', '--jobs', '2'], dir, threadsAtOnce)).toMatchObject({ code: 0, stdout: expect.stringContaining('400 schedules passed') });
+  });
+
+  test('the threads explore the program that was checked, even if the file is saved meanwhile', async () => {
+    const dir = withExamples('bug-lost-update-fixed.aria');
+    const file = join(dir, 'bug-lost-update-fixed.aria');
+    const child = spawn(process.execPath, [join(out, 'cli.js'), 'explore', 'bug-lost-update-fixed.aria', '-n', '3000', '--jobs', '2'], {
+      cwd: dir, env: { ...process.env, ...threadsAtOnce },
+    });
+    let stdout = '';
+    let saved = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      // Checked and compiled: the user saves a version that always fails, while the threads start.
+      if (!saved && stdout.includes('exploring ')) {
+        saved = true;
+        writeFileSync(file, 'assert(false, "the saved version")\n');
+      }
+    });
+    const code = await new Promise<number | null>(done => child.on('exit', done));
+    expect(saved).toBe(true);
+    expect(stdout).toContain('3000 schedules passed');
+    expect(code).toBe(0);
   });
 
   test('DFS on threads: the same schedules as one thread, and the same failing schedule and replay file', () => {
