@@ -1347,13 +1347,6 @@ class Checker {
     }
   }
 
-  /** The type of a block's value, inferred. */
-  private inferBlock(block: A.Block, ctx: Ctx): Type {
-    const t = tvar(ctx.level);
-    this.checkBlock(block, ctx, t);
-    return t;
-  }
-
   /** Checks a statement; in 'value' mode returns the type of its value (a fresh variable for a jump). */
   private checkStmt(s: A.Stmt, ctx: Ctx, mode: 'value' | 'discard'): Type | undefined {
     // Nesting deeper than this is not checked (the lowering's own bound reports E0002 long before).
