@@ -757,7 +757,7 @@ export class Workspace {
     // A syntax error leaves half-parsed code on its lines: other reports there would be noise.
     // The effect rules' verdicts (E0202, E0203, W0201) come from the type checker, which follows function values
     // everywhere.
-    const effects = file.effectDiagnostics?.diagnostics ?? [];
+    const effects = (file.effectDiagnostics?.diagnostics ?? []).filter(d => d.code !== 'W0204' || this.idleByTypes(file.path, d.span));
     // One report per mistake: a type error where the name checker already found one (an undefined name, a wrong
     // number of arguments) would only repeat it.
     if (analysis.diagnostics.length > 0 && typed.length > 0) {
@@ -854,7 +854,7 @@ export class Workspace {
     }
     if (!best) return undefined;
     for (const t of spans) {
-      if (!t.rows || t.kind === 'body' || t.span.start !== best.span.start || t.span.end !== best.span.end) continue;
+      if (!t.rows || t.kind === 'body' || t.kind === 'with' || t.span.start !== best.span.start || t.span.end !== best.span.end) continue;
       for (const r of t.rows) rows.push({ name: r.name, row: types.showRow(r.row) });
     }
     const module = this.files.get(key) ? this.lowered(this.files.get(key)!) : undefined;
@@ -1075,6 +1075,23 @@ export class Workspace {
       name: node.name, kind: node.kind, id: node.id, nameSpan: node.nameSpan, span: node.span,
       declared: node.declared?.text, inferred: `{${effects.join(', ')}}`, effects, latentParams,
     };
+  }
+
+  /**
+   * Whether the `with` whose handler is at `span` discharges nothing its block performs, by the type checker's row
+   * of the block (the effect graph does not see effects that travel through fields and results, and would call a
+   * handler idle that serves a closure held in a struct). True when the type checker recorded no row there.
+   */
+  private idleByTypes(path: string, span: Span): boolean {
+    const record = this.types()?.spans.get(path)?.at(span.start).find(t => t.kind === 'with' && t.span.start === span.start && t.span.end === span.end);
+    const block = record?.rows?.[0]?.row;
+    if (!block) return true;
+    const discharged = new Set(block.out.flatMap(e => (e.filter ? [...e.filter] : [])));
+    for (const atom of block.atoms.keys()) {
+      // A suspension is a cancellation point: a `Cancel.timeout` block that only sleeps or awaits is served.
+      if (discharged.has(atom) || (atom === 'Async' && discharged.has('Cancel'))) return false;
+    }
+    return true;
   }
 
   /** The row the type checker recorded for what a function's body performs, if it recorded one. */

@@ -36,9 +36,9 @@ export interface TypedSpan {
   readonly type: Type;
   /**
    * What the span names: a binding, a use, a call, a lambda; `body` (at a function's name): its `rows` hold the
-   * row of what the body performs, as `body`.
+   * row of what the body performs, as `body`; `with` (at a `with`'s handler): the row of what its block performs.
    */
-  readonly kind: 'binding' | 'use' | 'call' | 'lambda' | 'expression' | 'body';
+  readonly kind: 'binding' | 'use' | 'call' | 'lambda' | 'expression' | 'body' | 'with';
   /** For a call of a row-polymorphic function: its quantified rows instantiated here, by name. */
   readonly rows?: readonly { readonly name: string; readonly row: RowVar }[];
 }
@@ -2380,6 +2380,7 @@ class Checker {
       this.error(ctx.env.path, 'E0210', h.span, `\`with\` needs a handler, not a value of type \`${this.show(ht)}\``);
       this.graph.addEdge(inner, ctx.row, at);
     }
+    this.pushTo(this.spans, ctx.env.path, { span: h.span, type: UNIT, kind: 'with', rows: [{ name: 'block', row: inner }] });
     const body: Ctx = { ...ctx, row: inner, scope: { vars, parent: ctx.scope } };
     if (isTimeout) {
       // `with Cancel.timeout(d) ... end` is `Some(v)` when the block finished, `None()` when its deadline cut it short.
