@@ -1083,8 +1083,7 @@ export class Workspace {
    * handler idle that serves a closure held in a struct). True when the type checker recorded no row there.
    */
   private idleByTypes(path: string, span: Span): boolean {
-    const record = this.types()?.spans.get(path)?.at(span.start).find(t => t.kind === 'with' && t.span.start === span.start && t.span.end === span.end);
-    const block = record?.rows?.[0]?.row;
+    const block = this.withBlockRow(path, span);
     if (!block) return true;
     const discharged = new Set(block.out.flatMap(e => (e.filter ? [...e.filter] : [])));
     for (const atom of block.atoms.keys()) {
@@ -1092,6 +1091,31 @@ export class Workspace {
       if (discharged.has(atom) || (atom === 'Async' && discharged.has('Cancel'))) return false;
     }
     return true;
+  }
+
+  /** The row of the block of the `with` whose handler is at `span`, as the type checker recorded it. */
+  private withBlockRow(path: string, span: Span): RowVar | undefined {
+    const record = this.types()?.spans.get(path)?.at(span.start).find(t => t.kind === 'with' && t.span.start === span.start && t.span.end === span.end);
+    return record?.rows?.[0]?.row;
+  }
+
+  /** The places in a `with`'s block that bring in an effect it discharges, by the type checker's row of the block. */
+  private typedDischarged(path: string, handlerSpan: Span): DischargedCall[] {
+    const block = this.withBlockRow(path, handlerSpan);
+    if (!block) return [];
+    const discharged = new Set(block.out.flatMap(e => (e.filter ? [...e.filter] : [])));
+    const bySpan = new Map<string, DischargedCall>();
+    for (const atom of block.atoms.keys()) {
+      if (!discharged.has(atom)) continue;
+      for (const { origin } of sitesOf(block, atom)) {
+        if (origin.path !== path) continue;
+        const key = `${origin.span.start}:${origin.span.end}`;
+        const old = bySpan.get(key);
+        const effects = [...new Set([...(old?.effects ?? []), effectName(atom)])].sort();
+        bySpan.set(key, { path, span: origin.span, label: old?.label ?? origin.label, effects });
+      }
+    }
+    return [...bySpan.values()];
   }
 
   /** The row the type checker recorded for what a function's body performs, if it recorded one. */
@@ -1291,6 +1315,13 @@ export class Workspace {
         const hit = node.frames[f]!.discharges.filter(k => remaining.delete(k));
         if (f === frame && hit.length) add(site, hit);
       }
+    }
+    // The places the type checker saw bring a discharged effect into the block (calls of closures held in fields
+    // or returned by functions, which the effect graph does not see).
+    for (const typed of this.typedDischarged(node.path, node.frames[frame]!.handlerSpan)) {
+      const same = out.findIndex(o => o.span.start === typed.span.start && o.span.end === typed.span.end);
+      if (same < 0) out.push(typed);
+      else out[same] = { ...out[same]!, effects: [...new Set([...out[same]!.effects, ...typed.effects])].sort() };
     }
     return out.sort((x, y) => x.span.start - y.span.start);
   }

@@ -344,6 +344,16 @@ suite('handlers', () => {
     expect(calls.map(c => [slice(SOURCE, c.span), c.effects])).toEqual([['helper(1)', ['Log']]]);
   });
 
+  test('dischargedBy: a call of a closure held in a struct, which the effect graph does not see', async () => {
+    const text = [
+      'effect Log {', '  fn log(msg: String) -> Unit', '}', 'handler Console for Log {', '  fn log(msg) = print(msg)', '}',
+      'struct Job(name: String, run: () -> {Log} Unit)', 'fn serve(job: Job) -> {IO} Unit', '  with Console', '    job.run()', '    print(job.name)', '  end', 'end', '',
+    ].join('\n');
+    const ws = await memoryWorkspace({ 'a.aria': text });
+    expect(ws.diagnostics('a.aria')).toEqual([]);
+    expect(ws.dischargedBy('a.aria', at(text, 'with Console')).map(c => [slice(text, c.span), c.effects])).toEqual([['job.run()', ['Log']]]);
+  });
+
   test('a lambda passed to a polymorphic built-in is discharged by the with around the call', async () => {
     const text = 'effect E {\n  fn op() -> Unit\n}\nhandler H for E {\n  fn op() = ()\n}\nwith H\n  each([1], |x| E.op())\nend\n';
     const ws = await memoryWorkspace({ 'a.aria': text });
