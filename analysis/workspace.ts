@@ -1213,7 +1213,6 @@ export class Workspace {
     const a = this.analysis(path, token);
     if (!a) return [];
     const found = this.siteAt(a.analysis, offset);
-    if (!found) return [];
     const solution = a.solution;
     const out: HandlerRef[] = [];
     const seen = new Set<string>();
@@ -1257,7 +1256,22 @@ export class Workspace {
         if (passed.size) visit(c.node, c.site, passed, depth + 1);
       }
     };
-    visit(found.node, found.site, solution.siteEffects(found.node, found.site), 0);
+    if (found) visit(found.node, found.site, solution.siteEffects(found.node, found.site), 0);
+    // The `with` blocks around the offset whose rows, as the type checker saw them, take a discharged effect from a
+    // construct there (a call of a closure held in a field, which the effect graph does not see).
+    const key = this.path(path);
+    for (const w of this.names(key)?.withs ?? []) {
+      if (offset < w.span.start || offset > w.span.end || out.some(o => o.path === key && o.span.start === w.span.start)) continue;
+      const handlerSpan = w.expr.handler.span;
+      const effects = [...new Set(this.typedDischarged(key, handlerSpan)
+        .filter(c => c.span.start <= offset && offset <= c.span.end).flatMap(c => c.effects))].sort();
+      if (effects.length === 0) continue;
+      const decl = w.target?.kind === 'symbol' ? w.target.symbol : undefined;
+      out.push({
+        path: key, span: w.span, handlerSpan, label: w.handlerName, effects, ambient: false,
+        declaration: decl ? { path: decl.path, span: decl.nameSpan } : undefined,
+      });
+    }
     return out;
   }
 

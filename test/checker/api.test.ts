@@ -352,6 +352,9 @@ suite('handlers', () => {
     const ws = await memoryWorkspace({ 'a.aria': text });
     expect(ws.diagnostics('a.aria')).toEqual([]);
     expect(ws.dischargedBy('a.aria', at(text, 'with Console')).map(c => [slice(text, c.span), c.effects])).toEqual([['job.run()', ['Log']]]);
+    // And from the call, the handler that serves it.
+    expect(ws.handlersFor('a.aria', at(text, 'job.run()') + 5).map(h => [h.label, h.effects, h.declaration && slice(text, h.declaration.span)]))
+      .toEqual([['Console', ['Log'], 'Console']]);
   });
 
   test('a lambda passed to a polymorphic built-in is discharged by the with around the call', async () => {
