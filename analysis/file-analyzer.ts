@@ -1,11 +1,10 @@
-// Builds one file's semantic model: scopes, symbols and references, name and arity checks, and the effect sites of every body.
+// One pass over a file for checking: names and arity, handler completeness, unknown effects, and the effect sites of every body.
 import {
   BUILTIN_CONSTANTS,
   BUILTIN_CONSTRUCTORS,
   BUILTIN_EFFECT_INFO,
   BUILTIN_EFFECTS,
   BUILTIN_FUNCTIONS,
-  BUILTIN_HANDLERS,
   DURATION_UNITS,
   builtinFunction,
   builtinHandler,
@@ -40,7 +39,6 @@ export interface ResolvedImport {
   /** The name the module is bound to (the last segment). */
   readonly name: string;
   readonly target?: string;
-  readonly symbol: string;
 }
 
 export interface FileAnalysis {
@@ -138,23 +136,7 @@ const BUILTIN_PARAMS: ReadonlyMap<BuiltinFunction, { readonly params: readonly P
 /** Lambdas nested deeper than this keep no latent effects (see `lambda`). */
 const MAX_LAMBDA_DEPTH = 64;
 
-type BuiltinKind = 'fn' | 'effect' | 'handler' | 'ctor' | 'const' | 'op';
-
 const noName = (a: A.Arg): boolean => !a.name;
-
-/** Every built-in's symbol id, built once (so that references share the strings). */
-const BUILTIN_IDS: ReadonlyMap<string, string> = new Map([
-  ...BUILTIN_FUNCTIONS.map(f => ['fn', f.name]),
-  ...BUILTIN_EFFECTS.map(e => ['effect', e]),
-  ...BUILTIN_HANDLERS.map(h => ['handler', h.name]),
-  ...BUILTIN_CONSTRUCTORS.map(c => ['ctor', c.name]),
-  ...BUILTIN_CONSTANTS.map(c => ['const', c.name]),
-  ...BUILTIN_EFFECTS.flatMap(e => BUILTIN_EFFECT_INFO[e].ops.map(o => ['op', `${e}.${o.name}`])),
-].map(([kind, name]) => [`${kind}:${name}`, `builtin:${kind}:${name}`]));
-
-export function builtinSymbolId(kind: BuiltinKind, name: string): string {
-  return BUILTIN_IDS.get(`${kind}:${name}`) ?? `builtin:${kind}:${name}`;
-}
 
 /** Analyses one lowered file against the exports of the files it imports. Never throws on user input. */
 /**
@@ -287,8 +269,7 @@ class FileAnalyzer {
       const segments = item.path.map(p => p.name);
       const name = segments[segments.length - 1]!;
       const target = this.ctx.resolveImport(segments);
-      const symbol = `${this.path}#import:${name}`;
-      const imp: ResolvedImport = { decl: item, name, target, symbol };
+      const imp: ResolvedImport = { decl: item, name, target };
       this.imports.push(imp);
       const exports = target ? this.ctx.exportsOf(target) : undefined;
       const last = item.path[item.path.length - 1]!;
@@ -325,10 +306,10 @@ class FileAnalyzer {
   }
 
   /** The key of an effect name as written in a row or an operation call, or undefined. */
-  private effectKey(name: string): { key: EffectKey; symbol: string } | undefined {
+  private effectKey(name: string): EffectKey | undefined {
     const m = this.moduleNames.get(name);
-    if (m?.kind === 'item' && m.item.kind === 'effect') return { key: m.item.key, symbol: m.item.id };
-    if (isBuiltinEffect(name)) return { key: name, symbol: builtinSymbolId('effect', name) };
+    if (m?.kind === 'item' && m.item.kind === 'effect') return m.item.key;
+    if (isBuiltinEffect(name)) return name;
     return undefined;
   }
 
@@ -336,14 +317,14 @@ class FileAnalyzer {
   private row(row: A.EffectRow, owner: string): DeclaredRow {
     const effects: { key: EffectKey; span: A.Span }[] = [];
     for (const e of row.effects) {
-      const found = this.effectKey(e.name);
-      if (!found) {
+      const key = this.effectKey(e.name);
+      if (key === undefined) {
         const effects = [...BUILTIN_EFFECTS, ...[...this.moduleNames.values()].flatMap(m => (m.kind === 'item' && m.item.kind === 'effect' ? [m.item.name] : []))];
         const hint = didYouMean(e.name, effects);
         this.report('E0201', e.span, `unknown effect \`${e.name}\` in the row of \`${owner}\`${hint || `: declare it with \`effect ${e.name} { ... }\``}`);
         continue;
       }
-      effects.push({ key: found.key, span: e.span });
+      effects.push({ key, span: e.span });
     }
     const variables = [...row.variables.map(v => v.name), ...(row.tail ? [row.tail.name] : [])];
     return { span: row.span, text: rowText(row), effects, variables };
@@ -480,7 +461,7 @@ class FileAnalyzer {
       if (p.type?.kind === 'FnType') {
         const row = p.type.effects;
         if (row) {
-          concrete = row.effects.map(e => this.effectKey(e.name)?.key).filter((k): k is EffectKey => k !== undefined);
+          concrete = row.effects.map(e => this.effectKey(e.name)).filter((k): k is EffectKey => k !== undefined);
           poly = rowVariables(row).length > 0;
         }
       }
@@ -1086,7 +1067,7 @@ class FileAnalyzer {
       const effect = this.effectKey(obj.name);
       const m = this.moduleNames.get(obj.name);
       if (effect) {
-        this.operationCall(e, obj.name, effect.key, prop, ctx);
+        this.operationCall(e, obj.name, effect, prop, ctx);
         return;
       }
       if (m?.kind === 'module') {
@@ -1145,23 +1126,15 @@ class FileAnalyzer {
     const opName = prop.name;
     const m: ModuleName | undefined = item ? { kind: 'item', item } : this.moduleNames.get(effectName);
     let params: readonly ParamInfo[] | undefined;
-    let symbol: string | undefined;
-    if (m?.kind === 'item' && m.item.kind === 'effect') {
-      const op = m.item.ops.get(opName);
-      if (op) {
-        params = op.params;
-        symbol = op.symbol;
-      }
-    }
+    if (m?.kind === 'item' && m.item.kind === 'effect') params = m.item.ops.get(opName)?.params;
     // A restated built-in effect is the built-in one: its operations stay callable.
     if (!params && isBuiltinEffect(effectName)) {
       const op = BUILTIN_EFFECT_INFO[effectName].ops.find(o => o.name === opName);
       if (op) {
         params = op.params.map((p, i) => ({ name: p, optional: i >= op.required }));
-        symbol = builtinSymbolId('op', `${effectName}.${opName}`);
       }
     }
-    if (!params || !symbol) {
+    if (!params) {
       if (opName !== '') {
         ctx.node.unresolved = true;
         const ops = m?.kind === 'item' && m.item.kind === 'effect' ? [...m.item.ops.keys()] : isBuiltinEffect(effectName) ? BUILTIN_EFFECT_INFO[effectName].ops.map(o => o.name) : [];
@@ -1213,8 +1186,8 @@ class FileAnalyzer {
       const effect = this.effectKey(obj.name);
       if (effect) {
         const m = this.moduleNames.get(obj.name);
-        const op = m?.kind === 'item' && m.item.kind === 'effect' ? m.item.ops.get(prop.name)?.symbol
-          : isBuiltinEffect(obj.name) && BUILTIN_EFFECT_INFO[obj.name].ops.some(o => o.name === prop.name) ? builtinSymbolId('op', qualified) : undefined;
+        const op = m?.kind === 'item' && m.item.kind === 'effect' ? m.item.ops.has(prop.name)
+          : isBuiltinEffect(obj.name) && BUILTIN_EFFECT_INFO[obj.name].ops.some(o => o.name === prop.name);
         if (!op && prop.name !== '') this.report('E0204', prop.span, `effect \`${obj.name}\` has no operation \`${prop.name}\``);
         return;
       }
@@ -1329,7 +1302,7 @@ class FileAnalyzer {
     const handlerPath = x.id.slice(0, x.id.lastIndexOf('#handler:'));
     const exports = handlerPath === this.path ? this.own : this.ctx.exportsOf(handlerPath);
     const effect = exports?.items.get(x.effect);
-    const key = effect?.kind === 'effect' ? effect.key : isBuiltinEffect(x.effect) ? x.effect : this.effectKey(x.effect)?.key;
+    const key = effect?.kind === 'effect' ? effect.key : isBuiltinEffect(x.effect) ? x.effect : this.effectKey(x.effect);
     this.site(ctx, call?.span ?? at, label, [], x.id);
     return { discharges: key ? [key] : [], dynamic: false };
   }

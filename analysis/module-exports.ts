@@ -13,7 +13,6 @@ export interface OpInfo {
   readonly params: readonly ParamInfo[];
   readonly nameSpan: A.Span;
   readonly span: A.Span;
-  readonly symbol: string;
   readonly detail: string;
   readonly doc?: string;
 }
@@ -187,7 +186,7 @@ function exportItem(path: string, item: Exclude<A.Item, A.ImportDecl>, items: Ma
           if (ops.has(op.name.name) || op.name.name === '') continue;
           ops.set(op.name.name, {
             name: op.name.name, params: paramInfos(op.params), nameSpan: op.name.span, span: op.span,
-            symbol: `${path}#effect:${name}.${op.name.name}`, detail: fnSignature(op, `${name}.`), doc: op.doc,
+            detail: fnSignature(op, `${name}.`), doc: op.doc,
           });
         }
         items.set(name, {

@@ -242,9 +242,10 @@ export function builtinSymbol(id: string): SymbolInfo | undefined {
       return fn && { id, kind: 'builtin-function', name, detail: fn.signature, doc: fn.doc };
     }
     case 'effect':
-      return isBuiltinEffect(name)
-        ? { id, kind: 'builtin-effect', name, detail: `effect ${name} (built-in)`, doc: BUILTIN_EFFECT_INFO[name].doc }
-        : { id, kind: 'builtin-handler', name, detail: `${name} (built-in handlers)` };
+      if (isBuiltinEffect(name)) return { id, kind: 'builtin-effect', name, detail: `effect ${name} (built-in)`, doc: BUILTIN_EFFECT_INFO[name].doc };
+      // A namespace of built-in handlers and constants (`Runtime`, `CPU`).
+      return [...BUILTIN_HANDLERS, ...BUILTIN_CONSTANTS].some(x => x.name.startsWith(`${name}.`))
+        ? { id, kind: 'builtin-handler', name, detail: `${name} (built-in handlers)` } : undefined;
     case 'handler': {
       const h = BUILTIN_HANDLERS.find(x => x.name === name);
       return h && { id, kind: 'builtin-handler', name, detail: `${h.signature} (discharges ${h.discharges.length ? h.discharges.join(', ') : 'nothing'})`, doc: h.doc };

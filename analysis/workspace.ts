@@ -1083,7 +1083,7 @@ export class Workspace {
    * handler idle that serves a closure held in a struct). True when the type checker recorded no row there.
    */
   private idleByTypes(path: string, span: Span): boolean {
-    const block = this.withBlockRow(path, span);
+    const block = this.recordedRow(path, span, 'with');
     if (!block) return true;
     const discharged = new Set(block.out.flatMap(e => (e.filter ? [...e.filter] : [])));
     for (const atom of block.atoms.keys()) {
@@ -1093,15 +1093,18 @@ export class Workspace {
     return true;
   }
 
-  /** The row of the block of the `with` whose handler is at `span`, as the type checker recorded it. */
-  private withBlockRow(path: string, span: Span): RowVar | undefined {
-    const record = this.types()?.spans.get(path)?.at(span.start).find(t => t.kind === 'with' && t.span.start === span.start && t.span.end === span.end);
+  /**
+   * A row the type checker recorded at exactly `span`: what a function's body performs (`body`, at its name) or
+   * what a `with`'s block performs (`with`, at its handler).
+   */
+  private recordedRow(path: string, span: Span, kind: 'body' | 'with'): RowVar | undefined {
+    const record = this.types()?.spans.get(path)?.at(span.start).find(t => t.kind === kind && t.span.start === span.start && t.span.end === span.end);
     return record?.rows?.[0]?.row;
   }
 
   /** The places in a `with`'s block that bring in an effect it discharges, by the type checker's row of the block. */
   private typedDischarged(path: string, handlerSpan: Span): DischargedCall[] {
-    const block = this.withBlockRow(path, handlerSpan);
+    const block = this.recordedRow(path, handlerSpan, 'with');
     if (!block) return [];
     const discharged = new Set(block.out.flatMap(e => (e.filter ? [...e.filter] : [])));
     const bySpan = new Map<string, DischargedCall>();
@@ -1118,16 +1121,9 @@ export class Workspace {
     return [...bySpan.values()];
   }
 
-  /** The row the type checker recorded for what a function's body performs, if it recorded one. */
-  private bodyRowVar(node: FnNode): RowVar | undefined {
-    const start = node.nameSpan.start;
-    const record = this.types()?.spans.get(node.path)?.at(start).find(t => t.kind === 'body' && t.span.start === start);
-    return record?.rows?.[0]?.row;
-  }
-
   /** The effects (keys) of the row the type checker recorded for a function's body, if it recorded one. */
   private bodyRow(node: FnNode): Set<EffectKey> | undefined {
-    const row = this.bodyRowVar(node);
+    const row = this.recordedRow(node.path, node.nameSpan, 'body');
     return row ? new Set([...row.atoms.keys()].filter(k => !k.startsWith('~'))) : undefined;
   }
 
@@ -1136,7 +1132,7 @@ export class Workspace {
    * give): each place in the body that brings the effect in, with the steps down to where it is performed.
    */
   private typedOrigins(node: FnNode): EffectOrigin[] | undefined {
-    const row = this.bodyRowVar(node);
+    const row = this.recordedRow(node.path, node.nameSpan, 'body');
     if (!row) return undefined;
     const out: EffectOrigin[] = [];
     for (const atom of row.atoms.keys()) {

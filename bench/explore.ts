@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { explore, type Strategy } from '../runtime/explore.js';
 import { compileProgram, loadProgram, programForTest, runCompiled, type Program } from '../runtime/index.js';
+import { lostUpdatePrelude } from '../test/support/programs.js';
 
 async function compile(source: string, path: string): Promise<Program> {
   const { program, diagnostics } = await loadProgram(source, { path });
@@ -71,29 +72,7 @@ for (const strategy of ['random', 'pct'] as Strategy[]) {
 
 // (c) The lost update among eight noisy tasks: the first deposit must be held back until the others are done.
 const NEEDLE = `
-struct Account(balance: Int)
-
-fn audit(amount: Int) -> Int
-  amount * 7
-end
-
-fn deposit(account: Account, amount: Int) -> {Async} Unit
-  balance = account.balance
-  receipt = spawn audit(amount)
-  receipt.await
-  account.balance = balance + amount
-end
-
-fn noise(n: Int) -> {Async} Int
-  acc = 0
-  for i in 0..8
-    acc += i
-    yield_now()
-  end
-  acc
-end
-
-@test
+${lostUpdatePrelude(8)}@test
 fn deposits_all_land()
   account = Account(100)
   others = []

@@ -1179,7 +1179,7 @@ class Checker {
       if (!p.type) this.hint(env.path, { kind: 'parameter', offset: p.name.span.end, span: p.name.span, type: sig.type.params[i]!, scheme: schemeKey });
     });
     this.record(env.path, fn.name.span, sig.type, 'binding');
-    this.recordBody(env.path, fn.name.span, sig.body);
+    this.recordRow(env.path, fn.name.span, 'body', sig.body);
     if (!fn.returnType && !fn.effects) {
       const close = fn.params.length > 0 ? fn.params[fn.params.length - 1]!.span.end : fn.name.span.end;
       this.hint(env.path, { kind: 'return', offset: close, span: fn.name.span, type: sig.type.ret, row: sig.type.row, scheme: schemeKey });
@@ -1247,7 +1247,7 @@ class Checker {
         }
         this.graph.setUpper(row, allowed, { kind: 'handler-op', name: `${h.name.name}.${op.name.name}`, origin });
       }
-      this.recordBody(env.path, op.name.span, row);
+      this.recordRow(env.path, op.name.span, 'body', row);
       const ctx: Ctx = { env, level, row, scope: { vars: opVars, parent: base.scope }, ret, fnName: `${h.name.name}.${op.name.name}`, depth: 0 };
       this.declareLocals(env, ctx.scope, op.body.stmts, op.params.map(p => p.name.name));
       this.checkBlock(op.body, ctx, ret);
@@ -1410,7 +1410,7 @@ class Checker {
           this.record(ctx.env.path, p.name.span, sig.type.params[i]!, 'binding');
         });
         this.record(ctx.env.path, fn.name.span, sig.type, 'binding');
-        this.recordBody(ctx.env.path, fn.name.span, sig.body);
+        this.recordRow(ctx.env.path, fn.name.span, 'body', sig.body);
         const inner: Ctx = { env: ctx.env, level: ctx.level, row: sig.body, scope: { vars, parent: ctx.scope }, ret: sig.type.ret, fnName: fn.name.name, depth: ctx.depth + 1 };
         this.declareLocals(ctx.env, inner.scope, fn.body.stmts, fn.params.map(p => p.name.name));
         this.checkDefaults(inner, fn.params, sig.type.params);
@@ -2380,7 +2380,7 @@ class Checker {
       this.error(ctx.env.path, 'E0210', h.span, `\`with\` needs a handler, not a value of type \`${this.show(ht)}\``);
       this.graph.addEdge(inner, ctx.row, at);
     }
-    this.pushTo(this.spans, ctx.env.path, { span: h.span, type: UNIT, kind: 'with', rows: [{ name: 'block', row: inner }] });
+    this.recordRow(ctx.env.path, h.span, 'with', inner);
     const body: Ctx = { ...ctx, row: inner, scope: { vars, parent: ctx.scope } };
     if (isTimeout) {
       // `with Cancel.timeout(d) ... end` is `Some(v)` when the block finished, `None()` when its deadline cut it short.
@@ -2415,9 +2415,12 @@ class Checker {
     this.pushTo(this.spans, path, { span, type, kind });
   }
 
-  /** The row of what a function's (or handler operation's) body performs, at its name (hovers read it). */
-  private recordBody(path: string, name: A.Span, row: RowVar): void {
-    this.pushTo(this.spans, path, { span: name, type: UNIT, kind: 'body', rows: [{ name: 'body', row }] });
+  /**
+   * A row the queries read: what a function's (or handler operation's) body performs, at its name (`body`), or what
+   * a `with`'s block performs, at its handler (`with`).
+   */
+  private recordRow(path: string, span: A.Span, kind: 'body' | 'with', row: RowVar): void {
+    this.pushTo(this.spans, path, { span, type: UNIT, kind, rows: [{ name: kind, row }] });
   }
 
   /** A use of a struct's field (an access, or a named argument of its constructor): for renaming the field. */

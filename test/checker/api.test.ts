@@ -323,6 +323,8 @@ suite('symbols', () => {
     expect(ws.symbolInfo('builtin:handler:Cancel.timeout')!.detail).toContain('discharges Cancel');
     expect(ws.symbolInfo('builtin:fn:spawn_blocking')!.doc).toContain('Blocking');
     expect(ws.symbolInfo('builtin:fn:nope')).toBeUndefined();
+    expect(ws.symbolInfo('builtin:effect:Runtime')!.kind).toBe('builtin-handler');
+    expect(ws.symbolInfo('builtin:effect:Nope')).toBeUndefined();
   });
 });
 

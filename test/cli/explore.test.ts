@@ -6,7 +6,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { NOISY_RACE } from '../support/programs.js';
+import { lostUpdatePrelude, NOISY_RACE } from '../support/programs.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
 let out: string;
@@ -49,29 +49,7 @@ print("hits:", c.hits)
 `;
 
 // The lost update between two deposits among eight tasks that yield often: worker threads share the schedules.
-const NEEDLE = `struct Account(balance: Int)
-
-fn audit(amount: Int) -> Int
-  amount * 7
-end
-
-fn deposit(account: Account, amount: Int) -> {Async} Unit
-  balance = account.balance
-  receipt = spawn audit(amount)
-  receipt.await
-  account.balance = balance + amount
-end
-
-fn noise(n: Int) -> {Async} Int
-  acc = 0
-  for i in 0..8
-    acc += i
-    yield_now()
-  end
-  acc
-end
-
-@test
+const NEEDLE = `${lostUpdatePrelude(8)}@test
 fn deposits_all_land()
   account = Account(100)
   others = []

@@ -54,11 +54,10 @@ print(n, len(items), sum(join(helpers)))
 }
 
 /**
- * A lost update early in the run, then three tasks that yield often. DFS changes the last choice points first, so it
- * meets the race only after many subtrees: with `--depth 3` and 2 workers, at schedule 84, in the 36th subtree
- * (`noise` counting to `noise` and `tasks` of them: other sizes, a longer search).
+ * What the lost-update programs share: an account, a deposit that reads the balance, awaits a task, and writes it
+ * back, and a noise task that yields `noise` times.
  */
-export function noisyRace(noise = 2, tasks = 3): string {
+export function lostUpdatePrelude(noise: number): string {
   return `struct Account(balance: Int)
 
 fn audit(amount: Int) -> Int
@@ -81,7 +80,16 @@ fn noise(n: Int) -> {Async} Int
   acc
 end
 
-@test
+`;
+}
+
+/**
+ * A lost update early in the run, then three tasks that yield often. DFS changes the last choice points first, so it
+ * meets the race only after many subtrees: with `--depth 3` and 2 workers, at schedule 84, in the 36th subtree
+ * (`noise` counting to `noise` and `tasks` of them: other sizes, a longer search).
+ */
+export function noisyRace(noise = 2, tasks = 3): string {
+  return `${lostUpdatePrelude(noise)}@test
 fn deposits_all_land()
   account = Account(100)
   first = spawn deposit(account, 10)
