@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { checkRecorder, launchBrowser, option, workbenchSteps } from '../e2e/workbench.mjs';
+import { manyTasksCount } from '../support/many-tasks.mjs';
 
 const file = option('file');
 const line = Number(option('line'));
@@ -584,10 +585,13 @@ try {
       await until(`the stop in ${file}`, async () => ({ ok: /Paused on breakpoint/i.test(await page.evaluate(() => document.body.innerText)) }), 120_000);
       // the panel stays open from the sessions before; it shows each new session's stops
       if (!(await timelineInfo())) await runCommand('Aria: Show Timeline');
+      // the panel shows the last session's recording until this stop's arrives: wait for a stopped header with
+      // exactly this program's task count (the lints session before it also has about 10 tasks, one failed)
+      const expected = manyTasksCount(n);
       const info = await until('the timeline of this stop', async () => {
         const i = await timelineInfo();
         const tasks = Number((/^([\d,]+) tasks/.exec(i?.header ?? '')?.[1] ?? '0').replace(/,/g, ''));
-        return { ok: !!i && tasks >= n && i.runs > 0, tasks, ...i };
+        return { ok: !!i && tasks === expected && /stopped \(/.test(i.header) && i.runs > 0, tasks, ...i };
       }, 60_000);
       if (info.pastNow !== 0) throw new Error(`${info.pastNow} runs drawn past now`);
       for (const st of ['running', 'ready', 'blocked']) if (!info.states[st]) throw new Error(`no ${st} span drawn: ${JSON.stringify(info.states)}`);
@@ -619,6 +623,13 @@ try {
       await key('Shift+F5');
       await until('the session ended', async () => ({ ok: !(await page.evaluate(() => !!document.querySelector('.debug-toolbar:not([style*="display: none"])'))) }), 30_000);
       return { ...info, labels: info.labels.slice(0, 12), workers: workers && { lanes: workers.lanes, states: workers.states } };
+    }).finally(async () => {
+      // a failed check leaves its session stopped: end it, so that the next size starts alone
+      if (await page.evaluate(() => !!document.querySelector('.debug-toolbar:not([style*="display: none"])')).catch(() => false)) {
+        await key('Escape');
+        await key('Shift+F5');
+        await until('the session ended', async () => ({ ok: !(await page.evaluate(() => !!document.querySelector('.debug-toolbar:not([style*="display: none"])'))) }), 30_000).catch(() => {});
+      }
     });
   }
 

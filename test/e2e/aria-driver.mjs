@@ -392,7 +392,8 @@ try {
 
     if (file.tokens) {
       await check(`${file.name}: TextMate highlighting gives tokens distinct colours`, async () => {
-        const { spans, plain } = await page.evaluate(sel => {
+        // the editor renders, then tokenizes, in slices: wait until the sampled tokens are in the DOM, coloured apart
+        const read = () => page.evaluate(sel => {
           const out = [];
           for (const line of document.querySelectorAll(`${sel} .view-lines .view-line`)) {
             for (const span of line.querySelectorAll('span > span')) {
@@ -404,6 +405,14 @@ try {
           const lines = document.querySelector(`${sel} .view-lines`);
           return { spans: out, plain: lines ? getComputedStyle(lines).color : '' };
         }, activeEditor);
+        const found = ({ spans }) => {
+          const colours = file.tokens.distinct.map(t => (spans.find(s => s.text === t) ?? spans.find(s => s.text.startsWith(t)))?.color);
+          return colours.every(Boolean) && new Set(colours).size === colours.length;
+        };
+        const { spans, plain } = await until('the sampled tokens rendered in distinct colours', async () => {
+          const r = await read();
+          return { ...r, ok: found(r) };
+        }, 15_000).catch(() => read());
         const colorOf = text => (spans.find(s => s.text === text) ?? spans.find(s => s.text.startsWith(text)))?.color;
         const distinct = new Set(spans.map(s => s.color));
         const sample = Object.fromEntries(file.tokens.distinct.map(t => [t, colorOf(t)]));
