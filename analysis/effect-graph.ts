@@ -106,3 +106,24 @@ export interface Site {
   /** Inside a `spawn` body or a runtime handler's block: an Async context whatever the function performs. */
   readonly asyncContext: boolean;
 }
+
+/** Every site of a node, including those inside its lambdas (each once). */
+export function allSites(node: FnNode): Site[] {
+  const out: Site[] = [];
+  const seen = new Set<Site>();
+  const seenLatent = new Set<Latent>();
+  const latent = (l: Latent) => {
+    if (seenLatent.has(l)) return;
+    seenLatent.add(l);
+    l.sites?.forEach(site);
+  };
+  const site = (s: Site) => {
+    if (seen.has(s)) return;
+    seen.add(s);
+    out.push(s);
+    s.args?.forEach(a => a && latent(a));
+    s.performs?.forEach(latent);
+  };
+  node.sites.forEach(site);
+  return out;
+}

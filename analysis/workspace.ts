@@ -32,8 +32,7 @@ import {
   isBuiltinEffect,
 } from './builtins.js';
 import { compareDiagnostics, diagnostic, type Diagnostic } from './diagnostics.js';
-import { allSites, EffectChecker, type CheckCache } from './effect-checker.js';
-import { effectName, type EffectKey, type FnId, type FnNode, type Latent, type Site } from './effect-graph.js';
+import { allSites, effectName, type EffectKey, type FnId, type FnNode, type Latent, type Site } from './effect-graph.js';
 import { dependents, solve, type CancellationToken, type ChainStep, type EffectSolution } from './effect-solver.js';
 import { analyzeFile, newItemCache, type FileAnalysis, type FileContext } from './file-analyzer.js';
 import { LineIndex } from './line-index.js';
@@ -218,12 +217,8 @@ interface FileState {
   implicit: boolean;
   /** Lowering ran out of stack: the file is checked as empty and reports E0002. */
   tooDeep?: boolean;
-  /** Cached effect diagnostics; `generation` matters only when they point into other files (`foreign`). */
   /** The last answer of `diagnostics` and what it was made from. */
-  lastReport?: { readonly analysis: FileAnalysis; readonly effect: FileState['effectDiagnostics']; readonly typed: readonly Diagnostic[]; readonly result: Diagnostic[] };
-  effectDiagnostics?: {
-    readonly analysis: FileAnalysis; readonly key: readonly unknown[]; readonly generation: number; readonly foreign: boolean; readonly diagnostics: readonly Diagnostic[];
-  };
+  lastReport?: { readonly analysis: FileAnalysis; readonly typed: readonly Diagnostic[]; readonly result: Diagnostic[] };
 }
 
 const NO_DIAGNOSTICS: readonly Diagnostic[] = [];
@@ -261,12 +256,13 @@ export class Workspace {
   private readonly files = new Map<string, FileState>();
   private readonly root: string;
   private dirty = true;
+  /** Analyses changed since the effect graph was last solved. */
+  private unsolved = true;
   private solution?: EffectSolution;
   private nodes = new Map<FnId, FnNode>();
   private rev = 0;
   /** Counts re-analyses of any file: chains in related information may point into them. */
   private generation = 0;
-  private readonly effectDependencies = new WeakMap<FileAnalysis, readonly FnId[]>();
 
   private constructor(private readonly parser: Parser, private readonly options: WorkspaceOptions) {
     this.root = resolve(options.root);
@@ -282,7 +278,7 @@ export class Workspace {
 
   /** The whole program's types and type diagnostics (every file and what it imports), recomputed after a change. */
   types(token?: CancellationToken): ProgramTypes | undefined {
-    if (!this.ensure(token)) return undefined;
+    if (!this.analysed(token)) return undefined;
     if (this.typing && this.typing.rev === this.rev) return this.typing.result;
     if (!this.builtinsModule) {
       const text = builtinSignaturesSource();
@@ -327,7 +323,7 @@ export class Workspace {
   }
 
   /** Time spent so far in each phase (milliseconds), for benchmarks and logs. */
-  readonly timings = { parseMs: 0, lowerMs: 0, analyzeMs: 0, solveMs: 0, checkMs: 0, typeMs: 0 };
+  readonly timings = { parseMs: 0, lowerMs: 0, analyzeMs: 0, solveMs: 0, typeMs: 0 };
 
   /** Increases with every change of the workspace's files. */
   get revision(): number {
@@ -476,7 +472,6 @@ export class Workspace {
   }
 
   /** The effect diagnostics of each node, reused while what they read of the solution is the same. */
-  private readonly checkResults: CheckCache = new WeakMap();
   /** What checking each top-level item gave, reused when an edit elsewhere in its file leaves it as it was. */
   private readonly itemResults = newItemCache();
 
@@ -587,7 +582,15 @@ export class Workspace {
 
   /** Brings analyses and rows up to date. Returns false when cancelled. */
   private ensure(token?: CancellationToken): boolean {
-    if (!this.dirty && this.solution) return true;
+    return this.analysed(token) && this.solved(token);
+  }
+
+  /**
+   * Brings every file's analysis (names, arity, handlers, and the effect graph's nodes) up to date, without solving
+   * the graph: the diagnostics need no solution; navigation over effects does (`solved`). False when cancelled.
+   */
+  private analysed(token?: CancellationToken): boolean {
+    if (!this.dirty) return true;
     const changedFiles = new Set<string>();
     // Resolving an import may load a file (setting `dirty` again): repeat until nothing new appears.
     do {
@@ -614,14 +617,20 @@ export class Workspace {
         f.analysis = guarded(() => analyzeFile(module, own, this.fileContext(f), { items }), () => failedAnalysis(f.path));
         this.timings.analyzeMs += performance.now() - t0;
         f.analysisKey = key;
-        f.effectDiagnostics = undefined;
         changedFiles.add(f.path);
         this.generation++;
       }
     } while (this.dirty);
+    if (changedFiles.size > 0) this.unsolved = true;
+    return true;
+  }
+
+  /** Solves the effect graph's rows after `analysed` (for the queries that follow effects across functions). */
+  private solved(token?: CancellationToken): boolean {
     // Files removed since the last solve.
     const oldNodes = this.nodes;
-    if (changedFiles.size === 0 && oldNodes.size > 0 && [...oldNodes.values()].every(n => this.files.has(n.path)) && this.solution) return true;
+    if (!this.unsolved && oldNodes.size > 0 && [...oldNodes.values()].every(n => this.files.has(n.path)) && this.solution) return true;
+    this.unsolved = false;
     const nodes = new Map<FnId, FnNode>();
     for (const f of this.files.values()) for (const n of f.analysis?.nodes ?? []) nodes.set(n.id, n);
     // Changed: a node that is new, gone, or another object (checking an item again makes new nodes; an item whose
@@ -642,7 +651,7 @@ export class Workspace {
     const solution = solve(nodes, previous, token);
     this.timings.solveMs += performance.now() - t0;
     if (!solution) {
-      this.dirty = true;
+      this.unsolved = true;
       // The per-file analyses are kept; forget the partial rows so the next call re-solves what changed.
       this.nodes = new Map();
       this.solution = undefined;
@@ -728,25 +737,14 @@ export class Workspace {
    * While nothing they come from changed, the same array is returned (do not modify it).
    */
   diagnostics(path: string, token?: CancellationToken): Diagnostic[] {
-    const a = this.analysis(path, token);
-    if (!a) return [];
-    const { file, analysis, solution } = a;
-    const cached = file.effectDiagnostics;
-    const key = this.effectKey(analysis, solution);
-    const same = cached !== undefined && cached.analysis === analysis && cached.key.length === key.length && cached.key.every((x, i) => x === key[i]);
-    if (!same || (cached.foreign && cached.generation !== this.generation)) {
-      const t0 = performance.now();
-      const diagnostics = new EffectChecker(solution, file.keepTree && file.edited ? this.checkResults : undefined).check(analysis.nodes);
-      this.timings.checkMs += performance.now() - t0;
-      const foreign = diagnostics.some(d => d.related.some(r => r.path !== file.path));
-      file.effectDiagnostics = { analysis, key, generation: this.generation, foreign, diagnostics };
-    }
+    const file = this.files.get(this.path(path));
+    if (!file || !this.analysed(token) || !file.analysis) return [];
+    const analysis = file.analysis;
     // The same inputs give the same array back (callers must not change it): a caller can tell nothing changed.
-    const effect = file.effectDiagnostics;
     const typed = this.types(token)?.diagnostics.get(file.path) ?? NO_DIAGNOSTICS;
-    if (file.lastReport && file.lastReport.analysis === analysis && file.lastReport.effect === effect && file.lastReport.typed === typed) return file.lastReport.result;
+    if (file.lastReport && file.lastReport.analysis === analysis && file.lastReport.typed === typed) return file.lastReport.result;
     const result = this.report(file, analysis, typed);
-    file.lastReport = { analysis, effect, typed, result };
+    file.lastReport = { analysis, typed, result };
     return result;
   }
 
@@ -755,16 +753,13 @@ export class Workspace {
     const syntax = errors.map(e => diagnostic('E0001', file.path, e.span, e.message));
     if (file.tooDeep) syntax.unshift(diagnostic('E0002', file.path, { start: 0, end: 0 }, TOO_DEEP));
     // A syntax error leaves half-parsed code on its lines: other reports there would be noise.
-    // The effect rules' verdicts (E0202, E0203, W0201) come from the type checker, which follows function values
-    // everywhere.
-    const effects = (file.effectDiagnostics?.diagnostics ?? []).filter(d => d.code !== 'W0204' || this.idleByTypes(file.path, d.span));
     // One report per mistake: a type error where the name checker already found one (an undefined name, a wrong
     // number of arguments) would only repeat it.
     if (analysis.diagnostics.length > 0 && typed.length > 0) {
       const names = analysis.diagnostics.filter(d => d.severity === 'error');
       typed = typed.filter(t => (t.code === 'E0202' || t.code === 'E0203') || !names.some(d => d.span.start < t.span.end && t.span.start < d.span.end));
     }
-    if (errors.length === 0) return [...syntax, ...analysis.diagnostics, ...effects, ...typed].sort(compareDiagnostics);
+    if (errors.length === 0) return [...syntax, ...analysis.diagnostics, ...typed].sort(compareDiagnostics);
     const lines = this.lineIndex(file.path)!;
     const broken = errors.map(e => ({ start: lines.position(e.span.start).line, end: lines.position(e.span.end).line }));
     const swallowed = this.outline(file).errorRegions;
@@ -774,7 +769,7 @@ export class Workspace {
       return !broken.some(b => start <= b.end && end >= b.start)
         && !swallowed.some(r => d.span.start >= r.start && d.span.end <= r.end);
     };
-    const semantic = [...analysis.diagnostics, ...effects, ...typed].filter(d => broken.length === 0 || quiet(d));
+    const semantic = [...analysis.diagnostics, ...typed].filter(d => broken.length === 0 || quiet(d));
     return [...syntax, ...semantic].sort(compareDiagnostics);
   }
 
@@ -793,30 +788,6 @@ export class Workspace {
       this.pinned = undefined;
     }
     return out;
-  }
-
-  /**
-   * What a file's effect diagnostics depend on: the solved summary (and body) of each of its functions and of
-   * their callees. The solver hands back the same objects for what it did not solve again, so comparing these
-   * references tells whether the diagnostics can stand.
-   */
-  private effectKey(analysis: FileAnalysis, solution: EffectSolution): unknown[] {
-    let ids = this.effectDependencies.get(analysis);
-    if (!ids) {
-      const set = new Set<FnId>();
-      for (const n of analysis.nodes) {
-        set.add(n.id);
-        for (const c of n.callees) set.add(c);
-      }
-      ids = [...set];
-      this.effectDependencies.set(analysis, ids);
-    }
-    const key: unknown[] = new Array(ids.length * 2);
-    for (let i = 0; i < ids.length; i++) {
-      key[2 * i] = solution.summaries.get(ids[i]!);
-      key[2 * i + 1] = solution.bodies.get(ids[i]!);
-    }
-    return key;
   }
 
   // ---------------------------------------------------------------- symbols
@@ -1075,22 +1046,6 @@ export class Workspace {
       name: node.name, kind: node.kind, id: node.id, nameSpan: node.nameSpan, span: node.span,
       declared: node.declared?.text, inferred: `{${effects.join(', ')}}`, effects, latentParams,
     };
-  }
-
-  /**
-   * Whether the `with` whose handler is at `span` discharges nothing its block performs, by the type checker's row
-   * of the block (the effect graph does not see effects that travel through fields and results, and would call a
-   * handler idle that serves a closure held in a struct). True when the type checker recorded no row there.
-   */
-  private idleByTypes(path: string, span: Span): boolean {
-    const block = this.recordedRow(path, span, 'with');
-    if (!block) return true;
-    const discharged = new Set(block.out.flatMap(e => (e.filter ? [...e.filter] : [])));
-    for (const atom of block.atoms.keys()) {
-      // A suspension is a cancellation point: a `Cancel.timeout` block that only sleeps or awaits is served.
-      if (discharged.has(atom) || (atom === 'Async' && discharged.has('Cancel'))) return false;
-    }
-    return true;
   }
 
   /**

@@ -107,7 +107,7 @@ async function measure(mode: Mode): Promise<Report> {
   const checkCpu: number[] = [];
   const ratios: number[] = [];
   const cpuRatios: number[] = [];
-  const phases: Record<string, number[]> = { parseMs: [], lowerMs: [], analyzeMs: [], solveMs: [], checkMs: [], typeMs: [] };
+  const phases: Record<string, number[]> = { parseMs: [], lowerMs: [], analyzeMs: [], solveMs: [], typeMs: [] };
   let counts = { errors: 0, warnings: 0 };
   let ws: Workspace | undefined;
   const checkFromScratch = async () => {

@@ -348,6 +348,10 @@ class Checker {
   private readonly declaredRows: { path: string; fn: string; row: A.EffectRow; body: RowVar; env: FileEnv }[] = [];
   /** Functions (`path#name`) that use an undefined name: what they perform is not known, so no W0201 for them. */
   private readonly unresolved = new Set<string>();
+  /** Rows code runs in, checked in this run: bodies (async when their row holds or allows `Async`) and top levels. */
+  private readonly contexts: { path: string; row: RowVar; fn: string; async: boolean }[] = [];
+  /** The `with` blocks checked in this run, with what their handler discharges (W0204, and runtime blocks for W0202). */
+  private readonly withBlocks: { path: string; row: RowVar; fn: string; span: A.Span; label: string; discharged: ReadonlySet<string> }[] = [];
   /** Locals whose first binding has been hinted. */
   private readonly hinted = new WeakSet<Type>();
 
@@ -1180,6 +1184,7 @@ class Checker {
     });
     this.record(env.path, fn.name.span, sig.type, 'binding');
     this.recordRow(env.path, fn.name.span, 'body', sig.body);
+    this.contexts.push({ path: env.path, row: sig.body, fn: fn.name.name, async: false });
     if (!fn.returnType && !fn.effects) {
       const close = fn.params.length > 0 ? fn.params[fn.params.length - 1]!.span.end : fn.name.span.end;
       this.hint(env.path, { kind: 'return', offset: close, span: fn.name.span, type: sig.type.ret, row: sig.type.row, scheme: schemeKey });
@@ -1248,6 +1253,7 @@ class Checker {
         this.graph.setUpper(row, allowed, { kind: 'handler-op', name: `${h.name.name}.${op.name.name}`, origin });
       }
       this.recordRow(env.path, op.name.span, 'body', row);
+      this.contexts.push({ path: env.path, row, fn: `${h.name.name}.${op.name.name}`, async: false });
       const ctx: Ctx = { env, level, row, scope: { vars: opVars, parent: base.scope }, ret, fnName: `${h.name.name}.${op.name.name}`, depth: 0 };
       this.declareLocals(env, ctx.scope, op.body.stmts, op.params.map(p => p.name.name));
       this.checkBlock(op.body, ctx, ret);
@@ -1283,6 +1289,7 @@ class Checker {
     if (statements.length > 0) this.source.checked?.(env.path, undefined);
     const row = new RowVar();
     this.graph.setUpper(row, new Set(['Async', 'IO', 'Blocking']), { kind: 'top-level', path: env.path });
+    if (statements.length > 0) this.contexts.push({ path: env.path, row, fn: '(top level)', async: true });
     if (statements.length === 0) {
       // A program of items only runs `main()`: what main performs reaches the top level.
       const main = env.items.get('main');
@@ -1411,6 +1418,7 @@ class Checker {
         });
         this.record(ctx.env.path, fn.name.span, sig.type, 'binding');
         this.recordRow(ctx.env.path, fn.name.span, 'body', sig.body);
+        this.contexts.push({ path: ctx.env.path, row: sig.body, fn: fn.name.name, async: false });
         const inner: Ctx = { env: ctx.env, level: ctx.level, row: sig.body, scope: { vars, parent: ctx.scope }, ret: sig.type.ret, fnName: fn.name.name, depth: ctx.depth + 1 };
         this.declareLocals(ctx.env, inner.scope, fn.body.stmts, fn.params.map(p => p.name.name));
         this.checkDefaults(inner, fn.params, sig.type.params);
@@ -2371,6 +2379,7 @@ class Checker {
       const discharged = new Set([effectKey]);
       if (effectKey === 'Async') discharged.add('Runtime');
       this.graph.addEdge(inner, ctx.row, at, discharged);
+      if (effectKey !== '') this.withBlocks.push({ path: ctx.env.path, row: inner, fn: ctx.fnName, span: h.span, label: handlerLabel(h), discharged });
       if (ops.k === 'fun') this.graph.addEdge(ops.row, ctx.row, at);
       isTimeout = h.kind === 'Call' && h.callee.kind === 'Member' && h.callee.object.kind === 'Name' && h.callee.object.name === 'Cancel' && h.callee.property.name === 'timeout';
     } else if (ht.k === 'var' && !ht.rigid) {
@@ -2594,7 +2603,56 @@ class Checker {
         list.push(diagnostic('W0201', d.path, e.span, `\`${d.fn}\` declares \`${e.name}\` but never performs it; remove it from the row`, [], { effect: e.name, function: d.fn }));
       }
     }
+    this.blockingCalls();
+    this.idleHandlers();
     for (const list of this.diagnostics.values()) list.sort(compareDiagnostics);
+  }
+
+  /**
+   * W0202: a `Blocking` call made directly where the code runs on an async worker: in a body whose row holds or
+   * allows `Async`, at the top level, or in the block of a runtime handler (`with Async.default`). "Directly": the
+   * place itself blocks (an operation, a built-in), or calls a function value or a function whose row has `Blocking`
+   * but not `Async` (an async callee is warned about inside itself). Not where E0202 already reports `Blocking`.
+   */
+  private blockingCalls(): void {
+    const contexts = [
+      ...this.contexts.filter(c => c.async || c.row.atoms.has('Async') || !!c.row.upper?.allowed.has('Async')),
+      ...this.withBlocks.filter(w => w.discharged.has('Async')).map(w => ({ path: w.path, row: w.row, fn: w.fn })),
+    ];
+    const warned = new Set<string>();
+    for (const context of contexts) {
+      if (!context.row.atoms.has('Blocking')) continue;
+      for (const site of blockingSites(context.row)) {
+        const o = site.origin;
+        const key = `${o.path}:${o.span.start}:${o.span.end}`;
+        if (warned.has(key)) continue;
+        warned.add(key);
+        const list = this.diagnostics.get(o.path) ?? [];
+        this.diagnostics.set(o.path, list);
+        if (list.some(d => (d.code === 'E0202' || d.code === 'E0203') && d.effect === 'Blocking' && d.span.start === o.span.start && d.span.end === o.span.end)) continue;
+        const steps = chainSteps(site);
+        const related: RelatedInformation[] = steps.slice(1).map(x => ({ path: x.path, span: x.span, message: `\`Blocking\` comes through \`${x.label}\`${x.fn ? ` in \`${x.fn}\`` : ''}` }));
+        const who = context.fn === '(top level)' ? 'the top level' : context.fn;
+        list.push(diagnostic('W0202', o.path, o.span,
+          `blocking call in an async context: ${who} -> ${chainOf(steps)} blocks a worker thread of ${context.fn === '(top level)' ? 'the top level' : `\`${context.fn}\``}; run it with \`spawn_blocking(|| ...)\``,
+          related, { effect: 'Blocking', function: context.fn }));
+      }
+    }
+  }
+
+  /** W0204: a `with` whose handler discharges effects that nothing in its block performs. */
+  private idleHandlers(): void {
+    for (const w of this.withBlocks) {
+      if (this.unresolved.has(`${w.path}#${w.fn}`)) continue;
+      let used = false;
+      // A suspension is a cancellation point: a `Cancel.timeout` block that only sleeps or awaits is served.
+      for (const atom of w.row.atoms.keys()) if (w.discharged.has(atom) || (atom === 'Async' && w.discharged.has('Cancel'))) used = true;
+      if (used) continue;
+      const shown = [...w.discharged].filter(k => k !== 'Runtime').map(k => `\`${this.effectName(k)}\``);
+      const list = this.diagnostics.get(w.path) ?? [];
+      this.diagnostics.set(w.path, list);
+      list.push(diagnostic('W0204', w.path, w.span, `\`with ${w.label}\` discharges ${shown.join(', ')}, but nothing in its block performs ${shown.length === 1 ? 'it' : 'them'}`));
+    }
   }
 
   private rowText(atoms: ReadonlySet<string>): string {
@@ -2697,6 +2755,14 @@ function rowSource(row: A.EffectRow): string {
 }
 
 /** `fetch_a -> Cancel.check()`: the labels of a chain's steps, repeats dropped. */
+/**
+ * The places that bring `Blocking` into a row directly: operations and built-in calls that put it there, and calls
+ * whose callee's row has it without `Async` (looking through the rows of blocks, as `sitesOf` does).
+ */
+function blockingSites(row: RowVar): { readonly origin: Origin; readonly via?: readonly Origin[] }[] {
+  return sitesOf(row, 'Blocking', from => !from.atoms.has('Async'));
+}
+
 function chainOf(steps: readonly Origin[]): string {
   const labels = steps.map(o => o.label).filter(l => l !== '');
   return labels.filter((l, i) => i === 0 || l !== labels[i - 1]).join(' -> ');

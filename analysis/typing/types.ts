@@ -200,9 +200,10 @@ export function explain(v: RowVar, atom: string, limit = 12): Origin[] {
 
 /**
  * The places that brought `atom` into `row`: each operation or call that put it there, looking through the rows of
- * blocks (a `with`'s) to the calls inside, with the steps it took to that place (`explain`).
+ * blocks (a `with`'s) to the calls inside, with the steps it took to that place (`explain`). `callee` picks the
+ * calls (the rows they bring the atom from) to keep.
  */
-export function sitesOf(row: RowVar, atom: string): { readonly origin: Origin; readonly via?: readonly Origin[] }[] {
+export function sitesOf(row: RowVar, atom: string, callee: (from: RowVar) => boolean = () => true): { readonly origin: Origin; readonly via?: readonly Origin[] }[] {
   const sites: { origin: Origin; via?: Origin[] }[] = [];
   const rows = [row];
   const visited = new Set<RowVar>(rows);
@@ -218,7 +219,7 @@ export function sitesOf(row: RowVar, atom: string): { readonly origin: Origin; r
         }
         continue;
       }
-      sites.push({ origin: edge.origin, via: explain(edge.from, atom) });
+      if (callee(edge.from)) sites.push({ origin: edge.origin, via: explain(edge.from, atom) });
     }
   }
   return sites;
