@@ -416,6 +416,8 @@ class Checker {
         const old = reusable?.get(path)?.items;
         if (stamp !== undefined) this.texts.set(path, stamp);
         if (stamp !== undefined && old && old.size > 0 && !this.source.wholeFiles?.has(path)) this.oldItems.set(path, old);
+        // Checked whole: every function of the file is checked again.
+        else for (const item of old?.values() ?? []) if (item.bodyRow) item.bodyRow.retired = true;
       }
       for (const env of envs) this.linkImports(env);
       for (const env of envs) this.declareTypes(env);
@@ -963,6 +965,7 @@ class Checker {
       return;
     }
     for (const { env, entry } of members) this.source.checked?.(env.path, entry.decl);
+    for (const o of olds) if (o?.bodyRow) o.bodyRow.retired = true;
     const paths = [...new Set(members.map(m => m.env.path))];
     const before = paths.map(p => [this.spans.get(p)?.length ?? 0, this.hints.get(p)?.length ?? 0, this.fields.get(p)?.length ?? 0] as const);
     check();

@@ -95,6 +95,11 @@ export class RowVar {
   transparent = false;
   /** A closed row written in a field's type: each use of the field gets a copy (the checker's `fieldRow`). */
   template = false;
+  /**
+   * A function's body row from an earlier check, whose function was checked again since: a reused caller's
+   * explanation stops at the call rather than follow it into what the callee used to do.
+   */
+  retired = false;
 
   constructor(rigid?: string) {
     if (rigid !== undefined) {
@@ -187,7 +192,7 @@ export function explain(v: RowVar, atom: string, limit = 12): Origin[] {
     if (why.origin) {
       steps.push(why.origin);
       const next: RowVar | undefined = why.origin.into?.row;
-      if (!next || !next.atoms.has(atom)) break;
+      if (!next || next.retired || !next.atoms.has(atom)) break;
       at = next;
       continue;
     }
