@@ -122,15 +122,19 @@ export interface TypeHint {
 /**
  * One top-level function's or handler's check, reused by the next check of its file when its text is the same and
  * what it names (the file's items, imported items and modules) has the same interface: its scheme, and what it
- * recorded (types, hints, member uses), which is placed relative to its start and so moves with it.
+ * recorded (types, hints, member uses), which stays placed where it was checked (`checkedAt`) and moves by a number.
  */
 interface ItemResult {
   readonly text: string;
-  /** The identifiers its text mentions, sorted (what `dependencyKey` looks up). */
+  /** The identifiers its text mentions, each once, in the order they first appear (what `dependencyKey` looks up). */
   readonly names: readonly string[];
-  /** What each of those names resolves to (kind and file, not interface): a complete signature's scheme reads no more. */
+  /**
+   * For a function with a complete signature: what each of those names resolves to (kind and file, not interface).
+   * Its scheme reads no more.
+   */
   readonly resolution?: string;
-  readonly deps: string;
+  /** `dependencyKey` of `names` when it was checked. */
+  readonly deps: readonly string[];
   readonly start: number;
   /** Where the declaration started when its body was checked: the places in its scheme's explanations. */
   readonly checkedAt: number;
@@ -141,7 +145,7 @@ interface ItemResult {
   readonly decl: A.FnDecl | A.HandlerDecl;
   readonly scheme: Scheme | undefined;
   readonly bodyRow: RowVar | undefined;
-  /** What its check recorded, relative to `start`: a chunk of the file's records (see `Records`). */
+  /** What its check recorded, placed as at `checkedAt`: a chunk of the file's records (see `Records`). */
   readonly spans: readonly TypedSpan[];
   readonly hints: readonly TypeHint[];
   readonly fieldUses: readonly FieldUse[];
@@ -163,6 +167,11 @@ interface ItemDiagnostic {
 const moveTypedSpan: Mover<TypedSpan> = (t, d) => ({ ...t, span: moveSpan(t.span, d) });
 const moveHint: Mover<TypeHint> = (h, d) => ({ ...h, offset: h.offset + d, span: moveSpan(h.span, d) });
 const moveFieldUse: Mover<FieldUse> = (u, d) => ({ ...u, span: moveSpan(u.span, d) });
+/**
+ * Records keep copies of the AST's spans: the lowering of a later edit moves a kept declaration's spans in place,
+ * and a record is placed by its chunk (see `Records`).
+ */
+const copySpan = (s: A.Span): A.Span => ({ start: s.start, end: s.end });
 
 /** A use of a declared member: a struct's field, or an enum's constructor. */
 export interface FieldUse {
@@ -441,7 +450,7 @@ class Checker {
       this.diagnostics.set(path, diagnostics);
       const related = new Set(diagnostics.flatMap(d => d.related.map(x => x.path)).filter(x => x !== path));
       const chunks = [...(this.itemResults.get(path)?.values() ?? [])].sort((a, b) => a.start - b.start);
-      const chunked = <T>(loose: readonly T[], pick: (i: ItemResult) => readonly T[]) => [loose, chunks.map(i => ({ base: i.start, length: i.text.length, records: pick(i) }))] as const;
+      const chunked = <T>(loose: readonly T[], pick: (i: ItemResult) => readonly T[]) => [loose, chunks.map(i => ({ base: i.start, at: i.checkedAt, length: i.text.length, records: pick(i) }))] as const;
       const items = this.itemsWithDiagnostics(path, diagnostics);
       results.set(path, {
         ...r, diagnostics, related, items,
@@ -923,8 +932,8 @@ class Checker {
       // A declaration the lowering kept (an edit elsewhere) has the text it had: no copy, no comparison.
       const own = text === undefined ? undefined : kept?.decl === entry.decl ? kept.text : text.slice(span.start, span.end);
       const old = own === undefined ? undefined : kept;
-      const ids = own === undefined ? [] : old && old.text === own ? old.names : [...new Set(own.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? [])].sort();
-      return { env, entry, key, text: own, names: ids, deps: own === undefined ? '' : this.dependencyKey(env, ids, names) };
+      const ids = own === undefined ? [] : old && old.text === own ? old.names : identifiers(own);
+      return { env, entry, key, text: own, names: ids, deps: own === undefined ? [] : this.dependencyKey(env, ids, names) };
     });
     const olds = keyed.map(k => (k.text === undefined ? undefined : this.oldItems.get(k.env.path)?.get(k.key)));
     keyed.forEach((k, i) => {
@@ -935,7 +944,7 @@ class Checker {
     // A declaration lowered again (an edit touched it or its doc) whose places moved would leave its scheme's
     // explanations pointing where it was: it is checked again.
     const inPlace = (o: ItemResult, entry: FnEntry | HandlerEntry) => entry.decl === o.decl || entry.decl.span.start === o.checkedAt;
-    if (keyed.every((k, i) => olds[i] !== undefined && olds[i]!.text === k.text && olds[i]!.deps === k.deps && placed(olds[i]!, k.env.path) && inPlace(olds[i]!, k.entry))) {
+    if (keyed.every((k, i) => olds[i] !== undefined && olds[i]!.text === k.text && sameStrings(olds[i]!.deps, k.deps) && placed(olds[i]!, k.env.path) && inPlace(olds[i]!, k.entry))) {
       keyed.forEach(({ env, entry }, i) => {
         const old = olds[i]!;
         this.reusedItems.add(`${env.path}#${keyed[i]!.key}`);
@@ -959,7 +968,7 @@ class Checker {
             this.pushTo(this.diagnostics, env.path, { ...d.diagnostic, span, related });
           }
         }
-        // Its records are relative to its start: they move with it.
+        // Its records are placed as at `checkedAt`: the chunk moves them to its start.
         this.keepItem(env.path, keyed[i]!.key, delta === 0 ? old : { ...old, start: entry.decl.span.start });
       });
       return;
@@ -974,29 +983,36 @@ class Checker {
       const [s0, h0, f0] = before[j]!;
       const own = keyed.filter(k => k.env.path === path);
       // What the check recorded inside each item moves out of the file's loose records into the item's, placed
-      // relative to its start (copies: the lowering of a later edit moves the AST's spans in place).
-      const split = <T extends { readonly span: A.Span }>(map: Map<string, T[]>, from: number, move: Mover<T>, fits: (r: T, start: number, end: number) => boolean) => {
+      // where the item is now (`checkedAt`): a chunk of `Records` moves them when the item has moved.
+      const split = <T extends { readonly span: A.Span }>(map: Map<string, T[]>, from: number, fits: (r: T, start: number, end: number) => boolean) => {
         const list = map.get(path) ?? [];
         const out = own.map(() => [] as T[]);
         const rest: T[] = [];
         for (let i = from; i < list.length; i++) {
           const r = list[i]!;
-          const at = own.findIndex(k => fits(r, k.entry.decl.span.start, k.entry.decl.span.end));
+          let at = -1;
+          for (let j = 0; j < own.length; j++) {
+            const span = own[j]!.entry.decl.span;
+            if (fits(r, span.start, span.end)) {
+              at = j;
+              break;
+            }
+          }
           if (at === -1) rest.push(r);
-          else out[at]!.push(move(r, -own[at]!.entry.decl.span.start));
+          else out[at]!.push(r);
         }
         list.length = from;
         list.push(...rest);
         return out;
       };
       const inside = (x: A.Span, start: number, end: number) => x.start >= start && x.end <= end;
-      const spans = split(this.spans, s0, moveTypedSpan, (t, s, e) => inside(t.span, s, e));
-      const hints = split(this.hints, h0, moveHint, (h, s, e) => inside(h.span, s, e) && h.offset >= s && h.offset <= e);
-      const uses = split(this.fields, f0, moveFieldUse, (u, s, e) => inside(u.span, s, e));
+      const spans = split(this.spans, s0, (t, s, e) => inside(t.span, s, e));
+      const hints = split(this.hints, h0, (h, s, e) => inside(h.span, s, e) && h.offset >= s && h.offset <= e);
+      const uses = split(this.fields, f0, (u, s, e) => inside(u.span, s, e));
       own.forEach((k, i) => {
         const start = k.entry.decl.span.start;
         this.keepItem(path, k.key, {
-          text: k.text!, names: k.names, resolution: this.resolution(k.env, k.names), deps: k.deps, start, checkedAt: start, decl: k.entry.decl, scheme: k.entry.scheme, bodyRow: k.entry.scheme?.body.row,
+          text: k.text!, names: k.names, resolution: k.entry.kind === 'fn' && k.entry.complete ? this.resolution(k.env, k.names) : undefined, deps: k.deps, start, checkedAt: start, decl: k.entry.decl, scheme: k.entry.scheme, bodyRow: k.entry.scheme?.body.row,
           spans: spans[i]!, hints: hints[i]!, fieldUses: uses[i]!, diagnostics: [],
         });
       });
@@ -1094,27 +1110,30 @@ class Checker {
   }
 
   /**
-   * What an item's check reads of the program, as text: for each name its text mentions (a conservative list: every
+   * What an item's check reads of the program, as strings: for each name its text mentions (a conservative list: every
    * identifier), the interface of the item or module that name is in this file. Items of the same SCC are compared
    * by their text instead.
    */
-  private dependencyKey(env: FileEnv, names: readonly string[], same: ReadonlySet<string>): string {
+  private dependencyKey(env: FileEnv, names: readonly string[], same: ReadonlySet<string>): string[] {
+    // Two entries per name, in the order of `names`: how it resolves (`=` an item of this file, `@` an imported
+    // item, the file of an imported module, '' nothing) and that item's interface or that module's fingerprint.
     const parts: string[] = [];
     for (const name of names) {
       const own = env.items.get(name);
       if (own) {
-        parts.push(`${name}=${same.has(name) && (own.kind === 'fn' || own.kind === 'handler') ? 'scc' : this.itemKey(env, name, own)}`);
+        parts.push('=', same.has(name) && (own.kind === 'fn' || own.kind === 'handler') ? 'scc' : this.itemKey(env, name, own));
         continue;
       }
       const imported = env.imported.get(name);
       if (imported) {
-        parts.push(`${name}@${this.itemKey((imported.path !== undefined ? this.files.get(imported.path) : undefined) ?? env, name, imported)}`);
+        parts.push('@', this.itemKey((imported.path !== undefined ? this.files.get(imported.path) : undefined) ?? env, name, imported));
         continue;
       }
       const m = env.imports.get(name);
-      if (m) parts.push(`${name}#${m.path}:${this.results.get(m.path)?.fingerprint ?? '?'}`);
+      if (m) parts.push(m.path, this.results.get(m.path)?.fingerprint ?? '?');
+      else parts.push('', '');
     }
-    return parts.join('\n');
+    return parts;
   }
 
   /** `a` or `m.a` used in a body, resolved to a function or handler of the program. */
@@ -1183,14 +1202,14 @@ class Checker {
     fn.params.forEach((p, i) => {
       vars.set(p.name.name, sig.type.params[i]!);
       this.record(env.path, p.name.span, sig.type.params[i]!, 'binding');
-      if (!p.type) this.hint(env.path, { kind: 'parameter', offset: p.name.span.end, span: p.name.span, type: sig.type.params[i]!, scheme: schemeKey });
+      if (!p.type) this.hint(env.path, { kind: 'parameter', offset: p.name.span.end, span: copySpan(p.name.span), type: sig.type.params[i]!, scheme: schemeKey });
     });
     this.record(env.path, fn.name.span, sig.type, 'binding');
     this.recordRow(env.path, fn.name.span, 'body', sig.body);
     this.contexts.push({ path: env.path, row: sig.body, fn: fn.name.name, async: false });
     if (!fn.returnType && !fn.effects) {
       const close = fn.params.length > 0 ? fn.params[fn.params.length - 1]!.span.end : fn.name.span.end;
-      this.hint(env.path, { kind: 'return', offset: close, span: fn.name.span, type: sig.type.ret, row: sig.type.row, scheme: schemeKey });
+      this.hint(env.path, { kind: 'return', offset: close, span: copySpan(fn.name.span), type: sig.type.ret, row: sig.type.row, scheme: schemeKey });
     }
     const ctx: Ctx = { env, level, row: sig.body, scope: { vars }, ret: sig.type.ret, fnName: fn.name.name, depth: 0 };
     this.declareLocals(env, ctx.scope, fn.body.stmts, fn.params.map(p => p.name.name));
@@ -1460,7 +1479,7 @@ class Checker {
       this.record(ctx.env.path, target.span, slot, s.op === '=' ? 'binding' : 'use');
       if (s.op === '=' && !this.hinted.has(slot)) {
         this.hinted.add(slot);
-        this.hint(ctx.env.path, { kind: 'binding', offset: target.span.end, span: target.span, type: slot });
+        this.hint(ctx.env.path, { kind: 'binding', offset: target.span.end, span: copySpan(target.span), type: slot });
       }
     } else if (target.kind === 'Member') {
       slot = this.member(target, ctx);
@@ -1709,7 +1728,7 @@ class Checker {
 
   private call(e: A.CallExpr, ctx: Ctx): Type {
     const callee = e.callee;
-    const at = { ...this.origin(ctx.env.path, e.span, this.calleeLabel(callee)), fn: ctx.fnName };
+    const at = this.siteOrigin(ctx, e.span, this.calleeLabel(callee));
     if (callee.kind === 'Name' && !this.lookupVar(ctx, callee.name)) {
       const special = this.builtinCall(callee.name, e, ctx, at);
       if (special) return special;
@@ -2363,7 +2382,7 @@ class Checker {
   private withExpr(e: A.WithExpr, ctx: Ctx, expected: Type): Type {
     const h = e.handler;
     const ht = prune(this.inferExpr(h, ctx));
-    const at = { ...this.origin(ctx.env.path, h.span, `with ${handlerLabel(h)}`), fn: ctx.fnName };
+    const at = this.siteOrigin(ctx, h.span, `with ${handlerLabel(h)}`);
     const inner = new RowVar();
     inner.transparent = true;
     const vars = new Map<string, Type>();
@@ -2414,7 +2433,7 @@ class Checker {
   // ---------------------------------------------------------------- effects
 
   private perform(ctx: Ctx, effect: string, span: A.Span, label: string): void {
-    this.graph.addAtom(ctx.row, effect, { ...this.origin(ctx.env.path, span, label), fn: ctx.fnName });
+    this.graph.addAtom(ctx.row, effect, this.siteOrigin(ctx, span, label));
   }
 
   // ---------------------------------------------------------------- bookkeeping
@@ -2423,8 +2442,13 @@ class Checker {
     return { path, span, label };
   }
 
+  /** A place in the function (or top level) being checked. */
+  private siteOrigin(ctx: Ctx, span: A.Span, label: string): Origin {
+    return { path: ctx.env.path, span, label, fn: ctx.fnName };
+  }
+
   private record(path: string, span: A.Span, type: Type, kind: TypedSpan['kind']): void {
-    this.pushTo(this.spans, path, { span, type, kind });
+    this.pushTo(this.spans, path, { span: copySpan(span), type, kind });
   }
 
   /**
@@ -2432,17 +2456,17 @@ class Checker {
    * a `with`'s block performs, at its handler (`with`).
    */
   private recordRow(path: string, span: A.Span, kind: 'body' | 'with', row: RowVar): void {
-    this.pushTo(this.spans, path, { span, type: UNIT, kind, rows: [{ name: kind, row }] });
+    this.pushTo(this.spans, path, { span: copySpan(span), type: UNIT, kind, rows: [{ name: kind, row }] });
   }
 
   /** A use of a struct's field (an access, or a named argument of its constructor): for renaming the field. */
   private noteField(path: string, span: A.Span, s: StructEntry, field: string): void {
-    this.pushTo(this.fields, path, { kind: 'field', span, struct: s.key, field });
+    this.pushTo(this.fields, path, { kind: 'field', span: copySpan(span), struct: s.key, field });
   }
 
   /** A use of an enum's constructor (a call, a value, a pattern): for renaming it. */
   private noteVariant(path: string, span: A.Span, v: VariantEntry): void {
-    if (v.path !== '<builtins>') this.pushTo(this.fields, path, { kind: 'variant', span, struct: v.enumKey, field: v.name });
+    if (v.path !== '<builtins>') this.pushTo(this.fields, path, { kind: 'variant', span: copySpan(span), struct: v.enumKey, field: v.name });
   }
 
   private hint(path: string, h: TypeHint): void {
@@ -2487,7 +2511,7 @@ class Checker {
     if (named.length === 0) return;
     let list = this.spans.get(path);
     if (!list) this.spans.set(path, (list = []));
-    list.push({ span, type: UNIT, kind: 'use', rows: named.map(r => ({ name: r.rigid!, row: rows.get(r)! })) });
+    list.push({ span: copySpan(span), type: UNIT, kind: 'use', rows: named.map(r => ({ name: r.rigid!, row: rows.get(r)! })) });
   }
 
   private expectType(env: FileEnv, actual: Type, expected: Type, span: A.Span, what: 'value' | 'pattern' = 'value', label = 'a value'): void {
@@ -2676,6 +2700,32 @@ function typesKey(vars: readonly import('./types.js').TVar[], types: readonly Ty
 }
 
 /** A 53-bit digest of a text, in hex (two multiplicative hashes mixed, as cyrb53 does): interfaces compare by it. */
+/** The identifiers of a text (`[A-Za-z_][A-Za-z0-9_]*`), each once, in the order they first appear. */
+function identifiers(text: string): string[] {
+  const seen = new Set<string>();
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    // A letter or `_` starts one; a digit outside one is skipped (`1.seconds` mentions `seconds`).
+    if ((c | 32) >= 97 && (c | 32) <= 122 || c === 95) {
+      const start = i++;
+      for (; i < n; i++) {
+        const d = text.charCodeAt(i);
+        if (!((d | 32) >= 97 && (d | 32) <= 122 || d === 95 || (d >= 48 && d <= 57))) break;
+      }
+      seen.add(text.slice(start, i));
+    } else i++;
+  }
+  return [...seen];
+}
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function digest(text: string): string {
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;

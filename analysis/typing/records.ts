@@ -1,11 +1,15 @@
 // What a check recorded in one file (types at spans, inferred-type hints, uses of fields), kept in chunks: the
-// records of a top-level item are placed relative to the item's start, so an item reused by the next check, which
-// an edit above it has moved, moves by one number instead of a copy of each record.
+// records of a top-level item stay placed where the item was when it was checked, so an item reused by the next
+// check, which an edit above it has moved, moves by one number instead of a copy of each record.
 import type { Span } from '../syntax/ast.js';
 
-/** Records of one top-level item, placed relative to `base`; they all lie within `[base, base + length]`. */
+/**
+ * Records of one top-level item, which starts at `base` now. They are placed as they were when the item started at
+ * `at` (0 when omitted: relative to its start), so they all lie within `[at, at + length]` and move by `base - at`.
+ */
 export interface Chunk<T> {
   readonly base: number;
+  readonly at?: number;
   readonly length: number;
   readonly records: readonly T[];
 }
@@ -26,7 +30,10 @@ export class Records<T extends { readonly span: Span }> {
   all(): readonly T[] {
     if (!this.placed) {
       const out = [...this.loose];
-      for (const c of this.chunks) for (const r of c.records) out.push(this.move(r, c.base));
+      for (const c of this.chunks) {
+        const d = c.base - (c.at ?? 0);
+        for (const r of c.records) out.push(d === 0 ? r : this.move(r, d));
+      }
       this.placed = out;
     }
     return this.placed;
@@ -45,9 +52,10 @@ export class Records<T extends { readonly span: Span }> {
     }
     for (let i = Math.max(0, hi - 1); i <= hi; i++) {
       const c = this.chunks[i]!;
-      const rel = offset - c.base;
-      if (rel < 0 || rel > c.length) continue;
-      for (const r of c.records) if (r.span.start <= rel && rel <= r.span.end) out.push(this.move(r, c.base));
+      if (offset < c.base || offset > c.base + c.length) continue;
+      const d = c.base - (c.at ?? 0);
+      const rel = offset - d;
+      for (const r of c.records) if (r.span.start <= rel && rel <= r.span.end) out.push(d === 0 ? r : this.move(r, d));
     }
     return out;
   }
@@ -61,7 +69,8 @@ export class Records<T extends { readonly span: Span }> {
     const out = this.loose.filter(r => r.span.start <= end && r.span.end >= start);
     for (const c of this.chunks) {
       if (c.base > end || c.base + c.length < start) continue;
-      for (const r of c.records) out.push(this.move(r, c.base));
+      const d = c.base - (c.at ?? 0);
+      for (const r of c.records) out.push(d === 0 ? r : this.move(r, d));
     }
     return out;
   }

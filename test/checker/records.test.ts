@@ -48,4 +48,19 @@ describe('Records', () => {
     expect(again.at(17 + 4).map(r => r.name).sort()).toEqual(['a', 'a.x']);
     expect(chunks[0]!.records[1]!.span).toEqual({ start: 4, end: 6 });
   });
+
+  test('records placed where their item was checked (`at`) move by the distance to where it is now', () => {
+    // The same three items, their records placed as when the items were checked 5 characters further on.
+    const placedAt = chunks.map(c => ({ ...c, at: c.base + 5, records: c.records.map(r => move(r, c.base + 5)) }));
+    const same = new Records<R>(loose, placedAt, move);
+    expect(same.all().map(r => `${r.name}@${r.span.start}-${r.span.end}`)).toEqual(flat.map(r => `${r.name}@${r.span.start}-${r.span.end}`));
+    for (let offset = 0; offset <= 110; offset++) {
+      expect(same.at(offset).map(r => r.name).sort(), `offset ${offset}`).toEqual(records.at(offset).map(r => r.name).sort());
+    }
+    expect(same.between(12, 41).map(r => r.name).sort()).toEqual(records.between(12, 41).map(r => r.name).sort());
+    // Not moved: the records themselves, unchanged.
+    const inPlace = new Records<R>([], [{ base: 10, at: 10, length: 30, records: [{ span: { start: 14, end: 16 }, name: 'x' }] }], move);
+    expect(inPlace.at(15)[0]).toBe(inPlace.all()[0]);
+    expect(inPlace.at(15)[0]!.span).toEqual({ start: 14, end: 16 });
+  });
 });
