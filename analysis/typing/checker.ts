@@ -2699,7 +2699,6 @@ function typesKey(vars: readonly import('./types.js').TVar[], types: readonly Ty
   return schemeKey({ vars, rows: [], type: tcon('', types), constraints: [], body: { row: undefined } });
 }
 
-/** A 53-bit digest of a text, in hex (two multiplicative hashes mixed, as cyrb53 does): interfaces compare by it. */
 /** The identifiers of a text (`[A-Za-z_][A-Za-z0-9_]*`), each once, in the order they first appear. */
 function identifiers(text: string): string[] {
   const seen = new Set<string>();
@@ -2726,6 +2725,7 @@ function sameStrings(a: readonly string[], b: readonly string[]): boolean {
   return true;
 }
 
+/** A 53-bit digest of a text, in hex (two multiplicative hashes mixed, as cyrb53 does): interfaces compare by it. */
 function digest(text: string): string {
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;

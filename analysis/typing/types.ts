@@ -84,11 +84,12 @@ export class RowVar {
   readonly id = nextId++;
   /** The least solution so far: each atom with why it is here. */
   readonly atoms = new Map<string, Why>();
-  readonly out: Edge[] = [];
-  readonly in: Edge[] = [];
+  /** Edges out of and into it (added by `RowGraph`; one shared empty list until the first). */
+  out: readonly Edge[] = NO_EDGES;
+  in: readonly Edge[] = NO_EDGES;
   upper: Upper | undefined;
   /** Atoms placed here directly by a site (an operation, a built-in call), for reporting every offending site. */
-  readonly direct: { readonly atom: string; readonly origin: Origin }[] = [];
+  direct: readonly { readonly atom: string; readonly origin: Origin }[] = NO_SITES;
   /** A rigid row variable (`e` of a signature, while that function is checked) is its own atom. */
   readonly rigid?: string;
   /** The row of a block inside a body (a `with`'s): a diagnostic looks through it for the sites within. */
@@ -112,6 +113,9 @@ export class RowVar {
     return `~${this.id}`;
   }
 }
+
+const NO_EDGES: readonly Edge[] = Object.freeze([]);
+const NO_SITES: readonly { readonly atom: string; readonly origin: Origin }[] = Object.freeze([]);
 
 export interface Why {
   /** The site that put the atom here, when it was put directly. */
@@ -150,15 +154,18 @@ export class RowGraph {
   readonly violations: Violation[] = [];
 
   addAtom(v: RowVar, atom: string, origin: Origin): void {
-    v.direct.push({ atom, origin });
+    if (v.direct === NO_SITES) v.direct = [{ atom, origin }];
+    else (v.direct as { atom: string; origin: Origin }[]).push({ atom, origin });
     this.flow([[v, atom, { origin, from: undefined }]]);
   }
 
   addEdge(from: RowVar, to: RowVar, origin: Origin, filter?: ReadonlySet<string>): void {
     if (from === to && !filter) return;
     const edge: Edge = { from, to, filter: filter && filter.size > 0 ? filter : undefined, origin };
-    from.out.push(edge);
-    to.in.push(edge);
+    if (from.out === NO_EDGES) from.out = [edge];
+    else (from.out as Edge[]).push(edge);
+    if (to.in === NO_EDGES) to.in = [edge];
+    else (to.in as Edge[]).push(edge);
     const work: [RowVar, string, Why][] = [];
     for (const atom of from.atoms.keys()) if (!edge.filter?.has(atom)) work.push([to, atom, { origin: undefined, from: edge }]);
     this.flow(work);
@@ -483,16 +490,17 @@ export function instantiate(graph: RowGraph, s: Scheme, level: number, at: Origi
   const rows = new Map<RowVar, RowVar>(s.rows.map(r => [r, new RowVar()]));
   if (s.vars.length === 0 && s.rows.length === 0) return { type: s.type, rows, vars };
   const type = substitute(s.type, vars, rows);
-  const byAtom = new Map(s.rows.filter(r => r.rigid !== undefined).map(r => [r.atom, rows.get(r)!]));
+  let byAtom: Map<string, RowVar> | undefined;
   for (const c of s.constraints) {
-    if (c.k === 'atom') graph.addAtom(rows.get(c.row)!, c.atom, { ...at, into: s.body });
+    if (c.k === 'atom') graph.addAtom(rows.get(c.row)!, c.atom, { path: at.path, span: at.span, label: at.label, fn: at.fn, into: s.body });
     else if (c.k === 'edge') graph.addEdge(rows.get(c.from)!, rows.get(c.to)!, at, c.filter);
     else {
       const row = rows.get(c.row)!;
-      const rigid = [...c.allowed].filter(a => byAtom.has(a));
+      byAtom ??= new Map(s.rows.filter(r => r.rigid !== undefined).map(r => [r.atom, rows.get(r)!]));
+      const rigid = [...c.allowed].filter(a => byAtom!.has(a));
       if (rigid.length > 0) {
         // `r ⊆ {A} ∪ e` with e quantified: what is not A flows into e's instance.
-        graph.addEdge(row, byAtom.get(rigid[0]!)!, at, new Set([...c.allowed].filter(a => !byAtom.has(a))));
+        graph.addEdge(row, byAtom.get(rigid[0]!)!, at, new Set([...c.allowed].filter(a => !byAtom!.has(a))));
       } else if (![...c.allowed].some(a => a.startsWith('~'))) {
         graph.setUpper(row, c.allowed, c.owner);
       }
