@@ -2696,7 +2696,8 @@ class Checker {
 
 /** Types over some variables as text, as `schemeKey` writes them. */
 function typesKey(vars: readonly import('./types.js').TVar[], types: readonly Type[]): string {
-  return schemeKey({ vars, rows: [], type: tcon('', types), constraints: [], body: { row: undefined } });
+  // A scheme made for the key alone: not memoised (see `schemeKey`).
+  return makeSchemeKey({ vars, rows: [], type: tcon('', types), constraints: [], body: { row: undefined } });
 }
 
 /** The identifiers of a text (`[A-Za-z_][A-Za-z0-9_]*`), each once, in the order they first appear. */
