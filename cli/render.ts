@@ -19,19 +19,53 @@ export function position(ws: Workspace, path: string, offset: number): { line: n
   return { line: p.line + 1, column: p.column + 1 };
 }
 
-/** The modules a file imports that the workspace holds (for fixes that name an imported effect or handler). */
-function importedModules(ws: Workspace, path: string): Module[] {
-  const own = ws.module(path);
-  if (!own) return [];
-  return ws.filePaths({ imports: true }).filter(p => p !== path).map(p => ws.module(p)).filter((m): m is Module => m !== undefined);
+/**
+ * The ASTs and texts the fixes of one file's diagnostics read: the file's and those of the modules it imports, made
+ * once for a run of diagnostics of that file (`aria check` lists them file by file). Only the file last asked for is
+ * held: a workspace's closed files keep no AST (`closedAstBudget`), and asking the workspace for one per diagnostic
+ * lowered the file again each time (10 files of 10,000 lines took 5 minutes and 1 GB to print).
+ */
+export class FixSources {
+  private path?: string;
+  private module?: Module;
+  private imported?: Module[];
+
+  constructor(private readonly ws: Workspace) {}
+
+  /** The file's AST, or undefined when the workspace does not hold it. */
+  moduleOf(path: string): Module | undefined {
+    if (path !== this.path) {
+      this.path = path;
+      this.module = this.ws.module(path);
+      this.imported = undefined;
+    }
+    return this.module;
+  }
+
+  /** The ASTs of the modules the file imports that the workspace holds (for fixes naming an imported effect or handler). */
+  importedOf(path: string): Module[] {
+    const own = this.moduleOf(path);
+    if (!own) return [];
+    if (!this.imported) {
+      const targets = new Set<string>();
+      for (const item of own.items) {
+        if (item.kind !== 'Import') continue;
+        const target = this.ws.importTarget(path, item.path.map(p => p.name));
+        if (target !== undefined && target !== path) targets.add(target);
+      }
+      this.imported = [...targets].map(p => this.ws.module(p)).filter((m): m is Module => m !== undefined);
+    }
+    return this.imported;
+  }
 }
 
 /** The fix the editor would offer first for `d`, computed from the same file. */
-export function fixFor(ws: Workspace, d: Diagnostic): QuickFix | undefined {
-  const module = ws.module(d.path);
+export function fixFor(ws: Workspace, d: Diagnostic, sources = new FixSources(ws)): QuickFix | undefined {
+  const module = sources.moduleOf(d.path);
   const text = ws.text(d.path);
   if (!module || text === undefined) return undefined;
-  return preferredFix(d, { module, text, imported: d.code === 'E0206' || d.code === 'E0203' || d.code === 'E0202' ? importedModules(ws, d.path) : [] });
+  const imported = d.code === 'E0206' || d.code === 'E0203' || d.code === 'E0202' ? sources.importedOf(d.path) : [];
+  return preferredFix(d, { module, text, imported });
 }
 
 /** Spaces under `text` up to `column` (tabs kept, so the underline lines up however tabs are shown). */
@@ -40,12 +74,12 @@ function padTo(text: string, column: number): string {
 }
 
 /** One diagnostic: headline, gutter with the source line and underline, notes, and a `help:` suggestion. */
-export function renderDiagnostic(ws: Workspace, d: Diagnostic, cwd: string, style: Style): string {
+export function renderDiagnostic(ws: Workspace, d: Diagnostic, cwd: string, style: Style, sources = new FixSources(ws)): string {
   const lines = ws.lineIndex(d.path);
   const start = position(ws, d.path, d.span.start);
   const paint = d.severity === 'error' ? style.error : style.warning;
   let out = `${style.bold(`${shownPath(d.path, cwd)}:${start.line}:${start.column}:`)} ${paint(`${d.severity} ${d.code}`)}${style.bold(`: ${d.message}`)}\n`;
-  const fix = fixFor(ws, d);
+  const fix = fixFor(ws, d, sources);
   const text = ws.text(d.path);
   const suggestion = fix && lines && text !== undefined ? suggestionLines(fix, lines, text) : undefined;
   const lastLine = Math.max(start.line, ...(suggestion ?? []).map(l => l.line ?? 0));
@@ -107,7 +141,8 @@ function suggestionLines(fix: QuickFix, lines: LineIndex, text: string): { line?
  */
 export function formatDiagnostics(ws: Workspace, all: readonly Diagnostic[], fileCount: number, cwd: string, style: Style): string {
   let out = '';
-  for (const d of all) out += `${renderDiagnostic(ws, d, cwd, style)}\n`;
+  const sources = new FixSources(ws);
+  for (const d of all) out += `${renderDiagnostic(ws, d, cwd, style, sources)}\n`;
   const errors = all.filter(d => d.severity === 'error').length;
   const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const where = count(fileCount, 'file');
