@@ -31,6 +31,7 @@ import {
   builtinSignaturesSource,
   isBuiltinEffect,
 } from './builtins.js';
+import { functionItem, incomingCalls, itemAround, outgoingCalls, type CallHierarchyCall, type CallHierarchyItem, type HierarchyHost } from './call-hierarchy.js';
 import { compareDiagnostics, diagnostic, type Diagnostic } from './diagnostics.js';
 import { allSites, effectName, type EffectKey, type FnId, type FnNode, type Latent, type Site } from './effect-graph.js';
 import { dependents, solve, type CancellationToken, type ChainStep, type EffectSolution } from './effect-solver.js';
@@ -38,9 +39,9 @@ import { analyzeFile, newItemCache, type FileAnalysis, type FileContext } from '
 import { LineIndex } from './line-index.js';
 import { diffEdit, type TextEdit } from './text-edit.js';
 import { checkProgram, type Member, type ProgramSource, type ProgramTypes, type TypedSpan } from './typing/checker.js';
-import { chainSteps, sitesOf, type RowVar } from './typing/types.js';
-import { exportKind, moduleExports, type ModuleExports } from './module-exports.js';
-import { resolveModule, visibleAt, type FileIndex, type Reference as NameReference, type Target } from './names.js';
+import { chainSteps, flowsInto, prune, sitesOf, UNIT, type RowVar } from './typing/types.js';
+import { exportKind, moduleExports, rowText, type ModuleExports } from './module-exports.js';
+import { resolveModule, visibleAt, type AriaSymbol, type FileIndex, type Reference as NameReference, type Target } from './names.js';
 import {
   builtinId, builtinSymbol, declarationOfId, describe, describeBuiltin, referencesIn, resolveTarget, targetAt, type Declared, type NameHost,
 } from './navigation.js';
@@ -166,21 +167,7 @@ export interface WorkspaceSymbol {
   readonly container?: string;
 }
 
-export interface CallHierarchyItem {
-  readonly id: string;
-  readonly name: string;
-  readonly kind: SymbolKind;
-  readonly path: string;
-  readonly span: Span;
-  readonly nameSpan: Span;
-  readonly detail: string;
-}
-
-export interface CallHierarchyCall {
-  readonly item: CallHierarchyItem;
-  /** The call sites: in the caller (incoming) or in this function (outgoing). */
-  readonly spans: readonly Span[];
-}
+export type { CallHierarchyCall, CallHierarchyItem } from './call-hierarchy.js';
 
 const CLOSED_AST_BUDGET = 100_000;
 
@@ -244,13 +231,6 @@ export interface TypeAt {
   readonly declaration?: { readonly path: string; readonly name: string };
 }
 
-const KIND_OF_NODE: Readonly<Record<FnNode['kind'], SymbolKind>> = {
-  function: 'function',
-  'local-function': 'local-function',
-  operation: 'handler-operation',
-  handler: 'handler',
-  program: 'module',
-};
 
 export class Workspace {
   private readonly files = new Map<string, FileState>();
@@ -935,20 +915,22 @@ export class Workspace {
     if (!found) return undefined;
     const symbol = found.decl ? describe(found.decl.symbol) : found.target.kind === 'builtin' ? describeBuiltin(found.target) : undefined;
     if (!symbol) return undefined;
-    const node = found.decl && this.nodeOf(found.decl, token);
-    const row = node ? this.rowOf(node.node, node.solution) : undefined;
+    const row = found.decl && this.rowOfDeclaration(found.decl, token);
     return { symbol, span: found.ref.span, isDeclaration: found.ref.role === 'declaration', row };
   }
 
-  /** The effect-graph node of a declared function, local function or operation (for its row). */
-  private nodeOf(decl: Declared, token?: CancellationToken): { node: FnNode; solution: EffectSolution } | undefined {
+  /** The row of a declared function, local function or handler operation. */
+  private rowOfDeclaration(decl: Declared, token?: CancellationToken): FunctionRow | undefined {
     const kind = decl.symbol.kind;
-    if (kind !== 'function' && kind !== 'handler-operation' && kind !== 'operation') return undefined;
-    const a = this.analysis(decl.path, token);
-    const start = decl.symbol.nameSpan.start;
-    const node = a?.analysis.nodes.find(n => n.nameSpan.start === start && n.kind !== 'handler' && n.kind !== 'program');
-    return node && a ? { node, solution: a.solution } : undefined;
+    if (kind !== 'function' && kind !== 'handler-operation') return undefined;
+    if (!this.types(token)) return undefined;
+    const index = this.names(decl.path);
+    for (const [fn, symbol] of index?.functions ?? []) {
+      if (symbol.nameSpan.start === decl.symbol.nameSpan.start) return this.functionRow(decl.path, fn, symbol);
+    }
+    return undefined;
   }
+
 
   definition(path: string, offset: number, token?: CancellationToken): Location[] {
     if (token?.isCancellationRequested) return [];
@@ -1033,20 +1015,6 @@ export class Workspace {
 
   // ---------------------------------------------------------------- rows and effects
 
-  private rowOf(node: FnNode, solution: EffectSolution): FunctionRow | undefined {
-    if (node.kind !== 'function' && node.kind !== 'local-function' && node.kind !== 'operation') return undefined;
-    const summary = solution.summary(node.id);
-    // What the body performs, as the type checker inferred it (effects through fields, results and matches
-    // included); the effect graph's answer only where the type checker recorded none.
-    const typed = this.bodyRow(node);
-    const body = typed ?? (node.declared ? solution.bodyEffects(node) : new Set(summary.effects));
-    const effects = [...body].map(effectName).sort();
-    const latentParams = [...summary.calledParams].sort((x, y) => x - y).map(i => node.params[i] ?? `#${i}`);
-    return {
-      name: node.name, kind: node.kind, id: node.id, nameSpan: node.nameSpan, span: node.span,
-      declared: node.declared?.text, inferred: `{${effects.join(', ')}}`, effects, latentParams,
-    };
-  }
 
   /**
    * A row the type checker recorded at exactly `span`: what a function's body performs (`body`, at its name) or
@@ -1076,19 +1044,15 @@ export class Workspace {
     return [...bySpan.values()];
   }
 
-  /** The effects (keys) of the row the type checker recorded for a function's body, if it recorded one. */
-  private bodyRow(node: FnNode): Set<EffectKey> | undefined {
-    const row = this.recordedRow(node.path, node.nameSpan, 'body');
-    return row ? new Set([...row.atoms.keys()].filter(k => !k.startsWith('~'))) : undefined;
-  }
 
   /**
-   * Where each effect of a function's body comes from, as the type checker traced it (the chains its diagnostics
-   * give): each place in the body that brings the effect in, with the steps down to where it is performed.
+   * Where each effect of a function's body (or the top level) comes from, as the type checker traced it (the chains
+   * its diagnostics give): each place in the body that brings the effect in, with the steps down to where it is
+   * performed.
    */
-  private typedOrigins(node: FnNode): EffectOrigin[] | undefined {
-    const row = this.recordedRow(node.path, node.nameSpan, 'body');
-    if (!row) return undefined;
+  private typedOrigins(path: string, nameSpan: Span, name: string): EffectOrigin[] {
+    const row = this.recordedRow(path, nameSpan, 'body');
+    if (!row) return [];
     const out: EffectOrigin[] = [];
     for (const atom of row.atoms.keys()) {
       if (atom.startsWith('~')) continue;
@@ -1096,7 +1060,7 @@ export class Workspace {
         const steps = chainSteps(site);
         return {
           span: site.origin.span, label: site.origin.label,
-          chain: steps.map(o => ({ label: o.label, path: o.path, span: o.span, inFunction: o.fn ?? node.name })),
+          chain: steps.map(o => ({ label: o.label, path: o.path, span: o.span, inFunction: o.fn ?? name })),
         };
       });
       out.push({ effect: effectName(atom), origins });
@@ -1104,43 +1068,66 @@ export class Workspace {
     return out.sort((x, y) => (x.effect < y.effect ? -1 : 1));
   }
 
-  /** The declared and the inferred row of every function, local function and handler operation of a file. */
+  /**
+   * The declared and the inferred row of every function, local function and handler operation of a file, as the
+   * type checker inferred them (the name model lists the functions).
+   */
   functionRows(path: string, token?: CancellationToken): FunctionRow[] {
-    const a = this.analysis(path, token);
-    if (!a) return [];
-    return a.analysis.nodes.map(n => this.rowOf(n, a.solution)).filter((r): r is FunctionRow => r !== undefined);
+    const key = this.path(path);
+    if (!this.files.has(key) || !this.types(token)) return [];
+    const index = this.names(key);
+    if (!index) return [];
+    return [...index.functions].map(([fn, symbol]) => this.functionRow(key, fn, symbol)).sort((x, y) => x.nameSpan.start - y.nameSpan.start);
   }
 
-  private nodeAt(analysis: FileAnalysis, fnNameOrOffset: string | number): FnNode | undefined {
-    if (typeof fnNameOrOffset === 'string') {
-      return analysis.nodes.find(n => n.name === fnNameOrOffset && n.kind !== 'handler')
-        ?? (fnNameOrOffset === '(top level)' ? analysis.nodes.find(n => n.kind === 'program') : undefined);
-    }
-    let best: FnNode | undefined;
-    for (const n of analysis.nodes) {
-      if (n.kind === 'handler') continue;
-      if (n.span.start <= fnNameOrOffset && fnNameOrOffset <= n.span.end && (!best || n.span.end - n.span.start < best.span.end - best.span.start)) best = n;
-    }
-    return best;
+  private functionRow(path: string, fn: A.FnDecl, symbol: AriaSymbol): FunctionRow {
+    const body = this.recordedRow(path, fn.name.span, 'body');
+    const effects = body ? [...body.atoms.keys()].filter(k => !k.startsWith('~')).map(effectName).sort() : [];
+    const operation = symbol.kind === 'handler-operation';
+    return {
+      name: operation && symbol.container ? `${symbol.container.name}.${symbol.name}` : symbol.name,
+      kind: operation ? 'operation' : symbol.local ? 'local-function' : 'function',
+      id: `${path}#@${fn.name.span.start}`, nameSpan: fn.name.span, span: fn.span,
+      declared: fn.effects ? rowText(fn.effects) : undefined, inferred: `{${effects.join(', ')}}`, effects,
+      latentParams: body ? this.latentParams(path, fn, body) : [],
+    };
+  }
+
+  /**
+   * The parameters holding functions whose row flows into the body's row (the body calls them, or passes them on
+   * to something that does): their effects are performed by each call, as the row variables of the scheme say.
+   */
+  private latentParams(path: string, fn: A.FnDecl, body: RowVar): string[] {
+    const binding = this.types()?.spans.get(path)?.at(fn.name.span.start).find(t => t.kind === 'binding' && t.span.start === fn.name.span.start);
+    const type = binding && prune(binding.type);
+    if (!type || type.k !== 'fun') return [];
+    return fn.params.filter((_, i) => {
+      const param = prune(type.params[i] ?? UNIT);
+      return param.k === 'fun' && flowsInto(param.row, body);
+    }).map(p => p.name.name);
   }
 
   /** For each effect a function (by name, or the innermost one around an offset) performs: where it comes from. */
   effectOrigins(path: string, fnNameOrOffset: string | number, token?: CancellationToken): EffectOrigin[] {
-    const a = this.analysis(path, token);
-    if (!a) return [];
-    const node = this.nodeAt(a.analysis, fnNameOrOffset);
-    if (!node) return [];
-    const typed = this.typedOrigins(node);
-    if (typed) return typed;
-    const byEffect = new Map<EffectKey, { span: Span; label: string; chain: ChainStep[] }[]>();
-    for (const site of node.sites) {
-      for (const k of a.solution.residual(node, site)) {
-        let list = byEffect.get(k);
-        if (!list) byEffect.set(k, (list = []));
-        list.push({ span: site.span, label: site.label, chain: a.solution.chain(node, site, k) });
+    const key = this.path(path);
+    if (!this.files.has(key) || !this.types(token)) return [];
+    const index = this.names(key);
+    if (!index) return [];
+    let found: { nameSpan: Span; name: string } | undefined;
+    if (typeof fnNameOrOffset === 'string') {
+      for (const [fn, symbol] of index.functions) if (symbol.name === fnNameOrOffset && symbol.kind !== 'handler-operation') found ??= { nameSpan: fn.name.span, name: symbol.name };
+    } else {
+      let best: A.FnDecl | undefined;
+      for (const fn of index.functions.keys()) {
+        if (fn.span.start <= fnNameOrOffset && fnNameOrOffset <= fn.span.end && (!best || fn.span.end - fn.span.start < best.span.end - best.span.start)) best = fn;
       }
+      if (best) found = { nameSpan: best.name.span, name: best.name.name };
     }
-    return [...byEffect].map(([k, origins]) => ({ effect: effectName(k), origins })).sort((x, y) => (x.effect < y.effect ? -1 : 1));
+    if (!found && (fnNameOrOffset === '(top level)' || typeof fnNameOrOffset === 'number')) {
+      const start = index.module.span.start;
+      found = { nameSpan: { start, end: start }, name: '(top level)' };
+    }
+    return found ? this.typedOrigins(key, found.nameSpan, found.name) : [];
   }
 
   /** The innermost site (operation, call, spawn, await) around an offset, with its node. */
@@ -1364,48 +1351,27 @@ export class Workspace {
     return out;
   }
 
-  private hierarchyItem(node: FnNode): CallHierarchyItem {
-    const detail = node.kind === 'program' ? node.name : this.symbolInfo(`${node.path}#@${node.nameSpan.start}`)?.detail ?? node.name;
-    return { id: node.id, name: node.name, kind: KIND_OF_NODE[node.kind], path: node.path, span: node.span, nameSpan: node.nameSpan, detail };
-  }
+  /** What the call hierarchy reads of the workspace. */
+  private readonly hierarchyHost: HierarchyHost = {
+    ...this.nameHost,
+    files: () => [...this.files.keys()],
+    detail: (path, nameStart) => this.symbolInfo(`${path}#@${nameStart}`)?.detail,
+  };
 
-  /** The function (or handler operation, or the program) at an offset, for a call hierarchy. */
+  /** The function (or handler operation, or the top level) at an offset, for a call hierarchy. */
   callHierarchyItem(path: string, offset: number, token?: CancellationToken): CallHierarchyItem | undefined {
-    const a = this.analysis(path, token);
-    if (!a) return undefined;
-    const decl = this.targetAt(path, offset)?.decl;
-    const node = (decl && this.nodeOf(decl, token)?.node) ?? this.nodeAt(a.analysis, offset);
-    return node ? this.hierarchyItem(node) : undefined;
+    const key = this.path(path);
+    if (token?.isCancellationRequested || !this.files.has(key)) return undefined;
+    const decl = this.targetAt(key, offset)?.decl;
+    return (decl && functionItem(this.hierarchyHost, decl)) ?? itemAround(this.hierarchyHost, key, offset);
   }
 
   incomingCalls(item: CallHierarchyItem, token?: CancellationToken): CallHierarchyCall[] {
-    if (!this.ensure(token)) return [];
-    const byCaller = new Map<FnId, { node: FnNode; spans: Span[] }>();
-    for (const c of this.callerIndex().get(item.id) ?? []) {
-      let entry = byCaller.get(c.node.id);
-      if (!entry) byCaller.set(c.node.id, (entry = { node: c.node, spans: [] }));
-      entry.spans.push(c.site.span);
-    }
-    return [...byCaller.values()].map(e => ({ item: this.hierarchyItem(e.node), spans: e.spans }));
+    return token?.isCancellationRequested ? [] : incomingCalls(this.hierarchyHost, item);
   }
 
   outgoingCalls(item: CallHierarchyItem, token?: CancellationToken): CallHierarchyCall[] {
-    if (!this.ensure(token)) return [];
-    const node = this.nodes.get(item.id);
-    if (!node) return [];
-    const byCallee = new Map<FnId, Span[]>();
-    for (const site of allSites(node)) {
-      if (!site.callee) continue;
-      let spans = byCallee.get(site.callee);
-      if (!spans) byCallee.set(site.callee, (spans = []));
-      spans.push(site.span);
-    }
-    const out: CallHierarchyCall[] = [];
-    for (const [id, spans] of byCallee) {
-      const callee = this.nodes.get(id);
-      if (callee) out.push({ item: this.hierarchyItem(callee), spans });
-    }
-    return out;
+    return token?.isCancellationRequested ? [] : outgoingCalls(this.hierarchyHost, item);
   }
 }
 

@@ -35,8 +35,9 @@ export interface TypedSpan {
   readonly span: A.Span;
   readonly type: Type;
   /**
-   * What the span names: a binding, a use, a call, a lambda; `body` (at a function's name): its `rows` hold the
-   * row of what the body performs, as `body`; `with` (at a `with`'s handler): the row of what its block performs.
+   * What the span names: a binding, a use, a call, a lambda; `body` (at a function's name, or empty at the module's
+   * start for the top level): its `rows` hold the row of what the body performs, as `body`; `with` (at a `with`'s
+   * handler): the row of what its block performs.
    */
   readonly kind: 'binding' | 'use' | 'call' | 'lambda' | 'expression' | 'body' | 'with';
   /** For a call of a row-polymorphic function: its quantified rows instantiated here, by name. */
@@ -1311,7 +1312,11 @@ class Checker {
     if (statements.length > 0) this.source.checked?.(env.path, undefined);
     const row = new RowVar();
     this.graph.setUpper(row, new Set(['Async', 'IO', 'Blocking']), { kind: 'top-level', path: env.path });
-    if (statements.length > 0) this.contexts.push({ path: env.path, row, fn: '(top level)', async: true });
+    if (statements.length > 0) {
+      this.contexts.push({ path: env.path, row, fn: '(top level)', async: true });
+      // What the top level performs, at the module's first offset (a name is never empty: no function's is there).
+      this.recordRow(env.path, { start: env.module.span.start, end: env.module.span.start }, 'body', row);
+    }
     if (statements.length === 0) {
       // A program of items only runs `main()`: what main performs reaches the top level.
       const main = env.items.get('main');

@@ -237,6 +237,22 @@ export function sitesOf(row: RowVar, atom: string, callee: (from: RowVar) => boo
   return sites;
 }
 
+/** Whether what `from` holds flows into `to` along the graph's edges (whatever they filter). Bounded. */
+export function flowsInto(from: RowVar, to: RowVar, limit = 10_000): boolean {
+  const seen = new Set<RowVar>([from]);
+  const work = [from];
+  while (work.length > 0 && seen.size < limit) {
+    const r = work.pop()!;
+    if (r === to) return true;
+    for (const e of r.out) {
+      if (seen.has(e.to)) continue;
+      seen.add(e.to);
+      work.push(e.to);
+    }
+  }
+  return false;
+}
+
 /** A site and the steps after it, without a step that repeats the one before (a call and its callee's name). */
 export function chainSteps(site: { readonly origin: Origin; readonly via?: readonly Origin[] }): Origin[] {
   const steps: Origin[] = [site.origin];

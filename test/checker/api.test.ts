@@ -210,6 +210,25 @@ suite('rows and effect origins', () => {
     expect(row).toMatchObject({ declared: '{IO | e}', inferred: '{IO}', latentParams: ['g'] });
   });
 
+  test('latentParams: the parameters whose functions the body calls or passes on to a call, inferred too', async () => {
+    const text = [
+      'fn twice(f)',
+      '  f()',
+      '  f()',
+      'end',
+      'fn through(g, n: Int) = twice(g)',
+      'fn keep(h) = [h]',
+      'fn local_only(k: () -> {} Int) -> {} Int',
+      '  x = k',
+      '  1',
+      'end',
+      '',
+    ].join('\n');
+    const ws = await memoryWorkspace({ 'a.aria': text });
+    const rows = Object.fromEntries(ws.functionRows('a.aria').map(r => [r.name, r.latentParams]));
+    expect(rows).toEqual({ twice: ['f'], through: ['g'], keep: [], local_only: [] });
+  });
+
   test('effectOrigins: each effect with the chain it comes through', async () => {
     const ws = await memoryWorkspace({ 'main.aria': SOURCE });
     const origins = ws.effectOrigins('main.aria', 'fetch_all');
@@ -389,6 +408,32 @@ suite('outlines and call hierarchy', () => {
     expect(ws.outgoingCalls(all).map(c => c.item.name)).toEqual(['fetch_a']);
     const helper = ws.callHierarchyItem('main.aria', at(SOURCE, 'helper(x)'))!;
     expect(ws.incomingCalls(helper).map(c => c.item.name)).toEqual(['(top level)']);
+  });
+
+  test('calls across files, in lambdas, spawns and local functions, each under the function they are in', async () => {
+    const lib = 'fn step(n: Int) -> Int = n + 1\n';
+    const app = [
+      'import lib',
+      'fn run(xs: List[Int]) -> {Async} Int',
+      '  ys = map(xs, |x| lib.step(x))',
+      '  t = spawn lib.step(2)',
+      '  fn inner(k: Int) -> Int = lib.step(k)',
+      '  inner(sum(ys)) + t.await',
+      'end',
+      'print(lib.step(0))',
+      '',
+    ].join('\n');
+    const ws = await memoryWorkspace({ 'lib.aria': lib, 'app.aria': app });
+    const step = ws.callHierarchyItem('lib.aria', 4)!;
+    expect(step).toMatchObject({ name: 'step', kind: 'function', id: `${ws.path('lib.aria')}#@3` });
+    const incoming = ws.incomingCalls(step).map(c => [c.item.name, c.spans.map(s => slice(app, s))]);
+    expect(incoming).toEqual([
+      ['run', ['lib.step(x)', 'lib.step(2)']],
+      ['inner', ['lib.step(k)']],
+      ['(top level)', ['lib.step(0)']],
+    ]);
+    const run = ws.callHierarchyItem('app.aria', at(app, 'run('))!;
+    expect(ws.outgoingCalls(run).map(c => [c.item.name, c.spans.length])).toEqual([['step', 2], ['inner', 1]]);
   });
 });
 
