@@ -33,8 +33,8 @@ import {
 } from './builtins.js';
 import { functionItem, incomingCalls, itemAround, outgoingCalls, type CallHierarchyCall, type CallHierarchyItem, type HierarchyHost } from './call-hierarchy.js';
 import { compareDiagnostics, diagnostic, type Diagnostic } from './diagnostics.js';
-import { allSites, effectName, type EffectKey, type FnId, type FnNode, type Latent, type Site } from './effect-graph.js';
-import { dependents, solve, type CancellationToken, type ChainStep, type EffectSolution } from './effect-solver.js';
+import { dischargedBy, handlersFor, type DischargedCall, type EffectHost, type HandlerRef } from './effect-navigation.js';
+import { effectName } from './effect-graph.js';
 import { analyzeFile, newItemCache, type FileAnalysis, type FileContext } from './file-analyzer.js';
 import { LineIndex } from './line-index.js';
 import { diffEdit, type TextEdit } from './text-edit.js';
@@ -50,7 +50,19 @@ import type * as A from './syntax/ast.js';
 import type { Module, Span } from './syntax/ast.js';
 import { lowerModule, lowerModuleAgain, type Reuse } from './syntax/lower.js';
 
-export type { CancellationToken, ChainStep } from './effect-solver.js';
+/** A step of an effect's explanation: a call or the operation, in a function. */
+export interface ChainStep {
+  readonly path: string;
+  readonly span: Span;
+  readonly label: string;
+  /** The function the step is in. */
+  readonly inFunction: string;
+}
+
+/** Set by the caller to ask a query to stop: it then answers empty and leaves the work for the next call. */
+export interface CancellationToken {
+  readonly isCancellationRequested: boolean;
+}
 export type { Diagnostic, RelatedInformation, Severity, DiagnosticCode } from './diagnostics.js';
 export type { Location, ScopeEntry, SymbolInfo, SymbolKind } from './symbols.js';
 
@@ -129,25 +141,7 @@ export interface EffectOrigin {
   readonly origins: readonly { readonly span: Span; readonly label: string; readonly chain: readonly ChainStep[] }[];
 }
 
-export interface HandlerRef {
-  readonly path: string;
-  /** The `with` block, or the top level's span for the ambient runtime. */
-  readonly span: Span;
-  readonly handlerSpan: Span;
-  readonly label: string;
-  readonly effects: readonly string[];
-  /** True for the program's ambient runtime (Async and IO at the top level). */
-  readonly ambient: boolean;
-  /** Where a user handler is declared (its name). */
-  readonly declaration?: Location;
-}
-
-export interface DischargedCall {
-  readonly path: string;
-  readonly span: Span;
-  readonly label: string;
-  readonly effects: readonly string[];
-}
+export type { DischargedCall, HandlerRef } from './effect-navigation.js';
 
 export interface DocumentSymbol {
   readonly name: string;
@@ -236,10 +230,6 @@ export class Workspace {
   private readonly files = new Map<string, FileState>();
   private readonly root: string;
   private dirty = true;
-  /** Analyses changed since the effect graph was last solved. */
-  private unsolved = true;
-  private solution?: EffectSolution;
-  private nodes = new Map<FnId, FnNode>();
   private rev = 0;
   /** Counts re-analyses of any file: chains in related information may point into them. */
   private generation = 0;
@@ -407,8 +397,6 @@ export class Workspace {
   dispose(): void {
     for (const f of this.files.values()) f.tree?.delete();
     this.files.clear();
-    this.nodes = new Map();
-    this.solution = undefined;
     this.changed();
   }
 
@@ -557,14 +545,10 @@ export class Workspace {
    * Returns false when cancelled.
    */
   update(token?: CancellationToken): boolean {
-    return this.ensure(token);
+    return this.analysed(token);
   }
 
   /** Brings analyses and rows up to date. Returns false when cancelled. */
-  private ensure(token?: CancellationToken): boolean {
-    return this.analysed(token) && this.solved(token);
-  }
-
   /**
    * Brings every file's analysis (names, arity, handlers, and the effect graph's nodes) up to date, without solving
    * the graph: the diagnostics need no solution; navigation over effects does (`solved`). False when cancelled.
@@ -601,44 +585,6 @@ export class Workspace {
         this.generation++;
       }
     } while (this.dirty);
-    if (changedFiles.size > 0) this.unsolved = true;
-    return true;
-  }
-
-  /** Solves the effect graph's rows after `analysed` (for the queries that follow effects across functions). */
-  private solved(token?: CancellationToken): boolean {
-    // Files removed since the last solve.
-    const oldNodes = this.nodes;
-    if (!this.unsolved && oldNodes.size > 0 && [...oldNodes.values()].every(n => this.files.has(n.path)) && this.solution) return true;
-    this.unsolved = false;
-    const nodes = new Map<FnId, FnNode>();
-    for (const f of this.files.values()) for (const n of f.analysis?.nodes ?? []) nodes.set(n.id, n);
-    // Changed: a node that is new, gone, or another object (checking an item again makes new nodes; an item whose
-    // results were reused keeps its node objects, and the solver then keeps their rows).
-    const changedNodes = new Set<FnId>();
-    for (const [id, node] of oldNodes) if (nodes.get(id) !== node) changedNodes.add(id);
-    for (const [id, node] of nodes) if (oldNodes.get(id) !== node) changedNodes.add(id);
-    if (changedNodes.size === 0 && this.solution) return true;
-    let previous: { solution: EffectSolution; keep: Set<FnId> } | undefined;
-    if (this.solution) {
-      // Old callers of a removed node still name it; new callers of a new node are in `nodes`.
-      const stale = dependents([oldNodes, nodes], changedNodes);
-      const keep = new Set<FnId>();
-      for (const id of nodes.keys()) if (!stale.has(id)) keep.add(id);
-      previous = { solution: this.solution, keep };
-    }
-    const t0 = performance.now();
-    const solution = solve(nodes, previous, token);
-    this.timings.solveMs += performance.now() - t0;
-    if (!solution) {
-      this.unsolved = true;
-      // The per-file analyses are kept; forget the partial rows so the next call re-solves what changed.
-      this.nodes = new Map();
-      this.solution = undefined;
-      return false;
-    }
-    this.nodes = nodes;
-    this.solution = solution;
     return true;
   }
 
@@ -702,12 +648,10 @@ export class Workspace {
     return parts.join('\n');
   }
 
-  private analysis(path: string, token?: CancellationToken): { file: FileState; analysis: FileAnalysis; solution: EffectSolution } | undefined {
+  private analysis(path: string, token?: CancellationToken): { file: FileState; analysis: FileAnalysis } | undefined {
     const f = this.files.get(this.path(path));
-    if (!f) return undefined;
-    if (!this.ensure(token)) return undefined;
-    if (!f.analysis || !this.solution) return undefined;
-    return { file: f, analysis: f.analysis, solution: this.solution };
+    if (!f || !this.analysed(token) || !f.analysis) return undefined;
+    return { file: f, analysis: f.analysis };
   }
 
   // ---------------------------------------------------------------- diagnostics
@@ -1025,26 +969,6 @@ export class Workspace {
     return record?.rows?.[0]?.row;
   }
 
-  /** The places in a `with`'s block that bring in an effect it discharges, by the type checker's row of the block. */
-  private typedDischarged(path: string, handlerSpan: Span): DischargedCall[] {
-    const block = this.recordedRow(path, handlerSpan, 'with');
-    if (!block) return [];
-    const discharged = new Set(block.out.flatMap(e => (e.filter ? [...e.filter] : [])));
-    const bySpan = new Map<string, DischargedCall>();
-    for (const atom of block.atoms.keys()) {
-      if (!discharged.has(atom)) continue;
-      for (const { origin } of sitesOf(block, atom)) {
-        if (origin.path !== path) continue;
-        const key = `${origin.span.start}:${origin.span.end}`;
-        const old = bySpan.get(key);
-        const effects = [...new Set([...(old?.effects ?? []), effectName(atom)])].sort();
-        bySpan.set(key, { path, span: origin.span, label: old?.label ?? origin.label, effects });
-      }
-    }
-    return [...bySpan.values()];
-  }
-
-
   /**
    * Where each effect of a function's body (or the top level) comes from, as the type checker traced it (the chains
    * its diagnostics give): each place in the body that brings the effect in, with the steps down to where it is
@@ -1130,152 +1054,26 @@ export class Workspace {
     return found ? this.typedOrigins(key, found.nameSpan, found.name) : [];
   }
 
-  /** The innermost site (operation, call, spawn, await) around an offset, with its node. */
-  private siteAt(analysis: FileAnalysis, offset: number): { node: FnNode; site: Site } | undefined {
-    let best: { node: FnNode; site: Site } | undefined;
-    for (const node of analysis.nodes) {
-      if (node.kind === 'handler' || offset < node.span.start || offset > node.span.end) continue;
-      for (const site of allSites(node)) {
-        if (site.span.start <= offset && offset <= site.span.end
-          && (!best || site.span.end - site.span.start < best.site.span.end - best.site.span.start)) best = { node, site };
-      }
-    }
-    return best;
+  /** What effect navigation reads of the workspace. */
+  private get effectHost(): EffectHost {
+    return { ...this.hierarchyHost, records: path => this.types()?.spans.get(path) };
   }
 
   /**
-   * For the operation or effectful call at an offset: the `with` blocks that discharge its effects, looking
-   * through the enclosing function's callers when the function passes them on, up to the program's ambient runtime.
+   * For the operation or effectful call at an offset: the `with` blocks that discharge its effects, following a
+   * lambda to where it is called and a function to its callers, up to the program's ambient runtime.
    */
   handlersFor(path: string, offset: number, token?: CancellationToken): HandlerRef[] {
-    const a = this.analysis(path, token);
-    if (!a) return [];
-    const found = this.siteAt(a.analysis, offset);
-    const solution = a.solution;
-    const out: HandlerRef[] = [];
-    const seen = new Set<string>();
-    const callers = this.callerIndex();
-    const visit = (node: FnNode, site: Site, effects: Set<EffectKey>, depth: number) => {
-      const remaining = new Set(effects);
-      for (let f = site.frame; f !== undefined && remaining.size; f = node.frames[f]!.parent) {
-        const frame = node.frames[f]!;
-        const hit = frame.discharges.filter(k => remaining.delete(k));
-        if (hit.length) {
-          const key = `${node.path}:${frame.span.start}`;
-          if (!seen.has(key)) {
-            seen.add(key);
-            const decl = frame.handler ? this.nodes.get(frame.handler) : undefined;
-            out.push({
-              path: node.path, span: frame.span, handlerSpan: frame.handlerSpan, label: frame.label, effects: hit.map(effectName), ambient: false,
-              declaration: decl ? { path: decl.path, span: decl.nameSpan } : undefined,
-            });
-          }
-        }
-      }
-      if (!remaining.size) return;
-      // Inside a lambda: its effects are performed where the lambda is called, at the sites that perform it.
-      const performers = containers(node).get(site);
-      if (performers) {
-        for (const outer of performers) if (depth <= 8) visit(node, outer, remaining, depth + 1);
-        return;
-      }
-      if (node.kind === 'program' && node.ambient) {
-        const hit = [...remaining].filter(k => node.ambient!.includes(k));
-        const key = `${node.path}:ambient`;
-        if (hit.length && !seen.has(key)) {
-          seen.add(key);
-          out.push({ path: node.path, span: node.span, handlerSpan: { start: node.span.start, end: node.span.start }, label: 'the default runtime', effects: hit.map(effectName), ambient: true });
-        }
-        return;
-      }
-      if (depth > 8) return;
-      for (const c of callers.get(node.id) ?? []) {
-        const passed = new Set([...solution.siteEffects(c.node, c.site)].filter(k => remaining.has(k)));
-        if (passed.size) visit(c.node, c.site, passed, depth + 1);
-      }
-    };
-    if (found) visit(found.node, found.site, solution.siteEffects(found.node, found.site), 0);
-    // The `with` blocks around the offset whose rows, as the type checker saw them, take a discharged effect from a
-    // construct there (a call of a closure held in a field, which the effect graph does not see).
     const key = this.path(path);
-    for (const w of this.names(key)?.withs ?? []) {
-      if (offset < w.span.start || offset > w.span.end || out.some(o => o.path === key && o.span.start === w.span.start)) continue;
-      const handlerSpan = w.expr.handler.span;
-      const effects = [...new Set(this.typedDischarged(key, handlerSpan)
-        .filter(c => c.span.start <= offset && offset <= c.span.end).flatMap(c => c.effects))].sort();
-      if (effects.length === 0) continue;
-      const decl = w.target?.kind === 'symbol' ? w.target.symbol : undefined;
-      out.push({
-        path: key, span: w.span, handlerSpan, label: w.handlerName, effects, ambient: false,
-        declaration: decl ? { path: decl.path, span: decl.nameSpan } : undefined,
-      });
-    }
-    return out;
-  }
-
-  private callerIndex(): Map<FnId, { node: FnNode; site: Site }[]> {
-    const out = new Map<FnId, { node: FnNode; site: Site }[]>();
-    for (const node of this.nodes.values()) {
-      for (const site of allSites(node)) {
-        const targets = [site.callee, ...[...(site.args ?? []), ...(site.performs ?? [])].map(l => l?.fn)];
-        for (const t of targets) {
-          if (!t) continue;
-          let list = out.get(t);
-          if (!list) out.set(t, (list = []));
-          list.push({ node, site });
-        }
-      }
-    }
-    return out;
+    if (!this.files.has(key) || !this.types(token)) return [];
+    return handlersFor(this.effectHost, key, offset);
   }
 
   /** The calls inside the `with` block around an offset whose effects that `with` discharges. */
   dischargedBy(path: string, withOffset: number, token?: CancellationToken): DischargedCall[] {
-    const a = this.analysis(path, token);
-    if (!a) return [];
-    let best: { node: FnNode; frame: number } | undefined;
-    for (const node of a.analysis.nodes) {
-      node.frames.forEach((f, i) => {
-        if (f.span.start <= withOffset && withOffset <= f.span.end) {
-          const cur = best ? best.node.frames[best.frame]!.span : undefined;
-          if (!cur || f.span.end - f.span.start < cur.end - cur.start) best = { node, frame: i };
-        }
-      });
-    }
-    if (!best) return [];
-    const { node, frame } = best;
-    const out: DischargedCall[] = [];
-    const solution = a.solution;
-    const seen = new Set<Site>();
-    const add = (site: Site, hit: readonly EffectKey[]) => {
-      if (seen.has(site)) return;
-      seen.add(site);
-      out.push({ path: node.path, span: site.span, label: site.label, effects: hit.map(effectName) });
-      // Inside the lambdas the site performs: the operations whose effects reach this `with` through it.
-      const latents = [...(site.performs ?? [])];
-      if (site.callee) for (const i of solution.summary(site.callee).calledParams) if (site.args?.[i]) latents.push(site.args[i]!);
-      for (const l of latents) {
-        for (const inner of l.sites ?? []) {
-          const through = [...solution.residual(node, inner)].filter(k => hit.includes(k) && !site.discharges?.includes(k));
-          if (through.length) add(inner, through);
-        }
-      }
-    };
-    for (const site of allSites(node)) {
-      const remaining = solution.siteEffects(node, site);
-      for (let f = site.frame; f !== undefined && remaining.size; f = node.frames[f]!.parent) {
-        const hit = node.frames[f]!.discharges.filter(k => remaining.delete(k));
-        if (f === frame && hit.length) add(site, hit);
-      }
-    }
-    // The places the type checker saw bring a discharged effect into the block (calls of closures held in fields
-    // or returned by functions, which the effect graph does not see).
-    for (const typed of this.typedDischarged(node.path, node.frames[frame]!.handlerSpan)) {
-      const same = out.findIndex(o => o.span.start === typed.span.start && o.span.end === typed.span.end);
-      if (same < 0) out.push(typed);
-      else out[same] = { ...out[same]!, effects: [...new Set([...out[same]!.effects, ...typed.effects])].sort() };
-    }
-    return out.sort((x, y) => x.span.start - y.span.start);
+    const key = this.path(path);
+    if (!this.files.has(key) || !this.types(token)) return [];
+    return dischargedBy(this.effectHost, key, withOffset);
   }
 
   // ---------------------------------------------------------------- outlines and call hierarchy
@@ -1418,27 +1216,6 @@ function failedAnalysis(path: string): FileAnalysis {
     path, imports: [], nodes: [],
     diagnostics: [diagnostic('E0002', path, { start: 0, end: 0 }, TOO_DEEP)],
   };
-}
-
-/** For each site inside a lambda of a node: the sites that perform that lambda (a call of `each`, of a local...). */
-function containers(node: FnNode): Map<Site, Site[]> {
-  const out = new Map<Site, Site[]>();
-  const seen = new Set<Latent>();
-  const visit = (site: Site) => {
-    for (const l of [...(site.performs ?? []), ...(site.args ?? [])]) {
-      if (!l?.sites) continue;
-      for (const inner of l.sites) {
-        let list = out.get(inner);
-        if (!list) out.set(inner, (list = []));
-        if (!list.includes(site)) list.push(site);
-      }
-      if (seen.has(l)) continue;
-      seen.add(l);
-      l.sites.forEach(visit);
-    }
-  };
-  node.sites.forEach(visit);
-  return out;
 }
 
 function detailOf(exports: ModuleExports, name: string): string {

@@ -1,0 +1,240 @@
+// Effect navigation from the type checker's rows and the name model: which `with` serves an effectful call (through lambdas and callers), and which calls a `with` serves.
+import { functionItem, incomingCalls, type HierarchyHost } from './call-hierarchy.js';
+import type { Location } from './symbols.js';
+import type * as A from './syntax/ast.js';
+import type { Span } from './syntax/ast.js';
+import type { TypedSpan } from './typing/checker.js';
+import { chainSteps, prune, sitesOf, type Origin, type RowVar } from './typing/types.js';
+import type { WithSite } from './names.js';
+
+export interface HandlerRef {
+  readonly path: string;
+  /** The `with` block, or the top level's span for the ambient runtime. */
+  readonly span: Span;
+  readonly handlerSpan: Span;
+  readonly label: string;
+  readonly effects: readonly string[];
+  /** True for the program's ambient runtime (Async, IO and Blocking at the top level). */
+  readonly ambient: boolean;
+  /** Where a user handler is declared (its name). */
+  readonly declaration?: Location;
+}
+
+export interface DischargedCall {
+  readonly path: string;
+  readonly span: Span;
+  readonly label: string;
+  readonly effects: readonly string[];
+}
+
+/** What effect navigation reads of a workspace besides the name model. */
+export interface EffectHost extends HierarchyHost {
+  /** The type checker's records of a file (undefined when it has not typed the file). */
+  records(path: string): { at(offset: number): readonly TypedSpan[]; between(start: number, end: number): readonly TypedSpan[] } | undefined;
+}
+
+/** What the top level's runtime provides: effects that reach it unhandled are served there. */
+const AMBIENT = new Set(['Async', 'IO', 'Blocking']);
+/** How far handlersFor follows lambdas and callers. */
+const MAX_DEPTH = 8;
+
+/** `Async`, `IO` for built-in effects; the name of a user effect (`path#Log` is `Log`). */
+export function effectName(key: string): string {
+  const hash = key.lastIndexOf('#');
+  return hash === -1 ? key : key.slice(hash + 1);
+}
+
+/** The code an offset is in: a lambda, a function's body or the top level, with the row of what it performs. */
+interface Context {
+  readonly path: string;
+  readonly kind: 'lambda' | 'function' | 'top';
+  readonly span: Span;
+  readonly row: RowVar;
+  readonly fn?: readonly [A.FnDecl, import('./names.js').AriaSymbol];
+}
+
+function contextAt(host: EffectHost, path: string, offset: number): Context | undefined {
+  const index = host.names(path);
+  const records = host.records(path);
+  if (!index || !records) return undefined;
+  let best: Context | undefined;
+  const size = (s: Span) => s.end - s.start;
+  for (const entry of index.functions) {
+    const [fn] = entry;
+    if (offset < fn.span.start || offset > fn.span.end || (best && size(fn.span) >= size(best.span))) continue;
+    const row = recordedRow(records, fn.name.span, 'body');
+    if (row) best = { path, kind: 'function', span: fn.span, row, fn: entry };
+  }
+  for (const r of records.at(offset)) {
+    if (r.kind !== 'lambda' || (best && size(r.span) >= size(best.span))) continue;
+    const t = prune(r.type);
+    if (t.k === 'fun') best = { path, kind: 'lambda', span: r.span, row: t.row };
+  }
+  if (best) return best;
+  const start = index.module.span.start;
+  const top = recordedRow(records, { start, end: start }, 'body');
+  return top ? { path, kind: 'top', span: index.module.span, row: top } : undefined;
+}
+
+function recordedRow(records: NonNullable<ReturnType<EffectHost['records']>>, span: Span, kind: 'body' | 'with'): RowVar | undefined {
+  return records.at(span.start).find(t => t.kind === kind && t.span.start === span.start && t.span.end === span.end)?.rows?.[0]?.row;
+}
+
+/** The `with` blocks around an offset inside a context, innermost first, with their rows. */
+function framesAt(host: EffectHost, context: Context, offset: number): { site: WithSite; row: RowVar; discharged: ReadonlySet<string> }[] {
+  const records = host.records(context.path)!;
+  const out: { site: WithSite; row: RowVar; discharged: ReadonlySet<string> }[] = [];
+  for (const w of host.names(context.path)?.withs ?? []) {
+    if (offset < w.span.start || offset > w.span.end || w.span.start < context.span.start || w.span.end > context.span.end) continue;
+    const row = recordedRow(records, w.expr.handler.span, 'with');
+    if (row) out.push({ site: w, row, discharged: discharged(row) });
+  }
+  return out.sort((x, y) => (y.site.span.start - x.site.span.start) || (x.site.span.end - y.site.span.end));
+}
+
+/** What a `with`'s handler discharges: the effects its block's row does not pass on. */
+function discharged(row: RowVar): ReadonlySet<string> {
+  return new Set(row.out.flatMap(e => (e.filter ? [...e.filter] : [])));
+}
+
+/** The innermost place around an offset that brings effects into `row` (a call, an operation, a spawn), and those effects. */
+function siteAt(row: RowVar, offset: number): { span: Span; effects: Set<string> } | undefined {
+  let best: { span: Span; effects: Set<string> } | undefined;
+  for (const atom of row.atoms.keys()) {
+    if (atom.startsWith('~')) continue;
+    for (const { origin } of sitesOf(row, atom)) {
+      const s = origin.span;
+      if (offset < s.start || offset > s.end) continue;
+      if (!best || s.end - s.start < best.span.end - best.span.start) best = { span: s, effects: new Set([atom]) };
+      else if (s.start === best.span.start && s.end === best.span.end) best.effects.add(atom);
+    }
+  }
+  return best;
+}
+
+/**
+ * For the effectful place at an offset: the `with` blocks that discharge its effects, following a lambda to where it
+ * is called and a function to its callers, up to the top level's runtime.
+ */
+export function handlersFor(host: EffectHost, path: string, offset: number): HandlerRef[] {
+  const out: HandlerRef[] = [];
+  const seen = new Set<string>();
+  const visited = new Set<string>();
+  const visit = (path: string, offset: number, wanted: ReadonlySet<string> | undefined, depth: number): void => {
+    const key = `${path}:${offset}`;
+    if (visited.has(key) || depth > MAX_DEPTH) return;
+    visited.add(key);
+    const context = contextAt(host, path, offset);
+    if (!context) return;
+    const frames = framesAt(host, context, offset);
+    const site = siteAt(frames[0]?.row ?? context.row, offset);
+    if (!site) return;
+    const remaining = new Set([...site.effects].filter(k => !wanted || wanted.has(k)));
+    for (const f of frames) {
+      if (remaining.size === 0) return;
+      const hit = [...f.discharged].filter(k => remaining.delete(k));
+      if (hit.length === 0) continue;
+      const key = `${path}:${f.site.span.start}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const decl = f.site.target?.kind === 'symbol' ? f.site.target.symbol : undefined;
+      out.push({
+        path, span: f.site.span, handlerSpan: f.site.handlerSpan, label: f.site.handlerName, effects: hit.map(effectName).sort(), ambient: false,
+        declaration: decl ? { path: decl.path, span: decl.nameSpan } : undefined,
+      });
+    }
+    if (remaining.size === 0) return;
+    if (context.kind === 'lambda') {
+      for (const at of performers(host, context)) visit(at.path, at.span.start, remaining, depth + 1);
+    } else if (context.kind === 'top') {
+      const hit = [...remaining].filter(k => AMBIENT.has(k));
+      const key = `${path}:ambient`;
+      if (hit.length > 0 && !seen.has(key)) {
+        seen.add(key);
+        const span = context.span;
+        out.push({ path, span, handlerSpan: { start: span.start, end: span.start }, label: 'the default runtime', effects: hit.map(effectName).sort(), ambient: true });
+      }
+    } else if (context.fn) {
+      const item = functionItem(host, { path, symbol: context.fn[1] });
+      for (const call of item ? incomingCalls(host, item) : []) {
+        for (const span of call.spans) visit(call.item.path, span.start, remaining, depth + 1);
+      }
+    }
+  };
+  visit(path, offset, undefined, 0);
+  return out;
+}
+
+/**
+ * Where a lambda is performed: following its row along the graph's edges to the first row of code (a body, a
+ * `with` block, another lambda) of its file, the place of the edge that enters it (the call of `each`, of `f`).
+ */
+function performers(host: EffectHost, lambda: Context): Origin[] {
+  const records = host.records(lambda.path)!;
+  const index = host.names(lambda.path);
+  // Code rows of the function (or top level) the lambda is in: a lambda is called there, or passed on from there.
+  let outer: Span = index?.module.span ?? lambda.span;
+  for (const fn of index?.functions.keys() ?? []) {
+    if (fn.span.start <= lambda.span.start && lambda.span.end <= fn.span.end && fn.span.end - fn.span.start < outer.end - outer.start) outer = fn.span;
+  }
+  const code = new Set<RowVar>();
+  for (const r of records.between(outer.start, outer.end)) {
+    if (r.kind === 'body' || r.kind === 'with') {
+      const row = r.rows?.[0]?.row;
+      if (row) code.add(row);
+    } else if (r.kind === 'lambda' && r.span !== lambda.span) {
+      const t = prune(r.type);
+      if (t.k === 'fun' && t.row !== lambda.row) code.add(t.row);
+    }
+  }
+  const out: Origin[] = [];
+  const seen = new Set<RowVar>([lambda.row]);
+  const work = [lambda.row];
+  while (work.length > 0 && seen.size < 2_000) {
+    const r = work.pop()!;
+    for (const e of r.out) {
+      if (code.has(e.to)) {
+        if (e.origin.path === lambda.path) out.push(e.origin);
+        continue;
+      }
+      if (seen.has(e.to)) continue;
+      seen.add(e.to);
+      work.push(e.to);
+    }
+  }
+  return out;
+}
+
+/** The calls inside the `with` block around an offset whose effects that `with` discharges. */
+export function dischargedBy(host: EffectHost, path: string, offset: number): DischargedCall[] {
+  const index = host.names(path);
+  const records = host.records(path);
+  if (!index || !records) return [];
+  let w: WithSite | undefined;
+  for (const x of index.withs) {
+    if (x.span.start <= offset && offset <= x.span.end && (!w || x.span.end - x.span.start < w.span.end - w.span.start)) w = x;
+  }
+  const block = w && recordedRow(records, w.expr.handler.span, 'with');
+  if (!w || !block) return [];
+  const handled = discharged(block);
+  const bySpan = new Map<string, DischargedCall>();
+  const add = (o: Origin, atom: string) => {
+    const key = `${o.span.start}:${o.span.end}`;
+    const old = bySpan.get(key);
+    bySpan.set(key, { path, span: o.span, label: old?.label ?? o.label, effects: [...new Set([...(old?.effects ?? []), effectName(atom)])].sort() });
+  };
+  for (const atom of block.atoms.keys()) {
+    if (!handled.has(atom)) continue;
+    for (const site of sitesOf(block, atom)) {
+      if (site.origin.path !== path) continue;
+      add(site.origin, atom);
+      // Inside the lambdas it performs: the calls and the operation the effect comes from, when they are in the block.
+      const steps = chainSteps(site);
+      steps.forEach((o, i) => {
+        if (i === 0 || o.path !== path || o.span.start < w!.span.start || o.span.end > w!.span.end) return;
+        if (o.into || i === steps.length - 1) add(o, atom);
+      });
+    }
+  }
+  return [...bySpan.values()].sort((x, y) => x.span.start - y.span.start);
+}
