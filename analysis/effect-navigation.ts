@@ -1,5 +1,6 @@
 // Effect navigation from the type checker's rows and the name model: which `with` serves an effectful call (through lambdas and callers), and which calls a `with` serves.
 import { functionItem, incomingCalls, type HierarchyHost } from './call-hierarchy.js';
+import { effectName } from './effect-keys.js';
 import type { Location } from './symbols.js';
 import type * as A from './syntax/ast.js';
 import type { Span } from './syntax/ast.js';
@@ -37,12 +38,6 @@ export interface EffectHost extends HierarchyHost {
 const AMBIENT = new Set(['Async', 'IO', 'Blocking']);
 /** How far handlersFor follows lambdas and callers. */
 const MAX_DEPTH = 8;
-
-/** `Async`, `IO` for built-in effects; the name of a user effect (`path#Log` is `Log`). */
-export function effectName(key: string): string {
-  const hash = key.lastIndexOf('#');
-  return hash === -1 ? key : key.slice(hash + 1);
-}
 
 /** The code an offset is in: a lambda, a function's body or the top level, with the row of what it performs. */
 interface Context {

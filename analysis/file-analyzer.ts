@@ -1,4 +1,4 @@
-// One pass over a file for checking: names and arity, handler completeness, unknown effects, and the effect sites of every body.
+// One pass over a file for checking: names and arity, handler completeness, unknown effects in rows.
 import {
   BUILTIN_CONSTANTS,
   BUILTIN_CONSTRUCTORS,
@@ -13,13 +13,9 @@ import {
   type BuiltinHandler,
 } from './builtins.js';
 import { compareDiagnostics, diagnostic, type Diagnostic, type DiagnosticCode, type RelatedInformation } from './diagnostics.js';
-import type { DeclaredRow, EffectKey, FnId, FnNode, Latent, Site, WithFrame } from './effect-graph.js';
+import type { EffectKey } from './effect-keys.js';
 import {
-  functionId,
-  handlerId,
   paramInfos,
-  handlerOpId,
-  rowText,
   type ExportItem,
   type ModuleExports,
   type ParamInfo,
@@ -44,7 +40,6 @@ export interface ResolvedImport {
 export interface FileAnalysis {
   readonly path: string;
   readonly imports: readonly ResolvedImport[];
-  readonly nodes: readonly FnNode[];
   /** Name resolution and structural diagnostics (not the effect rules that need the whole workspace). */
   readonly diagnostics: readonly Diagnostic[];
 }
@@ -53,24 +48,21 @@ export interface FileAnalysis {
 
 interface ParamBinding {
   readonly kind: 'parameter';
-  /** The node whose parameter it is (undefined for lambda and handler parameters: calling them is dynamic). */
-  readonly owner?: FnId;
-  readonly index: number;
-  /** Effects known from a function type. */
-  readonly concrete: readonly EffectKey[];
-  /** Calling it performs its caller-supplied latent effects (untyped, or a function type with a row variable). */
-  readonly poly: boolean;
+  /**
+   * A function's parameter that may hold a function: untyped, or a function type with a row (a lambda's or a
+   * handler's parameter is not).
+   */
+  readonly callable: boolean;
 }
 
 interface LocalBinding {
   readonly kind: 'local';
-  /** Lambdas assigned to it: calling it performs them. */
-  readonly lambdas: Latent[];
+  /** A function value (a lambda, a function, an effectful built-in) was assigned to it: `a.name()` may call it. */
+  callable: boolean;
 }
 
 interface LocalFnBinding {
   readonly kind: 'local-function';
-  readonly id: FnId;
   readonly params: readonly ParamInfo[];
 }
 
@@ -97,34 +89,10 @@ type ModuleName =
   | { readonly kind: 'builtin-constructor'; readonly name: string; readonly arity: number }
   | { readonly kind: 'builtin-effect'; readonly name: string };
 
-interface NodeBuilder {
-  readonly id: FnId;
-  readonly kind: FnNode['kind'];
-  readonly name: string;
-  readonly span: A.Span;
-  readonly nameSpan: A.Span;
-  readonly declared?: DeclaredRow;
-  readonly params: readonly string[];
-  readonly polyParams: readonly number[];
-  readonly untypedParams: readonly number[];
-  readonly escapingParams: readonly number[];
-  readonly sites: Site[];
-  readonly frames: WithFrame[];
-  unresolved: boolean;
-  readonly ambient?: readonly EffectKey[];
-  readonly parent?: FnId;
-}
-
 interface Ctx {
-  readonly node: NodeBuilder;
   readonly scope: LexScope;
-  /** Where sites go: the node's body or a lambda's. */
-  readonly sink: Site[];
-  readonly frame?: number;
-  readonly asyncContext: boolean;
 }
 
-const PROGRAM_AMBIENT: readonly EffectKey[] = ['Async', 'IO', 'Blocking'];
 /** The parameters of each built-in function, as calls bind them. */
 const BUILTIN_PARAMS: ReadonlyMap<BuiltinFunction, { readonly params: readonly ParamInfo[]; readonly variadic: boolean }> = new Map(
   BUILTIN_FUNCTIONS.map(fn => [fn, {
@@ -132,9 +100,6 @@ const BUILTIN_PARAMS: ReadonlyMap<BuiltinFunction, { readonly params: readonly P
     variadic: fn.params.some(p => p.startsWith('...')),
   }]),
 );
-
-/** Lambdas nested deeper than this keep no latent effects (see `lambda`). */
-const MAX_LAMBDA_DEPTH = 64;
 
 const noName = (a: A.Arg): boolean => !a.name;
 
@@ -148,19 +113,16 @@ interface ItemResult {
   readonly context: string;
   readonly first: boolean;
   readonly diagnostics: readonly Diagnostic[];
-  readonly nodes: readonly NodeBuilder[];
 }
 
 /** What checking items gave, kept by a workspace from one analysis of a file to the next. */
 export interface ItemCache {
   /** Results per item object: entries go with the items (an item the lowering replaced is collected). */
   readonly results: WeakMap<A.Item, ItemResult>;
-  /** The node made from each builder of a cached item (made once: reusing the item reuses its node objects). */
-  readonly finished: WeakMap<NodeBuilder, FnNode>;
 }
 
 export function newItemCache(): ItemCache {
-  return { results: new WeakMap(), finished: new WeakMap() };
+  return { results: new WeakMap() };
 }
 
 export interface AnalyzeOptions {
@@ -180,13 +142,10 @@ export function analyzeFile(module: A.Module, own: ModuleExports, ctx: FileConte
 class FileAnalyzer {
   private readonly path: string;
   private readonly diagnostics: Diagnostic[] = [];
-  private readonly nodes: NodeBuilder[] = [];
   private readonly imports: ResolvedImport[] = [];
   private readonly moduleNames = new Map<string, ModuleName>();
   /** Field names of the structs this file can see: a method call `a.f()` may call a field. */
   private readonly fieldNames = new Set<string>();
-  private lambdaDepth = 0;
-  private readonly opLabels = new Map<string, Map<string, string>>();
 
   constructor(
     private readonly module: A.Module, private readonly own: ModuleExports, private readonly ctx: FileContext,
@@ -201,23 +160,9 @@ class FileAnalyzer {
     if (this.module.statements.length > 0) this.itemCache?.analysed?.(undefined);
     this.program();
     this.diagnostics.sort(compareDiagnostics);
-    const nodes: FnNode[] = this.nodes.map(n => {
-      // A builder whose item's results are reused gives the same node object again (see `cachedItem`).
-      let node = this.itemCache?.cache.finished.get(n);
-      if (!node || node.path !== this.path) {
-        node = {
-          id: n.id, kind: n.kind, name: n.name, path: this.path, span: n.span, nameSpan: n.nameSpan, declared: n.declared,
-          params: n.params, polyParams: n.polyParams, untypedParams: n.untypedParams, escapingParams: n.escapingParams, sites: n.sites, frames: n.frames,
-          unresolved: n.unresolved, ambient: n.ambient, parent: n.parent, callees: calleesOf(n.sites),
-        };
-        this.itemCache?.cache.finished.set(n, node);
-      }
-      return node;
-    });
     return {
       path: this.path,
       imports: this.imports,
-      nodes,
       diagnostics: this.diagnostics,
     };
   }
@@ -228,16 +173,6 @@ class FileAnalyzer {
     this.diagnostics.push(diagnostic(code, this.path, span, message, related));
   }
 
-
-  private newNode(init: Omit<NodeBuilder, 'sites' | 'frames' | 'unresolved'>): NodeBuilder {
-    const node: NodeBuilder = {
-      id: init.id, kind: init.kind, name: init.name, span: init.span, nameSpan: init.nameSpan, declared: init.declared,
-      params: init.params, polyParams: init.polyParams, untypedParams: init.untypedParams, escapingParams: init.escapingParams, sites: [], frames: [],
-      unresolved: false, ambient: init.ambient, parent: init.parent,
-    };
-    this.nodes.push(node);
-    return node;
-  }
 
   // ---------------------------------------------------------------- module level
 
@@ -313,21 +248,16 @@ class FileAnalyzer {
     return undefined;
   }
 
-  /** Resolves every effect name of a row (rule 1), recording references. */
-  private row(row: A.EffectRow, owner: string): DeclaredRow {
-    const effects: { key: EffectKey; span: A.Span }[] = [];
+  /** Resolves every effect name of a row (rule 1). */
+  private row(row: A.EffectRow, owner: string): void {
     for (const e of row.effects) {
       const key = this.effectKey(e.name);
       if (key === undefined) {
         const effects = [...BUILTIN_EFFECTS, ...[...this.moduleNames.values()].flatMap(m => (m.kind === 'item' && m.item.kind === 'effect' ? [m.item.name] : []))];
         const hint = didYouMean(e.name, effects);
         this.report('E0201', e.span, `unknown effect \`${e.name}\` in the row of \`${owner}\`${hint || `: declare it with \`effect ${e.name} { ... }\``}`);
-        continue;
       }
-      effects.push({ key, span: e.span });
     }
-    const variables = [...row.variables.map(v => v.name), ...(row.tail ? [row.tail.name] : [])];
-    return { span: row.span, text: rowText(row), effects, variables };
   }
 
   /** Checks the rows inside a type (function types), recording effect references. */
@@ -364,19 +294,14 @@ class FileAnalyzer {
     const kept = c.cache.results.get(item);
     if (kept && kept.context === c.context && kept.first === first) {
       this.diagnostics.push(...kept.diagnostics);
-      this.nodes.push(...kept.nodes);
       return;
     }
     const d0 = this.diagnostics.length;
-    const n0 = this.nodes.length;
     c.analysed?.(item);
     this.item(item);
     const diagnostics = this.diagnostics.slice(d0);
-    const nodes = this.nodes.slice(n0);
-    // Ids holding an offset (duplicates, local functions) and messages pointing at other items go stale when
-    // other items change or move: such items are checked again every time.
-    const positional = nodes.some(n => n.id.includes('@') || n.id.includes('#local:')) || diagnostics.some(d => d.related.length > 0);
-    if (!positional) c.cache.results.set(item, { context: c.context, first, diagnostics, nodes });
+    // Messages pointing at other items go stale when other items change or move: such items are checked again.
+    if (!diagnostics.some(d => d.related.length > 0)) c.cache.results.set(item, { context: c.context, first, diagnostics });
   }
 
   private item(item: A.Item): void {
@@ -411,62 +336,37 @@ class FileAnalyzer {
   }
 
   private topFn(fn: A.FnDecl): void {
-    const first = this.isFirst(fn);
-    const id = first ? functionId(this.path, fn.name.name) : `${this.path}#fn:${fn.name.name}@${fn.span.start}`;
-    const moduleScope = undefined;
-    this.fnBody(fn, id, 'function', moduleScope, undefined);
+    this.fnBody(fn, undefined, true);
   }
 
   /** A function-like body with parameters: a top-level or local function, or a handler operation. */
-  private fnBody(fn: A.FnDecl, id: FnId, kind: FnNode['kind'], parentScope: LexScope | undefined, parent: FnId | undefined,
-    handlerParams?: readonly A.Param[], label = fn.name.name): NodeBuilder {
-    const declared = fn.effects ? this.row(fn.effects, label) : undefined;
+  private fnBody(fn: A.FnDecl, parentScope: LexScope | undefined, own: boolean, handlerParams?: readonly A.Param[], label = fn.name.name): void {
+    if (fn.effects) this.row(fn.effects, label);
     for (const p of fn.params) this.typeRows(p.type, label);
     this.typeRows(fn.returnType, label);
-    const rowVars = new Set(declared?.variables ?? []);
-    const polyParams: number[] = [];
-    const untypedParams: number[] = [];
-    const escapingParams: number[] = [];
-    fn.params.forEach((p, i) => {
-      if (!p.type) untypedParams.push(i);
-      else if (p.type.kind === 'FnType' && p.type.effects) {
-        const vars = rowVariables(p.type.effects);
-        if (vars.some(v => rowVars.has(v))) polyParams.push(i);
-        else if (vars.length && declared) escapingParams.push(i);
-      }
-    });
-    const node = this.newNode({
-      id, kind, name: label, span: fn.span, nameSpan: fn.name.span, declared,
-      params: fn.params.map(p => p.name.name), polyParams, untypedParams, escapingParams, parent,
-    });
     const scope = new LexScope(parentScope);
-    if (handlerParams) this.bindParams(handlerParams, scope, undefined, fn.span.start);
-    this.bindParams(fn.params, scope, id, fn.span.start);
-    const ctx: Ctx = { node, scope, sink: node.sites, asyncContext: false };
+    if (handlerParams) this.bindParams(handlerParams, scope, false);
+    this.bindParams(fn.params, scope, own);
+    const ctx: Ctx = { scope };
     for (const p of fn.params) if (p.default) this.expr(p.default, ctx);
     this.hoist(fn.body.stmts, scope);
     this.block(fn.body, ctx);
-    return node;
   }
 
-  private bindParams(params: readonly A.Param[], scope: LexScope, owner: FnId | undefined, from: number): void {
+  private bindParams(params: readonly A.Param[], scope: LexScope, own: boolean): void {
     const seen = new Set<string>();
-    params.forEach((p, index) => {
+    for (const p of params) {
       const name = p.name.name;
-      if (name === '') return;
+      if (name === '') continue;
       if (seen.has(name)) this.report('E0105', p.name.span, `parameter \`${name}\` is declared twice`);
       seen.add(name);
-      let concrete: EffectKey[] = [];
-      let poly = p.type === undefined;
-      if (p.type?.kind === 'FnType') {
+      let callable = p.type === undefined;
+      if (p.type?.kind === 'FnType' && p.type.effects) {
         const row = p.type.effects;
-        if (row) {
-          concrete = row.effects.map(e => this.effectKey(e.name)).filter((k): k is EffectKey => k !== undefined);
-          poly = rowVariables(row).length > 0;
-        }
+        callable = rowVariables(row).length > 0 || row.effects.some(e => this.effectKey(e.name) !== undefined);
       }
-      scope.names.set(name, { kind: 'parameter', owner, index, concrete, poly });
-    });
+      scope.names.set(name, { kind: 'parameter', callable: own && callable });
+    }
   }
 
   private effectDecl(e: A.EffectDecl): void {
@@ -491,18 +391,15 @@ class FileAnalyzer {
 
   private structDecl(s: A.StructDecl): void {
     const name = s.name.name;
-    const id = `${this.path}#struct:${name}`;
     const seen = new Set<string>();
-    const node = this.newNode({ id: `${id}#defaults`, kind: 'program', name, span: s.span, nameSpan: s.name.span, params: [], polyParams: [], untypedParams: [], escapingParams: [] });
     const scope = new LexScope(undefined);
     for (const f of s.fields) {
       if (f.name.name === '') continue;
       if (seen.has(f.name.name)) this.report('E0105', f.name.span, `field \`${f.name.name}\` is declared twice in \`struct ${name}\``);
       seen.add(f.name.name);
       this.typeRows(f.type, name);
-      if (f.default) this.expr(f.default, { node, scope, sink: node.sites, asyncContext: false });
+      if (f.default) this.expr(f.default, { scope });
     }
-    this.nodes.splice(this.nodes.indexOf(node), 1);
   }
 
   /** An enum declares its name (a type) and its variants (constructors, as structs are) with their fields. */
@@ -530,11 +427,9 @@ class FileAnalyzer {
 
   private handlerDecl(h: A.HandlerDecl): void {
     const name = h.name.name;
-    const first = this.isFirst(h);
-    const id = first ? handlerId(this.path, name) : `${this.path}#handler:${name}@${h.span.start}`;
     const handlerScope = new LexScope(undefined);
     if (h.params) {
-      this.bindParams(h.params, handlerScope, id, h.span.start);
+      this.bindParams(h.params, handlerScope, false);
       for (const p of h.params) this.typeRows(p.type, name);
     }
     // The effect it handles, and its operations.
@@ -548,12 +443,10 @@ class FileAnalyzer {
     } else if (effectName !== '') {
       this.report('E0208', h.effect.span, `handler \`${name}\` is for \`${effectName}\`, which is not an effect`);
     }
-    const node = this.newNode({ id, kind: 'handler', name, span: h.span, nameSpan: h.name.span, params: [], polyParams: [], untypedParams: [], escapingParams: [] });
     const seen = new Set<string>();
     for (const op of h.ops) {
       const opName = op.name.name;
       if (opName === '') continue;
-      const opId = first ? handlerOpId(this.path, name, opName) : `${id}.${opName}`;
       if (seen.has(opName)) {
         this.report('E0105', op.name.span, `operation \`${opName}\` is implemented twice in handler \`${name}\``);
         continue;
@@ -567,8 +460,7 @@ class FileAnalyzer {
           this.report('E0207', op.name.span, `\`${name}.${opName}\` takes ${plural(op.params.length, 'parameter')}, but \`${effectName}.${opName}\` declares ${sig.params.length}`);
         }
       }
-      this.fnBody(op, opId, 'operation', handlerScope, undefined, undefined, `${name}.${opName}`);
-      this.site({ node, scope: handlerScope, sink: node.sites, asyncContext: false }, op.name.span, `${name}.${opName}`, [], opId);
+      this.fnBody(op, handlerScope, true, undefined, `${name}.${opName}`);
     }
     if (ops) {
       const missing = [...ops.keys()].filter(o => !seen.has(o));
@@ -581,18 +473,8 @@ class FileAnalyzer {
   // ---------------------------------------------------------------- the program
 
   private program(): void {
-    const span = this.module.span;
-    const node = this.newNode({
-      id: `${this.path}#program`, kind: 'program', name: '(top level)', span, nameSpan: { start: span.start, end: span.start },
-      params: [], polyParams: [], untypedParams: [], escapingParams: [], ambient: PROGRAM_AMBIENT,
-    });
     const scope = new LexScope(undefined);
-    const ctx: Ctx = { node, scope, sink: node.sites, asyncContext: true };
-    if (this.module.statements.length === 0) {
-      const main = this.own.items.get('main');
-      if (main?.kind === 'function') this.site(ctx, main.nameSpan, 'main', [], main.id);
-      return;
-    }
+    const ctx: Ctx = { scope };
     this.hoist(this.module.statements, scope);
     for (const s of this.module.statements) this.stmt(s, ctx);
   }
@@ -604,8 +486,8 @@ class FileAnalyzer {
     for (const { ident, site, fn } of bodyBindings(roots, name => this.isNullaryVariant(name))) {
       if (scope.lookup(ident.name)) continue;
       scope.names.set(ident.name, site === 'local-fn' && fn
-        ? { kind: 'local-function', id: `${this.path}#local:${ident.span.start}`, params: paramInfos(fn.params) }
-        : { kind: 'local', lambdas: [] });
+        ? { kind: 'local-function', params: paramInfos(fn.params) }
+        : { kind: 'local', callable: false });
     }
   }
 
@@ -623,8 +505,7 @@ class FileAnalyzer {
       case 'Assign': {
         if (s.target.kind === 'Name') {
           const b = ctx.scope.lookup(s.target.name);
-          const latent = this.valueLatent(s.value, ctx);
-          if (latent && b?.kind === 'local' && (latent.sites || latent.fn || latent.param !== undefined || latent.effects?.length)) b.lambdas.push(latent);
+          if (this.value(s.value, ctx) && b?.kind === 'local') b.callable = true;
         } else {
           this.expr(s.target, ctx);
           this.expr(s.value, ctx);
@@ -649,12 +530,9 @@ class FileAnalyzer {
         this.block(s.body, ctx);
         return;
       }
-      case 'LocalFn': {
-        const fn = s.fn;
-        const id = `${this.path}#local:${fn.name.span.start}`;
-        this.fnBody(fn, id, 'local-function', ctx.scope, ctx.node.id);
+      case 'LocalFn':
+        this.fnBody(s.fn, ctx.scope, true);
         return;
-      }
       default: {
         const never: never = s;
         return never;
@@ -664,16 +542,7 @@ class FileAnalyzer {
 
   // ---------------------------------------------------------------- expressions
 
-  /** Records a site in the current node: fields by position, so that every Site is built by one literal (one shape). */
-  private site(
-    ctx: Ctx, span: A.Span, label: string, own: readonly EffectKey[], callee?: FnId, args?: readonly (Latent | undefined)[],
-    performs?: readonly Latent[], discharges?: readonly EffectKey[], paramCall?: number,
-  ): void {
-    ctx.sink.push({ span, label, own, callee, args, performs, discharges, paramCall, frame: ctx.frame, asyncContext: ctx.asyncContext });
-  }
-
   private undefinedName(name: string, span: A.Span, ctx: Ctx, what = 'name'): void {
-    ctx.node.unresolved = true;
     const visible: string[] = [...this.moduleNames.keys(), ...BUILTIN_FUNCTIONS.map(f => f.name), ...BUILTIN_CONSTRUCTORS.map(c => c.name)];
     for (let sc: LexScope | undefined = ctx.scope; sc; sc = sc.parent) visible.push(...sc.names.keys());
     this.report('E0101', span, `undefined ${what} \`${name}\`${didYouMean(name, visible)}`);
@@ -708,7 +577,7 @@ class FileAnalyzer {
         for (const p of e.parts) if (typeof p !== 'string') this.expr(p, ctx);
         return;
       case 'List':
-        for (const x of e.elements) this.valueLatent(x, ctx);
+        for (const x of e.elements) this.value(x, ctx);
         return;
       case 'Call':
         this.call(e, ctx);
@@ -722,18 +591,16 @@ class FileAnalyzer {
         return;
       case 'Await':
         this.expr(e.value, ctx);
-        this.site(ctx, e.span, '.await', ['Async']);
         return;
       case 'Spawn': {
         if (e.scope) this.expr(e.scope, ctx);
-        this.site(ctx, e.span, e.scope ? 'scope.spawn' : 'spawn', ['Async']);
         // A spawned closure (any body but a direct call) binds its own locals, as a lambda does.
         let scope = ctx.scope;
         if (!spawnsDirectCall(e)) {
           scope = new LexScope(ctx.scope);
           this.hoist([e.body], scope);
         }
-        this.expr(e.body, { node: ctx.node, scope, sink: ctx.sink, frame: ctx.frame, asyncContext: true });
+        this.expr(e.body, { scope });
         return;
       }
       case 'Unary':
@@ -808,63 +675,38 @@ class FileAnalyzer {
     }
   }
 
-  private lambda(e: A.LambdaExpr, ctx: Ctx): Latent {
+  private lambda(e: A.LambdaExpr, ctx: Ctx): void {
     const scope = new LexScope(ctx.scope);
-    this.bindParams(e.params, scope, undefined, e.span.start);
-    const sites: Site[] = [];
-    const inner: Ctx = { node: ctx.node, scope, sink: sites, asyncContext: false };
-    this.lambdaDepth++;
+    this.bindParams(e.params, scope, false);
+    const inner: Ctx = { scope };
     for (const p of e.params) if (p.default) this.expr(p.default, inner);
     this.hoist(e.body.stmts, scope);
     this.block(e.body, inner);
-    this.lambdaDepth--;
-    // Latent terms nest as deep as the lambdas; past a sane depth they are dropped so that the solver's
-    // recursion stays bounded (the names inside are still checked).
-    return { span: e.span, label: 'lambda', sites: this.lambdaDepth >= MAX_LAMBDA_DEPTH ? [] : sites };
   }
 
-  /** Walks an expression that may be called later (an argument, a bound value) and returns its latent effects. */
-  private valueLatent(e: A.Expr, ctx: Ctx): Latent | undefined {
-    if (e.kind === 'Lambda') return this.lambda(e, ctx);
+  /**
+   * Walks an expression that may be called later (an argument, a bound value): whether it is a function value (a
+   * lambda, a function, an effectful built-in, a parameter or local that may hold one).
+   */
+  private value(e: A.Expr, ctx: Ctx): boolean {
+    if (e.kind === 'Lambda') {
+      this.lambda(e, ctx);
+      return true;
+    }
     if (e.kind === 'Name') {
       const r = this.nameRef(e.name, e.span, ctx);
-      return r ? this.latentOfResolved(r, e.name, e.span, ctx) : undefined;
+      return r !== undefined && isCallable(r);
     }
     if (e.kind === 'Member' && e.object.kind === 'Name' && !ctx.scope.lookup(e.object.name)) {
       const m = this.moduleNames.get(e.object.name);
       if (m?.kind === 'module') {
         this.member(e, ctx);
         const x = m.imp.target ? this.ctx.exportsOf(m.imp.target)?.items.get(e.property.name) : undefined;
-        return x?.kind === 'function' ? { span: e.span, label: `${m.imp.name}.${x.name}`, fn: x.id } : undefined;
+        return x?.kind === 'function';
       }
     }
     this.expr(e, ctx);
-    return undefined;
-  }
-
-  private latentOfResolved(r: Binding | ModuleName, name: string, span: A.Span, ctx: Ctx): Latent | undefined {
-    switch (r.kind) {
-      case 'parameter':
-        if (r.owner !== ctx.node.id) return undefined;
-        return { span, label: name, param: r.poly ? r.index : undefined, effects: r.concrete };
-      case 'local':
-        // One value: that one. Several (assigned in turn): what any of the lambdas performs.
-        return r.lambdas.length === 1 ? r.lambdas[0] : r.lambdas.length ? { span, label: name, sites: r.lambdas.flatMap(l => l.sites ?? []) } : undefined;
-      case 'local-function':
-        return { span, label: name, fn: r.id };
-      case 'item':
-        return r.item.kind === 'function' ? { span, label: name, fn: r.item.id } : undefined;
-      case 'builtin-function':
-        return r.fn.effects.length ? { span, label: name, effects: r.fn.effects } : undefined;
-      case 'module':
-      case 'builtin-constructor':
-      case 'builtin-effect':
-        return undefined;
-      default: {
-        const never: never = r;
-        return never;
-      }
-    }
+    return false;
   }
 
   // ---------------------------------------------------------------- calls
@@ -929,19 +771,8 @@ class FileAnalyzer {
     return out;
   }
 
-  /** Walks arguments; returns the latent effects of each, by parameter index. */
-  private argLatents(args: readonly A.Arg[], paramOf: readonly (number | undefined)[], ctx: Ctx, leading: (Latent | undefined)[] = []): (Latent | undefined)[] {
-    const out: (Latent | undefined)[] = leading.slice();
-    for (let i = 0; i < args.length; i++) {
-      const latent = this.valueLatent(args[i]!.value, ctx);
-      const idx = paramOf[i];
-      if (idx !== undefined && latent) out[idx] = latent;
-    }
-    return out;
-  }
-
   private plainArgs(args: readonly A.Arg[], ctx: Ctx): void {
-    for (const a of args) this.valueLatent(a.value, ctx);
+    for (const a of args) this.value(a.value, ctx);
   }
 
   private call(e: A.CallExpr, ctx: Ctx): void {
@@ -952,7 +783,7 @@ class FileAnalyzer {
         this.plainArgs(e.args, ctx);
         return;
       }
-      this.callResolved(e, r, callee.name, ctx, []);
+      this.callResolved(e, r, callee.name, ctx, 0);
       return;
     }
     if (callee.kind === 'Member') {
@@ -963,39 +794,24 @@ class FileAnalyzer {
     this.plainArgs(e.args, ctx);
   }
 
-  /** A call of something resolved: `leading` holds the receiver of a uniform method call. */
-  private callResolved(e: A.CallExpr, r: Binding | ModuleName, name: string, ctx: Ctx, leading: (Latent | undefined)[]): void {
-    const lead = leading.length;
+  /** A call of something resolved: `lead` is 1 for a uniform method call (its receiver is the first argument). */
+  private callResolved(e: A.CallExpr, r: Binding | ModuleName, name: string, ctx: Ctx, lead: number): void {
     switch (r.kind) {
-      case 'parameter': {
+      case 'parameter':
+      case 'local':
         this.plainArgs(e.args, ctx);
-        if (r.owner === ctx.node.id) {
-          if (r.concrete.length || r.poly) {
-            this.site(ctx, e.span, name, r.concrete, undefined, undefined, undefined, undefined, r.poly ? r.index : undefined);
-          }
-        }
         return;
-      }
-      case 'local': {
+      case 'local-function':
+        this.bindArgs(e.span, e.args, r.params, name, '', false, lead);
         this.plainArgs(e.args, ctx);
-        if (r.lambdas.length) this.site(ctx, e.span, name, [], undefined, undefined, r.lambdas);
         return;
-      }
-      case 'local-function': {
-        const paramOf = this.bindArgs(e.span, e.args, r.params, name, '', false, lead);
-        const args = this.argLatents(e.args, paramOf, ctx, leading);
-        this.site(ctx, e.span, name, [], r.id, args);
-        return;
-      }
       case 'item': {
         const item = r.item;
         switch (item.kind) {
-          case 'function': {
-            const paramOf = this.bindArgs(e.span, e.args, item.params, name, '', false, lead);
-            const args = this.argLatents(e.args, paramOf, ctx, leading);
-            this.site(ctx, e.span, name, [], item.id, args);
+          case 'function':
+            this.bindArgs(e.span, e.args, item.params, name, '', false, lead);
+            this.plainArgs(e.args, ctx);
             return;
-          }
           case 'struct':
             this.bindArgs(e.span, e.args, item.params, name, '', false, lead);
             this.plainArgs(e.args, ctx);
@@ -1017,10 +833,8 @@ class FileAnalyzer {
       case 'builtin-function': {
         const fn = r.fn;
         const { params, variadic } = BUILTIN_PARAMS.get(fn)!;
-        const paramOf = this.bindArgs(e.span, e.args, params, name, '', variadic, lead);
-        const args = this.argLatents(e.args, paramOf, ctx, leading);
-        const performs = (fn.callsArgs ?? []).map(i => args[i]).filter((l): l is Latent => l !== undefined);
-        this.site(ctx, e.span, name, fn.effects, undefined, undefined, performs.length ? performs : undefined, fn.discharges);
+        this.bindArgs(e.span, e.args, params, name, '', variadic, lead);
+        this.plainArgs(e.args, ctx);
         return;
       }
       case 'builtin-constructor': {
@@ -1038,15 +852,6 @@ class FileAnalyzer {
         return never;
       }
     }
-  }
-
-  /** `Log.log()`, one string per operation (site labels are many). */
-  private opLabel(effect: string, op: string): string {
-    let byOp = this.opLabels.get(effect);
-    if (!byOp) this.opLabels.set(effect, (byOp = new Map()));
-    let label = byOp.get(op);
-    if (!label) byOp.set(op, (label = `${effect}.${op}()`));
-    return label;
   }
 
   private builtinHandlerAt(e: A.MemberExpr, ctx: Ctx): BuiltinHandler | undefined {
@@ -1067,24 +872,22 @@ class FileAnalyzer {
       const effect = this.effectKey(obj.name);
       const m = this.moduleNames.get(obj.name);
       if (effect) {
-        this.operationCall(e, obj.name, effect, prop, ctx);
+        this.operationCall(e, obj.name, prop, ctx);
         return;
       }
       if (m?.kind === 'module') {
         const exports = m.imp.target ? this.ctx.exportsOf(m.imp.target) : undefined;
         if (!exports) {
-          ctx.node.unresolved = true;
           this.plainArgs(e.args, ctx);
           return;
         }
         const x = exports.items.get(prop.name);
         if (!x) {
-          ctx.node.unresolved = true;
           this.report('E0104', prop.span, `module \`${m.imp.name}\` has no item \`${prop.name}\`${didYouMean(prop.name, [...exports.items.keys()])}`);
           this.plainArgs(e.args, ctx);
           return;
         }
-        this.callResolved(e, { kind: 'item', item: x }, `${m.imp.name}.${prop.name}`, ctx, []);
+        this.callResolved(e, { kind: 'item', item: x }, `${m.imp.name}.${prop.name}`, ctx, 0);
         return;
       }
     }
@@ -1093,7 +896,7 @@ class FileAnalyzer {
       const m = this.moduleNames.get(obj.object.name);
       const x = m?.kind === 'module' && m.imp.target ? this.ctx.exportsOf(m.imp.target)?.items.get(obj.property.name) : undefined;
       if (m?.kind === 'module' && x?.kind === 'effect') {
-        this.operationCall(e, x.name, x.key, prop, ctx, x);
+        this.operationCall(e, x.name, prop, ctx, x);
         return;
       }
     }
@@ -1106,23 +909,22 @@ class FileAnalyzer {
     }
     const b = ctx.scope.lookup(name);
     const r: Binding | ModuleName | undefined = b && b.kind !== 'parameter' ? b : this.lookupModule(name);
-    const callable = r && (r.kind === 'local-function' || (r.kind === 'local' && r.lambdas.length > 0) || r.kind === 'builtin-function'
+    const callable = r && (r.kind === 'local-function' || (r.kind === 'local' && r.callable) || r.kind === 'builtin-function'
       || (r.kind === 'item' && r.item.kind === 'function'));
     if (r && callable) {
-      const receiver = this.valueLatent(obj, ctx);
-      this.callResolved(e, r, name, ctx, [receiver]);
+      this.value(obj, ctx);
+      this.callResolved(e, r, name, ctx, 1);
       return;
     }
     this.expr(obj, ctx);
     this.plainArgs(e.args, ctx);
     if (!this.fieldNames.has(name)) {
-      ctx.node.unresolved = true;
       const functions = [...BUILTIN_FUNCTIONS.map(f => f.name), ...[...this.moduleNames.values()].flatMap(m => (m.kind === 'item' && m.item.kind === 'function' ? [m.item.name] : []))];
       this.report('E0101', prop.span, `undefined function \`${name}\` (\`a.${name}(...)\` calls \`${name}(a, ...)\` unless a field \`${name}\` holds a function)${didYouMean(name, functions)}`);
     }
   }
 
-  private operationCall(e: A.CallExpr, effectName: string, key: EffectKey, prop: A.Ident, ctx: Ctx, item?: ExportItem): void {
+  private operationCall(e: A.CallExpr, effectName: string, prop: A.Ident, ctx: Ctx, item?: ExportItem): void {
     const opName = prop.name;
     const m: ModuleName | undefined = item ? { kind: 'item', item } : this.moduleNames.get(effectName);
     let params: readonly ParamInfo[] | undefined;
@@ -1136,7 +938,6 @@ class FileAnalyzer {
     }
     if (!params) {
       if (opName !== '') {
-        ctx.node.unresolved = true;
         const ops = m?.kind === 'item' && m.item.kind === 'effect' ? [...m.item.ops.keys()] : isBuiltinEffect(effectName) ? BUILTIN_EFFECT_INFO[effectName].ops.map(o => o.name) : [];
         this.report('E0204', prop.span, `effect \`${effectName}\` has no operation \`${opName}\`${didYouMean(opName, ops)}`);
       }
@@ -1145,7 +946,6 @@ class FileAnalyzer {
     }
     this.bindArgs(e.span, e.args, params, `${effectName}.${opName}`, 'operation', false, 0, 'E0205');
     this.plainArgs(e.args, ctx);
-    this.site(ctx, e.span, this.opLabel(effectName, opName), [key]);
   }
 
   private builtinHandlerArgs(h: BuiltinHandler, call: A.CallExpr | undefined, ctx: Ctx, at?: A.Span): void {
@@ -1208,88 +1008,51 @@ class FileAnalyzer {
     const h = e.handler;
     const call = h.kind === 'Call' ? h : undefined;
     const target = call ? call.callee : h;
-    let discharges: EffectKey[] = [];
-    let dynamic = false;
-    let label = '';
     let handled = false;
-    let async = false;
-    let handlerNode: FnId | undefined;
     if (target.kind === 'Member') {
       const builtin = this.builtinHandlerAt(target, ctx);
       if (builtin) {
         this.builtinHandlerArgs(builtin, call, ctx, target.span);
-        discharges = [...builtin.discharges];
-        label = builtin.name;
-        async = builtin.role === 'runtime';
         handled = true;
       } else if (target.object.kind === 'Name' && !ctx.scope.lookup(target.object.name)) {
         const m = this.moduleNames.get(target.object.name);
         if (m?.kind === 'module') {
           const x = m.imp.target ? this.ctx.exportsOf(m.imp.target)?.items.get(target.property.name) : undefined;
           if (x) {
-            const r = this.userHandler(x, `${m.imp.name}.${x.name}`, call, target.span, ctx);
-            discharges = r.discharges;
-            handlerNode = x.kind === 'handler' ? x.id : undefined;
-            dynamic = r.dynamic;
+            this.userHandler(x, `${m.imp.name}.${x.name}`, call, target.span, ctx);
           } else {
-            dynamic = true;
-            ctx.node.unresolved = true;
             if (m.imp.target) this.report('E0104', target.property.span, `module \`${m.imp.name}\` has no item \`${target.property.name}\``);
             if (call) this.plainArgs(call.args, ctx);
           }
-          label = `${m.imp.name}.${target.property.name}`;
           handled = true;
         } else if (/^[A-Z]/.test(target.object.name) && !this.effectKey(target.object.name) && !m) {
           this.report('E0210', target.span, `\`${target.object.name}.${target.property.name}\` is not a handler: the built-in handlers are ${builtinHandlerList()}`);
-          ctx.node.unresolved = true;
-          dynamic = true;
-          label = `${target.object.name}.${target.property.name}`;
           if (call) this.plainArgs(call.args, ctx);
           handled = true;
         }
       }
     } else if (target.kind === 'Name') {
       const r = this.nameRef(target.name, target.span, ctx);
-      label = target.name;
       handled = true;
-      if (!r) {
-        dynamic = true;
-        if (call) this.plainArgs(call.args, ctx);
-      } else if (r.kind === 'item') {
-        const out = this.userHandler(r.item, target.name, call, target.span, ctx);
-        handlerNode = r.item.kind === 'handler' ? r.item.id : undefined;
-        discharges = out.discharges;
-        dynamic = out.dynamic;
-      } else if (r.kind === 'local' || r.kind === 'parameter' || r.kind === 'local-function') {
-        dynamic = true;
-        ctx.node.unresolved = true;
-        if (call) this.plainArgs(call.args, ctx);
-      } else {
+      if (r?.kind === 'item') {
+        this.userHandler(r.item, target.name, call, target.span, ctx);
+      } else if (r && r.kind !== 'local' && r.kind !== 'parameter' && r.kind !== 'local-function') {
         this.report('E0210', target.span, `\`${target.name}\` is not a handler: \`with\` needs a handler such as ${builtinHandlerList()} or a \`handler ... for ...\` of this workspace`);
-        dynamic = true;
-        ctx.node.unresolved = true;
         if (call) this.plainArgs(call.args, ctx);
+      } else if (call) {
+        this.plainArgs(call.args, ctx);
       }
     }
-    if (!handled) {
-      this.expr(h, ctx);
-      dynamic = true;
-      ctx.node.unresolved = true;
-      label = 'handler';
-    }
-    const frames = ctx.node.frames;
-    frames.push({ span: e.span, handlerSpan: h.span, label, discharges, dynamic, parent: ctx.frame, handler: handlerNode });
-    const frame = frames.length - 1;
-    this.block(e.body, { node: ctx.node, scope: ctx.scope, sink: ctx.sink, frame, asyncContext: ctx.asyncContext || async });
+    if (!handled) this.expr(h, ctx);
+    this.block(e.body, ctx);
   }
 
-  /** `with H(args)` for a user handler item: checks it is a handler, its arguments, and adds the site of its operations. */
-  private userHandler(x: ExportItem, label: string, call: A.CallExpr | undefined, at: A.Span, ctx: Ctx): { discharges: EffectKey[]; dynamic: boolean } {
+  /** `with H(args)` for a user handler item: checks it is a handler, and its arguments. */
+  private userHandler(x: ExportItem, label: string, call: A.CallExpr | undefined, at: A.Span, ctx: Ctx): void {
     if (x.kind !== 'handler') {
       this.report('E0210', at, `\`${label}\` is ${x.kind === 'effect' ? 'an effect' : x.kind === 'struct' ? 'a struct' : 'a function'}, not a handler: \`with\` needs a handler such as ${builtinHandlerList()} or a \`handler ... for ...\``);
-      ctx.node.unresolved = true;
       if (call) this.plainArgs(call.args, ctx);
-      return { discharges: [], dynamic: true };
+      return;
     }
     const params = x.params ?? [];
     if (call) {
@@ -1299,32 +1062,24 @@ class FileAnalyzer {
     } else if (params.some(p => !p.optional)) {
       this.report('E0102', at, `handler \`${label}\` expects ${plural(params.filter(p => !p.optional).length, 'argument')}: \`${x.detail}\``);
     }
-    const handlerPath = x.id.slice(0, x.id.lastIndexOf('#handler:'));
-    const exports = handlerPath === this.path ? this.own : this.ctx.exportsOf(handlerPath);
-    const effect = exports?.items.get(x.effect);
-    const key = effect?.kind === 'effect' ? effect.key : isBuiltinEffect(x.effect) ? x.effect : this.effectKey(x.effect);
-    this.site(ctx, call?.span ?? at, label, [], x.id);
-    return { discharges: key ? [key] : [], dynamic: false };
   }
 }
 
-/** The functions a body's summary depends on: callees and functions passed as values, inside lambdas too. */
-function calleesOf(sites: readonly Site[]): FnId[] {
-  const out = new Set<FnId>();
-  const seen = new Set<Latent>();
-  const latent = (l: Latent | undefined) => {
-    if (!l || seen.has(l)) return;
-    seen.add(l);
-    if (l.fn) out.add(l.fn);
-    l.sites?.forEach(site);
-  };
-  const site = (s: Site) => {
-    if (s.callee) out.add(s.callee);
-    s.args?.forEach(latent);
-    s.performs?.forEach(latent);
-  };
-  sites.forEach(site);
-  return [...out];
+/** Whether a name may hold a function value (see `value`). */
+function isCallable(r: Binding | ModuleName): boolean {
+  switch (r.kind) {
+    case 'parameter':
+    case 'local':
+      return r.callable;
+    case 'local-function':
+      return true;
+    case 'item':
+      return r.item.kind === 'function';
+    case 'builtin-function':
+      return r.fn.effects.length > 0;
+    default:
+      return false;
+  }
 }
 
 function rowVariables(row: A.EffectRow): string[] {

@@ -1,6 +1,6 @@
 // The items a file offers to its importers (and to itself): names, kinds, parameters, effect keys, node ids.
 import { isBuiltinEffect } from './builtins.js';
-import type { EffectKey, FnId } from './effect-graph.js';
+import type { EffectKey, FnId } from './effect-keys.js';
 import type * as A from './syntax/ast.js';
 
 export interface ParamInfo {

@@ -34,7 +34,7 @@ import {
 import { functionItem, incomingCalls, itemAround, outgoingCalls, type CallHierarchyCall, type CallHierarchyItem, type HierarchyHost } from './call-hierarchy.js';
 import { compareDiagnostics, diagnostic, type Diagnostic } from './diagnostics.js';
 import { dischargedBy, handlersFor, type DischargedCall, type EffectHost, type HandlerRef } from './effect-navigation.js';
-import { effectName } from './effect-graph.js';
+import { effectName } from './effect-keys.js';
 import { analyzeFile, newItemCache, type FileAnalysis, type FileContext } from './file-analyzer.js';
 import { LineIndex } from './line-index.js';
 import { diffEdit, type TextEdit } from './text-edit.js';
@@ -1213,7 +1213,7 @@ function emptyModule(f: { readonly path: string; readonly text: string }): Modul
 
 function failedAnalysis(path: string): FileAnalysis {
   return {
-    path, imports: [], nodes: [],
+    path, imports: [],
     diagnostics: [diagnostic('E0002', path, { start: 0, end: 0 }, TOO_DEEP)],
   };
 }
