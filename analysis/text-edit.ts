@@ -25,3 +25,13 @@ export function diffEdit(before: string, after: string): TextEdit | undefined {
   }
   return { start, end: endBefore, text: after.slice(start, endAfter) };
 }
+
+/**
+ * `s` as a string of its own. V8 makes a slice of 13 characters or more a view into the string it was cut from,
+ * which stays alive, whole, as long as the slice does: a name or doc comment kept in an AST item would keep the whole
+ * text of the document version it was lowered from (the server kept one full text per edit: 0.18 MB per edit of a
+ * 10,000-line file). Concatenating and cutting again makes V8 copy the characters into a new flat string.
+ */
+export function detached(s: string): string {
+  return s.length < 13 ? s : (` ${s}`).slice(1);
+}

@@ -2,6 +2,7 @@
 import type { Node as TsNode, Tree } from 'web-tree-sitter';
 import { ERROR_SYMBOL, FlatNode, rootChildRanges, withFlatTree, type FlatTree } from '../../grammar/flat-tree.js';
 import type * as A from './ast.js';
+import { detached } from '../text-edit.js';
 
 type Node = FlatNode;
 
@@ -305,8 +306,9 @@ class Lowerer {
     return this.flat.end[n]!;
   }
 
+  /** The text of node `n`, as a string of its own (a slice would keep the whole document text alive: `detached`). */
   private source(n: number): string {
-    return this.text.slice(this.flat.start[n]!, this.flat.end[n]!);
+    return detached(this.text.slice(this.flat.start[n]!, this.flat.end[n]!));
   }
 
   /** The first child of `n` in field `field`, or NONE. */
@@ -468,7 +470,7 @@ class Lowerer {
       lines.unshift(line.replace(/^#+ ?/, ''));
       lineEnd = lineStart - 1;
     }
-    return lines.length ? lines.join('\n') : undefined;
+    return lines.length ? detached(lines.join('\n')) : undefined;
   }
 
   private fn(n: number, annotations: readonly A.Annotation[]): A.FnDecl {

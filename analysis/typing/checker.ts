@@ -5,6 +5,7 @@ import type * as A from '../syntax/ast.js';
 import { bodyBindings, spawnsDirectCall, walk, type Node } from '../syntax/visit.js';
 import { TypePrinter } from './display.js';
 import { Records, moveSpan, noRecords, type Mover } from './records.js';
+import { detached } from '../text-edit.js';
 import {
   BOOL, DURATION, FLOAT, INT, RowGraph, RowVar, STRING, UNIT,
   chainSteps, explain, flowType, sitesOf, generalize, instantiate, prune, rowsOf, tcon, tfun, tvar,
@@ -931,7 +932,7 @@ class Checker {
       const key = `${entry.kind}:${entry.decl.name.name}`;
       const kept = text === undefined ? undefined : this.oldItems.get(env.path)?.get(key);
       // A declaration the lowering kept (an edit elsewhere) has the text it had: no copy, no comparison.
-      const own = text === undefined ? undefined : kept?.decl === entry.decl ? kept.text : text.slice(span.start, span.end);
+      const own = text === undefined ? undefined : kept?.decl === entry.decl ? kept.text : detached(text.slice(span.start, span.end));
       const old = own === undefined ? undefined : kept;
       const ids = own === undefined ? [] : old && old.text === own ? old.names : identifiers(own);
       return { env, entry, key, text: own, names: ids, deps: own === undefined ? [] : this.dependencyKey(env, ids, names) };
