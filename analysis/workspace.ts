@@ -33,15 +33,15 @@ import {
 } from './builtins.js';
 import { functionItem, incomingCalls, itemAround, outgoingCalls, type CallHierarchyCall, type CallHierarchyItem, type HierarchyHost } from './call-hierarchy.js';
 import { compareDiagnostics, diagnostic, type Diagnostic } from './diagnostics.js';
-import { dischargedBy, handlersFor, type DischargedCall, type EffectHost, type HandlerRef } from './effect-navigation.js';
+import { dischargedBy, effectOrigins, functionRow, functionRows, handlersFor, type DischargedCall, type EffectHost, type EffectOrigin, type FunctionRow, type HandlerRef } from './effect-queries.js';
 import { effectName } from './effect-keys.js';
 import { analyzeFile, newItemCache, type FileAnalysis, type FileContext } from './file-analyzer.js';
 import { LineIndex } from './line-index.js';
 import { diffEdit, type TextEdit } from './text-edit.js';
-import { checkProgram, type Member, type ProgramSource, type ProgramTypes, type TypedSpan } from './typing/checker.js';
-import { chainSteps, flowsInto, prune, sitesOf, UNIT, type RowVar } from './typing/types.js';
-import { exportKind, moduleExports, rowText, type ModuleExports } from './module-exports.js';
-import { resolveModule, visibleAt, type AriaSymbol, type FileIndex, type Reference as NameReference, type Target } from './names.js';
+import { checkProgram, type Member, type ProgramSource, type ProgramTypes } from './typing/checker.js';
+import { fieldReferences, membersAt, typeAt, typeDefinition, typeHints, type FieldReferences, type TypeAt, type TypeHintAt, type TypeHost } from './type-queries.js';
+import { exportKind, moduleExports, type ModuleExports } from './module-exports.js';
+import { resolveModule, visibleAt, type FileIndex, type Reference as NameReference, type Target } from './names.js';
 import {
   builtinId, builtinSymbol, declarationOfId, describe, describeBuiltin, referencesIn, resolveTarget, targetAt, type Declared, type NameHost,
 } from './navigation.js';
@@ -50,14 +50,7 @@ import type * as A from './syntax/ast.js';
 import type { Module, Span } from './syntax/ast.js';
 import { lowerModule, lowerModuleAgain, type Reuse } from './syntax/lower.js';
 
-/** A step of an effect's explanation: a call or the operation, in a function. */
-export interface ChainStep {
-  readonly path: string;
-  readonly span: Span;
-  readonly label: string;
-  /** The function the step is in. */
-  readonly inFunction: string;
-}
+export type { ChainStep } from './effect-queries.js';
 
 /** Set by the caller to ask a query to stop: it then answers empty and leaves the work for the next call. */
 export interface CancellationToken {
@@ -120,28 +113,7 @@ export interface SymbolAt {
   readonly row?: FunctionRow;
 }
 
-export interface FunctionRow {
-  readonly name: string;
-  readonly kind: 'function' | 'local-function' | 'operation';
-  readonly id: string;
-  readonly nameSpan: Span;
-  readonly span: Span;
-  /** The declared row in brace spelling (`{Async, IO | e}`), if any. */
-  readonly declared?: string;
-  /** What the body performs, as a row: `{Async, IO}`. For a function with no declared row, its inferred row. */
-  readonly inferred: string;
-  readonly effects: readonly string[];
-  /** Parameters whose latent effects the function performs (its row variables, instantiated at each call). */
-  readonly latentParams: readonly string[];
-}
-
-export interface EffectOrigin {
-  readonly effect: string;
-  /** Each place in the body that performs the effect, with the chain down to where it is performed. */
-  readonly origins: readonly { readonly span: Span; readonly label: string; readonly chain: readonly ChainStep[] }[];
-}
-
-export type { DischargedCall, HandlerRef } from './effect-navigation.js';
+export type { DischargedCall, EffectOrigin, FunctionRow, HandlerRef } from './effect-queries.js';
 
 export interface DocumentSymbol {
   readonly name: string;
@@ -204,26 +176,8 @@ interface FileState {
 
 const NO_DIAGNOSTICS: readonly Diagnostic[] = [];
 
-/** An inferred type the source leaves out, rendered for an inlay hint or a quick fix. */
-export interface TypeHintAt {
-  readonly kind: 'binding' | 'parameter' | 'return';
-  readonly offset: number;
-  readonly span: Span;
-  readonly label: string;
-}
-
 export type { Member } from './typing/checker.js';
-
-/** The type at an offset, rendered. */
-export interface TypeAt {
-  readonly span: Span;
-  readonly type: string;
-  /** A row-polymorphic callee's row variables at this call: `e = {IO}`. */
-  readonly rows: readonly { readonly name: string; readonly row: string }[];
-  readonly kind: TypedSpan['kind'];
-  /** The struct or enum the type names, if declared in the workspace. */
-  readonly declaration?: { readonly path: string; readonly name: string };
-}
+export type { FieldReferences, TypeAt, TypeHintAt } from './type-queries.js';
 
 
 export class Workspace {
@@ -439,7 +393,6 @@ export class Workspace {
     this.rev++;
   }
 
-  /** The effect diagnostics of each node, reused while what they read of the solution is the same. */
   /** What checking each top-level item gave, reused when an edit elsewhere in its file leaves it as it was. */
   private readonly itemResults = newItemCache();
 
@@ -727,6 +680,15 @@ export class Workspace {
   }
 
 
+  /** What the type queries read of the workspace. */
+  private readonly typeHost: TypeHost = {
+    module: path => {
+      const f = this.files.get(path);
+      return f ? this.lowered(f) : undefined;
+    },
+    text: path => this.files.get(path)?.text,
+  };
+
   /**
    * The static type at an offset: of the innermost name, binding, call or lambda there, rendered (`(Int) -> {IO}
    * Unit`); a top-level function's name shows its scheme. `rows` says what a polymorphic callee's row variables
@@ -734,30 +696,7 @@ export class Workspace {
    */
   typeAt(path: string, offset: number, token?: CancellationToken): TypeAt | undefined {
     const types = this.types(token);
-    const key = this.path(path);
-    const spans = types?.spans.get(key)?.at(offset);
-    if (!types || !spans) return undefined;
-    let best: TypedSpan | undefined;
-    const rank = (t: TypedSpan) => (t.kind === 'binding' || t.kind === 'use' ? 0 : t.kind === 'lambda' ? 1 : 2);
-    const rows: { name: string; row: string }[] = [];
-    for (const t of spans) {
-      if (offset < t.span.start || offset > t.span.end) continue;
-      if (t.rows) continue;
-      const size = t.span.end - t.span.start;
-      const bestSize = best ? best.span.end - best.span.start : Infinity;
-      if (!best || size < bestSize || (size === bestSize && rank(t) < rank(best))) best = t;
-    }
-    if (!best) return undefined;
-    for (const t of spans) {
-      if (!t.rows || t.kind === 'body' || t.kind === 'with' || t.span.start !== best.span.start || t.span.end !== best.span.end) continue;
-      for (const r of t.rows) rows.push({ name: r.name, row: types.showRow(r.row) });
-    }
-    const module = this.files.get(key) ? this.lowered(this.files.get(key)!) : undefined;
-    const fn = module?.items.find(i => i.kind === 'Fn' && i.name.span.start === best!.span.start && best!.kind === 'binding');
-    const scheme = fn && fn.kind === 'Fn' ? types.schemes.get(`${key}#${fn.name.name}`) : undefined;
-    const text = scheme ? types.showScheme(scheme) : types.show(best.type);
-    const declaration = types.typeDeclaration(best.type);
-    return { span: best.span, type: text, rows, kind: best.kind, declaration };
+    return types && typeAt(types, this.typeHost, this.path(path), offset);
   }
 
   /**
@@ -766,90 +705,26 @@ export class Workspace {
    */
   typeHints(path: string, token?: CancellationToken, range?: { readonly start: number; readonly end: number }): TypeHintAt[] {
     const types = this.types(token);
-    const records = types?.hints.get(this.path(path));
-    const hints = range ? records?.between(range.start, range.end) : records?.all();
-    if (!types || !hints) return [];
-    const text = this.text(path) ?? '';
-    return hints.map(h => {
-      const scheme = h.scheme ? types.schemes.get(h.scheme) : undefined;
-      const show = (t: Parameters<ProgramTypes['show']>[0]) => (scheme ? types.showIn(scheme, t) : types.show(t));
-      const row = h.row ? (scheme ? types.showIn(scheme, h.row) : types.showRow(h.row)) : undefined;
-      // A return type goes after the parameter list's `)`.
-      const offset = h.kind === 'return' ? closingParen(text, h.offset) : h.offset;
-      return { kind: h.kind, offset, span: h.span, label: h.kind === 'return' ? `-> ${row ? `${row} ` : ''}${show(h.type)}` : `: ${show(h.type)}` };
-    });
+    return types ? typeHints(types, this.typeHost, this.path(path), range) : [];
   }
 
   /** What `receiver.` offers, the receiver being the expression that ends at `dot` (the offset of the `.`). */
   membersAt(path: string, dot: number, token?: CancellationToken): readonly Member[] {
     const types = this.types(token);
-    const key = this.path(path);
-    const spans = types?.spans.get(key)?.at(dot);
-    if (!types || !spans) return [];
-    let best: TypedSpan | undefined;
-    for (const t of spans) {
-      if (t.rows || t.span.end !== dot) continue;
-      if (!best || t.span.start < best.span.start) best = t;
-    }
-    return best ? types.membersOf(key, best.type) : [];
+    return types ? membersAt(types, this.path(path), dot) : [];
   }
 
-  /**
-   * The struct field named at an offset (in its declaration, an access `value.field`, or a constructor's named
-   * argument), or the enum constructor (its declaration, a call, a value, a pattern), and every place that names
-   * it, by the static types: another struct's field or another enum's constructor of the same name is left alone. `unresolved`: accesses of a field of that name whose struct is not known (E0306),
-   * which a rename would miss.
-   */
-  fieldReferences(path: string, offset: number, token?: CancellationToken): { readonly kind: 'field' | 'variant'; readonly struct: string; readonly field: string; readonly declaration?: Location; readonly locations: Location[]; readonly unresolved: Location[] } | undefined {
+  /** The struct field or enum constructor named at an offset, and every place that names it (see `type-queries.ts`). */
+  fieldReferences(path: string, offset: number, token?: CancellationToken): FieldReferences | undefined {
     const types = this.types(token);
-    const p = this.path(path);
-    const f = this.files.get(p);
-    if (!types || !f) return undefined;
-    const within = (span: Span) => span.start <= offset && offset <= span.end;
-    let target: { kind: 'field' | 'variant'; struct: string; field: string } | undefined;
-    for (const item of this.lowered(f).items) {
-      if (item.kind === 'Struct') {
-        const field = item.fields.find(x => within(x.name.span));
-        if (field) target = { kind: 'field', struct: `${p}#${item.name.name}`, field: field.name.name };
-      } else if (item.kind === 'Enum') {
-        const variant = item.variants.find(v => within(v.name.span));
-        if (variant) target = { kind: 'variant', struct: `${p}#${item.name.name}`, field: variant.name.name };
-      }
-    }
-    target ??= types.fieldUses.get(p)?.at(offset).find(u => within(u.span));
-    if (!target) return undefined;
-    const { kind, struct, field } = target;
-    const hash = struct.lastIndexOf('#');
-    const declFile = this.files.get(struct.slice(0, hash));
-    const decl = declFile && this.lowered(declFile).items.find(i => (i.kind === 'Struct' || i.kind === 'Enum') && i.name.name === struct.slice(hash + 1));
-    const locations: Location[] = [];
-    let declaration: Location | undefined;
-    const declared = decl?.kind === 'Struct' && kind === 'field' ? decl.fields.find(x => x.name.name === field)
-      : decl?.kind === 'Enum' && kind === 'variant' ? decl.variants.find(x => x.name.name === field) : undefined;
-    if (declared) locations.push((declaration = { path: declFile!.path, span: declared.name.span }));
-    for (const [where, uses] of types.fieldUses) {
-      for (const u of uses.all()) if (u.kind === kind && u.struct === struct && u.field === field) locations.push({ path: where, span: u.span });
-    }
-    const unresolved: Location[] = [];
-    for (const [where, ds] of types.diagnostics) {
-      const text = this.files.get(where)?.text ?? '';
-      for (const d of ds) if (kind === 'field' && d.code === 'E0306' && text.slice(d.span.start, d.span.end) === field) unresolved.push({ path: where, span: d.span });
-    }
-    const key = (l: Location) => `${l.path}\n${l.span.start}`;
-    const unique = [...new Map(locations.map(l => [key(l), l])).values()];
-    unique.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : x.span.start - y.span.start));
-    return { kind, struct, field, locations: unique, unresolved, ...(declaration ? { declaration } : {}) };
+    const key = this.path(path);
+    return types && this.files.has(key) ? fieldReferences(types, this.typeHost, key, offset) : undefined;
   }
 
   /** Where the struct or enum of the type at an offset is declared (Go to Type Definition). */
   typeDefinition(path: string, offset: number, token?: CancellationToken): Location[] {
-    const at = this.typeAt(path, offset, token);
-    const decl = at?.declaration;
-    if (!decl) return [];
-    const f = this.files.get(decl.path);
-    const module = f ? this.lowered(f) : undefined;
-    const item = module?.items.find(i => i.kind !== 'Import' && i.name.name === decl.name);
-    return item && item.kind !== 'Import' ? [{ path: decl.path, span: item.name.span }] : [];
+    const types = this.types(token);
+    return types ? typeDefinition(types, this.typeHost, this.path(path), offset) : [];
   }
 
   /** The symbol named at an offset (a use or a declaration). */
@@ -870,7 +745,7 @@ export class Workspace {
     if (!this.types(token)) return undefined;
     const index = this.names(decl.path);
     for (const [fn, symbol] of index?.functions ?? []) {
-      if (symbol.nameSpan.start === decl.symbol.nameSpan.start) return this.functionRow(decl.path, fn, symbol);
+      if (symbol.nameSpan.start === decl.symbol.nameSpan.start) return functionRow(this.effectHost, decl.path, fn, symbol);
     }
     return undefined;
   }
@@ -961,97 +836,18 @@ export class Workspace {
 
 
   /**
-   * A row the type checker recorded at exactly `span`: what a function's body performs (`body`, at its name) or
-   * what a `with`'s block performs (`with`, at its handler).
-   */
-  private recordedRow(path: string, span: Span, kind: 'body' | 'with'): RowVar | undefined {
-    const record = this.types()?.spans.get(path)?.at(span.start).find(t => t.kind === kind && t.span.start === span.start && t.span.end === span.end);
-    return record?.rows?.[0]?.row;
-  }
-
-  /**
-   * Where each effect of a function's body (or the top level) comes from, as the type checker traced it (the chains
-   * its diagnostics give): each place in the body that brings the effect in, with the steps down to where it is
-   * performed.
-   */
-  private typedOrigins(path: string, nameSpan: Span, name: string): EffectOrigin[] {
-    const row = this.recordedRow(path, nameSpan, 'body');
-    if (!row) return [];
-    const out: EffectOrigin[] = [];
-    for (const atom of row.atoms.keys()) {
-      if (atom.startsWith('~')) continue;
-      const origins = sitesOf(row, atom).map(site => {
-        const steps = chainSteps(site);
-        return {
-          span: site.origin.span, label: site.origin.label,
-          chain: steps.map(o => ({ label: o.label, path: o.path, span: o.span, inFunction: o.fn ?? name })),
-        };
-      });
-      out.push({ effect: effectName(atom), origins });
-    }
-    return out.sort((x, y) => (x.effect < y.effect ? -1 : 1));
-  }
-
-  /**
    * The declared and the inferred row of every function, local function and handler operation of a file, as the
    * type checker inferred them (the name model lists the functions).
    */
   functionRows(path: string, token?: CancellationToken): FunctionRow[] {
     const key = this.path(path);
-    if (!this.files.has(key) || !this.types(token)) return [];
-    const index = this.names(key);
-    if (!index) return [];
-    return [...index.functions].map(([fn, symbol]) => this.functionRow(key, fn, symbol)).sort((x, y) => x.nameSpan.start - y.nameSpan.start);
-  }
-
-  private functionRow(path: string, fn: A.FnDecl, symbol: AriaSymbol): FunctionRow {
-    const body = this.recordedRow(path, fn.name.span, 'body');
-    const effects = body ? [...body.atoms.keys()].filter(k => !k.startsWith('~')).map(effectName).sort() : [];
-    const operation = symbol.kind === 'handler-operation';
-    return {
-      name: operation && symbol.container ? `${symbol.container.name}.${symbol.name}` : symbol.name,
-      kind: operation ? 'operation' : symbol.local ? 'local-function' : 'function',
-      id: `${path}#@${fn.name.span.start}`, nameSpan: fn.name.span, span: fn.span,
-      declared: fn.effects ? rowText(fn.effects) : undefined, inferred: `{${effects.join(', ')}}`, effects,
-      latentParams: body ? this.latentParams(path, fn, body) : [],
-    };
-  }
-
-  /**
-   * The parameters holding functions whose row flows into the body's row (the body calls them, or passes them on
-   * to something that does): their effects are performed by each call, as the row variables of the scheme say.
-   */
-  private latentParams(path: string, fn: A.FnDecl, body: RowVar): string[] {
-    const binding = this.types()?.spans.get(path)?.at(fn.name.span.start).find(t => t.kind === 'binding' && t.span.start === fn.name.span.start);
-    const type = binding && prune(binding.type);
-    if (!type || type.k !== 'fun') return [];
-    return fn.params.filter((_, i) => {
-      const param = prune(type.params[i] ?? UNIT);
-      return param.k === 'fun' && flowsInto(param.row, body);
-    }).map(p => p.name.name);
+    return this.files.has(key) && this.types(token) ? functionRows(this.effectHost, key) : [];
   }
 
   /** For each effect a function (by name, or the innermost one around an offset) performs: where it comes from. */
   effectOrigins(path: string, fnNameOrOffset: string | number, token?: CancellationToken): EffectOrigin[] {
     const key = this.path(path);
-    if (!this.files.has(key) || !this.types(token)) return [];
-    const index = this.names(key);
-    if (!index) return [];
-    let found: { nameSpan: Span; name: string } | undefined;
-    if (typeof fnNameOrOffset === 'string') {
-      for (const [fn, symbol] of index.functions) if (symbol.name === fnNameOrOffset && symbol.kind !== 'handler-operation') found ??= { nameSpan: fn.name.span, name: symbol.name };
-    } else {
-      let best: A.FnDecl | undefined;
-      for (const fn of index.functions.keys()) {
-        if (fn.span.start <= fnNameOrOffset && fnNameOrOffset <= fn.span.end && (!best || fn.span.end - fn.span.start < best.span.end - best.span.start)) best = fn;
-      }
-      if (best) found = { nameSpan: best.name.span, name: best.name.name };
-    }
-    if (!found && (fnNameOrOffset === '(top level)' || typeof fnNameOrOffset === 'number')) {
-      const start = index.module.span.start;
-      found = { nameSpan: { start, end: start }, name: '(top level)' };
-    }
-    return found ? this.typedOrigins(key, found.nameSpan, found.name) : [];
+    return this.files.has(key) && this.types(token) ? effectOrigins(this.effectHost, key, fnNameOrOffset) : [];
   }
 
   /** What effect navigation reads of the workspace. */
@@ -1199,12 +995,6 @@ function failedTypes(files: readonly string[]): ProgramTypes {
     show: () => '?', showRow: () => '{}', showScheme: () => '?', showIn: () => '?',
     typeDeclaration: () => undefined, membersOf: () => [],
   };
-}
-
-/** The offset just after the `)` that closes a parameter list, searching from `from`. */
-function closingParen(text: string, from: number): number {
-  const i = text.indexOf(')', from);
-  return i < 0 ? from : i + 1;
 }
 
 function emptyModule(f: { readonly path: string; readonly text: string }): Module {

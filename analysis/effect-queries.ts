@@ -1,12 +1,44 @@
-// Effect navigation from the type checker's rows and the name model: which `with` serves an effectful call (through lambdas and callers), and which calls a `with` serves.
+// The effect queries, from the type checker's rows and the name model: each function's row and where its effects come from, which `with` serves an effectful call (through lambdas and callers), and which calls a `with` serves.
 import { functionItem, incomingCalls, type HierarchyHost } from './call-hierarchy.js';
 import { effectName } from './effect-keys.js';
 import type { Location } from './symbols.js';
 import type * as A from './syntax/ast.js';
 import type { Span } from './syntax/ast.js';
 import type { TypedSpan } from './typing/checker.js';
-import { chainSteps, prune, sitesOf, type Origin, type RowVar } from './typing/types.js';
+import { rowText } from './module-exports.js';
+import type { AriaSymbol } from './names.js';
+import { chainSteps, flowsInto, prune, sitesOf, UNIT, type Origin, type RowVar } from './typing/types.js';
 import type { WithSite } from './names.js';
+
+/** A step of an effect's explanation: a call or the operation, in a function. */
+export interface ChainStep {
+  readonly path: string;
+  readonly span: Span;
+  readonly label: string;
+  /** The function the step is in. */
+  readonly inFunction: string;
+}
+
+export interface FunctionRow {
+  readonly name: string;
+  readonly kind: 'function' | 'local-function' | 'operation';
+  readonly id: string;
+  readonly nameSpan: Span;
+  readonly span: Span;
+  /** The declared row in brace spelling (`{Async, IO | e}`), if any. */
+  readonly declared?: string;
+  /** What the body performs, as a row: `{Async, IO}`. For a function with no declared row, its inferred row. */
+  readonly inferred: string;
+  readonly effects: readonly string[];
+  /** Parameters whose latent effects the function performs (its row variables, instantiated at each call). */
+  readonly latentParams: readonly string[];
+}
+
+export interface EffectOrigin {
+  readonly effect: string;
+  /** Each place in the body that performs the effect, with the chain down to where it is performed. */
+  readonly origins: readonly { readonly span: Span; readonly label: string; readonly chain: readonly ChainStep[] }[];
+}
 
 export interface HandlerRef {
   readonly path: string;
@@ -28,11 +60,14 @@ export interface DischargedCall {
   readonly effects: readonly string[];
 }
 
-/** What effect navigation reads of a workspace besides the name model. */
+/** What the effect queries read of a workspace besides the name model. */
 export interface EffectHost extends HierarchyHost {
   /** The type checker's records of a file (undefined when it has not typed the file). */
-  records(path: string): { at(offset: number): readonly TypedSpan[]; between(start: number, end: number): readonly TypedSpan[] } | undefined;
+  records(path: string): Records | undefined;
 }
+
+/** The type checker's records of one file. */
+type Records = { at(offset: number): readonly TypedSpan[]; between(start: number, end: number): readonly TypedSpan[] };
 
 /** What the top level's runtime provides: effects that reach it unhandled are served there. */
 const AMBIENT = new Set(['Async', 'IO', 'Blocking']);
@@ -71,7 +106,11 @@ function contextAt(host: EffectHost, path: string, offset: number): Context | un
   return top ? { path, kind: 'top', span: index.module.span, row: top } : undefined;
 }
 
-function recordedRow(records: NonNullable<ReturnType<EffectHost['records']>>, span: Span, kind: 'body' | 'with'): RowVar | undefined {
+/**
+ * A row the type checker recorded at exactly `span`: what a function's body performs (`body`, at its name; the top
+ * level's at the module's start) or what a `with`'s block performs (`with`, at its handler).
+ */
+function recordedRow(records: Records, span: Span, kind: 'body' | 'with'): RowVar | undefined {
   return records.at(span.start).find(t => t.kind === kind && t.span.start === span.start && t.span.end === span.end)?.rows?.[0]?.row;
 }
 
@@ -232,4 +271,90 @@ export function dischargedBy(host: EffectHost, path: string, offset: number): Di
     }
   }
   return [...bySpan.values()].sort((x, y) => x.span.start - y.span.start);
+}
+
+// ---------------------------------------------------------------- rows and origins
+
+/**
+ * Where each effect of a function's body (or the top level) comes from, as the type checker traced it (the chains
+ * its diagnostics give): each place in the body that brings the effect in, with the steps down to where it is
+ * performed.
+ */
+function typedOrigins(host: EffectHost, path: string, nameSpan: Span, name: string): EffectOrigin[] {
+  const records = host.records(path);
+  const row = records && recordedRow(records, nameSpan, 'body');
+  if (!row) return [];
+  const out: EffectOrigin[] = [];
+  for (const atom of row.atoms.keys()) {
+    if (atom.startsWith('~')) continue;
+    const origins = sitesOf(row, atom).map(site => {
+      const steps = chainSteps(site);
+      return {
+        span: site.origin.span, label: site.origin.label,
+        chain: steps.map(o => ({ label: o.label, path: o.path, span: o.span, inFunction: o.fn ?? name })),
+      };
+    });
+    out.push({ effect: effectName(atom), origins });
+  }
+  return out.sort((x, y) => (x.effect < y.effect ? -1 : 1));
+}
+
+/**
+ * The declared and the inferred row of every function, local function and handler operation of a file, as the
+ * type checker inferred them (the name model lists the functions).
+ */
+export function functionRows(host: EffectHost, path: string): FunctionRow[] {
+  const index = host.names(path);
+  if (!index) return [];
+  return [...index.functions].map(([fn, symbol]) => functionRow(host, path, fn, symbol)).sort((x, y) => x.nameSpan.start - y.nameSpan.start);
+}
+
+/** The row of one function of a file. */
+export function functionRow(host: EffectHost, path: string, fn: A.FnDecl, symbol: AriaSymbol): FunctionRow {
+  const records = host.records(path);
+  const body = records && recordedRow(records, fn.name.span, 'body');
+  const effects = body ? [...body.atoms.keys()].filter(k => !k.startsWith('~')).map(effectName).sort() : [];
+  const operation = symbol.kind === 'handler-operation';
+  return {
+    name: operation && symbol.container ? `${symbol.container.name}.${symbol.name}` : symbol.name,
+    kind: operation ? 'operation' : symbol.local ? 'local-function' : 'function',
+    id: `${path}#@${fn.name.span.start}`, nameSpan: fn.name.span, span: fn.span,
+    declared: fn.effects ? rowText(fn.effects) : undefined, inferred: `{${effects.join(', ')}}`, effects,
+    latentParams: body && records ? latentParams(records, fn, body) : [],
+  };
+}
+
+/**
+ * The parameters holding functions whose row flows into the body's row (the body calls them, or passes them on
+ * to something that does): their effects are performed by each call, as the row variables of the scheme say.
+ */
+function latentParams(records: Records, fn: A.FnDecl, body: RowVar): string[] {
+  const binding = records.at(fn.name.span.start).find(t => t.kind === 'binding' && t.span.start === fn.name.span.start);
+  const type = binding && prune(binding.type);
+  if (!type || type.k !== 'fun') return [];
+  return fn.params.filter((_, i) => {
+    const param = prune(type.params[i] ?? UNIT);
+    return param.k === 'fun' && flowsInto(param.row, body);
+  }).map(p => p.name.name);
+}
+
+/** For each effect a function (by name, or the innermost one around an offset) performs: where it comes from. */
+export function effectOrigins(host: EffectHost, key: string, fnNameOrOffset: string | number): EffectOrigin[] {
+  const index = host.names(key);
+  if (!index) return [];
+  let found: { nameSpan: Span; name: string } | undefined;
+  if (typeof fnNameOrOffset === 'string') {
+    for (const [fn, symbol] of index.functions) if (symbol.name === fnNameOrOffset && symbol.kind !== 'handler-operation') found ??= { nameSpan: fn.name.span, name: symbol.name };
+  } else {
+    let best: A.FnDecl | undefined;
+    for (const fn of index.functions.keys()) {
+      if (fn.span.start <= fnNameOrOffset && fnNameOrOffset <= fn.span.end && (!best || fn.span.end - fn.span.start < best.span.end - best.span.start)) best = fn;
+    }
+    if (best) found = { nameSpan: best.name.span, name: best.name.name };
+  }
+  if (!found && (fnNameOrOffset === '(top level)' || typeof fnNameOrOffset === 'number')) {
+    const start = index.module.span.start;
+    found = { nameSpan: { start, end: start }, name: '(top level)' };
+  }
+  return found ? typedOrigins(host, key, found.nameSpan, found.name) : [];
 }
