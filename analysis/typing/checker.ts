@@ -422,7 +422,7 @@ class Checker {
       for (const path of group) {
         const module = modules.get(path) ?? this.source.module(path);
         if (!module) continue;
-        envs.push(this.declare(path, module));
+        envs.push(this.declare(path, module, imports.get(path)!));
         const stamp = stamps.get(path);
         const old = reusable?.get(path)?.items;
         if (stamp !== undefined) this.texts.set(path, stamp);
@@ -633,9 +633,11 @@ class Checker {
 
   // ---------------------------------------------------------------- declarations
 
-  private declare(path: string, module: A.Module): FileEnv {
+  /** `imports`: where each of the module's imports resolved, in order (`run` resolved them). */
+  private declare(path: string, module: A.Module, imports: readonly (readonly [readonly string[], string | undefined])[]): FileEnv {
     const env: FileEnv = { path, module, items: new Map(), imports: new Map(), imported: new Map() };
     this.files.set(path, env);
+    let importIndex = 0;
     for (const item of module.items) {
       switch (item.kind) {
         case 'Fn':
@@ -665,7 +667,7 @@ class Checker {
           break;
         case 'Import': {
           const name = item.path[item.path.length - 1]?.name;
-          const target = this.source.resolveImport(path, item.path.map(s => s.name));
+          const target = imports[importIndex++]?.[1];
           if (name && target && !env.imports.has(name)) env.imports.set(name, { kind: 'module', path: target });
           break;
         }
