@@ -77,6 +77,11 @@ export interface ProgramTypes {
   readonly moved?: ReadonlySet<string>;
   /** Top-level functions and handlers taken from the previous check (`path#fn:name`), not checked again. */
   readonly reusedItems?: ReadonlySet<string>;
+  /**
+   * Gives the items of `reuse` what the next check compares (`ItemResult.names`, `deps`, `resolution`), as they were
+   * when each was checked: called by the next check before it reads them.
+   */
+  readonly settleReuse?: () => void;
 }
 
 /**
@@ -128,15 +133,16 @@ export interface TypeHint {
  */
 interface ItemResult {
   readonly text: string;
-  /** The identifiers its text mentions, each once, in the order they first appear (what `dependencyKey` looks up). */
-  readonly names: readonly string[];
   /**
-   * For a function with a complete signature: what each of those names resolves to (kind and file, not interface).
-   * Its scheme reads no more.
+   * The identifiers its text mentions, each once, in the order they first appear (what `dependencyKey` looks up),
+   * `dependencyKey` of them as it was when the item was checked and, for a function with a complete signature, what
+   * each resolves to (kind and file, not interface: its scheme reads no more). Made when the next check begins
+   * (`ProgramTypes.settleReuse`) unless this check compared them with a previous one: a check that no other follows
+   * (`aria check`) never makes them.
    */
-  readonly resolution?: string;
-  /** `dependencyKey` of `names` when it was checked. */
-  readonly deps: readonly string[];
+  names?: readonly string[];
+  deps?: readonly string[];
+  resolution?: string;
   readonly start: number;
   /** Where the declaration started when its body was checked: the places in its scheme's explanations. */
   readonly checkedAt: number;
@@ -318,6 +324,7 @@ export function checkProgram(source: ProgramSource): ProgramTypes {
   // The result holds the checker (for `membersOf` and the printers): it must not hold the previous result too, or
   // every check would keep all the checks before it alive.
   const { previous, ...rest } = source;
+  previous?.settleReuse?.();
   return new Checker(rest, previous?.reuse).run();
 }
 
@@ -353,6 +360,14 @@ class Checker {
   private readonly movedFiles = new Set<string>();
   /** Interface keys of items, made once per run. */
   private readonly itemKeys = new Map<ItemEntry, string>();
+  /** The order in which top-level functions and handlers were checked or reused (`itemWork`), from 0. */
+  private readonly itemOrder = new Map<ItemEntry, number>();
+  /** Each checked file's group of mutual imports. */
+  private readonly groupOf = new Map<string, readonly string[]>();
+  /** Items whose `names` and `deps` are left for `settleReuse`, with what they were checked in. */
+  private pending: { path: string; key: string; env: FileEnv; same: ReadonlySet<string>; order: number; complete: boolean }[] = [];
+  /** Set while `settleReuse` runs: it reports nothing. */
+  private settling = false;
   /** The file each operation signature is declared in. */
   private readonly opPaths = new Map<A.OpSig, string>();
   /** Functions with a written row: an effect written there and never performed is worth a warning (W0201). */
@@ -419,6 +434,7 @@ class Checker {
         continue;
       }
       const envs: FileEnv[] = [];
+      for (const path of group) this.groupOf.set(path, group);
       for (const path of group) {
         const module = modules.get(path) ?? this.source.module(path);
         if (!module) continue;
@@ -480,6 +496,7 @@ class Checker {
     return {
       moved,
       reusedItems: this.reusedItems,
+      settleReuse: () => this.settleReuse(),
       reuse: results,
       checked,
       fieldUses,
@@ -883,7 +900,7 @@ class Checker {
           // A complete signature's scheme: the previous one while the text and what its names resolve to are the same.
           const old = this.oldItems.get(env.path)?.get(`fn:${entry.decl.name.name}`);
           const text = this.texts.get(env.path)?.slice(entry.decl.span.start, entry.decl.span.end);
-          if (old?.scheme && old.text === text && old.resolution !== undefined && old.resolution === this.resolution(env, old.names)) {
+          if (old?.scheme && old.text === text && old.resolution !== undefined && old.names && old.resolution === this.resolution(env, old.names)) {
             entry.scheme = old.scheme;
           } else {
             const { type } = this.signatureType(env, entry.decl, 1);
@@ -927,6 +944,8 @@ class Checker {
    * when each has the same text and what it names has the same interface (see `ItemResult`).
    */
   private itemWork(members: readonly { env: FileEnv; entry: FnEntry | HandlerEntry }[], check: () => void): void {
+    const order = this.itemOrder.size;
+    for (const m of members) this.itemOrder.set(m.entry, order);
     const names = new Set(members.map(m => m.entry.decl.name.name));
     const keyed = members.map(({ env, entry }) => {
       const text = this.texts.get(env.path);
@@ -935,9 +954,11 @@ class Checker {
       const kept = text === undefined ? undefined : this.oldItems.get(env.path)?.get(key);
       // A declaration the lowering kept (an edit elsewhere) has the text it had: no copy, no comparison.
       const own = text === undefined ? undefined : kept?.decl === entry.decl ? kept.text : detached(text.slice(span.start, span.end));
-      const old = own === undefined ? undefined : kept;
-      const ids = own === undefined ? [] : old && old.text === own ? old.names : identifiers(own);
-      return { env, entry, key, text: own, names: ids, deps: own === undefined ? [] : this.dependencyKey(env, ids, names) };
+      // Names and their interfaces are made now only to compare with the previous check's; else when (and if) the
+      // next check begins (`settleReuse`).
+      if (own === undefined || kept === undefined || kept.text !== own) return { env, entry, key, text: own, names: undefined, deps: undefined };
+      const ids = kept.names ?? identifiers(own);
+      return { env, entry, key, text: own, names: ids, deps: this.dependencyKey(env, ids, names) };
     });
     const olds = keyed.map(k => (k.text === undefined ? undefined : this.oldItems.get(k.env.path)?.get(k.key)));
     keyed.forEach((k, i) => {
@@ -948,7 +969,7 @@ class Checker {
     // A declaration lowered again (an edit touched it or its doc) whose places moved would leave its scheme's
     // explanations pointing where it was: it is checked again.
     const inPlace = (o: ItemResult, entry: FnEntry | HandlerEntry) => entry.decl === o.decl || entry.decl.span.start === o.checkedAt;
-    if (keyed.every((k, i) => olds[i] !== undefined && olds[i]!.text === k.text && sameStrings(olds[i]!.deps, k.deps) && placed(olds[i]!, k.env.path) && inPlace(olds[i]!, k.entry))) {
+    if (keyed.every((k, i) => olds[i] !== undefined && olds[i]!.text === k.text && k.deps !== undefined && olds[i]!.deps !== undefined && sameStrings(olds[i]!.deps!, k.deps) && placed(olds[i]!, k.env.path) && inPlace(olds[i]!, k.entry))) {
       keyed.forEach(({ env, entry }, i) => {
         const old = olds[i]!;
         this.reusedItems.add(`${env.path}#${keyed[i]!.key}`);
@@ -1015,8 +1036,9 @@ class Checker {
       const uses = split(this.fields, f0, (u, s, e) => inside(u.span, s, e));
       own.forEach((k, i) => {
         const start = k.entry.decl.span.start;
+        if (k.deps === undefined) this.pending.push({ path, key: k.key, env: k.env, same: names, order, complete: k.entry.kind === 'fn' && !!k.entry.complete });
         this.keepItem(path, k.key, {
-          text: k.text!, names: k.names, resolution: k.entry.kind === 'fn' && k.entry.complete ? this.resolution(k.env, k.names) : undefined, deps: k.deps, start, checkedAt: start, decl: k.entry.decl, scheme: k.entry.scheme, bodyRow: k.entry.scheme?.body.row,
+          text: k.text!, names: k.names, resolution: k.names && k.entry.kind === 'fn' && k.entry.complete ? this.resolution(k.env, k.names) : undefined, deps: k.deps, start, checkedAt: start, decl: k.entry.decl, scheme: k.entry.scheme, bodyRow: k.entry.scheme?.body.row,
           spans: spans[i]!, hints: hints[i]!, fieldUses: uses[i]!, diagnostics: [],
         });
       });
@@ -1118,26 +1140,60 @@ class Checker {
    * identifier), the interface of the item or module that name is in this file. Items of the same SCC are compared
    * by their text instead.
    */
-  private dependencyKey(env: FileEnv, names: readonly string[], same: ReadonlySet<string>): string[] {
+  private dependencyKey(env: FileEnv, names: readonly string[], same: ReadonlySet<string>, at?: number): string[] {
     // Two entries per name, in the order of `names`: how it resolves (`=` an item of this file, `@` an imported
     // item, the file of an imported module, '' nothing) and that item's interface or that module's fingerprint.
+    // `at`: made afterwards (`settleReuse`) for the item checked `at` that point of `itemOrder`, as it read then.
     const parts: string[] = [];
     for (const name of names) {
       const own = env.items.get(name);
       if (own) {
-        parts.push('=', same.has(name) && (own.kind === 'fn' || own.kind === 'handler') ? 'scc' : this.itemKey(env, name, own));
+        parts.push('=', same.has(name) && (own.kind === 'fn' || own.kind === 'handler') ? 'scc' : this.keyAt(env, name, own, at));
         continue;
       }
       const imported = env.imported.get(name);
       if (imported) {
-        parts.push('@', this.itemKey((imported.path !== undefined ? this.files.get(imported.path) : undefined) ?? env, name, imported));
+        parts.push('@', this.keyAt((imported.path !== undefined ? this.files.get(imported.path) : undefined) ?? env, name, imported, at));
         continue;
       }
       const m = env.imports.get(name);
-      if (m) parts.push(m.path, this.results.get(m.path)?.fingerprint ?? '?');
+      // While a group of mutual imports is checked, its files' fingerprints are not known yet.
+      if (m) parts.push(m.path, at !== undefined && this.groupOf.get(env.path)?.includes(m.path) ? '?' : this.results.get(m.path)?.fingerprint ?? '?');
       else parts.push('', '');
     }
     return parts;
+  }
+
+  /**
+   * `itemKey`, or, for `dependencyKey` made afterwards (`at`), the key as it read when the item at that point of
+   * `itemOrder` was checked: a function or handler checked from that point on had no scheme yet.
+   */
+  private keyAt(env: FileEnv, name: string, e: ItemEntry, at: number | undefined): string {
+    if (at !== undefined && (e.kind === 'handler' || (e.kind === 'fn' && !e.complete))) {
+      const order = this.itemOrder.get(e);
+      if (order !== undefined ? order >= at : !e.scheme) return `${e.kind} ${name} ?`;
+    }
+    return this.itemKey(env, name, e);
+  }
+
+  /** Gives the items this check left without names and dependency keys theirs, as they were when checked. */
+  private settleReuse(): void {
+    const pending = this.pending;
+    if (pending.length === 0) return;
+    this.pending = [];
+    this.settling = true;
+    try {
+      for (const p of pending) {
+        const item = this.results.get(p.path)?.items.get(p.key);
+        if (!item || item.deps !== undefined) continue;
+        const names = identifiers(item.text);
+        item.names = names;
+        item.deps = this.dependencyKey(p.env, names, p.same, p.order);
+        if (p.complete) item.resolution = this.resolution(p.env, names);
+      }
+    } finally {
+      this.settling = false;
+    }
   }
 
   /** `a` or `m.a` used in a body, resolved to a function or handler of the program. */
@@ -2544,6 +2600,7 @@ class Checker {
   }
 
   private error(path: string, code: Diagnostic['code'], span: A.Span, message: string, related: readonly RelatedInformation[] = []): void {
+    if (this.settling) return;
     let list = this.diagnostics.get(path);
     if (!list) this.diagnostics.set(path, (list = []));
     if (list.some(d => d.code === code && d.span.start === span.start && d.span.end === span.end)) return;
