@@ -1,4 +1,4 @@
-// Call hierarchy (incoming and outgoing calls), answered by the checker's call graph; handler operations and the program included.
+// Call hierarchy (incoming and outgoing calls), answered from the name model; handler operations and the program included.
 import { SymbolKind, type CallHierarchyIncomingCall, type CallHierarchyItem, type CallHierarchyOutgoingCall } from 'vscode-languageserver/node';
 import type { CallHierarchyItem as CheckerItem, SymbolKind as CheckerKind } from '../../analysis/workspace.js';
 import type { FileState } from '../analyzer.js';
