@@ -344,6 +344,7 @@ export class Workspace {
     if (!old) return;
     old.tree?.delete();
     this.files.delete(key);
+    this.analysisContexts.delete(key);
     this.changed();
   }
 
@@ -351,6 +352,7 @@ export class Workspace {
   dispose(): void {
     for (const f of this.files.values()) f.tree?.delete();
     this.files.clear();
+    this.analysisContexts.clear();
     this.changed();
   }
 
@@ -526,7 +528,7 @@ export class Workspace {
         // bookkeeping are for them, not for a whole workspace checked once.
         const log = this.options.onRecompute;
         const analysed = log ? (item: A.Item | undefined) => log({ step: 'analyse', path: f.path, item: itemLabel(item) }) : undefined;
-        const items = f.keepTree && f.edited ? { cache: this.itemResults, context: `${f.path}\n${own.signature}\n${key}`, analysed } : undefined;
+        const items = f.keepTree && f.edited ? { cache: this.itemResults, context: this.analysisContext(f.path, `${f.path}\n${own.signature}\n${key}`), analysed } : undefined;
         if (!items && analysed) {
           for (const item of module.items) analysed(item);
           if (module.statements.length > 0) analysed(undefined);
@@ -539,6 +541,21 @@ export class Workspace {
       }
     } while (this.dirty);
     return true;
+  }
+
+  /** The last context each edited file was analysed in (see `analysisContext`). */
+  private readonly analysisContexts = new Map<string, string>();
+
+  /**
+   * A file's analysis context as the same string object while its content is the same: each item compares it with
+   * the context it was checked in, and two equal strings that are one object compare at once, while two copies
+   * compare character by character (the context holds the file's whole exports signature).
+   */
+  private analysisContext(path: string, context: string): string {
+    const last = this.analysisContexts.get(path);
+    if (last === context) return last;
+    this.analysisContexts.set(path, context);
+    return context;
   }
 
   private fileContext(f: FileState): FileContext {
