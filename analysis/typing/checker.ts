@@ -1157,9 +1157,21 @@ class Checker {
         continue;
       }
       const m = env.imports.get(name);
-      // While a group of mutual imports is checked, its files' fingerprints are not known yet.
-      if (m) parts.push(m.path, at !== undefined && this.groupOf.get(env.path)?.includes(m.path) ? '?' : this.results.get(m.path)?.fingerprint ?? '?');
-      else parts.push('', '');
+      if (!m) {
+        parts.push('', '');
+        continue;
+      }
+      // While a group of mutual imports is checked, its files' fingerprints are not known yet: what the item can
+      // read of such a module are its items that the text names (`m.f`), each by its interface.
+      const fingerprint = at !== undefined && this.groupOf.get(env.path)?.includes(m.path) ? undefined : this.results.get(m.path)?.fingerprint;
+      parts.push(m.path, fingerprint ?? '?');
+      const other = fingerprint === undefined ? this.files.get(m.path) : undefined;
+      if (other) {
+        for (const x of names) {
+          const e = other.items.get(x);
+          if (e && e.path === m.path) parts.push(x, this.keyAt(other, x, e, at));
+        }
+      }
     }
     return parts;
   }

@@ -166,6 +166,26 @@ suite('type checking reuses the files an edit leaves alone', () => {
   });
 });
 
+suite('files that import each other', () => {
+  test('a callee whose type changes is seen by a caller in the other file, which is checked again', async () => {
+    const a = ['import b', '', 'fn f() -> Int', '  b.g() + 1', 'end', '', 'fn h()', '  1', 'end'].join('\n');
+    const b = ['import a', '', 'fn g()', '  1', 'end', '', 'fn k()', '  a.h()', 'end'].join('\n');
+    const ws = await memoryWorkspace({ 'a.aria': a, 'b.aria': b });
+    expect(ws.diagnostics('a.aria')).toEqual([]);
+    // `g` now returns a String: `f` (same text, same file) adds one to it.
+    const retyped = b.replace('  1\nend\n\nfn k()', '  "s"\nend\n\nfn k()');
+    ws.updateFile('b.aria', retyped);
+    const fresh = await memoryWorkspace({ 'a.aria': a, 'b.aria': retyped });
+    expect(fresh.diagnostics('a.aria').map(d => d.code)).toEqual(['E0301']);
+    expect(brief(ws.diagnostics('a.aria'))).toEqual(brief(fresh.diagnostics('a.aria')));
+    expect(ws.types()!.reusedItems!.has('/virtual/a.aria#fn:f')).toBe(false);
+    // An edit that leaves `g`'s type as it is leaves `f` reused.
+    ws.updateFile('b.aria', retyped.replace('"s"', '"t"'));
+    expect(ws.types()!.reusedItems!.has('/virtual/a.aria#fn:f')).toBe(true);
+    expect(brief(ws.diagnostics('a.aria'))).toEqual(brief(fresh.diagnostics('a.aria')));
+  });
+});
+
 suite('memory across re-checks', () => {
   test('a check does not keep the checks before it alive', async () => {
     const { setFlagsFromString } = await import('node:v8');
