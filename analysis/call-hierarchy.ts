@@ -56,10 +56,11 @@ export function incomingCalls(host: HierarchyHost, item: CallHierarchyItem): Cal
   const name = item.name.includes('.') ? item.name.slice(item.name.lastIndexOf('.') + 1) : item.name;
   const out = new Map<string, { item: CallHierarchyItem; spans: Span[] }>();
   for (const path of host.files()) {
-    if (!host.text(path)?.includes(name)) continue;
+    const text = host.text(path);
+    if (!text?.includes(name)) continue;
     const index = host.names(path);
     if (!index) continue;
-    for (const [call, caller] of callers(index)) {
+    for (const [call, caller] of callsNamed(index, text).get(name) ?? []) {
       if (!call.target) continue;
       const decl = resolveTarget(host, call.target, path);
       if (!decl || decl.path !== item.path || decl.symbol.nameSpan.start !== item.nameSpan.start) continue;
@@ -104,11 +105,42 @@ function programItem(index: FileIndex): CallHierarchyItem {
   return { id: `${index.path}#program`, name: '(top level)', kind: 'module', path: index.path, span, nameSpan: { start: span.start, end: span.start }, detail: '(top level)' };
 }
 
-/** Each call of a file with the innermost function around it (undefined: the top level), in one sweep. */
-function callers(index: FileIndex): [CallSite, [A.FnDecl, AriaSymbol] | undefined][] {
+type Caller = [CallSite, [A.FnDecl, AriaSymbol] | undefined];
+
+/** The calls of a file by the name they call (the callee's last name: `step` of `lib.step(x)`), made once per model. */
+const byName = new WeakMap<FileIndex, Map<string, Caller[]>>();
+
+function callsNamed(index: FileIndex, text: string): Map<string, Caller[]> {
+  let map = byName.get(index);
+  if (!map) {
+    map = new Map();
+    for (const entry of callers(index)) {
+      const span = entry[0].calleeSpan;
+      const name = text.slice(span.start, span.end);
+      let list = map.get(name);
+      if (!list) map.set(name, (list = []));
+      list.push(entry);
+    }
+    byName.set(index, map);
+  }
+  return map;
+}
+
+/** Each call of a file with the innermost function around it (undefined: the top level), in one sweep; made once per model. */
+const swept = new WeakMap<FileIndex, Caller[]>();
+
+function callers(index: FileIndex): Caller[] {
+  const known = swept.get(index);
+  if (known) return known;
+  const out = sweep(index);
+  swept.set(index, out);
+  return out;
+}
+
+function sweep(index: FileIndex): Caller[] {
   const fns = [...index.functions].sort((x, y) => x[0].span.start - y[0].span.start);
   const open: [A.FnDecl, AriaSymbol][] = [];
-  const out: [CallSite, [A.FnDecl, AriaSymbol] | undefined][] = [];
+  const out: Caller[] = [];
   let next = 0;
   const close = (at: number) => {
     while (open.length > 0 && open[open.length - 1]![0].span.end < at) open.pop();

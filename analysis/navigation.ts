@@ -147,9 +147,22 @@ export function declarationOfId(host: NameHost, id: string): Declared | undefine
   const at = id.lastIndexOf('#@');
   if (at < 0) return undefined;
   const path = id.slice(0, at);
-  const start = Number(id.slice(at + 2));
-  const symbol = host.names(path)?.symbols.find(s => s.nameSpan.start === start);
+  const index = host.names(path);
+  const symbol = index && symbolsByStart(index).get(Number(id.slice(at + 2)));
   return symbol ? { path, symbol } : undefined;
+}
+
+/** A file's declarations by the offset of their name (the first one there), made once per model. */
+const byStart = new WeakMap<FileIndex, Map<number, AriaSymbol>>();
+
+function symbolsByStart(index: FileIndex): Map<number, AriaSymbol> {
+  let map = byStart.get(index);
+  if (!map) {
+    map = new Map();
+    for (const s of index.symbols) if (!map.has(s.nameSpan.start)) map.set(s.nameSpan.start, s);
+    byStart.set(index, map);
+  }
+  return map;
 }
 
 function kindOf(symbol: AriaSymbol): SymbolKind {
