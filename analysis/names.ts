@@ -157,6 +157,18 @@ class Resolver {
     return scope;
   }
 
+  /** Each scope's entries by name, in the order declared (lookups read these, not the whole list). */
+  private readonly byName = new WeakMap<Scope, Map<string, Scope['entries'][number][]>>();
+
+  private addEntry(scope: Scope, entry: Scope['entries'][number]): void {
+    scope.entries.push(entry);
+    let names = this.byName.get(scope);
+    if (!names) this.byName.set(scope, (names = new Map()));
+    const list = names.get(entry.symbol.name);
+    if (list) list.push(entry);
+    else names.set(entry.symbol.name, [entry]);
+  }
+
   private declare(
     scope: Scope | undefined, kind: SymbolKind, ident: A.Ident, span: Span,
     extra: { container?: AriaSymbol; decl?: SymbolDecl; doc?: string; local?: boolean; importPath?: readonly string[] } = {},
@@ -167,7 +179,7 @@ class Resolver {
     };
     this.symbols.push(symbol);
     if (ident.name !== '') this.references.push({ span: ident.span, target: { kind: 'symbol', symbol }, role: 'declaration' });
-    if (scope && ident.name !== '') scope.entries.push({ symbol, from: ident.span.start });
+    if (scope && ident.name !== '') this.addEntry(scope, { symbol, from: ident.span.start });
     return symbol;
   }
 
@@ -219,7 +231,7 @@ class Resolver {
   }
 
   private lookupItem(name: string): AriaSymbol | undefined {
-    return this.moduleScope.entries.find(e => e.symbol.name === name)?.symbol;
+    return this.byName.get(this.moduleScope)?.get(name)?.[0]?.symbol;
   }
 
   private item(item: A.Item): void {
@@ -367,9 +379,11 @@ class Resolver {
 
   private lookup(name: string, scope: Scope | undefined, at: number, accept: (s: AriaSymbol) => boolean = () => true): AriaSymbol | undefined {
     for (let s = scope; s; s = s.parent) {
-      for (let i = s.entries.length - 1; i >= 0; i--) {
-        const entry = s.entries[i]!;
-        if (entry.symbol.name === name && (s.kind === 'module' || entry.from <= at) && accept(entry.symbol)) return entry.symbol;
+      const entries = this.byName.get(s)?.get(name);
+      if (!entries) continue;
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const entry = entries[i]!;
+        if ((s.kind === 'module' || entry.from <= at) && accept(entry.symbol)) return entry.symbol;
       }
     }
     return undefined;
