@@ -186,6 +186,8 @@ async function lspCommand(args: string[], io: CliIo): Promise<number> {
       return usageError('lsp', 'choose a transport: --stdio, --node-ipc, --socket=PORT or --pipe=NAME', LSP_USAGE, io);
     }
     const { startServer } = await import('../server/server.js');
+    const { tuneServerHeap } = await import('../server/memory.js');
+    tuneServerHeap();
     await startServer();
     // The connection keeps the process alive; it exits when the client sends `exit` or closes the stream.
     return new Promise<number>(() => {});

@@ -15,6 +15,7 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
+import { SERVER_EXEC_ARGV } from '../server/memory.js';
 import { COMMANDS } from './command-ids.js';
 import { countSeverities, type DiagnosticCounts, type ServerState } from './status-model.js';
 
@@ -121,10 +122,10 @@ export class ServerController implements vscode.Disposable {
     }
     this.output.info(`Starting ${module}`);
     const serverOptions: ServerOptions = {
-      // --expose-gc: the server collects garbage after each batch of its start-up check (server/memory.ts)
-      run: { module, transport: TransportKind.ipc, options: { execArgv: ['--expose-gc'] } },
+      // Node's flags for the server: server/memory.ts, SERVER_EXEC_ARGV
+      run: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_EXEC_ARGV] } },
       // used when the extension host itself runs under a debugger: lets you attach to the server on port 6009
-      debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--expose-gc', '--nolazy', '--inspect=6009'] } },
+      debug: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_EXEC_ARGV, '--nolazy', '--inspect=6009'] } },
     };
     const client = new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, this.clientOptions());
     leaveOwnCommandsToExtension(client);

@@ -31,6 +31,15 @@ function locate(name: string): string {
   return candidates.find(existsSync) ?? name;
 }
 
+/**
+ * The size of web-tree-sitter's wasm memory (its heap: every tree and parser lives there), in bytes; 0 before the
+ * language is loaded. A wasm memory grows and never shrinks: this is its high-water mark.
+ */
+export function wasmMemoryBytes(): number {
+  const heap = binding.HEAPU8;
+  return heap instanceof Uint8Array ? heap.buffer.byteLength : 0;
+}
+
 /** The Aria language, loaded once per process. */
 export function loadAria(): Promise<Language> {
   loading ??= (async () => {

@@ -8,7 +8,7 @@ import {
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { Workspace } from '../analysis/workspace.js';
-import { createParser } from '../grammar/parser.js';
+import { createParser, wasmMemoryBytes } from '../grammar/parser.js';
 import { Analyzer, CHECKED_CHARS, limitMessage, readDiskSource, uriToPath, type FileState } from './analyzer.js';
 import { collectGarbage } from './memory.js';
 import { FrameGuard } from './frames.js';
@@ -343,11 +343,13 @@ class AriaServer {
       await this.scanned;
       return workspaceSymbols(ctx, params.query, cancellationCheck(token, 8));
     }));
-    connection.onRequest(SERVER_STATS, guarded(ctx, SERVER_STATS, null, () => {
+    connection.onRequest(SERVER_STATS, guarded(ctx, SERVER_STATS, null, (params: { collect?: boolean } | null) => {
       const mb = (n: number) => Math.round(n / (1024 * 1024));
+      // `collect: true`: a full collection first (with --expose-gc), so that heapUsed is what is live.
+      if (params?.collect === true) collectGarbage();
       const m = process.memoryUsage();
       // Memory is for a person to read (tests assert on the state, never on memory).
-      return { ...this.analyzer.stats(), memoryMb: { rss: mb(m.rss), heapUsed: mb(m.heapUsed), external: mb(m.external + m.arrayBuffers) } };
+      return { ...this.analyzer.stats(), memoryMb: { rss: mb(m.rss), heapTotal: mb(m.heapTotal), heapUsed: mb(m.heapUsed), external: mb(m.external + m.arrayBuffers), wasm: mb(wasmMemoryBytes()) } };
     }));
   }
 
