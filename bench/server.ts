@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { LspClient, REPO, fileUri } from '../test/server/lsp-client.js';
 import { moduleText } from '../test/server/workload.js';
+import { SERVER_EXEC_ARGV } from '../server/memory.js';
 
 const EDITS = 200;
 const REQUESTS = 200;
@@ -142,7 +143,8 @@ if (!process.env.ARIA_LSP_CMD) {
   const out = join(tmpdir(), `aria-bench-dist-${process.pid}`);
   const build = spawnSync(process.execPath, [join(REPO, 'scripts/build.mjs'), '--outdir', out, '--only', 'server', '--quiet'], { cwd: REPO, encoding: 'utf8' });
   if (build.status !== 0) throw new Error(`building the server bundle failed: ${build.stderr}`);
-  process.env.ARIA_LSP_CMD = JSON.stringify([process.execPath, '--expose-gc', join(out, 'server.js'), '--stdio']);
+  // With the flags the extension gives it (server/memory.ts).
+  process.env.ARIA_LSP_CMD = JSON.stringify([process.execPath, ...SERVER_EXEC_ARGV, join(out, 'server.js'), '--stdio']);
   process.on('exit', () => rmSync(out, { recursive: true, force: true }));
 }
 console.log(`server: ${process.env.ARIA_LSP_CMD}; load average ${(await import('node:os')).loadavg().map(l => l.toFixed(1)).join(' ')} on ${(await import('node:os')).cpus().length} cores`);
