@@ -366,6 +366,8 @@ class Checker {
   private readonly groupOf = new Map<string, readonly string[]>();
   /** Items whose `names` and `deps` are left for `settleReuse`, with what they were checked in. */
   private pending: { path: string; key: string; env: FileEnv; same: ReadonlySet<string>; order: number; complete: boolean }[] = [];
+  /** See `diagnosticsAt`. */
+  private readonly diagnosticIndex = new WeakMap<readonly Diagnostic[], { count: number; byStart: Map<number, Diagnostic[]> }>();
   /** Set while `settleReuse` runs: it reports nothing. */
   private settling = false;
   /** The file each operation signature is declared in. */
@@ -989,7 +991,8 @@ class Checker {
             });
             const span = { start: start + d.start, end: start + d.end };
             // The signature of a function with a complete one is read again whatever happens: its errors are there.
-            if (this.diagnostics.get(env.path)?.some(x => x.code === d.diagnostic.code && x.span.start === span.start && x.span.end === span.end && x.message === d.diagnostic.message)) continue;
+            const existing = this.diagnostics.get(env.path);
+            if (existing && this.diagnosticsAt(existing, span.start).some(x => x.code === d.diagnostic.code && x.span.end === span.end && x.message === d.diagnostic.message)) continue;
             this.pushTo(this.diagnostics, env.path, { ...d.diagnostic, span, related });
           }
         }
@@ -2615,8 +2618,24 @@ class Checker {
     if (this.settling) return;
     let list = this.diagnostics.get(path);
     if (!list) this.diagnostics.set(path, (list = []));
-    if (list.some(d => d.code === code && d.span.start === span.start && d.span.end === span.end)) return;
+    if (this.diagnosticsAt(list, span.start).some(d => d.code === code && d.span.end === span.end)) return;
     list.push(diagnostic(code, path, span, message, related));
+  }
+
+  /**
+   * The diagnostics of a list that start at an offset, for the checks that one is not there yet (linear in the
+   * list, not quadratic, however many a file has). Lists only grow (a sort reorders what is indexed already).
+   */
+  private diagnosticsAt(list: readonly Diagnostic[], start: number): readonly Diagnostic[] {
+    let index = this.diagnosticIndex.get(list);
+    if (!index || index.count > list.length) this.diagnosticIndex.set(list, (index = { count: 0, byStart: new Map() }));
+    for (; index.count < list.length; index.count++) {
+      const d = list[index.count]!;
+      const at = index.byStart.get(d.span.start);
+      if (at) at.push(d);
+      else index.byStart.set(d.span.start, [d]);
+    }
+    return index.byStart.get(start) ?? [];
   }
 
   private show(t: Type): string {
@@ -2693,7 +2712,7 @@ class Checker {
         }
         const list = this.diagnostics.get(site.origin.path) ?? [];
         this.diagnostics.set(site.origin.path, list);
-        if (list.some(d => d.code === code && d.span.start === site.origin.span.start && d.span.end === site.origin.span.end && d.effect === effect)) continue;
+        if (this.diagnosticsAt(list, site.origin.span.start).some(d => d.code === code && d.span.end === site.origin.span.end && d.effect === effect)) continue;
         list.push(diagnostic(code, site.origin.path, site.origin.span, message, related, { effect, function: fnName }));
       }
     }
