@@ -72,7 +72,7 @@ export interface WorkspaceOptions {
   readonly closedAstBudget?: number;
   /**
    * Told of each piece of work done again (the recompute log, for tests and tracing): a top-level item lowered to
-   * the AST, analysed (names, arity, effect graph) or type-checked, and a file's top-level statements.
+   * the AST, analysed (names, arity, handlers) or type-checked, and a file's top-level statements.
    */
   readonly onRecompute?: (event: Recompute) => void;
 }
@@ -503,11 +503,7 @@ export class Workspace {
     return this.analysed(token);
   }
 
-  /** Brings analyses and rows up to date. Returns false when cancelled. */
-  /**
-   * Brings every file's analysis (names, arity, handlers, and the effect graph's nodes) up to date, without solving
-   * the graph: the diagnostics need no solution; navigation over effects does (`solved`). False when cancelled.
-   */
+  /** Brings every file's analysis (names, arity, handlers, unknown effects) up to date. False when cancelled. */
   private analysed(token?: CancellationToken): boolean {
     if (!this.dirty) return true;
     const changedFiles = new Set<string>();
