@@ -1,5 +1,5 @@
 // Call hierarchy from the name model: a function's callers are the calls whose callee resolves to its declaration, in the function (or top level) around each call.
-import type { AriaSymbol, CallSite, FileIndex } from './names.js';
+import { functionAround, type AriaSymbol, type CallSite, type FileIndex } from './names.js';
 import { resolveTarget, type Declared, type NameHost } from './navigation.js';
 import type { SymbolKind } from './symbols.js';
 import type * as A from './syntax/ast.js';
@@ -43,12 +43,8 @@ export function functionItem(host: HierarchyHost, decl: Declared): CallHierarchy
 export function itemAround(host: HierarchyHost, path: string, offset: number): CallHierarchyItem | undefined {
   const index = host.names(path);
   if (!index) return undefined;
-  let best: [A.FnDecl, AriaSymbol] | undefined;
-  for (const entry of index.functions) {
-    const span = entry[0].span;
-    if (span.start <= offset && offset <= span.end && (!best || span.end - span.start < best[0].span.end - best[0].span.start)) best = entry;
-  }
-  return best ? itemOf(host, path, best[0], best[1]) : programItem(index);
+  const around = functionAround(index, offset);
+  return around ? itemOf(host, path, around[0], around[1]) : programItem(index);
 }
 
 /** The calls of `item` across the workspace, grouped by the function (or top level) they are made in. */

@@ -6,9 +6,8 @@ import type * as A from './syntax/ast.js';
 import type { Span } from './syntax/ast.js';
 import type { TypedSpan } from './typing/checker.js';
 import { rowText } from './module-exports.js';
-import type { AriaSymbol } from './names.js';
+import { functionAround, type AriaSymbol, type WithSite } from './names.js';
 import { chainSteps, flowsInto, prune, sitesOf, UNIT, type Origin, type RowVar } from './typing/types.js';
-import type { WithSite } from './names.js';
 
 /** A step of an effect's explanation: a call or the operation, in a function. */
 export interface ChainStep {
@@ -80,7 +79,7 @@ interface Context {
   readonly kind: 'lambda' | 'function' | 'top';
   readonly span: Span;
   readonly row: RowVar;
-  readonly fn?: readonly [A.FnDecl, import('./names.js').AriaSymbol];
+  readonly fn?: readonly [A.FnDecl, AriaSymbol];
 }
 
 function contextAt(host: EffectHost, path: string, offset: number): Context | undefined {
@@ -89,12 +88,9 @@ function contextAt(host: EffectHost, path: string, offset: number): Context | un
   if (!index || !records) return undefined;
   let best: Context | undefined;
   const size = (s: Span) => s.end - s.start;
-  for (const entry of index.functions) {
-    const [fn] = entry;
-    if (offset < fn.span.start || offset > fn.span.end || (best && size(fn.span) >= size(best.span))) continue;
-    const row = recordedRow(records, fn.name.span, 'body');
-    if (row) best = { path, kind: 'function', span: fn.span, row, fn: entry };
-  }
+  const fn = functionAround(index, offset);
+  const body = fn && recordedRow(records, fn[0].name.span, 'body');
+  if (fn && body) best = { path, kind: 'function', span: fn[0].span, row: body, fn };
   for (const r of records.at(offset)) {
     if (r.kind !== 'lambda' || (best && size(r.span) >= size(best.span))) continue;
     const t = prune(r.type);
@@ -126,6 +122,11 @@ function framesAt(host: EffectHost, context: Context, offset: number): { site: W
   return out.sort((x, y) => (y.site.span.start - x.site.span.start) || (x.site.span.end - y.site.span.end));
 }
 
+/** The effects a row holds (its atoms but the rigid row variables, `~id`). */
+function effectsOf(row: RowVar): string[] {
+  return [...row.atoms.keys()].filter(k => !k.startsWith('~'));
+}
+
 /** What a `with`'s handler discharges: the effects its block's row does not pass on. */
 function discharged(row: RowVar): ReadonlySet<string> {
   return new Set(row.out.flatMap(e => (e.filter ? [...e.filter] : [])));
@@ -134,8 +135,7 @@ function discharged(row: RowVar): ReadonlySet<string> {
 /** The innermost place around an offset that brings effects into `row` (a call, an operation, a spawn), and those effects. */
 function siteAt(row: RowVar, offset: number): { span: Span; effects: Set<string> } | undefined {
   let best: { span: Span; effects: Set<string> } | undefined;
-  for (const atom of row.atoms.keys()) {
-    if (atom.startsWith('~')) continue;
+  for (const atom of effectsOf(row)) {
     for (const { origin } of sitesOf(row, atom)) {
       const s = origin.span;
       if (offset < s.start || offset > s.end) continue;
@@ -207,10 +207,7 @@ function performers(host: EffectHost, lambda: Context): Origin[] {
   const records = host.records(lambda.path)!;
   const index = host.names(lambda.path);
   // Code rows of the function (or top level) the lambda is in: a lambda is called there, or passed on from there.
-  let outer: Span = index?.module.span ?? lambda.span;
-  for (const fn of index?.functions.keys() ?? []) {
-    if (fn.span.start <= lambda.span.start && lambda.span.end <= fn.span.end && fn.span.end - fn.span.start < outer.end - outer.start) outer = fn.span;
-  }
+  const outer: Span = (index && functionAround(index, lambda.span.start, lambda.span.end)?.[0].span) ?? index?.module.span ?? lambda.span;
   const code = new Set<RowVar>();
   for (const r of records.between(outer.start, outer.end)) {
     if (r.kind === 'body' || r.kind === 'with') {
@@ -285,8 +282,7 @@ function typedOrigins(host: EffectHost, path: string, nameSpan: Span, name: stri
   const row = records && recordedRow(records, nameSpan, 'body');
   if (!row) return [];
   const out: EffectOrigin[] = [];
-  for (const atom of row.atoms.keys()) {
-    if (atom.startsWith('~')) continue;
+  for (const atom of effectsOf(row)) {
     const origins = sitesOf(row, atom).map(site => {
       const steps = chainSteps(site);
       return {
@@ -313,7 +309,7 @@ export function functionRows(host: EffectHost, path: string): FunctionRow[] {
 export function functionRow(host: EffectHost, path: string, fn: A.FnDecl, symbol: AriaSymbol): FunctionRow {
   const records = host.records(path);
   const body = records && recordedRow(records, fn.name.span, 'body');
-  const effects = body ? [...body.atoms.keys()].filter(k => !k.startsWith('~')).map(effectName).sort() : [];
+  const effects = body ? effectsOf(body).map(effectName).sort() : [];
   const operation = symbol.kind === 'handler-operation';
   return {
     name: operation && symbol.container ? `${symbol.container.name}.${symbol.name}` : symbol.name,
@@ -346,10 +342,7 @@ export function effectOrigins(host: EffectHost, key: string, fnNameOrOffset: str
   if (typeof fnNameOrOffset === 'string') {
     for (const [fn, symbol] of index.functions) if (symbol.name === fnNameOrOffset && symbol.kind !== 'handler-operation') found ??= { nameSpan: fn.name.span, name: symbol.name };
   } else {
-    let best: A.FnDecl | undefined;
-    for (const fn of index.functions.keys()) {
-      if (fn.span.start <= fnNameOrOffset && fnNameOrOffset <= fn.span.end && (!best || fn.span.end - fn.span.start < best.span.end - best.span.start)) best = fn;
-    }
+    const best = functionAround(index, fnNameOrOffset)?.[0];
     if (best) found = { nameSpan: best.name.span, name: best.name.name };
   }
   if (!found && (fnNameOrOffset === '(top level)' || typeof fnNameOrOffset === 'number')) {

@@ -676,6 +676,16 @@ class Resolver {
   }
 }
 
+/** The innermost function (item, local function, handler operation) whose declaration holds `[start, end]`. */
+export function functionAround(index: FileIndex, start: number, end = start): [A.FnDecl, AriaSymbol] | undefined {
+  let best: [A.FnDecl, AriaSymbol] | undefined;
+  for (const entry of index.functions) {
+    const span = entry[0].span;
+    if (span.start <= start && end <= span.end && (!best || span.end - span.start < best[0].span.end - best[0].span.start)) best = entry;
+  }
+  return best;
+}
+
 /** Names visible at `offset`: innermost first, without duplicates. */
 export function visibleAt(index: FileIndex, offset: number): AriaSymbol[] {
   let innermost: Scope | undefined;

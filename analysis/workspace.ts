@@ -863,10 +863,6 @@ export class Workspace {
     return this.files.has(key) && this.types(token) ? effectOrigins(this.effectHost, key, fnNameOrOffset) : [];
   }
 
-  /** What effect navigation reads of the workspace. */
-  private get effectHost(): EffectHost {
-    return { ...this.hierarchyHost, records: path => this.types()?.spans.get(path) };
-  }
 
   /**
    * For the operation or effectful call at an offset: the `with` blocks that discharge its effects, following a
@@ -963,6 +959,12 @@ export class Workspace {
     ...this.nameHost,
     files: () => [...this.files.keys()],
     detail: (path, nameStart) => this.symbolInfo(`${path}#@${nameStart}`)?.detail,
+  };
+
+  /** What the effect queries read of the workspace. */
+  private readonly effectHost: EffectHost = {
+    ...this.hierarchyHost,
+    records: path => this.types()?.spans.get(path),
   };
 
   /** The function (or handler operation, or the top level) at an offset, for a call hierarchy. */

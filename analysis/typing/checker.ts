@@ -1280,8 +1280,7 @@ class Checker {
       if (!p.type) this.hint(env.path, { kind: 'parameter', offset: p.name.span.end, span: copySpan(p.name.span), type: sig.type.params[i]!, scheme: schemeKey });
     });
     this.record(env.path, fn.name.span, sig.type, 'binding');
-    this.recordRow(env.path, fn.name.span, 'body', sig.body);
-    this.contexts.push({ path: env.path, row: sig.body, fn: fn.name.name, async: false });
+    this.bodyRow(env.path, fn.name.span, sig.body, fn.name.name);
     if (!fn.returnType && !fn.effects) {
       const close = fn.params.length > 0 ? fn.params[fn.params.length - 1]!.span.end : fn.name.span.end;
       this.hint(env.path, { kind: 'return', offset: close, span: copySpan(fn.name.span), type: sig.type.ret, row: sig.type.row, scheme: schemeKey });
@@ -1349,8 +1348,7 @@ class Checker {
         }
         this.graph.setUpper(row, allowed, { kind: 'handler-op', name: `${h.name.name}.${op.name.name}`, origin });
       }
-      this.recordRow(env.path, op.name.span, 'body', row);
-      this.contexts.push({ path: env.path, row, fn: `${h.name.name}.${op.name.name}`, async: false });
+      this.bodyRow(env.path, op.name.span, row, `${h.name.name}.${op.name.name}`);
       const ctx: Ctx = { env, level, row, scope: { vars: opVars, parent: base.scope }, ret, fnName: `${h.name.name}.${op.name.name}`, depth: 0 };
       this.declareLocals(env, ctx.scope, op.body.stmts, op.params.map(p => p.name.name));
       this.checkBlock(op.body, ctx, ret);
@@ -1386,11 +1384,8 @@ class Checker {
     if (statements.length > 0) this.source.checked?.(env.path, undefined);
     const row = new RowVar();
     this.graph.setUpper(row, new Set(['Async', 'IO', 'Blocking']), { kind: 'top-level', path: env.path });
-    if (statements.length > 0) {
-      this.contexts.push({ path: env.path, row, fn: '(top level)', async: true });
-      // What the top level performs, at the module's first offset (a name is never empty: no function's is there).
-      this.recordRow(env.path, { start: env.module.span.start, end: env.module.span.start }, 'body', row);
-    }
+    // What the top level performs, at the module's first offset (a name is never empty: no function's is there).
+    if (statements.length > 0) this.bodyRow(env.path, { start: env.module.span.start, end: env.module.span.start }, row, '(top level)');
     if (statements.length === 0) {
       // A program of items only runs `main()`: what main performs reaches the top level.
       const main = env.items.get('main');
@@ -1518,8 +1513,7 @@ class Checker {
           this.record(ctx.env.path, p.name.span, sig.type.params[i]!, 'binding');
         });
         this.record(ctx.env.path, fn.name.span, sig.type, 'binding');
-        this.recordRow(ctx.env.path, fn.name.span, 'body', sig.body);
-        this.contexts.push({ path: ctx.env.path, row: sig.body, fn: fn.name.name, async: false });
+        this.bodyRow(ctx.env.path, fn.name.span, sig.body, fn.name.name);
         const inner: Ctx = { env: ctx.env, level: ctx.level, row: sig.body, scope: { vars, parent: ctx.scope }, ret: sig.type.ret, fnName: fn.name.name, depth: ctx.depth + 1 };
         this.declareLocals(ctx.env, inner.scope, fn.body.stmts, fn.params.map(p => p.name.name));
         this.checkDefaults(inner, fn.params, sig.type.params);
@@ -2538,6 +2532,12 @@ class Checker {
     this.pushTo(this.spans, path, { span: copySpan(span), type: UNIT, kind, rows: [{ name: kind, row }] });
   }
 
+  /** A body's row: recorded for the queries, and a context code runs in for W0202 (the top level always async). */
+  private bodyRow(path: string, span: A.Span, row: RowVar, fn: string): void {
+    this.recordRow(path, span, 'body', row);
+    this.contexts.push({ path, row, fn, async: fn === '(top level)' });
+  }
+
   /** A use of a struct's field (an access, or a named argument of its constructor): for renaming the field. */
   private noteField(path: string, span: A.Span, s: StructEntry, field: string): void {
     this.pushTo(this.fields, path, { kind: 'field', span: copySpan(span), struct: s.key, field });
@@ -2685,7 +2685,7 @@ class Checker {
         // The chain: this site, then each step the effect took to it (calls, into their bodies, down to the site).
         const steps = chainSteps(site);
         const chain = chainOf(steps);
-        const related: RelatedInformation[] = steps.slice(1).map(o => ({ path: o.path, span: o.span, message: `\`${effect}\` comes through \`${o.label}\`${o.fn ? ` in \`${o.fn}\`` : ''}` }));
+        const related = chainRelated(steps, effect);
         let message: string;
         let code: Diagnostic['code'];
         let fnName: string;
@@ -2754,7 +2754,7 @@ class Checker {
         this.diagnostics.set(o.path, list);
         if (list.some(d => (d.code === 'E0202' || d.code === 'E0203') && d.effect === 'Blocking' && d.span.start === o.span.start && d.span.end === o.span.end)) continue;
         const steps = chainSteps(site);
-        const related: RelatedInformation[] = steps.slice(1).map(x => ({ path: x.path, span: x.span, message: `\`Blocking\` comes through \`${x.label}\`${x.fn ? ` in \`${x.fn}\`` : ''}` }));
+        const related = chainRelated(steps, 'Blocking');
         const who = context.fn === '(top level)' ? 'the top level' : context.fn;
         list.push(diagnostic('W0202', o.path, o.span,
           `blocking call in an async context: ${who} -> ${chainOf(steps)} blocks a worker thread of ${context.fn === '(top level)' ? 'the top level' : `\`${context.fn}\``}; run it with \`spawn_blocking(|| ...)\``,
@@ -2911,6 +2911,11 @@ function rowSource(row: A.EffectRow): string {
  */
 function blockingSites(row: RowVar): { readonly origin: Origin; readonly via?: readonly Origin[] }[] {
   return sitesOf(row, 'Blocking', from => !from.atoms.has('Async'));
+}
+
+/** One note per step after the first of an effect's chain: where the effect comes through, in which function. */
+function chainRelated(steps: readonly Origin[], effect: string): RelatedInformation[] {
+  return steps.slice(1).map(o => ({ path: o.path, span: o.span, message: `\`${effect}\` comes through \`${o.label}\`${o.fn ? ` in \`${o.fn}\`` : ''}` }));
 }
 
 function chainOf(steps: readonly Origin[]): string {
