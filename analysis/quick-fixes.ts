@@ -4,6 +4,7 @@
 // declared row (E0202), wrap the statement in `with H ... end` (E0202 without a row, E0203), remove an unused row
 // entry (W0201), add stubs for a handler's missing operations (E0206). Offsets into the file's text.
 import type * as A from './syntax/ast.js';
+import { walk, type Node } from './syntax/visit.js';
 import { BUILTIN_EFFECT_INFO, BUILTIN_HANDLERS, isBuiltinEffect } from './builtins.js';
 import type { Diagnostic } from './diagnostics.js';
 
@@ -52,33 +53,44 @@ export function preferredFix(d: Diagnostic, ctx: FixContext): QuickFix | undefin
 }
 
 /**
- * Every object of a module's tree around `offset`, outermost first, found by walking its plain data (no recursion:
- * nesting can be deep). A node whose span does not hold the offset is skipped with all it contains (the spans nest):
- * walking the whole tree for each diagnostic took `aria check` minutes on a 100,000-line file.
+ * The functions of a module (items, handler operations, local functions) whose declaration holds `offset`, and the
+ * innermost statement that holds it, found with the AST visitor; a node whose span does not hold the offset is
+ * skipped with all it contains (the spans nest).
  */
-function* nodes(root: unknown, offset: number): Generator<{ readonly kind?: unknown; readonly [key: string]: unknown }> {
-  const stack: unknown[] = [root];
-  while (stack.length) {
-    const x = stack.pop();
-    if (Array.isArray(x)) {
-      for (let i = x.length - 1; i >= 0; i--) stack.push(x[i]);
-    } else if (typeof x === 'object' && x !== null) {
-      const o = x as Record<string, unknown>;
-      const span = o['span'] as A.Span | undefined;
-      if (span && typeof span.start === 'number' && (span.start > offset || offset > span.end)) continue;
-      yield o;
-      for (const key of Object.keys(o)) if (key !== 'span') stack.push(o[key]);
+function around(module: A.Module, offset: number): { functions: A.FnDecl[]; stmt?: A.Stmt } {
+  const holds = (s: A.Span) => s.start <= offset && offset <= s.end;
+  const functions: A.FnDecl[] = [];
+  const roots: Node[] = [...module.statements];
+  const fnRoots = (fn: A.FnDecl) => {
+    if (!holds(fn.span)) return;
+    functions.push(fn);
+    for (const p of fn.params) if (p.default) roots.push(p.default);
+    roots.push(...fn.body.stmts);
+  };
+  for (const item of module.items) {
+    if (item.kind === 'Fn') fnRoots(item);
+    else if (item.kind === 'Handler' && holds(item.span)) {
+      for (const p of item.params ?? []) if (p.default) roots.push(p.default);
+      item.ops.forEach(fnRoots);
+    } else if (item.kind === 'Struct' && holds(item.span)) {
+      for (const f of item.fields) if (f.default) roots.push(f.default);
     }
   }
+  let stmt: A.Stmt | undefined;
+  walk(roots, n => {
+    if (!holds(n.span)) return false;
+    if (STATEMENTS.has(n.kind) && (!stmt || n.span.end - n.span.start <= stmt.span.end - stmt.span.start)) stmt = n as A.Stmt;
+    if (n.kind === 'LocalFn') functions.push(n.fn);
+  });
+  return { functions, stmt };
 }
+
+const STATEMENTS: ReadonlySet<string> = new Set<A.Stmt['kind']>(['ExprStmt', 'Assign', 'Return', 'Break', 'Continue', 'While', 'Loop', 'For', 'LocalFn']);
 
 /** The innermost function (item, local function or handler operation) around `offset`, preferring one named `name`. */
 function enclosingFunction(module: A.Module, offset: number, name?: string): A.FnDecl | undefined {
   let best: A.FnDecl | undefined;
-  for (const n of nodes(module, offset)) {
-    if (n.kind !== 'Fn') continue;
-    const fn = n as unknown as A.FnDecl;
-    if (fn.span.start > offset || offset > fn.span.end) continue;
+  for (const fn of around(module, offset).functions) {
     if (name && fn.name.name !== name) continue;
     if (!best || fn.span.end - fn.span.start < best.span.end - best.span.start) best = fn;
   }
@@ -147,16 +159,7 @@ export function placeholder(param: A.Param): string {
 function wrap(ctx: FixContext, offset: number, effect: string): QuickFix | undefined {
   const handler = handlerFor(ctx, effect);
   if (!handler) return undefined;
-  let stmt: A.Span | undefined;
-  // Statements are the elements of the module's `statements` and of every block's `stmts` (a block has no `kind`).
-  const blocks: (readonly A.Stmt[])[] = [ctx.module.statements];
-  for (const n of nodes(ctx.module, offset)) if (Array.isArray(n['stmts'])) blocks.push(n['stmts'] as readonly A.Stmt[]);
-  for (const stmts of blocks) {
-    for (const s of stmts) {
-      if (s.span.start > offset || offset > s.span.end) continue;
-      if (!stmt || s.span.end - s.span.start <= stmt.end - stmt.start) stmt = s.span;
-    }
-  }
+  const stmt = around(ctx.module, offset).stmt?.span;
   if (!stmt) return undefined;
   const text = ctx.text;
   const lineStart = text.lastIndexOf('\n', stmt.start - 1) + 1;
