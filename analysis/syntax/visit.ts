@@ -14,12 +14,11 @@ function pushDefaults(out: Node[], params: readonly A.Param[]): void {
 }
 
 /**
- * The direct children of `node`, in source order: the arguments of its annotations, its expressions, the statements
+ * Pushes the direct children of `node` onto `out`, in source order: the arguments of its annotations, its expressions, the statements
  * of its blocks, the patterns of its `case`s. A lambda's and a local function's bodies are children too (with their
  * parameters' defaults): a walk that must not enter them says so (`walk`).
  */
-export function children(node: Node): Node[] {
-  const out: Node[] = [];
+function pushChildren(out: Node[], node: Node): void {
   switch (node.kind) {
     // Statements
     case 'ExprStmt':
@@ -127,7 +126,6 @@ export function children(node: Node): Node[] {
       return never;
     }
   }
-  return out;
 }
 
 /**
@@ -140,8 +138,14 @@ export function walk(roots: readonly Node[], enter: (node: Node) => boolean | vo
   while (stack.length > 0) {
     const node = stack.pop()!;
     if (enter(node) === false) continue;
-    const c = children(node);
-    for (let i = c.length - 1; i >= 0; i--) stack.push(c[i]!);
+    // The children go on the stack in place (no array per node), then their order is turned so the first pops first.
+    let lo = stack.length;
+    pushChildren(stack, node);
+    for (let hi = stack.length - 1; lo < hi; lo++, hi--) {
+      const t = stack[lo]!;
+      stack[lo] = stack[hi]!;
+      stack[hi] = t;
+    }
   }
 }
 
