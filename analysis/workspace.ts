@@ -71,6 +71,12 @@ export interface WorkspaceOptions {
    */
   readonly closedAstBudget?: number;
   /**
+   * Only diagnostics will be asked of this workspace, once (`aria check`): the type checker records no types for the
+   * queries (hover, inlay hints, completion, renaming fields find nothing) and keeps nothing for a re-check, so a
+   * check after a change checks every file again.
+   */
+  readonly diagnosticsOnly?: boolean;
+  /**
    * Told of each piece of work done again (the recompute log, for tests and tracing): a top-level item lowered to
    * the AST, analysed (names, arity, handlers) or type-checked, and a file's top-level statements.
    */
@@ -219,7 +225,7 @@ export class Workspace {
       ...(previous ? { previous } : {}),
       ...(wholeFiles ? { wholeFiles } : {}),
     }), () => failedTypes(files));
-    const previous = this.typing?.result;
+    const previous = this.options.diagnosticsOnly ? undefined : this.typing?.result;
     let result = check(previous);
     // Explanations that run into bodies reused at another place would point where those bodies were.
     if (result.moved && result.moved.size > 0) result = check(previous, result.moved);
@@ -242,6 +248,7 @@ export class Workspace {
       resolveImport: (from, segments) => this.resolveImport(from, segments),
       builtins,
       stamp: p => this.files.get(p)?.text,
+      ...(this.options.diagnosticsOnly ? { diagnosticsOnly: true } : {}),
       ...(this.options.onRecompute ? { checked: (path: string, item: A.FnDecl | A.HandlerDecl | undefined) => this.options.onRecompute!({ step: 'type', path, item: itemLabel(item) }) } : {}),
     };
   }

@@ -164,13 +164,14 @@ export async function runCheck(args: string[], io: CheckIo): Promise<number> {
     return !rel.startsWith('..') && !isAbsolute(rel);
   };
   const baseOf = (path: string) => (inside(path, root) ? root : bases.find(b => inside(path, b)) ?? root);
-  // A one-time check asks nothing of a file's AST once the file is analysed (no navigation): none is kept.
+  // A one-time check asks nothing of a file's AST once the file is analysed (no navigation): none is kept; nor
+  // asks it for types, only for diagnostics (`diagnosticsOnly`).
   // Sources are read inside the root only (no symlink out of it), as text (no binary file, none over 8 MB).
   const readInside = (path: string) => {
     const read = readSource(path, baseOf(path));
     return read.ok ? read.text : undefined;
   };
-  const ws = await Workspace.create({ root, readFile: readInside, closedAstBudget: 0 });
+  const ws = await Workspace.create({ root, readFile: readInside, closedAstBudget: 0, diagnosticsOnly: true });
   const readable: string[] = [];
   for (const f of unique) {
     const read = readSource(f, baseOf(f));

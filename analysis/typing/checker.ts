@@ -28,7 +28,12 @@ export interface ProgramSource {
   readonly wholeFiles?: ReadonlySet<string>;
   /** Told of each top-level function or handler checked (not reused), and of each file's top-level statements. */
   checked?(path: string, item: A.FnDecl | A.HandlerDecl | undefined): void;
-
+  /**
+   * The check is made once, for its diagnostics only (`aria check`): it records no types, hints or field uses for
+   * the queries, and keeps nothing a next check would reuse (no item texts, no interfaces). Give no `previous` to a
+   * check after it.
+   */
+  readonly diagnosticsOnly?: boolean;
 }
 
 /** A type recorded at a span of a file, rendered when asked. */
@@ -443,7 +448,7 @@ class Checker {
         envs.push(this.declare(path, module, imports.get(path)!));
         const stamp = stamps.get(path);
         const old = reusable?.get(path)?.items;
-        if (stamp !== undefined) this.texts.set(path, stamp);
+        if (stamp !== undefined && !this.source.diagnosticsOnly) this.texts.set(path, stamp);
         if (stamp !== undefined && old && old.size > 0 && !this.source.wholeFiles?.has(path)) this.oldItems.set(path, old);
         // Checked whole: every function of the file is checked again.
         else for (const item of old?.values() ?? []) if (item.bodyRow) item.bodyRow.retired = true;
@@ -454,7 +459,7 @@ class Checker {
       for (const env of envs) this.checkProgramStatements(env);
       for (const env of envs) {
         const old = previous?.get(env.path);
-        const fingerprint = digest(this.fingerprint(env));
+        const fingerprint = this.source.diagnosticsOnly ? '' : digest(this.fingerprint(env));
         if (old?.stamp !== stamps.get(env.path)) textChanged.add(env.path);
         if (old?.fingerprint !== fingerprint) interfaceChanged.add(env.path);
         checked.add(env.path);
@@ -2521,6 +2526,7 @@ class Checker {
   }
 
   private record(path: string, span: A.Span, type: Type, kind: TypedSpan['kind']): void {
+    if (this.source.diagnosticsOnly) return;
     this.pushTo(this.spans, path, { span: copySpan(span), type, kind });
   }
 
@@ -2529,6 +2535,7 @@ class Checker {
    * a `with`'s block performs, at its handler (`with`).
    */
   private recordRow(path: string, span: A.Span, kind: 'body' | 'with', row: RowVar): void {
+    if (this.source.diagnosticsOnly) return;
     this.pushTo(this.spans, path, { span: copySpan(span), type: UNIT, kind, rows: [{ name: kind, row }] });
   }
 
@@ -2540,15 +2547,18 @@ class Checker {
 
   /** A use of a struct's field (an access, or a named argument of its constructor): for renaming the field. */
   private noteField(path: string, span: A.Span, s: StructEntry, field: string): void {
+    if (this.source.diagnosticsOnly) return;
     this.pushTo(this.fields, path, { kind: 'field', span: copySpan(span), struct: s.key, field });
   }
 
   /** A use of an enum's constructor (a call, a value, a pattern): for renaming it. */
   private noteVariant(path: string, span: A.Span, v: VariantEntry): void {
+    if (this.source.diagnosticsOnly) return;
     if (v.path !== '<builtins>') this.pushTo(this.fields, path, { kind: 'variant', span: copySpan(span), struct: v.enumKey, field: v.name });
   }
 
   private hint(path: string, h: TypeHint): void {
+    if (this.source.diagnosticsOnly) return;
     this.pushTo(this.hints, path, h);
   }
 
@@ -2586,6 +2596,7 @@ class Checker {
   }
 
   private recordRows(path: string, span: A.Span, scheme: Scheme, rows: ReadonlyMap<RowVar, RowVar>): void {
+    if (this.source.diagnosticsOnly) return;
     const named = scheme.rows.filter(r => r.rigid !== undefined);
     if (named.length === 0) return;
     let list = this.spans.get(path);

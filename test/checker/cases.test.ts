@@ -10,12 +10,17 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..', '..');
 const examples = join(repo, 'examples');
 
-/** Checks every file of a workspace against its markers. */
+/**
+ * Checks every file of a workspace against its markers, and that a check for diagnostics only (`aria check`'s, which
+ * records no types) gives the same diagnostics, related information included.
+ */
 async function check(root: string, files: readonly string[], expected: (file: string) => string[]): Promise<void> {
   const ws = await workspaceOf(root, files);
+  const once = await workspaceOf(root, files, { diagnosticsOnly: true });
   for (const f of files) {
     const diagnostics = ws.diagnostics(f);
     expect(actualMarkers(ws, ws.path(f), diagnostics), `${f}\n${describe(ws, diagnostics)}`).toEqual(expected(f));
+    expect(once.diagnostics(f), `${f}: the check for diagnostics only`).toEqual(diagnostics);
   }
 }
 

@@ -47,8 +47,8 @@ export function ariaFilesUnder(dir: string): string[] {
 }
 
 /** A workspace holding the given files (read from disk), rooted at `root`. */
-export async function workspaceOf(root: string, files: readonly string[]): Promise<Workspace> {
-  const ws = await Workspace.create({ root, readFile: p => { try { return readFileSync(p, 'utf8'); } catch { return undefined; } } });
+export async function workspaceOf(root: string, files: readonly string[], options: { diagnosticsOnly?: boolean } = {}): Promise<Workspace> {
+  const ws = await Workspace.create({ root, readFile: p => { try { return readFileSync(p, 'utf8'); } catch { return undefined; } }, ...options });
   for (const f of files) ws.setFile(f, readFileSync(f, 'utf8'));
   return ws;
 }

@@ -2,7 +2,7 @@
 // check, file by file, after every edit of a seeded random sequence over a realistic multi-file program.
 import { describe as suite, expect, test } from 'vitest';
 import type { Diagnostic } from '../../analysis/diagnostics.js';
-import type { Workspace } from '../../analysis/workspace.js';
+import { Workspace } from '../../analysis/workspace.js';
 import { memoryWorkspace } from './harness.js';
 
 const brief = (ds: readonly Diagnostic[]) => ds.map(d => `${d.span.start}-${d.span.end} ${d.code} ${d.message} ${d.related.map(r => `${r.path}:${r.span.start}`).join(' ')}`);
@@ -162,6 +162,26 @@ suite('type checking reuses the files an edit leaves alone', () => {
         ws.updateFile(edit.file, files[edit.file]!);
         await compare(ws, files, `seed ${seed} step ${step} (${edit.file}: ${edit.from.trim()})`);
       }
+    }
+  });
+});
+
+suite('a check for diagnostics only (aria check)', () => {
+  test('records no types, and after a change checks every file again, as a fresh check would', async () => {
+    const files = program();
+    const ws = await Workspace.create({ root: '/virtual', diagnosticsOnly: true });
+    for (const [name, text] of Object.entries(files)) ws.setFile(name, text);
+    expect(Object.keys(files).flatMap(p => ws.diagnostics(p))).toEqual([]);
+    const types = ws.types()!;
+    expect([...types.spans.values()].map(r => r.size)).toEqual([0, 0, 0]);
+    expect(Object.keys(files).flatMap(p => ws.typeHints(p))).toEqual([]);
+    for (const edit of EDITS) {
+      const text = files[edit.file]!;
+      files[edit.file] = text.replace(edit.from, edit.to);
+      ws.updateFile(edit.file, files[edit.file]!);
+      expect([...ws.types()!.checked!].sort(), edit.to).toEqual(['/virtual/lib/jobs.aria', '/virtual/lib/log.aria', '/virtual/main.aria']);
+      const fresh = await memoryWorkspace(files);
+      for (const path of Object.keys(files)) expect(brief(ws.diagnostics(path)), `${edit.to}: ${path}`).toEqual(brief(fresh.diagnostics(path)));
     }
   });
 });
