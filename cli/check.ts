@@ -194,10 +194,14 @@ export async function runCheck(args: string[], io: CheckIo): Promise<number> {
   const named = new Set(readable);
   const checked = [...readable, ...ws.filePaths({ imports: true }).filter(f => !named.has(f)).sort()];
   const progress = new Progress(io, checked.length);
+  progress.update(0);
+  // All at once first: each file is then lowered once for the name analysis and the type checker together (file by
+  // file, each would be lowered again for the type checker, the closed files keeping no AST).
+  const byFile = ws.allDiagnostics();
   const all: Diagnostic[] = [];
   for (let i = 0; i < checked.length; i++) {
     progress.update(i);
-    all.push(...ws.diagnostics(checked[i]!));
+    all.push(...(byFile.get(ws.path(checked[i]!)) ?? ws.diagnostics(checked[i]!)));
   }
   progress.done();
   const errors = all.filter(d => d.severity === 'error').length;

@@ -20,26 +20,36 @@ export function position(ws: Workspace, path: string, offset: number): { line: n
 }
 
 /**
- * The ASTs and texts the fixes of one file's diagnostics read: the file's and those of the modules it imports, made
- * once for a run of diagnostics of that file (`aria check` lists them file by file). Only the file last asked for is
- * held: a workspace's closed files keep no AST (`closedAstBudget`), and asking the workspace for one per diagnostic
- * lowered the file again each time (10 files of 10,000 lines took 5 minutes and 1 GB to print).
+ * The ASTs the fixes of one file's diagnostics read: the file's and those of the modules it imports, made once for a
+ * run of diagnostics of that file (`aria check` lists them file by file). Only the ASTs of the file last asked for
+ * and of its imports are held: a workspace's closed files keep no AST (`closedAstBudget`), and asking the workspace
+ * for one per diagnostic lowered the file again each time (10 files of 10,000 lines took 5 minutes and 1 GB to
+ * print). A module the previous file held (the next file imports it, or is imported by it) is not lowered again.
  */
 export class FixSources {
   private path?: string;
-  private module?: Module;
   private imported?: Module[];
+  /** The ASTs held, by path: the current file's and, once asked for, its imports'. */
+  private held = new Map<string, Module | undefined>();
+  /** Those the previous file held, until this file's imports are asked for. */
+  private before = new Map<string, Module | undefined>();
 
   constructor(private readonly ws: Workspace) {}
+
+  private lowered(path: string): Module | undefined {
+    if (!this.held.has(path)) this.held.set(path, this.before.has(path) ? this.before.get(path) : this.ws.module(path));
+    return this.held.get(path);
+  }
 
   /** The file's AST, or undefined when the workspace does not hold it. */
   moduleOf(path: string): Module | undefined {
     if (path !== this.path) {
       this.path = path;
-      this.module = this.ws.module(path);
       this.imported = undefined;
+      this.before = this.held;
+      this.held = new Map();
     }
-    return this.module;
+    return this.lowered(path);
   }
 
   /** The ASTs of the modules the file imports that the workspace holds (for fixes naming an imported effect or handler). */
@@ -53,7 +63,8 @@ export class FixSources {
         const target = this.ws.importTarget(path, item.path.map(p => p.name));
         if (target !== undefined && target !== path) targets.add(target);
       }
-      this.imported = [...targets].map(p => this.ws.module(p)).filter((m): m is Module => m !== undefined);
+      this.imported = [...targets].map(p => this.lowered(p)).filter((m): m is Module => m !== undefined);
+      this.before = new Map();
     }
     return this.imported;
   }

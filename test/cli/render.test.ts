@@ -29,3 +29,26 @@ test('aria check prints many fixes of one file lowering it and its imports at mo
   expect(lowered('/ws/other.aria')).toBe(0);
   ws.dispose();
 });
+
+test('printing a chain of files, each importing the one before, lowers each file once: an import is the file just printed', async () => {
+  const events: Recompute[] = [];
+  const ws = await Workspace.create({ root: '/ws', closedAstBudget: 0, onRecompute: e => events.push(e) });
+  const FILES = 6;
+  const paths: string[] = [];
+  for (let i = 0; i < FILES; i++) {
+    const own = `effect Log${i} {\n  fn log(msg: String) -> Unit\n}\n\nhandler Quiet${i} for Log${i} {\n  fn log(msg) = ()\n}\n`;
+    const uses = i > 0 ? `import m${i - 1}\n\nLog${i - 1}.log("from ${i}")\n` : '';
+    paths.push(`/ws/m${i}.aria`);
+    ws.setFile(`/ws/m${i}.aria`, `${uses}${own}`, { keepTree: false });
+  }
+  const all = paths.flatMap(p => ws.diagnostics(p));
+  expect(all.filter(d => d.code === 'E0203')).toHaveLength(FILES - 1);
+  events.length = 0;
+  const out = formatDiagnostics(ws, all, FILES, '/ws', makeStyle(false));
+  expect(out.match(/help: wrap it in `with Quiet\d`/g)).toHaveLength(FILES - 1);
+  // Each file is lowered for its own diagnostics, and its import comes from the file printed before it.
+  for (const p of paths.slice(1)) expect(new Set(events.filter(e => e.step === 'lower' && e.path === p).map(e => e.item)).size, p).toBeGreaterThan(0);
+  const lowerings = (p: string) => events.filter(e => e.step === 'lower' && e.path === p && e.item === '(top level)').length;
+  for (const p of paths) expect(lowerings(p), p).toBeLessThanOrEqual(1);
+  ws.dispose();
+});
