@@ -81,6 +81,8 @@ export interface WorkspaceOptions {
    * the AST, analysed (names, arity, handlers) or type-checked, and a file's top-level statements.
    */
   readonly onRecompute?: (event: Recompute) => void;
+  /** For tests: told when a shortcut of the type checker's item reuse disagrees with what it stands for. */
+  readonly onShortcutMismatch?: (what: string) => void;
 }
 
 /** One piece of work a check did (not reused): `item` is a top-level item's name, `(top level)` for statements. */
@@ -249,6 +251,7 @@ export class Workspace {
       builtins,
       stamp: p => this.files.get(p)?.text,
       ...(this.options.diagnosticsOnly ? { diagnosticsOnly: true } : {}),
+      ...(this.options.onShortcutMismatch ? { shortcutMismatch: this.options.onShortcutMismatch } : {}),
       ...(this.options.onRecompute ? { checked: (path: string, item: A.FnDecl | A.HandlerDecl | undefined) => this.options.onRecompute!({ step: 'type', path, item: itemLabel(item) }) } : {}),
     };
   }

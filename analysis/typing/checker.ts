@@ -34,6 +34,11 @@ export interface ProgramSource {
    * check after it.
    */
   readonly diagnosticsOnly?: boolean;
+  /**
+   * For tests: when given, each shortcut item reuse takes (`unchangedFor`) is checked against the comparison it
+   * stands for, and a disagreement (the shortcut says unchanged, the comparison does not) is told here.
+   */
+  shortcutMismatch?(what: string): void;
 }
 
 /** A type recorded at a span of a file, rendered when asked. */
@@ -115,6 +120,10 @@ export interface FileResult {
    * one is checked whole.
    */
   readonly shared: boolean;
+  /** Each own item's interface (`itemKey`) by name, as this check ended: the next one compares names with it. */
+  readonly keys?: ReadonlyMap<string, string>;
+  /** The file's group of mutual imports in this check. */
+  readonly group?: readonly string[];
 }
 
 /** An inferred type the source leaves out: a local's first binding, an untyped parameter, an omitted return type. */
@@ -148,6 +157,13 @@ interface ItemResult {
   names?: readonly string[];
   deps?: readonly string[];
   resolution?: string;
+  /** Checked (or reused) as an SCC of its own. */
+  readonly alone?: boolean;
+  /**
+   * Every own function without a complete signature and every own handler its text names (but itself) is one its
+   * body calls (`namesUsed`), so checked before it whatever the order: with `names`, see `unchangedFor`.
+   */
+  settled?: boolean;
   readonly start: number;
   /** Where the declaration started when its body was checked: the places in its scheme's explanations. */
   readonly checkedAt: number;
@@ -373,6 +389,15 @@ class Checker {
   private pending: { path: string; key: string; env: FileEnv; same: ReadonlySet<string>; order: number; complete: boolean }[] = [];
   /** See `diagnosticsAt`. */
   private readonly diagnosticIndex = new WeakMap<readonly Diagnostic[], { count: number; byStart: Map<number, Diagnostic[]> }>();
+  /** The previous check's results of the files checked again with their items reused. */
+  private readonly oldResults = new Map<string, FileResult>();
+  /** Files checked in this run whose interface (fingerprint) differs from the previous check's. */
+  private readonly interfaceChanged = new Set<string>();
+  /**
+   * Per file checked again with its items reused: the names that may read otherwise than in the previous check
+   * (see `changedNames`), growing as functions and handlers are checked.
+   */
+  private readonly changed = new Map<FileEnv, Set<string>>();
   /** Set while `settleReuse` runs: it reports nothing. */
   private settling = false;
   /** The file each operation signature is declared in. */
@@ -424,7 +449,7 @@ class Checker {
     const paths = [...imports.keys()];
     const index = new Map(paths.map((p, i) => [p, i]));
     const edges = paths.map(p => [...new Set(imports.get(p)!.flatMap(([, t]) => (t !== undefined && index.has(t) ? [index.get(t)!] : [])))]);
-    const interfaceChanged = new Set<string>();
+    const interfaceChanged = this.interfaceChanged;
     const textChanged = new Set<string>();
     const results = this.results;
     const checked = new Set<string>();
@@ -449,22 +474,27 @@ class Checker {
         const stamp = stamps.get(path);
         const old = reusable?.get(path)?.items;
         if (stamp !== undefined && !this.source.diagnosticsOnly) this.texts.set(path, stamp);
-        if (stamp !== undefined && old && old.size > 0 && !this.source.wholeFiles?.has(path)) this.oldItems.set(path, old);
+        if (stamp !== undefined && old && old.size > 0 && !this.source.wholeFiles?.has(path)) {
+          this.oldItems.set(path, old);
+          this.oldResults.set(path, reusable!.get(path)!);
+        }
         // Checked whole: every function of the file is checked again.
         else for (const item of old?.values() ?? []) if (item.bodyRow) item.bodyRow.retired = true;
       }
       for (const env of envs) this.linkImports(env);
       for (const env of envs) this.declareTypes(env);
+      for (const env of envs) if (this.oldResults.has(env.path)) this.changed.set(env, this.changedNames(env));
       this.inferFunctions(envs);
       for (const env of envs) this.checkProgramStatements(env);
       for (const env of envs) {
         const old = previous?.get(env.path);
-        const fingerprint = this.source.diagnosticsOnly ? '' : digest(this.fingerprint(env));
+        const keys = this.source.diagnosticsOnly ? undefined : new Map<string, string>();
+        const fingerprint = this.source.diagnosticsOnly ? '' : digest(this.fingerprint(env, keys));
         if (old?.stamp !== stamps.get(env.path)) textChanged.add(env.path);
         if (old?.fingerprint !== fingerprint) interfaceChanged.add(env.path);
         checked.add(env.path);
         fresh.push({ path: env.path, env });
-        results.set(env.path, { stamp: stamps.get(env.path) ?? '', env, imports: imports.get(env.path)!, fingerprint, diagnostics: [], spans: noRecords(), hints: noRecords(), fieldUses: noRecords(), related: new Set(), items: new Map(), shared: this.sharesRows(env) });
+        results.set(env.path, { stamp: stamps.get(env.path) ?? '', env, imports: imports.get(env.path)!, fingerprint, diagnostics: [], spans: noRecords(), hints: noRecords(), fieldUses: noRecords(), related: new Set(), items: new Map(), shared: this.sharesRows(env), ...(keys ? { keys, group: this.groupOf.get(env.path) } : {}) });
       }
     }
     this.report();
@@ -547,9 +577,14 @@ class Checker {
    * A file's interface as text: what another file's check can read of it (its items' names, parameters, schemes,
    * field and operation types, resolved). Spans are left out: an edit that moves declarations changes nothing.
    */
-  private fingerprint(env: FileEnv): string {
+  private fingerprint(env: FileEnv, keys?: Map<string, string>): string {
     const parts: string[] = [];
-    for (const [name, e] of env.items) if (e.path === env.path) parts.push(this.itemKey(env, name, e));
+    for (const [name, e] of env.items) {
+      if (e.path !== env.path) continue;
+      const key = this.itemKey(env, name, e);
+      parts.push(key);
+      keys?.set(name, key);
+    }
     for (const [name, m] of env.imports) parts.push(`import ${name}=${m.path}`);
     return parts.join('\n');
   }
@@ -906,12 +941,19 @@ class Checker {
         if (entry.kind === 'fn' && entry.complete) {
           // A complete signature's scheme: the previous one while the text and what its names resolve to are the same.
           const old = this.oldItems.get(env.path)?.get(`fn:${entry.decl.name.name}`);
-          const text = this.texts.get(env.path)?.slice(entry.decl.span.start, entry.decl.span.end);
-          if (old?.scheme && old.text === text && old.resolution !== undefined && old.names && old.resolution === this.resolution(env, old.names)) {
-            entry.scheme = old.scheme;
+          // The same declaration (the lowering kept it: the same text) whose names all resolve as they did: no text
+          // compared, no resolution made.
+          const kept = old?.decl === entry.decl && old.scheme && old.resolution !== undefined && old.names && this.unchangedFor(env, old);
+          const text = kept ? undefined : this.texts.get(env.path)?.slice(entry.decl.span.start, entry.decl.span.end);
+          if (kept && this.source.shortcutMismatch && old!.resolution !== this.resolution(env, old!.names!)) {
+            this.source.shortcutMismatch(`resolution of ${env.path}#fn:${entry.decl.name.name}`);
+          }
+          if (kept || (old?.scheme && old.text === text && old.resolution !== undefined && old.names && old.resolution === this.resolution(env, old.names))) {
+            entry.scheme = old!.scheme!;
           } else {
             const { type } = this.signatureType(env, entry.decl, 1);
             entry.scheme = generalize(type, 0);
+            this.noteKey(env, entry.decl.name.name, entry);
           }
           this.schemes.set(`${env.path}#${entry.decl.name.name}`, entry.scheme);
           continue;
@@ -963,9 +1005,16 @@ class Checker {
       const own = text === undefined ? undefined : kept?.decl === entry.decl ? kept.text : detached(text.slice(span.start, span.end));
       // Names and their interfaces are made now only to compare with the previous check's; else when (and if) the
       // next check begins (`settleReuse`).
-      if (own === undefined || kept === undefined || kept.text !== own) return { env, entry, key, text: own, names: undefined, deps: undefined };
+      if (own === undefined || kept === undefined || kept.text !== own) return { env, entry, key, text: own, names: undefined, deps: undefined, short: false };
+      // The same declaration, alone then and now, none of whose names reads otherwise than then: the same key.
+      if (members.length === 1 && kept.decl === entry.decl && kept.alone && kept.names && kept.deps && this.unchangedFor(env, kept)) {
+        if (this.source.shortcutMismatch && !sameStrings(kept.deps, this.dependencyKey(env, kept.names, names))) {
+          this.source.shortcutMismatch(`dependencies of ${env.path}#${key}`);
+        }
+        return { env, entry, key, text: own, names: kept.names, deps: kept.deps, short: true };
+      }
       const ids = kept.names ?? identifiers(own);
-      return { env, entry, key, text: own, names: ids, deps: this.dependencyKey(env, ids, names) };
+      return { env, entry, key, text: own, names: ids, deps: this.dependencyKey(env, ids, names), short: false };
     });
     const olds = keyed.map(k => (k.text === undefined ? undefined : this.oldItems.get(k.env.path)?.get(k.key)));
     keyed.forEach((k, i) => {
@@ -1002,7 +1051,10 @@ class Checker {
           }
         }
         // Its records are placed as at `checkedAt`: the chunk moves them to its start.
-        this.keepItem(env.path, keyed[i]!.key, delta === 0 ? old : { ...old, start: entry.decl.span.start });
+        // Taken by its dependency key: the names it mentions may now be functions it does not call.
+        const alone = members.length === 1;
+        const settled = keyed[i]!.short ? old.settled : this.settledCalls(env, entry.decl, keyed[i]!.names!);
+        this.keepItem(env.path, keyed[i]!.key, delta === 0 && old.alone === alone && old.settled === settled ? old : { ...old, start: entry.decl.span.start, alone, settled });
       });
       return;
     }
@@ -1011,6 +1063,7 @@ class Checker {
     const paths = [...new Set(members.map(m => m.env.path))];
     const before = paths.map(p => [this.spans.get(p)?.length ?? 0, this.hints.get(p)?.length ?? 0, this.fields.get(p)?.length ?? 0] as const);
     check();
+    for (const { env, entry } of members) this.noteKey(env, entry.decl.name.name, entry);
     if (keyed.some(k => k.text === undefined)) return;
     paths.forEach((path, j) => {
       const [s0, h0, f0] = before[j]!;
@@ -1046,7 +1099,7 @@ class Checker {
         const start = k.entry.decl.span.start;
         if (k.deps === undefined) this.pending.push({ path, key: k.key, env: k.env, same: names, order, complete: k.entry.kind === 'fn' && !!k.entry.complete });
         this.keepItem(path, k.key, {
-          text: k.text!, names: k.names, resolution: k.names && k.entry.kind === 'fn' && k.entry.complete ? this.resolution(k.env, k.names) : undefined, deps: k.deps, start, checkedAt: start, decl: k.entry.decl, scheme: k.entry.scheme, bodyRow: k.entry.scheme?.body.row,
+          text: k.text!, alone: members.length === 1, names: k.names, settled: k.names ? this.settledCalls(k.env, k.entry.decl, k.names) : undefined, resolution: k.names && k.entry.kind === 'fn' && k.entry.complete ? this.resolution(k.env, k.names) : undefined, deps: k.deps, start, checkedAt: start, decl: k.entry.decl, scheme: k.entry.scheme, bodyRow: k.entry.scheme?.body.row,
           spans: spans[i]!, hints: hints[i]!, fieldUses: uses[i]!, diagnostics: [],
         });
       });
@@ -1196,6 +1249,81 @@ class Checker {
     return this.itemKey(env, name, e);
   }
 
+  /**
+   * Whether a reused declaration (the same node as in the previous check, alone in its SCC then and now, `settled`)
+   * would get from `dependencyKey` the key it had, and for a function with a complete signature, from `resolution`
+   * the resolution it had: none of the names it mentions is among those that may read otherwise (`changed`). A
+   * function or handler it names is one it calls (`settled`), so checked before it now as then, and its interface
+   * is final when it is asked about.
+   */
+  private unchangedFor(env: FileEnv, item: ItemResult): boolean {
+    const changed = this.changed.get(env);
+    const names = item.names;
+    if (!changed || !names || !item.settled) return false;
+    if (changed.size <= 8) {
+      for (const c of changed) if (names.includes(c)) return false;
+      return true;
+    }
+    for (const n of names) if (changed.has(n)) return false;
+    return true;
+  }
+
+  /**
+   * The names of a file that may read otherwise than in the previous check, as far as is known before its functions
+   * are checked: own items added, removed, of another kind (a function with or without a complete signature counts as
+   * two), types and effects with another interface; imported items and modules that come from elsewhere or from a
+   * file that is not `steady`. Functions and handlers are added as they are checked (`noteKey`).
+   */
+  private changedNames(env: FileEnv): Set<string> {
+    const old = this.oldResults.get(env.path)!;
+    const was = old.env;
+    const keys = old.keys;
+    const out = new Set<string>();
+    for (const [n, e] of env.items) {
+      const b = was.items.get(n);
+      if (!b || b.kind !== e.kind || b.path !== e.path || !keys) out.add(n);
+      else if (e.kind === 'fn') {
+        if (e.complete !== (b as FnEntry).complete) out.add(n);
+      } else if (e.kind !== 'handler' && this.itemKey(env, n, e) !== keys.get(n)) out.add(n);
+    }
+    for (const n of was.items.keys()) if (!env.items.has(n)) out.add(n);
+    for (const [n, e] of env.imported) {
+      const b = was.imported.get(n);
+      if (!b || b.kind !== e.kind || b.path !== e.path || e.path === undefined || !this.steady(env, e.path)) out.add(n);
+    }
+    for (const n of was.imported.keys()) if (!env.imported.has(n)) out.add(n);
+    for (const [n, m] of env.imports) if (was.imports.get(n)?.path !== m.path || !this.steady(env, m.path)) out.add(n);
+    for (const n of was.imports.keys()) if (!env.imports.has(n)) out.add(n);
+    return out;
+  }
+
+  /** A function or handler whose scheme was made in this run: its name is changed when its interface is. */
+  private noteKey(env: FileEnv, name: string, entry: FnEntry | HandlerEntry): void {
+    const changed = this.changed.get(env);
+    if (!changed || changed.has(name) || env.items.get(name) !== entry || !entry.scheme) return;
+    if (this.itemKey(env, name, entry) !== this.oldResults.get(env.path)!.keys?.get(name)) changed.add(name);
+  }
+
+  /** See `ItemResult.settled`. */
+  private settledCalls(env: FileEnv, decl: A.FnDecl | A.HandlerDecl, names: readonly string[]): boolean {
+    let used: ReadonlySet<string> | undefined;
+    for (const n of names) {
+      if (n === decl.name.name) continue;
+      const own = env.items.get(n);
+      if (own && (own.kind === 'handler' || (own.kind === 'fn' && !own.complete)) && !(used ??= namesUsed(decl)).has(n)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * A file whose interface, as another file of this check reads it, is final and as in the previous check: checked
+   * earlier in this run, its fingerprint unchanged, and in another group of mutual imports than `env`'s now and then.
+   */
+  private steady(env: FileEnv, path: string): boolean {
+    return this.results.has(path) && !this.interfaceChanged.has(path)
+      && !this.groupOf.get(env.path)?.includes(path) && !this.oldResults.get(env.path)?.group?.includes(path);
+  }
+
   /** Gives the items this check left without names and dependency keys theirs, as they were when checked. */
   private settleReuse(): void {
     const pending = this.pending;
@@ -1209,6 +1337,7 @@ class Checker {
         const names = identifiers(item.text);
         item.names = names;
         item.deps = this.dependencyKey(p.env, names, p.same, p.order);
+        item.settled = this.settledCalls(p.env, item.decl, names);
         if (p.complete) item.resolution = this.resolution(p.env, names);
       }
     } finally {
@@ -2828,6 +2957,7 @@ function identifiers(text: string): string[] {
 }
 
 function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;

@@ -25,7 +25,9 @@ describe('checking again after an edit', () => {
     const next01 = rng(name.length * 104_729 + original.length);
     const int = (n: number) => Math.floor(next01() * n);
     const path = '/t/main.aria';
-    const ws = await Workspace.create({ root: '/t' });
+    // Every shortcut the type checker's item reuse takes is checked against the comparison it stands for.
+    const mismatches: string[] = [];
+    const ws = await Workspace.create({ root: '/t', onShortcutMismatch: what => mismatches.push(what) });
     ws.setFile(path, original);
     ws.diagnostics(path);
     let text = original;
@@ -47,6 +49,7 @@ describe('checking again after an edit', () => {
       fresh.dispose();
     }
     expect(compared).toBeGreaterThan(30);
+    expect(mismatches).toEqual([]);
     ws.dispose();
   });
 

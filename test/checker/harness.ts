@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Diagnostic } from '../../analysis/diagnostics.js';
-import { Workspace } from '../../analysis/workspace.js';
+import { Workspace, type WorkspaceOptions } from '../../analysis/workspace.js';
 
 /** `line: CODE` for every `# error: CODE` / `# warning: CODE` marker (several may share a line: `E0101, E0102`). */
 export function expectedMarkers(text: string): string[] {
@@ -54,8 +54,8 @@ export async function workspaceOf(root: string, files: readonly string[], option
 }
 
 /** A workspace of in-memory sources: `{ 'main.aria': '...' }`, rooted at a virtual folder. */
-export async function memoryWorkspace(files: Readonly<Record<string, string>>): Promise<Workspace> {
-  const ws = await Workspace.create({ root: '/virtual' });
+export async function memoryWorkspace(files: Readonly<Record<string, string>>, options: Omit<WorkspaceOptions, 'root'> = {}): Promise<Workspace> {
+  const ws = await Workspace.create({ ...options, root: '/virtual' });
   for (const [name, text] of Object.entries(files)) ws.setFile(name, text);
   return ws;
 }

@@ -152,7 +152,8 @@ suite('type checking reuses the files an edit leaves alone', () => {
     for (const seed of [1, 2, 3]) {
       const random = mulberry32(seed);
       const files = program();
-      const ws = await memoryWorkspace(files);
+      const mismatches: string[] = [];
+      const ws = await memoryWorkspace(files, { onShortcutMismatch: what => mismatches.push(what) });
       await compare(ws, files, `seed ${seed} start`);
       for (let step = 0; step < 14; step++) {
         const edit = EDITS[Math.floor(random() * EDITS.length)]!;
@@ -162,6 +163,7 @@ suite('type checking reuses the files an edit leaves alone', () => {
         ws.updateFile(edit.file, files[edit.file]!);
         await compare(ws, files, `seed ${seed} step ${step} (${edit.file}: ${edit.from.trim()})`);
       }
+      expect(mismatches, `seed ${seed}`).toEqual([]);
     }
   });
 });
@@ -298,5 +300,99 @@ suite('an item with a diagnostic is reused too, its places moved with it', () =>
       expect(brief(diagnostics)).toEqual(brief(fresh.diagnostics('a.aria')));
       expect(diagnostics[0]!.related.map(r => moved.slice(r.span.start, r.span.end))).toEqual(fresh.diagnostics('a.aria')[0]!.related.map(r => moved.slice(r.span.start, r.span.end)));
     }
+  });
+});
+
+// A re-check takes an item whose declaration the lowering kept, alone in its SCC then and now, without making its
+// dependency key when none of the names it mentions reads otherwise (`unchangedFor`). These edits are where such a
+// name reads otherwise though its own interface is the same: each shortcut must agree with the key it stands for,
+// and the diagnostics with a fresh check.
+suite('the shortcut of item reuse agrees with the dependency keys', () => {
+  async function steps(files: Record<string, string>, edits: readonly (readonly [string, string, string])[]): Promise<{ reused: string[][]; mismatches: string[] }> {
+    const mismatches: string[] = [];
+    const ws = await memoryWorkspace(files, { onShortcutMismatch: what => mismatches.push(what) });
+    for (const path of Object.keys(files)) ws.diagnostics(path);
+    const reused: string[][] = [];
+    // One harmless edit first: items are compared from the second check on.
+    const edited = { ...files };
+    for (const [file, from, to] of [['a.aria', '# end', '# end.'] as const, ...edits]) {
+      expect(edited[file], `${file} has ${from}`).toContain(from);
+      edited[file] = edited[file]!.replace(from, to);
+      ws.updateFile(file, edited[file]!);
+      const fresh = await memoryWorkspace(edited);
+      for (const path of Object.keys(files)) expect(brief(ws.diagnostics(path)), `${path} after ${to}`).toEqual(brief(fresh.diagnostics(path)));
+      reused.push([...ws.types()!.reusedItems!].sort());
+    }
+    return { reused, mismatches };
+  }
+
+  test('a function a body names without calling it, settled before it only after the edit, is not taken as the same', async () => {
+    // `x` mentions `y` in a string: no call, so the order of their checks is free. Once `w` calls `y`, `y` is
+    // settled before `x`, where `x`'s key read it as not settled yet.
+    const a = ['fn w()', '  1', 'end', '', 'fn x(p)', '  print("y")', '  p', 'end', '', 'fn y()', '  2', 'end', '# end'].join('\n');
+    const { reused, mismatches } = await steps({ 'a.aria': a }, [['a.aria', 'fn w()\n  1', 'fn w()\n  y()']]);
+    expect(mismatches).toEqual([]);
+    expect(reused[1]).not.toContain('/virtual/a.aria#fn:x');
+  });
+
+  test('a function named without a call that loses its complete signature is not taken as the same', async () => {
+    // `y` keeps its type but now gets its scheme where the SCCs are checked, after `x`: `x`'s key read it as known.
+    const a = ['fn x(p)', '  print("y")', '  p', 'end', '', 'fn y() -> {} Int', '  2', 'end', '# end'].join('\n');
+    const { mismatches } = await steps({ 'a.aria': a }, [['a.aria', 'fn y() -> {} Int', 'fn y() -> Int']]);
+    expect(mismatches).toEqual([]);
+  });
+
+  test('an item taken by its dependency key is looked at again for the functions it names without calling', async () => {
+    // `y` loses its complete signature while `w` calls it, so it is checked before `x`, with the same type: `x` is
+    // taken by its key. Once `w` no longer calls `y`, `y` is checked after `x` again.
+    const a = ['fn w()', '  1', 'end', '', 'fn x(p)', '  print("y")', '  p', 'end', '', 'fn y(a: Int) -> {} Int', '  a + 2', 'end', '# end'].join('\n');
+    const { reused, mismatches } = await steps({ 'a.aria': a }, [
+      ['a.aria', 'fn w()\n  1', 'fn w()\n  y(1)'],
+      ['a.aria', 'fn y(a: Int) -> {} Int', 'fn y(a) -> {} Int'],
+      ['a.aria', 'fn w()\n  y(1)', 'fn w()\n  1'],
+    ]);
+    expect(mismatches).toEqual([]);
+    expect(reused[2]).toContain('/virtual/a.aria#fn:x');
+  });
+
+  test('a function that leaves its SCC is not taken as the same', async () => {
+    // `a` and `b` call each other; then `b` stops calling `a`, with the same type: `a` is alone now.
+    const text = ['fn a(n)', '  if n > 0', '    b(n - 1)', '  end', '  n', 'end', '', 'fn b(n)', '  a(n)', 'end', '# end'].join('\n');
+    const { reused, mismatches } = await steps({ 'a.aria': text }, [['a.aria', '  a(n)\nend', '  n + 0\nend'], ['a.aria', '  n + 0\nend', '  a(n)\nend']]);
+    expect(mismatches).toEqual([]);
+    expect(reused[1]).not.toContain('/virtual/a.aria#fn:a');
+  });
+
+  test('a module that leaves the group of mutual imports is not taken as the same', async () => {
+    // a imports b imports c imports a; c stops importing a (and a changes elsewhere, so it is checked again): `f`
+    // read module b's items while a and b were one group, b's fingerprint now.
+    const files = {
+      'a.aria': ['import b', '', 'fn f(p)', '  b.g(p)', 'end', '', 'fn other()', '  1', 'end', '# end'].join('\n'),
+      'b.aria': ['import c', '', 'fn g(p)', '  c.h(p)', 'end'].join('\n'),
+      'c.aria': ['import a', '', 'fn h(p)', '  p', 'end', '', 'fn k()', '  a.other()', 'end'].join('\n'),
+    };
+    const mismatches: string[] = [];
+    const ws = await memoryWorkspace(files, { onShortcutMismatch: what => mismatches.push(what) });
+    for (const path of Object.keys(files)) ws.diagnostics(path);
+    const edited = { ...files, 'a.aria': files['a.aria'].replace('# end', '# end.') };
+    ws.updateFile('a.aria', edited['a.aria']);
+    ws.diagnostics('a.aria');
+    edited['a.aria'] = edited['a.aria'].replace('  1\nend', '  2\nend');
+    edited['c.aria'] = edited['c.aria'].replace('import a', '').replace('  a.other()', '  0');
+    ws.updateFile('a.aria', edited['a.aria']);
+    ws.updateFile('c.aria', edited['c.aria']);
+    const fresh = await memoryWorkspace(edited);
+    for (const path of Object.keys(files)) expect(brief(ws.diagnostics(path)), path).toEqual(brief(fresh.diagnostics(path)));
+    expect([...ws.types()!.checked!].sort()).toEqual(['/virtual/a.aria', '/virtual/b.aria', '/virtual/c.aria']);
+    expect(mismatches).toEqual([]);
+    expect(ws.types()!.reusedItems!.has('/virtual/a.aria#fn:f')).toBe(false);
+  });
+
+  test('an edit inside one body of a long chain takes the other items by the shortcut', async () => {
+    // The callers of the edited function read its interface, which is the same: all of them are reused.
+    const chain = Array.from({ length: 12 }, (_, i) => `fn f${i}(x)\n  ${i > 0 ? `f${i - 1}(x) + ` : ''}x * ${i}\nend\n`).join('\n');
+    const { reused, mismatches } = await steps({ 'a.aria': `${chain}# end` }, [['a.aria', 'x * 5', 'x * 50']]);
+    expect(mismatches).toEqual([]);
+    expect(reused[1]).toEqual(Array.from({ length: 12 }, (_, i) => `/virtual/a.aria#fn:f${i}`).filter(k => !k.endsWith('#fn:f5')).sort());
   });
 });
