@@ -375,7 +375,7 @@ class Checker {
   private results = new Map<string, FileResult>();
   private readonly reusedItems = new Set<string>();
   /** Items (`path#kind:name`) whose text is as in the previous check. */
-  private readonly sameText = new Set<string>();
+  private readonly sameText = new Map<string, Set<string>>();
   private readonly starts = new WeakMap<FileEnv, Map<string, number>>();
   /** Files in which an item was reused at another place than it was checked. */
   private readonly movedFiles = new Set<string>();
@@ -488,8 +488,20 @@ class Checker {
       for (const env of envs) this.checkProgramStatements(env);
       for (const env of envs) {
         const old = previous?.get(env.path);
-        const keys = this.source.diagnosticsOnly ? undefined : new Map<string, string>();
-        const fingerprint = this.source.diagnosticsOnly ? '' : digest(this.fingerprint(env, keys));
+        let keys: Map<string, string> | undefined;
+        let fingerprint = '';
+        if (!this.source.diagnosticsOnly) {
+          // Every item's interface as it was (`keepKey` gives most of them the same string): the same fingerprint.
+          const was = this.oldResults.get(env.path);
+          if (was?.keys && this.sameInterface(env, was)) {
+            keys = was.keys as Map<string, string>;
+            fingerprint = was.fingerprint;
+            if (this.source.shortcutMismatch && digest(this.fingerprint(env)) !== fingerprint) this.source.shortcutMismatch(`fingerprint of ${env.path}`);
+          } else {
+            keys = new Map();
+            fingerprint = digest(this.fingerprint(env, keys));
+          }
+        }
         if (old?.stamp !== stamps.get(env.path)) textChanged.add(env.path);
         if (old?.fingerprint !== fingerprint) interfaceChanged.add(env.path);
         checked.add(env.path);
@@ -587,6 +599,26 @@ class Checker {
     }
     for (const [name, m] of env.imports) parts.push(`import ${name}=${m.path}`);
     return parts.join('\n');
+  }
+
+  /**
+   * Whether `fingerprint` would give the text it gave in the previous check (`was`): each own item's interface
+   * (`itemKey`) and each import the same, in the same order.
+   */
+  private sameInterface(env: FileEnv, was: FileResult): boolean {
+    const keys = was.keys!.entries();
+    for (const [name, e] of env.items) {
+      if (e.path !== env.path) continue;
+      const k = keys.next();
+      if (k.done || k.value[0] !== name || k.value[1] !== this.itemKey(env, name, e)) return false;
+    }
+    if (!keys.next().done) return false;
+    const imports = was.env.imports.entries();
+    for (const [name, m] of env.imports) {
+      const i = imports.next();
+      if (i.done || i.value[0] !== name || i.value[1].path !== m.path) return false;
+    }
+    return imports.next().done === true;
   }
 
   /** One item's interface as text (see `fingerprint`). A function's or handler's is taken once it has its scheme. */
@@ -950,6 +982,7 @@ class Checker {
           }
           if (kept || (old?.scheme && old.text === text && old.resolution !== undefined && old.names && old.resolution === this.resolution(env, old.names))) {
             entry.scheme = old!.scheme!;
+            if (kept) this.keepKey(env, entry);
           } else {
             const { type } = this.signatureType(env, entry.decl, 1);
             entry.scheme = generalize(type, 0);
@@ -1018,10 +1051,13 @@ class Checker {
     });
     const olds = keyed.map(k => (k.text === undefined ? undefined : this.oldItems.get(k.env.path)?.get(k.key)));
     keyed.forEach((k, i) => {
-      if (olds[i] !== undefined && olds[i]!.text === k.text) this.sameText.add(`${k.env.path}#${k.key}`);
+      if (olds[i] === undefined || olds[i]!.text !== k.text) return;
+      let same = this.sameText.get(k.env.path);
+      if (!same) this.sameText.set(k.env.path, (same = new Set()));
+      same.add(k.key);
     });
     // A diagnostic's related places must still be where they were, relative to their items.
-    const placed = (o: ItemResult, path: string) => o.diagnostics.every(d => d.related.every(r => this.sameText.has(`${path}#${r.key}`)));
+    const placed = (o: ItemResult, path: string) => o.diagnostics.length === 0 || o.diagnostics.every(d => d.related.every(r => this.sameText.get(path)?.has(r.key)));
     // A declaration lowered again (an edit touched it or its doc) whose places moved would leave its scheme's
     // explanations pointing where it was: it is checked again.
     const inPlace = (o: ItemResult, entry: FnEntry | HandlerEntry) => entry.decl === o.decl || entry.decl.span.start === o.checkedAt;
@@ -1032,6 +1068,8 @@ class Checker {
         const complete = entry.kind === 'fn' && entry.complete;
         if (!complete) entry.scheme = old.scheme;
         else if (entry.scheme) entry.scheme.body.row = old.bodyRow;
+        // The same declaration with the same scheme: the interface the previous check ended with.
+        if (entry.decl === old.decl && entry.scheme === old.scheme) this.keepKey(env, entry);
         if (entry.kind === 'fn' && entry.scheme) this.schemes.set(`${env.path}#${entry.decl.name.name}`, entry.scheme);
         const delta = entry.decl.span.start - old.start;
         if (entry.decl !== old.decl && entry.decl.span.start !== old.checkedAt) this.movedFiles.add(env.path);
@@ -1050,8 +1088,8 @@ class Checker {
             this.pushTo(this.diagnostics, env.path, { ...d.diagnostic, span, related });
           }
         }
-        // Its records are placed as at `checkedAt`: the chunk moves them to its start.
         // Taken by its dependency key: the names it mentions may now be functions it does not call.
+        // Its records are placed as at `checkedAt`: the chunk moves them to its start.
         const alone = members.length === 1;
         const settled = keyed[i]!.short ? old.settled : this.settledCalls(env, entry.decl, keyed[i]!.names!);
         this.keepItem(env.path, keyed[i]!.key, delta === 0 && old.alone === alone && old.settled === settled ? old : { ...old, start: entry.decl.span.start, alone, settled });
@@ -1295,6 +1333,17 @@ class Checker {
     for (const [n, m] of env.imports) if (was.imports.get(n)?.path !== m.path || !this.steady(env, m.path)) out.add(n);
     for (const n of was.imports.keys()) if (!env.imports.has(n)) out.add(n);
     return out;
+  }
+
+  /** A kept declaration with its previous scheme has the interface it had: `itemKey` takes it as it was. */
+  private keepKey(env: FileEnv, entry: FnEntry | HandlerEntry): void {
+    if (this.itemKeys.has(entry) || env.items.get(entry.decl.name.name) !== entry) return;
+    const key = this.oldResults.get(env.path)?.keys?.get(entry.decl.name.name);
+    if (key === undefined) return;
+    if (this.source.shortcutMismatch && this.itemKey(env, entry.decl.name.name, entry) !== key) {
+      this.source.shortcutMismatch(`interface of ${env.path}#${entry.kind}:${entry.decl.name.name}`);
+    }
+    this.itemKeys.set(entry, key);
   }
 
   /** A function or handler whose scheme was made in this run: its name is changed when its interface is. */
