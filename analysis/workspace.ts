@@ -207,6 +207,21 @@ export class Workspace {
   /** The built-in functions' signatures, lowered once per workspace for the type checker. */
   private builtinsModule?: Module;
   private typing?: { readonly rev: number; readonly result: ProgramTypes };
+  /** Closed files a query asked the types of: checked with their records from then on (see `typesOf`). */
+  private readonly wantRecords = new Set<string>();
+
+  /**
+   * The program's types, with those recorded for `path` (hover, hints, completion, the effect queries read them).
+   * A closed file is checked without records (they are most of what a check keeps); the first query that wants
+   * them has the file checked again with them, on its own: the rest of the program is reused.
+   */
+  private typesOf(path: string, token?: CancellationToken): ProgramTypes | undefined {
+    const types = this.types(token);
+    if (!types || types.reuse?.get(path)?.recorded !== false) return types;
+    this.wantRecords.add(path);
+    this.typing = { rev: -1, result: types };
+    return this.types(token);
+  }
 
   /** The whole program's types and type diagnostics (every file and what it imports), recomputed after a change. */
   types(token?: CancellationToken): ProgramTypes | undefined {
@@ -250,6 +265,7 @@ export class Workspace {
       resolveImport: (from, segments) => this.resolveImport(from, segments),
       builtins,
       stamp: p => this.files.get(p)?.text,
+      recorded: p => this.files.get(p)?.keepTree !== false || this.wantRecords.has(p),
       ...(this.options.diagnosticsOnly ? { diagnosticsOnly: true } : {}),
       ...(this.options.onShortcutMismatch ? { shortcutMismatch: this.options.onShortcutMismatch } : {}),
       ...(this.options.onRecompute ? { checked: (path: string, item: A.FnDecl | A.HandlerDecl | undefined) => this.options.onRecompute!({ step: 'type', path, item: itemLabel(item) }) } : {}),
@@ -718,7 +734,7 @@ export class Workspace {
    * are at this call (`e = {IO}`).
    */
   typeAt(path: string, offset: number, token?: CancellationToken): TypeAt | undefined {
-    const types = this.types(token);
+    const types = this.typesOf(this.path(path), token);
     return types && typeAt(types, this.typeHost, this.path(path), offset);
   }
 
@@ -727,13 +743,13 @@ export class Workspace {
    * parameter, `-> {IO} Int` after the parameter list of a function with neither row nor return type.
    */
   typeHints(path: string, token?: CancellationToken, range?: { readonly start: number; readonly end: number }): TypeHintAt[] {
-    const types = this.types(token);
+    const types = this.typesOf(this.path(path), token);
     return types ? typeHints(types, this.typeHost, this.path(path), range) : [];
   }
 
   /** What `receiver.` offers, the receiver being the expression that ends at `dot` (the offset of the `.`). */
   membersAt(path: string, dot: number, token?: CancellationToken): readonly Member[] {
-    const types = this.types(token);
+    const types = this.typesOf(this.path(path), token);
     return types ? membersAt(types, this.path(path), dot) : [];
   }
 
@@ -746,7 +762,7 @@ export class Workspace {
 
   /** Where the struct or enum of the type at an offset is declared (Go to Type Definition). */
   typeDefinition(path: string, offset: number, token?: CancellationToken): Location[] {
-    const types = this.types(token);
+    const types = this.typesOf(this.path(path), token);
     return types ? typeDefinition(types, this.typeHost, this.path(path), offset) : [];
   }
 
@@ -974,7 +990,7 @@ export class Workspace {
   /** What the effect queries read of the workspace. */
   private readonly effectHost: EffectHost = {
     ...this.hierarchyHost,
-    records: path => this.types()?.spans.get(path),
+    records: path => this.typesOf(path)?.spans.get(path),
   };
 
   /** The function (or handler operation, or the top level) at an offset, for a call hierarchy. */

@@ -39,6 +39,12 @@ export interface ProgramSource {
    * stands for, and a disagreement (the shortcut says unchanged, the comparison does not) is told here.
    */
   shortcutMismatch?(what: string): void;
+  /**
+   * Whether the check records a file's types for the queries (types at spans, hints) and what a re-check of its items
+   * reuses; every file when omitted. A file checked without (a closed file) is checked again, whole, by the first
+   * check that wants them. Field uses are recorded for every file (renaming a field reads them all).
+   */
+  recorded?(path: string): boolean;
 }
 
 /** A type recorded at a span of a file, rendered when asked. */
@@ -112,6 +118,8 @@ export interface FileResult {
   readonly fieldUses: Records<FieldUse>;
   /** Other files its diagnostics point into. */
   readonly related: ReadonlySet<string>;
+  /** Its types were recorded, and its items' results kept for a re-check (`ProgramSource.recorded`). */
+  readonly recorded: boolean;
   /** What checking each top-level function or handler gave, for the next check of this file (see `ItemResult`). */
   readonly items: ReadonlyMap<string, ItemResult>;
   /**
@@ -314,6 +322,31 @@ const BUILTIN_TYPES: Readonly<Record<string, number>> = {
 
 const NUMERIC = new Set(['Int', 'Float']);
 
+const NO_BODY: A.Block = { span: { start: 0, end: 0 }, stmts: [] };
+
+/**
+ * A file checked without records keeps its items' signatures and nothing of their bodies: what other files' checks
+ * and a reuse of it read is the interface (parameters, types, rows, fields, operations), and its bodies are most of
+ * its AST. Its next check that needs more lowers the file again. The entries, which importers share, are given the
+ * bodiless declarations.
+ */
+function forgetBodies(env: FileEnv): void {
+  const light = new Map<A.Item, A.Item>();
+  const items = env.module.items.map(item => {
+    const header: A.Item = item.kind === 'Fn' ? { ...item, body: NO_BODY }
+      : item.kind === 'Handler' ? { ...item, ops: item.ops.map(op => ({ ...op, body: NO_BODY })) }
+      : item;
+    light.set(item, header);
+    return header;
+  });
+  (env as { module: A.Module }).module = { ...env.module, items, statements: [] };
+  for (const entry of env.items.values()) {
+    if (entry.path !== env.path || (entry.kind !== 'fn' && entry.kind !== 'handler')) continue;
+    const header = light.get(entry.decl);
+    if (header) (entry as { decl: A.Item }).decl = header;
+  }
+}
+
 /** Options of the checker. */
 const MAX_DEPTH = 400;
 
@@ -367,6 +400,8 @@ class Checker {
   private readonly fields = new Map<string, FieldUse[]>();
   /** The texts of the files checked in this run. */
   private readonly texts = new Map<string, string>();
+  /** Files this check records no types for (`ProgramSource.recorded`). */
+  private readonly unrecorded = new Set<string>();
   /** The previous check's items of the files checked again in this run. */
   private readonly oldItems = new Map<string, ReadonlyMap<string, ItemResult>>();
   /** This run's item results, per file (filtered for diagnostics at the end). */
@@ -431,9 +466,10 @@ class Checker {
       if (imports.has(path)) continue;
       const stamp = this.source.stamp?.(path);
       stamps.set(path, stamp);
+      if (this.source.diagnosticsOnly || this.source.recorded?.(path) === false) this.unrecorded.add(path);
       const old = reusable?.get(path);
       let list: readonly (readonly [readonly string[], string | undefined])[];
-      if (old && stamp !== undefined && old.stamp === stamp && old.imports.every(([segments, target]) => this.source.resolveImport(path, segments) === target)) {
+      if (old && stamp !== undefined && old.stamp === stamp && (old.recorded || this.unrecorded.has(path)) && old.imports.every(([segments, target]) => this.source.resolveImport(path, segments) === target)) {
         candidates.set(path, old);
         list = old.imports;
       } else {
@@ -473,7 +509,7 @@ class Checker {
         envs.push(this.declare(path, module, imports.get(path)!));
         const stamp = stamps.get(path);
         const old = reusable?.get(path)?.items;
-        if (stamp !== undefined && !this.source.diagnosticsOnly) this.texts.set(path, stamp);
+        if (stamp !== undefined && !this.unrecorded.has(path)) this.texts.set(path, stamp);
         if (stamp !== undefined && old && old.size > 0 && !this.source.wholeFiles?.has(path)) {
           this.oldItems.set(path, old);
           this.oldResults.set(path, reusable!.get(path)!);
@@ -492,13 +528,14 @@ class Checker {
         let fingerprint = '';
         if (!this.source.diagnosticsOnly) {
           // Every item's interface as it was (`keepKey` gives most of them the same string): the same fingerprint.
+          // A file checked without records keeps no keys (its next check reuses none of its items).
           const was = this.oldResults.get(env.path);
           if (was?.keys && this.sameInterface(env, was)) {
             keys = was.keys as Map<string, string>;
             fingerprint = was.fingerprint;
             if (this.source.shortcutMismatch && digest(this.fingerprint(env)) !== fingerprint) this.source.shortcutMismatch(`fingerprint of ${env.path}`);
           } else {
-            keys = new Map();
+            keys = this.unrecorded.has(env.path) ? undefined : new Map();
             fingerprint = digest(this.fingerprint(env, keys));
           }
         }
@@ -506,7 +543,7 @@ class Checker {
         if (old?.fingerprint !== fingerprint) interfaceChanged.add(env.path);
         checked.add(env.path);
         fresh.push({ path: env.path, env });
-        results.set(env.path, { stamp: stamps.get(env.path) ?? '', env, imports: imports.get(env.path)!, fingerprint, diagnostics: [], spans: noRecords(), hints: noRecords(), fieldUses: noRecords(), related: new Set(), items: new Map(), shared: this.sharesRows(env), ...(keys ? { keys, group: this.groupOf.get(env.path) } : {}) });
+        results.set(env.path, { stamp: stamps.get(env.path) ?? '', env, imports: imports.get(env.path)!, fingerprint, diagnostics: [], spans: noRecords(), hints: noRecords(), fieldUses: noRecords(), related: new Set(), recorded: !this.unrecorded.has(env.path), items: new Map(), shared: this.sharesRows(env), ...(keys ? { keys, group: this.groupOf.get(env.path) } : {}) });
       }
     }
     this.report();
@@ -525,6 +562,7 @@ class Checker {
         hints: new Records(...chunked(this.hints.get(path) ?? [], i => i.hints), moveHint),
         fieldUses: new Records(...chunked(this.fields.get(path) ?? [], i => i.fieldUses), moveFieldUse),
       });
+      if (this.unrecorded.has(path)) forgetBodies(r.env);
     }
     const spans = new Map<string, Records<TypedSpan>>();
     const hints = new Map<string, Records<TypeHint>>();
@@ -2704,7 +2742,7 @@ class Checker {
   }
 
   private record(path: string, span: A.Span, type: Type, kind: TypedSpan['kind']): void {
-    if (this.source.diagnosticsOnly) return;
+    if (this.unrecorded.has(path)) return;
     this.pushTo(this.spans, path, { span: copySpan(span), type, kind });
   }
 
@@ -2713,7 +2751,7 @@ class Checker {
    * a `with`'s block performs, at its handler (`with`).
    */
   private recordRow(path: string, span: A.Span, kind: 'body' | 'with', row: RowVar): void {
-    if (this.source.diagnosticsOnly) return;
+    if (this.unrecorded.has(path)) return;
     this.pushTo(this.spans, path, { span: copySpan(span), type: UNIT, kind, rows: [{ name: kind, row }] });
   }
 
@@ -2736,7 +2774,7 @@ class Checker {
   }
 
   private hint(path: string, h: TypeHint): void {
-    if (this.source.diagnosticsOnly) return;
+    if (this.unrecorded.has(path)) return;
     this.pushTo(this.hints, path, h);
   }
 
@@ -2774,7 +2812,7 @@ class Checker {
   }
 
   private recordRows(path: string, span: A.Span, scheme: Scheme, rows: ReadonlyMap<RowVar, RowVar>): void {
-    if (this.source.diagnosticsOnly) return;
+    if (this.unrecorded.has(path)) return;
     const named = scheme.rows.filter(r => r.rigid !== undefined);
     if (named.length === 0) return;
     let list = this.spans.get(path);

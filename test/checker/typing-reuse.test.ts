@@ -166,6 +166,34 @@ suite('type checking reuses the files an edit leaves alone', () => {
       expect(mismatches, `seed ${seed}`).toEqual([]);
     }
   });
+
+  test('the same edits with the libraries closed (checked without records, bodies let go): each check equals a fresh one', async () => {
+    for (const seed of [4, 5, 6]) {
+      const random = mulberry32(seed);
+      const files = program();
+      const ws = await Workspace.create({ root: '/virtual' });
+      const open = (name: string) => name === 'main.aria';
+      for (const [name, text] of Object.entries(files)) ws.setFile(name, text, { keepTree: open(name) });
+      let fresh = await memoryWorkspace(files);
+      for (let step = 0; step < 14; step++) {
+        const edit = EDITS[Math.floor(random() * EDITS.length)]!;
+        const text = files[edit.file]!;
+        files[edit.file] = text.includes(edit.from) ? text.replace(edit.from, edit.to) : text.replace(edit.to, edit.from);
+        ws.updateFile(edit.file, files[edit.file]!, undefined, { keepTree: open(edit.file) });
+        fresh = await memoryWorkspace(files);
+        for (const path of Object.keys(files)) {
+          expect(brief(ws.diagnostics(path)), `seed ${seed} step ${step} (${edit.file}: ${edit.from.trim()}): ${path}`).toEqual(brief(fresh.diagnostics(path)));
+        }
+      }
+      // A closed library keeps its items' signatures only; hover there, asked now, checks it again in full.
+      const kept = ws.types()!.reuse!.get('/virtual/lib/jobs.aria')!.env.module;
+      expect(kept.items.filter(i => i.kind === 'Fn').every(i => i.kind === 'Fn' && i.body.stmts.length === 0)).toBe(true);
+      const jobs = files['lib/jobs.aria']!;
+      for (let offset = 0; offset < jobs.length; offset += 7) {
+        expect(ws.typeAt('lib/jobs.aria', offset)?.type, `seed ${seed}: type at lib/jobs.aria:${offset}`).toBe(fresh.typeAt('lib/jobs.aria', offset)?.type);
+      }
+    }
+  });
 });
 
 suite('a check for diagnostics only (aria check)', () => {
@@ -185,6 +213,50 @@ suite('a check for diagnostics only (aria check)', () => {
       const fresh = await memoryWorkspace(files);
       for (const path of Object.keys(files)) expect(brief(ws.diagnostics(path)), `${edit.to}: ${path}`).toEqual(brief(fresh.diagnostics(path)));
     }
+  });
+});
+
+suite('closed files are checked without their types until a query asks for them', () => {
+  test('hover and hints in a closed file equal those of an open one, checking that file alone', async () => {
+    const files = program();
+    const open = await memoryWorkspace(files);
+    const ws = await Workspace.create({ root: '/virtual' });
+    // The server's scan: the workspace's files closed, one open in the editor.
+    for (const [name, text] of Object.entries(files)) ws.setFile(name, text, { keepTree: name === 'main.aria' });
+    const all = Object.keys(files).flatMap(p => brief(ws.diagnostics(p)));
+    expect(all).toEqual(Object.keys(files).flatMap(p => brief(open.diagnostics(p))));
+    const recorded = () => Object.fromEntries([...ws.types()!.reuse!].map(([p, r]) => [p.slice('/virtual/'.length), r.recorded]));
+    expect(recorded()).toEqual({ 'lib/log.aria': false, 'lib/jobs.aria': false, 'main.aria': true });
+    expect(ws.types()!.spans.get('/virtual/lib/jobs.aria')!.size).toBe(0);
+    // Renaming a field reads every file's field uses: those are kept for closed files too.
+    expect(ws.types()!.fieldUses.get('/virtual/lib/jobs.aria')!.size).toBeGreaterThan(0);
+
+    const jobs = files['lib/jobs.aria']!;
+    const at = jobs.indexOf('job.run()') + 5;
+    expect(ws.typeAt('lib/jobs.aria', at)?.type).toBe(open.typeAt('lib/jobs.aria', at)?.type);
+    expect(ws.typeAt('lib/jobs.aria', at)?.type).toBeDefined();
+    expect([...ws.types()!.checked!]).toEqual(['/virtual/lib/jobs.aria']);
+    expect(recorded()).toEqual({ 'lib/log.aria': false, 'lib/jobs.aria': true, 'main.aria': true });
+    const hints = (w: Workspace, p: string) => w.typeHints(p).map(h => `${h.offset}${h.label}`);
+    expect(hints(ws, 'lib/jobs.aria')).toEqual(hints(open, 'lib/jobs.aria'));
+    const log = files['lib/log.aria']!;
+    for (let offset = 0; offset < log.length; offset += 5) expect(ws.typeAt('lib/log.aria', offset)?.type, `lib/log.aria:${offset}`).toBe(open.typeAt('lib/log.aria', offset)?.type);
+    // An edit elsewhere keeps what the queries asked for.
+    ws.updateFile('main.aria', files['main.aria']!.replace('print("bye")', 'print("bye!")'));
+    expect(recorded()).toEqual({ 'lib/log.aria': true, 'lib/jobs.aria': true, 'main.aria': true });
+  });
+
+  test('the handlers of an operation in a closed file, found through its caller in another closed file', async () => {
+    const files = {
+      'lib/log.aria': 'effect Log {\n  fn log(msg: String) -> Unit\n}\n\nhandler Console for Log {\n  fn log(msg) = print(msg)\n}\n\nfn note(msg: String) -> {Log} Unit\n  Log.log(msg)\nend\n',
+      'main.aria': 'import lib.log\n\nfn main() -> {IO} Unit\n  with Console\n    log.note("hi")\n  end\nend\n',
+      'other.aria': 'print(1)\n',
+    };
+    const ws = await Workspace.create({ root: '/virtual' });
+    for (const [name, text] of Object.entries(files)) ws.setFile(name, text, { keepTree: name === 'other.aria' });
+    ws.allDiagnostics();
+    const handlers = ws.handlersFor('lib/log.aria', files['lib/log.aria'].indexOf('Log.log(msg)') + 4);
+    expect(handlers.map(h => `${h.path} ${files['main.aria'].slice(h.handlerSpan.start, h.handlerSpan.end)} ${h.effects.join()}`)).toEqual(['/virtual/main.aria Console Log']);
   });
 });
 
