@@ -190,14 +190,13 @@ export async function runCheck(args: string[], io: CheckIo): Promise<number> {
     // A one-time check keeps no parse trees (each file is parsed when it is lowered, and the tree freed).
     ws.setFile(f, text, { keepTree: false });
   }
-  ws.update(); // loads the modules the files import: what runs is what is checked
+  // All files at once, which loads the modules they import too (what runs is what is checked): each file is lowered
+  // once for the name analysis and the type checker together. Asked file by file, or analysed first on its own,
+  // each would be lowered again for the type checker, the closed files keeping no AST.
+  const byFile = ws.allDiagnostics();
   const named = new Set(readable);
   const checked = [...readable, ...ws.filePaths({ imports: true }).filter(f => !named.has(f)).sort()];
   const progress = new Progress(io, checked.length);
-  progress.update(0);
-  // All at once first: each file is then lowered once for the name analysis and the type checker together (file by
-  // file, each would be lowered again for the type checker, the closed files keeping no AST).
-  const byFile = ws.allDiagnostics();
   const all: Diagnostic[] = [];
   for (let i = 0; i < checked.length; i++) {
     progress.update(i);

@@ -77,3 +77,18 @@ describe('the recompute log', () => {
     expect(done('type')).toEqual(['double', 'main']);
   });
 });
+
+test('a check as aria check makes it (closed files, no AST kept) lowers each item once, imports loaded on the way', async () => {
+  const log: Recompute[] = [];
+  const lib = 'fn helper(n: Int) -> Int = n + 1\n\nfn other() -> {IO} Unit\n  print("x")\nend\n';
+  const ws = await Workspace.create({
+    root: '/virtual', closedAstBudget: 0, diagnosticsOnly: true, onRecompute: e => log.push(e),
+    readFile: p => (p === '/virtual/lib.aria' ? lib : undefined),
+  });
+  ws.setFile('/virtual/a.aria', `import lib\n\n${text}print(lib.helper(1))\n`, { keepTree: false });
+  const all = ws.allDiagnostics();
+  expect([...all.values()].flat()).toEqual([]);
+  expect(ws.filePaths({ imports: true }).sort()).toEqual(['/virtual/a.aria', '/virtual/lib.aria']);
+  const lowered = log.filter(e => e.step === 'lower').map(e => `${e.path.slice('/virtual/'.length)} ${e.item}`).sort();
+  expect(lowered).toEqual(['a.aria (top level)', 'a.aria double', 'a.aria import lib', 'a.aria main', 'a.aria shout', 'a.aria twice', 'lib.aria helper', 'lib.aria other']);
+});
