@@ -4,7 +4,7 @@ import { compareDiagnostics, diagnostic, type Diagnostic, type RelatedInformatio
 import type * as A from '../syntax/ast.js';
 import { bodyBindings, spawnsDirectCall, walk, type Node } from '../syntax/visit.js';
 import { TypePrinter } from './display.js';
-import { Records, moveSpan, noRecords, type Mover } from './records.js';
+import { Records, moveSpan, noRecords, type Chunk, type Mover } from './records.js';
 import { detached } from '../text-edit.js';
 import {
   BOOL, DURATION, FLOAT, INT, RowGraph, RowVar, STRING, UNIT,
@@ -408,7 +408,8 @@ class Checker {
   private readonly itemResults = new Map<string, Map<string, ItemResult>>();
   /** Files done so far in this run (their interfaces are known). */
   private results = new Map<string, FileResult>();
-  private readonly reusedItems = new Set<string>();
+  /** Per file, the keys of the items reused (`ProgramTypes.reusedItems`). */
+  private readonly reusedItems = new Map<string, string[]>();
   /** Items (`path#kind:name`) whose text is as in the previous check. */
   private readonly sameText = new Map<string, Set<string>>();
   private readonly starts = new WeakMap<FileEnv, Map<string, number>>();
@@ -547,14 +548,18 @@ class Checker {
       }
     }
     this.report();
+    // The previous check's results are not kept by this one (nor, through it, every check before).
+    this.oldResults.clear();
+    this.changed.clear();
     for (const { path } of fresh) {
       const r = results.get(path)!;
       // The same array in this result and in the next one that reuses the file: a caller can tell nothing changed.
       const diagnostics = this.diagnostics.get(path) ?? [];
       this.diagnostics.set(path, diagnostics);
       const related = new Set(diagnostics.flatMap(d => d.related.map(x => x.path)).filter(x => x !== path));
-      const chunks = [...(this.itemResults.get(path)?.values() ?? [])].sort((a, b) => a.start - b.start);
-      const chunked = <T>(loose: readonly T[], pick: (i: ItemResult) => readonly T[]) => [loose, chunks.map(i => ({ base: i.start, at: i.checkedAt, length: i.text.length, records: pick(i) }))] as const;
+      // Made when a query first reads the records (a re-check that only reports diagnostics never does).
+      const chunks = lazyChunks(this.itemResults.get(path));
+      const chunked = <T>(loose: readonly T[], pick: (i: ItemResult) => readonly T[]) => [loose, chunks(pick)] as const;
       const items = this.itemsWithDiagnostics(path, diagnostics);
       results.set(path, {
         ...r, diagnostics, related, items,
@@ -580,16 +585,31 @@ class Checker {
       for (const list of this.diagnostics.values()) for (const d of list) for (const r of d.related) if (this.movedFiles.has(r.path)) moved.add(r.path);
     }
     const printer = () => new TypePrinter(k => this.effectName(k));
+    const reused = this.reusedItems;
+    let reusedItems: Set<string> | undefined;
+    let schemes: Map<string, Scheme> | undefined;
+    const files = this.files;
     return {
       moved,
-      reusedItems: this.reusedItems,
+      // Made when first read: the reused items' ids, each function's scheme by `path#name`.
+      get reusedItems() {
+        return (reusedItems ??= new Set([...reused].flatMap(([path, keys]) => keys.map(k => `${path}#${k}`))));
+      },
+      get schemes() {
+        if (!schemes) {
+          schemes = new Map();
+          for (const [path, env] of files) {
+            for (const [name, e] of env.items) if (e.kind === 'fn' && e.path === path && e.scheme) schemes.set(`${path}#${name}`, e.scheme);
+          }
+        }
+        return schemes;
+      },
       settleReuse: () => this.settleReuse(),
       reuse: results,
       checked,
       fieldUses,
       diagnostics: this.diagnostics,
       spans,
-      schemes: this.schemes,
       show: t => printer().type(t),
       showRow: r => printer().row(r),
       showScheme: s => showScheme(s, k => this.effectName(k)),
@@ -1102,7 +1122,9 @@ class Checker {
     if (keyed.every((k, i) => olds[i] !== undefined && olds[i]!.text === k.text && k.deps !== undefined && olds[i]!.deps !== undefined && sameStrings(olds[i]!.deps!, k.deps) && placed(olds[i]!, k.env.path) && inPlace(olds[i]!, k.entry))) {
       keyed.forEach(({ env, entry }, i) => {
         const old = olds[i]!;
-        this.reusedItems.add(`${env.path}#${keyed[i]!.key}`);
+        let reused = this.reusedItems.get(env.path);
+        if (!reused) this.reusedItems.set(env.path, (reused = []));
+        reused.push(keyed[i]!.key);
         const complete = entry.kind === 'fn' && entry.complete;
         if (!complete) entry.scheme = old.scheme;
         else if (entry.scheme) entry.scheme.body.row = old.bodyRow;
@@ -3233,6 +3255,16 @@ function breaks(body: A.Block): boolean {
     else if (s.kind === 'Assign') exprs.push(s.value);
   }
   return false;
+}
+
+/**
+ * What makes the chunks of a file's records from its items, sorted once, when a query first reads them. Made out of
+ * the checker: a closure made in it would keep the checker, and the texts it checked, as long as the file's result.
+ */
+function lazyChunks(items: ReadonlyMap<string, ItemResult> | undefined): <T>(pick: (i: ItemResult) => readonly T[]) => () => Chunk<T>[] {
+  let sorted: ItemResult[] | undefined;
+  return pick => () => (sorted ??= [...(items?.values() ?? [])].sort((a, b) => a.start - b.start))
+    .map(i => ({ base: i.start, at: i.checkedAt, length: i.text.length, records: pick(i) }));
 }
 
 /** Names used per declaration: the lowering hands back the same item object for what an edit left alone. */

@@ -19,12 +19,20 @@ export type Mover<T> = (record: T, delta: number) => T;
 
 export class Records<T extends { readonly span: Span }> {
   private placed: readonly T[] | undefined;
+  private made: readonly Chunk<T>[] | undefined;
 
   /**
    * `loose`: records placed where they are (outside any item: top-level statements); `chunks`: the items', sorted by
-   * base, not overlapping.
+   * base, not overlapping, or what makes them when first needed.
    */
-  constructor(private readonly loose: readonly T[], private readonly chunks: readonly Chunk<T>[], private readonly move: Mover<T>) {}
+  constructor(private readonly loose: readonly T[], private readonly source: readonly Chunk<T>[] | (() => readonly Chunk<T>[]), private readonly move: Mover<T>) {}
+
+  private get chunks(): readonly Chunk<T>[] {
+    if (!this.made) {
+      this.made = typeof this.source === 'function' ? this.source() : this.source;
+    }
+    return this.made;
+  }
 
   /** Every record, placed where it is now: the loose ones, then each item's in order. Made once, on first use. */
   all(): readonly T[] {
