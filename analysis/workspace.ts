@@ -266,7 +266,7 @@ export class Workspace {
       builtins,
       stamp: p => this.files.get(p)?.text,
       recorded: p => this.files.get(p)?.keepTree !== false || this.wantRecords.has(p),
-      ...(this.options.diagnosticsOnly ? { diagnosticsOnly: true } : {}),
+      ...(this.options.diagnosticsOnly ? { diagnosticsOnly: true, release: (p: string) => this.release(p) } : {}),
       ...(this.options.onShortcutMismatch ? { shortcutMismatch: this.options.onShortcutMismatch } : {}),
       ...(this.options.onRecompute ? { checked: (path: string, item: A.FnDecl | A.HandlerDecl | undefined) => this.options.onRecompute!({ step: 'type', path, item: itemLabel(item) }) } : {}),
     };
@@ -473,6 +473,15 @@ export class Workspace {
       return module;
     }
     return f.module;
+  }
+
+  /** Lets a closed file's AST go once a check for diagnostics only is done with it (it is lowered again if asked). */
+  private release(path: string): void {
+    const f = this.files.get(path);
+    if (!f || f.keepTree) return;
+    this.pinned?.delete(f);
+    f.module = undefined;
+    f.names = undefined;
   }
 
   /** Keeps the AST of a closed file among those lowered last, within the budget; lets the oldest ones' go. */

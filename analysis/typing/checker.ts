@@ -28,6 +28,8 @@ export interface ProgramSource {
   readonly wholeFiles?: ReadonlySet<string>;
   /** Told of each top-level function or handler checked (not reused), and of each file's top-level statements. */
   checked?(path: string, item: A.FnDecl | A.HandlerDecl | undefined): void;
+  /** A check for diagnostics only is done with a file's AST (its group is checked): the source may let it go. */
+  release?(path: string): void;
   /**
    * The check is made once, for its diagnostics only (`aria check`): it records no types, hints or field uses for
    * the queries, and keeps nothing a next check would reuse (no item texts, no interfaces). Give no `previous` to a
@@ -523,6 +525,14 @@ class Checker {
       for (const env of envs) if (this.oldResults.has(env.path)) this.changed.set(env, this.changedNames(env));
       this.inferFunctions(envs);
       for (const env of envs) this.checkProgramStatements(env);
+      // Checked once for diagnostics: nothing reads the group's bodies again (the diagnostics still to come read rows
+      // and places), so its ASTs can go while the files that import it are checked.
+      if (this.source.diagnosticsOnly) {
+        for (const env of envs) {
+          forgetBodies(env);
+          this.source.release?.(env.path);
+        }
+      }
       for (const env of envs) {
         const old = previous?.get(env.path);
         let keys: Map<string, string> | undefined;
@@ -567,7 +577,7 @@ class Checker {
         hints: new Records(...chunked(this.hints.get(path) ?? [], i => i.hints), moveHint),
         fieldUses: new Records(...chunked(this.fields.get(path) ?? [], i => i.fieldUses), moveFieldUse),
       });
-      if (this.unrecorded.has(path)) forgetBodies(r.env);
+      if (this.unrecorded.has(path) && !this.source.diagnosticsOnly) forgetBodies(r.env);
     }
     const spans = new Map<string, Records<TypedSpan>>();
     const hints = new Map<string, Records<TypeHint>>();
