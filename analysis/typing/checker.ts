@@ -174,7 +174,11 @@ interface ItemResult {
    * body calls (`namesUsed`), so checked before it whatever the order: with `names`, see `unchangedFor`.
    */
   settled?: boolean;
-  readonly start: number;
+  /**
+   * Where the declaration starts now. The check that reuses the item moves it here in place (no copy): a check's
+   * results are read only until the next check, and a check made again (`moved`) finds it where it is.
+   */
+  start: number;
   /** Where the declaration started when its body was checked: the places in its scheme's explanations. */
   readonly checkedAt: number;
   /**
@@ -389,7 +393,6 @@ class Checker {
   private readonly files = new Map<string, FileEnv>();
   private readonly diagnostics = new Map<string, Diagnostic[]>();
   private readonly spans = new Map<string, TypedSpan[]>();
-  private readonly schemes = new Map<string, Scheme>();
   private readonly builtinSchemes = new Map<string, { scheme: Scheme; decl: A.FnDecl }>();
   private readonly builtinEffects = new Map<string, EffectEntry>();
   private readonly builtinEnums = new Map<string, EnumEntry>();
@@ -639,8 +642,7 @@ class Checker {
     this.files.set(env.path, env);
     for (const entry of env.items.values()) {
       if (entry.path !== env.path) continue;
-      if (entry.kind === 'fn' && entry.scheme) this.schemes.set(`${env.path}#${entry.decl.name.name}`, entry.scheme);
-      else if (entry.kind === 'struct') {
+      if (entry.kind === 'struct') {
         for (const f of entry.decl.fields) {
           const list = this.structsByField.get(f.name.name) ?? [];
           list.push(entry);
@@ -1056,7 +1058,6 @@ class Checker {
             entry.scheme = generalize(type, 0);
             this.noteKey(env, entry.decl.name.name, entry);
           }
-          this.schemes.set(`${env.path}#${entry.decl.name.name}`, entry.scheme);
           continue;
         }
         index.set(entry, nodes.length);
@@ -1140,7 +1141,6 @@ class Checker {
         else if (entry.scheme) entry.scheme.body.row = old.bodyRow;
         // The same declaration with the same scheme: the interface the previous check ended with.
         if (entry.decl === old.decl && entry.scheme === old.scheme) this.keepKey(env, entry);
-        if (entry.kind === 'fn' && entry.scheme) this.schemes.set(`${env.path}#${entry.decl.name.name}`, entry.scheme);
         const delta = entry.decl.span.start - old.start;
         if (entry.decl !== old.decl && entry.decl.span.start !== old.checkedAt) this.movedFiles.add(env.path);
         if (old.diagnostics.length > 0) {
@@ -1162,7 +1162,10 @@ class Checker {
         // Its records are placed as at `checkedAt`: the chunk moves them to its start.
         const alone = members.length === 1;
         const settled = keyed[i]!.short ? old.settled : this.settledCalls(env, entry.decl, keyed[i]!.names!);
-        this.keepItem(env.path, keyed[i]!.key, delta === 0 && old.alone === alone && old.settled === settled ? old : { ...old, start: entry.decl.span.start, alone, settled });
+        if (old.alone === alone && old.settled === settled) {
+          if (delta !== 0) old.start = entry.decl.span.start;
+          this.keepItem(env.path, keyed[i]!.key, old);
+        } else this.keepItem(env.path, keyed[i]!.key, { ...old, start: entry.decl.span.start, alone, settled });
       });
       return;
     }
@@ -1503,7 +1506,6 @@ class Checker {
       scheme.body.row = p.entry.kind === 'fn' ? p.sig?.body : p.handler?.ops;
       p.entry.scheme = scheme;
       p.entry.mono = undefined;
-      if (p.entry.kind === 'fn') this.schemes.set(`${p.env.path}#${p.entry.decl.name.name}`, scheme);
     }
   }
 
