@@ -303,6 +303,9 @@ export class Workspace {
     const keepTree = options.keepTree ?? true;
     if (old && old.text === text) {
       old.implicit = false;
+      // A closed file opened: the next check (the diagnostics that follow an open) records its types, so that the
+      // first hover or hint does not wait for that check.
+      if (keepTree && !old.keepTree && this.typing?.result.reuse?.get(key)?.recorded === false) this.typing = { rev: -1, result: this.typing.result };
       old.keepTree = keepTree;
       if (!keepTree) this.dropTree(old);
       return;

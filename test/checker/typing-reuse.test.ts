@@ -248,6 +248,18 @@ suite('closed files are checked without their types until a query asks for them'
     expect(recorded()).toEqual({ 'lib/log.aria': true, 'lib/jobs.aria': true, 'main.aria': true });
   });
 
+  test('a closed file opened is recorded by the check of the diagnostics that follow, before any hover', async () => {
+    const files = program();
+    const ws = await Workspace.create({ root: '/virtual' });
+    for (const [name, text] of Object.entries(files)) ws.setFile(name, text, { keepTree: false });
+    ws.allDiagnostics();
+    expect(ws.types()!.reuse!.get('/virtual/lib/jobs.aria')!.recorded).toBe(false);
+    ws.setFile('lib/jobs.aria', files['lib/jobs.aria']!, { keepTree: true });
+    ws.diagnostics('lib/jobs.aria');
+    expect(ws.types()!.reuse!.get('/virtual/lib/jobs.aria')!.recorded).toBe(true);
+    expect([...ws.types()!.checked!]).toEqual(['/virtual/lib/jobs.aria']);
+  });
+
   test('the handlers of an operation in a closed file, found through its caller in another closed file', async () => {
     const files = {
       'lib/log.aria': 'effect Log {\n  fn log(msg: String) -> Unit\n}\n\nhandler Console for Log {\n  fn log(msg) = print(msg)\n}\n\nfn note(msg: String) -> {Log} Unit\n  Log.log(msg)\nend\n',
