@@ -217,10 +217,20 @@ export class Workspace {
    */
   private typesOf(path: string, token?: CancellationToken): ProgramTypes | undefined {
     const types = this.types(token);
-    if (!types || types.reuse?.get(path)?.recorded !== false) return types;
+    if (!types || !this.unrecorded(path)) return types;
     this.wantRecords.add(path);
-    this.typing = { rev: -1, result: types };
+    this.retype();
     return this.types(token);
+  }
+
+  /** Whether the last check left a file without records (a closed file). */
+  private unrecorded(path: string): boolean {
+    return this.typing?.result.reuse?.get(path)?.recorded === false;
+  }
+
+  /** Has the next `types()` check again with the last result as the previous one (the store is unchanged). */
+  private retype(): void {
+    if (this.typing) this.typing = { rev: -1, result: this.typing.result };
   }
 
   /** The whole program's types and type diagnostics (every file and what it imports), recomputed after a change. */
@@ -305,7 +315,7 @@ export class Workspace {
       old.implicit = false;
       // A closed file opened: the next check (the diagnostics that follow an open) records its types, so that the
       // first hover or hint does not wait for that check.
-      if (keepTree && !old.keepTree && this.typing?.result.reuse?.get(key)?.recorded === false) this.typing = { rev: -1, result: this.typing.result };
+      if (keepTree && !old.keepTree && this.unrecorded(key)) this.retype();
       old.keepTree = keepTree;
       if (!keepTree) this.dropTree(old);
       return;
@@ -483,6 +493,12 @@ export class Workspace {
     const f = this.files.get(path);
     if (!f || f.keepTree) return;
     this.pinned?.delete(f);
+    this.dropAst(f);
+  }
+
+  /** A closed file lets its AST and name model go (made again from the text when a query needs them). */
+  private dropAst(f: FileState): void {
+    if (f.keepTree) return;
     f.module = undefined;
     f.names = undefined;
   }
@@ -497,9 +513,7 @@ export class Workspace {
     while (list.length > 1 && size > (this.options.closedAstBudget ?? CLOSED_AST_BUDGET)) {
       const old = list.shift()!;
       size -= old.text.length;
-      if (old.keepTree) continue;
-      old.module = undefined;
-      old.names = undefined;
+      this.dropAst(old);
     }
   }
 

@@ -28,7 +28,7 @@ export interface ProgramSource {
   readonly wholeFiles?: ReadonlySet<string>;
   /** Told of each top-level function or handler checked (not reused), and of each file's top-level statements. */
   checked?(path: string, item: A.FnDecl | A.HandlerDecl | undefined): void;
-  /** A check for diagnostics only is done with a file's AST (its group is checked): the source may let it go. */
+  /** The check is done with the AST of a file it records nothing for (its group is checked): the source may let it go. */
   release?(path: string): void;
   /**
    * The check is made once, for its diagnostics only (`aria check`): it records no types, hints or field uses for
@@ -528,13 +528,12 @@ class Checker {
       for (const env of envs) if (this.oldResults.has(env.path)) this.changed.set(env, this.changedNames(env));
       this.inferFunctions(envs);
       for (const env of envs) this.checkProgramStatements(env);
-      // Checked once for diagnostics: nothing reads the group's bodies again (the diagnostics still to come read rows
-      // and places), so its ASTs can go while the files that import it are checked.
-      if (this.source.diagnosticsOnly) {
-        for (const env of envs) {
-          forgetBodies(env);
-          this.source.release?.(env.path);
-        }
+      // A file checked without records: nothing reads its bodies again (the diagnostics still to come read rows and
+      // places, importers the signatures), so they go while the files that import it are checked.
+      for (const env of envs) {
+        if (!this.unrecorded.has(env.path)) continue;
+        forgetBodies(env);
+        this.source.release?.(env.path);
       }
       for (const env of envs) {
         const old = previous?.get(env.path);
@@ -580,7 +579,6 @@ class Checker {
         hints: new Records(...chunked(this.hints.get(path) ?? [], i => i.hints), moveHint),
         fieldUses: new Records(...chunked(this.fields.get(path) ?? [], i => i.fieldUses), moveFieldUse),
       });
-      if (this.unrecorded.has(path) && !this.source.diagnosticsOnly) forgetBodies(r.env);
     }
     const spans = new Map<string, Records<TypedSpan>>();
     const hints = new Map<string, Records<TypeHint>>();
@@ -1370,13 +1368,7 @@ class Checker {
   private unchangedFor(env: FileEnv, item: ItemResult): boolean {
     const changed = this.changed.get(env);
     const names = item.names;
-    if (!changed || !names || !item.settled) return false;
-    if (changed.size <= 8) {
-      for (const c of changed) if (names.includes(c)) return false;
-      return true;
-    }
-    for (const n of names) if (changed.has(n)) return false;
-    return true;
+    return !!changed && !!names && !!item.settled && !names.some(n => changed.has(n));
   }
 
   /**
