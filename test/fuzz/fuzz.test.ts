@@ -54,17 +54,27 @@ describe('debug adapter', () => {
     child.stdin.write(frame(JSON.stringify({ seq: 1, type: 'request', command: 'initialize', arguments: { adapterID: 'aria' } })));
     for (const body of bodies) child.stdin.write(frame(body));
     child.stdin.write(frame(JSON.stringify({ seq: 999, type: 'request', command: 'threads' })));
+    const requests = bodies.map(b => { try { return JSON.parse(b) as { seq?: number; type?: string }; } catch { return undefined; } })
+      .filter((r): r is { seq: number; type: string } => typeof r?.seq === 'number' && r.type === 'request');
+    // Read while the adapter writes: the last message may be cut short (it is read whole on the next poll).
+    const parsed = (m: string) => { try { return JSON.parse(m) as { type: string; request_seq?: number; message?: string }; } catch { return undefined; } };
+    const messages = () => text.split(/Content-Length: \d+\r\n\r\n/).filter(Boolean).flatMap(m => parsed(m) ?? []);
+    const answered = () => new Set(messages().filter(m => m.type === 'response').map(m => m.request_seq));
+    // Requests handled asynchronously are answered after the ones handled at once (the last, `threads`, among
+    // them): wait for every answer, not for the last request's.
+    const expected = [...requests.map(r => r.seq), 999];
     const started = Date.now();
-    while (!text.includes('"request_seq":999') && Date.now() - started < 30_000 && child.exitCode === null) await new Promise(r => setTimeout(r, 20));
+    while (Date.now() - started < 30_000 && child.exitCode === null) {
+      const seen = answered();
+      if (expected.every(seq => seen.has(seq))) break;
+      await new Promise(r => setTimeout(r, 20));
+    }
     const alive = child.exitCode === null;
     child.kill();
     expect(alive).toBe(true);
-    const messages = text.split(/Content-Length: \d+\r\n\r\n/).filter(Boolean).map(m => JSON.parse(m) as { type: string; request_seq?: number; message?: string });
-    const answered = new Set(messages.filter(m => m.type === 'response').map(m => m.request_seq));
-    const requests = bodies.map(b => { try { return JSON.parse(b) as { seq?: number; type?: string }; } catch { return undefined; } })
-      .filter((r): r is { seq: number; type: string } => typeof r?.seq === 'number' && r.type === 'request');
-    for (const r of requests) expect(answered.has(r.seq), `request ${r.seq}`).toBe(true);
-    for (const m of messages) if (m.message) expect(m.message).not.toMatch(/\.js:\d+|\n\s+at /);
+    const seen = answered();
+    for (const r of requests) expect(seen.has(r.seq), `request ${r.seq}`).toBe(true);
+    for (const m of messages()) if (m.message) expect(m.message).not.toMatch(/\.js:\d+|\n\s+at /);
   }, 60_000);
 });
 
